@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** Every error any service returns has this shape, whatever the status code. */
+export const ErrorCode = z.enum([
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNPROCESSABLE',
+  'DEPENDENCY_UNAVAILABLE',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.unknown().optional(),
+  requestId: z.string(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** Names of entities, groups, features and models: safe in URLs, Redis keys and ONNX inputs. */
+export const Name = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z][a-z0-9_-]*$/, 'use lower-case letters, digits, "_" or "-", starting with a letter');
+
+export const IsoTime = z.iso.datetime({ offset: true });
+
+export const HealthStatus = z.object({
+  status: z.enum(['ok', 'error']),
+  checks: z.record(z.string(), z.object({ status: z.enum(['up', 'down']), error: z.string().optional() })),
+});
+export type HealthStatus = z.infer<typeof HealthStatus>;

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+import { IsoTime } from './common.contract';
+
+/**
+ * Kafka topics. Names carry the event schema's major version; the deployment's namespace
+ * (`ATELIER_NAMESPACE`, default `atelier`) is put in front: `atelier.predictions.v1`.
+ */
+export const Topics = {
+  predictions: 'predictions.v1',
+  outcomes: 'outcomes.v1',
+  modelEvents: 'model-events.v1',
+  alerts: 'alerts.v1',
+  featureRows: 'feature-rows.v1',
+} as const;
+export type TopicKey = keyof typeof Topics;
+
+export function topicName(namespace: string, key: TopicKey): string {
+  return `${namespace}.${Topics[key]}`;
+}
+
+export const PredictionEvent = z.object({
+  type: z.literal('prediction'),
+  schemaVersion: z.literal(1),
+  predictionId: z.string().uuid(),
+  model: z.string(),
+  version: z.number().int(),
+  alias: z.string().nullable(),
+  prediction: z.number(),
+  inputs: z.record(z.string(), z.number().nullable()),
+  entities: z.record(z.string(), z.string()),
+  at: IsoTime,
+});
+export type PredictionEvent = z.infer<typeof PredictionEvent>;
+
+export const OutcomeEvent = z.object({
+  type: z.literal('outcome'),
+  schemaVersion: z.literal(1),
+  predictionId: z.string().uuid(),
+  value: z.number(),
+  at: IsoTime,
+});
+export type OutcomeEvent = z.infer<typeof OutcomeEvent>;
+
+export const AliasMovedEvent = z.object({
+  type: z.literal('alias-moved'),
+  schemaVersion: z.literal(1),
+  model: z.string(),
+  alias: z.string(),
+  version: z.number().int(),
+  previousVersion: z.number().int().nullable(),
+  at: IsoTime,
+});
+export type AliasMovedEvent = z.infer<typeof AliasMovedEvent>;
+
+export const VersionRegisteredEvent = z.object({
+  type: z.literal('version-registered'),
+  schemaVersion: z.literal(1),
+  model: z.string(),
+  version: z.number().int(),
+  sha256: z.string(),
+  at: IsoTime,
+});
+export type VersionRegisteredEvent = z.infer<typeof VersionRegisteredEvent>;
+
+export const ModelEvent = z.discriminatedUnion('type', [AliasMovedEvent, VersionRegisteredEvent]);
+export type ModelEvent = z.infer<typeof ModelEvent>;
+
+export const AlertEvent = z.object({
+  type: z.enum(['alert-opened', 'alert-resolved']),
+  schemaVersion: z.literal(1),
+  alertId: z.string().uuid(),
+  monitorId: z.string().uuid(),
+  model: z.string(),
+  metric: z.string(),
+  value: z.number(),
+  threshold: z.number(),
+  message: z.string(),
+  at: IsoTime,
+});
+export type AlertEvent = z.infer<typeof AlertEvent>;
+
+/** Streaming ingestion: one feature row per message on `<namespace>.feature-rows.v1`. */
+export const FeatureRowEvent = z.object({
+  type: z.literal('feature-row'),
+  schemaVersion: z.literal(1),
+  group: z.string(),
+  entityKey: z.string(),
+  eventTime: IsoTime,
+  values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+});
+export type FeatureRowEvent = z.infer<typeof FeatureRowEvent>;

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+
+import { IsoTime, Name } from './common.contract';
+
+export const CreateEntityRequest = z.object({
+  name: Name,
+  joinKey: Name.describe('the key column that identifies an instance, e.g. "airport"'),
+  description: z.string().max(500).default(''),
+});
+export type CreateEntityRequest = z.infer<typeof CreateEntityRequest>;
+
+export const EntityResponse = CreateEntityRequest.extend({ createdAt: IsoTime });
+export type EntityResponse = z.infer<typeof EntityResponse>;
+
+export const FeatureDtype = z.enum(['float', 'int', 'bool', 'string']);
+export type FeatureDtype = z.infer<typeof FeatureDtype>;
+
+export const FeatureDefinition = z.object({
+  name: Name,
+  dtype: FeatureDtype,
+  description: z.string().max(500).default(''),
+});
+export type FeatureDefinition = z.infer<typeof FeatureDefinition>;
+
+export const CreateFeatureGroupRequest = z
+  .object({
+    name: Name,
+    entity: Name,
+    features: z.array(FeatureDefinition).min(1).max(500),
+    ttlSeconds: z
+      .number()
+      .int()
+      .positive()
+      .default(7 * 24 * 3600)
+      .describe('a value older than this is treated as missing, offline (point-in-time) and online (Redis TTL)'),
+    description: z.string().max(500).default(''),
+  })
+  .refine((g) => new Set(g.features.map((f) => f.name)).size === g.features.length, {
+    message: 'feature names must be unique within a group',
+    path: ['features'],
+  });
+export type CreateFeatureGroupRequest = z.infer<typeof CreateFeatureGroupRequest>;
+
+export const FeatureGroupResponse = z.object({
+  name: z.string(),
+  entity: z.string(),
+  features: z.array(FeatureDefinition),
+  ttlSeconds: z.number().int(),
+  description: z.string(),
+  version: z.number().int(),
+  rowCount: z.number().int(),
+  createdAt: IsoTime,
+});
+export type FeatureGroupResponse = z.infer<typeof FeatureGroupResponse>;
+
+export const FeatureValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+export type FeatureValue = z.infer<typeof FeatureValue>;
+
+export const FeatureRowInput = z.object({
+  entityKey: z.string().min(1).max(200),
+  eventTime: IsoTime,
+  values: z.record(z.string(), FeatureValue),
+});
+export type FeatureRowInput = z.infer<typeof FeatureRowInput>;
+
+export const IngestRowsRequest = z.object({
+  rows: z.array(FeatureRowInput).min(1).max(50_000),
+  /** Also write the newest value per entity to the online store right away. */
+  writeOnline: z.boolean().default(false),
+});
+export type IngestRowsRequest = z.infer<typeof IngestRowsRequest>;
+
+export const IngestRowsResponse = z.object({ group: z.string(), accepted: z.number().int() });
+export type IngestRowsResponse = z.infer<typeof IngestRowsResponse>;
+
+export const MaterializeRequest = z.object({
+  /** Only rows with event time at or before this instant are considered (default: now). */
+  asOf: IsoTime.optional(),
+});
+export type MaterializeRequest = z.infer<typeof MaterializeRequest>;
+
+export const MaterializationStatus = z.enum(['queued', 'running', 'succeeded', 'failed']);
+export const MaterializationResponse = z.object({
+  id: z.string(),
+  group: z.string(),
+  status: MaterializationStatus,
+  entityCount: z.number().int(),
+  error: z.string().nullable(),
+  createdAt: IsoTime,
+  finishedAt: IsoTime.nullable(),
+});
+export type MaterializationResponse = z.infer<typeof MaterializationResponse>;
+
+/** A feature reference `group:feature`. */
+export const FeatureRef = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/, 'a feature reference is "group:feature"');
+export type FeatureRef = z.infer<typeof FeatureRef>;
+
+export const OnlineFeaturesRequest = z.object({
+  features: z.array(FeatureRef).min(1).max(500),
+  /** entity name → keys, e.g. { airport: ["ORD", "SFO"] } */
+  entities: z.record(z.string(), z.array(z.string().min(1)).min(1).max(1000)),
+});
+export type OnlineFeaturesRequest = z.infer<typeof OnlineFeaturesRequest>;
+
+export const OnlineFeaturesResponse = z.object({
+  /** one object per requested key, in request order: feature ref → value (null when missing or expired) */
+  rows: z.array(
+    z.object({
+      entityKey: z.string(),
+      values: z.record(z.string(), FeatureValue),
+      eventTimes: z.record(z.string(), IsoTime.nullable()),
+    }),
+  ),
+});
+export type OnlineFeaturesResponse = z.infer<typeof OnlineFeaturesResponse>;
+
+/** Feast feature-server shape: POST /get-online-features */
+export const FeastOnlineFeaturesRequest = z.object({
+  features: z.array(FeatureRef).min(1),
+  entities: z.record(z.string(), z.array(z.union([z.string(), z.number()])).min(1)),
+  full_feature_names: z.boolean().optional(),
+});
+export type FeastOnlineFeaturesRequest = z.infer<typeof FeastOnlineFeaturesRequest>;
+
+export const FeastOnlineFeaturesResponse = z.object({
+  metadata: z.object({ feature_names: z.array(z.string()) }),
+  results: z.array(
+    z.object({
+      values: z.array(FeatureValue),
+      statuses: z.array(z.enum(['PRESENT', 'NOT_FOUND', 'OUTSIDE_MAX_AGE'])),
+      event_timestamps: z.array(z.string()),
+    }),
+  ),
+});
+export type FeastOnlineFeaturesResponse = z.infer<typeof FeastOnlineFeaturesResponse>;
+
+/**
+ * A point-in-time correct training set. Label rows are the offline rows of `source.group`
+ * within [start, end); each `features` ref is joined on `joinKeys` as of the label row's time.
+ */
+export const TrainingSetRequest = z.object({
+  source: z.object({ group: Name, start: IsoTime, end: IsoTime }),
+  /** entity name of a joined group → column of the source rows holding its key */
+  joinKeys: z.record(z.string(), z.string()),
+  features: z.array(FeatureRef).max(500),
+  /** columns of the source rows passed through as-is (request-time features, label inputs) */
+  columns: z.array(z.string()).max(500),
+  limit: z.number().int().positive().max(5_000_000).optional(),
+});
+export type TrainingSetRequest = z.infer<typeof TrainingSetRequest>;
+
+/** Columnar: every array has `rowCount` entries; times are epoch milliseconds. */
+export const TrainingSetResponse = z.object({
+  rowCount: z.number().int(),
+  eventTimes: z.array(z.number()),
+  columns: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.null()]))),
+  /** per joined feature ref: the event time of the value used (null when none qualified) */
+  featureTimes: z.record(z.string(), z.array(z.number().nullable())),
+});
+export type TrainingSetResponse = z.infer<typeof TrainingSetResponse>;

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+import { IsoTime, Name } from './common.contract';
+
+export const MonitorMetric = z.enum(['prediction_mean', 'accuracy', 'positive_rate', 'outcome_count', 'prediction_count']);
+export type MonitorMetric = z.infer<typeof MonitorMetric>;
+
+export const MonitorOperator = z.enum(['gt', 'gte', 'lt', 'lte']);
+export type MonitorOperator = z.infer<typeof MonitorOperator>;
+
+export const CreateMonitorRequest = z.object({
+  name: z.string().min(1).max(120),
+  model: Name,
+  metric: MonitorMetric,
+  /** alert when `metric <operator> threshold` */
+  operator: MonitorOperator,
+  threshold: z.number(),
+  windowSeconds: z.number().int().min(1).max(30 * 24 * 3600).default(3600),
+  minSamples: z.number().int().min(1).default(10),
+  webhookUrl: z.url().optional(),
+});
+export type CreateMonitorRequest = z.infer<typeof CreateMonitorRequest>;
+export type CreateMonitorRequestInput = z.input<typeof CreateMonitorRequest>;
+
+export const UpdateMonitorRequest = z.object({
+  threshold: z.number().optional(),
+  operator: MonitorOperator.optional(),
+  enabled: z.boolean().optional(),
+  minSamples: z.number().int().min(1).optional(),
+  windowSeconds: z.number().int().min(1).max(30 * 24 * 3600).optional(),
+});
+export type UpdateMonitorRequest = z.infer<typeof UpdateMonitorRequest>;
+
+export const MonitorResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  model: z.string(),
+  metric: MonitorMetric,
+  operator: MonitorOperator,
+  threshold: z.number(),
+  windowSeconds: z.number().int(),
+  minSamples: z.number().int(),
+  enabled: z.boolean(),
+  webhookUrl: z.string().nullable(),
+  createdAt: IsoTime,
+});
+export type MonitorResponse = z.infer<typeof MonitorResponse>;
+
+export const MonitorEvaluation = z.object({
+  monitorId: z.string(),
+  windowStart: IsoTime,
+  windowEnd: IsoTime,
+  value: z.number().nullable(),
+  samples: z.number().int(),
+  breached: z.boolean(),
+  alert: z.object({ id: z.string(), status: z.enum(['open', 'resolved']) }).nullable(),
+});
+export type MonitorEvaluation = z.infer<typeof MonitorEvaluation>;
+
+export const AlertStatus = z.enum(['open', 'resolved']);
+export type AlertStatus = z.infer<typeof AlertStatus>;
+
+export const AlertResponse = z.object({
+  id: z.string(),
+  monitorId: z.string(),
+  monitorName: z.string(),
+  model: z.string(),
+  metric: MonitorMetric,
+  status: AlertStatus,
+  value: z.number(),
+  threshold: z.number(),
+  message: z.string(),
+  openedAt: IsoTime,
+  lastSeenAt: IsoTime,
+  resolvedAt: IsoTime.nullable(),
+});
+export type AlertResponse = z.infer<typeof AlertResponse>;
+
+export const RecordOutcomeRequest = z.object({
+  predictionId: z.string().uuid(),
+  /** the observed value: the true label (0/1) or the true target */
+  value: z.number(),
+  observedAt: IsoTime.optional(),
+});
+export type RecordOutcomeRequest = z.infer<typeof RecordOutcomeRequest>;
+
+export const RecordOutcomesRequest = z.object({ outcomes: z.array(RecordOutcomeRequest).min(1).max(10_000) });
+export type RecordOutcomesRequest = z.infer<typeof RecordOutcomesRequest>;
+
+export const ModelWindowStats = z.object({
+  model: z.string(),
+  windowStart: IsoTime,
+  windowEnd: IsoTime,
+  predictions: z.number().int(),
+  outcomes: z.number().int(),
+  predictionMean: z.number().nullable(),
+  positiveRate: z.number().nullable(),
+  accuracy: z.number().nullable(),
+});
+export type ModelWindowStats = z.infer<typeof ModelWindowStats>;

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+import { IsoTime, Name } from './common.contract';
+
+/** How serving fills one ONNX input. */
+export const ModelInput = z.discriminatedUnion('source', [
+  /** a feature read from the online store: `ref` is `group:feature`, keyed by `entity` */
+  z.object({ name: z.string(), source: z.literal('feature'), ref: z.string(), entity: z.string() }),
+  /** a value the caller sends with the request */
+  z.object({ name: z.string(), source: z.literal('request') }),
+  /** computed from other inputs with an expression */
+  z.object({ name: z.string(), source: z.literal('transform'), expression: z.string() }),
+]);
+export type ModelInput = z.infer<typeof ModelInput>;
+
+export const ModelSignature = z.object({
+  /** every value the model needs, in evaluation order (transforms after what they read) */
+  inputs: z.array(ModelInput),
+  /** the ONNX graph's inputs, a subset of `inputs` names, in graph order */
+  onnxInputs: z.array(z.string()),
+  outputs: z.array(z.string()),
+  task: z.enum(['binary_classification', 'regression']),
+});
+export type ModelSignature = z.infer<typeof ModelSignature>;
+
+export const FeatureBaseline = z.object({
+  name: z.string(),
+  count: z.number(),
+  missing: z.number(),
+  mean: z.number().nullable(),
+  std: z.number().nullable(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  quantiles: z.record(z.string(), z.number()),
+  histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number()) }),
+});
+export type FeatureBaseline = z.infer<typeof FeatureBaseline>;
+
+export const ModelBaseline = z.object({
+  features: z.array(FeatureBaseline),
+  prediction: FeatureBaseline.nullable(),
+});
+export type ModelBaseline = z.infer<typeof ModelBaseline>;
+
+export const Lineage = z.object({
+  trainingJobId: z.string().nullable(),
+  source: z.string().nullable(),
+  features: z.array(z.string()),
+  window: z.object({ start: IsoTime, validationStart: IsoTime, end: IsoTime }).nullable(),
+  params: z.record(z.string(), z.unknown()),
+  trainRows: z.number().int().nullable(),
+  validationRows: z.number().int().nullable(),
+  backend: z.string().nullable(),
+});
+export type Lineage = z.infer<typeof Lineage>;
+
+export const CreateModelVersionRequest = z.object({
+  modelType: z.string().min(1).max(64),
+  description: z.string().max(500).default(''),
+  metrics: z.record(z.string(), z.number()),
+  signature: ModelSignature,
+  baseline: ModelBaseline,
+  lineage: Lineage,
+  /** the ONNX model, base64 */
+  artifactBase64: z.string().min(1),
+});
+export type CreateModelVersionRequest = z.infer<typeof CreateModelVersionRequest>;
+
+export const ModelVersionResponse = z.object({
+  model: z.string(),
+  version: z.number().int(),
+  modelType: z.string(),
+  metrics: z.record(z.string(), z.number()),
+  signature: ModelSignature,
+  lineage: Lineage,
+  artifact: z.object({ uri: z.string(), sha256: z.string(), bytes: z.number().int() }),
+  aliases: z.array(z.string()),
+  createdAt: IsoTime,
+});
+export type ModelVersionResponse = z.infer<typeof ModelVersionResponse>;
+
+export const ModelVersionDetail = ModelVersionResponse.extend({ baseline: ModelBaseline });
+export type ModelVersionDetail = z.infer<typeof ModelVersionDetail>;
+
+export const ModelResponse = z.object({
+  name: z.string(),
+  description: z.string(),
+  latestVersion: z.number().int().nullable(),
+  aliases: z.record(z.string(), z.number().int()),
+  createdAt: IsoTime,
+});
+export type ModelResponse = z.infer<typeof ModelResponse>;
+
+export const SetAliasRequest = z.object({ version: z.number().int().positive() });
+export type SetAliasRequest = z.infer<typeof SetAliasRequest>;
+
+export const AliasName = Name;
+
+export const AliasResponse = z.object({
+  model: z.string(),
+  alias: z.string(),
+  version: z.number().int(),
+  previousVersion: z.number().int().nullable(),
+  updatedAt: IsoTime,
+});
+export type AliasResponse = z.infer<typeof AliasResponse>;

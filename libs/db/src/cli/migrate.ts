@@ -1,0 +1,22 @@
+import path from 'node:path';
+
+import { loadConfig } from '@atelier/config';
+
+import { applyMigrations } from '../migrations';
+
+// `npm run db:migrate`: applies every pending migration to DATABASE_URL.
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const result = await applyMigrations(config.databaseUrl, path.resolve('prisma/migrations'));
+  const target = new URL(config.databaseUrl);
+  console.log(
+    `[atelier-db] ${target.host}${target.pathname}: applied ${result.applied.length} migration(s)` +
+      (result.applied.length ? ` (${result.applied.join(', ')})` : '') +
+      `, ${result.alreadyApplied.length} already applied`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`[atelier-db] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+export * from './db.module';
+export * from './migrations';
+export * from './prisma';

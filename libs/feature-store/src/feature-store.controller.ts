@@ -1,0 +1,102 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+
+import {
+  CreateEntityRequest,
+  CreateFeatureGroupRequest,
+  EntityResponse,
+  FeastOnlineFeaturesRequest,
+  FeastOnlineFeaturesResponse,
+  FeatureGroupResponse,
+  IngestRowsRequest,
+  IngestRowsResponse,
+  MaterializationResponse,
+  MaterializeRequest,
+  Name,
+  OnlineFeaturesRequest,
+  OnlineFeaturesResponse,
+  TrainingSetRequest,
+  TrainingSetResponse,
+} from '@atelier/contracts';
+import { Endpoint, ZodPipe } from '@atelier/server';
+import { z } from 'zod';
+
+import { FeatureStoreService } from './feature-store.service';
+import { OnlineFeaturesService } from './online-features.service';
+import { TrainingSetService } from './training-set.service';
+
+const tag = 'feature-store';
+
+@Controller()
+export class FeatureStoreController {
+  constructor(
+    private readonly service: FeatureStoreService,
+    private readonly onlineFeatures: OnlineFeaturesService,
+    private readonly trainingSets: TrainingSetService,
+  ) {}
+
+  @Post('api/entities')
+  @Endpoint({ tag, summary: 'Create an entity (what features are keyed by)', body: CreateEntityRequest, response: EntityResponse, status: 201 })
+  createEntity(@Body(new ZodPipe(CreateEntityRequest)) body: CreateEntityRequest): Promise<EntityResponse> {
+    return this.service.createEntity(body);
+  }
+
+  @Get('api/entities')
+  @Endpoint({ tag, summary: 'List entities', response: z.array(EntityResponse) })
+  listEntities(): Promise<EntityResponse[]> {
+    return this.service.listEntities();
+  }
+
+  @Post('api/feature-groups')
+  @Endpoint({ tag, summary: 'Create a feature group', body: CreateFeatureGroupRequest, response: FeatureGroupResponse, status: 201 })
+  createGroup(@Body(new ZodPipe(CreateFeatureGroupRequest)) body: CreateFeatureGroupRequest): Promise<FeatureGroupResponse> {
+    return this.service.createGroup(body);
+  }
+
+  @Get('api/feature-groups')
+  @Endpoint({ tag, summary: 'List feature groups', response: z.array(FeatureGroupResponse) })
+  listGroups(): Promise<FeatureGroupResponse[]> {
+    return this.service.listGroups();
+  }
+
+  @Get('api/feature-groups/:name')
+  @Endpoint({ tag, summary: 'Get a feature group', response: FeatureGroupResponse })
+  getGroup(@Param('name', new ZodPipe(Name)) name: string): Promise<FeatureGroupResponse> {
+    return this.service.getGroup(name);
+  }
+
+  @Post('api/feature-groups/:name/rows')
+  @Endpoint({ tag, summary: 'Import rows into the offline store (a batch lands whole or not at all)', body: IngestRowsRequest, response: IngestRowsResponse, status: 201 })
+  ingest(@Param('name', new ZodPipe(Name)) name: string, @Body(new ZodPipe(IngestRowsRequest)) body: IngestRowsRequest): Promise<IngestRowsResponse> {
+    return this.service.ingest(name, body);
+  }
+
+  @Post('api/feature-groups/:name/materializations')
+  @Endpoint({ tag, summary: 'Queue a copy of the newest offline values to the online store', body: MaterializeRequest, response: MaterializationResponse, status: 202 })
+  materialize(@Param('name', new ZodPipe(Name)) name: string, @Body(new ZodPipe(MaterializeRequest)) body: MaterializeRequest): Promise<MaterializationResponse> {
+    return this.service.requestMaterialization(name, body);
+  }
+
+  @Get('api/materializations/:id')
+  @Endpoint({ tag, summary: 'Get a materialization run', response: MaterializationResponse })
+  getMaterialization(@Param('id', new ZodPipe(z.uuid())) id: string): Promise<MaterializationResponse> {
+    return this.service.getMaterialization(id);
+  }
+
+  @Post('api/online-features')
+  @Endpoint({ tag, summary: 'Read features from the online store', body: OnlineFeaturesRequest, response: OnlineFeaturesResponse })
+  online(@Body(new ZodPipe(OnlineFeaturesRequest)) body: OnlineFeaturesRequest): Promise<OnlineFeaturesResponse> {
+    return this.onlineFeatures.get(body);
+  }
+
+  @Post('get-online-features')
+  @Endpoint({ tag, summary: 'Read online features (Feast feature-server shape)', body: FeastOnlineFeaturesRequest, response: FeastOnlineFeaturesResponse })
+  feast(@Body(new ZodPipe(FeastOnlineFeaturesRequest)) body: FeastOnlineFeaturesRequest): Promise<FeastOnlineFeaturesResponse> {
+    return this.onlineFeatures.getFeast(body);
+  }
+
+  @Post('api/training-sets')
+  @Endpoint({ tag, summary: 'Build a point-in-time correct training set (columnar)', body: TrainingSetRequest, response: TrainingSetResponse })
+  trainingSet(@Body(new ZodPipe(TrainingSetRequest)) body: TrainingSetRequest): Promise<TrainingSetResponse> {
+    return this.trainingSets.build(body);
+  }
+}

@@ -1,0 +1,17 @@
+import { BullModule } from '@nestjs/bull';
+import { Module } from '@nestjs/common';
+
+import { FeatureStoreController } from './feature-store.controller';
+import { FeatureStoreRepository } from './feature-store.repository';
+import { FeatureStoreService, MATERIALIZATION_QUEUE } from './feature-store.service';
+import { MaterializationProcessor } from './materialization.processor';
+import { OnlineFeaturesService } from './online-features.service';
+import { OnlineStore } from './online-store';
+import { TrainingSetService } from './training-set.service';
+
+@Module({
+  imports: [BullModule.registerQueue({ name: MATERIALIZATION_QUEUE })],
+  controllers: [FeatureStoreController],
+  providers: [FeatureStoreRepository, FeatureStoreService, OnlineFeaturesService, OnlineStore, TrainingSetService, MaterializationProcessor],
+})
+export class FeatureStoreModule {}

@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+
+import type { FeatureDefinition, FeatureRowInput, FeatureValue } from '@atelier/contracts';
+import { type Db, Prisma, PrismaService } from '@atelier/db';
+
+export interface StoredGroup {
+  name: string;
+  entityName: string;
+  features: FeatureDefinition[];
+  ttlSeconds: number;
+  description: string;
+  version: number;
+  createdAt: Date;
+}
+
+export interface OfflineRow {
+  entityKey: string;
+  eventTime: Date;
+  values: Record<string, FeatureValue>;
+}
+
+// Rows per INSERT: one statement of parallel arrays (unnest) keeps a batch to one round trip.
+const INSERT_CHUNK = 10_000;
+
+/** Owns the feature store's tables: entities, feature groups, offline rows, materialization runs. */
+@Injectable()
+export class FeatureStoreRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  private get db(): Db {
+    return this.prisma.client;
+  }
+
+  createEntity(data: { name: string; joinKey: string; description: string }) {
+    return this.db.entity.create({ data });
+  }
+
+  findEntity(name: string) {
+    return this.db.entity.findUnique({ where: { name } });
+  }
+
+  listEntities() {
+    return this.db.entity.findMany({ orderBy: { name: 'asc' } });
+  }
+
+  async createGroup(group: Omit<StoredGroup, 'createdAt' | 'version'>): Promise<StoredGroup> {
+    const row = await this.db.featureGroup.create({
+      data: { name: group.name, entityName: group.entityName, features: group.features, ttlSeconds: group.ttlSeconds, description: group.description },
+    });
+    return toGroup(row);
+  }
+
+  async findGroup(name: string): Promise<StoredGroup | null> {
+    const row = await this.db.featureGroup.findUnique({ where: { name } });
+    return row ? toGroup(row) : null;
+  }
+
+  async findGroups(names: string[]): Promise<StoredGroup[]> {
+    const rows = await this.db.featureGroup.findMany({ where: { name: { in: names } } });
+    return rows.map(toGroup);
+  }
+
+  async listGroups(): Promise<StoredGroup[]> {
+    const rows = await this.db.featureGroup.findMany({ orderBy: { name: 'asc' } });
+    return rows.map(toGroup);
+  }
+
+  async countRows(groupName: string): Promise<number> {
+    return this.db.featureRow.count({ where: { groupName } });
+  }
+
+  /** Appends rows to the offline store in one transaction: a batch lands whole or not at all. */
+  async insertRows(groupName: string, rows: FeatureRowInput[]): Promise<number> {
+    await this.prisma.client.$transaction(async (tx) => {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const chunk = rows.slice(i, i + INSERT_CHUNK);
+        await tx.$executeRaw`
+          INSERT INTO feature_rows (group_name, entity_key, event_time, "values")
+          SELECT ${groupName}, k, t, v
+          FROM unnest(${chunk.map((r) => r.entityKey)}::text[], ${chunk.map((r) => r.eventTime)}::timestamptz[], ${chunk.map((r) => JSON.stringify(r.values))}::jsonb[]) AS u(k, t, v)`;
+      }
+    });
+    return rows.length;
+  }
+
+  /** The newest row per entity with `from < event_time <= asOf`. */
+  async latestPerEntity(groupName: string, from: Date, asOf: Date): Promise<OfflineRow[]> {
+    const rows = await this.db.$queryRaw<Array<{ entity_key: string; event_time: Date; values: Record<string, FeatureValue> }>>`
+      SELECT DISTINCT ON (entity_key) entity_key, event_time, "values"
+      FROM feature_rows
+      WHERE group_name = ${groupName} AND event_time > ${from} AND event_time <= ${asOf}
+      ORDER BY entity_key, event_time DESC, id DESC`;
+    return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
+  }
+
+  /** Rows with `from <= event_time < to` in event-time order (label rows of a training set). */
+  async rowsBetween(groupName: string, from: Date, to: Date, limit: number): Promise<OfflineRow[]> {
+    const rows = await this.db.$queryRaw<Array<{ entity_key: string; event_time: Date; values: Record<string, FeatureValue> }>>`
+      SELECT entity_key, event_time, "values" FROM feature_rows
+      WHERE group_name = ${groupName} AND event_time >= ${from} AND event_time < ${to}
+      ORDER BY event_time, id
+      LIMIT ${limit}`;
+    return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
+  }
+
+  /** Rows with `from < event_time <= to` ordered by entity, then time (for as-of joins). */
+  async rowsForJoin(groupName: string, from: Date, to: Date): Promise<OfflineRow[]> {
+    const rows = await this.db.$queryRaw<Array<{ entity_key: string; event_time: Date; values: Record<string, FeatureValue> }>>`
+      SELECT entity_key, event_time, "values" FROM feature_rows
+      WHERE group_name = ${groupName} AND event_time > ${from} AND event_time <= ${to}
+      ORDER BY entity_key, event_time, id`;
+    return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
+  }
+
+  createMaterialization(groupName: string) {
+    return this.db.materializationRun.create({ data: { groupName, status: 'queued' } });
+  }
+
+  findMaterialization(id: string) {
+    return this.db.materializationRun.findUnique({ where: { id } });
+  }
+
+  updateMaterialization(id: string, data: Prisma.MaterializationRunUpdateInput) {
+    return this.db.materializationRun.update({ where: { id }, data });
+  }
+}
+
+function toGroup(row: { name: string; entityName: string; features: Prisma.JsonValue; ttlSeconds: number; description: string; version: number; createdAt: Date }): StoredGroup {
+  return {
+    name: row.name,
+    entityName: row.entityName,
+    features: row.features as unknown as FeatureDefinition[],
+    ttlSeconds: row.ttlSeconds,
+    description: row.description,
+    version: row.version,
+    createdAt: row.createdAt,
+  };
+}

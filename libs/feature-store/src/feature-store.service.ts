@@ -1,0 +1,194 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+
+import type {
+  CreateEntityRequest,
+  CreateFeatureGroupRequest,
+  EntityResponse,
+  FeatureDefinition,
+  FeatureGroupResponse,
+  FeatureRowInput,
+  FeatureValue,
+  IngestRowsRequest,
+  IngestRowsResponse,
+  MaterializationResponse,
+  MaterializeRequest,
+} from '@atelier/contracts';
+import { badRequest, conflict, notFound } from '@atelier/server';
+
+import { FeatureStoreRepository, type StoredGroup } from './feature-store.repository';
+import { OnlineStore } from './online-store';
+
+export const MATERIALIZATION_QUEUE = 'materialization';
+
+export interface MaterializationJob {
+  runId: string;
+  group: string;
+  asOf: string;
+}
+
+/** Entities, feature groups, ingestion and materialization. */
+@Injectable()
+export class FeatureStoreService {
+  constructor(
+    private readonly repository: FeatureStoreRepository,
+    private readonly online: OnlineStore,
+    @InjectQueue(MATERIALIZATION_QUEUE) private readonly queue: Queue<MaterializationJob>,
+  ) {}
+
+  async createEntity(request: CreateEntityRequest): Promise<EntityResponse> {
+    if (await this.repository.findEntity(request.name)) throw conflict(`entity "${request.name}" already exists`);
+    const entity = await this.repository.createEntity(request);
+    return { ...request, createdAt: entity.createdAt.toISOString() };
+  }
+
+  async listEntities(): Promise<EntityResponse[]> {
+    const entities = await this.repository.listEntities();
+    return entities.map((e) => ({ name: e.name, joinKey: e.joinKey, description: e.description, createdAt: e.createdAt.toISOString() }));
+  }
+
+  async createGroup(request: CreateFeatureGroupRequest): Promise<FeatureGroupResponse> {
+    if (!(await this.repository.findEntity(request.entity))) {
+      throw notFound(`entity "${request.entity}" does not exist; create it first with POST /api/entities`);
+    }
+    if (await this.repository.findGroup(request.name)) throw conflict(`feature group "${request.name}" already exists`);
+    const group = await this.repository.createGroup({
+      name: request.name,
+      entityName: request.entity,
+      features: request.features,
+      ttlSeconds: request.ttlSeconds,
+      description: request.description,
+    });
+    return toResponse(group, 0);
+  }
+
+  async getGroup(name: string): Promise<FeatureGroupResponse> {
+    const group = await this.requireGroup(name);
+    return toResponse(group, await this.repository.countRows(name));
+  }
+
+  async listGroups(): Promise<FeatureGroupResponse[]> {
+    const groups = await this.repository.listGroups();
+    return Promise.all(groups.map(async (g) => toResponse(g, await this.repository.countRows(g.name))));
+  }
+
+  async requireGroup(name: string): Promise<StoredGroup> {
+    const group = await this.repository.findGroup(name);
+    if (!group) throw notFound(`feature group "${name}" does not exist`);
+    return group;
+  }
+
+  /** Validates every row against the group's definitions first, so a bad batch stores nothing. */
+  async ingest(groupName: string, request: IngestRowsRequest): Promise<IngestRowsResponse> {
+    const group = await this.requireGroup(groupName);
+    const problems = validateRows(group.features, request.rows);
+    if (problems.length > 0) {
+      throw badRequest(`${problems.length} row(s) do not match feature group "${groupName}": ${problems[0]?.message}`, problems.slice(0, 20));
+    }
+    const accepted = await this.repository.insertRows(groupName, request.rows);
+    if (request.writeOnline) await this.writeNewestOnline(group, request.rows);
+    return { group: groupName, accepted };
+  }
+
+  private async writeNewestOnline(group: StoredGroup, rows: FeatureRowInput[]): Promise<void> {
+    const newest = new Map<string, FeatureRowInput>();
+    for (const row of rows) {
+      const seen = newest.get(row.entityKey);
+      if (!seen || seen.eventTime <= row.eventTime) newest.set(row.entityKey, row);
+    }
+    await this.online.write(
+      group.name,
+      group.ttlSeconds,
+      [...newest.values()].map((r) => ({ entityKey: r.entityKey, eventTime: new Date(r.eventTime), values: r.values })),
+    );
+  }
+
+  async requestMaterialization(groupName: string, request: MaterializeRequest): Promise<MaterializationResponse> {
+    await this.requireGroup(groupName);
+    const run = await this.repository.createMaterialization(groupName);
+    await this.queue.add({ runId: run.id, group: groupName, asOf: request.asOf ?? new Date().toISOString() }, { removeOnComplete: true, attempts: 3, backoff: 1000 });
+    return toRunResponse(run);
+  }
+
+  async getMaterialization(id: string): Promise<MaterializationResponse> {
+    const run = await this.repository.findMaterialization(id);
+    if (!run) throw notFound(`materialization run "${id}" does not exist`);
+    return toRunResponse(run);
+  }
+
+  /**
+   * Copies the newest offline value per entity (as of `asOf`, within the TTL) to the online
+   * store. Redis expiry counts from `asOf`, so replaying history (the demo's 2001 flights)
+   * materializes values as fresh as they were at that instant.
+   */
+  async materialize(job: MaterializationJob): Promise<number> {
+    await this.repository.updateMaterialization(job.runId, { status: 'running' });
+    try {
+      const group = await this.requireGroup(job.group);
+      const asOf = new Date(job.asOf);
+      const rows = await this.repository.latestPerEntity(group.name, new Date(asOf.getTime() - group.ttlSeconds * 1000), asOf);
+      const written = await this.online.write(group.name, group.ttlSeconds, rows, asOf.getTime());
+      await this.repository.updateMaterialization(job.runId, { status: 'succeeded', entityCount: written, finishedAt: new Date() });
+      return written;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.repository.updateMaterialization(job.runId, { status: 'failed', error: message, finishedAt: new Date() });
+      throw error;
+    }
+  }
+}
+
+function validateRows(features: FeatureDefinition[], rows: FeatureRowInput[]): Array<{ row: number; message: string }> {
+  const byName = new Map(features.map((f) => [f.name, f]));
+  const problems: Array<{ row: number; message: string }> = [];
+  rows.forEach((row, index) => {
+    for (const [name, value] of Object.entries(row.values)) {
+      const feature = byName.get(name);
+      if (!feature) problems.push({ row: index, message: `row ${index}: unknown feature "${name}"` });
+      else if (!matchesDtype(feature.dtype, value)) {
+        problems.push({ row: index, message: `row ${index}: feature "${name}" is ${feature.dtype}, got ${JSON.stringify(value)}` });
+      }
+    }
+  });
+  return problems;
+}
+
+function matchesDtype(dtype: FeatureDefinition['dtype'], value: FeatureValue): boolean {
+  if (value === null) return true;
+  switch (dtype) {
+    case 'float':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'string':
+      return typeof value === 'string';
+  }
+}
+
+function toResponse(group: StoredGroup, rowCount: number): FeatureGroupResponse {
+  return {
+    name: group.name,
+    entity: group.entityName,
+    features: group.features,
+    ttlSeconds: group.ttlSeconds,
+    description: group.description,
+    version: group.version,
+    rowCount,
+    createdAt: group.createdAt.toISOString(),
+  };
+}
+
+function toRunResponse(run: { id: string; groupName: string; status: string; entityCount: number; error: string | null; createdAt: Date; finishedAt: Date | null }): MaterializationResponse {
+  return {
+    id: run.id,
+    group: run.groupName,
+    status: run.status as MaterializationResponse['status'],
+    entityCount: run.entityCount,
+    error: run.error,
+    createdAt: run.createdAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+
+import type { TrainingSetRequest, TrainingSetResponse } from '@atelier/contracts';
+import { badRequest } from '@atelier/server';
+
+import { FeatureStoreRepository } from './feature-store.repository';
+import { FeatureStoreService } from './feature-store.service';
+import { AsOfIndex, cell } from './point-in-time';
+
+/** Builds point-in-time correct training sets from the offline store. */
+@Injectable()
+export class TrainingSetService {
+  constructor(
+    private readonly repository: FeatureStoreRepository,
+    private readonly featureStore: FeatureStoreService,
+  ) {}
+
+  async build(request: TrainingSetRequest): Promise<TrainingSetResponse> {
+    const start = new Date(request.source.start);
+    const end = new Date(request.source.end);
+    if (!(start < end)) throw badRequest('source.start must be before source.end');
+    await this.featureStore.requireGroup(request.source.group);
+    const joins = await this.planJoins(request);
+
+    const labelRows = await this.repository.rowsBetween(request.source.group, start, end, request.limit ?? 5_000_000);
+    const eventTimes = labelRows.map((r) => r.eventTime.getTime());
+    const columns: TrainingSetResponse['columns'] = {};
+    for (const name of request.columns) columns[name] = labelRows.map((r) => cell(r.values[name]));
+
+    const featureTimes: TrainingSetResponse['featureTimes'] = {};
+    for (const join of joins) {
+      const rows = await this.repository.rowsForJoin(join.group, new Date(start.getTime() - join.ttlMs), end);
+      const index = new AsOfIndex(rows, join.ttlMs);
+      const hits = labelRows.map((r, i) => {
+        const key = r.values[join.keyColumn];
+        return key === null || key === undefined ? null : index.lookup(String(key), eventTimes[i]!);
+      });
+      for (const { ref, feature } of join.features) {
+        columns[ref] = hits.map((h) => cell(h?.values[feature]));
+        featureTimes[ref] = hits.map((h) => h?.eventTime.getTime() ?? null);
+      }
+    }
+    return { rowCount: labelRows.length, eventTimes, columns, featureTimes };
+  }
+
+  private async planJoins(request: TrainingSetRequest) {
+    const byGroup = new Map<string, Array<{ ref: string; feature: string }>>();
+    for (const ref of request.features) {
+      const [group, feature] = ref.split(':') as [string, string];
+      byGroup.set(group, [...(byGroup.get(group) ?? []), { ref, feature }]);
+    }
+    const groups = await this.repository.findGroups([...byGroup.keys()]);
+    return [...byGroup].map(([name, features]) => {
+      const group = groups.find((g) => g.name === name);
+      if (!group) throw badRequest(`feature group "${name}" does not exist`);
+      for (const { ref, feature } of features) {
+        if (!group.features.some((f) => f.name === feature)) throw badRequest(`feature "${ref}": group "${name}" has no feature "${feature}"`);
+      }
+      const keyColumn = request.joinKeys[group.entityName];
+      if (!keyColumn) {
+        throw badRequest(`feature group "${name}" is keyed by entity "${group.entityName}": map it to a source column in joinKeys`);
+      }
+      return { group: name, ttlMs: group.ttlSeconds * 1000, keyColumn, features };
+    });
+  }
+}

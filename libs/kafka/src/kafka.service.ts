@@ -1,0 +1,149 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { type Admin, type Consumer, type EachBatchPayload, Kafka, logLevel, type Producer } from 'kafkajs';
+import type { z } from 'zod';
+
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
+import { type TopicKey, topicName, Topics } from '@atelier/contracts';
+import { HealthRegistry } from '@atelier/server';
+
+export interface SubscribeOptions<T> {
+  /** consumer group, prefixed with the namespace */
+  group: string;
+  topics: TopicKey[];
+  schema: z.ZodType<T>;
+  /** all messages of one fetched batch that parsed; invalid ones are logged and skipped */
+  handle: (events: T[], topic: TopicKey) => Promise<void>;
+  fromBeginning?: boolean;
+}
+
+/**
+ * Atelier's Kafka client: one producer per process, JSON events validated with their
+ * contracts on both sides, topics created up front with the namespace in their names.
+ */
+@Injectable()
+export class KafkaService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('kafka');
+  private readonly kafka: Kafka;
+  private readonly consumers: Consumer[] = [];
+  private producer?: Promise<Producer>;
+  private admin?: Promise<Admin>;
+
+  constructor(
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
+    private readonly health: HealthRegistry,
+  ) {
+    this.kafka = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: config.kafka.brokers,
+      logLevel: logLevel.WARN,
+      retry: { retries: 8, initialRetryTime: 200 },
+      logCreator: () => (entry) => this.logger.warn({ msg: entry.log.message, kafka: entry.namespace }),
+    });
+  }
+
+  onModuleInit(): void {
+    this.health.register('kafka', async () => {
+      const admin = await this.getAdmin();
+      await admin.describeCluster();
+    });
+  }
+
+  topic(key: TopicKey): string {
+    return topicName(this.config.namespace, key);
+  }
+
+  /** Creates every Atelier topic that does not exist yet. */
+  async ensureTopics(partitions = 3): Promise<void> {
+    const admin = await this.getAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = (Object.keys(Topics) as TopicKey[]).map((k) => this.topic(k)).filter((t) => !existing.has(t));
+    if (missing.length === 0) return;
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+  }
+
+  async publish(key: TopicKey, messages: Array<{ key: string; value: unknown }>): Promise<void> {
+    const producer = await this.getProducer();
+    await producer.send({
+      topic: this.topic(key),
+      messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })),
+    });
+  }
+
+  /**
+   * Publishes without making the caller wait or fail: for the prediction path, where a slow
+   * or absent broker must never cost a response. Failures are counted and logged.
+   */
+  publishInBackground(key: TopicKey, messages: Array<{ key: string; value: unknown }>, onError?: (e: Error) => void): void {
+    this.publish(key, messages).catch((error: unknown) => {
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.logger.warn({ msg: 'publish failed', topic: this.topic(key), error: e.message });
+      onError?.(e);
+    });
+  }
+
+  /** Starts a consumer; resolves once it has joined its group. */
+  async subscribe<T>(options: SubscribeOptions<T>): Promise<Consumer> {
+    await this.ensureTopics();
+    const consumer = this.kafka.consumer({ groupId: `${this.config.namespace}.${options.group}`, maxWaitTimeInMs: 200 });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    const byTopic = new Map(options.topics.map((k) => [this.topic(k), k]));
+    await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: options.fromBeginning ?? true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      eachBatch: async (payload: EachBatchPayload) => {
+        const key = byTopic.get(payload.batch.topic);
+        if (!key) return;
+        const events = this.parseBatch(payload, options.schema);
+        if (events.length > 0) await options.handle(events, key);
+        payload.resolveOffset(payload.batch.lastOffset());
+        await payload.heartbeat();
+      },
+    });
+    await joined;
+    return consumer;
+  }
+
+  private parseBatch<T>(payload: EachBatchPayload, schema: z.ZodType<T>): T[] {
+    const events: T[] = [];
+    for (const message of payload.batch.messages) {
+      try {
+        events.push(schema.parse(JSON.parse(message.value?.toString() ?? 'null')));
+      } catch (error) {
+        this.logger.warn({
+          msg: 'skipped a message that does not match its contract',
+          topic: payload.batch.topic,
+          offset: message.offset,
+          error: error instanceof Error ? error.message.slice(0, 300) : String(error),
+        });
+      }
+    }
+    return events;
+  }
+
+  private getProducer(): Promise<Producer> {
+    this.producer ??= (async () => {
+      const producer = this.kafka.producer({ allowAutoTopicCreation: true });
+      await producer.connect();
+      return producer;
+    })();
+    this.producer.catch(() => (this.producer = undefined));
+    return this.producer;
+  }
+
+  private getAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    this.admin.catch(() => (this.admin = undefined));
+    return this.admin;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
+    if (this.producer) await (await this.producer.catch(() => undefined))?.disconnect();
+    if (this.admin) await (await this.admin.catch(() => undefined))?.disconnect();
+  }
+}

@@ -1,0 +1,152 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+import type {
+  AliasMovedEvent,
+  AliasResponse,
+  CreateModelVersionRequest,
+  ModelResponse,
+  ModelVersionDetail,
+  ModelVersionResponse,
+  VersionRegisteredEvent,
+} from '@atelier/contracts';
+import type { Prisma } from '@atelier/db';
+import { KafkaService } from '@atelier/kafka';
+import { badRequest, notFound } from '@atelier/server';
+
+import { ArtifactStore } from './artifact-store';
+import { RegistryRepository, type VersionRow } from './registry.repository';
+
+// An ONNX file starts with a protobuf field: ir_version (field 1, varint) → byte 0x08.
+const ONNX_FIRST_BYTE = 0x08;
+
+/** Models, their numbered versions and artifacts, and aliases that point at versions. */
+@Injectable()
+export class RegistryService {
+  private readonly logger = new Logger('registry');
+
+  constructor(
+    private readonly repository: RegistryRepository,
+    private readonly artifacts: ArtifactStore,
+    private readonly kafka: KafkaService,
+  ) {}
+
+  async listModels(): Promise<ModelResponse[]> {
+    const models = await this.repository.listModels();
+    return models.map(toModel);
+  }
+
+  async getModel(name: string): Promise<ModelResponse> {
+    const model = await this.repository.findModel(name);
+    if (!model) throw notFound(`model "${name}" does not exist`);
+    return toModel(model);
+  }
+
+  async createVersion(modelName: string, request: CreateModelVersionRequest): Promise<ModelVersionResponse> {
+    const bytes = Buffer.from(request.artifactBase64, 'base64');
+    if (bytes.length < 16 || bytes[0] !== ONNX_FIRST_BYTE) throw badRequest('artifactBase64 is not an ONNX model (base64 of the .onnx file)');
+    const sha256 = ArtifactStore.sha256(bytes);
+    let written: string | undefined;
+    try {
+      const row = await this.repository.transaction(async (tx) => {
+        const created = await this.repository.createVersion(
+          {
+            modelName,
+            description: request.description,
+            modelType: request.modelType,
+            metrics: request.metrics,
+            signature: request.signature,
+            baseline: request.baseline,
+            lineage: request.lineage as Prisma.InputJsonValue,
+            artifactUri: (version) => this.artifacts.uri(modelName, version),
+            artifactSha256: sha256,
+            artifactBytes: bytes.length,
+          },
+          tx,
+        );
+        await this.artifacts.write(created.artifactUri, bytes);
+        written = created.artifactUri;
+        await this.repository.audit(`model:${modelName}`, 'version-registered', { version: created.version, sha256 }, tx);
+        return created;
+      });
+      const event: VersionRegisteredEvent = { type: 'version-registered', schemaVersion: 1, model: modelName, version: row.version, sha256, at: new Date().toISOString() };
+      this.kafka.publishInBackground('modelEvents', [{ key: modelName, value: event }]);
+      return toVersion(row);
+    } catch (error) {
+      if (written) await this.artifacts.remove(written);
+      throw error;
+    }
+  }
+
+  async listVersions(modelName: string): Promise<ModelVersionResponse[]> {
+    await this.getModel(modelName);
+    const rows = await this.repository.listVersions(modelName);
+    return rows.map(toVersion);
+  }
+
+  async getVersion(modelName: string, version: number): Promise<ModelVersionDetail> {
+    const row = await this.requireVersion(modelName, version);
+    return { ...toVersion(row), baseline: row.baseline as ModelVersionDetail['baseline'] };
+  }
+
+  async resolveAlias(modelName: string, alias: string): Promise<ModelVersionDetail> {
+    const target = await this.repository.findAlias(modelName, alias);
+    if (!target) throw notFound(`model "${modelName}" has no alias "${alias}"`);
+    return this.getVersion(modelName, target.version);
+  }
+
+  async getArtifact(modelName: string, version: number): Promise<{ bytes: Buffer; sha256: string }> {
+    const row = await this.requireVersion(modelName, version);
+    return { bytes: await this.artifacts.read(row.artifactUri), sha256: row.artifactSha256 };
+  }
+
+  /** Points an alias at a version: audited, then announced on Kafka so serving hot-loads it. */
+  async setAlias(modelName: string, alias: string, version: number): Promise<AliasResponse> {
+    await this.requireVersion(modelName, version);
+    const { previous, updated } = await this.repository.transaction(async (tx) => {
+      const before = await this.repository.findAlias(modelName, alias, tx);
+      const after = await this.repository.upsertAlias(modelName, alias, version, tx);
+      await this.repository.audit(`model:${modelName}`, 'alias-moved', { alias, version, previousVersion: before?.version ?? null }, tx);
+      return { previous: before?.version ?? null, updated: after };
+    });
+    const event: AliasMovedEvent = { type: 'alias-moved', schemaVersion: 1, model: modelName, alias, version, previousVersion: previous, at: updated.updatedAt.toISOString() };
+    await this.kafka.publish('modelEvents', [{ key: modelName, value: event }]);
+    this.logger.log({ msg: 'alias moved', model: modelName, alias, version, previousVersion: previous });
+    return { model: modelName, alias, version, previousVersion: previous, updatedAt: updated.updatedAt.toISOString() };
+  }
+
+  async audit(modelName: string) {
+    await this.getModel(modelName);
+    const events = await this.repository.listAudit(`model:${modelName}`);
+    return events.map((e) => ({ action: e.action, payload: e.payload, actor: e.actor, at: e.createdAt.toISOString() }));
+  }
+
+  private async requireVersion(modelName: string, version: number): Promise<VersionRow> {
+    const row = await this.repository.findVersion(modelName, version);
+    if (!row) throw notFound(`model "${modelName}" has no version ${version}`);
+    return row;
+  }
+}
+
+function toModel(model: { name: string; description: string; createdAt: Date; aliases: Array<{ alias: string; version: number }>; versions: Array<{ version: number }> }): ModelResponse {
+  return {
+    name: model.name,
+    description: model.description,
+    latestVersion: model.versions[0]?.version ?? null,
+    aliases: Object.fromEntries(model.aliases.map((a) => [a.alias, a.version])),
+    createdAt: model.createdAt.toISOString(),
+  };
+}
+
+function toVersion(row: VersionRow): ModelVersionResponse {
+  return {
+    model: row.modelName,
+    version: row.version,
+    modelType: row.modelType,
+    metrics: row.metrics as Record<string, number>,
+    signature: row.signature as ModelVersionResponse['signature'],
+    lineage: row.lineage as ModelVersionResponse['lineage'],
+    artifact: { uri: row.artifactUri, sha256: row.artifactSha256, bytes: row.artifactBytes },
+    aliases: row.aliases.map((a) => a.alias).sort(),
+    createdAt: row.createdAt.toISOString(),
+  };
+}

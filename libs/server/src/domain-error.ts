@@ -1,0 +1,41 @@
+import type { ErrorCode } from '@atelier/contracts';
+
+/**
+ * An error a domain raises on purpose. The global filter turns it into
+ * `{ code, message, details?, requestId }` with the status its code maps to.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (message: string, details?: unknown) => new DomainError('NOT_FOUND', message, details);
+export const conflict = (message: string, details?: unknown) => new DomainError('CONFLICT', message, details);
+export const badRequest = (message: string, details?: unknown) => new DomainError('BAD_REQUEST', message, details);
+export const unprocessable = (message: string, details?: unknown) => new DomainError('UNPROCESSABLE', message, details);
+export const dependencyUnavailable = (message: string, details?: unknown) =>
+  new DomainError('DEPENDENCY_UNAVAILABLE', message, details);
+
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'BAD_REQUEST':
+    case 'VALIDATION_FAILED':
+      return 400;
+    case 'NOT_FOUND':
+      return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'UNPROCESSABLE':
+      return 422;
+    case 'DEPENDENCY_UNAVAILABLE':
+      return 503;
+    case 'INTERNAL':
+      return 500;
+  }
+}
