@@ -11,6 +11,7 @@ export default defineConfig({
     include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'libs/*/test/**/*.spec.ts', 'tools/**/*.spec.ts'],
     exclude: ['**/node_modules/**', 'apps/web/.next/**'],
     environment: 'node',
+    globalSetup: ['libs/testing/src/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 300_000,
     pool: 'forks',

@@ -1,0 +1,186 @@
+import type {
+  AlertResponse,
+  AliasResponse,
+  CreateEntityRequest,
+  CreateFeatureGroupRequest,
+  CreateModelVersionRequest,
+  CreateMonitorRequestInput,
+  EntityResponse,
+  ErrorBody,
+  FeatureGroupResponse,
+  IngestRowsResponse,
+  MaterializationResponse,
+  ModelResponse,
+  ModelVersionDetail,
+  ModelVersionResponse,
+  ModelWindowStats,
+  MonitorEvaluation,
+  MonitorResponse,
+  OnlineFeaturesRequest,
+  OnlineFeaturesResponse,
+  PredictRequestInput,
+  PredictResponse,
+  RecordOutcomeRequest,
+  TrainingJobResponse,
+  TrainingRequestInput,
+  TrainingSetRequest,
+  TrainingSetResponse,
+  UpdateMonitorRequest,
+  FeatureRowInput,
+} from '@atelier/contracts';
+
+/** An error answer from an Atelier service, with its code, status and request id. */
+export class AtelierApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+  ) {
+    super(`${status} ${body.code}: ${body.message}`);
+    this.name = 'AtelierApiError';
+  }
+}
+
+export interface AtelierClientOptions {
+  /** base URL of the platform (all services in one process) */
+  baseUrl: string;
+  /** per-service base URLs when services run apart */
+  urls?: Partial<Record<'featureStore' | 'training' | 'registry' | 'serving' | 'monitoring', string>>;
+  fetch?: typeof fetch;
+  headers?: Record<string, string>;
+}
+
+type Service = keyof NonNullable<AtelierClientOptions['urls']>;
+
+/** Typed client for every Atelier service; the web UI and scripts use it. */
+export class AtelierClient {
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: AtelierClientOptions) {
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  // ── feature store ──
+  createEntity(body: CreateEntityRequest) {
+    return this.call<EntityResponse>('featureStore', 'POST', '/api/entities', body);
+  }
+  listEntities() {
+    return this.call<EntityResponse[]>('featureStore', 'GET', '/api/entities');
+  }
+  createFeatureGroup(body: CreateFeatureGroupRequest) {
+    return this.call<FeatureGroupResponse>('featureStore', 'POST', '/api/feature-groups', body);
+  }
+  listFeatureGroups() {
+    return this.call<FeatureGroupResponse[]>('featureStore', 'GET', '/api/feature-groups');
+  }
+  getFeatureGroup(name: string) {
+    return this.call<FeatureGroupResponse>('featureStore', 'GET', `/api/feature-groups/${enc(name)}`);
+  }
+  ingestRows(group: string, rows: FeatureRowInput[], writeOnline = false) {
+    return this.call<IngestRowsResponse>('featureStore', 'POST', `/api/feature-groups/${enc(group)}/rows`, { rows, writeOnline });
+  }
+  materialize(group: string, asOf?: string) {
+    return this.call<MaterializationResponse>('featureStore', 'POST', `/api/feature-groups/${enc(group)}/materializations`, asOf ? { asOf } : {});
+  }
+  getMaterialization(id: string) {
+    return this.call<MaterializationResponse>('featureStore', 'GET', `/api/materializations/${enc(id)}`);
+  }
+  onlineFeatures(body: OnlineFeaturesRequest) {
+    return this.call<OnlineFeaturesResponse>('featureStore', 'POST', '/api/online-features', body);
+  }
+  trainingSet(body: TrainingSetRequest) {
+    return this.call<TrainingSetResponse>('featureStore', 'POST', '/api/training-sets', body);
+  }
+
+  // ── training ──
+  startTraining(body: TrainingRequestInput) {
+    return this.call<TrainingJobResponse>('training', 'POST', '/api/training-jobs', body);
+  }
+  getTrainingJob(id: string) {
+    return this.call<TrainingJobResponse>('training', 'GET', `/api/training-jobs/${enc(id)}`);
+  }
+  listTrainingJobs() {
+    return this.call<TrainingJobResponse[]>('training', 'GET', '/api/training-jobs');
+  }
+
+  // ── registry ──
+  listModels() {
+    return this.call<ModelResponse[]>('registry', 'GET', '/api/models');
+  }
+  getModel(name: string) {
+    return this.call<ModelResponse>('registry', 'GET', `/api/models/${enc(name)}`);
+  }
+  listVersions(model: string) {
+    return this.call<ModelVersionResponse[]>('registry', 'GET', `/api/models/${enc(model)}/versions`);
+  }
+  getVersion(model: string, version: number) {
+    return this.call<ModelVersionDetail>('registry', 'GET', `/api/models/${enc(model)}/versions/${version}`);
+  }
+  createVersion(model: string, body: CreateModelVersionRequest) {
+    return this.call<ModelVersionResponse>('registry', 'POST', `/api/models/${enc(model)}/versions`, body);
+  }
+  async getArtifact(model: string, version: number): Promise<Uint8Array> {
+    const response = await this.raw('registry', 'GET', `/api/models/${enc(model)}/versions/${version}/artifact`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  setAlias(model: string, alias: string, version: number) {
+    return this.call<AliasResponse>('registry', 'PUT', `/api/models/${enc(model)}/aliases/${enc(alias)}`, { version });
+  }
+  resolveAlias(model: string, alias: string) {
+    return this.call<ModelVersionDetail>('registry', 'GET', `/api/models/${enc(model)}/aliases/${enc(alias)}`);
+  }
+
+  // ── serving ──
+  predict(body: PredictRequestInput) {
+    return this.call<PredictResponse>('serving', 'POST', '/api/predict', body);
+  }
+
+  // ── monitoring ──
+  recordOutcome(body: RecordOutcomeRequest) {
+    return this.call<{ accepted: number }>('monitoring', 'POST', '/api/outcomes', body);
+  }
+  createMonitor(body: CreateMonitorRequestInput) {
+    return this.call<MonitorResponse>('monitoring', 'POST', '/api/monitors', body);
+  }
+  updateMonitor(id: string, body: UpdateMonitorRequest) {
+    return this.call<MonitorResponse>('monitoring', 'PATCH', `/api/monitors/${enc(id)}`, body);
+  }
+  listMonitors() {
+    return this.call<MonitorResponse[]>('monitoring', 'GET', '/api/monitors');
+  }
+  evaluateMonitor(id: string) {
+    return this.call<MonitorEvaluation>('monitoring', 'POST', `/api/monitors/${enc(id)}/evaluate`);
+  }
+  listAlerts(status?: 'open' | 'resolved') {
+    return this.call<AlertResponse[]>('monitoring', 'GET', `/api/alerts${status ? `?status=${status}` : ''}`);
+  }
+  modelStats(model: string, windowSeconds = 3600) {
+    return this.call<ModelWindowStats>('monitoring', 'GET', `/api/models/${enc(model)}/live-stats?windowSeconds=${windowSeconds}`);
+  }
+
+  private async call<T>(service: Service, method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.raw(service, method, path, body);
+    return (await response.json()) as T;
+  }
+
+  private async raw(service: Service, method: string, path: string, body?: unknown): Promise<Response> {
+    const base = this.options.urls?.[service] ?? this.options.baseUrl;
+    const response = await this.fetchImpl(`${base.replace(/\/$/, '')}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.options.headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new AtelierApiError(response.status, await errorBody(response));
+    return response;
+  }
+}
+
+async function errorBody(response: Response): Promise<ErrorBody> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as ErrorBody;
+  } catch {
+    return { code: 'INTERNAL', message: text.slice(0, 500) || response.statusText, requestId: response.headers.get('x-request-id') ?? 'unknown' };
+  }
+}
+
+const enc = encodeURIComponent;

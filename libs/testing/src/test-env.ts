@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The database every integration test uses; the global setup recreates it once per run. */
+export function testDatabaseUrl(): string {
+  const base = process.env.DATABASE_URL ?? 'postgresql://atelier:atelier@127.0.0.1:5432/atelier';
+  const url = new URL(base);
+  url.pathname = '/atelier_test';
+  return url.toString();
+}
+
+/** A short random suffix for names, so test files sharing one database never collide. */
+export function uniqueSuffix(): string {
+  return randomBytes(4).toString('hex');
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Points this process's configuration at the test database, a fresh Kafka/Bull namespace and a
+ * temporary artifact directory, with every service URL at `baseUrl` (all modules in one app).
+ */
+export function useTestEnvironment(port: number, overrides: Record<string, string> = {}): { namespace: string; baseUrl: string } {
+  const namespace = `test-${uniqueSuffix()}`;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DATABASE_URL: testDatabaseUrl(),
+    ATELIER_NAMESPACE: namespace,
+    ATELIER_ARTIFACT_DIR: mkdtempSync(path.join(os.tmpdir(), 'atelier-artifacts-')),
+    PORT: String(port),
+    FEATURE_STORE_URL: baseUrl,
+    REGISTRY_URL: baseUrl,
+    SERVING_URL: baseUrl,
+    MONITORING_URL: baseUrl,
+    TRAINING_URL: baseUrl,
+    MONITOR_INTERVAL_SECONDS: '0',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  });
+  return { namespace, baseUrl };
+}
