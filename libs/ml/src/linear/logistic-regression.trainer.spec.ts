@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+
+import { randomSplit } from '../dataset/dataset.split';
+import { rocAuc } from '../metrics/metrics';
+import { MlError } from '../ml.error';
+import { syntheticLogisticDataset } from '../testing/synthetic-dataset.fixture';
+import { selectTfBackend, tfjs } from '../tf/tf-backend.loader';
+import { type LogisticRegressionModel, predictProba } from './logistic-regression.model';
+import { trainLogisticRegression, type TrainingProgress } from './logistic-regression.trainer';
+
+const { train, validation } = randomSplit(syntheticLogisticDataset(5000, 1), { validationFraction: 0.2, seed: 2 });
+
+describe('trainLogisticRegression', () => {
+  it('learns the true model: held-out AUC > 0.8 and weights with the true signs', async () => {
+    const progress: TrainingProgress[] = [];
+    const model = await trainLogisticRegression(train, {}, { onProgress: (p) => progress.push(p) });
+
+    const auc = rocAuc(validation.label, predictProba(model, validation.columns));
+    expect(auc).toBeGreaterThan(0.8);
+    const [distance, depHour, rain, noise] = model.weights;
+    expect(distance).toBeGreaterThan(0.5);
+    expect(depHour).toBeLessThan(-0.5);
+    expect(rain).toBeGreaterThan(0.2);
+    expect(Math.abs(noise)).toBeLessThan(0.15);
+
+    expect(model).toMatchObject({ kind: 'logistic_regression', features: train.features });
+    expect(model.backend).toBe((await selectTfBackend()).backend);
+    // Default 20 epochs, reported in order, and the loss goes down.
+    expect(progress.map((p) => p.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(progress.every((p) => p.epochs === 20)).toBe(true);
+    expect(progress[19].loss).toBeLessThan(progress[0].loss);
+  });
+
+  it('fits standardisation on the training data only, ignoring missing values', async () => {
+    const model = await trainLogisticRegression(train, { epochs: 1 });
+    const present = train.columns[0].filter((v) => !Number.isNaN(v));
+    const mean = present.reduce((s, v) => s + v, 0) / present.length;
+    const std = Math.sqrt(present.reduce((s, v) => s + (v - mean) ** 2, 0) / present.length);
+    expect(model.means[0]).toBeCloseTo(mean, 9);
+    expect(model.scales[0]).toBeCloseTo(std, 9);
+    expect(model.means[0]).toBeGreaterThan(700);
+  });
+
+  it('is reproducible for a seed', async () => {
+    const params = { epochs: 3, seed: 7 };
+    const first = await trainLogisticRegression(train, params);
+    const again = await trainLogisticRegression(train, params);
+    const other = await trainLogisticRegression(train, { ...params, seed: 8 });
+    expect(again.weights).toEqual(first.weights);
+    expect(again.bias).toBe(first.bias);
+    expect(other.weights).not.toEqual(first.weights);
+  });
+
+  it('leaves no tensors behind', async () => {
+    await selectTfBackend();
+    const tensorsBefore = tfjs().memory().numTensors;
+    await trainLogisticRegression(train, { epochs: 2, l2: 0.01 });
+    expect(tfjs().memory().numTensors).toBe(tensorsBefore);
+  });
+
+  it('stops when aborted, rejects with the abort reason and leaks no tensors', async () => {
+    await selectTfBackend();
+    const tensorsBefore = tfjs().memory().numTensors;
+    const controller = new AbortController();
+    const run = trainLogisticRegression(
+      train,
+      { epochs: 50 },
+      { signal: controller.signal, onProgress: ({ epoch }) => epoch === 2 && controller.abort() },
+    );
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(tfjs().memory().numTensors).toBe(tensorsBefore);
+  });
+
+  it('rejects bad parameters and labels with coded errors', async () => {
+    await expect(trainLogisticRegression(train, { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer/);
+    await expect(trainLogisticRegression(train, { learningRate: -1 })).rejects.toBeInstanceOf(MlError);
+    const badLabel = { ...train, label: train.label.map((v, i) => (i === 3 ? 2 : v)) };
+    await expect(trainLogisticRegression(badLabel)).rejects.toThrow(/label must be 0 or 1, got 2 at row 3/);
+    const infinite = { ...train, columns: [train.columns[0].map((v, i) => (i === 5 ? Infinity : v)), ...train.columns.slice(1)] };
+    await expect(trainLogisticRegression(infinite)).rejects.toThrow(/"distance" is infinite at row 5/);
+  });
+});
+
+describe('predictProba', () => {
+  const model: LogisticRegressionModel = {
+    kind: 'logistic_regression',
+    features: ['a', 'b'],
+    means: [10, 0],
+    scales: [2, 1],
+    weights: [1.5, -2],
+    bias: 0.25,
+    backend: 'cpu',
+  };
+
+  it('standardises, applies the weights and the logistic function in float64', () => {
+    const [p] = predictProba(model, [Float64Array.of(14), Float64Array.of(0.5)]);
+    expect(p).toBe(1 / (1 + Math.exp(-(0.25 + 1.5 * 2 - 2 * 0.5))));
+  });
+
+  it('imputes a missing value with the training mean', () => {
+    const missing = predictProba(model, [Float64Array.of(NaN, 10), Float64Array.of(3, 3)]);
+    expect(missing[0]).toBe(missing[1]);
+  });
+
+  it('does not overflow for extreme logits', () => {
+    const p = predictProba(model, [Float64Array.of(1e6, -1e6), Float64Array.of(0, 0)]);
+    expect(Array.from(p)).toEqual([1, 0]);
+  });
+
+  it('checks the columns against the model', () => {
+    expect(() => predictProba(model, [new Float64Array(2)])).toThrow(/expects 2 columns/);
+  });
+});
