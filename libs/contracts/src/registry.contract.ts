@@ -32,7 +32,8 @@ export const FeatureBaseline = z.object({
   min: z.number().nullable(),
   max: z.number().nullable(),
   quantiles: z.record(z.string(), z.number()),
-  histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number()) }),
+  /** bin edges; the outermost are null for -∞ and +∞ (JSON has no infinities) */
+  histogram: z.object({ edges: z.array(z.number().nullable()), counts: z.array(z.number()) }),
 });
 export type FeatureBaseline = z.infer<typeof FeatureBaseline>;
 

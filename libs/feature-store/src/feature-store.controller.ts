@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
 
 import {
   CreateEntityRequest,
@@ -18,7 +19,6 @@ import {
   TrainingSetResponse,
 } from '@atelier/contracts';
 import { Endpoint, ZodPipe } from '@atelier/server';
-import { z } from 'zod';
 
 import { FeatureStoreService } from './feature-store.service';
 import { OnlineFeaturesService } from './online-features.service';

@@ -8,6 +8,7 @@ import type {
   EntityResponse,
   ErrorBody,
   FeatureGroupResponse,
+  FeatureRowInput,
   IngestRowsResponse,
   MaterializationResponse,
   ModelResponse,
@@ -26,7 +27,6 @@ import type {
   TrainingSetRequest,
   TrainingSetResponse,
   UpdateMonitorRequest,
-  FeatureRowInput,
 } from '@atelier/contracts';
 
 /** An error answer from an Atelier service, with its code, status and request id. */

@@ -1,5 +1,3 @@
-import 'reflect-metadata';
-
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,6 +6,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfig } from '@atelier/config';
 
 import { JsonLogger } from './json-logger';
+
+import 'reflect-metadata';
 
 export interface ServiceOptions {
   /** service name, used in logs and the OpenAPI title */

@@ -5,6 +5,6 @@ export * from './error.filter';
 export * from './health';
 export * from './json-logger';
 export * from './metrics';
-export * from './request-id.middleware';
 export * from './queue.module';
+export * from './request-id.middleware';
 export * from './server.module';

@@ -4,21 +4,30 @@ import { Client } from 'pg';
 
 import { applyMigrations } from '@atelier/db';
 
-import { testDatabaseUrl } from './test-env';
+import { uniqueSuffix } from './test-env';
 
 /**
- * vitest global setup: recreates the test database and applies every migration, once per run.
- * The infrastructure itself is started by `npm test` (deploy/local/up.sh) before vitest runs.
+ * vitest global setup: a database of this run's own (so two runs on one machine never share
+ * one), with every migration applied; dropped when the run ends. The infrastructure itself is
+ * started by `npm test` (deploy/local/up.sh) before vitest runs.
  */
-export default async function setup(): Promise<void> {
-  const testUrl = testDatabaseUrl();
-  const admin = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgresql://atelier:atelier@127.0.0.1:5432/atelier' });
-  await admin.connect();
+export default async function setup(): Promise<() => Promise<void>> {
+  const adminUrl = process.env.DATABASE_URL ?? 'postgresql://atelier:atelier@127.0.0.1:5432/atelier';
+  const name = `atelier_test_${uniqueSuffix()}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  await admin(adminUrl, `CREATE DATABASE ${name}`);
+  await applyMigrations(url.toString(), path.resolve('prisma/migrations'));
+  process.env.ATELIER_TEST_DATABASE_URL = url.toString();
+  return () => admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
   try {
-    await admin.query('DROP DATABASE IF EXISTS atelier_test WITH (FORCE)');
-    await admin.query('CREATE DATABASE atelier_test');
+    await client.query(sql);
   } finally {
-    await admin.end();
+    await client.end();
   }
-  await applyMigrations(testUrl, path.resolve('prisma/migrations'));
 }

@@ -4,12 +4,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** The database every integration test uses; the global setup recreates it once per run. */
+/** The database of this test run, created and migrated by the vitest global setup. */
 export function testDatabaseUrl(): string {
-  const base = process.env.DATABASE_URL ?? 'postgresql://atelier:atelier@127.0.0.1:5432/atelier';
-  const url = new URL(base);
-  url.pathname = '/atelier_test';
-  return url.toString();
+  const url = process.env.ATELIER_TEST_DATABASE_URL;
+  if (!url) throw new Error('ATELIER_TEST_DATABASE_URL is not set: run the tests with vitest (its global setup creates the database)');
+  return url;
 }
 
 /** A short random suffix for names, so test files sharing one database never collide. */

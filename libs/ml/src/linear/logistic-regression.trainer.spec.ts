@@ -6,7 +6,7 @@ import { MlError } from '../ml.error';
 import { syntheticLogisticDataset } from '../testing/synthetic-dataset.fixture';
 import { selectTfBackend, tfjs } from '../tf/tf-backend.loader';
 import { type LogisticRegressionModel, predictProba } from './logistic-regression.model';
-import { trainLogisticRegression, type TrainingProgress } from './logistic-regression.trainer';
+import { type TrainingProgress,trainLogisticRegression } from './logistic-regression.trainer';
 
 const { train, validation } = randomSplit(syntheticLogisticDataset(5000, 1), { validationFraction: 0.2, seed: 2 });
 

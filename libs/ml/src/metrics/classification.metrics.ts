@@ -24,8 +24,11 @@ export function confusionMatrix(y: Values, p: Values, threshold = 0.5): Confusio
   const matrix: ConfusionMatrix = { tn: 0, fp: 0, fn: 0, tp: 0 };
   for (let i = 0; i < y.length; i++) {
     const predicted = p[i] > threshold;
-    if (y[i] === 1) predicted ? matrix.tp++ : matrix.fn++;
-    else predicted ? matrix.fp++ : matrix.tn++;
+    if (y[i] === 1) {
+      if (predicted) matrix.tp++;
+      else matrix.fn++;
+    } else if (predicted) matrix.fp++;
+    else matrix.tn++;
   }
   return matrix;
 }

@@ -1,6 +1,6 @@
 import { assertModel, type LogisticRegressionModel } from '../linear/logistic-regression.model';
 import { MlError } from '../ml.error';
-import { type OnnxGraph, OnnxDataType, type OnnxNode, type OnnxTensor } from './onnx.proto';
+import { OnnxDataType, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx.proto';
 
 /** Graph output names every Atelier binary classifier exposes; serving reads them by name. */
 export const PROBABILITY_OUTPUT = 'probability';

@@ -1,0 +1,174 @@
+import { createHash } from 'node:crypto';
+
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { PredictResponse, TrainingJobResponse } from '@atelier/contracts';
+import { airportDelayStats, DEMO, demoTrainingRequest, readFlights, seedFlightsDemo } from '@atelier/demo';
+import { FeatureStoreModule } from '@atelier/feature-store';
+import { MonitoringModule } from '@atelier/monitoring';
+import { RegistryModule } from '@atelier/registry';
+import { ServingModule } from '@atelier/serving';
+import { eventually, startTestApp, type TestApp } from '@atelier/testing';
+import { TrainingModule } from '@atelier/training';
+
+/**
+ * The whole platform in one process against the real Postgres, Redis and Kafka:
+ * flights → features → point-in-time training set → training job → registry → alias →
+ * hot-loaded serving → Kafka → monitoring → alert.
+ */
+const FROM = new Date('2001-01-01T00:00:00Z');
+const TO = new Date('2001-01-11T00:00:00Z');
+const WINDOW = { start: FROM.toISOString(), validationStart: '2001-01-08T00:00:00Z', end: TO.toISOString() };
+const STATS = DEMO.statsGroup;
+
+describe('Atelier end to end', () => {
+  let t: TestApp;
+  let job: TrainingJobResponse;
+
+  beforeAll(async () => {
+    t = await startTestApp([FeatureStoreModule, TrainingModule, RegistryModule, ServingModule, MonitoringModule]);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('loads the flights demo into the offline store and materializes the newest stats to Redis', async () => {
+    const seeded = await seedFlightsDemo(t.client, { from: FROM, to: TO });
+    expect(seeded.flights).toBeGreaterThan(150_000);
+    expect((await t.client.getFeatureGroup(DEMO.flightsGroup)).rowCount).toBe(seeded.flights);
+    expect(seeded.materialized).toBeGreaterThan(100);
+
+    // the online value for ORD is the newest offline row at or before the materialization instant
+    const expected = airportDelayStats(await readFlights(FROM, TO), FROM.getTime(), TO.getTime())
+      .filter((r) => r.airport === 'ORD')
+      .at(-1)!;
+    const online = await t.client.onlineFeatures({ features: [`${STATS}:mean_delay_24h`, `${STATS}:flights_24h`], entities: { [DEMO.airport]: ['ORD'] } });
+    expect(online.rows[0]!.values).toEqual({ [`${STATS}:mean_delay_24h`]: expected.mean_delay_24h, [`${STATS}:flights_24h`]: expected.flights_24h });
+    expect(online.rows[0]!.eventTimes[`${STATS}:mean_delay_24h`]).toBe(new Date(expected.time).toISOString());
+  });
+
+  it('builds a training set in which no feature value comes from after its label time', async () => {
+    const request = demoTrainingRequest(WINDOW);
+    const set = await t.client.trainingSet({
+      source: { group: DEMO.flightsGroup, start: WINDOW.start, end: WINDOW.end },
+      joinKeys: request.joinKeys!,
+      features: request.features!,
+      columns: ['delay', 'distance', 'hour'],
+    });
+    expect(set.rowCount).toBeGreaterThan(150_000);
+    let joined = 0;
+    for (const ref of request.features!) {
+      set.featureTimes[ref]!.forEach((time, i) => {
+        if (time === null) return;
+        joined++;
+        expect(time).toBeLessThanOrEqual(set.eventTimes[i]!);
+      });
+    }
+    expect(joined).toBeGreaterThan(set.rowCount); // most rows found values for several features
+  });
+
+  it('trains through a queued job with live progress, and registers version 1 with metrics, artifact and lineage', async () => {
+    const started = await t.client.startTraining(demoTrainingRequest(WINDOW, { params: { epochs: 4, learningRate: 0.05, batchSize: 2048, l2: 0, seed: 7 } }));
+    expect(started.status).toBe('queued');
+    job = await eventually(async () => {
+      const j = await t.client.getTrainingJob(started.id);
+      if (j.status === 'failed') throw new Error(j.error ?? 'failed');
+      return j.status === 'succeeded' ? j : undefined;
+    }, 240_000, 1000);
+    expect(job.progress).toBe(1);
+    expect(job.events.some((e) => e.epoch === 4 && typeof e.loss === 'number')).toBe(true);
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(job.backend);
+    expect(job.metrics!.auc).toBeGreaterThan(0.55);
+
+    const version = await t.client.getVersion(DEMO.model, job.modelVersion!);
+    expect(version.version).toBe(1);
+    expect(version.metrics.auc).toBe(job.metrics!.auc);
+    expect(version.metrics.log_loss).toBeGreaterThan(0);
+    expect(version.lineage).toMatchObject({ trainingJobId: job.id, source: DEMO.flightsGroup, window: WINDOW, backend: job.backend });
+    expect(version.baseline.features.map((f) => f.name)).toEqual(version.signature.onnxInputs);
+    const artifact = await t.client.getArtifact(DEMO.model, 1);
+    expect(createHash('sha256').update(artifact).digest('hex')).toBe(version.artifact.sha256);
+  });
+
+  let prediction: PredictResponse;
+
+  it('serves the production alias: online features → ONNX Runtime, equal to the model run directly', async () => {
+    await t.client.setAlias(DEMO.model, 'production', 1);
+    prediction = await t.client.predict({ model: DEMO.model, entities: { [DEMO.airport]: 'ORD' }, features: { distance: 733, hour: 17 } });
+    expect(prediction).toMatchObject({ model: DEMO.model, version: 1, alias: 'production' });
+    expect(prediction.predictionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(prediction.inputs.distance).toBe(733);
+    expect(prediction.inputs.log_distance).toBeCloseTo(Math.log1p(733), 10);
+    const online = await t.client.onlineFeatures({ features: [`${STATS}:mean_delay_24h`], entities: { [DEMO.airport]: ['ORD'] } });
+    expect(prediction.inputs[`${STATS}:mean_delay_24h`]).toBe(online.rows[0]!.values[`${STATS}:mean_delay_24h`]);
+
+    const version = await t.client.getVersion(DEMO.model, 1);
+    const session = await InferenceSession.create(await t.client.getArtifact(DEMO.model, 1));
+    const feeds = Object.fromEntries(
+      version.signature.onnxInputs.map((name) => [name, new Tensor('float32', Float32Array.of(prediction.inputs[name] ?? NaN), [1, 1])]),
+    );
+    const direct = await session.run(feeds);
+    expect(prediction.prediction).toBeCloseTo(Number((direct.probability!.data as Float32Array)[0]), 6);
+    expect(prediction.prediction).toBeGreaterThan(0);
+    expect(prediction.prediction).toBeLessThan(1);
+  });
+
+  it('answers bad prediction requests with a 4xx a person can act on', async () => {
+    const response = await fetch(`${t.baseUrl}/api/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: DEMO.model, features: { distance: 733, hour: 17 } }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/"airport" entity key/) });
+    const missing = await fetch(`${t.baseUrl}/api/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'no-such-model', entities: { airport: 'ORD' } }),
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('hot-loads a new version when the alias moves, without a restart', async () => {
+    const second = await t.client.startTraining(demoTrainingRequest(WINDOW, { params: { epochs: 1, learningRate: 0.2, batchSize: 4096, l2: 0.01, seed: 11 } }));
+    const done = await eventually(async () => {
+      const j = await t.client.getTrainingJob(second.id);
+      if (j.status === 'failed') throw new Error(j.error ?? 'failed');
+      return j.status === 'succeeded' ? j : undefined;
+    }, 240_000, 1000);
+    expect(done.modelVersion).toBe(2);
+    const moved = await t.client.setAlias(DEMO.model, 'production', 2);
+    expect(moved).toMatchObject({ version: 2, previousVersion: 1 });
+    const served = await eventually(async () => {
+      const p = await t.client.predict({ model: DEMO.model, entities: { [DEMO.airport]: 'ORD' }, features: { distance: 733, hour: 17 } });
+      return p.version === 2 ? p : undefined;
+    }, 30_000);
+    expect(served.alias).toBe('production');
+    expect(served.prediction).not.toBe(prediction.prediction);
+  });
+
+  it('monitors live predictions from Kafka, joins late outcomes and raises an alert when accuracy crosses its threshold', async () => {
+    const monitor = await t.client.createMonitor({ name: 'live accuracy', model: DEMO.model, metric: 'accuracy', operator: 'lt', threshold: 0.5, windowSeconds: 3600, minSamples: 5 });
+    const airports = ['ORD', 'ATL', 'DFW', 'LAX', 'DEN', 'PHX'];
+    const served = await Promise.all(
+      airports.map((airport) => t.client.predict({ model: DEMO.model, entities: { [DEMO.airport]: airport }, features: { distance: 500, hour: 8 } })),
+    );
+    // the true labels arrive later, all the opposite of what the model said
+    for (const p of served) await t.client.recordOutcome({ predictionId: p.predictionId, value: p.prediction >= 0.5 ? 0 : 1 });
+
+    const evaluation = await eventually(async () => {
+      const e = await t.client.evaluateMonitor(monitor.id);
+      return e.samples >= airports.length ? e : undefined;
+    }, 60_000, 500);
+    expect(evaluation).toMatchObject({ value: 0, breached: true, alert: { status: 'open' } });
+    const alerts = await t.client.listAlerts('open');
+    const alert = alerts.find((a) => a.monitorId === monitor.id);
+    expect(alert).toMatchObject({ model: DEMO.model, metric: 'accuracy', value: 0, threshold: 0.5, status: 'open' });
+
+    const stats = await t.client.modelStats(DEMO.model);
+    expect(stats.predictions).toBeGreaterThanOrEqual(airports.length);
+    expect(stats.outcomes).toBe(airports.length);
+  });
+});

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+
+import { DbModule } from '@atelier/db';
+import { KafkaModule } from '@atelier/kafka';
+import { ServerModule, startService } from '@atelier/server';
+import { ServingModule } from '@atelier/serving';
+
+// The serving service alone: online prediction with ONNX Runtime, Open Inference Protocol v2
+@Module({ imports: [ServerModule, DbModule, KafkaModule, ServingModule] })
+class ServingAppModule {}
+
+void startService(ServingAppModule, { name: 'serving', description: 'online prediction with ONNX Runtime, Open Inference Protocol v2', defaultPort: 3004 });

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InferenceSession } from 'onnxruntime-node';
+
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
+import type { LoadedModel, ModelVersionDetail } from '@atelier/contracts';
+import { AtelierApiError, AtelierClient } from '@atelier/sdk';
+import { dependencyUnavailable, notFound } from '@atelier/server';
+
+export interface ServedModel {
+  detail: ModelVersionDetail;
+  session: InferenceSession;
+  sha256: string;
+  loadedAt: Date;
+}
+
+/**
+ * ONNX sessions by model version, and which version each alias points at. An alias is resolved
+ * through the registry the first time it is asked for; after that it moves only when the
+ * registry announces it (Kafka `alias-moved`), and the new version is loaded before the alias
+ * switches, so requests never wait for a load after the first.
+ */
+@Injectable()
+export class ModelCache {
+  private readonly logger = new Logger('serving');
+  private readonly versions = new Map<string, Promise<ServedModel>>();
+  private readonly aliases = new Map<string, number>();
+  private readonly registry: AtelierClient;
+
+  constructor(@Inject(ATELIER_CONFIG) config: AtelierConfig) {
+    this.registry = new AtelierClient({ baseUrl: config.urls.registry });
+  }
+
+  async byAlias(model: string, alias: string): Promise<ServedModel> {
+    const version = this.aliases.get(key(model, alias));
+    if (version !== undefined) return this.byVersion(model, version);
+    const detail = await this.fromRegistry(() => this.registry.resolveAlias(model, alias));
+    const served = await this.byVersion(model, detail.version, detail);
+    this.aliases.set(key(model, alias), detail.version);
+    return served;
+  }
+
+  byVersion(model: string, version: number, detail?: ModelVersionDetail): Promise<ServedModel> {
+    const k = key(model, version);
+    let entry = this.versions.get(k);
+    if (!entry) {
+      entry = this.load(model, version, detail);
+      this.versions.set(k, entry);
+      entry.catch(() => this.versions.delete(k)); // a failed load is retried on the next request
+    }
+    return entry;
+  }
+
+  /** Hot reload: load the new version first, then point the alias at it. */
+  async moveAlias(model: string, alias: string, version: number): Promise<void> {
+    await this.byVersion(model, version);
+    const previous = this.aliases.get(key(model, alias));
+    this.aliases.set(key(model, alias), version);
+    this.logger.log({ msg: 'alias hot-loaded', model, alias, version, previous: previous ?? null });
+  }
+
+  async loaded(): Promise<LoadedModel[]> {
+    const out: LoadedModel[] = [];
+    for (const entry of this.versions.values()) {
+      const served = await entry.catch(() => undefined);
+      if (!served) continue;
+      const aliases = [...this.aliases].filter(([k, v]) => k.startsWith(`${served.detail.model}\u0000`) && v === served.detail.version);
+      out.push({
+        model: served.detail.model,
+        version: served.detail.version,
+        alias: aliases[0]?.[0].split('\u0000')[1] ?? null,
+        sha256: served.sha256,
+        loadedAt: served.loadedAt.toISOString(),
+      });
+    }
+    return out;
+  }
+
+  private async load(model: string, version: number, known?: ModelVersionDetail): Promise<ServedModel> {
+    const detail = known ?? (await this.fromRegistry(() => this.registry.getVersion(model, version)));
+    const bytes = await this.fromRegistry(() => this.registry.getArtifact(model, version));
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== detail.artifact.sha256) throw dependencyUnavailable(`artifact of ${model} v${version} does not match its sha256`);
+    const session = await InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+    this.logger.log({ msg: 'model loaded', model, version, sha256 });
+    return { detail, session, sha256, loadedAt: new Date() };
+  }
+
+  private async fromRegistry<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof AtelierApiError && error.status === 404) throw notFound(error.body.message);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw dependencyUnavailable(`the model registry could not be reached: ${reason}`);
+    }
+  }
+}
+
+const key = (model: string, v: string | number) => `${model}\u0000${v}`;

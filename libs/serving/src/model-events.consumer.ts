@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+
+import { ModelEvent } from '@atelier/contracts';
+import { KafkaService } from '@atelier/kafka';
+
+import { ModelCache } from './model-cache';
+
+/**
+ * Every serving replica reads every model event (a consumer group of its own), so an alias
+ * move reaches all replicas and each hot-loads the new version without a restart.
+ */
+@Injectable()
+export class ModelEventsConsumer implements OnApplicationBootstrap {
+  private readonly logger = new Logger('serving');
+
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly cache: ModelCache,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.start().catch((error: unknown) => {
+      // Serving still answers without Kafka: aliases resolve through the registry on first use.
+      this.logger.warn({ msg: 'model events unavailable; retrying in the background', error: String(error) });
+      setTimeout(() => void this.onApplicationBootstrap(), 5000).unref();
+    });
+  }
+
+  private async start(): Promise<void> {
+    await this.kafka.subscribe({
+      group: `serving-${randomUUID()}`,
+      topics: ['modelEvents'],
+      schema: ModelEvent,
+      fromBeginning: false,
+      handle: async (events) => {
+        for (const event of events) {
+          if (event.type !== 'alias-moved') continue;
+          await this.cache.moveAlias(event.model, event.alias, event.version).catch((error: unknown) => {
+            this.logger.warn({ msg: 'hot load failed', model: event.model, version: event.version, error: String(error) });
+          });
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { z } from 'zod';
+
+import { LoadedModel, PredictRequest, PredictResponse } from '@atelier/contracts';
+import { Endpoint, ZodPipe } from '@atelier/server';
+
+import { ModelCache } from './model-cache';
+import { PredictionService } from './prediction.service';
+
+const tag = 'serving';
+
+@Controller('api')
+export class ServingController {
+  constructor(
+    private readonly predictions: PredictionService,
+    private readonly cache: ModelCache,
+  ) {}
+
+  @Post('predict')
+  @Endpoint({ tag, summary: 'Predict with a model by alias (default production) or version', body: PredictRequest, response: PredictResponse })
+  predict(@Body(new ZodPipe(PredictRequest)) body: PredictRequest): Promise<PredictResponse> {
+    return this.predictions.predict(body);
+  }
+
+  @Get('serving/models')
+  @Endpoint({ tag, summary: 'Model versions loaded in this replica', response: z.array(LoadedModel) })
+  loaded(): Promise<LoadedModel[]> {
+    return this.cache.loaded();
+  }
+}

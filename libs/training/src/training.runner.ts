@@ -1,0 +1,134 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
+import type { FeatureBaseline, FeatureGroupResponse, Lineage, TrainingJobEvent, TrainingRequest } from '@atelier/contracts';
+import {
+  accuracy,
+  type DistributionStats,
+  exportOnnx,
+  featureStats,
+  logLoss,
+  predictionStats,
+  predictProba,
+  rocAuc,
+  timeSplit,
+  trainLogisticRegression,
+} from '@atelier/ml';
+import { AtelierClient } from '@atelier/sdk';
+
+import { buildDataset, planDataset } from './dataset.builder';
+import { TrainingRepository } from './training.repository';
+
+// Progress shares of the whole job: data 0–20 %, training 20–90 %, evaluation + registration after.
+const DATA_DONE = 0.2;
+const TRAIN_DONE = 0.9;
+
+/** Runs one training job end to end: data → train → evaluate → ONNX → registry. */
+@Injectable()
+export class TrainingRunner {
+  private readonly logger = new Logger('training');
+  private readonly client: AtelierClient;
+
+  constructor(
+    private readonly repository: TrainingRepository,
+    @Inject(ATELIER_CONFIG) config: AtelierConfig,
+  ) {
+    this.client = new AtelierClient({ baseUrl: config.urls.registry, urls: { featureStore: config.urls.featureStore, registry: config.urls.registry } });
+  }
+
+  async run(jobId: string, request: TrainingRequest, signal: AbortSignal): Promise<void> {
+    const say = (message: string, progress?: number, extra: Partial<TrainingJobEvent> = {}) =>
+      this.repository.appendEvents(jobId, [{ at: new Date().toISOString(), message, ...extra }], progress);
+
+    const groups = await this.client.listFeatureGroups();
+    const plan = planDataset(request, (group) => entityOf(groups, group));
+    await say(`building a point-in-time training set from "${request.source.group}"`, 0.02);
+    const set = await this.client.trainingSet(plan.query);
+    const built = buildDataset(request, plan, set);
+    const { train, validation } = timeSplit(built.dataset, built.eventTimes, Date.parse(request.window.validationStart));
+    if (train.rowCount === 0 || validation.rowCount === 0) {
+      throw new Error(`the window gives ${train.rowCount} training and ${validation.rowCount} validation rows; both must be non-empty`);
+    }
+    await say(`training set: ${train.rowCount} training rows, ${validation.rowCount} validation rows (${built.droppedRows} without a label dropped)`, DATA_DONE);
+    signal.throwIfAborted();
+
+    let lastWrite = 0;
+    const model = await trainLogisticRegression(train, request.params, {
+      signal,
+      onProgress: ({ epoch, epochs, loss }) => {
+        const now = Date.now();
+        if (now - lastWrite < 250 && epoch < epochs) return; // at most a few progress writes a second
+        lastWrite = now;
+        const progress = DATA_DONE + ((TRAIN_DONE - DATA_DONE) * epoch) / epochs;
+        void say(`epoch ${epoch}/${epochs}: loss ${loss.toFixed(5)}`, progress, { epoch, loss }).catch(() => undefined);
+      },
+    });
+    await this.repository.update(jobId, { backend: model.backend });
+    this.logger.log({ msg: 'trained', jobId, backend: model.backend, rows: train.rowCount });
+
+    const pValid = predictProba(model, validation.columns);
+    const pTrain = predictProba(model, train.columns);
+    const metrics = {
+      auc: rocAuc(validation.label, pValid),
+      log_loss: logLoss(validation.label, pValid),
+      accuracy: accuracy(validation.label, pValid),
+      train_auc: rocAuc(train.label, pTrain),
+      positive_rate: mean(validation.label),
+      train_rows: train.rowCount,
+      validation_rows: validation.rowCount,
+    };
+    await say(`validation AUC ${metrics.auc.toFixed(4)}, log loss ${metrics.log_loss.toFixed(4)}`, 0.93);
+
+    const artifact = exportOnnx(model, { name: request.modelName, description: request.description, extra: { 'atelier.training_job': jobId } });
+    const lineage: Lineage = {
+      trainingJobId: jobId,
+      source: request.source.group,
+      features: plan.features,
+      window: request.window,
+      params: { ...request.params, label: request.label, joinKeys: request.joinKeys },
+      trainRows: train.rowCount,
+      validationRows: validation.rowCount,
+      backend: model.backend,
+    };
+    const version = await this.client.createVersion(request.modelName, {
+      modelType: request.modelType,
+      description: request.description,
+      metrics,
+      signature: { inputs: plan.inputs, onnxInputs: plan.features, outputs: ['probability', 'label'], task: 'binary_classification' },
+      baseline: { features: featureStats(train).map(toBaseline), prediction: toBaseline(predictionStats(pTrain)) },
+      lineage,
+      artifactBase64: Buffer.from(artifact).toString('base64'),
+    });
+    await say(`registered ${request.modelName} version ${version.version}`, 1);
+    await this.repository.finish(jobId, 'succeeded', { progress: 1, metrics, modelVersion: version.version });
+  }
+}
+
+function entityOf(groups: FeatureGroupResponse[], name: string): string {
+  const group = groups.find((g) => g.name === name);
+  if (!group) throw new Error(`feature group "${name}" does not exist`);
+  return group.entity;
+}
+
+function mean(values: Float64Array): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return values.length ? sum / values.length : NaN;
+}
+
+const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** JSON has no NaN or infinities: they become null. */
+function toBaseline(stats: DistributionStats): FeatureBaseline {
+  return {
+    name: stats.name,
+    count: stats.count,
+    missing: stats.missing,
+    mean: finite(stats.mean),
+    std: finite(stats.std),
+    min: finite(stats.min),
+    max: finite(stats.max),
+    quantiles: Object.fromEntries(Object.entries(stats.quantiles).filter(([, v]) => Number.isFinite(v))),
+    histogram: { edges: stats.histogram.edges.map(finite), counts: [...stats.histogram.counts] },
+  };
+}

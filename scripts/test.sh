@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm test`: everything the tests need, from scratch and idempotently — Node dependencies,
+# PostgreSQL, Redis and Kafka (deploy/local/up.sh), Chromium, the web build — then the checks
+# and every test. Ends with a line "N passed, N failed[, N skipped]".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TZ=UTC NEXT_TELEMETRY_DISABLED=1 NX_DAEMON=false NX_NO_CLOUD=true
+log() { echo "[atelier] $*"; }
+
+bash scripts/bootstrap.sh
+bash deploy/local/up.sh
+bash scripts/ensure-chromium.sh
+
+log "checking that migrations match prisma/schema.prisma"
+npm run --silent db:check
+log "lint (ESLint with Nx module boundaries) and type check"
+npm run --silent lint
+npm run --silent typecheck
+log "building the web UI"
+npx next build apps/web >/tmp/atelier-web-build.log 2>&1 || { cat /tmp/atelier-web-build.log; exit 1; }
+
+log "running the tests"
+exec npx vitest run --reporter=default --reporter=./tools/test/summary-reporter.ts "$@"
