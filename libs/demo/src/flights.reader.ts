@@ -23,10 +23,11 @@ export function flightsParquetPath(): string {
 const CHUNK_ROWS = 100_000;
 
 /** A parquet source read on demand (hyparquet fetches only the byte ranges it needs). */
-async function fileBuffer(path: string): Promise<AsyncBuffer> {
+async function fileBuffer(path: string): Promise<AsyncBuffer & { close(): Promise<void> }> {
   const handle = await open(path);
   const { size } = await handle.stat();
   return {
+    close: () => handle.close(),
     byteLength: size,
     async slice(start: number, end = size): Promise<ArrayBuffer> {
       const bytes = new Uint8Array(end - start);
@@ -42,6 +43,14 @@ async function fileBuffer(path: string): Promise<AsyncBuffer> {
  */
 export async function readFlights(from: Date, to: Date, file = flightsParquetPath()): Promise<Flight[]> {
   const buffer = await fileBuffer(file);
+  try {
+    return await readRange(buffer, from, to);
+  } finally {
+    await buffer.close();
+  }
+}
+
+async function readRange(buffer: AsyncBuffer, from: Date, to: Date): Promise<Flight[]> {
   const metadata = await parquetMetadataAsync(buffer);
   const total = Number(metadata.num_rows);
   const flights: Flight[] = [];

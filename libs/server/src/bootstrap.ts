@@ -9,6 +9,8 @@ import { JsonLogger } from './json-logger';
 
 import 'reflect-metadata';
 
+import type { Server } from 'node:http';
+
 export interface ServiceOptions {
   /** service name, used in logs and the OpenAPI title */
   name: string;
@@ -28,6 +30,11 @@ export async function createService(root: Type, options: ServiceOptions): Promis
   app.useBodyParser('json', { limit: '64mb' });
   app.enableCors();
   app.enableShutdownHooks();
+  // Idle keep-alive sockets live longer than any client's or load balancer's, so a client never
+  // reuses a socket the server is closing at that moment (ECONNRESET under load).
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   mountOpenApi(app, options);
   return app;
 }

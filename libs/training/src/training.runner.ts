@@ -79,7 +79,7 @@ export class TrainingRunner {
     };
     await say(`validation AUC ${metrics.auc.toFixed(4)}, log loss ${metrics.log_loss.toFixed(4)}`, 0.93);
 
-    const artifact = exportOnnx(model, { name: request.modelName, description: request.description, extra: { 'atelier.training_job': jobId } });
+    const artifact = exportOnnx(model, { name: request.modelName, description: request.description, extra: { training_job: jobId } });
     const lineage: Lineage = {
       trainingJobId: jobId,
       source: request.source.group,

@@ -1,0 +1,154 @@
+'use client';
+
+import Link from 'next/link';
+import { type KeyboardEvent, useState } from 'react';
+
+import type { MonitorEvaluation, MonitorResponse, UpdateMonitorRequest } from '@atelier/contracts';
+
+import { Badge } from '../../components/badge';
+import { ErrorNotice } from '../../components/error-notice';
+import { api } from '../../lib/api';
+import { formatCount, formatDuration, formatMetric } from '../../lib/format';
+import { OPERATOR_SYMBOLS } from './operators';
+
+export function MonitorRow({ monitor, onChanged }: { monitor: MonitorResponse; onChanged: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(String(monitor.threshold));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [evaluation, setEvaluation] = useState<MonitorEvaluation | null>(null);
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      return true;
+    } catch (caught) {
+      setError(caught);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const update = (body: UpdateMonitorRequest) =>
+    run(() => api.updateMonitor(monitor.id, body)).then((ok) => (ok ? onChanged() : undefined));
+
+  const saveThreshold = async () => {
+    const threshold = Number(draft);
+    if (draft.trim() === '' || !Number.isFinite(threshold)) {
+      setError(new Error('The threshold must be a number.'));
+      return;
+    }
+    if (await run(() => api.updateMonitor(monitor.id, { threshold }))) {
+      setEditing(false);
+      onChanged();
+    }
+  };
+  const onKey = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Enter') void saveThreshold();
+    if (event.key === 'Escape') {
+      setEditing(false);
+      setDraft(String(monitor.threshold));
+    }
+  };
+
+  return (
+    <>
+      <tr data-testid="monitor-row" data-monitor-id={monitor.id} className={monitor.enabled ? undefined : 'row-muted'}>
+        <td>
+          <div className="strong">{monitor.name}</div>
+          <div className="muted small">
+            <Link href={`/models/${encodeURIComponent(monitor.model)}`}>{monitor.model}</Link>
+            {monitor.webhookUrl ? <span title={monitor.webhookUrl}> · webhook</span> : null}
+          </div>
+        </td>
+        <td className="nowrap">
+          <code>{monitor.metric}</code> {OPERATOR_SYMBOLS[monitor.operator]}{' '}
+          {editing ? (
+            <span className="inline-edit">
+              <input
+                type="number"
+                step="any"
+                value={draft}
+                autoFocus
+                onChange={(e) => setDraft(e.target.value)}
+                onKeyDown={onKey}
+                aria-label="threshold"
+                data-testid="threshold-input"
+              />
+              <button type="button" className="button button-small button-primary" onClick={() => void saveThreshold()} disabled={busy}>
+                Save
+              </button>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => {
+                  setEditing(false);
+                  setDraft(String(monitor.threshold));
+                }}
+              >
+                Cancel
+              </button>
+            </span>
+          ) : (
+            <button
+              type="button"
+              className="editable mono"
+              title="Edit threshold"
+              onClick={() => {
+                setDraft(String(monitor.threshold));
+                setEditing(true);
+              }}
+              data-testid="threshold"
+            >
+              {monitor.threshold} <span aria-hidden>✎</span>
+            </button>
+          )}
+        </td>
+        <td className="nowrap">{formatDuration(monitor.windowSeconds)}</td>
+        <td className="num">{formatCount(monitor.minSamples)}</td>
+        <td>
+          <label className="switch">
+            <input type="checkbox" checked={monitor.enabled} disabled={busy} onChange={(e) => void update({ enabled: e.target.checked })} />
+            <span>{monitor.enabled ? 'on' : 'off'}</span>
+          </label>
+        </td>
+        <td className="small">{evaluation ? <EvaluationSummary evaluation={evaluation} /> : <span className="muted">—</span>}</td>
+        <td className="actions">
+          <button
+            type="button"
+            className="button button-small"
+            disabled={busy}
+            onClick={() => void run(async () => setEvaluation(await api.evaluateMonitor(monitor.id)))}
+            data-testid="evaluate-monitor"
+          >
+            {busy ? '…' : 'Evaluate now'}
+          </button>
+        </td>
+      </tr>
+      {error ? (
+        <tr className="row-error">
+          <td colSpan={7}>
+            <ErrorNotice error={error} compact />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+function EvaluationSummary({ evaluation }: { evaluation: MonitorEvaluation }) {
+  return (
+    <div data-testid="monitor-evaluation">
+      <span className="mono">{evaluation.value === null ? 'no value' : formatMetric(evaluation.value)}</span>
+      <span className="muted"> · {formatCount(evaluation.samples)} samples</span>{' '}
+      {evaluation.breached ? <Badge tone="danger">breached</Badge> : <Badge tone="success">ok</Badge>}
+      {evaluation.alert ? (
+        <div>
+          <Link href="/alerts">alert {evaluation.alert.status}</Link>
+        </div>
+      ) : null}
+    </div>
+  );
+}

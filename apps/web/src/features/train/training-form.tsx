@@ -1,0 +1,272 @@
+'use client';
+
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
+
+import { type FeatureGroupResponse, type TrainingJobResponse, TrainingRequest, type TrainingRequestInput } from '@atelier/contracts';
+
+import { ErrorNotice, IssueList } from '../../components/error-notice';
+import { api } from '../../lib/api';
+import { splitList } from '../../lib/format';
+import { useApi } from '../../lib/use-api';
+import { issueLines } from '../../lib/validation';
+
+interface JoinKeyRow {
+  entity: string;
+  column: string;
+}
+
+/** Defaults that train the flights demo model out of the box. */
+const DEFAULTS = {
+  modelName: 'flight_delay',
+  requestFeatures: 'distance,hour',
+  joinKeys: [{ entity: 'airport', column: 'origin' }] as JoinKeyRow[],
+  label: 'delay > 15',
+  start: '2001-01-01T00:00:00Z',
+  validationStart: '2001-01-22T00:00:00Z',
+  end: '2001-02-01T00:00:00Z',
+  epochs: '20',
+  learningRate: '0.05',
+};
+
+/** The demo's label rows live in a group called `flights`; otherwise the first group is the source. */
+function defaultSource(groups: FeatureGroupResponse[]): string {
+  return (groups.find((g) => g.name === 'flights') ?? groups[0])?.name ?? '';
+}
+
+export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobResponse) => void }) {
+  const groups = useApi(() => api.listFeatureGroups(), []);
+  const [modelName, setModelName] = useState(DEFAULTS.modelName);
+  const [source, setSource] = useState('');
+  const [features, setFeatures] = useState<string[]>([]);
+  const [requestFeatures, setRequestFeatures] = useState(DEFAULTS.requestFeatures);
+  const [joinKeys, setJoinKeys] = useState<JoinKeyRow[]>(DEFAULTS.joinKeys);
+  const [label, setLabel] = useState(DEFAULTS.label);
+  const [start, setStart] = useState(DEFAULTS.start);
+  const [validationStart, setValidationStart] = useState(DEFAULTS.validationStart);
+  const [end, setEnd] = useState(DEFAULTS.end);
+  const [epochs, setEpochs] = useState(DEFAULTS.epochs);
+  const [learningRate, setLearningRate] = useState(DEFAULTS.learningRate);
+  const [issues, setIssues] = useState<string[]>([]);
+  const [submitError, setSubmitError] = useState<unknown>();
+  const [submitting, setSubmitting] = useState(false);
+
+  const allGroups = useMemo(() => groups.data ?? [], [groups.data]);
+  useEffect(() => {
+    if (!source && allGroups.length > 0) setSource(defaultSource(allGroups));
+  }, [allGroups, source]);
+
+  const featureGroups = allGroups.filter((g) => g.name !== source);
+  const chosenFeatures = features.filter((ref) => featureGroups.some((g) => ref.startsWith(`${g.name}:`)));
+  const missingJoinKeys = entitiesWithoutJoinKey(featureGroups, chosenFeatures, joinKeys);
+
+  const toggle = (ref: string, on: boolean) => setFeatures((current) => (on ? [...current, ref] : current.filter((f) => f !== ref)));
+  const setGroup = (group: FeatureGroupResponse, on: boolean) =>
+    setFeatures((current) => {
+      const refs = group.features.map((f) => `${group.name}:${f.name}`);
+      const rest = current.filter((ref) => !refs.includes(ref));
+      return on ? [...rest, ...refs] : rest;
+    });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitError(undefined);
+    const body: TrainingRequestInput = {
+      modelName: modelName.trim(),
+      source: { group: source },
+      window: { start: start.trim(), validationStart: validationStart.trim(), end: end.trim() },
+      joinKeys: Object.fromEntries(joinKeys.filter((k) => k.entity.trim()).map((k) => [k.entity.trim(), k.column.trim()])),
+      features: chosenFeatures,
+      requestFeatures: splitList(requestFeatures),
+      label: label.trim(),
+      params: { epochs: Number(epochs), learningRate: Number(learningRate) },
+    };
+    // The same zod contract the API parses with, so most mistakes show up before a round trip.
+    const problems = issueLines(TrainingRequest.safeParse(body));
+    setIssues(problems);
+    if (problems.length > 0) return;
+    setSubmitting(true);
+    try {
+      onStarted(await api.startTraining(body));
+    } catch (error) {
+      setSubmitError(error);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  return (
+    <form className="card form" onSubmit={(event) => void submit(event)} data-testid="training-form" noValidate>
+      <h2 className="card-title">New training job</h2>
+
+      <label className="field">
+        <span>Model name</span>
+        <input value={modelName} onChange={(e) => setModelName(e.target.value)} name="modelName" required spellCheck={false} />
+        <small className="hint">Lower-case letters, digits, “_” or “-”. An existing name gets a new version.</small>
+      </label>
+
+      <label className="field">
+        <span>Source group</span>
+        <select value={source} onChange={(e) => setSource(e.target.value)} name="source" disabled={allGroups.length === 0}>
+          {allGroups.length === 0 ? <option value="">{groups.loading ? 'Loading groups…' : 'No feature groups'}</option> : null}
+          {allGroups.map((g) => (
+            <option key={g.name} value={g.name}>
+              {g.name} ({g.entity}, {g.rowCount.toLocaleString('en-US')} rows)
+            </option>
+          ))}
+        </select>
+        <small className="hint">Its rows inside the window are the label rows.</small>
+      </label>
+      {groups.error ? <ErrorNotice error={groups.error} onRetry={groups.reload} compact /> : null}
+
+      <fieldset className="field">
+        <legend>Features</legend>
+        {featureGroups.length === 0 ? (
+          <p className="muted small">{groups.data ? 'No other feature groups to join.' : 'Feature groups load from the feature store.'}</p>
+        ) : (
+          <div className="feature-groups" data-testid="feature-picker">
+            {featureGroups.map((group) => (
+              <div key={group.name} className="feature-group">
+                <div className="feature-group-head">
+                  <strong>{group.name}</strong>
+                  <span className="muted small">keyed by {group.entity}</span>
+                  <span className="spacer" />
+                  <button type="button" className="link-button" onClick={() => setGroup(group, true)}>
+                    all
+                  </button>
+                  <button type="button" className="link-button" onClick={() => setGroup(group, false)}>
+                    none
+                  </button>
+                </div>
+                <div className="checks">
+                  {group.features.map((feature) => {
+                    const ref = `${group.name}:${feature.name}`;
+                    return (
+                      <label key={ref} className="check" title={feature.description || feature.dtype}>
+                        <input type="checkbox" checked={features.includes(ref)} onChange={(e) => toggle(ref, e.target.checked)} />
+                        <code>{ref}</code>
+                      </label>
+                    );
+                  })}
+                </div>
+              </div>
+            ))}
+          </div>
+        )}
+      </fieldset>
+
+      <label className="field">
+        <span>Request features</span>
+        <input value={requestFeatures} onChange={(e) => setRequestFeatures(e.target.value)} name="requestFeatures" spellCheck={false} />
+        <small className="hint">Source columns used as they are, comma-separated; callers send them at prediction time.</small>
+      </label>
+
+      <fieldset className="field">
+        <legend>Join keys</legend>
+        <div className="kv-list">
+          {joinKeys.map((row, index) => (
+            <div key={index} className="kv-row">
+              <input
+                aria-label="entity"
+                placeholder="entity"
+                value={row.entity}
+                list="entity-names"
+                onChange={(e) => setJoinKeys(replaceAt(joinKeys, index, { ...row, entity: e.target.value }))}
+              />
+              <span className="muted">→</span>
+              <input
+                aria-label="source column"
+                placeholder="source column"
+                value={row.column}
+                onChange={(e) => setJoinKeys(replaceAt(joinKeys, index, { ...row, column: e.target.value }))}
+              />
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => setJoinKeys(joinKeys.filter((_, i) => i !== index))}
+                aria-label="remove join key"
+              >
+                ×
+              </button>
+            </div>
+          ))}
+          <button type="button" className="button button-small" onClick={() => setJoinKeys([...joinKeys, { entity: '', column: '' }])}>
+            Add join key
+          </button>
+        </div>
+        <datalist id="entity-names">
+          {[...new Set(allGroups.map((g) => g.entity))].map((entity) => (
+            <option key={entity} value={entity} />
+          ))}
+        </datalist>
+        <small className="hint">Entity of a joined group → the source column holding its key.</small>
+        {missingJoinKeys.length > 0 ? (
+          <small className="hint warning-text">
+            No join key for {missingJoinKeys.map((e) => `“${e}”`).join(', ')}, which the chosen features are keyed by.
+          </small>
+        ) : null}
+      </fieldset>
+
+      <label className="field">
+        <span>Label expression</span>
+        <input value={label} onChange={(e) => setLabel(e.target.value)} name="label" spellCheck={false} />
+        <small className="hint">Over source columns; 1 is the positive class.</small>
+      </label>
+
+      <fieldset className="field">
+        <legend>Time window (UTC, ISO 8601)</legend>
+        <div className="window-grid">
+          <label htmlFor="window-start">Start</label>
+          <input id="window-start" value={start} onChange={(e) => setStart(e.target.value)} name="start" spellCheck={false} />
+          <label htmlFor="window-validation">Validation start</label>
+          <input
+            id="window-validation"
+            value={validationStart}
+            onChange={(e) => setValidationStart(e.target.value)}
+            name="validationStart"
+            spellCheck={false}
+          />
+          <label htmlFor="window-end">End</label>
+          <input id="window-end" value={end} onChange={(e) => setEnd(e.target.value)} name="end" spellCheck={false} />
+        </div>
+        <small className="hint">Rows before the validation start train the model; the rest evaluate it.</small>
+      </fieldset>
+
+      <div className="grid-2">
+        <label className="field">
+          <span>Epochs</span>
+          <input type="number" min={1} max={500} step={1} value={epochs} onChange={(e) => setEpochs(e.target.value)} name="epochs" />
+        </label>
+        <label className="field">
+          <span>Learning rate</span>
+          <input
+            type="number"
+            min={0}
+            step="any"
+            value={learningRate}
+            onChange={(e) => setLearningRate(e.target.value)}
+            name="learningRate"
+          />
+        </label>
+      </div>
+
+      <IssueList issues={issues} />
+      {submitError ? <ErrorNotice error={submitError} /> : null}
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={submitting || !source} data-testid="start-training">
+          {submitting ? 'Starting…' : 'Start training'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function replaceAt<T>(items: T[], index: number, item: T): T[] {
+  return items.map((current, i) => (i === index ? item : current));
+}
+
+/** Entities of the groups behind the chosen features that no join key maps to a source column. */
+function entitiesWithoutJoinKey(groups: FeatureGroupResponse[], refs: string[], joinKeys: JoinKeyRow[]): string[] {
+  const mapped = new Set(joinKeys.filter((k) => k.column.trim()).map((k) => k.entity.trim()));
+  const needed = new Set(groups.filter((g) => refs.some((ref) => ref.startsWith(`${g.name}:`))).map((g) => g.entity));
+  return [...needed].filter((entity) => !mapped.has(entity));
+}

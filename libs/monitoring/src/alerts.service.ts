@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+
+import type { AlertResponse } from '@atelier/contracts';
+import { MetricsService, notFound } from '@atelier/server';
+
+import { AlertNotifier } from './alert-notifier';
+import { alertEvent } from './alert-rules';
+import { toAlertResponse } from './monitoring.mappers';
+import { MonitoringRepository } from './monitoring.repository';
+import type { ListAlertsQuery } from './monitoring.schemas';
+
+/** Reading alerts and resolving them by hand. */
+@Injectable()
+export class AlertsService {
+  private readonly resolved: Counter<string>;
+
+  constructor(
+    private readonly repository: MonitoringRepository,
+    private readonly notifier: AlertNotifier,
+    metrics: MetricsService,
+  ) {
+    this.resolved = metrics.counter('atelier_alerts_resolved_total', 'alerts resolved, by how', ['by']);
+  }
+
+  /** Newest first. */
+  async list(query: ListAlertsQuery): Promise<AlertResponse[]> {
+    return (await this.repository.listAlerts(query)).map(toAlertResponse);
+  }
+
+  async get(id: string): Promise<AlertResponse> {
+    const row = await this.repository.findAlert(id);
+    if (!row) throw alertNotFound(id);
+    return toAlertResponse(row);
+  }
+
+  /**
+   * Resolves an alert by hand (someone fixed the cause, or the alert is noise). Resolving a
+   * resolved alert changes nothing. If the metric is still past its threshold, the next
+   * evaluation opens a new alert: resolving silences nothing, disabling the monitor does.
+   */
+  async resolve(id: string, now = new Date()): Promise<AlertResponse> {
+    const { alert, webhookUrl, changed } = await this.repository.transaction(async (tx) => {
+      const found = await this.repository.findAlert(id, tx);
+      if (!found) throw alertNotFound(id);
+      // the same lock evaluations take, so a concurrent evaluation cannot refresh what we resolve
+      const monitor = await this.repository.lockMonitor(found.monitorId, tx);
+      const current = await this.repository.findAlert(id, tx);
+      if (!current || !monitor) throw alertNotFound(id);
+      if (current.status !== 'open') return { alert: current, webhookUrl: monitor.webhookUrl, changed: false };
+      const updated = await this.repository.updateAlert(id, { status: 'resolved', resolvedAt: now }, tx);
+      return { alert: updated, webhookUrl: monitor.webhookUrl, changed: true };
+    });
+    if (changed) {
+      this.resolved.inc({ by: 'hand' });
+      this.notifier.notify(alertEvent('alert-resolved', alert, alert.value, `resolved by hand: ${alert.message}`, now), webhookUrl);
+    }
+    return toAlertResponse(alert);
+  }
+}
+
+function alertNotFound(id: string) {
+  return notFound(`alert "${id}" does not exist`);
+}

@@ -1,0 +1,72 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+
+import type { OutcomeEvent, PredictionEvent, RecordOutcomeRequest } from '@atelier/contracts';
+import { KafkaService } from '@atelier/kafka';
+import { dependencyUnavailable, MetricsService } from '@atelier/server';
+
+import { EvaluationScheduler } from './evaluation.scheduler';
+import { type IngestResult, MonitoringRepository } from './monitoring.repository';
+import type { AcceptedResponse } from './monitoring.schemas';
+
+export type MonitoringEvent = PredictionEvent | OutcomeEvent;
+
+/** Predictions and outcomes in: outcomes through the API onto Kafka, both from Kafka into Postgres. */
+@Injectable()
+export class IngestionService {
+  private readonly logger = new Logger('monitoring.ingestion');
+  private readonly events: Counter<string>;
+
+  constructor(
+    private readonly repository: MonitoringRepository,
+    private readonly kafka: KafkaService,
+    private readonly scheduler: EvaluationScheduler,
+    metrics: MetricsService,
+  ) {
+    this.events = metrics.counter('atelier_monitoring_events_total', 'prediction and outcome events consumed by monitoring', ['type']);
+  }
+
+  /**
+   * Puts outcomes on the `outcomes` topic and answers once Kafka has them: the consumer joins
+   * them to their predictions, whichever arrives first. Sending an outcome again is harmless
+   * (the last value of a prediction wins).
+   */
+  async recordOutcomes(requests: RecordOutcomeRequest[], now = new Date()): Promise<AcceptedResponse> {
+    const events: OutcomeEvent[] = requests.map((r) => ({
+      type: 'outcome',
+      schemaVersion: 1,
+      predictionId: r.predictionId,
+      value: r.value,
+      at: r.observedAt ?? now.toISOString(),
+    }));
+    try {
+      await this.kafka.publish(
+        'outcomes',
+        events.map((e) => ({ key: e.predictionId, value: e })),
+      );
+    } catch (error) {
+      this.logger.warn({
+        msg: 'outcomes not published',
+        count: events.length,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw dependencyUnavailable('Kafka did not accept the outcomes, so they may not be recorded; sending them again is safe');
+    }
+    return { accepted: events.length };
+  }
+
+  /** Stores one consumed batch; redelivered events change nothing. */
+  async consume(events: MonitoringEvent[]): Promise<IngestResult> {
+    const predictions: PredictionEvent[] = [];
+    const outcomes: OutcomeEvent[] = [];
+    for (const event of events) {
+      if (event.type === 'prediction') predictions.push(event);
+      else outcomes.push(event);
+    }
+    const result = await this.repository.ingest(predictions, outcomes);
+    if (predictions.length > 0) this.events.inc({ type: 'prediction' }, predictions.length);
+    if (outcomes.length > 0) this.events.inc({ type: 'outcome' }, outcomes.length);
+    this.scheduler.modelsChanged(result.models);
+    return result;
+  }
+}

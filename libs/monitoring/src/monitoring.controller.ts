@@ -1,0 +1,177 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { z } from 'zod';
+
+import {
+  AlertResponse,
+  CreateMonitorRequest,
+  ErrorBody,
+  ModelWindowStats,
+  MonitorEvaluation,
+  MonitorResponse,
+  Name,
+  RecordOutcomeRequest,
+  RecordOutcomesRequest,
+  UpdateMonitorRequest,
+} from '@atelier/contracts';
+import { Endpoint, openApiSchema, ZodPipe } from '@atelier/server';
+
+import { AlertsService } from './alerts.service';
+import { IngestionService } from './ingestion.service';
+import {
+  AcceptedResponse,
+  ListAlertsQuery,
+  ListMonitorsQuery,
+  ListWindowsQuery,
+  LiveStatsQuery,
+  MonitorWindowResponse,
+} from './monitoring.schemas';
+import { MonitorsService } from './monitors.service';
+
+const tag = 'monitoring';
+
+/**
+ * Query parameters are typed through `z.infer` on purpose: a type named like its schema makes
+ * the emitted parameter metadata point at the zod object, which Swagger then tries to read as
+ * a DTO class. (`@Endpoint({ query })` documents them instead.)
+ */
+type Infer<T extends z.ZodType> = z.infer<T>;
+const Id = new ZodPipe(z.uuid());
+const NotFound = ApiResponse({ status: 404, description: 'no monitor or alert with this id', schema: openApiSchema(ErrorBody) });
+const KafkaDown = ApiResponse({
+  status: 503,
+  description: 'Kafka did not accept the outcomes; sending them again is safe',
+  schema: openApiSchema(ErrorBody),
+});
+
+@Controller('api')
+export class MonitoringController {
+  constructor(
+    private readonly ingestion: IngestionService,
+    private readonly monitors: MonitorsService,
+    private readonly alerts: AlertsService,
+  ) {}
+
+  @Post('outcomes')
+  @Endpoint({
+    tag,
+    summary: 'Record the observed outcome of a prediction (answers once Kafka has it)',
+    body: RecordOutcomeRequest,
+    response: AcceptedResponse,
+    status: 202,
+  })
+  @KafkaDown
+  recordOutcome(@Body(new ZodPipe(RecordOutcomeRequest)) body: RecordOutcomeRequest): Promise<AcceptedResponse> {
+    return this.ingestion.recordOutcomes([body]);
+  }
+
+  @Post('outcomes/batch')
+  @Endpoint({ tag, summary: 'Record up to 10 000 outcomes at once', body: RecordOutcomesRequest, response: AcceptedResponse, status: 202 })
+  @KafkaDown
+  recordOutcomes(@Body(new ZodPipe(RecordOutcomesRequest)) body: RecordOutcomesRequest): Promise<AcceptedResponse> {
+    return this.ingestion.recordOutcomes(body.outcomes);
+  }
+
+  @Post('monitors')
+  @Endpoint({
+    tag,
+    summary: 'Create a monitor: alert when a live metric of a model crosses a threshold',
+    body: CreateMonitorRequest,
+    response: MonitorResponse,
+    status: 201,
+  })
+  createMonitor(@Body(new ZodPipe(CreateMonitorRequest)) body: CreateMonitorRequest): Promise<MonitorResponse> {
+    return this.monitors.create(body);
+  }
+
+  @Get('monitors')
+  @Endpoint({ tag, summary: 'List monitors', query: ListMonitorsQuery, response: z.array(MonitorResponse) })
+  listMonitors(@Query(new ZodPipe(ListMonitorsQuery)) query: Infer<typeof ListMonitorsQuery>): Promise<MonitorResponse[]> {
+    return this.monitors.list(query.model);
+  }
+
+  @Get('monitors/:id')
+  @Endpoint({ tag, summary: 'Get a monitor', response: MonitorResponse })
+  @NotFound
+  getMonitor(@Param('id', Id) id: string): Promise<MonitorResponse> {
+    return this.monitors.get(id);
+  }
+
+  @Patch('monitors/:id')
+  @Endpoint({
+    tag,
+    summary: 'Change a monitor (threshold, operator, window, minimum samples, enabled)',
+    body: UpdateMonitorRequest,
+    response: MonitorResponse,
+  })
+  @NotFound
+  updateMonitor(
+    @Param('id', Id) id: string,
+    @Body(new ZodPipe(UpdateMonitorRequest)) body: UpdateMonitorRequest,
+  ): Promise<MonitorResponse> {
+    return this.monitors.update(id, body);
+  }
+
+  @Delete('monitors/:id')
+  @Endpoint({ tag, summary: 'Delete a monitor with its windows and alerts', status: 204 })
+  @NotFound
+  deleteMonitor(@Param('id', Id) id: string): Promise<void> {
+    return this.monitors.remove(id);
+  }
+
+  @Post('monitors/:id/evaluate')
+  @Endpoint({ tag, summary: 'Evaluate a monitor now over the window ending now', response: MonitorEvaluation })
+  @NotFound
+  evaluate(@Param('id', Id) id: string): Promise<MonitorEvaluation> {
+    return this.monitors.evaluate(id);
+  }
+
+  @Get('monitors/:id/windows')
+  @Endpoint({
+    tag,
+    summary: 'Recent evaluations of a monitor, newest first',
+    query: ListWindowsQuery,
+    response: z.array(MonitorWindowResponse),
+  })
+  @NotFound
+  windows(
+    @Param('id', Id) id: string,
+    @Query(new ZodPipe(ListWindowsQuery)) query: Infer<typeof ListWindowsQuery>,
+  ): Promise<MonitorWindowResponse[]> {
+    return this.monitors.windows(id, query.limit);
+  }
+
+  @Get('models/:name/live-stats')
+  @Endpoint({
+    tag,
+    summary: 'Live prediction and outcome statistics of a model over the last window',
+    query: LiveStatsQuery,
+    response: ModelWindowStats,
+  })
+  liveStats(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Query(new ZodPipe(LiveStatsQuery)) query: Infer<typeof LiveStatsQuery>,
+  ): Promise<ModelWindowStats> {
+    return this.monitors.liveStats(name, query.windowSeconds);
+  }
+
+  @Get('alerts')
+  @Endpoint({ tag, summary: 'List alerts, newest first', query: ListAlertsQuery, response: z.array(AlertResponse) })
+  listAlerts(@Query(new ZodPipe(ListAlertsQuery)) query: Infer<typeof ListAlertsQuery>): Promise<AlertResponse[]> {
+    return this.alerts.list(query);
+  }
+
+  @Get('alerts/:id')
+  @Endpoint({ tag, summary: 'Get an alert', response: AlertResponse })
+  @NotFound
+  getAlert(@Param('id', Id) id: string): Promise<AlertResponse> {
+    return this.alerts.get(id);
+  }
+
+  @Post('alerts/:id/resolve')
+  @Endpoint({ tag, summary: 'Resolve an alert by hand', response: AlertResponse })
+  @NotFound
+  resolveAlert(@Param('id', Id) id: string): Promise<AlertResponse> {
+    return this.alerts.resolve(id);
+  }
+}

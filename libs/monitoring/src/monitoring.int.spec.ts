@@ -1,0 +1,373 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { AlertEvent, type AlertResponse, type MonitorEvaluation, type MonitorResponse, type PredictionEvent } from '@atelier/contracts';
+import { PrismaService } from '@atelier/db';
+import { KafkaService } from '@atelier/kafka';
+import { eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+
+import { EvaluationScheduler } from './evaluation.scheduler';
+import { MonitoringModule } from './monitoring.module';
+import type { MonitorWindowResponse } from './monitoring.schemas';
+import { PredictionEventsConsumer } from './prediction-events.consumer';
+
+/** A webhook receiver on 127.0.0.1 that fails its first request (to prove the retry) and keeps the rest. */
+async function startHookServer(): Promise<{ url: string; received: AlertEvent[]; requests: () => number; close: () => Promise<void> }> {
+  const received: AlertEvent[] = [];
+  let requests = 0;
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (c: Buffer) => chunks.push(c));
+    request.on('end', () => {
+      requests += 1;
+      if (requests === 1) return void response.writeHead(503).end();
+      received.push(AlertEvent.parse(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/alerts?token=secret`,
+    received,
+    requests: () => requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function prediction(model: string, predictionId: string, value: number, at = new Date()): PredictionEvent {
+  return {
+    type: 'prediction',
+    schemaVersion: 1,
+    predictionId,
+    model,
+    version: 1,
+    alias: 'production',
+    prediction: value,
+    inputs: { distance: 500 },
+    entities: { airport: 'ORD' },
+    at: at.toISOString(),
+  };
+}
+
+// Against the real Kafka (predictions, outcomes and alerts topics) and Postgres.
+describe('monitoring (integration)', () => {
+  let t: TestApp;
+  let kafka: KafkaService;
+  let hook: Awaited<ReturnType<typeof startHookServer>>;
+  const alertsOnKafka: AlertEvent[] = [];
+  const s = uniqueSuffix();
+  const model = `flight-delay-${s}`;
+  const ids = Array.from({ length: 20 }, () => randomUUID());
+
+  async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; requestId: string | null }> {
+    const response = await fetch(`${t.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, requestId: response.headers.get('x-request-id') };
+  }
+
+  const publishPredictions = (events: PredictionEvent[]) =>
+    kafka.publish(
+      'predictions',
+      events.map((e) => ({ key: e.predictionId, value: e })),
+    );
+
+  beforeAll(async () => {
+    hook = await startHookServer();
+    t = await startTestApp([MonitoringModule]);
+    kafka = t.app.get(KafkaService);
+    await t.app.get(PredictionEventsConsumer).whenRunning();
+    await kafka.subscribe({
+      group: `test-alerts-${s}`,
+      topics: ['alerts'],
+      schema: AlertEvent,
+      handle: async (events) => void alertsOnKafka.push(...events),
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await hook?.close();
+  });
+
+  it('stores each prediction once, joins outcomes whichever arrives first, and aggregates the window', async () => {
+    const early = ids[0]!;
+    // the outcome of ids[0] is recorded before its prediction exists: it waits in pending_outcomes
+    expect(await t.client.recordOutcome({ predictionId: early, value: 0 })).toEqual({ accepted: 1 });
+    const prisma = t.app.get(PrismaService).client;
+    await eventually(async () => ((await prisma.pendingOutcome.findUnique({ where: { predictionId: early } })) ? true : undefined));
+
+    await publishPredictions(ids.map((id) => prediction(model, id, 0.9)));
+    await publishPredictions(ids.slice(0, 5).map((id) => prediction(model, id, 0.9))); // redelivered: must not count twice
+    const batch = await api<{ accepted: number }>('POST', '/api/outcomes/batch', {
+      outcomes: ids.slice(1, 15).map((predictionId) => ({ predictionId, value: 0 })),
+    });
+    expect(batch).toMatchObject({ status: 202, body: { accepted: 14 } });
+
+    const stats = await eventually(async () => {
+      const st = await t.client.modelStats(model, 3600);
+      return st.predictions === 20 && st.outcomes === 15 ? st : undefined;
+    });
+    expect(stats).toMatchObject({ model, predictions: 20, outcomes: 15, positiveRate: 1, accuracy: 0 });
+    expect(stats.predictionMean).toBeCloseTo(0.9, 10);
+    expect(Date.parse(stats.windowEnd) - Date.parse(stats.windowStart)).toBe(3600_000);
+    expect(await prisma.pendingOutcome.findUnique({ where: { predictionId: early } })).toBeNull();
+    expect(await prisma.monitoredPrediction.findUnique({ where: { predictionId: early } })).toMatchObject({ outcome: 0, modelName: model });
+    // the late duplicates have been consumed by now (same key, same partition, after the originals): still 20
+    await eventually(
+      async () => ((await prisma.monitoredPrediction.count({ where: { modelName: model } })) === 20 ? true : undefined),
+      5_000,
+    );
+    // consumed events schedule a background evaluation of the model's monitors; let it pass so the
+    // next test's explicit evaluations are the only ones
+    await t.app.get(EvaluationScheduler).whenIdle();
+  });
+
+  it('opens one alert when accuracy falls below its threshold, refreshes it, notifies Kafka and the webhook, and resolves it on recovery', async () => {
+    const monitor = (await t.client.createMonitor({
+      name: 'accuracy floor',
+      model,
+      metric: 'accuracy',
+      operator: 'lt',
+      threshold: 0.6,
+      minSamples: 10,
+      webhookUrl: hook.url,
+    })) as MonitorResponse;
+    expect(monitor).toMatchObject({
+      model,
+      metric: 'accuracy',
+      operator: 'lt',
+      threshold: 0.6,
+      windowSeconds: 3600,
+      minSamples: 10,
+      enabled: true,
+      webhookUrl: hook.url,
+    });
+
+    const first = await t.client.evaluateMonitor(monitor.id);
+    expect(first).toMatchObject({ monitorId: monitor.id, value: 0, samples: 15, breached: true, alert: { status: 'open' } });
+    const alertId = first.alert!.id;
+    const opened = (await api<AlertResponse>('GET', `/api/alerts/${alertId}`)).body;
+    expect(opened).toMatchObject({
+      id: alertId,
+      monitorId: monitor.id,
+      monitorName: 'accuracy floor',
+      model,
+      metric: 'accuracy',
+      status: 'open',
+      value: 0,
+      threshold: 0.6,
+      message: `accuracy 0.00 < 0.60 over the last 3600 s (15 samples) for model ${model}`,
+      resolvedAt: null,
+    });
+
+    const second = await t.client.evaluateMonitor(monitor.id);
+    expect(second).toMatchObject({ breached: true, alert: { id: alertId, status: 'open' } });
+    const open = (await api<AlertResponse[]>('GET', `/api/alerts?status=open&model=${model}`)).body;
+    expect(open.map((a) => a.id)).toEqual([alertId]);
+    expect(Date.parse(open[0]!.lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(opened.lastSeenAt));
+
+    // the webhook failed once (503) and got the event on the retry
+    const delivered = await eventually(async () => hook.received.find((e) => e.type === 'alert-opened' && e.alertId === alertId));
+    expect(delivered).toMatchObject({
+      monitorId: monitor.id,
+      model,
+      metric: 'accuracy',
+      value: 0,
+      threshold: 0.6,
+      message: opened.message,
+    });
+    expect(hook.requests()).toBeGreaterThanOrEqual(2);
+    await eventually(async () => alertsOnKafka.find((e) => e.type === 'alert-opened' && e.alertId === alertId));
+
+    const patched = await t.client.updateMonitor(monitor.id, { threshold: 0 });
+    expect(patched.threshold).toBe(0);
+    const third = await t.client.evaluateMonitor(monitor.id);
+    expect(third).toMatchObject({ value: 0, samples: 15, breached: false, alert: { id: alertId, status: 'resolved' } });
+    const resolved = (await api<AlertResponse>('GET', `/api/alerts/${alertId}`)).body;
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.resolvedAt).not.toBeNull();
+    expect((await api<AlertResponse[]>('GET', `/api/alerts?status=open&model=${model}`)).body).toEqual([]);
+    const recovery = await eventually(async () => hook.received.find((e) => e.type === 'alert-resolved' && e.alertId === alertId));
+    expect(recovery.message).toBe(`accuracy 0.00 is no longer < 0.00 over the last 3600 s (15 samples) for model ${model}`);
+    await eventually(async () => alertsOnKafka.find((e) => e.type === 'alert-resolved' && e.alertId === alertId));
+
+    // a fourth evaluation, still fine, opens nothing
+    const fourth = await t.client.evaluateMonitor(monitor.id);
+    expect(fourth).toMatchObject({ breached: false, alert: null });
+
+    // every evaluation stored its window (a background one may have run in between: consumed events trigger them)
+    const windows = (await api<MonitorWindowResponse[]>('GET', `/api/monitors/${monitor.id}/windows`)).body;
+    expect(windows[0]).toMatchObject({ windowEnd: fourth.windowEnd, breached: false, samples: 15, value: 0 });
+    const byEnd = new Map(windows.map((w) => [w.windowEnd, w]));
+    expect([first, second, third, fourth].map((e) => byEnd.get(e.windowEnd)?.breached)).toEqual([true, true, false, false]);
+    expect(windows.map((w) => Date.parse(w.windowEnd))).toEqual(windows.map((w) => Date.parse(w.windowEnd)).sort((a, b) => b - a));
+  });
+
+  it("evaluates a model's monitors by itself shortly after consuming its events, and resolves by hand", async () => {
+    const busy = `busy-${s}`;
+    const monitor = await t.client.createMonitor({
+      name: 'traffic spike',
+      model: busy,
+      metric: 'prediction_count',
+      operator: 'gte',
+      threshold: 3,
+    });
+    await publishPredictions([0.1, 0.7, 0.8].map((p) => prediction(busy, randomUUID(), p)));
+    const alert = await eventually(async () =>
+      (await api<AlertResponse[]>('GET', `/api/alerts?model=${busy}`)).body.find((a) => a.status === 'open'),
+    );
+    expect(alert).toMatchObject({
+      monitorId: monitor.id,
+      value: 3,
+      message: `prediction_count 3 >= 3 over the last 3600 s (3 samples) for model ${busy}`,
+    });
+
+    const byHand = await api<AlertResponse>('POST', `/api/alerts/${alert.id}/resolve`);
+    expect(byHand.status).toBe(200);
+    expect(byHand.body).toMatchObject({ id: alert.id, status: 'resolved' });
+    const again = await api<AlertResponse>('POST', `/api/alerts/${alert.id}/resolve`);
+    expect(again.body.resolvedAt).toBe(byHand.body.resolvedAt); // resolving twice changes nothing
+    await eventually(async () =>
+      alertsOnKafka.find((e) => e.type === 'alert-resolved' && e.alertId === alert.id && e.message.startsWith('resolved by hand: ')),
+    );
+  });
+
+  it('aggregates in SQL exactly as defined: window by prediction time, positives at >= 0.5, accuracy over predictions with outcomes', async () => {
+    const mixed = `mixed-${s}`;
+    const [a, b, c, d, old] = Array.from({ length: 5 }, () => randomUUID()) as [string, string, string, string, string];
+    await publishPredictions([
+      prediction(mixed, a, 0.2), // outcome 0: right
+      prediction(mixed, b, 0.5), // outcome 0.8: right (both positive)
+      prediction(mixed, c, 0.6), // outcome 0: wrong
+      prediction(mixed, d, 0.4), // no outcome
+      prediction(mixed, old, 0.9, new Date(Date.now() - 2 * 3600_000)), // outside the last hour
+    ]);
+    await t.client.recordOutcome({ predictionId: a, value: 0, observedAt: new Date().toISOString() });
+    await api('POST', '/api/outcomes/batch', {
+      outcomes: [
+        { predictionId: b, value: 0.8 },
+        { predictionId: c, value: 0 },
+        { predictionId: old, value: 1 },
+      ],
+    });
+    const hour = await eventually(async () => {
+      const st = await t.client.modelStats(mixed, 3600);
+      return st.outcomes === 3 ? st : undefined;
+    });
+    expect(hour).toMatchObject({ predictions: 4, outcomes: 3, positiveRate: 0.5 });
+    expect(hour.predictionMean).toBeCloseTo((0.2 + 0.5 + 0.6 + 0.4) / 4, 12);
+    expect(hour.accuracy).toBeCloseTo(2 / 3, 12);
+    const threeHours = await eventually(async () => {
+      const st = await t.client.modelStats(mixed, 3 * 3600);
+      return st.outcomes === 4 ? st : undefined;
+    });
+    expect(threeHours).toMatchObject({ predictions: 5, outcomes: 4, positiveRate: 0.6, accuracy: 0.75 });
+  });
+
+  it('keeps at most one open alert per monitor when evaluations race', async () => {
+    const monitor = await t.client.createMonitor({ name: 'raced', model, metric: 'accuracy', operator: 'lt', threshold: 0.6 });
+    const evaluations = await Promise.all(Array.from({ length: 6 }, () => t.client.evaluateMonitor(monitor.id)));
+    const alertIds = new Set(evaluations.map((e) => e.alert?.id));
+    expect(alertIds.size).toBe(1);
+    const alerts = (await api<AlertResponse[]>('GET', `/api/alerts?model=${model}&status=open`)).body.filter(
+      (x) => x.monitorId === monitor.id,
+    );
+    expect(alerts).toHaveLength(1);
+    expect((await api<MonitorWindowResponse[]>('GET', `/api/monitors/${monitor.id}/windows`)).body).toHaveLength(6);
+  });
+
+  it('answers unknown ids with 404 and bad input with 400, in the error shape', async () => {
+    const unknown = randomUUID();
+    for (const [method, path] of [
+      ['GET', `/api/monitors/${unknown}`],
+      ['POST', `/api/monitors/${unknown}/evaluate`],
+      ['PATCH', `/api/monitors/${unknown}`],
+      ['DELETE', `/api/monitors/${unknown}`],
+      ['GET', `/api/alerts/${unknown}`],
+    ] as const) {
+      const r = await api<Record<string, unknown>>(method, path, method === 'PATCH' ? { threshold: 1 } : undefined);
+      expect({ path, status: r.status, code: r.body.code }).toEqual({ path, status: 404, code: 'NOT_FOUND' });
+      expect(r.body.requestId).toBe(r.requestId);
+    }
+    const notFound = await api<Record<string, unknown>>('GET', `/api/monitors/${unknown}`);
+    expect(notFound.body.message).toBe(`monitor "${unknown}" does not exist`);
+
+    const bad = await api<Record<string, unknown>>('POST', '/api/monitors', {
+      name: 'x',
+      model,
+      metric: 'accuracy',
+      operator: 'below',
+      threshold: 0.5,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED', requestId: bad.requestId });
+    expect(bad.body.message).toMatch(/operator/);
+
+    const ftp = await api<Record<string, unknown>>('POST', '/api/monitors', {
+      name: 'x',
+      model,
+      metric: 'accuracy',
+      operator: 'lt',
+      threshold: 0.5,
+      webhookUrl: 'ftp://example.com/hook',
+    });
+    expect(ftp).toMatchObject({
+      status: 400,
+      body: { code: 'BAD_REQUEST', message: 'webhookUrl must be an http or https URL, got "ftp:"' },
+    });
+
+    const badOutcome = await api<Record<string, unknown>>('POST', '/api/outcomes', { predictionId: 'not-a-uuid', value: 1 });
+    expect(badOutcome).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    expect(badOutcome.body.message).toMatch(/predictionId/);
+
+    expect((await api('GET', `/api/models/${model}/live-stats?windowSeconds=0`)).status).toBe(400);
+    expect((await api('GET', '/api/alerts?status=closed')).status).toBe(400);
+  });
+
+  it('lists, disables and deletes monitors', async () => {
+    const name = `tmp-${s}`;
+    const created = await api<MonitorResponse>('POST', '/api/monitors', {
+      name,
+      model,
+      metric: 'positive_rate',
+      operator: 'gt',
+      threshold: 0.95,
+    });
+    expect(created.status).toBe(201);
+    expect((await api<MonitorResponse[]>('GET', `/api/monitors?model=${model}`)).body.map((m) => m.name)).toContain(name);
+    const disabled = await api<MonitorResponse>('PATCH', `/api/monitors/${created.body.id}`, { enabled: false, windowSeconds: 600 });
+    expect(disabled.body).toMatchObject({ enabled: false, windowSeconds: 600, threshold: 0.95 });
+    const evaluation = await api<MonitorEvaluation>('POST', `/api/monitors/${created.body.id}/evaluate`);
+    expect(evaluation.body).toMatchObject({ value: 1, samples: 20, breached: true });
+    expect(Date.parse(evaluation.body.windowEnd) - Date.parse(evaluation.body.windowStart)).toBe(600_000);
+
+    const deleted = await api('DELETE', `/api/monitors/${created.body.id}`);
+    expect(deleted.status).toBe(204);
+    expect((await api('GET', `/api/monitors/${created.body.id}`)).status).toBe(404);
+    expect((await api<AlertResponse[]>('GET', `/api/alerts?model=${model}`)).body.every((a) => a.monitorId !== created.body.id)).toBe(true);
+  });
+});
+
+describe('monitoring without Kafka', () => {
+  it('still starts and serves its HTTP API while the consumer retries in the background', async () => {
+    const started = Date.now();
+    const t = await startTestApp([MonitoringModule], { KAFKA_BROKERS: '127.0.0.1:1' });
+    try {
+      expect(Date.now() - started).toBeLessThan(15_000);
+      const monitors = await fetch(`${t.baseUrl}/api/monitors`);
+      expect(monitors.status).toBe(200);
+      const live = await fetch(`${t.baseUrl}/api/models/nothing-${uniqueSuffix()}/live-stats`).then((r) => r.json());
+      expect(live).toMatchObject({ predictions: 0, outcomes: 0, predictionMean: null, accuracy: null });
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,52 @@
+import { type AlertResponse, AlertStatus, MonitorMetric, MonitorOperator, type MonitorResponse } from '@atelier/contracts';
+
+import type { AlertRow, MonitorRow, MonitorWindowRow } from './monitoring.repository';
+import type { MonitorWindowResponse } from './monitoring.schemas';
+
+// The tables store enums as text; parsing on the way out keeps a bad row from leaking as a valid answer.
+
+export function toMonitorResponse(row: MonitorRow): MonitorResponse {
+  return {
+    id: row.id,
+    name: row.name,
+    model: row.modelName,
+    metric: MonitorMetric.parse(row.metric),
+    operator: MonitorOperator.parse(row.operator),
+    threshold: row.threshold,
+    windowSeconds: row.windowSeconds,
+    minSamples: row.minSamples,
+    enabled: row.enabled,
+    webhookUrl: row.webhookUrl,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export function toAlertResponse(row: AlertRow): AlertResponse {
+  return {
+    id: row.id,
+    monitorId: row.monitorId,
+    monitorName: row.monitor.name,
+    model: row.modelName,
+    metric: MonitorMetric.parse(row.metric),
+    status: AlertStatus.parse(row.status),
+    value: row.value,
+    threshold: row.threshold,
+    message: row.message,
+    openedAt: row.openedAt.toISOString(),
+    lastSeenAt: row.lastSeenAt.toISOString(),
+    resolvedAt: row.resolvedAt?.toISOString() ?? null,
+  };
+}
+
+export function toWindowResponse(row: MonitorWindowRow): MonitorWindowResponse {
+  return {
+    id: row.id.toString(),
+    monitorId: row.monitorId,
+    windowStart: row.windowStart.toISOString(),
+    windowEnd: row.windowEnd.toISOString(),
+    value: row.value,
+    samples: row.samples,
+    breached: row.breached,
+    evaluatedAt: row.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,236 @@
+import { Injectable } from '@nestjs/common';
+
+import { type Db, Prisma, PrismaService } from '@atelier/db';
+
+import type { Window, WindowAggregate } from './window-metrics';
+
+export interface NewPrediction {
+  predictionId: string;
+  model: string;
+  version: number;
+  alias: string | null;
+  prediction: number;
+  inputs: Record<string, number | null>;
+  at: string;
+}
+
+export interface NewOutcome {
+  predictionId: string;
+  value: number;
+  at: string;
+}
+
+export interface IngestResult {
+  /** predictions stored now (redelivered ones are not counted again) */
+  stored: number;
+  /** outcomes joined to their prediction, including pending ones joined now */
+  joined: number;
+  /** outcomes parked until their prediction arrives */
+  pending: number;
+  /** models whose windows changed */
+  models: string[];
+}
+
+export type MonitorRow = Prisma.MonitorGetPayload<object>;
+export type MonitorWindowRow = Prisma.MonitorWindowGetPayload<object>;
+export type AlertRow = Prisma.AlertGetPayload<{ include: { monitor: { select: { name: true } } } }>;
+
+const withMonitorName = { monitor: { select: { name: true } } } as const;
+
+/**
+ * Owns monitoring's tables: monitored predictions, pending outcomes, monitors, their windows
+ * and alerts.
+ */
+@Injectable()
+export class MonitoringRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  transaction<T>(run: (tx: Prisma.TransactionClient) => Promise<T>, options: { timeout?: number } = {}): Promise<T> {
+    return this.prisma.client.$transaction(run, options);
+  }
+
+  // ── predictions and outcomes ──
+
+  /**
+   * Stores predictions (idempotent on the prediction id) and outcomes in one transaction.
+   * An outcome whose prediction is not stored yet is parked in `pending_outcomes` and joined when
+   * the prediction arrives. Ingest transactions take one advisory lock so that a prediction and
+   * its outcome consumed at the same instant by two group members cannot miss each other (each
+   * would otherwise see the other's row as absent and the outcome would stay parked).
+   */
+  async ingest(predictions: NewPrediction[], outcomes: NewOutcome[]): Promise<IngestResult> {
+    return this.transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('atelier.monitoring.ingest'))`;
+      const models = new Set<string>();
+      const stored = predictions.length > 0 ? await this.insertPredictions(predictions, tx) : [];
+      stored.forEach((r) => models.add(r.model_name));
+      const joinedPending =
+        stored.length > 0
+          ? await this.joinPending(
+              stored.map((r) => r.prediction_id),
+              tx,
+            )
+          : 0;
+      const { joined, pending } = outcomes.length > 0 ? await this.applyOutcomes(outcomes, tx, models) : { joined: 0, pending: 0 };
+      return { stored: stored.length, joined: joined + joinedPending, pending, models: [...models] };
+    });
+  }
+
+  private insertPredictions(rows: NewPrediction[], tx: Prisma.TransactionClient) {
+    return tx.$queryRaw<Array<{ prediction_id: string; model_name: string }>>`
+      INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at)
+      SELECT * FROM unnest(
+        ${rows.map((r) => r.predictionId)}::uuid[], ${rows.map((r) => r.model)}::text[], ${rows.map((r) => r.version)}::int[],
+        ${rows.map((r) => r.alias)}::text[], ${rows.map((r) => r.prediction)}::float8[],
+        ${rows.map((r) => JSON.stringify(r.inputs))}::jsonb[], ${rows.map((r) => r.at)}::timestamptz[])
+      ON CONFLICT (prediction_id) DO NOTHING
+      RETURNING prediction_id::text, model_name`;
+  }
+
+  /** Moves parked outcomes of these (just stored) predictions onto them. */
+  private joinPending(predictionIds: string[], tx: Prisma.TransactionClient): Promise<number> {
+    return tx.$executeRaw`
+      WITH joined AS (
+        DELETE FROM pending_outcomes WHERE prediction_id = ANY(${predictionIds}::uuid[])
+        RETURNING prediction_id, value, observed_at)
+      UPDATE monitored_predictions p SET outcome = j.value, outcome_at = j.observed_at
+      FROM joined j WHERE p.prediction_id = j.prediction_id`;
+  }
+
+  private async applyOutcomes(
+    outcomes: NewOutcome[],
+    tx: Prisma.TransactionClient,
+    models: Set<string>,
+  ): Promise<{ joined: number; pending: number }> {
+    // the last outcome of a prediction wins, also within one batch
+    const latest = [...new Map(outcomes.map((o) => [o.predictionId, o])).values()];
+    const updated = await tx.$queryRaw<Array<{ prediction_id: string; model_name: string }>>`
+      UPDATE monitored_predictions p SET outcome = u.value, outcome_at = u.at
+      FROM unnest(${latest.map((o) => o.predictionId)}::uuid[], ${latest.map((o) => o.value)}::float8[], ${latest.map((o) => o.at)}::timestamptz[]) AS u(id, value, at)
+      WHERE p.prediction_id = u.id
+      RETURNING p.prediction_id::text, p.model_name`;
+    updated.forEach((r) => models.add(r.model_name));
+    const found = new Set(updated.map((r) => r.prediction_id));
+    const early = latest.filter((o) => !found.has(o.predictionId));
+    if (early.length > 0) {
+      await tx.$executeRaw`
+        INSERT INTO pending_outcomes (prediction_id, value, observed_at)
+        SELECT * FROM unnest(${early.map((o) => o.predictionId)}::uuid[], ${early.map((o) => o.value)}::float8[], ${early.map((o) => o.at)}::timestamptz[])
+        ON CONFLICT (prediction_id) DO UPDATE SET value = EXCLUDED.value, observed_at = EXCLUDED.observed_at`;
+    }
+    return { joined: updated.length, pending: early.length };
+  }
+
+  /** Every window metric of a model in one aggregate query over `[start, end)` by prediction time. */
+  async aggregateWindow(model: string, window: Window, positiveThreshold: number, db: Db = this.prisma.client): Promise<WindowAggregate> {
+    const [row] = await db.$queryRaw<
+      Array<{
+        predictions: number;
+        outcomes: number;
+        prediction_mean: number | null;
+        positive_rate: number | null;
+        accuracy: number | null;
+      }>
+    >`
+      SELECT count(*)::int AS predictions,
+             count(outcome)::int AS outcomes,
+             avg(prediction)::float8 AS prediction_mean,
+             avg((prediction >= ${positiveThreshold}::float8)::int)::float8 AS positive_rate,
+             (avg(((prediction >= ${positiveThreshold}::float8) = (outcome >= ${positiveThreshold}::float8))::int) FILTER (WHERE outcome IS NOT NULL))::float8 AS accuracy
+      FROM monitored_predictions
+      WHERE model_name = ${model} AND predicted_at >= ${window.start} AND predicted_at < ${window.end}`;
+    return {
+      predictions: row?.predictions ?? 0,
+      outcomes: row?.outcomes ?? 0,
+      predictionMean: row?.prediction_mean ?? null,
+      positiveRate: row?.positive_rate ?? null,
+      accuracy: row?.accuracy ?? null,
+    };
+  }
+
+  // ── monitors ──
+
+  createMonitor(data: Prisma.MonitorUncheckedCreateInput): Promise<MonitorRow> {
+    return this.prisma.client.monitor.create({ data });
+  }
+
+  findMonitor(id: string, db: Db = this.prisma.client): Promise<MonitorRow | null> {
+    return db.monitor.findUnique({ where: { id } });
+  }
+
+  listMonitors(filter: { model?: string; enabled?: boolean } = {}): Promise<MonitorRow[]> {
+    return this.prisma.client.monitor.findMany({
+      where: { modelName: filter.model, enabled: filter.enabled },
+      orderBy: { createdAt: 'asc' },
+    });
+  }
+
+  /** Updates a monitor; null when it does not exist. */
+  async updateMonitor(id: string, data: Prisma.MonitorUpdateInput): Promise<MonitorRow | null> {
+    const { count } = await this.prisma.client.monitor.updateMany({ where: { id }, data });
+    return count === 0 ? null : this.findMonitor(id);
+  }
+
+  /** Deletes a monitor with its windows and alerts; false when it did not exist. */
+  async deleteMonitor(id: string): Promise<boolean> {
+    const { count } = await this.prisma.client.monitor.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  /**
+   * Locks the monitor's row until the transaction ends, so evaluations and manual resolutions of
+   * one monitor run one at a time (which is what keeps "at most one open alert" true).
+   * Returns the monitor as it is under the lock, or null when it was deleted.
+   */
+  async lockMonitor(id: string, tx: Prisma.TransactionClient): Promise<MonitorRow | null> {
+    await tx.$queryRaw`SELECT id FROM monitors WHERE id = ${id}::uuid FOR UPDATE`;
+    return tx.monitor.findUnique({ where: { id } });
+  }
+
+  // ── windows ──
+
+  insertWindow(
+    data: { monitorId: string; windowStart: Date; windowEnd: Date; value: number | null; samples: number; breached: boolean },
+    tx: Db,
+  ): Promise<MonitorWindowRow> {
+    return tx.monitorWindow.create({ data });
+  }
+
+  listWindows(monitorId: string, limit: number): Promise<MonitorWindowRow[]> {
+    return this.prisma.client.monitorWindow.findMany({
+      where: { monitorId },
+      orderBy: [{ windowEnd: 'desc' }, { id: 'desc' }],
+      take: limit,
+    });
+  }
+
+  // ── alerts ──
+
+  findOpenAlert(monitorId: string, tx: Db): Promise<AlertRow | null> {
+    return tx.alert.findFirst({ where: { monitorId, status: 'open' }, include: withMonitorName });
+  }
+
+  findAlert(id: string, db: Db = this.prisma.client): Promise<AlertRow | null> {
+    return db.alert.findUnique({ where: { id }, include: withMonitorName });
+  }
+
+  createAlert(
+    data: { monitorId: string; modelName: string; metric: string; value: number; threshold: number; message: string },
+    tx: Db,
+  ): Promise<AlertRow> {
+    return tx.alert.create({ data: { ...data, status: 'open' }, include: withMonitorName });
+  }
+
+  updateAlert(id: string, data: Prisma.AlertUpdateInput, tx: Db): Promise<AlertRow> {
+    return tx.alert.update({ where: { id }, data, include: withMonitorName });
+  }
+
+  listAlerts(filter: { status?: string; model?: string; limit: number }): Promise<AlertRow[]> {
+    return this.prisma.client.alert.findMany({
+      where: { status: filter.status, modelName: filter.model },
+      include: withMonitorName,
+      orderBy: [{ openedAt: 'desc' }, { id: 'desc' }],
+      take: filter.limit,
+    });
+  }
+}

@@ -1,0 +1,252 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+
+import {
+  type CreateMonitorRequest,
+  type ModelWindowStats,
+  type MonitorEvaluation,
+  MonitorMetric,
+  MonitorOperator,
+  type MonitorResponse,
+  type UpdateMonitorRequest,
+} from '@atelier/contracts';
+import type { Prisma } from '@atelier/db';
+import { badRequest, MetricsService, notFound } from '@atelier/server';
+
+import { AlertNotifier } from './alert-notifier';
+import { alertEvent, type AlertTransition, alertTransition, breachMessage, type MessageContext, recoveryMessage } from './alert-rules';
+import { toMonitorResponse, toWindowResponse } from './monitoring.mappers';
+import { type AlertRow, MonitoringRepository, type MonitorRow } from './monitoring.repository';
+import type { MonitorWindowResponse } from './monitoring.schemas';
+import { judge, type Judgement, POSITIVE_THRESHOLD, windowEndingAt } from './window-metrics';
+
+interface Evaluated {
+  monitor: MonitorRow;
+  now: Date;
+  evaluation: MonitorEvaluation;
+  transition: AlertTransition;
+  judgement: Judgement;
+  alert: AlertRow | null;
+}
+
+/** Monitors (user-set thresholds on live metrics), their evaluation and the alerts it raises. */
+@Injectable()
+export class MonitorsService {
+  private readonly logger = new Logger('monitoring.monitors');
+  private readonly opened: Counter<string>;
+  private readonly resolved: Counter<string>;
+
+  constructor(
+    private readonly repository: MonitoringRepository,
+    private readonly notifier: AlertNotifier,
+    metrics: MetricsService,
+  ) {
+    this.opened = metrics.counter('atelier_alerts_opened_total', 'alerts opened by monitor evaluations');
+    this.resolved = metrics.counter('atelier_alerts_resolved_total', 'alerts resolved, by how', ['by']);
+  }
+
+  async create(request: CreateMonitorRequest): Promise<MonitorResponse> {
+    if (request.webhookUrl) assertHttpUrl(request.webhookUrl);
+    const row = await this.repository.createMonitor({
+      name: request.name,
+      modelName: request.model,
+      metric: request.metric,
+      operator: request.operator,
+      threshold: request.threshold,
+      windowSeconds: request.windowSeconds,
+      minSamples: request.minSamples,
+      webhookUrl: request.webhookUrl ?? null,
+    });
+    return toMonitorResponse(row);
+  }
+
+  async list(model?: string): Promise<MonitorResponse[]> {
+    return (await this.repository.listMonitors({ model })).map(toMonitorResponse);
+  }
+
+  async get(id: string): Promise<MonitorResponse> {
+    return toMonitorResponse(await this.require(id));
+  }
+
+  async update(id: string, request: UpdateMonitorRequest): Promise<MonitorResponse> {
+    const row = await this.repository.updateMonitor(id, request);
+    if (!row) throw monitorNotFound(id);
+    return toMonitorResponse(row);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.repository.deleteMonitor(id))) throw monitorNotFound(id);
+  }
+
+  async windows(id: string, limit: number): Promise<MonitorWindowResponse[]> {
+    await this.require(id);
+    return (await this.repository.listWindows(id, limit)).map(toWindowResponse);
+  }
+
+  async liveStats(model: string, windowSeconds: number, now = new Date()): Promise<ModelWindowStats> {
+    const window = windowEndingAt(now, windowSeconds);
+    const stats = await this.repository.aggregateWindow(model, window, POSITIVE_THRESHOLD);
+    return {
+      model,
+      windowStart: window.start.toISOString(),
+      windowEnd: window.end.toISOString(),
+      predictions: stats.predictions,
+      outcomes: stats.outcomes,
+      predictionMean: stats.predictionMean,
+      positiveRate: stats.positiveRate,
+      accuracy: stats.accuracy,
+    };
+  }
+
+  /**
+   * Evaluates a monitor over the window ending now, stores the window and opens, refreshes or
+   * resolves its alert. All of it happens under a lock on the monitor's row, so concurrent
+   * evaluations (timer, consumed batch, API) cannot open two alerts for one monitor.
+   * Notifications go out after the commit, in the background.
+   */
+  async evaluate(id: string, at?: Date): Promise<MonitorEvaluation> {
+    // the aggregate runs under the lock; a month-long window of a busy model may take a while
+    const result = await this.repository.transaction((tx) => this.evaluateLocked(id, at, tx), { timeout: 60_000 });
+    this.announce(result);
+    return result.evaluation;
+  }
+
+  /** Evaluates the enabled monitors of these models (after a consumed batch touched them). */
+  async evaluateModels(models: string[]): Promise<void> {
+    for (const model of models) {
+      for (const monitor of await this.repository.listMonitors({ model, enabled: true })) await this.evaluateQuietly(monitor.id);
+    }
+  }
+
+  /** Evaluates every enabled monitor (the background timer). */
+  async evaluateAll(): Promise<void> {
+    for (const monitor of await this.repository.listMonitors({ enabled: true })) await this.evaluateQuietly(monitor.id);
+  }
+
+  private async evaluateQuietly(id: string): Promise<void> {
+    try {
+      await this.evaluate(id);
+    } catch (error) {
+      this.logger.warn({
+        msg: 'background evaluation failed',
+        monitorId: id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  private async evaluateLocked(id: string, at: Date | undefined, tx: Prisma.TransactionClient): Promise<Evaluated> {
+    const monitor = await this.repository.lockMonitor(id, tx);
+    if (!monitor) throw monitorNotFound(id);
+    const now = at ?? new Date(); // taken under the lock, so a monitor's windows and alert times only move forward
+    const window = windowEndingAt(now, monitor.windowSeconds);
+    const spec = specOf(monitor);
+    const judgement = judge(spec, await this.repository.aggregateWindow(monitor.modelName, window, POSITIVE_THRESHOLD, tx));
+    await this.repository.insertWindow(
+      {
+        monitorId: id,
+        windowStart: window.start,
+        windowEnd: window.end,
+        value: judgement.value,
+        samples: judgement.samples,
+        breached: judgement.breached,
+      },
+      tx,
+    );
+    const open = await this.repository.findOpenAlert(id, tx);
+    const transition = alertTransition(judgement, open !== null);
+    const alert = await this.applyTransition(transition, monitor, judgement, open, now, tx);
+    return {
+      monitor,
+      now,
+      transition,
+      judgement,
+      alert,
+      evaluation: {
+        monitorId: id,
+        windowStart: window.start.toISOString(),
+        windowEnd: window.end.toISOString(),
+        value: judgement.value,
+        samples: judgement.samples,
+        breached: judgement.breached,
+        alert: alert ? { id: alert.id, status: alert.status === 'open' ? 'open' : 'resolved' } : null,
+      },
+    };
+  }
+
+  private async applyTransition(
+    transition: AlertTransition,
+    monitor: MonitorRow,
+    judgement: Judgement,
+    open: AlertRow | null,
+    now: Date,
+    tx: Prisma.TransactionClient,
+  ): Promise<AlertRow | null> {
+    const value = judgement.value ?? 0; // a breach always has a value
+    const message = breachMessage(messageContext(monitor), value, judgement.samples);
+    if (transition === 'open') {
+      const alert = {
+        monitorId: monitor.id,
+        modelName: monitor.modelName,
+        metric: monitor.metric,
+        value,
+        threshold: monitor.threshold,
+        message,
+      };
+      return this.repository.createAlert(alert, tx);
+    }
+    if (!open || transition === 'none') return open;
+    if (transition === 'refresh')
+      return this.repository.updateAlert(open.id, { value, threshold: monitor.threshold, message, lastSeenAt: now }, tx);
+    return this.repository.updateAlert(open.id, { status: 'resolved', resolvedAt: now }, tx);
+  }
+
+  private announce({ monitor, now, transition, judgement, alert }: Evaluated): void {
+    if (!alert || (transition !== 'open' && transition !== 'resolve')) return;
+    const value = judgement.value ?? alert.value;
+    this.logger.log({
+      msg: transition === 'open' ? 'alert opened' : 'alert resolved',
+      alertId: alert.id,
+      monitorId: monitor.id,
+      model: monitor.modelName,
+      value,
+    });
+    if (transition === 'open') {
+      this.opened.inc();
+      this.notifier.notify(alertEvent('alert-opened', alert, value, alert.message, now), monitor.webhookUrl);
+    } else {
+      this.resolved.inc({ by: 'recovery' });
+      const message = recoveryMessage(messageContext(monitor), value, judgement.samples);
+      this.notifier.notify(alertEvent('alert-resolved', alert, value, message, now), monitor.webhookUrl);
+    }
+  }
+
+  private async require(id: string): Promise<MonitorRow> {
+    const row = await this.repository.findMonitor(id);
+    if (!row) throw monitorNotFound(id);
+    return row;
+  }
+}
+
+/** The contract accepts any URL; webhooks are POSTed, so only http(s) can work. */
+function assertHttpUrl(url: string): void {
+  const { protocol } = new URL(url);
+  if (protocol !== 'http:' && protocol !== 'https:') throw badRequest(`webhookUrl must be an http or https URL, got "${protocol}"`);
+}
+
+function monitorNotFound(id: string) {
+  return notFound(`monitor "${id}" does not exist`);
+}
+
+function specOf(monitor: MonitorRow): { metric: MonitorMetric; operator: MonitorOperator; threshold: number; minSamples: number } {
+  return {
+    metric: MonitorMetric.parse(monitor.metric),
+    operator: MonitorOperator.parse(monitor.operator),
+    threshold: monitor.threshold,
+    minSamples: monitor.minSamples,
+  };
+}
+
+function messageContext(monitor: MonitorRow): MessageContext {
+  return { ...specOf(monitor), model: monitor.modelName, windowSeconds: monitor.windowSeconds };
+}

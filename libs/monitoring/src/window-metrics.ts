@@ -1,0 +1,89 @@
+import type { MonitorMetric, MonitorOperator } from '@atelier/contracts';
+
+/** A prediction (or an outcome) at or above this value counts as the positive class. */
+export const POSITIVE_THRESHOLD = 0.5;
+
+/** What one SQL aggregate over a model's predictions in a window returns. */
+export interface WindowAggregate {
+  predictions: number;
+  outcomes: number;
+  /** null when the window holds no prediction */
+  predictionMean: number | null;
+  positiveRate: number | null;
+  /** null when no prediction of the window has an outcome yet */
+  accuracy: number | null;
+}
+
+export interface Window {
+  start: Date;
+  end: Date;
+}
+
+/** The window `[now − windowSeconds, now)`. */
+export function windowEndingAt(now: Date, windowSeconds: number): Window {
+  return { start: new Date(now.getTime() - windowSeconds * 1000), end: now };
+}
+
+/** The metric's value in a window; null when the window has nothing to compute it from. */
+export function metricValue(metric: MonitorMetric, stats: WindowAggregate): number | null {
+  switch (metric) {
+    case 'prediction_mean':
+      return stats.predictionMean;
+    case 'positive_rate':
+      return stats.positiveRate;
+    case 'accuracy':
+      return stats.accuracy;
+    case 'prediction_count':
+      return stats.predictions;
+    case 'outcome_count':
+      return stats.outcomes;
+  }
+}
+
+/** How many observations the metric rests on: the outcomes for accuracy, the predictions otherwise. */
+export function samplesOf(metric: MonitorMetric, stats: WindowAggregate): number {
+  return metric === 'accuracy' ? stats.outcomes : stats.predictions;
+}
+
+/**
+ * Whether the metric has enough observations to be judged. Counts are exact at any size, so a
+ * traffic monitor (`prediction_count lt 1`) can fire on an empty window; a rate or a mean from
+ * fewer than `minSamples` observations is noise and is never judged.
+ */
+export function hasEnoughSamples(metric: MonitorMetric, samples: number, minSamples: number): boolean {
+  if (metric === 'prediction_count' || metric === 'outcome_count') return true;
+  return samples >= minSamples;
+}
+
+/** `value <operator> threshold`: true means the monitor's condition for an alert holds. */
+export function crosses(value: number, operator: MonitorOperator, threshold: number): boolean {
+  switch (operator) {
+    case 'gt':
+      return value > threshold;
+    case 'gte':
+      return value >= threshold;
+    case 'lt':
+      return value < threshold;
+    case 'lte':
+      return value <= threshold;
+  }
+}
+
+export interface Judgement {
+  value: number | null;
+  samples: number;
+  /** enough samples to decide either way */
+  conclusive: boolean;
+  breached: boolean;
+}
+
+/** Judges one window against a monitor's condition. */
+export function judge(
+  monitor: { metric: MonitorMetric; operator: MonitorOperator; threshold: number; minSamples: number },
+  stats: WindowAggregate,
+): Judgement {
+  const value = metricValue(monitor.metric, stats);
+  const samples = samplesOf(monitor.metric, stats);
+  const conclusive = value !== null && hasEnoughSamples(monitor.metric, samples, monitor.minSamples);
+  return { value, samples, conclusive, breached: conclusive && crosses(value, monitor.operator, monitor.threshold) };
+}
