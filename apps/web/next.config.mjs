@@ -3,13 +3,6 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/**
- * Where the Atelier API listens. The browser only ever talks to this Next server; `/api/*` is
- * proxied here, so there is one origin and no CORS. This file is the only place that reads it.
- * Next resolves rewrites when it builds (`next build`, `next dev`): set it then, not at `next start`.
- */
-const apiUrl = (process.env.ATELIER_API_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
-
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -20,13 +13,9 @@ const nextConfig = {
     // Compile `@atelier/contracts` and `@atelier/sdk` straight from `libs/*/src` (tsconfig paths).
     externalDir: true,
   },
-  // Inlined into the bundle so "cannot reach the API" messages can say where the proxy points.
-  env: { ATELIER_API_PROXY_TARGET: apiUrl },
+  // `/api/*` is forwarded to the platform by app/api/[...path]/route.ts, at request time.
   // The workspace's own ESLint run (`npm run lint`) covers this app.
   eslint: { ignoreDuringBuilds: true },
-  async rewrites() {
-    return [{ source: '/api/:path*', destination: `${apiUrl}/api/:path*` }];
-  },
 };
 
 export default nextConfig;

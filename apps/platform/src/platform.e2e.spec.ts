@@ -9,7 +9,7 @@ import { FeatureStoreModule } from '@atelier/feature-store';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { eventually, startTestApp, type TestApp } from '@atelier/testing';
+import { eventually, startTestApp, startWebUi, type TestApp } from '@atelier/testing';
 import { TrainingModule } from '@atelier/training';
 
 /**
@@ -171,4 +171,40 @@ describe('Atelier end to end', () => {
     expect(stats.predictions).toBeGreaterThanOrEqual(airports.length);
     expect(stats.outcomes).toBe(airports.length);
   }, 120_000);
+
+  it('shows it all in the web UI: models and versions, a training job started from the form with live progress, the alert', async () => {
+    const web = await startWebUi(t.baseUrl);
+    try {
+      const page = await web.browser.newPage();
+      await page.goto(`${web.url}/models`);
+      await page.locator(`[data-testid="model-row"][data-model="${DEMO.model}"]`).waitFor();
+
+      await page.goto(`${web.url}/models/${DEMO.model}`);
+      await expect.poll(() => page.locator('[data-testid="version-row"]').count(), { timeout: 15_000 }).toBe(2);
+      const v1 = page.locator('[data-testid="version-row"][data-version="1"]');
+      expect(await v1.textContent()).toContain((await t.client.getVersion(DEMO.model, 1)).metrics.auc!.toFixed(4));
+
+      await page.goto(`${web.url}/train`);
+      await page.locator('[data-testid="feature-picker"]').waitFor();
+      await page.getByRole('checkbox', { name: `${STATS}:mean_delay_24h` }).check();
+      await page.fill('input[name="modelName"]', 'flight-delay-ui');
+      await page.fill('input[name="start"]', WINDOW.start);
+      await page.fill('input[name="validationStart"]', WINDOW.validationStart);
+      await page.fill('input[name="end"]', WINDOW.end);
+      await page.fill('input[name="epochs"]', '2');
+      await page.click('[data-testid="start-training"]');
+      await page.locator('[data-testid="training-result"]').waitFor({ timeout: 120_000 });
+      const [uiModel] = (await t.client.listModels()).filter((m) => m.name === 'flight-delay-ui');
+      expect(uiModel?.latestVersion).toBe(1);
+      expect(await page.locator('[data-testid="training-events"]').textContent()).toMatch(/epoch 2\/2/);
+
+      await page.goto(`${web.url}/alerts`);
+      const alertRow = page.locator('[data-testid="alert-row"][data-status="open"]').first();
+      await alertRow.waitFor();
+      expect(await alertRow.textContent()).toContain(DEMO.model);
+      await page.screenshot({ path: 'tmp/e2e-alerts.png', fullPage: true }).catch(() => undefined);
+    } finally {
+      await web.close();
+    }
+  }, 240_000);
 });

@@ -1,13 +1,10 @@
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 
 /**
- * The one client the UI uses. It calls this web server's own origin: Next proxies `/api/*` to
- * the Atelier API (see next.config.mjs), so the browser needs no API URL and no CORS.
+ * The one client the UI uses. It calls this web server's own origin, which forwards `/api/*` to
+ * the Atelier API (app/api/[...path]/route.ts), so the browser needs no API URL and no CORS.
  */
 export const api = new AtelierClient({ baseUrl: '' });
-
-/** Where the web server proxies `/api/*`; fixed when the app is built. Shown in error states. */
-export const apiTarget = process.env.ATELIER_API_PROXY_TARGET ?? 'the Atelier API';
 
 export type ErrorKind = 'unreachable' | 'api' | 'unexpected';
 
@@ -52,7 +49,7 @@ function unreachable(): ErrorInfo {
   return {
     kind: 'unreachable',
     title: 'Cannot reach the API',
-    message: `The web server could not reach the Atelier API at ${apiTarget}. Check that the API is running, then retry.`,
+    message: 'The web server could not reach the Atelier API (its ATELIER_API_URL). Check that the API is running, then retry.',
     details: [],
   };
 }

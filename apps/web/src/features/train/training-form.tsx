@@ -17,7 +17,7 @@ interface JoinKeyRow {
 
 /** Defaults that train the flights demo model out of the box. */
 const DEFAULTS = {
-  modelName: 'flight_delay',
+  modelName: 'flight-delay',
   requestFeatures: 'distance,hour',
   joinKeys: [{ entity: 'airport', column: 'origin' }] as JoinKeyRow[],
   label: 'delay > 15',

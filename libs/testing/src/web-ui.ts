@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+import { type Browser, chromium } from 'playwright-core';
+
+import { freePort } from './test-env';
+
+export interface WebUi {
+  url: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the built web UI (`next build apps/web`, done by `npm test`) against an API, and opens
+ * Debian's headless Chromium to drive it.
+ */
+export async function startWebUi(apiUrl: string): Promise<WebUi> {
+  const port = await freePort();
+  const server = spawn('npx', ['next', 'start', 'apps/web', '-p', String(port), '-H', '127.0.0.1'], {
+    env: { ...process.env, ATELIER_API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(url, server);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  return {
+    url,
+    browser,
+    close: async () => {
+      await browser.close();
+      if (server.pid) process.kill(-server.pid, 'SIGTERM');
+    },
+  };
+}
+
+async function waitForHttp(url: string, server: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  let output = '';
+  server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`next start exited (${server.exitCode}): ${output}`);
+    try {
+      if ((await fetch(url, { redirect: 'manual' })).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`the web UI did not start within ${timeoutMs} ms: ${output}`);
+}
