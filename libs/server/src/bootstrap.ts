@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,8 +10,6 @@ import { loadConfig } from '@atelier/config';
 import { JsonLogger } from './json-logger';
 
 import 'reflect-metadata';
-
-import type { Server } from 'node:http';
 
 export interface ServiceOptions {
   /** service name, used in logs and the OpenAPI title */

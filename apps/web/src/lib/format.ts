@@ -2,7 +2,8 @@
 
 export function formatMetric(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return value.toFixed(4);
+  // counts (rows, samples) read better without decimals
+  return Number.isInteger(value) && Math.abs(value) >= 2 ? value.toLocaleString('en-US') : value.toFixed(4);
 }
 
 export function formatCount(value: number | null | undefined): string {
