@@ -92,9 +92,7 @@ export const MaterializationResponse = z.object({
 export type MaterializationResponse = z.infer<typeof MaterializationResponse>;
 
 /** A feature reference `group:feature`. */
-export const FeatureRef = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/, 'a feature reference is "group:feature"');
+export const FeatureRef = z.string().regex(/^[a-z][a-z0-9_-]*:[a-z][a-z0-9_-]*$/, 'a feature reference is "group:feature"');
 export type FeatureRef = z.infer<typeof FeatureRef>;
 
 export const OnlineFeaturesRequest = z.object({

@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 import { IsoTime, Name } from './common.contract';
 
+const MAX_WINDOW_SECONDS = 30 * 24 * 3600;
+
 export const MonitorMetric = z.enum(['prediction_mean', 'accuracy', 'positive_rate', 'outcome_count', 'prediction_count']);
 export type MonitorMetric = z.infer<typeof MonitorMetric>;
 
@@ -15,7 +17,7 @@ export const CreateMonitorRequest = z.object({
   /** alert when `metric <operator> threshold` */
   operator: MonitorOperator,
   threshold: z.number(),
-  windowSeconds: z.number().int().min(1).max(30 * 24 * 3600).default(3600),
+  windowSeconds: z.number().int().min(1).max(MAX_WINDOW_SECONDS).default(3600),
   minSamples: z.number().int().min(1).default(10),
   webhookUrl: z.url().optional(),
 });
@@ -27,7 +29,7 @@ export const UpdateMonitorRequest = z.object({
   operator: MonitorOperator.optional(),
   enabled: z.boolean().optional(),
   minSamples: z.number().int().min(1).optional(),
-  windowSeconds: z.number().int().min(1).max(30 * 24 * 3600).optional(),
+  windowSeconds: z.number().int().min(1).max(MAX_WINDOW_SECONDS).optional(),
 });
 export type UpdateMonitorRequest = z.infer<typeof UpdateMonitorRequest>;
 
@@ -98,3 +100,33 @@ export const ModelWindowStats = z.object({
   accuracy: z.number().nullable(),
 });
 export type ModelWindowStats = z.infer<typeof ModelWindowStats>;
+
+export const AcceptedResponse = z.object({ accepted: z.number().int() });
+export type AcceptedResponse = z.infer<typeof AcceptedResponse>;
+
+export const LiveStatsQuery = z.object({ windowSeconds: z.coerce.number().int().min(1).max(MAX_WINDOW_SECONDS).default(3600) });
+export type LiveStatsQuery = z.infer<typeof LiveStatsQuery>;
+
+export const ListMonitorsQuery = z.object({ model: Name.optional() });
+export type ListMonitorsQuery = z.infer<typeof ListMonitorsQuery>;
+
+const Limit = z.coerce.number().int().min(1).max(1000).default(100);
+
+export const ListAlertsQuery = z.object({ status: AlertStatus.optional(), model: Name.optional(), limit: Limit });
+export type ListAlertsQuery = z.infer<typeof ListAlertsQuery>;
+
+export const ListWindowsQuery = z.object({ limit: Limit });
+export type ListWindowsQuery = z.infer<typeof ListWindowsQuery>;
+
+/** One stored evaluation of a monitor. */
+export const MonitorWindowResponse = z.object({
+  id: z.string(),
+  monitorId: z.string(),
+  windowStart: IsoTime,
+  windowEnd: IsoTime,
+  value: z.number().nullable(),
+  samples: z.number().int(),
+  breached: z.boolean(),
+  evaluatedAt: IsoTime,
+});
+export type MonitorWindowResponse = z.infer<typeof MonitorWindowResponse>;

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
-import type { AlertResponse } from '@atelier/contracts';
+import type { AlertResponse, ListAlertsQuery } from '@atelier/contracts';
 import { MetricsService, notFound } from '@atelier/server';
 
 import { AlertNotifier } from './alert-notifier';
 import { alertEvent } from './alert-rules';
 import { toAlertResponse } from './monitoring.mappers';
 import { MonitoringRepository } from './monitoring.repository';
-import type { ListAlertsQuery } from './monitoring.schemas';
 
 /** Reading alerts and resolving them by hand. */
 @Injectable()

@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
-import type { OutcomeEvent, PredictionEvent, RecordOutcomeRequest } from '@atelier/contracts';
+import type { AcceptedResponse, OutcomeEvent, PredictionEvent, RecordOutcomeRequest } from '@atelier/contracts';
 import { KafkaService } from '@atelier/kafka';
 import { dependencyUnavailable, MetricsService } from '@atelier/server';
 
 import { EvaluationScheduler } from './evaluation.scheduler';
 import { type IngestResult, MonitoringRepository } from './monitoring.repository';
-import type { AcceptedResponse } from './monitoring.schemas';
 
 export type MonitoringEvent = PredictionEvent | OutcomeEvent;
 

@@ -3,12 +3,18 @@ import { ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import {
+  AcceptedResponse,
   AlertResponse,
   CreateMonitorRequest,
   ErrorBody,
+  ListAlertsQuery,
+  ListMonitorsQuery,
+  ListWindowsQuery,
+  LiveStatsQuery,
   ModelWindowStats,
   MonitorEvaluation,
   MonitorResponse,
+  MonitorWindowResponse,
   Name,
   RecordOutcomeRequest,
   RecordOutcomesRequest,
@@ -18,14 +24,6 @@ import { Endpoint, openApiSchema, ZodPipe } from '@atelier/server';
 
 import { AlertsService } from './alerts.service';
 import { IngestionService } from './ingestion.service';
-import {
-  AcceptedResponse,
-  ListAlertsQuery,
-  ListMonitorsQuery,
-  ListWindowsQuery,
-  LiveStatsQuery,
-  MonitorWindowResponse,
-} from './monitoring.schemas';
 import { MonitorsService } from './monitors.service';
 
 const tag = 'monitoring';

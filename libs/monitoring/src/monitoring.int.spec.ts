@@ -4,14 +4,20 @@ import type { AddressInfo } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AlertEvent, type AlertResponse, type MonitorEvaluation, type MonitorResponse, type PredictionEvent } from '@atelier/contracts';
+import {
+  AlertEvent,
+  type AlertResponse,
+  type MonitorEvaluation,
+  type MonitorResponse,
+  type MonitorWindowResponse,
+  type PredictionEvent,
+} from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
 import { KafkaService } from '@atelier/kafka';
 import { eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 import { EvaluationScheduler } from './evaluation.scheduler';
 import { MonitoringModule } from './monitoring.module';
-import type { MonitorWindowResponse } from './monitoring.schemas';
 import { PredictionEventsConsumer } from './prediction-events.consumer';
 
 /** A webhook receiver on 127.0.0.1 that fails its first request (to prove the retry) and keeps the rest. */

@@ -1,7 +1,13 @@
-import { type AlertResponse, AlertStatus, MonitorMetric, MonitorOperator, type MonitorResponse } from '@atelier/contracts';
+import {
+  type AlertResponse,
+  AlertStatus,
+  MonitorMetric,
+  MonitorOperator,
+  type MonitorResponse,
+  type MonitorWindowResponse,
+} from '@atelier/contracts';
 
 import type { AlertRow, MonitorRow, MonitorWindowRow } from './monitoring.repository';
-import type { MonitorWindowResponse } from './monitoring.schemas';
 
 // The tables store enums as text; parsing on the way out keeps a bad row from leaking as a valid answer.
 

@@ -8,6 +8,7 @@ import {
   MonitorMetric,
   MonitorOperator,
   type MonitorResponse,
+  type MonitorWindowResponse,
   type UpdateMonitorRequest,
 } from '@atelier/contracts';
 import type { Prisma } from '@atelier/db';
@@ -17,7 +18,6 @@ import { AlertNotifier } from './alert-notifier';
 import { alertEvent, type AlertTransition, alertTransition, breachMessage, type MessageContext, recoveryMessage } from './alert-rules';
 import { toMonitorResponse, toWindowResponse } from './monitoring.mappers';
 import { type AlertRow, MonitoringRepository, type MonitorRow } from './monitoring.repository';
-import type { MonitorWindowResponse } from './monitoring.schemas';
 import { judge, type Judgement, POSITIVE_THRESHOLD, windowEndingAt } from './window-metrics';
 
 interface Evaluated {

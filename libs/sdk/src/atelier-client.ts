@@ -1,4 +1,5 @@
 import type {
+  AcceptedResponse,
   AlertResponse,
   AliasResponse,
   CreateEntityRequest,
@@ -17,6 +18,7 @@ import type {
   ModelWindowStats,
   MonitorEvaluation,
   MonitorResponse,
+  MonitorWindowResponse,
   OnlineFeaturesRequest,
   OnlineFeaturesResponse,
   PredictRequestInput,
@@ -136,7 +138,7 @@ export class AtelierClient {
 
   // ── monitoring ──
   recordOutcome(body: RecordOutcomeRequest) {
-    return this.call<{ accepted: number }>('monitoring', 'POST', '/api/outcomes', body);
+    return this.call<AcceptedResponse>('monitoring', 'POST', '/api/outcomes', body);
   }
   createMonitor(body: CreateMonitorRequestInput) {
     return this.call<MonitorResponse>('monitoring', 'POST', '/api/monitors', body);
@@ -150,8 +152,27 @@ export class AtelierClient {
   evaluateMonitor(id: string) {
     return this.call<MonitorEvaluation>('monitoring', 'POST', `/api/monitors/${enc(id)}/evaluate`);
   }
-  listAlerts(status?: 'open' | 'resolved') {
-    return this.call<AlertResponse[]>('monitoring', 'GET', `/api/alerts${status ? `?status=${status}` : ''}`);
+  getMonitor(id: string) {
+    return this.call<MonitorResponse>('monitoring', 'GET', `/api/monitors/${enc(id)}`);
+  }
+  async deleteMonitor(id: string): Promise<void> {
+    await this.raw('monitoring', 'DELETE', `/api/monitors/${enc(id)}`);
+  }
+  monitorWindows(id: string, limit = 100) {
+    return this.call<MonitorWindowResponse[]>('monitoring', 'GET', `/api/monitors/${enc(id)}/windows?limit=${limit}`);
+  }
+  recordOutcomes(outcomes: RecordOutcomeRequest[]) {
+    return this.call<AcceptedResponse>('monitoring', 'POST', '/api/outcomes/batch', { outcomes });
+  }
+  listAlerts(status?: 'open' | 'resolved', model?: string) {
+    const query = new URLSearchParams({ ...(status ? { status } : {}), ...(model ? { model } : {}) }).toString();
+    return this.call<AlertResponse[]>('monitoring', 'GET', `/api/alerts${query ? `?${query}` : ''}`);
+  }
+  getAlert(id: string) {
+    return this.call<AlertResponse>('monitoring', 'GET', `/api/alerts/${enc(id)}`);
+  }
+  resolveAlert(id: string) {
+    return this.call<AlertResponse>('monitoring', 'POST', `/api/alerts/${enc(id)}/resolve`);
   }
   modelStats(model: string, windowSeconds = 3600) {
     return this.call<ModelWindowStats>('monitoring', 'GET', `/api/models/${enc(model)}/live-stats?windowSeconds=${windowSeconds}`);
