@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { IsoTime, Name } from './common.contract';
+import { ModelTask } from './training.contract';
 
 /** How serving fills one ONNX input. */
 export const ModelInput = z.discriminatedUnion('source', [
@@ -19,7 +20,7 @@ export const ModelSignature = z.object({
   /** the ONNX graph's inputs, a subset of `inputs` names, in graph order */
   onnxInputs: z.array(z.string()),
   outputs: z.array(z.string()),
-  task: z.enum(['binary_classification', 'regression']),
+  task: ModelTask,
 });
 export type ModelSignature = z.infer<typeof ModelSignature>;
 

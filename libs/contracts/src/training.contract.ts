@@ -3,17 +3,60 @@ import { z } from 'zod';
 import { IsoTime, Name } from './common.contract';
 import { FeatureRef } from './feature-store.contract';
 
-export const ModelType = z.enum(['logistic_regression']);
+export const ModelType = z.enum(['logistic_regression', 'linear_regression', 'gbdt', 'neural_network']);
 export type ModelType = z.infer<typeof ModelType>;
 
+/** What a model predicts: the label expression gives 0/1 (binary) or a number (regression). */
+export const ModelTask = z.enum(['binary_classification', 'regression']);
+export type ModelTask = z.infer<typeof ModelTask>;
+
+const seed = z.number().int().default(42);
+const epochs = z.number().int().min(1).max(500);
+const batchSize = z.number().int().min(1).max(65_536);
+const penalty = z.number().min(0).max(10).default(0);
+
 export const LogisticRegressionParams = z.object({
-  epochs: z.number().int().min(1).max(500).default(20),
+  epochs: epochs.default(20),
   learningRate: z.number().positive().max(10).default(0.05),
-  batchSize: z.number().int().min(1).max(65_536).default(1024),
-  l2: z.number().min(0).max(10).default(0),
-  seed: z.number().int().default(42),
+  batchSize: batchSize.default(1024),
+  l1: penalty,
+  l2: penalty,
+  seed,
 });
 export type LogisticRegressionParams = z.infer<typeof LogisticRegressionParams>;
+
+export const LinearRegressionParams = LogisticRegressionParams;
+export type LinearRegressionParams = z.infer<typeof LinearRegressionParams>;
+
+export const GbdtParams = z.object({
+  objective: z.enum(['binary', 'regression']).default('binary'),
+  numIterations: z.number().int().min(1).max(5000).default(100),
+  learningRate: z.number().positive().max(1).default(0.1),
+  maxLeaves: z.number().int().min(2).max(4096).default(31),
+  minDataInLeaf: z.number().int().min(1).default(20),
+  lambdaL2: penalty,
+  maxBins: z.number().int().min(2).max(65_535).default(255),
+  featureFraction: z.number().gt(0).max(1).default(1),
+  baggingFraction: z.number().gt(0).max(1).default(1),
+  /** stop when the validation loss has not improved for this many rounds; 0 = never */
+  earlyStoppingRounds: z.number().int().min(0).default(0),
+  seed,
+});
+export type GbdtParams = z.infer<typeof GbdtParams>;
+
+export const NeuralNetworkParams = z.object({
+  task: z.enum(['binary', 'regression']).default('binary'),
+  hiddenLayers: z.array(z.number().int().min(1).max(4096)).max(10).default([32, 16]),
+  activation: z.enum(['relu', 'tanh']).default('relu'),
+  dropout: z.number().min(0).max(0.9).default(0),
+  batchNorm: z.boolean().default(false),
+  epochs: epochs.default(20),
+  batchSize: batchSize.default(1024),
+  learningRate: z.number().positive().max(10).default(0.01),
+  l2: penalty,
+  seed,
+});
+export type NeuralNetworkParams = z.infer<typeof NeuralNetworkParams>;
 
 /** A model input computed from other columns with an expression, e.g. `log1p(distance)`. */
 export const TransformDefinition = z.object({
@@ -22,30 +65,39 @@ export const TransformDefinition = z.object({
 });
 export type TransformDefinition = z.infer<typeof TransformDefinition>;
 
-export const TrainingRequest = z
-  .object({
-    modelName: Name,
-    description: z.string().max(500).default(''),
-    modelType: ModelType.default('logistic_regression'),
-    /** Label rows: the offline rows of this feature group inside the time window. */
-    source: z.object({ group: Name }),
-    window: z.object({
-      start: IsoTime,
-      /** rows before this instant train the model; rows from it on evaluate it */
-      validationStart: IsoTime,
-      end: IsoTime,
-    }),
-    /** entity name of a joined feature group → source column with its key */
-    joinKeys: z.record(z.string(), z.string()).default({}),
-    features: z.array(FeatureRef).max(200).default([]),
-    /** source columns used as model inputs as they are; at prediction time the caller sends them */
-    requestFeatures: z.array(Name).max(200).default([]),
-    transforms: z.array(TransformDefinition).max(100).default([]),
-    /** expression over source columns that is 1 for the positive class, e.g. `delay > 15` */
-    label: z.string().min(1).max(500),
-    params: LogisticRegressionParams.default(LogisticRegressionParams.parse({})),
-    maxRows: z.number().int().positive().max(5_000_000).default(1_000_000),
-  })
+const TrainingRequestBase = z.object({
+  modelName: Name,
+  description: z.string().max(500).default(''),
+  /** Label rows: the offline rows of this feature group inside the time window. */
+  source: z.object({ group: Name }),
+  window: z.object({
+    start: IsoTime,
+    /** rows before this instant train the model; rows from it on evaluate it */
+    validationStart: IsoTime,
+    end: IsoTime,
+  }),
+  /** entity name of a joined feature group → source column with its key */
+  joinKeys: z.record(z.string(), z.string()).default({}),
+  features: z.array(FeatureRef).max(200).default([]),
+  /** source columns used as model inputs as they are; at prediction time the caller sends them */
+  requestFeatures: z.array(Name).max(200).default([]),
+  transforms: z.array(TransformDefinition).max(100).default([]),
+  /** expression over source columns: 1 for the positive class (e.g. `delay > 15`) or the target */
+  label: z.string().min(1).max(500),
+  maxRows: z.number().int().positive().max(5_000_000).default(1_000_000),
+});
+
+/** The model type decides which hyper-parameters apply. */
+export const ModelChoice = z.discriminatedUnion('modelType', [
+  z.object({ modelType: z.literal('logistic_regression'), params: LogisticRegressionParams.prefault({}) }),
+  z.object({ modelType: z.literal('linear_regression'), params: LinearRegressionParams.prefault({}) }),
+  z.object({ modelType: z.literal('gbdt'), params: GbdtParams.prefault({}) }),
+  z.object({ modelType: z.literal('neural_network'), params: NeuralNetworkParams.prefault({}) }),
+]);
+
+export type ModelChoiceInput = z.input<typeof ModelChoice>;
+
+export const TrainingRequest = TrainingRequestBase.and(ModelChoice)
   .refine((r) => r.window.start < r.window.validationStart && r.window.validationStart < r.window.end, {
     message: 'the window must satisfy start < validationStart < end',
     path: ['window'],
@@ -56,6 +108,20 @@ export const TrainingRequest = z
   });
 export type TrainingRequest = z.infer<typeof TrainingRequest>;
 export type TrainingRequestInput = z.input<typeof TrainingRequest>;
+
+/** The task a trained model of this request performs. */
+export function taskOf(request: Pick<TrainingRequest, 'modelType' | 'params'>): ModelTask {
+  switch (request.modelType) {
+    case 'logistic_regression':
+      return 'binary_classification';
+    case 'linear_regression':
+      return 'regression';
+    case 'gbdt':
+      return (request.params as GbdtParams).objective === 'binary' ? 'binary_classification' : 'regression';
+    case 'neural_network':
+      return (request.params as NeuralNetworkParams).task === 'binary' ? 'binary_classification' : 'regression';
+  }
+}
 
 export const TrainingJobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type TrainingJobStatus = z.infer<typeof TrainingJobStatus>;

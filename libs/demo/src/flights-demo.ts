@@ -1,4 +1,4 @@
-import type { FeatureRowInput, TrainingRequestInput } from '@atelier/contracts';
+import type { FeatureRowInput, ModelChoiceInput, TrainingRequestInput } from '@atelier/contracts';
 import { AtelierApiError, type AtelierClient } from '@atelier/sdk';
 
 import { airportDelayStats } from './airport-delay-stats';
@@ -94,11 +94,14 @@ async function ensureDefinitions(client: AtelierClient): Promise<void> {
 }
 
 /** The demo's training request: will a flight leave more than 15 minutes late? */
-export function demoTrainingRequest(window: { start: string; validationStart: string; end: string }, overrides: Partial<TrainingRequestInput> = {}): TrainingRequestInput {
+export function demoTrainingRequest(
+  window: { start: string; validationStart: string; end: string },
+  model: ModelChoiceInput = { modelType: 'logistic_regression', params: { epochs: 8, learningRate: 0.05, batchSize: 2048, seed: 42 } },
+  modelName: string = DEMO.model,
+): TrainingRequestInput {
   return {
-    modelName: DEMO.model,
+    modelName,
     description: 'departure delayed by more than 15 minutes',
-    modelType: 'logistic_regression',
     source: { group: DEMO.flightsGroup },
     window,
     joinKeys: { [DEMO.airport]: 'origin' },
@@ -106,8 +109,7 @@ export function demoTrainingRequest(window: { start: string; validationStart: st
     requestFeatures: ['distance', 'hour'],
     transforms: [{ name: 'log_distance', expression: 'log1p(distance)' }],
     label: 'delay > 15',
-    params: { epochs: 8, learningRate: 0.05, batchSize: 2048, l2: 0, seed: 42 },
-    ...overrides,
+    ...model,
   };
 }
 

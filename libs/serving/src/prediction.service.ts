@@ -110,7 +110,9 @@ export class PredictionService {
       feeds[name] = new Tensor('float32', Float32Array.of(inputs[name] ?? NaN), [1, 1]);
     }
     const out = await served.session.run(feeds);
-    const probability = Number((out.probability?.data as Float32Array | undefined)?.[0]);
+    // classifiers answer P(positive) as `probability` (+ `label`), regressors `prediction`
+    const score = out.probability ?? out.prediction;
+    const probability = Number((score?.data as Float32Array | undefined)?.[0]);
     const labelData = out.label?.data as BigInt64Array | undefined;
     return { probability, label: labelData ? Number(labelData[0]) : null };
   }

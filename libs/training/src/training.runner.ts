@@ -1,22 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import type { FeatureBaseline, FeatureGroupResponse, Lineage, TrainingJobEvent, TrainingRequest } from '@atelier/contracts';
-import {
-  accuracy,
-  type DistributionStats,
-  exportOnnx,
-  featureStats,
-  logLoss,
-  predictionStats,
-  predictProba,
-  rocAuc,
-  timeSplit,
-  trainLogisticRegression,
-} from '@atelier/ml';
+import type { FeatureBaseline, FeatureGroupResponse, Lineage, ModelTask, TrainingJobEvent, TrainingRequest } from '@atelier/contracts';
+import { accuracy, type DistributionStats, exportOnnx, featureStats, logLoss, mae, predictionStats, r2, rmse, rocAuc, timeSplit } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
 import { buildDataset, planDataset } from './dataset.builder';
+import { outputsOf, taskOf, trainerFor } from './trainers';
 import { TrainingRepository } from './training.repository';
 
 // Progress shares of the whole job: data 0–20 %, training 20–90 %, evaluation + registration after.
@@ -53,7 +43,8 @@ export class TrainingRunner {
     signal.throwIfAborted();
 
     let lastWrite = 0;
-    const model = await trainLogisticRegression(train, request.params, {
+    const task = taskOf(request);
+    const trained = await trainerFor(request)(train, validation, request, {
       signal,
       onProgress: ({ epoch, epochs, loss }) => {
         const now = Date.now();
@@ -63,21 +54,14 @@ export class TrainingRunner {
         void say(`epoch ${epoch}/${epochs}: loss ${loss.toFixed(5)}`, progress, { epoch, loss }).catch(() => undefined);
       },
     });
-    await this.repository.update(jobId, { backend: model.backend });
-    this.logger.log({ msg: 'trained', jobId, backend: model.backend, rows: train.rowCount });
+    const { model } = trained;
+    await this.repository.update(jobId, { backend: trained.backend });
+    this.logger.log({ msg: 'trained', jobId, modelType: request.modelType, backend: trained.backend, rows: train.rowCount });
 
-    const pValid = predictProba(model, validation.columns);
-    const pTrain = predictProba(model, train.columns);
-    const metrics = {
-      auc: rocAuc(validation.label, pValid),
-      log_loss: logLoss(validation.label, pValid),
-      accuracy: accuracy(validation.label, pValid),
-      train_auc: rocAuc(train.label, pTrain),
-      positive_rate: mean(validation.label),
-      train_rows: train.rowCount,
-      validation_rows: validation.rowCount,
-    };
-    await say(`validation AUC ${metrics.auc.toFixed(4)}, log loss ${metrics.log_loss.toFixed(4)}`, 0.93);
+    const pValid = trained.predict(validation.columns);
+    const pTrain = trained.predict(train.columns);
+    const metrics = { ...evaluate(task, train.label, pTrain, validation.label, pValid), train_rows: train.rowCount, validation_rows: validation.rowCount };
+    await say(`validation ${Object.entries(metrics).slice(0, 2).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`, 0.93);
 
     const artifact = exportOnnx(model, { name: request.modelName, description: request.description, extra: { training_job: jobId } });
     const lineage: Lineage = {
@@ -88,13 +72,13 @@ export class TrainingRunner {
       params: { ...request.params, label: request.label, joinKeys: request.joinKeys },
       trainRows: train.rowCount,
       validationRows: validation.rowCount,
-      backend: model.backend,
+      backend: trained.backend,
     };
     const version = await this.client.createVersion(request.modelName, {
       modelType: request.modelType,
       description: request.description,
       metrics,
-      signature: { inputs: plan.inputs, onnxInputs: plan.features, outputs: ['probability', 'label'], task: 'binary_classification' },
+      signature: { inputs: plan.inputs, onnxInputs: plan.features, outputs: outputsOf(task), task },
       baseline: { features: featureStats(train).map(toBaseline), prediction: toBaseline(predictionStats(pTrain)) },
       lineage,
       artifactBase64: Buffer.from(artifact).toString('base64'),
@@ -108,6 +92,22 @@ function entityOf(groups: FeatureGroupResponse[], name: string): string {
   const group = groups.find((g) => g.name === name);
   if (!group) throw new Error(`feature group "${name}" does not exist`);
   return group.entity;
+}
+
+/** Validation metrics (and the training score, to see over-fitting) for the model's task. */
+function evaluate(task: ModelTask, yTrain: Float64Array, pTrain: Float64Array, yValid: Float64Array, pValid: Float64Array): Record<string, number> {
+  switch (task) {
+    case 'binary_classification':
+      return {
+        auc: rocAuc(yValid, pValid),
+        log_loss: logLoss(yValid, pValid),
+        accuracy: accuracy(yValid, pValid),
+        train_auc: rocAuc(yTrain, pTrain),
+        positive_rate: mean(yValid),
+      };
+    case 'regression':
+      return { rmse: rmse(yValid, pValid), mae: mae(yValid, pValid), r2: r2(yValid, pValid), train_rmse: rmse(yTrain, pTrain) };
+  }
 }
 
 function mean(values: Float64Array): number {
