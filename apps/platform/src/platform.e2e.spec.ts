@@ -118,7 +118,7 @@ describe('Atelier end to end', () => {
     expect(prediction.prediction).toBeLessThan(1);
   });
 
-  it('answers bad prediction requests with a 4xx a person can act on', async () => {
+  it('answers bad prediction and training requests with a 4xx a person can act on', async () => {
     const response = await fetch(`${t.baseUrl}/api/predict`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -132,6 +132,14 @@ describe('Atelier end to end', () => {
       body: JSON.stringify({ model: 'no-such-model', entities: { airport: 'ORD' } }),
     });
     expect(missing.status).toBe(404);
+
+    const badLabel = await fetch(`${t.baseUrl}/api/training-jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...demoTrainingRequest(WINDOW), label: 'delay >' }),
+    });
+    expect(badLabel.status).toBe(400);
+    expect(await badLabel.json()).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^label: /), details: { position: 7 } });
   });
 
   it('hot-loads a new version when the alias moves, without a restart', async () => {
