@@ -12,17 +12,20 @@ import path from 'node:path';
  * a driver adapter yet.)
  */
 function main(): void {
-  const dir = path.resolve('prisma/migrations');
+  // `--schema` and `--migrations` exist for the check's own test; the defaults are the project's.
+  const schema = option('--schema') ?? 'prisma/schema.prisma';
+  const migrations = option('--migrations') ?? 'prisma/migrations';
+  const dir = path.resolve(migrations);
   const newest = readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort()
     .at(-1);
   if (!newest) fail('there are no migrations; create one with: npm run db:migration:new -- init');
-  const snapshot = path.join('prisma/migrations', newest, 'schema.prisma');
+  const snapshot = path.join(dir, newest, 'schema.prisma');
   const diff = execFileSync(
     'bash',
-    ['scripts/prisma.sh', 'migrate', 'diff', '--from-schema-datamodel', snapshot, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
+    ['scripts/prisma.sh', 'migrate', 'diff', '--from-schema-datamodel', snapshot, '--to-schema-datamodel', path.resolve(schema), '--script'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const statements = diff
@@ -33,6 +36,11 @@ function main(): void {
     fail(`prisma/schema.prisma has changes that no migration contains:\n${statements}\ncreate one with: npm run db:migration:new -- <name>`);
   }
   console.log(`[atelier-db] migrations match prisma/schema.prisma (newest: ${newest})`);
+}
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
 }
 
 function fail(message: string): never {
