@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { PredictResponse, TrainingJobResponse } from '@atelier/contracts';
+import type { ModelChoiceInput, PredictResponse, TrainingJobResponse } from '@atelier/contracts';
 import { airportDelayStats, DEMO, demoTrainingRequest, readFlights, seedFlightsDemo } from '@atelier/demo';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { MonitoringModule } from '@atelier/monitoring';
@@ -155,6 +155,35 @@ describe('Atelier end to end', () => {
     }, 30_000);
     expect(served.alias).toBe('production');
     expect(served.prediction).not.toBe(prediction.prediction);
+  }, 300_000);
+
+  it('trains every model type through the same queue and serves each with ONNX Runtime', async () => {
+    const choices: Array<{ name: string; model: ModelChoiceInput; label?: string; metric: string }> = [
+      { name: 'delay-gbdt', model: { modelType: 'gbdt', params: { numIterations: 20, maxLeaves: 15, earlyStoppingRounds: 5 } }, metric: 'auc' },
+      { name: 'delay-nn', model: { modelType: 'neural_network', params: { epochs: 2, hiddenLayers: [8], batchSize: 2048 } }, metric: 'auc' },
+      { name: 'delay-minutes', model: { modelType: 'linear_regression', params: { epochs: 2, batchSize: 2048 } }, label: 'delay', metric: 'rmse' },
+    ];
+    const jobs = [];
+    for (const c of choices) {
+      const request = { ...demoTrainingRequest(WINDOW, c.model, c.name), ...(c.label ? { label: c.label } : {}) };
+      jobs.push(await t.client.startTraining(request));
+    }
+    for (const [i, started] of jobs.entries()) {
+      const job = await finished(started.id);
+      expect(job, `${choices[i]!.name}: ${job.error}`).toMatchObject({ status: 'succeeded', modelVersion: 1 });
+      expect(job.metrics![choices[i]!.metric]).toBeGreaterThan(0);
+
+      const version = await t.client.getVersion(choices[i]!.name, 1);
+      const served = await t.client.predict({ model: choices[i]!.name, version: 1, entities: { [DEMO.airport]: 'ATL' }, features: { distance: 1200, hour: 7 } });
+      const session = await InferenceSession.create(await t.client.getArtifact(choices[i]!.name, 1));
+      const feeds = Object.fromEntries(
+        version.signature.onnxInputs.map((name) => [name, new Tensor('float32', Float32Array.of(served.inputs[name] ?? NaN), [1, 1])]),
+      );
+      const direct = await session.run(feeds);
+      const output = version.signature.task === 'regression' ? direct.prediction! : direct.probability!;
+      expect(served.prediction).toBeCloseTo(Number((output.data as Float32Array)[0]), 5);
+      expect(served.label === null).toBe(version.signature.task === 'regression');
+    }
   }, 300_000);
 
   it('monitors live predictions from Kafka, joins late outcomes and raises an alert when accuracy crosses its threshold', async () => {

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import type { FeatureBaseline, FeatureGroupResponse, Lineage, ModelTask, TrainingJobEvent, TrainingRequest } from '@atelier/contracts';
+import { type FeatureBaseline, type FeatureGroupResponse, type Lineage, type ModelTask, taskOf, type TrainingJobEvent, type TrainingRequest } from '@atelier/contracts';
 import { accuracy, type DistributionStats, exportOnnx, featureStats, logLoss, mae, predictionStats, r2, rmse, rocAuc, timeSplit } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
 import { buildDataset, planDataset } from './dataset.builder';
-import { outputsOf, taskOf, trainerFor } from './trainers';
+import { outputsOf, train as trainModel } from './trainers';
 import { TrainingRepository } from './training.repository';
 
 // Progress shares of the whole job: data 0–20 %, training 20–90 %, evaluation + registration after.
@@ -44,7 +44,7 @@ export class TrainingRunner {
 
     let lastWrite = 0;
     const task = taskOf(request);
-    const trained = await trainerFor(request)(train, validation, request, {
+    const trained = await trainModel(request, train, validation, {
       signal,
       onProgress: ({ epoch, epochs, loss }) => {
         const now = Date.now();

@@ -1,6 +1,5 @@
-import { MlError } from '../ml.error';
 import type { TfBackendName } from '../tf/tf-backend.loader';
-import { standardize } from './standardizer.fit';
+import { assertLinearParts, linearScores } from './linear-model.util';
 
 /**
  * A trained logistic regression, self-contained: preprocessing (means, scales) and the weights in
@@ -31,38 +30,9 @@ export function sigmoid(z: number): number {
  */
 export function predictProba(model: LogisticRegressionModel, columns: Float64Array[]): Float64Array {
   assertModel(model);
-  if (columns.length !== model.features.length) {
-    throw new MlError('invalid_dataset', `model expects ${model.features.length} columns, got ${columns.length}`);
-  }
-  const rowCount = columns.length > 0 ? columns[0].length : 0;
-  columns.forEach((column, j) => {
-    if (column.length !== rowCount) {
-      throw new MlError('invalid_dataset', `column "${model.features[j]}" has ${column.length} rows, expected ${rowCount}`);
-    }
-  });
-
-  const logits = new Float64Array(rowCount).fill(model.bias);
-  // Column-major accumulation: one pass per feature keeps memory access sequential.
-  columns.forEach((column, j) => {
-    const mean = model.means[j];
-    const scale = model.scales[j];
-    const weight = model.weights[j];
-    for (let i = 0; i < rowCount; i++) logits[i] += weight * standardize(column[i], mean, scale);
-  });
-  return logits.map(sigmoid);
+  return linearScores(model, columns).map(sigmoid);
 }
 
 export function assertModel(model: LogisticRegressionModel): void {
-  const n = model.features.length;
-  if (n === 0) throw new MlError('invalid_model', 'model has no features');
-  for (const [name, values] of [
-    ['means', model.means],
-    ['scales', model.scales],
-    ['weights', model.weights],
-  ] as const) {
-    if (values.length !== n) throw new MlError('invalid_model', `model has ${n} features but ${values.length} ${name}`);
-    if (!values.every(Number.isFinite)) throw new MlError('invalid_model', `model ${name} must be finite numbers`);
-  }
-  if (!Number.isFinite(model.bias)) throw new MlError('invalid_model', 'model bias must be a finite number');
-  if (!model.scales.every((s) => s > 0)) throw new MlError('invalid_model', 'model scales must be positive');
+  assertLinearParts(model);
 }

@@ -6,7 +6,7 @@ import { MlError } from '../ml.error';
 import { syntheticLogisticDataset } from '../testing/synthetic-dataset.fixture';
 import { selectTfBackend, tfjs } from '../tf/tf-backend.loader';
 import { type LogisticRegressionModel, predictProba } from './logistic-regression.model';
-import { type TrainingProgress,trainLogisticRegression } from './logistic-regression.trainer';
+import { type TrainingProgress, trainLogisticRegression } from './logistic-regression.trainer';
 
 const { train, validation } = randomSplit(syntheticLogisticDataset(5000, 1), { validationFraction: 0.2, seed: 2 });
 
@@ -71,9 +71,24 @@ describe('trainLogisticRegression', () => {
     expect(tfjs().memory().numTensors).toBe(tensorsBefore);
   });
 
+  it('with l1 (lasso, elastic net) zeroes the useless feature exactly and keeps the informative ones', async () => {
+    for (const l2 of [0, 0.01]) {
+      const model = await trainLogisticRegression(train, { epochs: 30, l1: 0.02, l2 });
+      const [distance, depHour, rain, noise] = model.weights;
+      expect(noise).toBe(0);
+      expect(distance).toBeGreaterThan(0.5);
+      expect(depHour).toBeLessThan(-0.5);
+      expect(rain).toBeGreaterThan(0.1);
+      expect(rocAuc(validation.label, predictProba(model, validation.columns))).toBeGreaterThan(0.8);
+    }
+    const strong = await trainLogisticRegression(train, { epochs: 30, l1: 5 });
+    expect(strong.weights).toEqual([0, 0, 0, 0]);
+  });
+
   it('rejects bad parameters and labels with coded errors', async () => {
     await expect(trainLogisticRegression(train, { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer/);
     await expect(trainLogisticRegression(train, { learningRate: -1 })).rejects.toBeInstanceOf(MlError);
+    await expect(trainLogisticRegression(train, { l1: -0.1 })).rejects.toThrow(/l1 must be a non-negative number/);
     const badLabel = { ...train, label: train.label.map((v, i) => (i === 3 ? 2 : v)) };
     await expect(trainLogisticRegression(badLabel)).rejects.toThrow(/label must be 0 or 1, got 2 at row 3/);
     const infinite = { ...train, columns: [train.columns[0].map((v, i) => (i === 5 ? Infinity : v)), ...train.columns.slice(1)] };

@@ -1,10 +1,16 @@
+import type { GbdtModel } from '../gbdt/gbdt.model';
+import { gbdtGraph, ONNX_ML_DOMAIN, ONNX_ML_OPSET_VERSION } from '../gbdt/gbdt.onnx';
+import type { LinearRegressionModel } from '../linear/linear-regression.model';
+import { linearRegressionGraph } from '../linear/linear-regression.onnx';
 import type { LogisticRegressionModel } from '../linear/logistic-regression.model';
 import { MlError } from '../ml.error';
+import type { NeuralNetworkModel } from '../nn/neural-network.model';
+import { neuralNetworkGraph } from '../nn/neural-network.onnx';
 import { logisticRegressionGraph } from './logistic-regression.onnx';
 import { encodeModel, type OnnxGraph } from './onnx.proto';
 
 /** Every model `exportOnnx` accepts; later trainers (GBDT, neural nets) join this union. */
-export type ExportableModel = LogisticRegressionModel;
+export type ExportableModel = LogisticRegressionModel | LinearRegressionModel | NeuralNetworkModel | GbdtModel;
 
 export interface OnnxExportMeta {
   /** Graph name, usually the registry model name. */
@@ -35,7 +41,11 @@ export function exportOnnx(model: ExportableModel, meta: OnnxExportMeta): Uint8A
   }
   return encodeModel({
     irVersion: IR_VERSION,
-    opsetImports: [{ domain: '', version: OPSET_VERSION }],
+    opsetImports: [
+      { domain: '', version: OPSET_VERSION },
+      // Tree ensembles are ai.onnx.ml operators; other graphs keep the single default import.
+      ...(model.kind === 'gbdt' ? [{ domain: ONNX_ML_DOMAIN, version: ONNX_ML_OPSET_VERSION }] : []),
+    ],
     producerName: PRODUCER_NAME,
     modelVersion: meta.version,
     docString: meta.description,
@@ -48,6 +58,12 @@ function graphOf(model: ExportableModel, name: string): OnnxGraph {
   switch (model.kind) {
     case 'logistic_regression':
       return logisticRegressionGraph(model, name);
+    case 'linear_regression':
+      return linearRegressionGraph(model, name);
+    case 'neural_network':
+      return neuralNetworkGraph(model, name);
+    case 'gbdt':
+      return gbdtGraph(model, name);
     default:
       throw new MlError('invalid_model', `cannot export model kind ${String((model as { kind: unknown }).kind)}`);
   }

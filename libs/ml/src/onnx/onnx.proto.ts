@@ -10,7 +10,7 @@ export const OnnxDataType = { FLOAT: 1, INT64: 7, BOOL: 9, DOUBLE: 11 } as const
 export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
 /** AttributeProto.AttributeType values for the attribute kinds below. */
-const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 export type OnnxTensor =
   | { name: string; dataType: typeof OnnxDataType.FLOAT; dims: number[]; values: Float32Array }
@@ -22,7 +22,8 @@ export type OnnxAttribute =
   | { name: string; type: 'string'; value: string }
   | { name: string; type: 'tensor'; value: OnnxTensor }
   | { name: string; type: 'floats'; value: number[] }
-  | { name: string; type: 'ints'; value: number[] };
+  | { name: string; type: 'ints'; value: number[] }
+  | { name: string; type: 'strings'; value: string[] };
 
 export interface OnnxNode {
   opType: string;
@@ -120,6 +121,11 @@ function writeAttribute(w: ProtoWriter, attribute: OnnxAttribute): void {
     case 'ints':
       for (const value of attribute.value) w.int64(8, value);
       w.int64(20, AttributeType.INTS);
+      return;
+    case 'strings':
+      // Tree ensembles (ai.onnx.ml) name their node modes as strings.
+      for (const value of attribute.value) w.string(9, value);
+      w.int64(20, AttributeType.STRINGS);
       return;
     default:
       return assertNever(attribute);

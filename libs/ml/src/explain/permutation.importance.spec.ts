@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+
+import { randomSplit } from '../dataset/dataset.split';
+import type { Dataset } from '../dataset/dataset.types';
+import { predictProba } from '../linear/logistic-regression.model';
+import { trainLogisticRegression } from '../linear/logistic-regression.trainer';
+import { rmse, rocAuc } from '../metrics/metrics';
+import { MlError } from '../ml.error';
+import { createRng, normal } from '../random/prng.util';
+import { syntheticLogisticDataset } from '../testing/synthetic-dataset.fixture';
+import { permutationImportance } from './permutation.importance';
+
+/** y = 3 a + 0.5 b, exactly; c is pure noise the model ignores. */
+function linearDataset(rowCount: number): Dataset {
+  const rng = createRng(1);
+  const columns = [0, 1, 2].map(() => Float64Array.from({ length: rowCount }, () => normal(rng)));
+  const label = columns[0].map((a, i) => 3 * a + 0.5 * columns[1][i]);
+  return { features: ['a', 'b', 'c'], columns, label, rowCount };
+}
+const trueModel = ([a, b]: Float64Array[]): Float64Array => a.map((v, i) => 3 * v + 0.5 * b[i]);
+
+describe('permutationImportance', () => {
+  it('ranks features by how much the model relies on them; an unused feature scores exactly 0', () => {
+    const dataset = linearDataset(2000);
+    const result = permutationImportance(trueModel, dataset, rmse, { higherIsBetter: false, repeats: 5, seed: 3 });
+
+    expect(result.baseline).toBe(0);
+    const [a, b, c] = result.features;
+    expect(result.features.map((f) => f.name)).toEqual(['a', 'b', 'c']);
+    expect(a.importance).toBeGreaterThan(b.importance);
+    expect(b.importance).toBeGreaterThan(0.3);
+    expect(c).toEqual({ name: 'c', importance: 0, std: 0 });
+    // Shuffling a standard normal feature with weight w leaves an RMSE of about w·√2.
+    expect(a.importance).toBeCloseTo(3 * Math.SQRT2, 0);
+    expect(a.std).toBeGreaterThan(0);
+    expect(a.std).toBeLessThan(0.2);
+  });
+
+  it('is reproducible for a seed and does not modify the dataset', () => {
+    const dataset = linearDataset(300);
+    const before = dataset.columns.map((c) => Float64Array.from(c));
+    const options = { higherIsBetter: false, seed: 8 };
+    const first = permutationImportance(trueModel, dataset, rmse, options);
+    expect(permutationImportance(trueModel, dataset, rmse, options)).toEqual(first);
+    expect(permutationImportance(trueModel, dataset, rmse, { ...options, seed: 9 })).not.toEqual(first);
+    expect(dataset.columns).toEqual(before);
+  });
+
+  it('finds the informative features of a trained logistic regression above the noise feature (AUC)', async () => {
+    const { train, validation } = randomSplit(syntheticLogisticDataset(3000, 5), { validationFraction: 0.3, seed: 1 });
+    const model = await trainLogisticRegression(train, { epochs: 10 });
+    const { baseline, features } = permutationImportance((columns) => predictProba(model, columns), validation, rocAuc, {
+      higherIsBetter: true,
+      seed: 2,
+    });
+    expect(baseline).toBeGreaterThan(0.8);
+    const byName = Object.fromEntries(features.map((f) => [f.name, f.importance]));
+    for (const informative of ['distance', 'dep_hour', 'rain']) expect(byName[informative]).toBeGreaterThan(byName.noise);
+    expect(byName.distance).toBeGreaterThan(0.05);
+    expect(Math.abs(byName.noise)).toBeLessThan(0.01);
+  });
+
+  it('rejects bad repeats and a predict that returns the wrong number of rows', () => {
+    const dataset = linearDataset(10);
+    expect(() => permutationImportance(trueModel, dataset, rmse, { higherIsBetter: false, repeats: 0 })).toThrow(/repeats/);
+    expect(() => permutationImportance(() => new Float64Array(3), dataset, rmse, { higherIsBetter: false })).toThrow(MlError);
+  });
+});
