@@ -91,6 +91,14 @@ describe('Atelier end to end', () => {
     expect(version.metrics.log_loss).toBeGreaterThan(0);
     expect(version.lineage).toMatchObject({ trainingJobId: job.id, source: DEMO.flightsGroup, window: WINDOW, backend: job.backend });
     expect(version.baseline.features.map((f) => f.name)).toEqual(version.signature.onnxInputs);
+    // the evaluation report: curves, confusion matrix over every validation row, importance of every input
+    const { evaluation } = version;
+    expect(evaluation.roc!.fpr[0]).toBe(0);
+    expect(evaluation.roc!.tpr.at(-1)).toBe(1);
+    const cm = evaluation.confusionMatrix!;
+    expect(cm.tn + cm.fp + cm.fn + cm.tp).toBe(version.metrics.validation_rows);
+    expect(evaluation.featureImportance.map((f) => f.name)).toEqual(version.signature.onnxInputs);
+    expect(evaluation.partialDependence).toHaveLength(3);
     const artifact = await t.client.getArtifact(DEMO.model, 1);
     expect(createHash('sha256').update(artifact).digest('hex')).toBe(version.artifact.sha256);
   }, 300_000);
@@ -183,6 +191,8 @@ describe('Atelier end to end', () => {
       const output = version.signature.task === 'regression' ? direct.prediction! : direct.probability!;
       expect(served.prediction).toBeCloseTo(Number((output.data as Float32Array)[0]), 5);
       expect(served.label === null).toBe(version.signature.task === 'regression');
+      expect(version.evaluation.residuals === null).toBe(version.signature.task !== 'regression');
+      expect(version.evaluation.featureImportance[0]!.kind).toBe(choices[i]!.model.modelType === 'gbdt' ? 'gain' : 'permutation');
     }
   }, 300_000);
 

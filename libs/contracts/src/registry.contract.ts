@@ -56,6 +56,33 @@ export const Lineage = z.object({
 });
 export type Lineage = z.infer<typeof Lineage>;
 
+/** The evaluation report of a version, computed on its validation slice. */
+export const Evaluation = z.object({
+  /** ROC and precision–recall curves (binary classification), at most a few hundred points */
+  roc: z.object({ fpr: z.array(z.number()), tpr: z.array(z.number()) }).nullable(),
+  pr: z.object({ precision: z.array(z.number()), recall: z.array(z.number()) }).nullable(),
+  /** reliability bins: mean predicted probability vs observed share of positives */
+  calibration: z.array(z.object({ meanPredicted: z.number(), fractionPositive: z.number(), count: z.number() })).nullable(),
+  confusionMatrix: z.object({ threshold: z.number(), tn: z.number(), fp: z.number(), fn: z.number(), tp: z.number() }).nullable(),
+  /** regression: histogram of prediction − truth */
+  residuals: z.object({ edges: z.array(z.number()), counts: z.array(z.number()) }).nullable(),
+  /** larger = more important; `permutation`: drop of the validation metric when the feature is shuffled */
+  featureImportance: z.array(z.object({ name: z.string(), importance: z.number(), std: z.number().nullable(), kind: z.enum(['permutation', 'gain']) })),
+  /** average prediction over a grid of one feature's values, for the most important features */
+  partialDependence: z.array(z.object({ feature: z.string(), grid: z.array(z.number()), average: z.array(z.number()) })),
+});
+export type Evaluation = z.infer<typeof Evaluation>;
+
+export const EMPTY_EVALUATION: Evaluation = {
+  roc: null,
+  pr: null,
+  calibration: null,
+  confusionMatrix: null,
+  residuals: null,
+  featureImportance: [],
+  partialDependence: [],
+};
+
 export const CreateModelVersionRequest = z.object({
   modelType: z.string().min(1).max(64),
   description: z.string().max(500).default(''),
@@ -63,6 +90,7 @@ export const CreateModelVersionRequest = z.object({
   signature: ModelSignature,
   baseline: ModelBaseline,
   lineage: Lineage,
+  evaluation: Evaluation.default(EMPTY_EVALUATION),
   /** the ONNX model, base64 */
   artifactBase64: z.string().min(1),
 });
@@ -81,7 +109,7 @@ export const ModelVersionResponse = z.object({
 });
 export type ModelVersionResponse = z.infer<typeof ModelVersionResponse>;
 
-export const ModelVersionDetail = ModelVersionResponse.extend({ baseline: ModelBaseline });
+export const ModelVersionDetail = ModelVersionResponse.extend({ baseline: ModelBaseline, evaluation: Evaluation });
 export type ModelVersionDetail = z.infer<typeof ModelVersionDetail>;
 
 export const ModelResponse = z.object({

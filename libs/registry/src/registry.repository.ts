@@ -11,6 +11,7 @@ export interface NewVersion {
   metrics: Prisma.InputJsonValue;
   signature: Prisma.InputJsonValue;
   baseline: Prisma.InputJsonValue;
+  evaluation: Prisma.InputJsonValue;
   lineage: Prisma.InputJsonValue;
   artifactUri: (version: number) => string;
   artifactSha256: string;
@@ -51,6 +52,7 @@ export class RegistryRepository {
         metrics: data.metrics,
         signature: data.signature,
         baseline: data.baseline,
+        evaluation: data.evaluation,
         lineage: data.lineage,
         artifactUri: data.artifactUri(version),
         artifactSha256: data.artifactSha256,

@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-import type {
-  AliasMovedEvent,
-  AliasResponse,
-  CreateModelVersionRequest,
-  ModelResponse,
-  ModelVersionDetail,
-  ModelVersionResponse,
-  VersionRegisteredEvent,
+import {
+  type AliasMovedEvent,
+  type AliasResponse,
+  type CreateModelVersionRequest,
+  EMPTY_EVALUATION,
+  type ModelResponse,
+  type ModelVersionDetail,
+  type ModelVersionResponse,
+  type VersionRegisteredEvent,
 } from '@atelier/contracts';
 import type { Prisma } from '@atelier/db';
 import { KafkaService } from '@atelier/kafka';
@@ -56,6 +57,7 @@ export class RegistryService {
             metrics: request.metrics,
             signature: request.signature,
             baseline: request.baseline,
+            evaluation: request.evaluation as Prisma.InputJsonValue,
             lineage: request.lineage as Prisma.InputJsonValue,
             artifactUri: (version) => this.artifacts.uri(modelName, version),
             artifactSha256: sha256,
@@ -85,7 +87,8 @@ export class RegistryService {
 
   async getVersion(modelName: string, version: number): Promise<ModelVersionDetail> {
     const row = await this.requireVersion(modelName, version);
-    return { ...toVersion(row), baseline: row.baseline as ModelVersionDetail['baseline'] };
+    const evaluation = { ...EMPTY_EVALUATION, ...(row.evaluation as Partial<ModelVersionDetail['evaluation']>) };
+    return { ...toVersion(row), baseline: row.baseline as ModelVersionDetail['baseline'], evaluation };
   }
 
   async resolveAlias(modelName: string, alias: string): Promise<ModelVersionDetail> {

@@ -6,6 +6,7 @@ import { accuracy, type DistributionStats, exportOnnx, featureStats, logLoss, ma
 import { AtelierClient } from '@atelier/sdk';
 
 import { buildDataset, planDataset } from './dataset.builder';
+import { evaluationReport } from './evaluation.report';
 import { outputsOf, train as trainModel } from './trainers';
 import { TrainingRepository } from './training.repository';
 
@@ -81,6 +82,7 @@ export class TrainingRunner {
       signature: { inputs: plan.inputs, onnxInputs: plan.features, outputs: outputsOf(task), task },
       baseline: { features: featureStats(train).map(toBaseline), prediction: toBaseline(predictionStats(pTrain)) },
       lineage,
+      evaluation: evaluationReport(task, trained, validation, pValid),
       artifactBase64: Buffer.from(artifact).toString('base64'),
     });
     await say(`registered ${request.modelName} version ${version.version}`, 1);

@@ -1,0 +1,94 @@
+import type { Evaluation, ModelTask } from '@atelier/contracts';
+import {
+  calibrationCurve,
+  confusionMatrix,
+  type Dataset,
+  logLoss,
+  partialDependence,
+  permutationImportance,
+  precisionRecallCurve,
+  rmse,
+  rocCurve,
+  selectRows,
+} from '@atelier/ml';
+
+import type { Trained } from './trainers';
+
+// Enough for the curves and explanations to be stable, small enough to take seconds, not minutes.
+const EXPLAIN_ROWS = 5000;
+const CURVE_POINTS = 200;
+const PARTIAL_DEPENDENCE_FEATURES = 3;
+
+/**
+ * The evaluation report stored with a version: curves and confusion matrix (classification) or
+ * residuals (regression), feature importance (the trainer's own gain for trees, permutation
+ * importance on the validation slice otherwise) and partial dependence of the top features.
+ */
+export function evaluationReport(task: ModelTask, trained: Trained, validation: Dataset, pValid: Float64Array): Evaluation {
+  const sample = sampleRows(validation);
+  const importance = featureImportance(task, trained, sample);
+  const top = [...importance].sort((a, b) => b.importance - a.importance).slice(0, PARTIAL_DEPENDENCE_FEATURES);
+  const partial = top.map(({ name }) => {
+    const pd = partialDependence((columns) => trained.predict(columns), sample, name, { gridSize: 20, sampleRows: 500, seed: 7 });
+    return { feature: pd.feature, grid: pd.grid, average: pd.average };
+  });
+  const y = validation.label;
+  if (task === 'regression') {
+    const residuals = Float64Array.from(pValid, (p, i) => p - y[i]!);
+    return { roc: null, pr: null, calibration: null, confusionMatrix: null, residuals: histogram(residuals, 30), featureImportance: importance, partialDependence: partial };
+  }
+  const roc = rocCurve(y, pValid);
+  const pr = precisionRecallCurve(y, pValid);
+  const keepRoc = thin(roc.fpr.length);
+  const keepPr = thin(pr.precision.length);
+  return {
+    roc: { fpr: keepRoc.map((i) => roc.fpr[i]!), tpr: keepRoc.map((i) => roc.tpr[i]!) },
+    pr: { precision: keepPr.map((i) => pr.precision[i]!), recall: keepPr.map((i) => pr.recall[i]!) },
+    calibration: calibrationCurve(y, pValid, 10),
+    confusionMatrix: { threshold: 0.5, ...confusionMatrix(y, pValid, 0.5) },
+    residuals: null,
+    featureImportance: importance,
+    partialDependence: partial,
+  };
+}
+
+function featureImportance(task: ModelTask, trained: Trained, sample: Dataset): Evaluation['featureImportance'] {
+  if (trained.model.kind === 'gbdt') {
+    const { gain } = trained.model.featureImportance;
+    return trained.model.features.map((name, i) => ({ name, importance: gain[i] ?? 0, std: null, kind: 'gain' as const }));
+  }
+  const classification = task === 'binary_classification';
+  const result = permutationImportance((columns) => trained.predict(columns), sample, classification ? logLoss : rmse, {
+    higherIsBetter: false,
+    repeats: 2,
+    seed: 7,
+  });
+  return result.features.map((f) => ({ name: f.name, importance: f.importance, std: f.std, kind: 'permutation' as const }));
+}
+
+function sampleRows(dataset: Dataset): Dataset {
+  if (dataset.rowCount <= EXPLAIN_ROWS) return dataset;
+  const step = dataset.rowCount / EXPLAIN_ROWS;
+  return selectRows(dataset, Array.from({ length: EXPLAIN_ROWS }, (_, i) => Math.floor(i * step)));
+}
+
+/** Indices of at most CURVE_POINTS evenly spread points, first and last included. */
+function thin(length: number): number[] {
+  if (length <= CURVE_POINTS) return Array.from({ length }, (_, i) => i);
+  const step = (length - 1) / (CURVE_POINTS - 1);
+  return Array.from({ length: CURVE_POINTS }, (_, i) => Math.round(i * step));
+}
+
+function histogram(values: Float64Array, bins: number): { edges: number[]; counts: number[] } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!Number.isFinite(min)) return { edges: [], counts: [] };
+  const width = (max - min) / bins || 1;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) counts[Math.min(bins - 1, Math.floor((v - min) / width))]!++;
+  return { edges: Array.from({ length: bins + 1 }, (_, i) => min + i * width), counts };
+}
