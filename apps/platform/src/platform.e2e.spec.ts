@@ -196,6 +196,34 @@ describe('Atelier end to end', () => {
     }
   }, 300_000);
 
+  it('searches hyper-parameters by successive halving and registers the winning trial', async () => {
+    const request = {
+      ...demoTrainingRequest(WINDOW, { modelType: 'gbdt', params: { numIterations: 18, maxLeaves: 15 } }, 'delay-searched'),
+      search: {
+        strategy: 'successive_halving' as const,
+        trials: 6,
+        space: { learningRate: { type: 'float' as const, min: 0.05, max: 0.3, log: true }, maxLeaves: { type: 'int' as const, min: 4, max: 31 } },
+      },
+    };
+    const bad = await fetch(`${t.baseUrl}/api/training-jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...request, search: { ...request.search, space: { epochs: { type: 'int', min: 1, max: 5 } } } }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/gbdt has no searchable parameter "epochs"/);
+
+    const job = await finished((await t.client.startTraining(request)).id);
+    expect(job).toMatchObject({ status: 'succeeded', modelVersion: 1 });
+    // rung 0: 6 configurations on 2 boosting rounds; last rung: the best third on the full 18
+    expect(job.trials.map((trial) => trial.resource)).toEqual([2, 2, 2, 2, 2, 2, 18, 18]);
+    const finalists = job.trials.filter((trial) => trial.resource === 18);
+    const winner = finalists.reduce((best, trial) => (trial.score! > best.score! ? trial : best));
+    const version = await t.client.getVersion('delay-searched', 1);
+    expect(version.lineage.params).toMatchObject({ ...winner.params, numIterations: 18 });
+    expect(version.metrics.auc).toBeCloseTo(winner.score!, 10);
+  }, 300_000);
+
   it('monitors live predictions from Kafka, joins late outcomes and raises an alert when accuracy crosses its threshold', async () => {
     const monitor = await t.client.createMonitor({ name: 'live accuracy', model: DEMO.model, metric: 'accuracy', operator: 'lt', threshold: 0.5, windowSeconds: 3600, minSamples: 5 });
     const airports = ['ORD', 'ATL', 'DFW', 'LAX', 'DEN', 'PHX'];

@@ -65,6 +65,42 @@ export const TransformDefinition = z.object({
 });
 export type TransformDefinition = z.infer<typeof TransformDefinition>;
 
+/** One hyper-parameter's range in a search space. */
+export const ParamSpace = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('float'), min: z.number(), max: z.number(), log: z.boolean().default(false) }),
+  z.object({ type: z.literal('int'), min: z.number().int(), max: z.number().int(), log: z.boolean().default(false) }),
+  z.object({ type: z.literal('choice'), values: z.array(z.union([z.number(), z.string(), z.boolean()])).min(1) }),
+]);
+export type ParamSpace = z.infer<typeof ParamSpace>;
+
+/**
+ * Hyper-parameter search: `trials` configurations drawn from `space` (names of the model type's
+ * params), each trained on the training slice and scored on the validation slice (AUC for
+ * classifiers, RMSE for regressors). Successive halving gives every configuration a small
+ * budget of epochs / boosting rounds first and the full budget only to the best third, then the
+ * best of those. The winner becomes the registered version; every trial is kept on the job.
+ */
+export const SearchRequest = z.object({
+  strategy: z.enum(['random', 'successive_halving']).default('random'),
+  trials: z.number().int().min(1).max(200).default(10),
+  space: z.record(z.string(), ParamSpace).refine((s) => Object.keys(s).length > 0, 'name at least one parameter to search'),
+  maxSeconds: z.number().positive().optional(),
+  seed: z.number().int().default(42),
+});
+export type SearchRequest = z.infer<typeof SearchRequest>;
+
+export const SearchTrialResult = z.object({
+  id: z.number().int(),
+  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  score: z.number().nullable(),
+  resource: z.number().optional(),
+  rung: z.number().int().optional(),
+  seconds: z.number(),
+  status: z.enum(['ok', 'failed', 'pruned']),
+  error: z.string().optional(),
+});
+export type SearchTrialResult = z.infer<typeof SearchTrialResult>;
+
 const TrainingRequestBase = z.object({
   modelName: Name,
   description: z.string().max(500).default(''),
@@ -85,6 +121,7 @@ const TrainingRequestBase = z.object({
   /** expression over source columns: 1 for the positive class (e.g. `delay > 15`) or the target */
   label: z.string().min(1).max(500),
   maxRows: z.number().int().positive().max(5_000_000).default(1_000_000),
+  search: SearchRequest.optional(),
 });
 
 /** The model type decides which hyper-parameters apply. */
@@ -105,6 +142,14 @@ export const TrainingRequest = TrainingRequestBase.and(ModelChoice)
   .refine((r) => r.features.length + r.requestFeatures.length + r.transforms.length > 0, {
     message: 'name at least one feature, request feature or transform',
     path: ['features'],
+  })
+  .superRefine((r, ctx) => {
+    const known = Object.keys(r.params);
+    for (const name of Object.keys(r.search?.space ?? {})) {
+      if (!known.includes(name) || name === 'seed') {
+        ctx.addIssue({ code: 'custom', path: ['search', 'space', name], message: `${r.modelType} has no searchable parameter "${name}"; it has ${known.filter((k) => k !== 'seed').join(', ')}` });
+      }
+    }
   });
 export type TrainingRequest = z.infer<typeof TrainingRequest>;
 export type TrainingRequestInput = z.input<typeof TrainingRequest>;
@@ -145,6 +190,8 @@ export const TrainingJobResponse = z.object({
   events: z.array(TrainingJobEvent),
   backend: z.string().nullable(),
   metrics: z.record(z.string(), z.number()).nullable(),
+  /** hyper-parameter search trials, when the request asked for a search */
+  trials: z.array(SearchTrialResult),
   modelVersion: z.number().int().nullable(),
   error: z.string().nullable(),
   createdAt: IsoTime,

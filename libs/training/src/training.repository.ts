@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import type { TrainingJobEvent, TrainingRequest } from '@atelier/contracts';
+import type { SearchTrialResult, TrainingJobEvent, TrainingRequest } from '@atelier/contracts';
 import { Prisma, PrismaService } from '@atelier/db';
 
 export type JobRow = Prisma.TrainingJobGetPayload<object>;
@@ -36,6 +36,11 @@ export class TrainingRepository {
     } else {
       await this.prisma.client.$executeRaw`UPDATE training_jobs SET events = events || ${json}::jsonb, progress = ${progress} WHERE id = ${id}::uuid`;
     }
+  }
+
+  async appendTrial(id: string, trial: SearchTrialResult, progress: number): Promise<void> {
+    const json = JSON.stringify([trial]);
+    await this.prisma.client.$executeRaw`UPDATE training_jobs SET trials = trials || ${json}::jsonb, progress = ${progress} WHERE id = ${id}::uuid`;
   }
 
   /** Sets a final status unless the job was already cancelled. */

@@ -2,11 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { type FeatureBaseline, type FeatureGroupResponse, type Lineage, type ModelTask, taskOf, type TrainingJobEvent, type TrainingRequest } from '@atelier/contracts';
-import { accuracy, type DistributionStats, exportOnnx, featureStats, logLoss, mae, predictionStats, r2, rmse, rocAuc, timeSplit } from '@atelier/ml';
+import { accuracy, type Dataset, type DistributionStats, exportOnnx, featureStats, logLoss, mae, predictionStats, r2, rmse, rocAuc, timeSplit } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
 import { buildDataset, planDataset } from './dataset.builder';
 import { evaluationReport } from './evaluation.report';
+import { searchAndTrain } from './hyperparameter.search';
 import { outputsOf, train as trainModel } from './trainers';
 import { TrainingRepository } from './training.repository';
 
@@ -28,7 +29,7 @@ export class TrainingRunner {
   }
 
   async run(jobId: string, request: TrainingRequest, signal: AbortSignal): Promise<void> {
-    const say = (message: string, progress?: number, extra: Partial<TrainingJobEvent> = {}) =>
+    const say: Say = (message, progress, extra = {}) =>
       this.repository.appendEvents(jobId, [{ at: new Date().toISOString(), message, ...extra }], progress);
 
     const groups = await this.client.listFeatureGroups();
@@ -43,18 +44,10 @@ export class TrainingRunner {
     await say(`training set: ${train.rowCount} training rows, ${validation.rowCount} validation rows (${built.droppedRows} without a label dropped)`, DATA_DONE);
     signal.throwIfAborted();
 
-    let lastWrite = 0;
     const task = taskOf(request);
-    const trained = await trainModel(request, train, validation, {
-      signal,
-      onProgress: ({ epoch, epochs, loss }) => {
-        const now = Date.now();
-        if (now - lastWrite < 250 && epoch < epochs) return; // at most a few progress writes a second
-        lastWrite = now;
-        const progress = DATA_DONE + ((TRAIN_DONE - DATA_DONE) * epoch) / epochs;
-        void say(`epoch ${epoch}/${epochs}: loss ${loss.toFixed(5)}`, progress, { epoch, loss }).catch(() => undefined);
-      },
-    });
+    const { trained, params } = request.search
+      ? await this.search(jobId, request, train, validation, signal)
+      : { trained: await trainModel(request, train, validation, { signal, onProgress: this.epochReporter(say) }), params: request.params };
     const { model } = trained;
     await this.repository.update(jobId, { backend: trained.backend });
     this.logger.log({ msg: 'trained', jobId, modelType: request.modelType, backend: trained.backend, rows: train.rowCount });
@@ -70,7 +63,7 @@ export class TrainingRunner {
       source: request.source.group,
       features: plan.features,
       window: request.window,
-      params: { ...request.params, label: request.label, joinKeys: request.joinKeys },
+      params: { ...params, label: request.label, joinKeys: request.joinKeys },
       trainRows: train.rowCount,
       validationRows: validation.rowCount,
       backend: trained.backend,
@@ -88,7 +81,37 @@ export class TrainingRunner {
     await say(`registered ${request.modelName} version ${version.version}`, 1);
     await this.repository.finish(jobId, 'succeeded', { progress: 1, metrics, modelVersion: version.version });
   }
+
+  /** Live progress from epochs (or boosting rounds): at most a few writes a second. */
+  private epochReporter(say: Say) {
+    let lastWrite = 0;
+    return ({ epoch, epochs, loss }: { epoch: number; epochs: number; loss: number }) => {
+      const now = Date.now();
+      if (now - lastWrite < 250 && epoch < epochs) return;
+      lastWrite = now;
+      const progress = DATA_DONE + ((TRAIN_DONE - DATA_DONE) * epoch) / epochs;
+      void say(`epoch ${epoch}/${epochs}: loss ${loss.toFixed(5)}`, progress, { epoch, loss }).catch(() => undefined);
+    };
+  }
+
+  /** Hyper-parameter search: each finished trial is stored on the job as it happens. */
+  private async search(jobId: string, request: TrainingRequest, train: Dataset, validation: Dataset, signal: AbortSignal) {
+    let done = 0;
+    const outcome = await searchAndTrain(request, train, validation, taskOf(request), {
+      signal,
+      onTrial: async (trial, planned) => {
+        done++;
+        const progress = DATA_DONE + ((TRAIN_DONE - DATA_DONE) * Math.min(done, planned)) / planned;
+        const score = trial.score === null ? trial.status : trial.score.toFixed(4);
+        await this.repository.appendTrial(jobId, trial, progress);
+        await this.repository.appendEvents(jobId, [{ at: new Date().toISOString(), message: `trial ${trial.id} (${JSON.stringify(trial.params)}): ${score}` }]);
+      },
+    });
+    return { trained: outcome.trained, params: outcome.params };
+  }
 }
+
+type Say = (message: string, progress?: number, extra?: Partial<TrainingJobEvent>) => Promise<void>;
 
 function entityOf(groups: FeatureGroupResponse[], name: string): string {
   const group = groups.find((g) => g.name === name);

@@ -90,6 +90,7 @@ function toResponse(job: JobRow): TrainingJobResponse {
     progress: job.progress,
     request: job.request as unknown as TrainingJobResponse['request'],
     events: job.events as unknown as TrainingJobResponse['events'],
+    trials: job.trials as unknown as TrainingJobResponse['trials'],
     backend: job.backend,
     metrics: job.metrics as TrainingJobResponse['metrics'],
     modelVersion: job.modelVersion,

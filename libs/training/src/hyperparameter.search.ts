@@ -1,0 +1,86 @@
+import { type ModelTask, type SearchTrialResult, type TrainingRequest } from '@atelier/contracts';
+import {
+  type Dataset,
+  planSuccessiveHalving,
+  randomSearch,
+  rmse,
+  rocAuc,
+  type SearchObjective,
+  type SearchResult,
+  type SearchSpace,
+  type SearchTrial,
+  successiveHalving,
+} from '@atelier/ml';
+
+import { train, type Trained } from './trainers';
+
+export interface SearchOutcome {
+  trained: Trained;
+  params: TrainingRequest['params'];
+  trials: SearchTrialResult[];
+  score: number;
+}
+
+export interface SearchHooks {
+  signal: AbortSignal;
+  /** after each trial, with how many evaluations are planned in all */
+  onTrial(trial: SearchTrialResult, planned: number): Promise<void>;
+}
+
+/**
+ * Runs the request's hyper-parameter search: every trial trains on the training slice and is
+ * scored on the validation slice; the winning trial's model is the one registered, so the
+ * winner is not trained twice.
+ */
+export async function searchAndTrain(request: TrainingRequest, trainSet: Dataset, validation: Dataset, task: ModelTask, hooks: SearchHooks): Promise<SearchOutcome> {
+  const search = request.search!;
+  const resourceKey = request.modelType === 'gbdt' ? 'numIterations' : 'epochs';
+  const maxResource = (request.params as Record<string, number>)[resourceKey]!;
+  const classification = task === 'binary_classification';
+  const models = new Map<number, { trained: Trained; params: TrainingRequest['params'] }>();
+
+  const objective: SearchObjective = async (sampled, ctx) => {
+    const params = { ...request.params, ...sampled, ...(ctx.resource ? { [resourceKey]: ctx.resource } : {}) } as TrainingRequest['params'];
+    const trained = await train({ ...request, params } as TrainingRequest, trainSet, validation, { signal: ctx.signal });
+    const p = trained.predict(validation.columns);
+    models.set(ctx.trialId, { trained, params });
+    return classification ? rocAuc(validation.label, p) : rmse(validation.label, p);
+  };
+  const common = {
+    space: search.space as SearchSpace,
+    objective,
+    direction: classification ? ('maximize' as const) : ('minimize' as const),
+    seed: search.seed,
+    signal: hooks.signal,
+    budget: search.maxSeconds ? { maxSeconds: search.maxSeconds } : undefined,
+  };
+
+  let result: SearchResult;
+  if (search.strategy === 'successive_halving') {
+    const minResource = Math.max(1, Math.round(maxResource / 9));
+    const planned = planSuccessiveHalving(search.trials, minResource, maxResource).reduce((sum, rung) => sum + rung.configs, 0);
+    result = await successiveHalving({ ...common, n: search.trials, minResource, maxResource, onTrial: (t) => hooks.onTrial(toResult(t), planned) });
+  } else {
+    result = await randomSearch({ ...common, trials: search.trials, onTrial: (t) => hooks.onTrial(toResult(t), search.trials) });
+  }
+  hooks.signal.throwIfAborted();
+  const winner = result.best ? models.get(result.best.trialId) : undefined;
+  if (!result.best || !winner) {
+    const reason = result.trials.find((t) => t.error)?.error ?? 'no trial finished';
+    throw new Error(`every trial of the search failed: ${reason}`);
+  }
+  return { ...winner, trials: result.trials.map(toResult), score: result.best.score };
+}
+
+function toResult(trial: SearchTrial): SearchTrialResult {
+  return {
+    id: trial.id,
+    params: trial.params,
+    score: trial.score,
+    ...(trial.resource !== undefined ? { resource: trial.resource } : {}),
+    ...(trial.rung !== undefined ? { rung: trial.rung } : {}),
+    seconds: trial.seconds,
+    status: trial.status,
+    ...(trial.error ? { error: trial.error } : {}),
+  };
+}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "training_jobs" ADD COLUMN     "trials" JSONB NOT NULL DEFAULT '[]';
