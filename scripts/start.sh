@@ -31,7 +31,7 @@ for _ in $(seq 1 120); do
 done
 curl -fsS "$API/health/ready" >/dev/null || { log "the platform is not ready after 120 s; see $LOGS/platform.log"; exit 1; }
 
-FEATURE_STORE_URL="$API" TRAINING_URL="$API" REGISTRY_URL="$API" npm run --silent demo:seed
+FEATURE_STORE_URL="$API" TRAINING_URL="$API" REGISTRY_URL="$API" MONITORING_URL="$API" npm run --silent demo:seed
 
 if [ ! -f apps/web/.next/BUILD_ID ] || [ -n "$(find apps/web libs/contracts/src libs/sdk/src -newer apps/web/.next/BUILD_ID -type f -not -path '*/.next/*' -print -quit)" ]; then
   log "building the web UI"
