@@ -73,3 +73,17 @@ export function splitList(text: string): string[] {
     .map((item) => item.trim())
     .filter(Boolean);
 }
+
+/** A statistic with four significant digits: `0.1235`, `1,234`, `12.35`; `—` when missing. */
+export function formatStat(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (Number.isInteger(value) || Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  return String(+value.toPrecision(4));
+}
+
+/** `12.3%`; `<0.1%` rather than a misleading `0%` for a few in many */
+export function formatShare(part: number, whole: number): string {
+  if (!(whole > 0)) return '—';
+  const percent = (part / whole) * 100;
+  return percent > 0 && percent < 0.1 ? '<0.1%' : `${+percent.toFixed(1)}%`;
+}

@@ -13,6 +13,7 @@ import { api } from '../../lib/api';
 import { formatCount, formatDate, formatMetric, formatMinute, formatTime, metricKeys, shortId } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { VersionCompare } from './version-compare';
+import { VersionReport } from './version-report';
 
 const PRODUCTION = 'production';
 
@@ -23,6 +24,9 @@ export function ModelDetailView({ name, highlight }: { name: string; highlight?:
   }, [name]);
   const [promoting, setPromoting] = useState<number | null>(null);
   const [actionError, setActionError] = useState<unknown>();
+  // the version whose evaluation report is open below the table
+  const [reported, setReported] = useState<number | null>(null);
+  const toggleReport = (version: number) => setReported((open) => (open === version ? null : version));
 
   const promote = async (version: number) => {
     setPromoting(version);
@@ -96,6 +100,8 @@ export function ModelDetailView({ name, highlight }: { name: string; highlight?:
                     version={version}
                     metrics={metrics}
                     highlighted={version.version === highlight}
+                    reported={version.version === reported}
+                    onReport={() => toggleReport(version.version)}
                     promoting={promoting === version.version}
                     onPromote={() => void promote(version.version)}
                     busy={promoting !== null}
@@ -104,6 +110,7 @@ export function ModelDetailView({ name, highlight }: { name: string; highlight?:
               </tbody>
             </table>
           </section>
+          {reported !== null ? <VersionReport model={name} version={reported} onClose={() => setReported(null)} /> : null}
           <VersionCompare versions={versions} production={model?.aliases[PRODUCTION]} />
         </>
       )}
@@ -115,18 +122,40 @@ function VersionRow(props: {
   version: ModelVersionResponse;
   metrics: string[];
   highlighted: boolean;
+  reported: boolean;
   promoting: boolean;
   busy: boolean;
   onPromote: () => void;
+  onReport: () => void;
 }) {
-  const { version, metrics, highlighted, promoting, busy, onPromote } = props;
+  const { version, metrics, highlighted, reported, promoting, busy, onPromote, onReport } = props;
   const { lineage } = version;
   const isProduction = version.aliases.includes(PRODUCTION);
   return (
-    <tr data-testid="version-row" data-version={version.version} className={highlighted ? 'row-highlight' : undefined}>
+    <tr
+      data-testid="version-row"
+      data-version={version.version}
+      className={['row-clickable', highlighted ? 'row-highlight' : '', reported ? 'row-selected' : ''].filter(Boolean).join(' ')}
+      onClick={(event) => {
+        // the row opens the report, except from its own links and buttons or while selecting text
+        if ((event.target as HTMLElement).closest('a, button') || window.getSelection()?.toString()) return;
+        onReport();
+      }}
+    >
       <td>
         <div className="strong">v{version.version}</div>
         <code className="muted small">{version.modelType}</code>
+        <div>
+          <button
+            type="button"
+            className="link-button report-toggle"
+            onClick={onReport}
+            aria-expanded={reported}
+            data-testid="version-report-toggle"
+          >
+            {reported ? 'Hide report' : 'Report'}
+          </button>
+        </div>
       </td>
       <td className="nowrap muted" title={formatTime(version.createdAt)}>
         {formatMinute(version.createdAt)}

@@ -4,7 +4,11 @@ import { useState } from 'react';
 
 import type { ModelVersionResponse } from '@atelier/contracts';
 
+import { LineChart, type Series, zipPoints } from '../../components/line-chart';
+import { describeError } from '../../lib/api';
 import { compareMetric, formatCount, formatDate, formatMetric, metricKeys } from '../../lib/format';
+import { useApi } from '../../lib/use-api';
+import { evaluationOf, loadVersionDetail } from '../../lib/version-detail';
 
 /** Side-by-side metrics and training setup of two versions of one model. */
 export function VersionCompare({ versions, production }: { versions: ModelVersionResponse[]; production?: number }) {
@@ -60,49 +64,91 @@ export function VersionCompare({ versions, production }: { versions: ModelVersio
           {select(b.version, setRight, 'B')}
         </div>
       </div>
-      <div className="table-wrap">
-        <table className="table compare">
-          <thead>
-            <tr>
-              <th>Metric</th>
-              <th className="num">A · v{a.version}</th>
-              <th className="num">B · v{b.version}</th>
-              <th className="num">B − A</th>
-            </tr>
-          </thead>
-          <tbody>
-            {metrics.map((key) => {
-              const va = a.metrics[key];
-              const vb = b.metrics[key];
-              const verdict = compareMetric(key, va, vb);
-              return (
-                <tr key={key}>
-                  <td>{key}</td>
-                  <td className="num mono">{formatMetric(va)}</td>
-                  <td className="num mono">{formatMetric(vb)}</td>
-                  <td className={`num mono ${verdict > 0 ? 'better' : verdict < 0 ? 'worse' : 'muted'}`}>
-                    {va === undefined || vb === undefined ? '—' : signed(vb - va)}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-          <tbody className="compare-setup">
-            <tr>
-              <th colSpan={4}>Training setup</th>
-            </tr>
-            {setup.map(([label, va, vb]) => (
-              <tr key={label} className={va !== vb ? 'differs' : undefined}>
-                <td>{label}</td>
-                <td className="setup-value">{va}</td>
-                <td className="setup-value">{vb}</td>
-                <td className="num muted small">{va !== vb ? 'differs' : ''}</td>
+      <div className="compare-body">
+        <div className="table-wrap">
+          <table className="table compare">
+            <thead>
+              <tr>
+                <th>Metric</th>
+                <th className="num">A · v{a.version}</th>
+                <th className="num">B · v{b.version}</th>
+                <th className="num">B − A</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {metrics.map((key) => {
+                const va = a.metrics[key];
+                const vb = b.metrics[key];
+                const verdict = compareMetric(key, va, vb);
+                return (
+                  <tr key={key}>
+                    <td>{key}</td>
+                    <td className="num mono">{formatMetric(va)}</td>
+                    <td className="num mono">{formatMetric(vb)}</td>
+                    <td className={`num mono ${verdict > 0 ? 'better' : verdict < 0 ? 'worse' : 'muted'}`}>
+                      {va === undefined || vb === undefined ? '—' : signed(vb - va)}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+            <tbody className="compare-setup">
+              <tr>
+                <th colSpan={4}>Training setup</th>
+              </tr>
+              {setup.map(([label, va, vb]) => (
+                <tr key={label} className={va !== vb ? 'differs' : undefined}>
+                  <td>{label}</td>
+                  <td className="setup-value">{va}</td>
+                  <td className="setup-value">{vb}</td>
+                  <td className="num muted small">{va !== vb ? 'differs' : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <CompareRoc a={a} b={b} />
       </div>
     </section>
+  );
+}
+
+/** Both versions' ROC curves on one chart, when both reports have one. */
+function CompareRoc({ a, b }: { a: ModelVersionResponse; b: ModelVersionResponse }) {
+  const state = useApi(
+    () => Promise.all([loadVersionDetail(a.model, a.version), loadVersionDetail(b.model, b.version)]),
+    [a.model, a.version, b.version],
+  );
+  if (state.error) {
+    // the comparison above still stands; say why the curves are missing, quietly
+    return <p className="muted small compare-roc">ROC curves unavailable: {describeError(state.error).message}</p>;
+  }
+  const [da, db] = state.data ?? [];
+  // useApi keeps the last answer while the next loads: only draw the versions now selected
+  if (!da || !db || da.version !== a.version || db.version !== b.version) return null;
+  const curve = (detail: typeof da, label: string, tone: Series['tone']): Series | null => {
+    const roc = evaluationOf(detail).roc;
+    const auc = detail.metrics.auc;
+    const points = zipPoints(roc?.fpr, roc?.tpr);
+    return points.length > 0
+      ? { label: `${label} · v${detail.version}${auc !== undefined ? ` (AUC ${formatMetric(auc)})` : ''}`, points, tone }
+      : null;
+  };
+  const ra = curve(da, 'A', 'a');
+  const rb = curve(db, 'B', 'b');
+  if (!ra || !rb) return null;
+  return (
+    <div className="compare-roc">
+      <LineChart
+        title="ROC"
+        series={[ra, rb]}
+        xLabel="false positive rate"
+        yLabel="true positive rate"
+        unit
+        diagonal
+        testId="compare-roc"
+      />
+    </div>
   );
 }
 
