@@ -8,7 +8,14 @@ import {
   calibrationCurve,
   confusionMatrix,
   logLoss,
+  macroF1,
   mae,
+  mape,
+  multiclassAccuracy,
+  multiclassConfusionMatrix,
+  multiclassLogLoss,
+  multiclassPrecisionRecallF1,
+  multiclassRocAuc,
   prAuc,
   precisionRecallCurve,
   precisionRecallF1,
@@ -48,12 +55,32 @@ interface RegressionCase {
   rmse: Num;
   mae: Num;
   r2: Num;
+  mape: Num;
+}
+
+interface MulticlassCase {
+  name: string;
+  k: number;
+  y: number[];
+  /** n × k, row-major. */
+  probs: number[];
+  logLoss: Num;
+  accuracy: Num;
+  confusion: number[][];
+  precision: Num[];
+  recall: Num[];
+  f1: Num[];
+  support: number[];
+  macroF1: Num;
+  /** null where scikit-learn refuses (rows not summing to 1). */
+  rocAuc: { macro: Num | null; weighted: Num | null };
 }
 
 const fixture = fixtureJson as unknown as {
   sklearnVersion: string;
   classification: ClassificationCase[];
   regression: RegressionCase[];
+  multiclass: MulticlassCase[];
 };
 
 const TOLERANCE = 1e-9;
@@ -132,6 +159,48 @@ describe(`regression metrics equal scikit-learn ${fixture.sklearnVersion}`, () =
     expectClose(rmse(c.y, c.prediction), c.rmse);
     expectClose(mae(c.y, c.prediction), c.mae);
     expectClose(r2(c.y, c.prediction), c.r2);
+    expectClose(mape(c.y, c.prediction), c.mape);
+  });
+});
+
+describe(`multiclass metrics equal scikit-learn ${fixture.sklearnVersion}`, () => {
+  describe.each(fixture.multiclass.map((c) => [c.name, c] as const))('%s', (_, c) => {
+    const probs = Float64Array.from(c.probs);
+    const y = Float64Array.from(c.y);
+
+    it('multiclassLogLoss equals log_loss(labels=range(k)) (clipped, not renormalised)', () =>
+      expectClose(multiclassLogLoss(y, probs, c.k), c.logLoss));
+
+    it('multiclassAccuracy and multiclassConfusionMatrix equal accuracy_score and confusion_matrix of the argmax', () => {
+      expectClose(multiclassAccuracy(y, probs, c.k), c.accuracy);
+      expect(multiclassConfusionMatrix(y, probs, c.k)).toEqual(c.confusion);
+    });
+
+    it('multiclassPrecisionRecallF1 and macroF1 equal precision_recall_fscore_support / f1_score(zero_division=0)', () => {
+      const prf = multiclassPrecisionRecallF1(y, probs, c.k);
+      expectAllClose(prf.precision, c.precision);
+      expectAllClose(prf.recall, c.recall);
+      expectAllClose(prf.f1, c.f1);
+      expect(prf.support).toEqual(c.support);
+      expectClose(macroF1(y, probs, c.k), c.macroF1);
+    });
+
+    it.each(['macro', 'weighted'] as const)('multiclassRocAuc equals roc_auc_score(multi_class="ovr", average="%s")', (average) => {
+      const expected = c.rocAuc[average];
+      if (expected === null) {
+        expect(() => multiclassRocAuc(y, probs, c.k, average)).toThrow(/sum to/);
+      } else {
+        expectClose(multiclassRocAuc(y, probs, c.k, average), expected);
+      }
+    });
+  });
+
+  it('covers 3 and 4 classes, tied rows, a class never predicted, one absent from y and unnormalised rows', () => {
+    const cases = fixture.multiclass;
+    expect(new Set(cases.map((c) => c.k))).toEqual(new Set([3, 4]));
+    expect(cases.some((c) => c.confusion.some((_, col) => c.confusion.every((row) => row[col] === 0)))).toBe(true);
+    expect(cases.some((c) => c.support.includes(0))).toBe(true);
+    expect(cases.some((c) => c.rocAuc.macro === null)).toBe(true);
   });
 });
 
@@ -156,5 +225,46 @@ describe('metric edge cases', () => {
     expect(() => accuracy([0, 1], [NaN, 0.4])).toThrow(/NaN/);
     expect(() => logLoss([0, 1], [0.5, 1.5])).toThrow(/\[0, 1\]/);
     expect(() => rmse([], [])).toThrow(/at least one row/);
+    expect(() => mape([1, 2], [1, NaN])).toThrow(MlError);
+  });
+
+  it('mape divides by float64 epsilon, not zero, for a zero target', () => {
+    expect(mape([0], [0])).toBe(0);
+    expect(mape([0], [1])).toBe(1 / Number.EPSILON);
+    expect(mape([2, 4], [1, 5])).toBe(0.375);
+  });
+
+  it('multiclass argmax ties go to the lowest class index, as numpy.argmax and ONNX ArgMax', () => {
+    const probs = Float64Array.from([0.4, 0.4, 0.2, 0.2, 0.4, 0.4, 1 / 3, 1 / 3, 1 / 3]);
+    expect(multiclassConfusionMatrix([0, 1, 2], probs, 3)).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+  });
+
+  it('multiclass metrics reject inputs that would give a silently wrong number', () => {
+    const probs = Float64Array.from([0.7, 0.2, 0.1, 0.1, 0.8, 0.1]);
+    const codeOf = (run: () => unknown): string | undefined => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof MlError ? error.code : 'not an MlError';
+      }
+      return undefined;
+    };
+    expect(codeOf(() => multiclassAccuracy([0, 1], probs, 3))).toBeUndefined();
+    expect(codeOf(() => multiclassAccuracy([0, 1], probs, 2))).toBe('invalid_metric_input');
+    expect(() => multiclassAccuracy([0, 1], probs, 2)).toThrow(/2 × 2 = 4 values, got 6/);
+    expect(() => multiclassAccuracy([0, 3], probs, 3)).toThrow(/class index in \[0, 3\)/);
+    expect(() => multiclassAccuracy([0, 0.5], probs, 3)).toThrow(/class index/);
+    expect(() => multiclassAccuracy([0, 1], probs, 1.5)).toThrow(/k must be an integer/);
+    expect(() => macroF1([], [], 3)).toThrow(/at least one row/);
+    expect(() => multiclassConfusionMatrix([0, 1], Float64Array.from([0.7, NaN, 0.1, 0.1, 0.8, 0.1]), 3)).toThrow(/NaN/);
+    expect(() => multiclassLogLoss([0, 1], Float64Array.from([1.2, -0.1, 0.1, 0.1, 0.8, 0.1]), 3)).toThrow(/\[0, 1\]/);
+    expect(codeOf(() => multiclassRocAuc([0, 1], probs, 3, 'micro' as 'macro'))).toBe('invalid_metric_input');
+    expect(() => multiclassRocAuc([0, 1, 2], Float64Array.from([0.5, 0.3, 0.1, 0.2, 0.6, 0.2, 0.1, 0.1, 0.8]), 3)).toThrow(
+      /row 0 sum to/,
+    );
   });
 });
