@@ -17,12 +17,19 @@ bash scripts/bootstrap.sh
 bash deploy/local/up.sh
 npm run --silent db:migrate
 
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for port in "$PORT" "$WEB_PORT"; do
+  port_free "$port" || { log "port $port is taken by another process; stop it or set PORT / WEB_PORT"; exit 1; }
+done
+
+# Each child gets a process group of its own, so stopping it also stops what it started
+# (npx → next-server).
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
 log "starting the platform on $API (log: $LOGS/platform.log)"
-PORT="$PORT" node -r @swc-node/register apps/platform/src/main.ts >"$LOGS/platform.log" 2>&1 &
+PORT="$PORT" setsid node -r @swc-node/register apps/platform/src/main.ts >"$LOGS/platform.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
   if curl -fsS "$API/health/ready" >/dev/null 2>&1; then break; fi
@@ -38,6 +45,6 @@ if [ ! -f apps/web/.next/BUILD_ID ] || [ -n "$(find apps/web libs/contracts/src 
   npx next build apps/web >"$LOGS/web-build.log" 2>&1 || { tail -n 40 "$LOGS/web-build.log"; exit 1; }
 fi
 log "web UI on http://127.0.0.1:${WEB_PORT} · API docs on $API/docs · Ctrl-C to stop"
-ATELIER_API_URL="$API" npx next start apps/web -p "$WEB_PORT" -H 127.0.0.1 &
+ATELIER_API_URL="$API" setsid npx next start apps/web -p "$WEB_PORT" -H 127.0.0.1 &
 pids+=($!)
 wait -n "${pids[@]}"
