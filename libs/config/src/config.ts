@@ -25,7 +25,6 @@ const Env = z.object({
   PREDICTION_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
   /** how often monitors are evaluated in the background; 0 turns the timer off */
   MONITOR_INTERVAL_SECONDS: z.coerce.number().min(0).default(30),
-  TRAINING_CONCURRENCY: z.coerce.number().int().min(1).default(1),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -53,7 +52,6 @@ function toConfig(env: z.infer<typeof Env>) {
     },
     predictionSampleRate: env.PREDICTION_SAMPLE_RATE,
     monitorIntervalSeconds: env.MONITOR_INTERVAL_SECONDS,
-    trainingConcurrency: env.TRAINING_CONCURRENCY,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -69,6 +69,12 @@ export class FeatureStoreRepository {
     return this.db.featureRow.count({ where: { groupName } });
   }
 
+  /** Row counts of every group in one query (for listings). */
+  async countRowsByGroup(): Promise<Map<string, number>> {
+    const counts = await this.db.featureRow.groupBy({ by: ['groupName'], _count: { _all: true } });
+    return new Map(counts.map((c) => [c.groupName, c._count._all]));
+  }
+
   /** Appends rows to the offline store in one transaction: a batch lands whole or not at all. */
   async insertRows(groupName: string, rows: FeatureRowInput[]): Promise<number> {
     await this.prisma.client.$transaction(async (tx) => {

@@ -69,8 +69,8 @@ export class FeatureStoreService {
   }
 
   async listGroups(): Promise<FeatureGroupResponse[]> {
-    const groups = await this.repository.listGroups();
-    return Promise.all(groups.map(async (g) => toResponse(g, await this.repository.countRows(g.name))));
+    const [groups, counts] = await Promise.all([this.repository.listGroups(), this.repository.countRowsByGroup()]);
+    return groups.map((g) => toResponse(g, counts.get(g.name) ?? 0));
   }
 
   async requireGroup(name: string): Promise<StoredGroup> {
