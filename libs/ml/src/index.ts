@@ -32,6 +32,7 @@ export * from './ml.error';
 export * from './nn/neural-network.model';
 export * from './nn/neural-network.onnx';
 export * from './nn/neural-network.trainer';
+export * from './onnx/encoding.onnx';
 export * from './onnx/logistic-regression.onnx';
 export * from './onnx/onnx.export';
 export * from './onnx/onnx.metadata';

@@ -14,7 +14,8 @@ export type EncodedColumnSpec =
   | { type: 'timestamp'; parts: TimestampPart[] }
   | ({ type: 'one_hot' } & Omit<OneHotOptions, 'name'>)
   | { type: 'ordinal' }
-  | { type: 'hashing'; buckets: number };
+  /** `keepVocabulary: true` records the training categories in the spec (needed for ONNX export). */
+  | { type: 'hashing'; buckets: number; keepVocabulary?: boolean };
 
 export interface EncodedDatasetOptions {
   /** Raw column name → how to encode it; features come out in this order. */
@@ -114,7 +115,7 @@ function fitColumn(name: string, spec: EncodedColumnSpec, values: readonly RawVa
     case 'ordinal':
       return fitOrdinal(values, { name });
     case 'hashing':
-      return fitHashing(values, { buckets: spec.buckets, name });
+      return fitHashing(values, { buckets: spec.buckets, name, keepVocabulary: spec.keepVocabulary });
     default:
       throw new MlError('invalid_params', `column "${name}": unknown type "${String((spec as { type: unknown }).type)}"`);
   }

@@ -53,6 +53,12 @@ export interface HashingEncoding {
   name: string;
   buckets: number;
   hash: 'fnv1a32';
+  /**
+   * The distinct categories seen at fit time (sorted), recorded only when fitted with
+   * `keepVocabulary: true`. The transform never reads it; the ONNX encoding graph needs it,
+   * because ONNX has no string hash: it maps exactly these strings to their buckets.
+   */
+  vocabulary?: string[];
 }
 
 export type CategoricalEncoding = OneHotEncoding | OrdinalEncoding | HashingEncoding;

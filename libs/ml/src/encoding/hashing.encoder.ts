@@ -1,6 +1,7 @@
 import { MlError } from '../ml.error';
 import type { FittedEncoder, HashingEncoding, RawValue } from './encoding.types';
 import { fnv1a32 } from './fnv1a.hash';
+import { assertCategories, compareStrings } from './one-hot.encoder';
 import { assertColumnName, categoryOf, fittedEncoder } from './raw-value.util';
 
 /**
@@ -9,9 +10,19 @@ import { assertColumnName, categoryOf, fittedEncoder } from './raw-value.util';
  * settings (nothing is learnt from `values`; they are accepted so every encoder fits the same way).
  * Collisions are the price: pick `buckets` well above the number of frequent categories.
  */
-export function fitHashing(_values: readonly RawValue[], options: { buckets: number; name?: string }): FittedEncoder<HashingEncoding> {
-  const { buckets, name = 'value' } = options;
-  return hashingEncoder({ kind: 'hashing', name, buckets, hash: 'fnv1a32' });
+export function fitHashing(
+  values: readonly RawValue[],
+  options: { buckets: number; name?: string; keepVocabulary?: boolean },
+): FittedEncoder<HashingEncoding> {
+  const { buckets, name = 'value', keepVocabulary = false } = options;
+  if (!keepVocabulary) return hashingEncoder({ kind: 'hashing', name, buckets, hash: 'fnv1a32' });
+  // Opt-in: the training vocabulary, so the ONNX encoding graph can map these strings to buckets.
+  const seen = new Set<string>();
+  for (const value of values) {
+    const category = categoryOf(value);
+    if (category !== null) seen.add(category);
+  }
+  return hashingEncoder({ kind: 'hashing', name, buckets, hash: 'fnv1a32', vocabulary: [...seen].sort(compareStrings) });
 }
 
 /** The bucket a category hashes to. */
@@ -27,6 +38,7 @@ export function hashingEncoder(spec: HashingEncoding): FittedEncoder<HashingEnco
     throw new MlError('invalid_params', `buckets must be a positive integer, got ${buckets}`);
   }
   if (hash !== 'fnv1a32') throw new MlError('invalid_params', `unknown hash "${String(hash)}"`);
+  if (spec.vocabulary !== undefined) assertCategories(name, spec.vocabulary);
   const columnNames = Array.from({ length: buckets }, (_, b) => `${name}#hash${b}`);
   return fittedEncoder(spec, columnNames, (values) => {
     const columns = columnNames.map(() => new Float64Array(values.length));

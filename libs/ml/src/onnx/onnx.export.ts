@@ -1,3 +1,4 @@
+import type { DatasetEncoding } from '../encoding/encoded-dataset.builder';
 import type { GbdtModel } from '../gbdt/gbdt.model';
 import { gbdtGraph, ONNX_ML_DOMAIN, ONNX_ML_OPSET_VERSION } from '../gbdt/gbdt.onnx';
 import type { LinearRegressionModel } from '../linear/linear-regression.model';
@@ -6,6 +7,7 @@ import type { LogisticRegressionModel } from '../linear/logistic-regression.mode
 import { MlError } from '../ml.error';
 import type { NeuralNetworkModel } from '../nn/neural-network.model';
 import { neuralNetworkGraph } from '../nn/neural-network.onnx';
+import { encodingGraph } from './encoding.onnx';
 import { logisticRegressionGraph } from './logistic-regression.onnx';
 import { encodeModel, type OnnxGraph } from './onnx.proto';
 
@@ -26,7 +28,20 @@ export interface OnnxExportMeta {
 export const ONNX_METADATA_KEYS = {
   features: 'atelier.features',
   modelKind: 'atelier.model_kind',
+  /** Only with `{ encoding }`: JSON `[{ name, type: 'string' | 'float' }]`, the raw graph inputs. */
+  rawInputs: 'atelier.raw_inputs',
+  /** Only with `{ encoding }`: the `DatasetEncoding` JSON the graph was built from. */
+  encoding: 'atelier.encoding',
 } as const;
+
+export interface OnnxExportOptions {
+  /**
+   * The fitted `DatasetEncoding` the model's features came from: its encoding graph (see
+   * `encodingGraph`) goes in front of the model, so the graph inputs are the raw columns
+   * (`tensor(string)` for categorical, float32 for numeric/boolean), not the encoded features.
+   */
+  encoding?: DatasetEncoding;
+}
 
 // IR 8 + opset 17 is the newest pair every onnxruntime since 1.14 loads, which is as wide a
 // reach as the ops used here need.
@@ -35,7 +50,7 @@ const OPSET_VERSION = 17;
 const PRODUCER_NAME = 'atelier';
 
 /** Serialises a trained model as an ONNX ModelProto, preprocessing included. */
-export function exportOnnx(model: ExportableModel, meta: OnnxExportMeta): Uint8Array {
+export function exportOnnx(model: ExportableModel, meta: OnnxExportMeta, options: OnnxExportOptions = {}): Uint8Array {
   if (meta.version !== undefined && !(Number.isSafeInteger(meta.version) && meta.version >= 0)) {
     throw new MlError('invalid_params', `version must be a non-negative integer, got ${meta.version}`);
   }
@@ -44,13 +59,17 @@ export function exportOnnx(model: ExportableModel, meta: OnnxExportMeta): Uint8A
     opsetImports: [
       { domain: '', version: OPSET_VERSION },
       // Tree ensembles are ai.onnx.ml operators; other graphs keep the single default import.
-      ...(model.kind === 'gbdt' ? [{ domain: ONNX_ML_DOMAIN, version: ONNX_ML_OPSET_VERSION }] : []),
+      // Tree ensembles and the encoding graph's LabelEncoder are ai.onnx.ml operators.
+      ...(model.kind === 'gbdt' || options.encoding !== undefined ? [{ domain: ONNX_ML_DOMAIN, version: ONNX_ML_OPSET_VERSION }] : []),
     ],
     producerName: PRODUCER_NAME,
     modelVersion: meta.version,
     docString: meta.description,
-    graph: graphOf(model, meta.name),
-    metadataProps: metadataProps(model, meta.extra ?? {}),
+    graph:
+      options.encoding === undefined
+        ? graphOf(model, meta.name)
+        : withEncoding(graphOf(model, meta.name), model.features, options.encoding),
+    metadataProps: metadataProps(model, meta.extra ?? {}, options.encoding),
   });
 }
 
@@ -69,7 +88,38 @@ function graphOf(model: ExportableModel, name: string): OnnxGraph {
   }
 }
 
-function metadataProps(model: ExportableModel, extra: Record<string, string>): [string, string][] {
+/**
+ * The encoding nodes in front of the model graph: the model's feature inputs become internal values
+ * produced (or passed through, for numeric columns) by the encoding, the graph inputs the raw columns.
+ */
+function withEncoding(graph: OnnxGraph, features: string[], encoding: DatasetEncoding): OnnxGraph {
+  const encoded = encodingGraph(encoding);
+  const produced = new Set(encoded.outputs);
+  const notProduced = features.filter((feature) => !produced.has(feature));
+  if (notProduced.length > 0) {
+    throw new MlError('invalid_params', `the encoding does not produce the model features ${notProduced.map((f) => `"${f}"`).join(', ')}`);
+  }
+  const composed: OnnxGraph = {
+    ...graph,
+    nodes: [...encoded.nodes, ...graph.nodes],
+    initializers: [...encoded.initializers, ...graph.initializers],
+    inputs: encoded.inputs,
+  };
+  // Every value must be defined once: raw inputs, initializers and node outputs of both graphs.
+  const seen = new Set<string>();
+  const defined = [
+    ...composed.inputs.map((i) => i.name),
+    ...composed.initializers.map((t) => t.name),
+    ...composed.nodes.flatMap((n) => n.outputs),
+  ];
+  for (const name of defined) {
+    if (seen.has(name)) throw new MlError('invalid_params', `"${name}" is defined twice once the encoding is in front of the model`);
+    seen.add(name);
+  }
+  return composed;
+}
+
+function metadataProps(model: ExportableModel, extra: Record<string, string>, encoding?: DatasetEncoding): [string, string][] {
   const reserved = Object.keys(extra).filter((key) => key.startsWith('atelier.'));
   if (reserved.length > 0) {
     throw new MlError('invalid_params', `metadata keys starting with "atelier." are reserved: ${reserved.join(', ')}`);
@@ -77,6 +127,12 @@ function metadataProps(model: ExportableModel, extra: Record<string, string>): [
   return [
     [ONNX_METADATA_KEYS.features, JSON.stringify(model.features)],
     [ONNX_METADATA_KEYS.modelKind, model.kind],
+    ...(encoding === undefined
+      ? []
+      : ([
+          [ONNX_METADATA_KEYS.rawInputs, JSON.stringify(encodingGraph(encoding).rawInputs)],
+          [ONNX_METADATA_KEYS.encoding, JSON.stringify(encoding)],
+        ] as [string, string][])),
     ...Object.entries(extra),
   ];
 }

@@ -6,7 +6,7 @@ import { ProtoWriter } from './protobuf.writer';
  */
 
 /** TensorProto.DataType values. */
-export const OnnxDataType = { FLOAT: 1, INT64: 7, BOOL: 9, DOUBLE: 11 } as const;
+export const OnnxDataType = { FLOAT: 1, STRING: 8, INT64: 7, BOOL: 9, DOUBLE: 11 } as const;
 export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
 /** AttributeProto.AttributeType values for the attribute kinds below. */
