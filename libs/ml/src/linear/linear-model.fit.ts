@@ -22,6 +22,16 @@ export interface LinearModelParams extends OptimizerParams {
   l1: number;
 }
 
+/** The defaults of both linear trainers (logistic and least-squares). */
+export const DEFAULT_LINEAR_MODEL_PARAMS: Readonly<LinearModelParams> = Object.freeze({
+  epochs: 20,
+  learningRate: 0.05,
+  batchSize: 1024,
+  l2: 0,
+  l1: 0,
+  seed: 42,
+});
+
 /** Defaults filled in and every parameter checked; throws an `invalid_params` MlError. */
 export function resolveLinearParams(defaults: Readonly<LinearModelParams>, params: Partial<LinearModelParams>): LinearModelParams {
   const resolved = withDefaults(defaults, params);

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset/dataset.types';
 import { selectTfBackend } from '../tf/tf-backend.loader';
-import { fitLinearWeights, type LinearModelParams, resolveLinearParams } from './linear-model.fit';
+import { DEFAULT_LINEAR_MODEL_PARAMS, fitLinearWeights, type LinearModelParams, resolveLinearParams } from './linear-model.fit';
 import type { LinearRegressionModel } from './linear-regression.model';
 import { fitStandardizer } from './standardizer.fit';
 import { assertFiniteLabel, assertTrainableFeatures, type TrainingHooks } from './training-input.util';
@@ -11,14 +11,7 @@ import { assertFiniteLabel, assertTrainableFeatures, type TrainingHooks } from '
  */
 export type LinearRegressionParams = LinearModelParams;
 
-export const DEFAULT_LINEAR_REGRESSION_PARAMS: Readonly<LinearRegressionParams> = Object.freeze({
-  epochs: 20,
-  learningRate: 0.05,
-  batchSize: 1024,
-  l2: 0,
-  l1: 0,
-  seed: 42,
-});
+export const DEFAULT_LINEAR_REGRESSION_PARAMS: Readonly<LinearRegressionParams> = DEFAULT_LINEAR_MODEL_PARAMS;
 
 /**
  * Least-squares linear regression (ridge / lasso / elastic net with `l2`, `l1`) trained with

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset/dataset.types';
 import { selectTfBackend } from '../tf/tf-backend.loader';
-import { fitLinearWeights, type LinearModelParams, resolveLinearParams } from './linear-model.fit';
+import { DEFAULT_LINEAR_MODEL_PARAMS, fitLinearWeights, type LinearModelParams, resolveLinearParams } from './linear-model.fit';
 import type { LogisticRegressionModel } from './logistic-regression.model';
 import { fitStandardizer } from './standardizer.fit';
 import { assertBinaryLabel, assertTrainableFeatures, baseRateLogit, type TrainingHooks } from './training-input.util';
@@ -10,14 +10,7 @@ export type { TrainingHooks, TrainingProgress } from './training-input.util';
 /** `l2` weighs Σw², `l1` weighs Σ|w| (both: elastic net); the bias is never penalised. */
 export type LogisticRegressionParams = LinearModelParams;
 
-export const DEFAULT_LOGISTIC_REGRESSION_PARAMS: Readonly<LogisticRegressionParams> = Object.freeze({
-  epochs: 20,
-  learningRate: 0.05,
-  batchSize: 1024,
-  l2: 0,
-  l1: 0,
-  seed: 42,
-});
+export const DEFAULT_LOGISTIC_REGRESSION_PARAMS: Readonly<LogisticRegressionParams> = DEFAULT_LINEAR_MODEL_PARAMS;
 
 /**
  * Binary logistic regression trained with (proximal) Adam on mini-batches, on the fastest
