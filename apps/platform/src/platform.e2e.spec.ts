@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { ModelChoiceInput, PredictResponse, TrainingJobResponse } from '@atelier/contracts';
+import type { CategoricalFeatureInput, ModelChoiceInput, PredictResponse, TrainingJobResponse } from '@atelier/contracts';
 import { airportDelayStats, DEMO, demoTrainingRequest, readFlights, seedFlightsDemo } from '@atelier/demo';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { MonitoringModule } from '@atelier/monitoring';
@@ -118,7 +118,7 @@ describe('Atelier end to end', () => {
     const version = await t.client.getVersion(DEMO.model, 1);
     const session = await InferenceSession.create(await t.client.getArtifact(DEMO.model, 1));
     const feeds = Object.fromEntries(
-      version.signature.onnxInputs.map((name) => [name, new Tensor('float32', Float32Array.of(prediction.inputs[name] ?? NaN), [1, 1])]),
+      version.signature.onnxInputs.map((name) => [name, new Tensor('float32', Float32Array.of(Number(prediction.inputs[name] ?? NaN)), [1, 1])]),
     );
     const direct = await session.run(feeds);
     expect(prediction.prediction).toBeCloseTo(Number((direct.probability!.data as Float32Array)[0]), 6);
@@ -166,14 +166,23 @@ describe('Atelier end to end', () => {
   }, 300_000);
 
   it('trains every model type through the same queue and serves each with ONNX Runtime', async () => {
-    const choices: Array<{ name: string; model: ModelChoiceInput; label?: string; metric: string }> = [
+    const choices: Array<{ name: string; model: ModelChoiceInput; label?: string; categoricalFeatures?: CategoricalFeatureInput[]; metric: string }> = [
       { name: 'delay-gbdt', model: { modelType: 'gbdt', params: { numIterations: 20, maxLeaves: 15, earlyStoppingRounds: 5 } }, metric: 'auc' },
       { name: 'delay-nn', model: { modelType: 'neural_network', params: { epochs: 2, hiddenLayers: [8], batchSize: 2048 } }, metric: 'auc' },
       { name: 'delay-minutes', model: { modelType: 'linear_regression', params: { epochs: 2, batchSize: 2048 } }, label: 'delay', metric: 'rmse' },
+      {
+        name: 'delay-categorical',
+        model: { modelType: 'logistic_regression', params: { epochs: 2, batchSize: 2048 } },
+        categoricalFeatures: [
+          { column: 'destination', encoding: 'one_hot', maxCategories: 20 },
+          { column: 'origin', encoding: 'hashing', buckets: 16 },
+        ],
+        metric: 'auc',
+      },
     ];
     const jobs = [];
     for (const c of choices) {
-      const request = { ...demoTrainingRequest(WINDOW, c.model, c.name), ...(c.label ? { label: c.label } : {}) };
+      const request = { ...demoTrainingRequest(WINDOW, c.model, c.name), ...(c.label ? { label: c.label } : {}), categoricalFeatures: c.categoricalFeatures ?? [] };
       jobs.push(await t.client.startTraining(request));
     }
     for (const [i, started] of jobs.entries()) {
@@ -182,10 +191,20 @@ describe('Atelier end to end', () => {
       expect(job.metrics![choices[i]!.metric]).toBeGreaterThan(0);
 
       const version = await t.client.getVersion(choices[i]!.name, 1);
-      const served = await t.client.predict({ model: choices[i]!.name, version: 1, entities: { [DEMO.airport]: 'ATL' }, features: { distance: 1200, hour: 7 } });
+      const served = await t.client.predict({
+        model: choices[i]!.name,
+        version: 1,
+        entities: { [DEMO.airport]: 'ATL' },
+        features: { distance: 1200, hour: 7, destination: 'ORD', origin: 'ATL' },
+      });
       const session = await InferenceSession.create(await t.client.getArtifact(choices[i]!.name, 1));
+      // the raw values, strings included: categorical encoders are inside the graph
+      const strings = new Set(version.signature.inputs.filter((input) => input.source === 'request' && input.dtype === 'string').map((input) => input.name));
       const feeds = Object.fromEntries(
-        version.signature.onnxInputs.map((name) => [name, new Tensor('float32', Float32Array.of(served.inputs[name] ?? NaN), [1, 1])]),
+        version.signature.onnxInputs.map((name) => [
+          name,
+          strings.has(name) ? new Tensor('string', [String(served.inputs[name])], [1, 1]) : new Tensor('float32', Float32Array.of(Number(served.inputs[name] ?? NaN)), [1, 1]),
+        ]),
       );
       const direct = await session.run(feeds);
       const output = version.signature.task === 'regression' ? direct.prediction! : direct.probability!;
@@ -193,6 +212,10 @@ describe('Atelier end to end', () => {
       expect(served.label === null).toBe(version.signature.task === 'regression');
       expect(version.evaluation.residuals === null).toBe(version.signature.task !== 'regression');
       expect(version.evaluation.featureImportance[0]!.kind).toBe(choices[i]!.model.modelType === 'gbdt' ? 'gain' : 'permutation');
+      if (choices[i]!.categoricalFeatures) {
+        expect(served.inputs).toMatchObject({ destination: 'ORD', origin: 'ATL' });
+        expect(version.lineage.features).toEqual(expect.arrayContaining(['destination=ORD', 'destination=__other__', 'origin#hash0']));
+      }
     }
   }, 300_000);
 

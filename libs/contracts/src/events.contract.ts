@@ -27,7 +27,7 @@ export const PredictionEvent = z.object({
   version: z.number().int(),
   alias: z.string().nullable(),
   prediction: z.number(),
-  inputs: z.record(z.string(), z.number().nullable()),
+  inputs: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
   entities: z.record(z.string(), z.string()),
   at: IsoTime,
 });

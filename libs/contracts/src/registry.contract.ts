@@ -7,8 +7,8 @@ import { ModelTask } from './training.contract';
 export const ModelInput = z.discriminatedUnion('source', [
   /** a feature read from the online store: `ref` is `group:feature`, keyed by `entity` */
   z.object({ name: z.string(), source: z.literal('feature'), ref: z.string(), entity: z.string() }),
-  /** a value the caller sends with the request */
-  z.object({ name: z.string(), source: z.literal('request') }),
+  /** a value the caller sends with the request: a number, or a string for a categorical input */
+  z.object({ name: z.string(), source: z.literal('request'), dtype: z.enum(['float', 'string']).default('float') }),
   /** computed from other inputs with an expression */
   z.object({ name: z.string(), source: z.literal('transform'), expression: z.string() }),
 ]);
@@ -17,7 +17,7 @@ export type ModelInput = z.infer<typeof ModelInput>;
 export const ModelSignature = z.object({
   /** every value the model needs, in evaluation order (transforms after what they read) */
   inputs: z.array(ModelInput),
-  /** the ONNX graph's inputs, a subset of `inputs` names, in graph order */
+  /** the ONNX graph's inputs (raw values: encoders of categorical inputs are inside the graph), a subset of `inputs` names */
   onnxInputs: z.array(z.string()),
   outputs: z.array(z.string()),
   task: ModelTask,

@@ -101,6 +101,19 @@ export const SearchTrialResult = z.object({
 });
 export type SearchTrialResult = z.infer<typeof SearchTrialResult>;
 
+/** A source column of strings used as a model input through a fitted encoding. */
+export const CategoricalFeature = z.object({
+  column: Name,
+  /** one column per category (unknown and rare ones share `__other__`), an ordinal code, or hashed buckets */
+  encoding: z.enum(['one_hot', 'ordinal', 'hashing']).default('one_hot'),
+  /** one-hot: the most frequent categories kept */
+  maxCategories: z.number().int().min(1).max(1000).default(50),
+  /** hashing: number of buckets */
+  buckets: z.number().int().min(2).max(4096).default(32),
+});
+export type CategoricalFeature = z.infer<typeof CategoricalFeature>;
+export type CategoricalFeatureInput = z.input<typeof CategoricalFeature>;
+
 const TrainingRequestBase = z.object({
   modelName: Name,
   description: z.string().max(500).default(''),
@@ -118,6 +131,8 @@ const TrainingRequestBase = z.object({
   /** source columns used as model inputs as they are; at prediction time the caller sends them */
   requestFeatures: z.array(Name).max(200).default([]),
   transforms: z.array(TransformDefinition).max(100).default([]),
+  /** string source columns (e.g. `destination`), encoded with encoders fitted on the training slice; callers send the raw string */
+  categoricalFeatures: z.array(CategoricalFeature).max(50).default([]),
   /** expression over source columns: 1 for the positive class (e.g. `delay > 15`) or the target */
   label: z.string().min(1).max(500),
   maxRows: z.number().int().positive().max(5_000_000).default(1_000_000),
@@ -139,7 +154,7 @@ export const TrainingRequest = TrainingRequestBase.and(ModelChoice)
     message: 'the window must satisfy start < validationStart < end',
     path: ['window'],
   })
-  .refine((r) => r.features.length + r.requestFeatures.length + r.transforms.length > 0, {
+  .refine((r) => r.features.length + r.requestFeatures.length + r.transforms.length + r.categoricalFeatures.length > 0, {
     message: 'name at least one feature, request feature or transform',
     path: ['features'],
   })

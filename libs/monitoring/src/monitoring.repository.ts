@@ -10,7 +10,7 @@ export interface NewPrediction {
   version: number;
   alias: string | null;
   prediction: number;
-  inputs: Record<string, number | null>;
+  inputs: Record<string, number | string | null>;
   at: string;
 }
 

@@ -13,8 +13,8 @@ const tag = 'open-inference-protocol';
 const InferInput = z.object({
   name: z.string(),
   shape: z.array(z.number().int().nonnegative()),
-  datatype: z.enum(['FP32', 'FP64', 'INT64', 'INT32']),
-  data: z.array(z.number()),
+  datatype: z.enum(['FP32', 'FP64', 'INT64', 'INT32', 'BYTES']),
+  data: z.union([z.array(z.number()), z.array(z.string())]),
 });
 const InferRequest = z.object({ id: z.string().optional(), inputs: z.array(InferInput).min(1) });
 type InferRequest = z.infer<typeof InferRequest>;
@@ -70,12 +70,16 @@ export class InferenceProtocolController {
   }
 }
 
+function stringInputs(served: ServedModel): Set<string> {
+  return new Set(served.detail.signature.inputs.filter((i) => i.source === 'request' && i.dtype === 'string').map((i) => i.name));
+}
+
 function toMetadata(served: ServedModel) {
   return {
     name: served.detail.model,
     versions: [String(served.detail.version)],
     platform: 'onnxruntime_onnx',
-    inputs: served.detail.signature.onnxInputs.map((name) => ({ name, datatype: 'FP32', shape: [-1, 1] })),
+    inputs: served.detail.signature.onnxInputs.map((name) => ({ name, datatype: stringInputs(served).has(name) ? 'BYTES' : 'FP32', shape: [-1, 1] })),
     outputs: [
       { name: 'probability', datatype: 'FP32', shape: [-1, 1] },
       { name: 'label', datatype: 'INT64', shape: [-1, 1] },
@@ -85,6 +89,7 @@ function toMetadata(served: ServedModel) {
 
 async function infer(served: ServedModel, request: InferRequest): Promise<InferResponse> {
   const given = new Map(request.inputs.map((i) => [i.name, i]));
+  const strings = stringInputs(served);
   const feeds: Record<string, Tensor> = {};
   let rows: number | undefined;
   for (const name of served.detail.signature.onnxInputs) {
@@ -94,7 +99,12 @@ async function infer(served: ServedModel, request: InferRequest): Promise<InferR
     if (count !== input.data.length) throw badRequest(`input "${name}": shape ${JSON.stringify(input.shape)} needs ${count} values, got ${input.data.length}`);
     rows ??= count;
     if (count !== rows) throw badRequest('every input must have the same number of rows');
-    feeds[name] = new Tensor('float32', Float32Array.from(input.data), [count, 1]);
+    if (strings.has(name) !== (input.datatype === 'BYTES')) {
+      throw badRequest(`input "${name}" must be ${strings.has(name) ? 'BYTES (strings)' : 'numeric'}`);
+    }
+    feeds[name] = strings.has(name)
+      ? new Tensor('string', (input.data as string[]).map(String), [count, 1])
+      : new Tensor('float32', Float32Array.from(input.data as number[]), [count, 1]);
   }
   const out = await served.session.run(feeds);
   return {

@@ -5,7 +5,7 @@ import { Tensor } from 'onnxruntime-node';
 import type { Counter, Histogram } from 'prom-client';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import type { ModelInput, PredictionEvent, PredictRequest, PredictResponse } from '@atelier/contracts';
+import type { InputValue, ModelInput, PredictionEvent, PredictRequest, PredictResponse } from '@atelier/contracts';
 import { KafkaService } from '@atelier/kafka';
 import { compileExpression } from '@atelier/ml';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
@@ -60,9 +60,10 @@ export class PredictionService {
   }
 
   /** Resolves every model input: online features in one call, request values, then transforms. */
-  private async gatherInputs(served: ServedModel, request: PredictRequest): Promise<Record<string, number | null>> {
+  private async gatherInputs(served: ServedModel, request: PredictRequest): Promise<Record<string, InputValue>> {
     const signature = served.detail.signature.inputs;
     const row: Record<string, number | null> = {};
+    const strings: Record<string, string | null> = {};
     const features = signature.filter((i): i is Extract<ModelInput, { source: 'feature' }> => i.source === 'feature');
     if (features.length > 0) {
       const entities: Record<string, string[]> = {};
@@ -75,10 +76,11 @@ export class PredictionService {
       for (const f of features) row[f.name] = numeric(online[f.ref]);
     }
     for (const input of signature) {
-      if (input.source === 'request') row[input.name] = numeric(request.features[input.name]);
+      if (input.source === 'request' && input.dtype === 'string') strings[input.name] = text(request.features[input.name]);
+      else if (input.source === 'request') row[input.name] = numeric(request.features[input.name]);
       if (input.source === 'transform') row[input.name] = this.transform(served, input.expression)(row);
     }
-    return row;
+    return { ...row, ...strings };
   }
 
   private async onlineFeatures(refs: string[], entities: Record<string, string[]>): Promise<Record<string, unknown>> {
@@ -104,10 +106,15 @@ export class PredictionService {
     return fn;
   }
 
-  private async run(served: ServedModel, inputs: Record<string, number | null>): Promise<{ probability: number; label: number | null }> {
+  private async run(served: ServedModel, inputs: Record<string, InputValue>): Promise<{ probability: number; label: number | null }> {
+    const strings = new Set(served.detail.signature.inputs.filter((i) => i.source === 'request' && i.dtype === 'string').map((i) => i.name));
     const feeds: Record<string, Tensor> = {};
     for (const name of served.detail.signature.onnxInputs) {
-      feeds[name] = new Tensor('float32', Float32Array.of(inputs[name] ?? NaN), [1, 1]);
+      const value = inputs[name];
+      // the graph's encoders read a missing category as the empty string
+      feeds[name] = strings.has(name)
+        ? new Tensor('string', [typeof value === 'string' ? value : ''], [1, 1])
+        : new Tensor('float32', Float32Array.of(typeof value === 'number' ? value : NaN), [1, 1]);
     }
     const out = await served.session.run(feeds);
     // classifiers answer P(positive) as `probability` (+ `label`), regressors `prediction`
@@ -134,6 +141,11 @@ export class PredictionService {
     };
     this.kafka.publishInBackground('predictions', [{ key: response.predictionId, value: event }], () => this.publishFailures.inc());
   }
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return value === '' ? null : value;
+  return typeof value === 'number' ? String(value) : null;
 }
 
 function numeric(value: unknown): number | null {

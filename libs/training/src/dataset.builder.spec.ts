@@ -21,10 +21,10 @@ describe('planDataset', () => {
     const plan = planDataset(request, () => 'airport');
     expect(plan.query).toMatchObject({ features: ['stats:mean_delay'], joinKeys: { airport: 'origin' }, source: { group: 'flights' } });
     expect(plan.query.columns.sort()).toEqual(['delay', 'distance']);
-    expect(plan.features).toEqual(['stats:mean_delay', 'distance', 'log_distance']);
+    expect(plan.numeric).toEqual(['stats:mean_delay', 'distance', 'log_distance']);
     expect(plan.inputs).toEqual([
       { name: 'stats:mean_delay', source: 'feature', ref: 'stats:mean_delay', entity: 'airport' },
-      { name: 'distance', source: 'request' },
+      { name: 'distance', source: 'request', dtype: 'float' },
       { name: 'log_distance', source: 'transform', expression: 'log1p(distance)' },
     ]);
   });

@@ -1,29 +1,35 @@
 import type { ModelInput, TrainingRequest, TrainingSetRequest, TrainingSetResponse } from '@atelier/contracts';
-import { compileExpression, type Dataset } from '@atelier/ml';
+import { compileExpression, type Dataset, type DatasetEncoding, encodeDataset, type EncodedColumnSpec, EncodedDatasetBuilder, type RawColumns } from '@atelier/ml';
 
 /**
  * Turns a training request into (a) the training-set query for the feature store, (b) the
  * model's input signature, and (c) a numeric dataset from the returned columns — with the
- * label and transform expressions evaluated exactly as serving will evaluate them.
+ * label and transform expressions evaluated exactly as serving will evaluate them, and the
+ * categorical columns encoded by encoders fitted on the training slice only.
  */
 export interface DatasetPlan {
   query: TrainingSetRequest;
   inputs: ModelInput[];
-  features: string[];
+  /** numeric model inputs, in order */
+  numeric: string[];
+  /** string source columns, encoded */
+  categorical: string[];
 }
 
 export function planDataset(request: TrainingRequest, entityOf: (group: string) => string): DatasetPlan {
   const label = compileExpression(request.label);
   const transforms = request.transforms.map((t) => ({ ...t, compiled: compileExpression(t.expression) }));
   const refs = new Set(request.features);
+  const categorical = request.categoricalFeatures.map((c) => c.column);
   const inputs: ModelInput[] = [
     ...request.features.map((ref) => ({ name: ref, source: 'feature' as const, ref, entity: entityOf(ref.split(':')[0]!) })),
-    ...request.requestFeatures.map((name) => ({ name, source: 'request' as const })),
+    ...request.requestFeatures.map((name) => ({ name, source: 'request' as const, dtype: 'float' as const })),
     ...transforms.map((t) => ({ name: t.name, source: 'transform' as const, expression: t.expression })),
+    ...categorical.map((name) => ({ name, source: 'request' as const, dtype: 'string' as const })),
   ];
   const known = new Set(inputs.map((i) => i.name));
   // Columns of the source rows that the label, request features and transforms read.
-  const columns = new Set(request.requestFeatures);
+  const columns = new Set([...request.requestFeatures, ...categorical]);
   for (const v of label.variables) if (!refs.has(v)) columns.add(v);
   for (const t of transforms) for (const v of t.compiled.variables) if (!known.has(v)) columns.add(v);
   return {
@@ -35,7 +41,8 @@ export function planDataset(request: TrainingRequest, entityOf: (group: string) 
       limit: request.maxRows,
     },
     inputs,
-    features: inputs.map((i) => i.name),
+    numeric: inputs.filter((i) => !(i.source === 'request' && i.dtype === 'string')).map((i) => i.name),
+    categorical,
   };
 }
 
@@ -43,6 +50,8 @@ export interface BuiltDataset {
   dataset: Dataset;
   eventTimes: Float64Array;
   droppedRows: number;
+  /** present when the request has categorical features: fitted on the training slice, exported inside the ONNX graph */
+  encoding: DatasetEncoding | null;
 }
 
 /** Rows whose label is missing (NaN) are dropped; missing inputs stay NaN for the model to impute. */
@@ -53,7 +62,7 @@ export function buildDataset(request: TrainingRequest, plan: DatasetPlan, set: T
   const raw: Record<string, Float64Array> = {};
   for (const [name, values] of Object.entries(set.columns)) raw[name] = Float64Array.from(values, toNumber);
 
-  const columns = plan.features.map(() => new Float64Array(n));
+  const columns = plan.numeric.map(() => new Float64Array(n));
   const labels = new Float64Array(n);
   const keep: number[] = [];
   const row: Record<string, number> = {};
@@ -65,14 +74,42 @@ export function buildDataset(request: TrainingRequest, plan: DatasetPlan, set: T
     const k = keep.length;
     keep.push(i);
     labels[k] = y;
-    plan.features.forEach((name, j) => (columns[j]![k] = row[name] ?? NaN));
+    plan.numeric.forEach((name, j) => (columns[j]![k] = row[name] ?? NaN));
   }
   const rows = keep.length;
-  return {
-    dataset: { features: plan.features, columns: columns.map((c) => c.slice(0, rows)), label: labels.slice(0, rows), rowCount: rows },
-    eventTimes: Float64Array.from(keep, (i) => set.eventTimes[i]!),
-    droppedRows: n - rows,
-  };
+  const numeric: Dataset = { features: plan.numeric, columns: columns.map((c) => c.slice(0, rows)), label: labels.slice(0, rows), rowCount: rows };
+  const eventTimes = Float64Array.from(keep, (i) => set.eventTimes[i]!);
+  const base = { eventTimes, droppedRows: n - rows };
+  if (plan.categorical.length === 0) return { ...base, dataset: numeric, encoding: null };
+  return { ...base, ...encodeCategorical(request, plan, set, keep, numeric, eventTimes) };
+}
+
+/**
+ * Encodes the categorical columns with encoders fitted on the training rows (event time before
+ * `validationStart`) only; numeric inputs pass through the same encoding so that the whole
+ * input side of the model is one `DatasetEncoding`, exported in front of the model's graph.
+ */
+function encodeCategorical(request: TrainingRequest, plan: DatasetPlan, set: TrainingSetResponse, keep: number[], numeric: Dataset, eventTimes: Float64Array) {
+  const rawColumns: RawColumns = {};
+  const specs: Record<string, EncodedColumnSpec> = {};
+  plan.numeric.forEach((name, j) => {
+    rawColumns[name] = Array.from(numeric.columns[j]!, (v) => (Number.isNaN(v) ? null : v));
+    specs[name] = { type: 'numeric' };
+  });
+  for (const c of request.categoricalFeatures) {
+    const values = set.columns[c.column] ?? [];
+    rawColumns[c.column] = keep.map((i) => (values[i] === null || values[i] === undefined || values[i] === '' ? null : String(values[i])));
+    specs[c.column] =
+      c.encoding === 'one_hot'
+        ? { type: 'one_hot', maxCategories: c.maxCategories }
+        : c.encoding === 'ordinal'
+          ? { type: 'ordinal' }
+          : { type: 'hashing', buckets: c.buckets, keepVocabulary: true };
+  }
+  const cutoff = Date.parse(request.window.validationStart);
+  const trainRows = keep.map((_, k) => k).filter((k) => eventTimes[k]! < cutoff);
+  const { encoding } = new EncodedDatasetBuilder({ columns: specs }).fit(rawColumns, { rows: trainRows });
+  return { dataset: { ...encodeDataset(encoding, rawColumns), label: numeric.label }, encoding };
 }
 
 function toNumber(value: number | string | null): number {

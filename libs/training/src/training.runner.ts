@@ -57,11 +57,13 @@ export class TrainingRunner {
     const metrics = { ...evaluate(task, train.label, pTrain, validation.label, pValid), train_rows: train.rowCount, validation_rows: validation.rowCount };
     await say(`validation ${Object.entries(metrics).slice(0, 2).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`, 0.93);
 
-    const artifact = exportOnnx(model, { name: request.modelName, description: request.description, extra: { training_job: jobId } });
+    // categorical encoders go inside the graph, so serving feeds raw strings and numbers
+    const encoding = built.encoding ? { encoding: built.encoding } : undefined;
+    const artifact = exportOnnx(model, { name: request.modelName, description: request.description, extra: { training_job: jobId } }, encoding);
     const lineage: Lineage = {
       trainingJobId: jobId,
       source: request.source.group,
-      features: plan.features,
+      features: built.dataset.features,
       window: request.window,
       params: { ...params, label: request.label, joinKeys: request.joinKeys },
       trainRows: train.rowCount,
@@ -72,7 +74,7 @@ export class TrainingRunner {
       modelType: request.modelType,
       description: request.description,
       metrics,
-      signature: { inputs: plan.inputs, onnxInputs: plan.features, outputs: outputsOf(task), task },
+      signature: { inputs: plan.inputs, onnxInputs: plan.inputs.map((i) => i.name), outputs: outputsOf(task), task },
       baseline: { features: featureStats(train).map(toBaseline), prediction: toBaseline(predictionStats(pTrain)) },
       lineage,
       evaluation: evaluationReport(task, trained, validation, pValid),
