@@ -290,10 +290,13 @@ describe('Atelier end to end', () => {
       await page.fill('input[name="validationStart"]', WINDOW.validationStart);
       await page.fill('input[name="end"]', WINDOW.end);
       await page.fill('input[name="epochs"]', '2');
+      await page.fill('input[name="categoricalFeatures"]', 'destination');
       await page.click('[data-testid="start-training"]');
       await page.locator('[data-testid="training-result"]').waitFor({ timeout: 120_000 });
       const [uiModel] = (await t.client.listModels()).filter((m) => m.name === 'flight-delay-ui');
       expect(uiModel?.latestVersion).toBe(1);
+      const uiVersion = await t.client.getVersion('flight-delay-ui', 1);
+      expect(uiVersion.lineage.features).toEqual(expect.arrayContaining([`${STATS}:mean_delay_24h`, 'distance', 'destination=ORD']));
       expect(await page.locator('[data-testid="training-events"]').textContent()).toMatch(/epoch 2\/2/);
 
       await page.goto(`${web.url}/alerts`);

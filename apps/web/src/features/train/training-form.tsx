@@ -26,6 +26,7 @@ interface JoinKeyRow {
 const DEFAULTS = {
   modelName: 'flight-delay',
   requestFeatures: 'distance,hour',
+  categoricalFeatures: '',
   joinKeys: [{ entity: 'airport', column: 'origin' }] as JoinKeyRow[],
   label: 'delay > 15',
   start: '2001-01-01T00:00:00Z',
@@ -66,6 +67,7 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
   const [source, setSource] = useState('');
   const [features, setFeatures] = useState<string[]>([]);
   const [requestFeatures, setRequestFeatures] = useState(DEFAULTS.requestFeatures);
+  const [categoricalFeatures, setCategoricalFeatures] = useState(DEFAULTS.categoricalFeatures);
   const [joinKeys, setJoinKeys] = useState<JoinKeyRow[]>(DEFAULTS.joinKeys);
   const [label, setLabel] = useState(DEFAULTS.label);
   const [start, setStart] = useState(DEFAULTS.start);
@@ -111,6 +113,7 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
       joinKeys: Object.fromEntries(joinKeys.filter((k) => k.entity.trim()).map((k) => [k.entity.trim(), k.column.trim()])),
       features: chosenFeatures,
       requestFeatures: splitList(requestFeatures),
+      categoricalFeatures: splitList(categoricalFeatures).map((column) => ({ column, encoding: 'one_hot' as const })),
       label: label.trim(),
       ...modelChoice(modelType, Number(epochs), Number(learningRate), hiddenLayers),
     };
@@ -192,6 +195,18 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
         <span>Request features</span>
         <input value={requestFeatures} onChange={(e) => setRequestFeatures(e.target.value)} name="requestFeatures" spellCheck={false} />
         <small className="hint">Source columns used as they are, comma-separated; callers send them at prediction time.</small>
+      </label>
+
+      <label className="field">
+        <span>Categorical features</span>
+        <input
+          value={categoricalFeatures}
+          onChange={(e) => setCategoricalFeatures(e.target.value)}
+          name="categoricalFeatures"
+          placeholder="e.g. destination"
+          spellCheck={false}
+        />
+        <small className="hint">String source columns, one-hot encoded (the encoder is fitted on the training rows and travels inside the model); callers send the raw string.</small>
       </label>
 
       <fieldset className="field">
