@@ -265,6 +265,13 @@ describe('Atelier end to end', () => {
     const alert = alerts.find((a) => a.monitorId === monitor.id);
     expect(alert).toMatchObject({ model: DEMO.model, metric: 'accuracy', value: 0, threshold: 0.5, status: 'open' });
 
+    // drift of the live predictions from the serving version's training baseline
+    const drift = await t.client.createMonitor({ name: 'prediction drift', model: DEMO.model, metric: 'prediction_psi', operator: 'gt', threshold: 0.25, windowSeconds: 3600, minSamples: 5 });
+    const psi = await t.client.evaluateMonitor(drift.id);
+    expect(psi.samples).toBeGreaterThanOrEqual(airports.length);
+    expect(psi.value).toBeGreaterThanOrEqual(0);
+    expect(psi.breached).toBe(psi.value! > 0.25);
+
     const stats = await t.client.modelStats(DEMO.model);
     expect(stats.predictions).toBeGreaterThanOrEqual(airports.length);
     expect(stats.outcomes).toBe(airports.length);

@@ -4,7 +4,8 @@ import { IsoTime, Name } from './common.contract';
 
 const MAX_WINDOW_SECONDS = 30 * 24 * 3600;
 
-export const MonitorMetric = z.enum(['prediction_mean', 'accuracy', 'positive_rate', 'outcome_count', 'prediction_count']);
+/** `prediction_psi`: population stability index of the window's predictions against the training baseline */
+export const MonitorMetric = z.enum(['prediction_mean', 'accuracy', 'positive_rate', 'outcome_count', 'prediction_count', 'prediction_psi']);
 export type MonitorMetric = z.infer<typeof MonitorMetric>;
 
 export const MonitorOperator = z.enum(['gt', 'gte', 'lt', 'lte']);

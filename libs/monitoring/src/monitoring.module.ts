@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { AlertNotifier } from './alert-notifier';
 import { AlertsService } from './alerts.service';
+import { BaselineClient } from './baseline.client';
 import { EvaluationScheduler } from './evaluation.scheduler';
 import { IngestionService } from './ingestion.service';
 import { MonitoringController } from './monitoring.controller';
@@ -21,6 +22,7 @@ import { PredictionEventsConsumer } from './prediction-events.consumer';
     AlertsService,
     IngestionService,
     AlertNotifier,
+    BaselineClient,
     EvaluationScheduler,
     PredictionEventsConsumer,
   ],

@@ -148,6 +148,16 @@ export class MonitoringRepository {
     };
   }
 
+  /** The predictions of the window's newest model version (the one drift is measured for). */
+  async newestVersionPredictions(model: string, window: Window, db: Db = this.prisma.client): Promise<{ version: number; predictions: number[] } | null> {
+    const rows = await db.$queryRaw<Array<{ version: number; prediction: number }>>`
+      SELECT version, prediction FROM monitored_predictions
+      WHERE model_name = ${model} AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
+        AND version = (SELECT max(version) FROM monitored_predictions WHERE model_name = ${model} AND predicted_at >= ${window.start} AND predicted_at < ${window.end})`;
+    if (rows.length === 0) return null;
+    return { version: rows[0]!.version, predictions: rows.map((r) => r.prediction) };
+  }
+
   // ── monitors ──
 
   createMonitor(data: Prisma.MonitorUncheckedCreateInput): Promise<MonitorRow> {

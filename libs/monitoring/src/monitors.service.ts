@@ -16,9 +16,11 @@ import { badRequest, MetricsService, notFound } from '@atelier/server';
 
 import { AlertNotifier } from './alert-notifier';
 import { alertEvent, type AlertTransition, alertTransition, breachMessage, type MessageContext, recoveryMessage } from './alert-rules';
+import { BaselineClient } from './baseline.client';
+import { populationStabilityIndex } from './drift';
 import { toMonitorResponse, toWindowResponse } from './monitoring.mappers';
 import { type AlertRow, MonitoringRepository, type MonitorRow } from './monitoring.repository';
-import { judge, type Judgement, POSITIVE_THRESHOLD, windowEndingAt } from './window-metrics';
+import { judge, type Judgement, POSITIVE_THRESHOLD, type Window, windowEndingAt } from './window-metrics';
 
 interface Evaluated {
   monitor: MonitorRow;
@@ -39,6 +41,7 @@ export class MonitorsService {
   constructor(
     private readonly repository: MonitoringRepository,
     private readonly notifier: AlertNotifier,
+    private readonly baselines: BaselineClient,
     metrics: MetricsService,
   ) {
     this.opened = metrics.counter('atelier_alerts_opened_total', 'alerts opened by monitor evaluations');
@@ -135,13 +138,26 @@ export class MonitorsService {
     }
   }
 
+  /** Drift of the window's predictions from the newest version's training baseline. */
+  private async predictionPsi(model: string, window: Window, tx: Prisma.TransactionClient): Promise<number | null> {
+    const live = await this.repository.newestVersionPredictions(model, window, tx);
+    if (!live) return null;
+    const baseline = await this.baselines.predictionHistogram(model, live.version).catch((error: unknown) => {
+      this.logger.warn({ msg: 'no baseline for drift', model, version: live.version, error: String(error) });
+      return null;
+    });
+    return baseline ? populationStabilityIndex(baseline, live.predictions) : null;
+  }
+
   private async evaluateLocked(id: string, at: Date | undefined, tx: Prisma.TransactionClient): Promise<Evaluated> {
     const monitor = await this.repository.lockMonitor(id, tx);
     if (!monitor) throw monitorNotFound(id);
     const now = at ?? new Date(); // taken under the lock, so a monitor's windows and alert times only move forward
     const window = windowEndingAt(now, monitor.windowSeconds);
     const spec = specOf(monitor);
-    const judgement = judge(spec, await this.repository.aggregateWindow(monitor.modelName, window, POSITIVE_THRESHOLD, tx));
+    const stats = await this.repository.aggregateWindow(monitor.modelName, window, POSITIVE_THRESHOLD, tx);
+    if (spec.metric === 'prediction_psi') stats.predictionPsi = await this.predictionPsi(monitor.modelName, window, tx);
+    const judgement = judge(spec, stats);
     await this.repository.insertWindow(
       {
         monitorId: id,

@@ -12,6 +12,8 @@ export interface WindowAggregate {
   positiveRate: number | null;
   /** null when no prediction of the window has an outcome yet */
   accuracy: number | null;
+  /** PSI of the newest version's predictions against its training baseline; null when not computed */
+  predictionPsi?: number | null;
 }
 
 export interface Window {
@@ -37,6 +39,8 @@ export function metricValue(metric: MonitorMetric, stats: WindowAggregate): numb
       return stats.predictions;
     case 'outcome_count':
       return stats.outcomes;
+    case 'prediction_psi':
+      return stats.predictionPsi ?? null;
   }
 }
 
