@@ -126,6 +126,24 @@ describe('Atelier end to end', () => {
     expect(prediction.prediction).toBeLessThan(1);
   });
 
+  it('answers the Open Inference Protocol v2 with the same model: metadata and infer', async () => {
+    const metadata = (await fetch(`${t.baseUrl}/v2/models/${DEMO.model}`).then((r) => r.json())) as { inputs: Array<{ name: string; datatype: string }>; platform: string };
+    expect(metadata.platform).toBe('onnxruntime_onnx');
+    expect(metadata.inputs.map((i) => i.name)).toEqual(Object.keys(prediction.inputs));
+    const response = await fetch(`${t.baseUrl}/v2/models/${DEMO.model}/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'oip-1',
+        inputs: metadata.inputs.map((i) => ({ name: i.name, shape: [1, 1], datatype: 'FP32', data: [prediction.inputs[i.name]] })),
+      }),
+    });
+    const body = (await response.json()) as { id: string; model_version: string; outputs: Array<{ name: string; data: number[] }> };
+    expect(response.status).toBe(200);
+    expect(body).toMatchObject({ id: 'oip-1', model_version: '1' });
+    expect(body.outputs.find((o) => o.name === 'probability')!.data[0]).toBeCloseTo(prediction.prediction, 6);
+  });
+
   it('answers bad prediction and training requests with a 4xx a person can act on', async () => {
     const response = await fetch(`${t.baseUrl}/api/predict`, {
       method: 'POST',
