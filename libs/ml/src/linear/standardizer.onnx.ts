@@ -4,7 +4,7 @@ import type { Standardizer } from './standardizer.fit';
 
 /**
  * Shared pieces of Atelier's ONNX graphs: raw feature inputs and the fitted preprocessing, the
- * same function as `standardize` (see `logistic-regression.onnx.ts` for the original layout).
+ * same function as `standardize`, used by the logistic, linear and neural-network graphs.
  */
 
 /** Output name of every Atelier regression graph; serving reads it by name. */
