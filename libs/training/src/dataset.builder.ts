@@ -1,5 +1,5 @@
 import type { ModelInput, TrainingRequest, TrainingSetRequest, TrainingSetResponse } from '@atelier/contracts';
-import { compileExpression, type Dataset, type DatasetEncoding, encodeDataset, type EncodedColumnSpec, EncodedDatasetBuilder, type RawColumns } from '@atelier/ml';
+import { type CompiledExpression, compileExpression, type Dataset, type DatasetEncoding, encodeDataset, type EncodedColumnSpec, EncodedDatasetBuilder, type RawColumns } from '@atelier/ml';
 
 /**
  * Turns a training request into (a) the training-set query for the feature store, (b) the
@@ -14,11 +14,14 @@ export interface DatasetPlan {
   numeric: string[];
   /** string source columns, encoded */
   categorical: string[];
+  /** the label and transform expressions, compiled once */
+  label: CompiledExpression;
+  transforms: Array<{ name: string; compiled: CompiledExpression }>;
 }
 
 export function planDataset(request: TrainingRequest, entityOf: (group: string) => string): DatasetPlan {
   const label = compileExpression(request.label);
-  const transforms = request.transforms.map((t) => ({ ...t, compiled: compileExpression(t.expression) }));
+  const transforms = request.transforms.map((t) => ({ name: t.name, expression: t.expression, compiled: compileExpression(t.expression) }));
   const refs = new Set(request.features);
   const categorical = request.categoricalFeatures.map((c) => c.column);
   const inputs: ModelInput[] = [
@@ -43,6 +46,8 @@ export function planDataset(request: TrainingRequest, entityOf: (group: string) 
     inputs,
     numeric: inputs.filter((i) => !(i.source === 'request' && i.dtype === 'string')).map((i) => i.name),
     categorical,
+    label,
+    transforms: transforms.map(({ name, compiled }) => ({ name, compiled })),
   };
 }
 
@@ -56,8 +61,7 @@ export interface BuiltDataset {
 
 /** Rows whose label is missing (NaN) are dropped; missing inputs stay NaN for the model to impute. */
 export function buildDataset(request: TrainingRequest, plan: DatasetPlan, set: TrainingSetResponse): BuiltDataset {
-  const label = compileExpression(request.label);
-  const transforms = request.transforms.map((t) => ({ name: t.name, compiled: compileExpression(t.expression) }));
+  const { label, transforms } = plan;
   const n = set.rowCount;
   const raw: Record<string, Float64Array> = {};
   for (const [name, values] of Object.entries(set.columns)) raw[name] = Float64Array.from(values, toNumber);
