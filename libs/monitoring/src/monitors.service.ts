@@ -139,14 +139,14 @@ export class MonitorsService {
   }
 
   /** Drift of the window's predictions from the newest version's training baseline. */
-  private async predictionPsi(model: string, window: Window, tx: Prisma.TransactionClient): Promise<number | null> {
+  private async predictionDrift(model: string, window: Window, tx: Prisma.TransactionClient): Promise<{ psi: number | null; samples: number }> {
     const live = await this.repository.newestVersionPredictions(model, window, tx);
-    if (!live) return null;
+    if (!live) return { psi: null, samples: 0 };
     const baseline = await this.baselines.predictionHistogram(model, live.version).catch((error: unknown) => {
       this.logger.warn({ msg: 'no baseline for drift', model, version: live.version, error: String(error) });
       return null;
     });
-    return baseline ? populationStabilityIndex(baseline, live.predictions) : null;
+    return { psi: baseline ? populationStabilityIndex(baseline, live.predictions) : null, samples: live.predictions.length };
   }
 
   private async evaluateLocked(id: string, at: Date | undefined, tx: Prisma.TransactionClient): Promise<Evaluated> {
@@ -156,7 +156,7 @@ export class MonitorsService {
     const window = windowEndingAt(now, monitor.windowSeconds);
     const spec = specOf(monitor);
     const stats = await this.repository.aggregateWindow(monitor.modelName, window, POSITIVE_THRESHOLD, tx);
-    if (spec.metric === 'prediction_psi') stats.predictionPsi = await this.predictionPsi(monitor.modelName, window, tx);
+    if (spec.metric === 'prediction_psi') stats.drift = await this.predictionDrift(monitor.modelName, window, tx);
     const judgement = judge(spec, stats);
     await this.repository.insertWindow(
       {

@@ -12,8 +12,8 @@ export interface WindowAggregate {
   positiveRate: number | null;
   /** null when no prediction of the window has an outcome yet */
   accuracy: number | null;
-  /** PSI of the newest version's predictions against its training baseline; null when not computed */
-  predictionPsi?: number | null;
+  /** PSI of the newest version's predictions against its training baseline, and how many it rests on */
+  drift?: { psi: number | null; samples: number };
 }
 
 export interface Window {
@@ -40,12 +40,13 @@ export function metricValue(metric: MonitorMetric, stats: WindowAggregate): numb
     case 'outcome_count':
       return stats.outcomes;
     case 'prediction_psi':
-      return stats.predictionPsi ?? null;
+      return stats.drift?.psi ?? null;
   }
 }
 
-/** How many observations the metric rests on: the outcomes for accuracy, the predictions otherwise. */
+/** How many observations the metric rests on: the outcomes for accuracy, the newest version's predictions for drift, all predictions otherwise. */
 export function samplesOf(metric: MonitorMetric, stats: WindowAggregate): number {
+  if (metric === 'prediction_psi') return stats.drift?.samples ?? 0;
   return metric === 'accuracy' ? stats.outcomes : stats.predictions;
 }
 
