@@ -8,6 +8,9 @@ export const ErrorCode = z.enum([
   'CONFLICT',
   'UNPROCESSABLE',
   'DEPENDENCY_UNAVAILABLE',
+  /** a model's policy refuses to predict without some of its online features */
+  'MISSING_FEATURES',
+  'PAYLOAD_TOO_LARGE',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

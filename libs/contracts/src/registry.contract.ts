@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { IsoTime, Name } from './common.contract';
 import { ModelTask } from './training.contract';
 
+export const MissingFeaturePolicy = z.enum(['impute', 'refuse']);
+export type MissingFeaturePolicy = z.infer<typeof MissingFeaturePolicy>;
+
 /** How serving fills one ONNX input. */
 export const ModelInput = z.discriminatedUnion('source', [
   /** a feature read from the online store: `ref` is `group:feature`, keyed by `entity` */
@@ -21,6 +24,12 @@ export const ModelSignature = z.object({
   onnxInputs: z.array(z.string()),
   outputs: z.array(z.string()),
   task: ModelTask,
+  /**
+   * When an online feature is missing (no row in the online store, or a null value):
+   * `impute` answers with the model's own missing-value handling (the response lists what was
+   * missing), `refuse` answers 424 MISSING_FEATURES instead of a prediction.
+   */
+  missingFeatures: MissingFeaturePolicy.default('impute'),
 });
 export type ModelSignature = z.infer<typeof ModelSignature>;
 
@@ -95,6 +104,7 @@ export const CreateModelVersionRequest = z.object({
   artifactBase64: z.string().min(1),
 });
 export type CreateModelVersionRequest = z.infer<typeof CreateModelVersionRequest>;
+export type CreateModelVersionRequestInput = z.input<typeof CreateModelVersionRequest>;
 
 export const ModelVersionResponse = z.object({
   model: z.string(),

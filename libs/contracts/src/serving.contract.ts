@@ -6,6 +6,17 @@ import { Name } from './common.contract';
 export const InputValue = z.union([z.number(), z.string().max(200), z.null()]);
 export type InputValue = z.infer<typeof InputValue>;
 
+/** Rows one batch prediction may hold; more answers 413. */
+export const MAX_BATCH_ROWS = 10_000;
+
+/** entity name → key, e.g. { airport: "ORD" } */
+const Entities = z.record(z.string(), z.string().min(1).max(200));
+/** request-time features, e.g. { distance: 733, hour: 17, destination: "SFO" } */
+const Features = z.record(z.string(), InputValue);
+
+export const PredictRow = z.object({ entities: Entities.default({}), features: Features.default({}) });
+export type PredictRow = z.infer<typeof PredictRow>;
+
 export const PredictRequest = z
   .object({
     model: Name,
@@ -13,26 +24,35 @@ export const PredictRequest = z
     alias: Name.optional(),
     /** … or this exact version */
     version: z.number().int().positive().optional(),
-    /** entity name → key, e.g. { airport: "ORD" } */
-    entities: z.record(z.string(), z.string().min(1)).default({}),
-    /** request-time features, e.g. { distance: 733, hour: 17, destination: "SFO" } */
-    features: z.record(z.string(), InputValue).default({}),
+    /** one prediction: its entity keys and request-time features … */
+    entities: Entities.optional(),
+    features: Features.optional(),
+    /** … or many in one call: one Redis round trip and one ONNX Runtime run for all rows */
+    rows: z.array(PredictRow).min(1).optional(),
   })
-  .refine((r) => !(r.alias && r.version), { message: 'give an alias or a version, not both', path: ['alias'] });
+  .refine((r) => !(r.alias && r.version), { message: 'give an alias or a version, not both', path: ['alias'] })
+  .refine((r) => !(r.rows && (r.entities || r.features)), { message: 'give "rows" or "entities"/"features", not both', path: ['rows'] });
 export type PredictRequest = z.infer<typeof PredictRequest>;
 export type PredictRequestInput = z.input<typeof PredictRequest>;
 
-export const PredictResponse = z.object({
+const Prediction = z.object({
   predictionId: z.string().uuid(),
+  /** P(positive) of a classifier, the value of a regressor */
   prediction: z.number(),
   label: z.number().nullable(),
-  model: z.string(),
-  version: z.number().int(),
-  alias: z.string().nullable(),
   /** the exact values given to the model, by input name */
   inputs: z.record(z.string(), InputValue),
+  /** inputs that had no value (not in the online store, or not sent) and went in as missing */
+  missing: z.array(z.string()),
 });
+
+const ServedBy = z.object({ model: z.string(), version: z.number().int(), alias: z.string().nullable() });
+
+export const PredictResponse = Prediction.extend(ServedBy.shape);
 export type PredictResponse = z.infer<typeof PredictResponse>;
+
+export const BatchPredictResponse = ServedBy.extend({ predictions: z.array(Prediction) });
+export type BatchPredictResponse = z.infer<typeof BatchPredictResponse>;
 
 export const LoadedModel = z.object({
   model: z.string(),

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 
+import { FeatureGroupCache } from './feature-group.cache';
 import { FeatureStoreController } from './feature-store.controller';
 import { FeatureStoreRepository } from './feature-store.repository';
 import { FeatureStoreService, MATERIALIZATION_QUEUE } from './feature-store.service';
@@ -12,6 +13,6 @@ import { TrainingSetService } from './training-set.service';
 @Module({
   imports: [BullModule.registerQueue({ name: MATERIALIZATION_QUEUE })],
   controllers: [FeatureStoreController],
-  providers: [FeatureStoreRepository, FeatureStoreService, OnlineFeaturesService, OnlineStore, TrainingSetService, MaterializationProcessor],
+  providers: [FeatureGroupCache, FeatureStoreRepository, FeatureStoreService, OnlineFeaturesService, OnlineStore, TrainingSetService, MaterializationProcessor],
 })
 export class FeatureStoreModule {}

@@ -17,6 +17,7 @@ import type {
 } from '@atelier/contracts';
 import { badRequest, conflict, notFound } from '@atelier/server';
 
+import { FeatureGroupCache } from './feature-group.cache';
 import { FeatureStoreRepository, type StoredGroup } from './feature-store.repository';
 import { OnlineStore } from './online-store';
 
@@ -34,6 +35,7 @@ export class FeatureStoreService {
   constructor(
     private readonly repository: FeatureStoreRepository,
     private readonly online: OnlineStore,
+    private readonly definitions: FeatureGroupCache,
     @InjectQueue(MATERIALIZATION_QUEUE) private readonly queue: Queue<MaterializationJob>,
   ) {}
 
@@ -60,6 +62,7 @@ export class FeatureStoreService {
       ttlSeconds: request.ttlSeconds,
       description: request.description,
     });
+    await this.definitions.changed(group.name);
     return toResponse(group, 0);
   }
 

@@ -9,7 +9,8 @@ import type {
 } from '@atelier/contracts';
 import { badRequest } from '@atelier/server';
 
-import { FeatureStoreRepository, type StoredGroup } from './feature-store.repository';
+import { FeatureGroupCache } from './feature-group.cache';
+import type { StoredGroup } from './feature-store.repository';
 import { OnlineStore } from './online-store';
 
 interface ParsedRef {
@@ -22,7 +23,7 @@ interface ParsedRef {
 @Injectable()
 export class OnlineFeaturesService {
   constructor(
-    private readonly repository: FeatureStoreRepository,
+    private readonly definitions: FeatureGroupCache,
     private readonly online: OnlineStore,
   ) {}
 
@@ -82,7 +83,7 @@ export class OnlineFeaturesService {
 
   private async resolveRefs(refs: string[]): Promise<ParsedRef[]> {
     const names = [...new Set(refs.map((r) => r.split(':')[0]!))];
-    const groups = new Map((await this.repository.findGroups(names)).map((g) => [g.name, g]));
+    const groups = await this.definitions.get(names);
     return refs.map((ref) => {
       const [groupName, feature] = ref.split(':') as [string, string];
       const group = groups.get(groupName);

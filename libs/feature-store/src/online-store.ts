@@ -3,36 +3,31 @@ import Redis from 'ioredis';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { FeatureValue } from '@atelier/contracts';
-import { HealthRegistry } from '@atelier/server';
-
-export interface OnlineRow {
-  eventTime: string;
-  values: Record<string, FeatureValue>;
-}
+import { encodeOnlineRow, onlineKey, type OnlinePair, type OnlineRow, OnlineStoreReader, OnlineStoreUnavailableError } from '@atelier/online-store';
+import { dependencyUnavailable, HealthRegistry } from '@atelier/server';
 
 /**
- * The online store: the newest row per (group, entity key) as one JSON string with the group's
- * TTL, so any set of groups and keys is read with one MGET — one Redis round trip.
+ * The online store: the newest row per (group, entity key), laid out as `@atelier/online-store`
+ * publishes it (serving reads the same keys directly). Writes go through a connection that
+ * queues while Redis reconnects; reads through the shared reader, which fails fast instead.
  */
 @Injectable()
 export class OnlineStore implements OnModuleInit, OnModuleDestroy {
   private readonly redis: Redis;
+  private readonly reader: OnlineStoreReader;
 
   constructor(
     @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
     private readonly health: HealthRegistry,
   ) {
     this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    this.reader = new OnlineStoreReader({ redisUrl: config.redisUrl, namespace: config.namespace });
   }
 
   onModuleInit(): void {
     this.health.register('redis', async () => {
       await this.redis.ping();
     });
-  }
-
-  private key(group: string, entityKey: string): string {
-    return `${this.config.namespace}:online:${group}:${entityKey}`;
   }
 
   /** Writes rows whose event time is not older than their TTL; returns how many were written. */
@@ -43,7 +38,7 @@ export class OnlineStore implements OnModuleInit, OnModuleDestroy {
       const remaining = Math.floor((row.eventTime.getTime() + ttlSeconds * 1000 - now) / 1000);
       if (remaining <= 0) continue;
       const payload: OnlineRow = { eventTime: row.eventTime.toISOString(), values: row.values };
-      pipeline.set(this.key(group, row.entityKey), JSON.stringify(payload), 'EX', remaining);
+      pipeline.set(onlineKey(this.config.namespace, group, row.entityKey), encodeOnlineRow(payload), 'EX', remaining);
       written++;
     }
     if (written > 0) await pipeline.exec();
@@ -51,13 +46,21 @@ export class OnlineStore implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Reads many (group, key) pairs in one round trip; missing or expired ones are null. */
-  async read(pairs: Array<{ group: string; entityKey: string }>): Promise<Array<OnlineRow | null>> {
-    if (pairs.length === 0) return [];
-    const raw = await this.redis.mget(pairs.map((p) => this.key(p.group, p.entityKey)));
-    return raw.map((r) => (r ? (JSON.parse(r) as OnlineRow) : null));
+  async read(pairs: OnlinePair[]): Promise<Array<OnlineRow | null>> {
+    try {
+      return await this.reader.read(pairs);
+    } catch (error) {
+      if (error instanceof OnlineStoreUnavailableError) throw dependencyUnavailable(error.message);
+      throw error;
+    }
+  }
+
+  /** Tells every process holding cached group definitions that this group changed. */
+  async announceGroupChange(channel: string, group: string): Promise<void> {
+    await this.redis.publish(channel, group);
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
+    await Promise.all([this.redis.quit().catch(() => undefined), this.reader.close()]);
   }
 }

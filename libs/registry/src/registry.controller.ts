@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Put, Res, StreamableFile } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import {
@@ -59,10 +59,10 @@ export class RegistryController {
   async artifact(
     @Param('name', new ZodPipe(Name)) name: string,
     @Param('version', new ZodPipe(VersionParam)) version: number,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<StreamableFile> {
     const { bytes, sha256 } = await this.service.getArtifact(name, version);
-    response.setHeader('x-artifact-sha256', sha256);
+    void response.header('x-artifact-sha256', sha256);
     return new StreamableFile(bytes, { type: 'application/octet-stream', length: bytes.length, disposition: `attachment; filename="${name}-v${version}.onnx"` });
   }
 

@@ -2,9 +2,10 @@ import type {
   AcceptedResponse,
   AlertResponse,
   AliasResponse,
+  BatchPredictResponse,
   CreateEntityRequest,
   CreateFeatureGroupRequest,
-  CreateModelVersionRequest,
+  CreateModelVersionRequestInput,
   CreateMonitorRequestInput,
   EntityResponse,
   ErrorBody,
@@ -117,7 +118,7 @@ export class AtelierClient {
   getVersion(model: string, version: number) {
     return this.call<ModelVersionDetail>('registry', 'GET', `/api/models/${enc(model)}/versions/${version}`);
   }
-  createVersion(model: string, body: CreateModelVersionRequest) {
+  createVersion(model: string, body: CreateModelVersionRequestInput) {
     return this.call<ModelVersionResponse>('registry', 'POST', `/api/models/${enc(model)}/versions`, body);
   }
   async getArtifact(model: string, version: number): Promise<Uint8Array> {
@@ -132,8 +133,13 @@ export class AtelierClient {
   }
 
   // ── serving ──
-  predict(body: PredictRequestInput) {
+  predict(body: Omit<PredictRequestInput, 'rows'>) {
     return this.call<PredictResponse>('serving', 'POST', '/api/predict', body);
+  }
+
+  /** Many rows in one request: one online-store round trip and one model run for all. */
+  predictBatch(body: Omit<PredictRequestInput, 'entities' | 'features'> & { rows: NonNullable<PredictRequestInput['rows']> }) {
+    return this.call<BatchPredictResponse>('serving', 'POST', '/api/predict', body);
   }
 
   // ── monitoring ──

@@ -19,6 +19,8 @@ export const notFound = (message: string, details?: unknown) => new DomainError(
 export const conflict = (message: string, details?: unknown) => new DomainError('CONFLICT', message, details);
 export const badRequest = (message: string, details?: unknown) => new DomainError('BAD_REQUEST', message, details);
 export const unprocessable = (message: string, details?: unknown) => new DomainError('UNPROCESSABLE', message, details);
+export const payloadTooLarge = (message: string, details?: unknown) => new DomainError('PAYLOAD_TOO_LARGE', message, details);
+export const missingFeatures = (message: string, details?: unknown) => new DomainError('MISSING_FEATURES', message, details);
 export const dependencyUnavailable = (message: string, details?: unknown) =>
   new DomainError('DEPENDENCY_UNAVAILABLE', message, details);
 
@@ -31,8 +33,12 @@ export function httpStatusOf(code: ErrorCode): number {
       return 404;
     case 'CONFLICT':
       return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
     case 'UNPROCESSABLE':
       return 422;
+    case 'MISSING_FEATURES':
+      return 424;
     case 'DEPENDENCY_UNAVAILABLE':
       return 503;
     case 'INTERNAL':

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Injectable, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 import type { HealthStatus } from '@atelier/contracts';
 
@@ -54,9 +54,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  async ready(@Res({ passthrough: true }) response: Response): Promise<HealthStatus> {
+  async ready(@Res({ passthrough: true }) response: FastifyReply): Promise<HealthStatus> {
     const result = await this.registry.run();
-    response.status(result.status === 'ok' ? 200 : 503);
+    void response.status(result.status === 'ok' ? 200 : 503);
     return result;
   }
 }

@@ -6,5 +6,5 @@ export * from './health';
 export * from './json-logger';
 export * from './metrics';
 export * from './queue.module';
-export * from './request-id.middleware';
+export * from './request-id';
 export * from './server.module';

@@ -1,13 +1,27 @@
 import type { LoggerService, LogLevel } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
 
-const RANK: Record<string, number> = { debug: 10, verbose: 10, log: 20, info: 20, warn: 30, error: 40, fatal: 50 };
+export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
 
-/** One JSON object per line on stdout: what log collectors ingest without parsing rules. */
+/**
+ * One JSON object per line on stdout, written asynchronously by pino (a log line never blocks a
+ * request; pino flushes what is buffered when the process exits). Nest's `Logger` calls land here.
+ */
 export class JsonLogger implements LoggerService {
-  constructor(
-    private readonly service: string,
-    private readonly minLevel: 'debug' | 'info' | 'warn' | 'error' = 'info',
-  ) {}
+  readonly pino: Logger;
+
+  constructor(service: string, minLevel: LogLevelName = 'info', destination = pino.destination({ dest: 1, sync: false, minLength: 4096 })) {
+    this.pino = pino(
+      {
+        level: minLevel,
+        base: { service },
+        messageKey: 'msg',
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+      },
+      destination,
+    );
+  }
 
   log(message: unknown, context?: string): void {
     this.write('info', message, context);
@@ -31,10 +45,9 @@ export class JsonLogger implements LoggerService {
     // levels come from LOG_LEVEL once, at start-up
   }
 
-  private write(level: string, message: unknown, context?: string): void {
-    if ((RANK[level] ?? 20) < (RANK[this.minLevel] ?? 20)) return;
+  private write(level: LogLevelName, message: unknown, context?: string): void {
+    if (!this.pino.isLevelEnabled(level)) return;
     const fields = typeof message === 'object' && message !== null ? message : { msg: String(message) };
-    const line = JSON.stringify({ time: new Date().toISOString(), level, service: this.service, context, ...fields });
-    (level === 'error' ? process.stderr : process.stdout).write(line + '\n');
+    this.pino[level]({ context, ...fields });
   }
 }

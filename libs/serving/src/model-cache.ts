@@ -8,9 +8,12 @@ import type { LoadedModel, ModelVersionDetail } from '@atelier/contracts';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
 
+import { type InferencePlan, planInference } from './inference-plan';
+
 export interface ServedModel {
   detail: ModelVersionDetail;
   session: InferenceSession;
+  plan: InferencePlan;
   sha256: string;
   loadedAt: Date;
 }
@@ -82,9 +85,11 @@ export class ModelCache {
     const bytes = await this.fromRegistry(() => this.registry.getArtifact(model, version));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== detail.artifact.sha256) throw dependencyUnavailable(`artifact of ${model} v${version} does not match its sha256`);
-    const session = await InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+    const plan = planInference(detail.signature);
+    // one intra-op thread: a prediction is a few rows, and spare cores belong to other requests
+    const session = await InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 });
     this.logger.log({ msg: 'model loaded', model, version, sha256 });
-    return { detail, session, sha256, loadedAt: new Date() };
+    return { detail, session, plan, sha256, loadedAt: new Date() };
   }
 
   private async fromRegistry<T>(call: () => Promise<T>): Promise<T> {

@@ -1,155 +1,151 @@
 import { randomUUID } from 'node:crypto';
 
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Tensor } from 'onnxruntime-node';
 import type { Counter, Histogram } from 'prom-client';
 
-import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import type { InputValue, ModelInput, PredictionEvent, PredictRequest, PredictResponse } from '@atelier/contracts';
-import { KafkaService } from '@atelier/kafka';
-import { compileExpression } from '@atelier/ml';
-import { AtelierApiError, AtelierClient } from '@atelier/sdk';
-import { badRequest, dependencyUnavailable, MetricsService } from '@atelier/server';
+import {
+  type BatchPredictResponse,
+  type InputValue,
+  MAX_BATCH_ROWS,
+  type PredictionEvent,
+  type PredictRequest,
+  type PredictResponse,
+  type PredictRow,
+} from '@atelier/contracts';
+import { badRequest, MetricsService, missingFeatures, payloadTooLarge } from '@atelier/server';
 
+import { numeric, requestValue } from './inference-plan';
 import { ModelCache, type ServedModel } from './model-cache';
+import { OnlineFeaturesReader } from './online-features.reader';
+import { PredictionLog } from './prediction-log';
 
 const DEFAULT_ALIAS = 'production';
 
-type Transform = (row: Record<string, number | null>) => number | null;
+interface Scored {
+  inputs: Record<string, InputValue>;
+  missing: string[];
+  prediction: number;
+  label: number | null;
+}
 
-/** Online prediction: online features → transforms → one ONNX Runtime call → Kafka sample. */
+/**
+ * Online prediction: the online features of every row in one Redis round trip → request values
+ * → the training-time transforms → one ONNX Runtime run for all rows → sampled prediction log.
+ */
 @Injectable()
 export class PredictionService {
-  private readonly featureStore: AtelierClient;
-  private readonly transforms = new Map<string, Transform>();
   private readonly predictions: Counter<string>;
-  private readonly publishFailures: Counter<string>;
+  private readonly missingValues: Counter<string>;
   private readonly latency: Histogram<string>;
 
   constructor(
     private readonly cache: ModelCache,
-    private readonly kafka: KafkaService,
-    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
+    private readonly online: OnlineFeaturesReader,
+    private readonly log: PredictionLog,
     metrics: MetricsService,
   ) {
-    this.featureStore = new AtelierClient({ baseUrl: config.urls.featureStore });
     this.predictions = metrics.counter('atelier_predictions_total', 'Predictions served', ['model', 'version']);
-    this.publishFailures = metrics.counter('atelier_prediction_publish_failures_total', 'Prediction events that could not be published');
-    this.latency = metrics.histogram('atelier_prediction_seconds', 'Time to answer a prediction', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
+    this.missingValues = metrics.counter('atelier_prediction_missing_values_total', 'Model inputs that had no value, by model and input', ['model', 'input']);
+    this.latency = metrics.histogram('atelier_prediction_seconds', 'Time to answer a prediction request', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
   }
 
-  async predict(request: PredictRequest): Promise<PredictResponse> {
-    const stop = this.latency.startTimer();
+  async predict(request: PredictRequest): Promise<PredictResponse | BatchPredictResponse> {
+    const started = performance.now();
+    const rows = request.rows ?? [{ entities: request.entities ?? {}, features: request.features ?? {} }];
+    if (rows.length > MAX_BATCH_ROWS) throw payloadTooLarge(`a batch holds at most ${MAX_BATCH_ROWS} rows; got ${rows.length}`);
     const alias = request.version ? null : (request.alias ?? DEFAULT_ALIAS);
     const served = alias ? await this.cache.byAlias(request.model, alias) : await this.cache.byVersion(request.model, request.version!);
-    const inputs = await this.gatherInputs(served, request);
-    const { probability, label } = await this.run(served, inputs);
-    const response: PredictResponse = {
-      predictionId: randomUUID(),
-      prediction: probability,
-      label,
-      model: served.detail.model,
-      version: served.detail.version,
-      alias,
-      inputs,
-    };
-    this.publish(response, request.entities);
-    this.predictions.inc({ model: response.model, version: String(response.version) });
-    stop();
-    return response;
-  }
+    const scored = await this.score(served, rows, request.rows !== undefined);
 
-  /** Resolves every model input: online features in one call, request values, then transforms. */
-  private async gatherInputs(served: ServedModel, request: PredictRequest): Promise<Record<string, InputValue>> {
-    const signature = served.detail.signature.inputs;
-    const row: Record<string, number | null> = {};
-    const strings: Record<string, string | null> = {};
-    const features = signature.filter((i): i is Extract<ModelInput, { source: 'feature' }> => i.source === 'feature');
-    if (features.length > 0) {
-      const entities: Record<string, string[]> = {};
-      for (const f of features) {
-        const key = request.entities[f.entity];
-        if (!key) throw badRequest(`model ${served.detail.model} needs the "${f.entity}" entity key: give it in "entities"`);
-        entities[f.entity] = [key];
+    const { model, version } = served.detail;
+    const at = new Date().toISOString();
+    const events: PredictionEvent[] = [];
+    const predictions = scored.map((s, i) => {
+      const predictionId = randomUUID();
+      if (this.log.sampled()) {
+        const entities = rows[i]!.entities;
+        events.push({ type: 'prediction', schemaVersion: 1, predictionId, model, version, alias, prediction: s.prediction, inputs: s.inputs, entities, at });
       }
-      const online = await this.onlineFeatures(features.map((f) => f.ref), entities);
-      for (const f of features) row[f.name] = numeric(online[f.ref]);
-    }
-    for (const input of signature) {
-      if (input.source === 'request' && input.dtype === 'string') strings[input.name] = text(request.features[input.name]);
-      else if (input.source === 'request') row[input.name] = numeric(request.features[input.name]);
-      if (input.source === 'transform') row[input.name] = this.transform(served, input.expression)(row);
-    }
-    return { ...row, ...strings };
+      return { predictionId, prediction: s.prediction, label: s.label, inputs: s.inputs, missing: s.missing };
+    });
+    this.log.record(events);
+    this.predictions.inc({ model, version: String(version) }, rows.length);
+    this.latency.observe((performance.now() - started) / 1000);
+    return request.rows ? { model, version, alias, predictions } : { ...predictions[0]!, model, version, alias };
   }
 
-  private async onlineFeatures(refs: string[], entities: Record<string, string[]>): Promise<Record<string, unknown>> {
-    try {
-      const { rows } = await this.featureStore.onlineFeatures({ features: refs, entities });
-      return rows[0]?.values ?? {};
-    } catch (error) {
-      if (error instanceof AtelierApiError && error.status < 500) throw badRequest(`online features: ${error.body.message}`);
-      throw dependencyUnavailable(`the feature store could not be reached: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  private async score(served: ServedModel, rows: PredictRow[], batch: boolean): Promise<Scored[]> {
+    const { plan } = served;
+    const where = (r: number) => (batch ? `row ${r}: ` : '');
+    const pairs: Array<{ group: string; entityKey: string }> = [];
+    rows.forEach((row, r) => {
+      for (const lookup of plan.lookups) {
+        const entityKey = row.entities[lookup.entity];
+        if (!entityKey) throw badRequest(`${where(r)}model ${served.detail.model} needs the "${lookup.entity}" entity key: give it in "entities"`);
+        pairs.push({ group: lookup.group, entityKey });
+      }
+    });
+    const found = pairs.length > 0 ? await this.online.read(pairs) : [];
 
-  private transform(served: ServedModel, expression: string): Transform {
-    const k = `${served.sha256}\u0000${expression}`;
-    const cached = this.transforms.get(k);
-    if (cached) return cached;
-    const compiled = compileExpression(expression);
-    const fn: Transform = (row) => {
-      const value = compiled.evaluate(row);
-      return Number.isFinite(value) ? value : null;
-    };
-    this.transforms.set(k, fn);
-    return fn;
-  }
+    const scored = rows.map((row, r): Scored => {
+      const values: Record<string, number | null> = {};
+      const strings: Record<string, string | null> = {};
+      const missing: string[] = [];
+      plan.lookups.forEach((lookup, l) => {
+        const hit = found[r * plan.lookups.length + l];
+        for (const s of lookup.slots) {
+          const slot = plan.features[s]!;
+          const value = numeric(hit?.values[slot.feature]);
+          values[slot.input] = value;
+          if (value === null) missing.push(slot.input);
+        }
+      });
+      if (missing.length > 0 && plan.missingFeatures === 'refuse') {
+        throw missingFeatures(`${where(r)}model ${served.detail.model} v${served.detail.version} refuses to predict without ${missing.join(', ')} (not in the online store)`, {
+          row: batch ? r : undefined,
+          missing,
+          entities: row.entities,
+        });
+      }
+      for (const input of plan.requestInputs) {
+        const value = requestValue(row.features[input.name], input.dtype);
+        if (input.dtype === 'string') strings[input.name] = value as string | null;
+        else values[input.name] = value as number | null;
+        if (value === null) missing.push(input.name);
+      }
+      for (const t of plan.transforms) values[t.name] = t.evaluate(values);
+      return { inputs: { ...values, ...strings }, missing, prediction: NaN, label: null };
+    });
+    for (const s of scored) for (const input of s.missing) this.missingValues.inc({ model: served.detail.model, input });
 
-  private async run(served: ServedModel, inputs: Record<string, InputValue>): Promise<{ probability: number; label: number | null }> {
-    const strings = new Set(served.detail.signature.inputs.filter((i) => i.source === 'request' && i.dtype === 'string').map((i) => i.name));
-    const feeds: Record<string, Tensor> = {};
-    for (const name of served.detail.signature.onnxInputs) {
-      const value = inputs[name];
-      // the graph's encoders read a missing category as the empty string
-      feeds[name] = strings.has(name)
-        ? new Tensor('string', [typeof value === 'string' ? value : ''], [1, 1])
-        : new Tensor('float32', Float32Array.of(typeof value === 'number' ? value : NaN), [1, 1]);
-    }
-    const out = await served.session.run(feeds);
+    const out = await served.session.run(feedsOf(served, scored));
     // classifiers answer P(positive) as `probability` (+ `label`), regressors `prediction`
-    const score = out.probability ?? out.prediction;
-    const probability = Number((score?.data as Float32Array | undefined)?.[0]);
-    const labelData = out.label?.data as BigInt64Array | undefined;
-    return { probability, label: labelData ? Number(labelData[0]) : null };
-  }
-
-  /** Sampled, in the background: a slow or absent broker never delays or fails a prediction. */
-  private publish(response: PredictResponse, entities: Record<string, string>): void {
-    if (Math.random() >= this.config.predictionSampleRate) return;
-    const event: PredictionEvent = {
-      type: 'prediction',
-      schemaVersion: 1,
-      predictionId: response.predictionId,
-      model: response.model,
-      version: response.version,
-      alias: response.alias,
-      prediction: response.prediction,
-      inputs: response.inputs,
-      entities,
-      at: new Date().toISOString(),
-    };
-    this.kafka.publishInBackground('predictions', [{ key: response.predictionId, value: event }], () => this.publishFailures.inc());
+    const score = (out.probability ?? out.prediction)?.data as Float32Array | undefined;
+    const labels = out.label?.data as BigInt64Array | undefined;
+    scored.forEach((s, i) => {
+      s.prediction = Number(score?.[i]);
+      s.label = labels ? Number(labels[i]) : null;
+    });
+    return scored;
   }
 }
 
-function text(value: unknown): string | null {
-  if (typeof value === 'string') return value === '' ? null : value;
-  return typeof value === 'number' ? String(value) : null;
-}
-
-function numeric(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  return null;
+/** One `[rows, 1]` tensor per graph input; a missing category is the empty string for the graph's encoders. */
+function feedsOf(served: ServedModel, scored: Scored[]): Record<string, Tensor> {
+  const n = scored.length;
+  const feeds: Record<string, Tensor> = {};
+  for (const { name, dtype } of served.plan.onnxInputs) {
+    if (dtype === 'string') {
+      feeds[name] = new Tensor('string', scored.map((s) => (typeof s.inputs[name] === 'string' ? (s.inputs[name] as string) : '')), [n, 1]);
+    } else {
+      const data = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = scored[i]!.inputs[name];
+        data[i] = typeof v === 'number' ? v : NaN;
+      }
+      feeds[name] = new Tensor('float32', data, [n, 1]);
+    }
+  }
+  return feeds;
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { z } from 'zod';
 
-import { LoadedModel, PredictRequest, PredictResponse } from '@atelier/contracts';
+import { BatchPredictResponse, LoadedModel, PredictRequest, PredictResponse } from '@atelier/contracts';
 import { Endpoint, ZodPipe } from '@atelier/server';
 
 import { ModelCache } from './model-cache';
@@ -17,8 +17,13 @@ export class ServingController {
   ) {}
 
   @Post('predict')
-  @Endpoint({ tag, summary: 'Predict with a model by alias (default production) or version', body: PredictRequest, response: PredictResponse })
-  predict(@Body(new ZodPipe(PredictRequest)) body: PredictRequest): Promise<PredictResponse> {
+  @Endpoint({
+    tag,
+    summary: 'Predict with a model by alias (default production) or version: one row, or many in "rows"',
+    body: PredictRequest,
+    response: z.union([PredictResponse, BatchPredictResponse]),
+  })
+  predict(@Body(new ZodPipe(PredictRequest)) body: PredictRequest): Promise<PredictResponse | BatchPredictResponse> {
     return this.predictions.predict(body);
   }
 

@@ -3,11 +3,13 @@ import { Module } from '@nestjs/common';
 import { InferenceProtocolController } from './inference-protocol.controller';
 import { ModelCache } from './model-cache';
 import { ModelEventsConsumer } from './model-events.consumer';
+import { OnlineFeaturesReader } from './online-features.reader';
 import { PredictionService } from './prediction.service';
+import { PredictionLog } from './prediction-log';
 import { ServingController } from './serving.controller';
 
 @Module({
   controllers: [ServingController, InferenceProtocolController],
-  providers: [ModelCache, ModelEventsConsumer, PredictionService],
+  providers: [ModelCache, ModelEventsConsumer, OnlineFeaturesReader, PredictionLog, PredictionService],
 })
 export class ServingModule {}

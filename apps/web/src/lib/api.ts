@@ -67,6 +67,10 @@ function titleFor(code: string): string {
       return 'Cannot do that';
     case 'DEPENDENCY_UNAVAILABLE':
       return 'A service the API needs is unavailable';
+    case 'MISSING_FEATURES':
+      return 'Features the model needs are missing';
+    case 'PAYLOAD_TOO_LARGE':
+      return 'The request is too large';
     default:
       return 'The API failed';
   }

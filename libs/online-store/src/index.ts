@@ -1,0 +1,2 @@
+export * from './online-key';
+export * from './online-store.reader';
