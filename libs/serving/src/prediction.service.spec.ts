@@ -1,0 +1,154 @@
+import { InferenceSession } from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { type BatchPredictResponse,MAX_BATCH_ROWS, ModelSignature, type ModelVersionDetail, type PredictionEvent, type PredictResponse } from '@atelier/contracts';
+import { exportOnnx, type LogisticRegressionModel, sigmoid } from '@atelier/ml';
+import type { OnlinePair, OnlineRow } from '@atelier/online-store';
+import { dependencyUnavailable, DomainError, MetricsService } from '@atelier/server';
+
+import { planInference } from './inference-plan';
+import type { ModelCache, ServedModel } from './model-cache';
+import type { OnlineFeaturesReader } from './online-features.reader';
+import { PredictionService } from './prediction.service';
+import type { PredictionLog } from './prediction-log';
+
+// A hand-made logistic regression, so every expected probability is a formula:
+// p = sigmoid(0.1 + 1·mean + 0.5·(distance − 300)/100 − 0.25·log1p(distance)); missing → the mean.
+const model: LogisticRegressionModel = {
+  kind: 'logistic_regression',
+  features: ['stats:mean', 'distance', 'log_distance'],
+  means: [0, 300, 0],
+  scales: [1, 100, 1],
+  weights: [1, 0.5, -0.25],
+  bias: 0.1,
+  backend: 'cpu',
+};
+const expected = (mean: number | null, distance: number) => sigmoid(0.1 + (mean ?? 0) + (0.5 * (distance - 300)) / 100 - 0.25 * Math.log1p(distance));
+
+const signature = ModelSignature.parse({
+  inputs: [
+    { name: 'stats:mean', source: 'feature', ref: 'stats:mean', entity: 'airport' },
+    { name: 'distance', source: 'request' },
+    { name: 'log_distance', source: 'transform', expression: 'log1p(distance)' },
+  ],
+  onnxInputs: model.features,
+  outputs: ['probability', 'label'],
+  task: 'binary_classification',
+});
+
+class FakeOnline {
+  reads: OnlinePair[][] = [];
+  store = new Map<string, OnlineRow>([
+    ['stats/SFO', { eventTime: '2001-01-31T00:00:00Z', values: { mean: 0.8 } }],
+    ['stats/ORD', { eventTime: '2001-01-31T00:00:00Z', values: { mean: -1.5 } }],
+  ]);
+  down = false;
+  async read(pairs: OnlinePair[]) {
+    if (this.down) throw dependencyUnavailable('the online store (Redis) did not answer');
+    this.reads.push(pairs);
+    return pairs.map((p) => this.store.get(`${p.group}/${p.entityKey}`) ?? null);
+  }
+}
+
+class FakeLog {
+  events: PredictionEvent[] = [];
+  sampled = () => true;
+  record(events: PredictionEvent[]) {
+    this.events.push(...events);
+  }
+}
+
+describe('PredictionService', () => {
+  let session: InferenceSession;
+  let runs = 0;
+
+  beforeAll(async () => {
+    session = await InferenceSession.create(Buffer.from(exportOnnx(model, { name: 'delays' })));
+    const run = session.run.bind(session);
+    session.run = ((...args: Parameters<typeof run>) => (runs++, run(...args))) as typeof session.run;
+  });
+
+  function setup(policy: 'impute' | 'refuse' = 'impute') {
+    const detail = { model: 'delays', version: 3, signature: { ...signature, missingFeatures: policy } } as ModelVersionDetail;
+    const served: ServedModel = { detail, session, plan: planInference(detail.signature), sha256: 'x', loadedAt: new Date() };
+    const cache = { byAlias: async () => served, byVersion: async () => served } as unknown as ModelCache;
+    const online = new FakeOnline();
+    const log = new FakeLog();
+    const metrics = new MetricsService();
+    const service = new PredictionService(cache, online as unknown as OnlineFeaturesReader, log as unknown as PredictionLog, metrics);
+    return { service, online, log, metrics };
+  }
+
+  it('answers one row from one online read and one model run, with what it gave the model', async () => {
+    const { service, online, log } = setup();
+    runs = 0;
+    const answer = (await service.predict({ model: 'delays', entities: { airport: 'SFO' }, features: { distance: 337 } })) as PredictResponse;
+    expect(online.reads).toEqual([[{ group: 'stats', entityKey: 'SFO' }]]);
+    expect(runs).toBe(1);
+    expect(answer.prediction).toBeCloseTo(expected(0.8, 337), 6);
+    expect(answer.label).toBe(answer.prediction > 0.5 ? 1 : 0);
+    expect(answer).toMatchObject({ model: 'delays', version: 3, alias: 'production', missing: [] });
+    expect(answer.inputs).toEqual({ 'stats:mean': 0.8, distance: 337, log_distance: Math.log1p(337) });
+    expect(log.events).toHaveLength(1);
+    expect(log.events[0]).toMatchObject({ predictionId: answer.predictionId, model: 'delays', version: 3, entities: { airport: 'SFO' }, prediction: answer.prediction });
+  });
+
+  it('scores a batch with one online read and one model run for all rows, in row order', async () => {
+    const { service, online, log } = setup();
+    runs = 0;
+    const rows = [
+      { entities: { airport: 'SFO' }, features: { distance: 337 } },
+      { entities: { airport: 'ORD' }, features: { distance: 1200 } },
+      { entities: { airport: 'SFO' }, features: { distance: 90 } },
+    ];
+    const answer = (await service.predict({ model: 'delays', version: 3, rows })) as BatchPredictResponse;
+    expect(online.reads).toHaveLength(1);
+    expect(online.reads[0]).toHaveLength(3);
+    expect(runs).toBe(1);
+    expect(answer).toMatchObject({ model: 'delays', version: 3, alias: null });
+    expect(answer.predictions.map((p) => p.prediction)).toEqual([
+      expect.closeTo(expected(0.8, 337), 6),
+      expect.closeTo(expected(-1.5, 1200), 6),
+      expect.closeTo(expected(0.8, 90), 6),
+    ]);
+    expect(new Set(answer.predictions.map((p) => p.predictionId)).size).toBe(3);
+    expect(log.events.map((e) => e.predictionId)).toEqual(answer.predictions.map((p) => p.predictionId));
+  });
+
+  it('never predicts silently from missing data: the answer and a metric name what was missing', async () => {
+    const { service, metrics } = setup();
+    const answer = (await service.predict({ model: 'delays', entities: { airport: 'XXX' }, features: {} })) as PredictResponse;
+    expect(answer.missing).toEqual(['stats:mean', 'distance']);
+    expect(answer.inputs).toEqual({ 'stats:mean': null, distance: null, log_distance: null });
+    // the graph imputes the training means: mean 0, distance 300, log_distance 0
+    expect(answer.prediction).toBeCloseTo(sigmoid(0.1), 6);
+    const counted = (await metrics.registry.getSingleMetric('atelier_prediction_missing_values_total')!.get()).values;
+    expect(counted).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { model: 'delays', input: 'stats:mean' }, value: 1 })]));
+  });
+
+  it('refuses with MISSING_FEATURES when the model says so, naming the row of a batch', async () => {
+    const { service, log } = setup('refuse');
+    const single = service.predict({ model: 'delays', entities: { airport: 'XXX' }, features: { distance: 10 } });
+    await expect(single).rejects.toMatchObject({ code: 'MISSING_FEATURES', message: expect.stringContaining('stats:mean') });
+    const batch = service.predict({ model: 'delays', rows: [{ entities: { airport: 'SFO' }, features: {} }, { entities: { airport: 'XXX' }, features: {} }] });
+    await expect(batch).rejects.toMatchObject({ code: 'MISSING_FEATURES', message: expect.stringMatching(/^row 1: /) });
+    expect(log.events).toEqual([]);
+  });
+
+  it('rejects a row without the entity key the model needs, before reading anything', async () => {
+    const { service, online } = setup();
+    const batch = service.predict({ model: 'delays', rows: [{ entities: { airport: 'SFO' }, features: {} }, { entities: {}, features: {} }] });
+    await expect(batch).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^row 1: .*"airport" entity key/) });
+    expect(online.reads).toEqual([]);
+  });
+
+  it('answers 413 for a batch over the row limit and 503 when the online store is down', async () => {
+    const { service, online } = setup();
+    const rows = Array.from({ length: MAX_BATCH_ROWS + 1 }, () => ({ entities: { airport: 'SFO' }, features: {} }));
+    await expect(service.predict({ model: 'delays', rows })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    online.down = true;
+    const failed = service.predict({ model: 'delays', entities: { airport: 'SFO' }, features: {} });
+    await expect(failed).rejects.toBeInstanceOf(DomainError);
+    await expect(failed).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+  });
+});
