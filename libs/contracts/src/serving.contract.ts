@@ -60,5 +60,9 @@ export const LoadedModel = z.object({
   alias: z.string().nullable(),
   sha256: z.string(),
   loadedAt: z.string(),
+  /** where runs happen: on the event loop (`inline`) or on worker threads (`pool`), chosen by `probeMs` */
+  runner: z.enum(['inline', 'pool']),
+  /** median single-row run time measured when the version loaded */
+  probeMs: z.number(),
 });
 export type LoadedModel = z.infer<typeof LoadedModel>;

@@ -33,6 +33,8 @@ export class OnlineStoreReader {
     this.namespace = options.namespace;
     this.redis = new Redis(options.redisUrl, {
       enableOfflineQueue: false,
+      // reads issued in the same event-loop turn share one write to Redis
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 0,
       commandTimeout: options.timeoutMs ?? 1000,
       retryStrategy: (attempt) => Math.min(50 * attempt, 1000),

@@ -106,7 +106,7 @@ async function infer(served: ServedModel, request: InferRequest): Promise<InferR
       ? new Tensor('string', (input.data as string[]).map(String), [count, 1])
       : new Tensor('float32', Float32Array.from(input.data as number[]), [count, 1]);
   }
-  const out = await served.session.run(feeds);
+  const out = await served.runner.run(feeds);
   return {
     model_name: served.detail.model,
     model_version: String(served.detail.version),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InferenceSession } from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { LoadedModel, ModelVersionDetail } from '@atelier/contracts';
@@ -9,10 +9,15 @@ import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
 
 import { type InferencePlan, planInference } from './inference-plan';
+import { chooseRunner, defaultPoolThreads, type OnnxRunner } from './onnx-runner';
+
+const INLINE_MAX_MS = 1;
 
 export interface ServedModel {
   detail: ModelVersionDetail;
-  session: InferenceSession;
+  runner: OnnxRunner;
+  /** median single-row run time measured at load, which chose the runner */
+  probeMs: number;
   plan: InferencePlan;
   sha256: string;
   loadedAt: Date;
@@ -75,6 +80,8 @@ export class ModelCache {
         alias: aliases[0]?.[0].split('\u0000')[1] ?? null,
         sha256: served.sha256,
         loadedAt: served.loadedAt.toISOString(),
+        runner: served.runner.kind,
+        probeMs: served.probeMs,
       });
     }
     return out;
@@ -86,10 +93,9 @@ export class ModelCache {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== detail.artifact.sha256) throw dependencyUnavailable(`artifact of ${model} v${version} does not match its sha256`);
     const plan = planInference(detail.signature);
-    // one intra-op thread: a prediction is a few rows, and spare cores belong to other requests
-    const session = await InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 });
-    this.logger.log({ msg: 'model loaded', model, version, sha256 });
-    return { detail, session, plan, sha256, loadedAt: new Date() };
+    const { runner, probeMs } = await chooseRunner(bytes, probeFeeds(plan), { inlineMaxMs: INLINE_MAX_MS, threads: defaultPoolThreads() });
+    this.logger.log({ msg: 'model loaded', model, version, sha256, runner: runner.kind, probeMs: Math.round(probeMs * 1000) / 1000 });
+    return { detail, runner, probeMs, plan, sha256, loadedAt: new Date() };
   }
 
   private async fromRegistry<T>(call: () => Promise<T>): Promise<T> {
@@ -104,3 +110,10 @@ export class ModelCache {
 }
 
 const key = (model: string, v: string | number) => `${model}\u0000${v}`;
+
+/** One row of missing values: what the load-time probe runs. */
+function probeFeeds(plan: InferencePlan): Record<string, Tensor> {
+  return Object.fromEntries(
+    plan.onnxInputs.map(({ name, dtype }) => [name, dtype === 'string' ? new Tensor('string', [''], [1, 1]) : new Tensor('float32', Float32Array.of(NaN), [1, 1])]),
+  );
+}

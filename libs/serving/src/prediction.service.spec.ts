@@ -9,6 +9,7 @@ import { dependencyUnavailable, DomainError, MetricsService } from '@atelier/ser
 import { planInference } from './inference-plan';
 import type { ModelCache, ServedModel } from './model-cache';
 import type { OnlineFeaturesReader } from './online-features.reader';
+import { InlineRunner } from './onnx-runner';
 import { PredictionService } from './prediction.service';
 import type { PredictionLog } from './prediction-log';
 
@@ -70,7 +71,7 @@ describe('PredictionService', () => {
 
   function setup(policy: 'impute' | 'refuse' = 'impute') {
     const detail = { model: 'delays', version: 3, signature: { ...signature, missingFeatures: policy } } as ModelVersionDetail;
-    const served: ServedModel = { detail, session, plan: planInference(detail.signature), sha256: 'x', loadedAt: new Date() };
+    const served: ServedModel = { detail, runner: new InlineRunner(session), probeMs: 0, plan: planInference(detail.signature), sha256: 'x', loadedAt: new Date() };
     const cache = { byAlias: async () => served, byVersion: async () => served } as unknown as ModelCache;
     const online = new FakeOnline();
     const log = new FakeLog();

@@ -16,11 +16,15 @@ import {
 import { badRequest, MetricsService, missingFeatures, payloadTooLarge } from '@atelier/server';
 
 import { numeric, requestValue } from './inference-plan';
+import { MicroBatcher } from './micro-batcher';
 import { ModelCache, type ServedModel } from './model-cache';
 import { OnlineFeaturesReader } from './online-features.reader';
+import type { PlainTensor } from './onnx-runner';
 import { PredictionLog } from './prediction-log';
 
 const DEFAULT_ALIAS = 'production';
+/** Rows one coalesced model run takes at most (a larger batch request runs alone). */
+const MICRO_BATCH_MAX_ROWS = 256;
 
 interface Scored {
   inputs: Record<string, InputValue>;
@@ -38,6 +42,7 @@ export class PredictionService {
   private readonly predictions: Counter<string>;
   private readonly missingValues: Counter<string>;
   private readonly latency: Histogram<string>;
+  private readonly batcher: MicroBatcher<ServedModel, Scored>;
 
   constructor(
     private readonly cache: ModelCache,
@@ -47,6 +52,7 @@ export class PredictionService {
   ) {
     this.predictions = metrics.counter('atelier_predictions_total', 'Predictions served', ['model', 'version']);
     this.missingValues = metrics.counter('atelier_prediction_missing_values_total', 'Model inputs that had no value, by model and input', ['model', 'input']);
+    this.batcher = new MicroBatcher(MICRO_BATCH_MAX_ROWS, runRows, applyOutputs);
     this.latency = metrics.histogram('atelier_prediction_seconds', 'Time to answer a prediction request', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
   }
 
@@ -119,16 +125,23 @@ export class PredictionService {
     });
     for (const s of scored) for (const input of s.missing) this.missingValues.inc({ model: served.detail.model, input });
 
-    const out = await served.session.run(feedsOf(served, scored));
-    // classifiers answer P(positive) as `probability` (+ `label`), regressors `prediction`
-    const score = (out.probability ?? out.prediction)?.data as Float32Array | undefined;
-    const labels = out.label?.data as BigInt64Array | undefined;
-    scored.forEach((s, i) => {
-      s.prediction = Number(score?.[i]);
-      s.label = labels ? Number(labels[i]) : null;
-    });
+    await this.batcher.score(served, scored);
     return scored;
   }
+}
+
+function runRows(served: ServedModel) {
+  return (rows: Scored[]) => served.runner.run(feedsOf(served, rows));
+}
+
+/** Classifiers answer P(positive) as `probability` (+ `label`), regressors `prediction`. */
+function applyOutputs(rows: Scored[], out: Record<string, PlainTensor>): void {
+  const score = (out.probability ?? out.prediction)?.data as Float32Array | undefined;
+  const labels = out.label?.data as BigInt64Array | undefined;
+  rows.forEach((s, i) => {
+    s.prediction = Number(score?.[i]);
+    s.label = labels ? Number(labels[i]) : null;
+  });
 }
 
 /** One `[rows, 1]` tensor per graph input; a missing category is the empty string for the graph's encoders. */

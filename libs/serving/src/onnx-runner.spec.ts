@@ -1,0 +1,55 @@
+import { Tensor } from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { exportOnnx, type LogisticRegressionModel } from '@atelier/ml';
+
+import { chooseRunner, InlineRunner, type OnnxRunner, WorkerPoolRunner } from './onnx-runner';
+
+const model: LogisticRegressionModel = {
+  kind: 'logistic_regression',
+  features: ['a', 'b'],
+  means: [1, 2],
+  scales: [2, 4],
+  weights: [0.7, -1.3],
+  bias: 0.2,
+  backend: 'cpu',
+};
+const bytes = exportOnnx(model, { name: 'runner-test' });
+const feeds = () => ({
+  a: new Tensor('float32', Float32Array.of(0, 1, NaN, 5), [4, 1]),
+  b: new Tensor('float32', Float32Array.of(3, NaN, 2, -7), [4, 1]),
+});
+const probe = () => ({ a: new Tensor('float32', Float32Array.of(NaN), [1, 1]), b: new Tensor('float32', Float32Array.of(NaN), [1, 1]) });
+
+describe('ONNX runners', () => {
+  const opened: OnnxRunner[] = [];
+  afterAll(async () => Promise.all(opened.map((r) => r.close())));
+
+  it('keeps a fast model on the event loop and moves a slow one to worker threads, by its measured run time', async () => {
+    const fast = await chooseRunner(bytes, probe(), { inlineMaxMs: 1000, threads: 1 });
+    const slow = await chooseRunner(bytes, probe(), { inlineMaxMs: 0, threads: 2 });
+    opened.push(fast.runner, slow.runner);
+    expect(fast.runner).toBeInstanceOf(InlineRunner);
+    expect(slow.runner).toBeInstanceOf(WorkerPoolRunner);
+    expect(fast.probeMs).toBeGreaterThan(0);
+  });
+
+  it('answers the same numbers from worker threads as inline, for concurrent runs', async () => {
+    const inline = (await chooseRunner(bytes, probe(), { inlineMaxMs: 1000, threads: 1 })).runner;
+    const pool = new WorkerPoolRunner(bytes, 2);
+    opened.push(inline, pool);
+    const expected = await inline.run(feeds());
+    const answers = await Promise.all(Array.from({ length: 20 }, () => pool.run(feeds())));
+    for (const out of answers) {
+      expect([...(out.probability!.data as Float32Array)]).toEqual([...(expected.probability!.data as Float32Array)]);
+      expect([...(out.label!.data as BigInt64Array)]).toEqual([...(expected.label!.data as BigInt64Array)]);
+      expect(out.probability!.dims).toEqual([4, 1]);
+    }
+  });
+
+  it('rejects a run the model cannot take, from a worker too', async () => {
+    const pool = new WorkerPoolRunner(bytes, 1);
+    opened.push(pool);
+    await expect(pool.run({ a: new Tensor('float32', Float32Array.of(1), [1, 1]) })).rejects.toThrow(/input/i);
+  });
+});
