@@ -26,8 +26,8 @@ describe('MicroBatcher', () => {
     const runs: number[] = [];
     const { run, apply } = doubler(runs);
     const batcher = new MicroBatcher<object, Row>(100, run, apply);
-    const a = [{ x: 1 }];
-    const b = [{ x: 2 }, { x: 3 }];
+    const a: Row[] = [{ x: 1 }];
+    const b: Row[] = [{ x: 2 }, { x: 3 }];
     await Promise.all([batcher.score(key, a), batcher.score(key, b)]);
     expect(runs).toEqual([3]);
     expect(a.map((r) => r.y)).toEqual([2]);
