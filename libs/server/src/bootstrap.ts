@@ -8,6 +8,7 @@ import { type AtelierConfig, loadConfig } from '@atelier/config';
 
 import { JsonLogger } from './json-logger';
 import { MetricsService } from './metrics';
+import { isClusterPrimary, runProcessCluster } from './process-cluster';
 import { requestIdFor } from './request-id';
 
 import 'reflect-metadata';
@@ -19,6 +20,8 @@ export interface ServiceOptions {
   defaultPort: number;
   /** 0 picks a free port (tests) */
   port?: number;
+  /** copies of the service on this machine, sharing its port (see `runProcessCluster`) */
+  processes?: number;
 }
 
 // The largest JSON body any route takes (feature imports, training sets, base64 artifacts).
@@ -76,9 +79,13 @@ function mountOpenApi(app: NestFastifyApplication, options: ServiceOptions): voi
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 
-/** Starts a service on its port and returns its base URL. */
-export async function startService(root: Type, options: ServiceOptions): Promise<{ app: NestFastifyApplication; url: string }> {
+/** Starts a service on its port (in `processes` processes when asked) and returns its base URL. */
+export async function startService(root: Type, options: ServiceOptions): Promise<{ app: NestFastifyApplication; url: string } | undefined> {
   const config = loadConfig();
+  if (isClusterPrimary(options.processes ?? 1)) {
+    runProcessCluster(options.processes!, options.name, new JsonLogger(options.name, config.logLevel));
+    return undefined;
+  }
   const app = await createService(root, options);
   const port = options.port ?? config.port ?? options.defaultPort;
   await app.listen(port, config.host);

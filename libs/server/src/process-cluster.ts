@@ -1,0 +1,55 @@
+import cluster, { type Worker } from 'node:cluster';
+
+import type { LoggerService } from '@nestjs/common';
+
+/** A worker that dies sooner than this after its start counts as crashing: wait longer each time. */
+const CRASH_WINDOW_MS = 10_000;
+const MAX_BACKOFF_MS = 30_000;
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Runs `processes` copies of a service on one port (node:cluster; the primary hands connections
+ * to the workers in turn), so one machine's cores all answer requests. Each worker gets
+ * `ATELIER_PROCESS_INDEX` (0, 1, …): background roles (consumers, schedulers, training
+ * supervisors) run in process 0 only. A worker that dies is started again, with a growing pause
+ * if it keeps dying; SIGTERM/SIGINT stop them all.
+ */
+export function runProcessCluster(processes: number, service: string, logger: LoggerService): void {
+  const started = new Map<number, number>();
+  const failures = new Map<number, number>();
+  let stopping = false;
+
+  const fork = (index: number): Worker => {
+    const worker = cluster.fork({ ATELIER_PROCESS_INDEX: String(index) });
+    started.set(index, Date.now());
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      const quick = Date.now() - (started.get(index) ?? 0) < CRASH_WINDOW_MS;
+      const count = quick ? (failures.get(index) ?? 0) + 1 : 0;
+      failures.set(index, count);
+      const delay = Math.min(MAX_BACKOFF_MS, count === 0 ? 0 : 500 * 2 ** (count - 1));
+      logger.warn({ msg: 'process exited; starting it again', index, code, signal, inMs: delay }, 'cluster');
+      setTimeout(() => fork(index), delay);
+    });
+    return worker;
+  };
+
+  for (let i = 0; i < processes; i++) fork(i);
+  logger.log({ msg: 'started processes', service, processes }, 'cluster');
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    for (const w of workers) w.process.kill(signal);
+    const force = setTimeout(() => workers.forEach((w) => w.process.kill('SIGKILL')), STOP_GRACE_MS);
+    force.unref();
+    let alive = workers.length;
+    if (alive === 0) process.exit(0);
+    for (const w of workers) w.on('exit', () => --alive === 0 && process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+export const isClusterPrimary = (processes: number) => processes > 1 && cluster.isPrimary;
