@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { loadConfig } from '@atelier/config';
 import { DbModule } from '@atelier/db';
 import { KafkaModule } from '@atelier/kafka';
 import { ServerModule, startService } from '@atelier/server';
@@ -9,4 +10,9 @@ import { ServingModule } from '@atelier/serving';
 @Module({ imports: [ServerModule, DbModule, KafkaModule, ServingModule] })
 class ServingAppModule {}
 
-void startService(ServingAppModule, { name: 'serving', description: 'online prediction with ONNX Runtime, Open Inference Protocol v2', defaultPort: 3004 });
+void startService(ServingAppModule, {
+  name: 'serving',
+  description: 'online prediction with ONNX Runtime, Open Inference Protocol v2',
+  defaultPort: 3004,
+  processes: loadConfig().serving.processes,
+});

@@ -17,6 +17,55 @@ describe('loadConfig', () => {
     expect(config.predictionSampleRate).toBe(0.25);
   });
 
+  it('forks one training worker by default; 0 keeps training in the platform process', () => {
+    expect(loadConfig({}).trainingWorkers).toBe(1);
+    expect(loadConfig({ TRAINING_WORKERS: '0' }).trainingWorkers).toBe(0);
+    expect(loadConfig({ TRAINING_WORKERS: '4' }).trainingWorkers).toBe(4);
+    expect(() => loadConfig({ TRAINING_WORKERS: '-1' })).toThrow(/TRAINING_WORKERS/);
+    expect(() => loadConfig({ TRAINING_WORKERS: 'two' })).toThrow(/TRAINING_WORKERS/);
+  });
+
+  it('gives the prediction log its defaults, in bytes where the variable is in MiB', () => {
+    const config = loadConfig({});
+    expect(config.predictionLog).toEqual({
+      lingerMs: 5,
+      batchSize: 500,
+      maxBuffered: 20_000,
+      spoolDir: '.atelier/spool',
+      maxSpoolBytes: 1024 * 1024 * 1024,
+    });
+    expect(config.processIndex).toBe(0);
+  });
+
+  it('reads the prediction log settings and the serving process index', () => {
+    const config = loadConfig({
+      PREDICTION_LOG_LINGER_MS: '20',
+      PREDICTION_LOG_BATCH_SIZE: '1000',
+      PREDICTION_LOG_MAX_BUFFERED: '5000',
+      PREDICTION_LOG_SPOOL_DIR: '/var/spool/atelier',
+      PREDICTION_LOG_MAX_SPOOL_MB: '0.5',
+      ATELIER_PROCESS_INDEX: '3',
+    });
+    expect(config.predictionLog).toEqual({
+      lingerMs: 20,
+      batchSize: 1000,
+      maxBuffered: 5000,
+      spoolDir: '/var/spool/atelier',
+      maxSpoolBytes: 524_288,
+    });
+    expect(config.processIndex).toBe(3);
+    expect(() => loadConfig({ PREDICTION_LOG_BATCH_SIZE: '0' })).toThrow(/PREDICTION_LOG_BATCH_SIZE/);
+    expect(() => loadConfig({ ATELIER_PROCESS_INDEX: '-1' })).toThrow(/ATELIER_PROCESS_INDEX/);
+  });
+
+  it('runs serving in one process per core unless told otherwise, micro-batching on', () => {
+    const config = loadConfig({});
+    expect(config.serving.processes).toBeGreaterThanOrEqual(1);
+    expect(config.serving.microBatch).toBe(true);
+    expect(loadConfig({ SERVING_PROCESSES: '1', PREDICT_MICRO_BATCH: 'off' }).serving).toMatchObject({ processes: 1, microBatch: false });
+    expect(() => loadConfig({ SERVING_PROCESSES: '0' })).toThrow(/SERVING_PROCESSES/);
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ PREDICTION_SAMPLE_RATE: '2' })).toThrow(ConfigError);
     expect(() => loadConfig({ PREDICTION_SAMPLE_RATE: '2' })).toThrow(/PREDICTION_SAMPLE_RATE/);

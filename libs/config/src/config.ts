@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import { z } from 'zod';
 
 /**
@@ -21,11 +23,36 @@ const Env = z.object({
   SERVING_URL: z.string().default('http://127.0.0.1:3000'),
   MONITORING_URL: z.string().default('http://127.0.0.1:3000'),
   TRAINING_URL: z.string().default('http://127.0.0.1:3000'),
+  /** training worker processes the platform forks; 0 runs training jobs inside the platform process */
+  TRAINING_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   /** share of predictions published to Kafka for monitoring, 0..1 */
   PREDICTION_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
   /** how often monitors are evaluated in the background; 0 turns the timer off */
   MONITOR_INTERVAL_SECONDS: z.coerce.number().min(0).default(30),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * The prediction log (KafkaService.durableProducer): how long an event waits in memory for
+   * companions, events per Kafka send, events held in memory at most (beyond, they go to the
+   * spool on disk), the spool's directory and its size beyond which events are dropped.
+   */
+  PREDICTION_LOG_LINGER_MS: z.coerce.number().int().min(0).default(5),
+  PREDICTION_LOG_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
+  PREDICTION_LOG_MAX_BUFFERED: z.coerce.number().int().min(1).default(20_000),
+  PREDICTION_LOG_SPOOL_DIR: z.string().min(1).default('.atelier/spool'),
+  PREDICTION_LOG_MAX_SPOOL_MB: z.coerce.number().min(0).default(1024),
+  /**
+   * Processes the platform and the serving service run on one machine, sharing the port (default:
+   * one per core); each gets its index in ATELIER_PROCESS_INDEX, and background work (Kafka
+   * consumers of monitoring, monitor schedules, training workers) runs in process 0 only.
+   */
+  SERVING_PROCESSES: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+  ATELIER_PROCESS_INDEX: z.coerce.number().int().min(0).default(0),
+  /** a model whose single-row run takes longer than this (measured at load) runs on worker threads */
+  ONNX_INLINE_MAX_MS: z.coerce.number().min(0).default(1),
+  /** worker threads of such a model (default: the cores but one, at least one) */
+  ONNX_POOL_THREADS: z.coerce.number().int().min(1).max(64).default(Math.max(1, availableParallelism() - 1)),
+  /** coalesce the rows of concurrent prediction requests into one model run per event-loop turn */
+  PREDICT_MICRO_BATCH: z.enum(['on', 'off']).default('on'),
 });
 
 export type AtelierConfig = ReturnType<typeof toConfig>;
@@ -50,9 +77,24 @@ function toConfig(env: z.infer<typeof Env>) {
       monitoring: env.MONITORING_URL,
       training: env.TRAINING_URL,
     },
+    trainingWorkers: env.TRAINING_WORKERS,
     predictionSampleRate: env.PREDICTION_SAMPLE_RATE,
     monitorIntervalSeconds: env.MONITOR_INTERVAL_SECONDS,
     logLevel: env.LOG_LEVEL,
+    predictionLog: {
+      lingerMs: env.PREDICTION_LOG_LINGER_MS,
+      batchSize: env.PREDICTION_LOG_BATCH_SIZE,
+      maxBuffered: env.PREDICTION_LOG_MAX_BUFFERED,
+      spoolDir: env.PREDICTION_LOG_SPOOL_DIR,
+      maxSpoolBytes: Math.round(env.PREDICTION_LOG_MAX_SPOOL_MB * 1024 * 1024),
+    },
+    processIndex: env.ATELIER_PROCESS_INDEX,
+    serving: {
+      processes: env.SERVING_PROCESSES,
+      onnxInlineMaxMs: env.ONNX_INLINE_MAX_MS,
+      onnxPoolThreads: env.ONNX_POOL_THREADS,
+      microBatch: env.PREDICT_MICRO_BATCH === 'on',
+    },
   };
 }
 

@@ -1,2 +1,3 @@
+export * from './durable-producer';
 export * from './kafka.module';
 export * from './kafka.service';

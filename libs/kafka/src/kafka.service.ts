@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import type { z } from 'zod';
@@ -5,6 +7,8 @@ import type { z } from 'zod';
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { type TopicKey, topicName, Topics } from '@atelier/contracts';
 import { HealthRegistry } from '@atelier/server';
+
+import { DurableProducer, type DurableProducerHooks, type DurableProducerOptions } from './durable-producer';
 
 export interface SubscribeOptions<T> {
   /** consumer group, prefixed with the namespace */
@@ -15,6 +19,24 @@ export interface SubscribeOptions<T> {
   handle: (events: T[], topic: TopicKey) => Promise<void>;
   fromBeginning?: boolean;
 }
+
+/** Overrides of the prediction-log configuration for one durable producer, and its metrics hooks. */
+export type DurableProducerSettings = Partial<Omit<DurableProducerOptions, 'spoolDir'>> & { hooks?: DurableProducerHooks };
+
+/**
+ * The durable producers' Kafka client fails fast, unlike the shared one (8 retries, 30 s request
+ * timeout, which keeps a send against a stopped broker pending for tens of seconds): a failed send
+ * costs nothing there, the events go to the spool and the replay retries with its own backoff.
+ * Worst case per send: 3 attempts of ≤ 5 s against a broker that accepts but never answers;
+ * about a second against one that refuses connections.
+ */
+const FAIL_FAST = {
+  retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+  requestTimeout: 5000,
+  connectionTimeout: 1000,
+  /** how long the broker may wait for the in-sync replicas' acknowledgement */
+  ackTimeoutMs: 3000,
+};
 
 /**
  * Atelier's Kafka client: one producer per process, JSON events validated with their
@@ -27,6 +49,9 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
   private readonly consumers: Consumer[] = [];
   private producer?: Promise<Producer>;
   private admin?: Promise<Admin>;
+  private durableKafka?: Kafka;
+  private durableClient?: Promise<Producer>;
+  private readonly durables = new Map<TopicKey, DurableProducer>();
 
   constructor(
     @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
@@ -81,6 +106,65 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * A log to `key`'s topic that never makes the caller wait or fail and keeps events through a
+   * broker outage and a restart (see DurableProducer): the prediction path's publisher. Started
+   * here, closed in onModuleDestroy. Defaults come from the PREDICTION_LOG_* configuration; the
+   * spool lives in `<spoolDir>/<namespace>/<topic>/<process index>`, so neither two namespaces nor
+   * two serving processes share segment files. One per topic and process: a second call returns
+   * the first producer, with the first call's settings and hooks.
+   */
+  durableProducer(key: TopicKey, settings: DurableProducerSettings = {}): DurableProducer {
+    const existing = this.durables.get(key);
+    if (existing) return existing;
+    const { hooks, ...overrides } = settings;
+    const topic = this.topic(key);
+    const log = this.config.predictionLog;
+    const producer = new DurableProducer(
+      (messages) => this.sendDurably(topic, messages),
+      {
+        lingerMs: log.lingerMs,
+        batchSize: log.batchSize,
+        maxBuffered: log.maxBuffered,
+        maxSpoolBytes: log.maxSpoolBytes,
+        ...overrides,
+        spoolDir: path.join(log.spoolDir, this.config.namespace, key, String(this.config.processIndex)),
+      },
+      { ...hooks, onError: this.warnEvery(10_000, topic, hooks?.onError) },
+    );
+    this.durables.set(key, producer);
+    producer.start();
+    return producer;
+  }
+
+  /**
+   * During an outage every retry fails, and a full disk fails every spool write: one warning per
+   * kind and interval, with how many were left out, keeps the log readable.
+   */
+  private warnEvery(
+    intervalMs: number,
+    topic: string,
+    next?: DurableProducerHooks['onError'],
+  ): NonNullable<DurableProducerHooks['onError']> {
+    const last = new Map<string, { at: number; suppressed: number }>();
+    return (error, during) => {
+      next?.(error, during);
+      const seen = last.get(during);
+      const now = Date.now();
+      if (seen && now - seen.at < intervalMs) {
+        seen.suppressed += 1;
+        return;
+      }
+      last.set(during, { at: now, suppressed: 0 });
+      this.logger.warn({ msg: `prediction log: ${during} failed`, topic, error: error.message, suppressed: seen?.suppressed ?? 0 });
+    };
+  }
+
+  private async sendDurably(topic: string, messages: Array<{ key: string; value: string }>): Promise<void> {
+    const producer = await this.getDurableClient();
+    await producer.send({ topic, acks: -1, timeout: FAIL_FAST.ackTimeoutMs, messages });
+  }
+
   /** Starts a consumer; resolves once it has joined its group. */
   async subscribe<T>(options: SubscribeOptions<T>): Promise<Consumer> {
     await this.ensureTopics();
@@ -131,6 +215,29 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     return this.producer;
   }
 
+  private getDurableClient(): Promise<Producer> {
+    this.durableClient ??= (async () => {
+      this.durableKafka ??= new Kafka({
+        clientId: `${this.config.kafka.clientId}-log`,
+        brokers: this.config.kafka.brokers,
+        // every failure surfaces as a failed send, which onError reports (throttled by warnEvery)
+        logLevel: logLevel.NOTHING,
+        retry: FAIL_FAST.retry,
+        requestTimeout: FAIL_FAST.requestTimeout,
+        connectionTimeout: FAIL_FAST.connectionTimeout,
+      });
+      const producer = this.durableKafka.producer({
+        allowAutoTopicCreation: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: FAIL_FAST.retry,
+      });
+      await producer.connect();
+      return producer;
+    })();
+    this.durableClient.catch(() => (this.durableClient = undefined));
+    return this.durableClient;
+  }
+
   private getAdmin(): Promise<Admin> {
     this.admin ??= (async () => {
       const admin = this.kafka.admin();
@@ -142,6 +249,10 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    // first: their last events still need the durable client (or end up in the spool)
+    await Promise.allSettled([...this.durables.values()].map((d) => d.close()));
+    this.durables.clear();
+    if (this.durableClient) await (await this.durableClient.catch(() => undefined))?.disconnect();
     await Promise.allSettled(this.consumers.map((c) => c.disconnect()));
     if (this.producer) await (await this.producer.catch(() => undefined))?.disconnect();
     if (this.admin) await (await this.admin.catch(() => undefined))?.disconnect();

@@ -31,7 +31,8 @@ export class EvaluationScheduler implements OnApplicationBootstrap, OnModuleDest
 
   onApplicationBootstrap(): void {
     const seconds = this.config.monitorIntervalSeconds;
-    if (seconds > 0) this.interval = setInterval(() => this.tick(), seconds * 1000).unref();
+    // the other processes of a machine leave monitor schedules to process 0 (SERVING_PROCESSES)
+    if (seconds > 0 && this.config.processIndex === 0) this.interval = setInterval(() => this.tick(), seconds * 1000).unref();
   }
 
   /** Consumed events changed these models' windows. */

@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
 import { z } from 'zod';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { OutcomeEvent, PredictionEvent } from '@atelier/contracts';
 import { KafkaService } from '@atelier/kafka';
 import { HealthRegistry } from '@atelier/server';
@@ -30,9 +31,11 @@ export class PredictionEventsConsumer implements OnApplicationBootstrap, OnModul
     private readonly kafka: KafkaService,
     private readonly ingestion: IngestionService,
     private readonly health: HealthRegistry,
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.config.processIndex > 0) return; // one consumer per machine: see SERVING_PROCESSES
     this.health.register('monitoring-consumer', async () => {
       if (this.lastError) throw new Error(`not consuming yet: ${this.lastError}`);
     });

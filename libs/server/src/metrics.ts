@@ -1,6 +1,10 @@
+import cluster from 'node:cluster';
+
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+import { clusterMetrics, shareMetricsWithCluster } from './process-cluster';
 
 /** One Prometheus registry per process; domain modules add their own metrics to it. */
 @Injectable()
@@ -17,6 +21,7 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    shareMetricsWithCluster(this.registry);
   }
 
   counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
@@ -40,6 +45,6 @@ export class MetricsController {
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4')
   scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return cluster.isWorker ? clusterMetrics() : this.metrics.registry.metrics();
   }
 }

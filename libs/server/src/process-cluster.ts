@@ -1,6 +1,10 @@
 import cluster, { type Worker } from 'node:cluster';
 
 import type { LoggerService } from '@nestjs/common';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+
+const METRICS_REQUEST = 'atelier:cluster-metrics';
+const METRICS_REPLY = 'atelier:cluster-metrics-reply';
 
 /** A worker that dies sooner than this after its start counts as crashing: wait longer each time. */
 const CRASH_WINDOW_MS = 10_000;
@@ -34,6 +38,16 @@ export function runProcessCluster(processes: number, service: string, logger: Lo
     return worker;
   };
 
+  // `/metrics` of any process answers for all of them: it asks here, and here asks every process
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker, message: { type?: string; id?: number }) => {
+    if (message?.type !== METRICS_REQUEST) return;
+    aggregator.clusterMetrics().then(
+      (text) => worker.send({ type: METRICS_REPLY, id: message.id, text }),
+      (error: unknown) => worker.send({ type: METRICS_REPLY, id: message.id, error: String(error) }),
+    );
+  });
+
   for (let i = 0; i < processes; i++) fork(i);
   logger.log({ msg: 'started processes', service, processes }, 'cluster');
 
@@ -53,3 +67,27 @@ export function runProcessCluster(processes: number, service: string, logger: Lo
 }
 
 export const isClusterPrimary = (processes: number) => processes > 1 && cluster.isPrimary;
+
+let metricsRequests = 0;
+
+/** In a cluster worker: the metrics of every process of the cluster, summed by the primary. */
+export function clusterMetrics(): Promise<string> {
+  const id = ++metricsRequests;
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type?: string; id?: number; text?: string; error?: string }) => {
+      if (message?.type !== METRICS_REPLY || message.id !== id) return;
+      process.off('message', onMessage);
+      if (message.error !== undefined) reject(new Error(message.error));
+      else resolve(message.text ?? '');
+    };
+    process.on('message', onMessage);
+    process.send!({ type: METRICS_REQUEST, id });
+  });
+}
+
+/** A cluster worker answers the primary's requests for its own metrics from `registry`. */
+export function shareMetricsWithCluster(registry: Registry): void {
+  if (!cluster.isWorker) return;
+  new AggregatorRegistry(); // installs the worker's side of the exchange
+  AggregatorRegistry.setRegistries(registry);
+}

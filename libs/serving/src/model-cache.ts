@@ -9,9 +9,7 @@ import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
 
 import { type InferencePlan, planInference } from './inference-plan';
-import { chooseRunner, defaultPoolThreads, type OnnxRunner } from './onnx-runner';
-
-const INLINE_MAX_MS = 1;
+import { chooseRunner, type OnnxRunner } from './onnx-runner';
 
 export interface ServedModel {
   detail: ModelVersionDetail;
@@ -36,7 +34,7 @@ export class ModelCache {
   private readonly aliases = new Map<string, number>();
   private readonly registry: AtelierClient;
 
-  constructor(@Inject(ATELIER_CONFIG) config: AtelierConfig) {
+  constructor(@Inject(ATELIER_CONFIG) private readonly config: AtelierConfig) {
     this.registry = new AtelierClient({ baseUrl: config.urls.registry });
   }
 
@@ -93,7 +91,8 @@ export class ModelCache {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== detail.artifact.sha256) throw dependencyUnavailable(`artifact of ${model} v${version} does not match its sha256`);
     const plan = planInference(detail.signature);
-    const { runner, probeMs } = await chooseRunner(bytes, probeFeeds(plan), { inlineMaxMs: INLINE_MAX_MS, threads: defaultPoolThreads() });
+    const { onnxInlineMaxMs, onnxPoolThreads } = this.config.serving;
+    const { runner, probeMs } = await chooseRunner(bytes, probeFeeds(plan), { inlineMaxMs: onnxInlineMaxMs, threads: onnxPoolThreads });
     this.logger.log({ msg: 'model loaded', model, version, sha256, runner: runner.kind, probeMs: Math.round(probeMs * 1000) / 1000 });
     return { detail, runner, probeMs, plan, sha256, loadedAt: new Date() };
   }

@@ -1,4 +1,3 @@
-import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -135,9 +134,4 @@ export async function chooseRunner(model: Uint8Array, probeFeeds: Record<string,
   if (probeMs <= options.inlineMaxMs) return { probeMs, runner: new InlineRunner(session) };
   await session.release();
   return { probeMs, runner: new WorkerPoolRunner(model, Math.max(1, options.threads)) };
-}
-
-/** Worker threads for slow models: the cores but one (the event loop's), at least one. */
-export function defaultPoolThreads(): number {
-  return Math.max(1, cpus().length - 1);
 }

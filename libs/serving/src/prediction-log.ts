@@ -1,25 +1,50 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Counter } from 'prom-client';
+import { Gauge } from 'prom-client';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { PredictionEvent } from '@atelier/contracts';
-import { KafkaService } from '@atelier/kafka';
+import { type DurableProducer, KafkaService } from '@atelier/kafka';
 import { MetricsService } from '@atelier/server';
 
 /**
- * The sampled prediction log monitoring reads (Kafka `predictions`). Recording never waits and
- * never fails a response.
+ * The sampled prediction log monitoring reads (Kafka `predictions`), through the durable
+ * producer: batched sends, a bounded memory buffer, a disk spool while the broker is away,
+ * replayed when it returns (also after a restart). Recording never waits and never fails a
+ * response; monitoring dedupes redeliveries by prediction id.
  */
 @Injectable()
 export class PredictionLog {
-  private readonly publishFailures: Counter<string>;
+  private readonly producer: DurableProducer;
 
   constructor(
-    private readonly kafka: KafkaService,
+    kafka: KafkaService,
     @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
     metrics: MetricsService,
   ) {
-    this.publishFailures = metrics.counter('atelier_prediction_publish_failures_total', 'Prediction events that could not be published');
+    const sent = metrics.counter('atelier_prediction_log_sent_total', 'Prediction events acknowledged by Kafka', ['from']);
+    const spooled = metrics.counter('atelier_prediction_log_spooled_total', 'Prediction events written to the disk spool while Kafka was away');
+    const dropped = metrics.counter('atelier_prediction_log_dropped_total', 'Prediction events given up (spool full, unwritable or corrupt)', ['reason']);
+    this.producer = kafka.durableProducer('predictions', {
+      hooks: {
+        onSent: (n, from) => sent.inc({ from }, n),
+        onSpooled: (n) => spooled.inc(n),
+        onDropped: (n, reason) => dropped.inc({ reason }, n),
+      },
+    });
+    const producer = this.producer;
+    const gauge = (name: string, help: string, read: () => number) =>
+      metrics.registry.getSingleMetric(name) ??
+      new Gauge({
+        name,
+        help,
+        registers: [metrics.registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge('atelier_prediction_log_buffered', 'Prediction events waiting in memory', () => producer.stats().buffered);
+    gauge('atelier_prediction_log_spool_events', 'Prediction events waiting in the disk spool', () => producer.stats().spooledEvents);
+    gauge('atelier_prediction_log_spool_bytes', 'Size of the disk spool', () => producer.stats().spoolBytes);
   }
 
   /** Whether this prediction is in the monitored sample. */
@@ -28,11 +53,6 @@ export class PredictionLog {
   }
 
   record(events: PredictionEvent[]): void {
-    if (events.length === 0) return;
-    this.kafka.publishInBackground(
-      'predictions',
-      events.map((e) => ({ key: e.predictionId, value: e })),
-      () => this.publishFailures.inc(events.length),
-    );
+    for (const event of events) this.producer.append(event.predictionId, event);
   }
 }

@@ -1,7 +1,8 @@
 import { InferenceSession } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { type BatchPredictResponse,MAX_BATCH_ROWS, ModelSignature, type ModelVersionDetail, type PredictionEvent, type PredictResponse } from '@atelier/contracts';
+import { loadConfig } from '@atelier/config';
+import { type BatchPredictResponse, MAX_BATCH_ROWS, ModelSignature, type ModelVersionDetail, type PredictionEvent, type PredictResponse } from '@atelier/contracts';
 import { exportOnnx, type LogisticRegressionModel, sigmoid } from '@atelier/ml';
 import type { OnlinePair, OnlineRow } from '@atelier/online-store';
 import { dependencyUnavailable, DomainError, MetricsService } from '@atelier/server';
@@ -76,7 +77,7 @@ describe('PredictionService', () => {
     const online = new FakeOnline();
     const log = new FakeLog();
     const metrics = new MetricsService();
-    const service = new PredictionService(cache, online as unknown as OnlineFeaturesReader, log as unknown as PredictionLog, metrics);
+    const service = new PredictionService(cache, online as unknown as OnlineFeaturesReader, log as unknown as PredictionLog, loadConfig({}), metrics);
     return { service, online, log, metrics };
   }
 

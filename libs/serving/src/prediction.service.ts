@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Tensor } from 'onnxruntime-node';
 import type { Counter, Histogram } from 'prom-client';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
   type BatchPredictResponse,
   type InputValue,
@@ -48,11 +49,13 @@ export class PredictionService {
     private readonly cache: ModelCache,
     private readonly online: OnlineFeaturesReader,
     private readonly log: PredictionLog,
+    @Inject(ATELIER_CONFIG) config: AtelierConfig,
     metrics: MetricsService,
   ) {
     this.predictions = metrics.counter('atelier_predictions_total', 'Predictions served', ['model', 'version']);
     this.missingValues = metrics.counter('atelier_prediction_missing_values_total', 'Model inputs that had no value, by model and input', ['model', 'input']);
-    this.batcher = new MicroBatcher(MICRO_BATCH_MAX_ROWS, runRows, applyOutputs);
+    // one row per run when off: every request runs alone
+    this.batcher = new MicroBatcher(config.serving.microBatch ? MICRO_BATCH_MAX_ROWS : 1, runRows, applyOutputs);
     this.latency = metrics.histogram('atelier_prediction_seconds', 'Time to answer a prediction request', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
   }
 
