@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Serving benchmark: POST /api/predict against a bare floor server, MLflow and itself under load.
+# See bench/README.md ("Serving").
+#   npm run bench:serving                        # 3 runs of every scenario (~15 min on 2 cores)
+#   BENCH_RUNS=1 BENCH_SCENARIOS=a,b BENCH_DURATION=5 npm run bench:serving   # a quick subset
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+SERVING=bench/serving
+VENV="$SERVING/.venv"
+DATA=bench/.data/serving
+DB_NAME=atelier_bench
+export BENCH_DATABASE_URL="postgresql://atelier:atelier@127.0.0.1:5432/$DB_NAME"
+log() { echo "[bench:serving] $*"; }
+mkdir -p "$DATA"
+
+# The orchestrator stops the servers it starts (platform, floor, MLflow), each a process group
+# listed in $DATA/pgids; should it be killed outright, stop them from that list.
+stop_servers() {
+  local pgid
+  [[ -f "$DATA/pgids" ]] || return 0
+  while read -r pgid; do [[ -n "$pgid" ]] && kill -TERM -- "-$pgid" 2>/dev/null || true; done <"$DATA/pgids"
+  rm -f "$DATA/pgids"
+}
+trap stop_servers EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# 1. PostgreSQL, Redis, Kafka (reused when already up), and a database of the benchmark's own.
+bash deploy/local/up.sh
+export PGPASSWORD=atelier
+if [[ -z "$(psql -h 127.0.0.1 -U atelier -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" ]]; then
+  log "creating database $DB_NAME"
+  psql -h 127.0.0.1 -U atelier -d postgres -qc "CREATE DATABASE $DB_NAME"
+fi
+DATABASE_URL="$BENCH_DATABASE_URL" npm run --silent db:migrate
+
+# 2. The MLflow peer in a private venv, pinned ($SERVING/requirements.txt); recreated when that changes.
+if [[ ",${BENCH_SCENARIOS:-d}," == *,d,* ]]; then
+  if [[ ! -x "$VENV/bin/python" ]] || ! cmp -s "$SERVING/requirements.txt" "$VENV/.requirements.txt"; then
+    log "creating $VENV (pip install -r $SERVING/requirements.txt)"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --upgrade pip
+    "$VENV/bin/pip" install --quiet -r "$SERVING/requirements.txt"
+    cp "$SERVING/requirements.txt" "$VENV/.requirements.txt"
+  fi
+fi
+
+# 3. Platform, seed, floor, MLflow, every scenario BENCH_RUNS times, report.
+log "runs: ${BENCH_RUNS:-3}; scenarios: ${BENCH_SCENARIOS:-a,b,c,d,e,g,f}; ${BENCH_DURATION:-15} s per phase"
+TZ=UTC node -r @swc-node/register "$SERVING/serving-bench.main.ts"
