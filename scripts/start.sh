@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: the whole platform on this machine — Node dependencies, PostgreSQL, Redis and
 # Kafka (deploy/local/up.sh), migrations, the platform process (every service in one process,
-# :3000), the flights demo with a first trained model, and the web UI (:4200).
+# :3000, with its training worker processes), the flights demo with a first trained model, and
+# the web UI (:4200).
 # Ctrl-C stops the platform and the UI; `npm run infra:down` stops the infrastructure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ for port in "$PORT" "$WEB_PORT"; do
 done
 
 # Each child gets a process group of its own, so stopping it also stops what it started
-# (npx → next-server).
+# (npx → next-server; the platform → its training workers, which also exit when it is gone).
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM

@@ -7,13 +7,13 @@ import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { QueueRootModule, ServerModule } from '@atelier/server';
 import { ServingModule } from '@atelier/serving';
-import { TrainingModule } from '@atelier/training';
+import { TrainingWorkersModule } from '@atelier/training';
 
 /**
  * Every service's modules in one process: the local default. The domains still talk to each
  * other only over HTTP, Kafka and queues, so the same code runs split into services.
  */
 @Module({
-  imports: [ServerModule, DbModule, KafkaModule, QueueRootModule, FeatureStoreModule, TrainingModule, RegistryModule, ServingModule, MonitoringModule],
+  imports: [ServerModule, DbModule, KafkaModule, QueueRootModule, FeatureStoreModule, TrainingWorkersModule, RegistryModule, ServingModule, MonitoringModule],
 })
 export class PlatformModule {}

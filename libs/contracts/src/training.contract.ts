@@ -191,6 +191,8 @@ export const TrainingJobEvent = z.object({
   message: z.string(),
   epoch: z.number().int().optional(),
   loss: z.number().optional(),
+  /** the worker process that ran the job: on the event of its start and of its stop */
+  worker: z.object({ pid: z.number().int(), host: z.string() }).optional(),
 });
 export type TrainingJobEvent = z.infer<typeof TrainingJobEvent>;
 

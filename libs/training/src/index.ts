@@ -1,1 +1,6 @@
+export * from './parent-watch';
 export * from './training.module';
+export * from './training-api.module';
+export * from './training-worker.module';
+export * from './training-workers.module';
+export * from './training-workers.supervisor';

@@ -1,15 +1,8 @@
-import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 
-import { TrainingController } from './training.controller';
-import { TrainingProcessor } from './training.processor';
-import { TrainingRepository } from './training.repository';
-import { TrainingRunner } from './training.runner';
-import { TRAINING_QUEUE, TrainingService } from './training.service';
+import { TrainingApiModule } from './training-api.module';
+import { TrainingWorkerModule } from './training-worker.module';
 
-@Module({
-  imports: [BullModule.registerQueue({ name: TRAINING_QUEUE })],
-  controllers: [TrainingController],
-  providers: [TrainingRepository, TrainingRunner, TrainingService, TrainingProcessor],
-})
+/** The API and a worker in one process: the standalone training service, and tests. */
+@Module({ imports: [TrainingApiModule, TrainingWorkerModule] })
 export class TrainingModule {}

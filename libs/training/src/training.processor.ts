@@ -3,14 +3,15 @@ import type { Job } from 'bull';
 
 import { TrainingJobPayload } from '@atelier/contracts';
 
-import { TRAINING_QUEUE, TrainingService } from './training.service';
+import { TrainingExecutor } from './training.executor';
+import { TRAINING_QUEUE } from './training.queue';
 
 @Processor(TRAINING_QUEUE)
 export class TrainingProcessor {
-  constructor(private readonly service: TrainingService) {}
+  constructor(private readonly executor: TrainingExecutor) {}
 
   @Process()
   run(job: Job<unknown>): Promise<void> {
-    return this.service.execute(TrainingJobPayload.parse(job.data).jobId);
+    return this.executor.execute(TrainingJobPayload.parse(job.data).jobId);
   }
 }

@@ -5,6 +5,12 @@ import { Prisma, PrismaService } from '@atelier/db';
 
 export type JobRow = Prisma.TrainingJobGetPayload<object>;
 
+/** The process that ran a job, as recorded on the job's start event. */
+export interface WorkerIdentity {
+  pid: number;
+  host: string;
+}
+
 /** Owns the `training_jobs` table. */
 @Injectable()
 export class TrainingRepository {
@@ -41,6 +47,23 @@ export class TrainingRepository {
   async appendTrial(id: string, trial: SearchTrialResult, progress: number): Promise<void> {
     const json = JSON.stringify([trial]);
     await this.prisma.client.$executeRaw`UPDATE training_jobs SET trials = trials || ${json}::jsonb, progress = ${progress} WHERE id = ${id}::uuid`;
+  }
+
+  /** Moves a queued job to running; false when it is no longer queued (cancelled, or taken). */
+  async claim(id: string): Promise<boolean> {
+    const result = await this.prisma.client.trainingJob.updateMany({ where: { id, status: 'queued' }, data: { status: 'running', startedAt: new Date() } });
+    return result.count === 1;
+  }
+
+  /** Fails the running jobs whose start event names this worker process; returns their ids. */
+  async failRunningOn(worker: WorkerIdentity, error: string): Promise<string[]> {
+    const started = JSON.stringify([{ worker }]);
+    const rows = await this.prisma.client.$queryRaw<Array<{ id: string }>>`SELECT id::text FROM training_jobs WHERE status = 'running' AND events @> ${started}::jsonb`;
+    const ids = rows.map((r) => r.id);
+    if (ids.length > 0) {
+      await this.prisma.client.trainingJob.updateMany({ where: { id: { in: ids }, status: 'running' }, data: { status: 'failed', error, finishedAt: new Date() } });
+    }
+    return ids;
   }
 
   /** Sets a final status unless the job was already cancelled. */

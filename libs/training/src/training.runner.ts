@@ -70,6 +70,7 @@ export class TrainingRunner {
       validationRows: validation.rowCount,
       backend: trained.backend,
     };
+    signal.throwIfAborted(); // a job cancelled while it was evaluated registers nothing
     const version = await this.client.createVersion(request.modelName, {
       modelType: request.modelType,
       description: request.description,

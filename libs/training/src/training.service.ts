@@ -1,26 +1,24 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 
-import { type TrainingJobPayload, type TrainingJobResponse,TrainingRequest } from '@atelier/contracts';
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
+import { type TrainingJobPayload, type TrainingJobResponse, TrainingRequest } from '@atelier/contracts';
 import { compileExpression, ExpressionError } from '@atelier/ml';
 import { badRequest, conflict, notFound } from '@atelier/server';
 
-import { type JobRow,TrainingRepository } from './training.repository';
-import { TrainingRunner } from './training.runner';
+import { TRAINING_QUEUE, trainingCancelChannel } from './training.queue';
+import { type JobRow, TrainingRepository } from './training.repository';
 
-export const TRAINING_QUEUE = 'training';
-
-/** Training jobs: accepted over HTTP, run by queue workers, observable while they run. */
+/** Training jobs: accepted over HTTP, run by queue workers (other processes), observable while they run. */
 @Injectable()
 export class TrainingService {
   private readonly logger = new Logger('training');
-  private readonly running = new Map<string, AbortController>();
 
   constructor(
     private readonly repository: TrainingRepository,
-    private readonly runner: TrainingRunner,
     @InjectQueue(TRAINING_QUEUE) private readonly queue: Queue<TrainingJobPayload>,
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
   ) {}
 
   async start(request: TrainingRequest): Promise<TrainingJobResponse> {
@@ -40,31 +38,20 @@ export class TrainingService {
     return (await this.repository.list(50)).map(toResponse);
   }
 
+  /**
+   * The status is the truth: a queued job that is cancelled never starts. A running one is
+   * stopped by its worker, which hears the announcement (or reads the status after a reconnect).
+   */
   async cancel(id: string): Promise<TrainingJobResponse> {
     const job = await this.repository.find(id);
     if (!job) throw notFound(`training job "${id}" does not exist`);
     if (job.status !== 'queued' && job.status !== 'running') throw conflict(`training job "${id}" already ${job.status}`);
     const updated = await this.repository.update(id, { status: 'cancelled', finishedAt: new Date() });
-    this.running.get(id)?.abort(new Error('cancelled by request'));
+    // the queue's own Redis connection; a lost announcement is caught up by the workers' recheck
+    await this.queue.client.publish(trainingCancelChannel(this.config.namespace), id).catch((error: unknown) => {
+      this.logger.warn({ msg: 'could not announce a cancelled training job', jobId: id, error: String(error) });
+    });
     return toResponse(updated);
-  }
-
-  /** Called by the queue worker. Failures are recorded on the job, not thrown back to Bull. */
-  async execute(jobId: string): Promise<void> {
-    const job = await this.repository.find(jobId);
-    if (!job || job.status !== 'queued') return; // cancelled before it started, or a redelivery
-    const controller = new AbortController();
-    this.running.set(jobId, controller);
-    try {
-      await this.repository.update(jobId, { status: 'running', startedAt: new Date() });
-      await this.runner.run(jobId, TrainingRequest.parse(job.request), controller.signal);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.warn({ msg: 'training failed', jobId, error: message });
-      await this.repository.finish(jobId, 'failed', { error: message });
-    } finally {
-      this.running.delete(jobId);
-    }
   }
 }
 

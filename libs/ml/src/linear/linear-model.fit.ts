@@ -8,6 +8,7 @@ import {
   assertOptimizerParams,
   assertPenalty,
   divergedError,
+  eventLoopYielder,
   type OptimizerParams,
   standardizedBatch,
   type TrainingHooks,
@@ -77,6 +78,7 @@ export async function fitLinearWeights(
   // tidy disposes the initial-value tensors; the variables keep their own copy of the data.
   const [w, b] = tf.tidy(() => [tf.variable(tf.tensor2d(initialWeights, [featureCount, 1])), tf.variable(tf.scalar(initialBias))]);
   const optimizer = params.l1 > 0 ? new ProximalAdam(w, b, params) : new PlainAdam(w, b, params);
+  const yieldToEventLoop = eventLoopYielder();
   try {
     for (let epoch = 1; epoch <= params.epochs; epoch++) {
       const order = permutation(dataset.rowCount, rng);
@@ -96,10 +98,10 @@ export async function fitLinearWeights(
             return params.l2 > 0 ? dataLoss.add<Scalar>(w.square().sum().mul(params.l2)) : dataLoss;
           });
         });
-        // Awaiting the loss each batch also yields to the event loop, so an abort can land.
         const [batchLoss] = await cost.data();
         cost.dispose();
         lossSum += batchLoss * rows.length;
+        await yieldToEventLoop(); // so an abort (or anything else waiting) can land
       }
       const epochLoss = lossSum / dataset.rowCount;
       if (!Number.isFinite(epochLoss)) throw divergedError(epoch, epochLoss);

@@ -16,6 +16,21 @@ export interface TrainingHooks {
   signal?: AbortSignal;
 }
 
+/**
+ * Lets timers, I/O and signals run during a training loop, at most every `everyMs`. Awaiting
+ * `tensor.data()` does not: on the CPU and WebAssembly backends it resolves as a microtask, so a
+ * loop of mini-batches would hold the event loop until training ends (no abort, no progress
+ * write, no shutdown could land).
+ */
+export function eventLoopYielder(everyMs = 20, now: () => number = Date.now): () => Promise<void> {
+  let last = now();
+  return async () => {
+    if (now() - last < everyMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = now();
+  };
+}
+
 /** The mini-batch optimiser settings every TensorFlow.js trainer here shares. */
 export interface OptimizerParams {
   epochs: number;

@@ -9,6 +9,7 @@ import {
   assertTrainableFeatures,
   baseRateLogit,
   divergedError,
+  eventLoopYielder,
   invalidParam,
   type OptimizerParams,
   standardizedBatch,
@@ -103,6 +104,7 @@ async function fitLayers(
   const network = createVariables(featureCount, params, outputBias, rng);
   const trainable = network.flatMap(({ kernel, bias, norm }) => [kernel, bias, ...(norm ? [norm.gamma, norm.beta] : [])]);
   const optimizer = tf.train.adam(params.learningRate);
+  const yieldToEventLoop = eventLoopYielder();
   try {
     for (let epoch = 1; epoch <= params.epochs; epoch++) {
       const order = permutation(dataset.rowCount, rng);
@@ -135,10 +137,10 @@ async function fitLayers(
           if (batchCost === null) throw new Error('optimizer.minimize(returnCost = true) returned no cost');
           return batchCost;
         });
-        // Awaiting the loss each batch also yields to the event loop, so an abort can land.
         const [batchLoss] = await cost.data();
         cost.dispose();
         lossSum += batchLoss * rows.length;
+        await yieldToEventLoop(); // so an abort (or anything else waiting) can land
       }
       const loss = lossSum / dataset.rowCount;
       if (!Number.isFinite(loss)) throw divergedError(epoch, loss);

@@ -1,0 +1,219 @@
+import { fork } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { TrainingJobResponse, TrainingRequestInput } from '@atelier/contracts';
+import { FeatureStoreModule } from '@atelier/feature-store';
+import { RegistryModule } from '@atelier/registry';
+import { eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { TRAINING_WORKER_ENTRY, TrainingWorkersModule, TrainingWorkersSupervisor, WORKER_READY } from '@atelier/training';
+
+/**
+ * The platform's training as it runs by default: the API in this process (the test's), the
+ * training in a worker process the supervisor forked (TRAINING_WORKERS=1), against the real
+ * Postgres, Redis and Kafka. Proves where jobs run, that cancel reaches the other process, that a
+ * dead worker is replaced and its job failed, and that no worker outlives its parent.
+ */
+const WINDOW = { start: '2001-01-01T00:00:00Z', validationStart: '2001-01-08T00:00:00Z', end: '2001-01-11T00:00:00Z' };
+const ROWS = 2_000;
+const RESOLUTION_MS = 5;
+
+/** A test app with the platform's training module and a tiny feature group to train on. */
+function trainingApp(workers: number) {
+  const s = uniqueSuffix();
+  const group = `rows_${s}`;
+  const h = {
+    s,
+    t: undefined as unknown as TestApp,
+    async start(): Promise<void> {
+      h.t = await startTestApp([FeatureStoreModule, RegistryModule, TrainingWorkersModule], { TRAINING_WORKERS: String(workers) });
+      await h.t.client.createEntity({ name: `row_${s}`, joinKey: 'row', description: '' });
+      await h.t.client.createFeatureGroup({
+        name: group,
+        entity: `row_${s}`,
+        ttlSeconds: 86_400,
+        description: '',
+        features: [
+          { name: 'x', dtype: 'float', description: '' },
+          { name: 'y', dtype: 'int', description: '' },
+        ],
+      });
+      // ten days of rows; y is mostly the sign of x
+      const span = Date.parse(WINDOW.end) - Date.parse(WINDOW.start);
+      const rows = Array.from({ length: ROWS }, (_, i) => {
+        const x = Math.sin(i * 12.9898) * 2;
+        const noise = Math.sin(i * 78.233) * 0.5;
+        return { entityKey: `r${i}`, eventTime: new Date(Date.parse(WINDOW.start) + (i * span) / ROWS).toISOString(), values: { x, y: x + noise > 0 ? 1 : 0 } };
+      });
+      await h.t.client.ingestRows(group, rows);
+    },
+    /** Starts a logistic regression on the group; 500 epochs of single-row steps take minutes. */
+    train: (modelName: string, params: { epochs: number; batchSize: number }): Promise<TrainingJobResponse> => {
+      const request: TrainingRequestInput = {
+        modelName: `${modelName}_${s}`,
+        source: { group },
+        window: WINDOW,
+        requestFeatures: ['x'],
+        label: 'y > 0',
+        modelType: 'logistic_regression',
+        params: { ...params, learningRate: 0.05, seed: 3 },
+      };
+      return h.t.client.startTraining(request);
+    },
+    job: (id: string) => h.t.client.getTrainingJob(id),
+    until: (id: string, done: (j: TrainingJobResponse) => boolean, timeoutMs = 120_000) =>
+      eventually(async () => {
+        const j = await h.job(id);
+        return done(j) ? j : undefined;
+      }, timeoutMs, 250),
+    finished: (id: string) => h.until(id, (j) => ['succeeded', 'failed', 'cancelled'].includes(j.status)),
+    /** once the job has reported an epoch */
+    training: (id: string) => h.until(id, (j) => j.events.some((e) => e.epoch !== undefined)),
+    cancel: async (id: string): Promise<TrainingJobResponse> => {
+      const response = await fetch(`${h.t.baseUrl}/api/training-jobs/${id}/cancel`, { method: 'POST' });
+      expect(response.status).toBe(200);
+      return (await response.json()) as TrainingJobResponse;
+    },
+    /** the worker that stopped the job on a cancel */
+    stopped: (id: string) => h.until(id, (j) => j.events.some((e) => /stopped the job: cancelled by request$/.test(e.message)), 60_000),
+  };
+  return h;
+}
+
+const workerOf = (j: TrainingJobResponse) => j.events.find((e) => e.worker && /started the job$/.test(e.message))?.worker;
+const stopperOf = (j: TrainingJobResponse) => j.events.find((e) => e.worker && /stopped the job/.test(e.message))?.worker;
+
+describe('training in worker processes (integration)', () => {
+  const h = trainingApp(1);
+  let supervisor: TrainingWorkersSupervisor;
+  let closed = false;
+
+  beforeAll(async () => {
+    await h.start();
+    supervisor = h.t.app.get(TrainingWorkersSupervisor);
+  });
+
+  afterAll(async () => {
+    if (!closed) await h.t?.close();
+  });
+
+  it('trains a job in a worker process, not in the API process', async () => {
+    const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+    delay.enable();
+    const done = await h.finished((await h.train('tiny', { epochs: 20, batchSize: 16 })).id);
+    delay.disable();
+
+    expect(done).toMatchObject({ status: 'succeeded', error: null, modelVersion: 1 });
+    expect(done.metrics!.auc).toBeGreaterThan(0.8);
+    const worker = workerOf(done)!;
+    expect(worker.pid).not.toBe(process.pid);
+    expect(supervisor.pids()).toEqual([worker.pid]);
+    expect((await h.t.client.getVersion(`tiny_${h.s}`, 1)).lineage.trainingJobId).toBe(done.id);
+    report('a small job, start to success', delay);
+  }, 180_000);
+
+  it('cancels a running job in the worker and a queued one before it starts', async () => {
+    const long = await h.train('long', { epochs: 500, batchSize: 1 });
+    const queued = await h.train('queued', { epochs: 500, batchSize: 1 });
+    const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+    delay.enable();
+    await h.training(long.id);
+    await new Promise((r) => setTimeout(r, 2_000)); // the API process while the worker trains
+    delay.disable();
+    report('a long job training for 2 s', delay);
+    expect((await h.job(queued.id)).status).toBe('queued'); // one worker, busy with the first
+
+    expect((await h.cancel(queued.id)).status).toBe('cancelled');
+    expect((await h.cancel(long.id)).status).toBe('cancelled');
+    // the worker heard it and stopped training, in its own process
+    const stopped = await h.stopped(long.id);
+    expect(stopperOf(stopped)).toEqual(workerOf(stopped));
+    expect(stopperOf(stopped)!.pid).not.toBe(process.pid);
+    expect(stopped).toMatchObject({ status: 'cancelled', modelVersion: null });
+
+    // the worker is free again: the next job behind them runs, the cancelled one never started
+    const next = await h.finished((await h.train('next', { epochs: 2, batchSize: 64 })).id);
+    expect(next.status).toBe('succeeded');
+    const skipped = await h.job(queued.id);
+    expect(skipped).toMatchObject({ status: 'cancelled', startedAt: null });
+    expect(workerOf(skipped)).toBeUndefined();
+  }, 180_000);
+
+  it('replaces a worker that dies and fails the job it was running', async () => {
+    const [pid] = supervisor.pids();
+    const doomed = await h.train('doomed', { epochs: 500, batchSize: 1 });
+    await h.training(doomed.id);
+    process.kill(pid!, 'SIGKILL');
+
+    const failed = await h.until(doomed.id, (j) => j.status === 'failed', 30_000);
+    expect(failed.error).toBe(`training worker ${pid} exited (signal SIGKILL) while running the job; start it again`);
+    const [replacement] = await eventually(async () => (supervisor.pids().length === 1 && supervisor.pids()[0] !== pid ? supervisor.pids() : undefined));
+    expect(isAlive(replacement!)).toBe(true);
+    const next = await h.finished((await h.train('after', { epochs: 2, batchSize: 64 })).id);
+    expect(next).toMatchObject({ status: 'succeeded' });
+    expect(workerOf(next)!.pid).toBe(replacement);
+  }, 180_000);
+
+  it('stops its workers when the app shuts down', async () => {
+    const pids = supervisor.pids();
+    expect(pids).toHaveLength(1);
+    closed = true;
+    await h.t.close();
+    expect(pids.filter(isAlive)).toEqual([]);
+  }, 60_000);
+
+  it('a worker exits by itself when the IPC channel to its parent closes (the parent died)', async () => {
+    // its own namespace: this worker must not take anyone's jobs
+    const child = fork(TRAINING_WORKER_ENTRY, [], {
+      execArgv: ['-r', '@swc-node/register'],
+      env: { ...process.env, ATELIER_NAMESPACE: `orphan-${h.s}` },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.on('message', (m) => m === WORKER_READY && resolve()));
+    // a moment for Bull to open its blocking connection: closing a queue in that instant makes
+    // @nestjs/bull's unguarded `queue.process()` reject (exit 1), which is not what this is about
+    await new Promise((r) => setTimeout(r, 1_000));
+    child.disconnect();
+    expect(await exited).toBe(0);
+    expect(isAlive(child.pid!)).toBe(false);
+  }, 60_000);
+});
+
+describe('training in the API process with TRAINING_WORKERS=0 (integration)', () => {
+  const h = trainingApp(0);
+
+  beforeAll(() => h.start());
+  afterAll(() => h.t?.close());
+
+  it('forks no worker and trains and cancels here, through the same queue and cancel channel', async () => {
+    expect(h.t.app.get(TrainingWorkersSupervisor).pids()).toEqual([]);
+    const done = await h.finished((await h.train('here', { epochs: 2, batchSize: 64 })).id);
+    expect(done.status).toBe('succeeded');
+    expect(workerOf(done)!.pid).toBe(process.pid);
+
+    const long = await h.train('long', { epochs: 500, batchSize: 1 });
+    await h.training(long.id);
+    expect((await h.cancel(long.id)).status).toBe('cancelled');
+    const stopped = await h.stopped(long.id);
+    expect(stopperOf(stopped)!.pid).toBe(process.pid);
+    expect(stopped).toMatchObject({ status: 'cancelled', modelVersion: null });
+  }, 180_000);
+});
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Event-loop delay of this (the API) process: printed, not asserted — timing goals live in bench/. */
+function report(what: string, h: ReturnType<typeof monitorEventLoopDelay>): void {
+  // the histogram holds whole timer intervals: the delay is what exceeds the resolution
+  const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
+  console.log(`event-loop delay of the API process during ${what}: p50 ${ms(h.percentile(50))} ms, p99 ${ms(h.percentile(99))} ms, max ${ms(h.max)} ms (${h.count} samples)`);
+}
