@@ -3,14 +3,23 @@ import { NestFactory } from '@nestjs/core';
 
 import { loadConfig } from '@atelier/config';
 import { DbModule } from '@atelier/db';
+import { TrainingSetModule, TrainingSetService } from '@atelier/feature-store';
 import { JsonLogger, QueueRootModule, ServerModule } from '@atelier/server';
-import { TrainingWorkerModule, watchParent, WORKER_READY } from '@atelier/training';
+import { TRAINING_DATA, TrainingWorkerModule, watchParent, WORKER_READY } from '@atelier/training';
 
 import 'reflect-metadata';
 
 // A training worker: takes training jobs off the Bull queue; no HTTP. The platform forks
-// TRAINING_WORKERS of these; in a cluster they are a deployment of their own.
-@Module({ imports: [ServerModule, DbModule, QueueRootModule, TrainingWorkerModule] })
+// TRAINING_WORKERS of these; in a cluster they are a deployment of their own. Training sets are
+// built here, by the feature store's module in-process (not over HTTP by the API process).
+@Module({
+  imports: [
+    ServerModule,
+    DbModule,
+    QueueRootModule,
+    TrainingWorkerModule.register({ imports: [TrainingSetModule], trainingData: { provide: TRAINING_DATA, useExisting: TrainingSetService } }),
+  ],
+})
 class TrainingWorkerAppModule {}
 
 /** How long a worker whose parent is gone may take to stop before it exits anyway. */

@@ -1,25 +1,33 @@
 import { Injectable } from '@nestjs/common';
 
 import type { TrainingSetRequest, TrainingSetResponse } from '@atelier/contracts';
-import { badRequest } from '@atelier/server';
+import { badRequest, notFound } from '@atelier/server';
 
 import { FeatureStoreRepository } from './feature-store.repository';
-import { FeatureStoreService } from './feature-store.service';
 import { AsOfIndex, cell } from './point-in-time';
 
-/** Builds point-in-time correct training sets from the offline store. */
+/**
+ * Builds point-in-time correct training sets from the offline store. Also what a training worker
+ * process reads in-process (`TrainingSetModule`), so the join runs where the model trains.
+ */
 @Injectable()
 export class TrainingSetService {
-  constructor(
-    private readonly repository: FeatureStoreRepository,
-    private readonly featureStore: FeatureStoreService,
-  ) {}
+  constructor(private readonly repository: FeatureStoreRepository) {}
+
+  /** Every feature group with the entity it is keyed by. */
+  async featureGroups(): Promise<Array<{ name: string; entity: string }>> {
+    return (await this.repository.listGroups()).map((g) => ({ name: g.name, entity: g.entityName }));
+  }
+
+  trainingSet(request: TrainingSetRequest): Promise<TrainingSetResponse> {
+    return this.build(request);
+  }
 
   async build(request: TrainingSetRequest): Promise<TrainingSetResponse> {
     const start = new Date(request.source.start);
     const end = new Date(request.source.end);
     if (!(start < end)) throw badRequest('source.start must be before source.end');
-    await this.featureStore.requireGroup(request.source.group);
+    if (!(await this.repository.findGroup(request.source.group))) throw notFound(`feature group "${request.source.group}" does not exist`);
     const joins = await this.planJoins(request);
 
     const labelRows = await this.repository.rowsBetween(request.source.group, start, end, request.limit ?? 5_000_000);

@@ -61,6 +61,10 @@ function installHooks(fastify: FastifyInstance, metrics: MetricsService, logger:
     void reply.header('x-request-id', request.id);
     done();
   });
+  fastify.addHook('onClose', (_instance, done) => {
+    logger.flush();
+    done();
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);

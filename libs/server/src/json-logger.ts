@@ -10,7 +10,11 @@ export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
 export class JsonLogger implements LoggerService {
   readonly pino: Logger;
 
-  constructor(service: string, minLevel: LogLevelName = 'info', destination = pino.destination({ dest: 1, sync: false, minLength: 4096 })) {
+  constructor(
+    service: string,
+    minLevel: LogLevelName = 'info',
+    private readonly destination = pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+  ) {
     this.pino = pino(
       {
         level: minLevel,
@@ -21,6 +25,18 @@ export class JsonLogger implements LoggerService {
       },
       destination,
     );
+  }
+
+  /**
+   * Writes out what is buffered. pino does so on a normal exit, but Nest's shutdown hooks end the
+   * process by re-raising the signal, which skips exit handlers: the server calls this on close.
+   */
+  flush(): void {
+    try {
+      this.destination.flushSync();
+    } catch {
+      // nothing buffered yet (the stream is still opening)
+    }
   }
 
   log(message: unknown, context?: string): void {

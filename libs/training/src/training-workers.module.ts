@@ -6,6 +6,7 @@ import { TrainingExecutor } from './training.executor';
 import { TrainingProcessor } from './training.processor';
 import { TrainingQueueModule } from './training.queue';
 import { TrainingApiModule } from './training-api.module';
+import { HTTP_TRAINING_DATA } from './training-data';
 import { TRAINING_WORKER_PROVIDERS } from './training-worker.module';
 import { forkTrainingWorker, TRAINING_WORKER_LAUNCHER, TrainingWorkersSupervisor } from './training-workers.supervisor';
 
@@ -21,6 +22,7 @@ import { forkTrainingWorker, TRAINING_WORKER_LAUNCHER, TrainingWorkersSupervisor
     TrainingWorkersSupervisor,
     { provide: TRAINING_WORKER_LAUNCHER, useValue: forkTrainingWorker },
     ...TRAINING_WORKER_PROVIDERS,
+    HTTP_TRAINING_DATA,
     {
       // @nestjs/bull runs the processor a factory returns; with worker processes it returns none
       provide: TrainingProcessor,

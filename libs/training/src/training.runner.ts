@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import { type FeatureBaseline, type FeatureGroupResponse, type Lineage, type ModelTask, taskOf, type TrainingJobEvent, type TrainingRequest } from '@atelier/contracts';
+import { type FeatureBaseline, type Lineage, type ModelTask, taskOf, type TrainingJobEvent, type TrainingRequest } from '@atelier/contracts';
 import { accuracy, type Dataset, type DistributionStats, exportOnnx, featureStats, logLoss, mae, predictionStats, r2, rmse, rocAuc, timeSplit } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
@@ -10,6 +10,7 @@ import { evaluationReport } from './evaluation.report';
 import { searchAndTrain } from './hyperparameter.search';
 import { outputsOf, train as trainModel } from './trainers';
 import { TrainingRepository } from './training.repository';
+import { TRAINING_DATA, type TrainingData } from './training-data';
 
 // Progress shares of the whole job: data 0–20 %, training 20–90 %, evaluation + registration after.
 const DATA_DONE = 0.2;
@@ -23,19 +24,20 @@ export class TrainingRunner {
 
   constructor(
     private readonly repository: TrainingRepository,
+    @Inject(TRAINING_DATA) private readonly data: TrainingData,
     @Inject(ATELIER_CONFIG) config: AtelierConfig,
   ) {
-    this.client = new AtelierClient({ baseUrl: config.urls.registry, urls: { featureStore: config.urls.featureStore, registry: config.urls.registry } });
+    this.client = new AtelierClient({ baseUrl: config.urls.registry });
   }
 
   async run(jobId: string, request: TrainingRequest, signal: AbortSignal): Promise<void> {
     const say: Say = (message, progress, extra = {}) =>
       this.repository.appendEvents(jobId, [{ at: new Date().toISOString(), message, ...extra }], progress);
 
-    const groups = await this.client.listFeatureGroups();
+    const groups = await this.data.featureGroups();
     const plan = planDataset(request, (group) => entityOf(groups, group));
     await say(`building a point-in-time training set from "${request.source.group}"`, 0.02);
-    const set = await this.client.trainingSet(plan.query);
+    const set = await this.data.trainingSet(plan.query);
     const built = buildDataset(request, plan, set);
     const { train, validation } = timeSplit(built.dataset, built.eventTimes, Date.parse(request.window.validationStart));
     if (train.rowCount === 0 || validation.rowCount === 0) {
@@ -116,7 +118,7 @@ export class TrainingRunner {
 
 type Say = (message: string, progress?: number, extra?: Partial<TrainingJobEvent>) => Promise<void>;
 
-function entityOf(groups: FeatureGroupResponse[], name: string): string {
+function entityOf(groups: Array<{ name: string; entity: string }>, name: string): string {
   const group = groups.find((g) => g.name === name);
   if (!group) throw new Error(`feature group "${name}" does not exist`);
   return group.entity;
