@@ -1,3 +1,4 @@
+export * from './private-infra';
 export * from './test-app';
 export * from './test-env';
 export * from './web-ui';
