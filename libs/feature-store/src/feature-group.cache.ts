@@ -28,12 +28,13 @@ export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
     this.subscriber = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.subscriber.on('message', (_channel: string, group: string) => this.groups.delete(group));
     this.subscriber.on('ready', () => this.groups.clear());
     this.subscriber.on('error', (error: Error) => this.logger.debug({ msg: 'group-change subscription', error: error.message }));
-    await this.subscriber.connect().catch(() => undefined); // reconnects by itself
-    await this.subscriber.subscribe(this.channel).catch(() => undefined);
+    // not awaited: the service starts while Redis is away, and the subscription follows when it returns
+    this.subscriber.connect().catch(() => undefined);
+    this.subscriber.subscribe(this.channel).catch(() => undefined);
   }
 
   /** The named groups that exist; unknown names are looked up again next time. */

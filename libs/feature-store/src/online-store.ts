@@ -21,6 +21,8 @@ export class OnlineStore implements OnModuleInit, OnModuleDestroy {
     private readonly health: HealthRegistry,
   ) {
     this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    // failures surface on the writes themselves and in /health/ready; this only keeps ioredis quiet
+    this.redis.on('error', () => undefined);
     this.reader = new OnlineStoreReader({ redisUrl: config.redisUrl, namespace: config.namespace });
   }
 

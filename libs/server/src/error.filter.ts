@@ -21,8 +21,11 @@ export class AtelierErrorFilter implements ExceptionFilter {
 /** Also fastify's error handler, for what fails before a route runs (body parsing, limits). */
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorBody(error, requestIdOf(request));
-  if (status >= 500) {
+  if (status === 500) {
     logger.error({ msg: 'request failed', requestId: body.requestId, method: request.method, path: request.url, error: error instanceof Error ? error.stack : String(error) });
+  } else if (status > 500) {
+    // a dependency away (503): expected during an outage, said once per request at debug, no stack
+    logger.debug({ msg: 'request refused', requestId: body.requestId, path: request.url, code: body.code, message: body.message });
   }
   void reply.status(status).send(body);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 
 import { ModelEvent } from '@atelier/contracts';
 import { KafkaService } from '@atelier/kafka';
@@ -12,7 +12,7 @@ import { ModelCache } from './model-cache';
  * move reaches all replicas and each hot-loads the new version without a restart.
  */
 @Injectable()
-export class ModelEventsConsumer implements OnApplicationBootstrap {
+export class ModelEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('serving');
 
   constructor(
@@ -20,12 +20,21 @@ export class ModelEventsConsumer implements OnApplicationBootstrap {
     private readonly cache: ModelCache,
   ) {}
 
+  private retry?: NodeJS.Timeout;
+  private stopped = false;
+
   async onApplicationBootstrap(): Promise<void> {
     await this.start().catch((error: unknown) => {
+      if (this.stopped) return;
       // Serving still answers without Kafka: aliases resolve through the registry on first use.
       this.logger.warn({ msg: 'model events unavailable; retrying in the background', error: String(error) });
-      setTimeout(() => void this.onApplicationBootstrap(), 5000).unref();
+      this.retry = setTimeout(() => void this.onApplicationBootstrap(), 5000).unref();
     });
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
   }
 
   private async start(): Promise<void> {
