@@ -3,8 +3,8 @@ import Redis from 'ioredis';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { FeatureValue } from '@atelier/contracts';
-import { encodeOnlineRow, onlineKey, type OnlinePair, type OnlineRow, OnlineStoreReader, OnlineStoreUnavailableError } from '@atelier/online-store';
-import { dependencyUnavailable, HealthRegistry } from '@atelier/server';
+import { encodeOnlineRow, onlineKey, type OnlinePair, type OnlineRow, OnlineStoreReader } from '@atelier/online-store';
+import { HealthRegistry } from '@atelier/server';
 
 /**
  * The online store: the newest row per (group, entity key), laid out as `@atelier/online-store`
@@ -48,13 +48,8 @@ export class OnlineStore implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Reads many (group, key) pairs in one round trip; missing or expired ones are null. */
-  async read(pairs: OnlinePair[]): Promise<Array<OnlineRow | null>> {
-    try {
-      return await this.reader.read(pairs);
-    } catch (error) {
-      if (error instanceof OnlineStoreUnavailableError) throw dependencyUnavailable(error.message);
-      throw error;
-    }
+  read(pairs: OnlinePair[]): Promise<Array<OnlineRow | null>> {
+    return this.reader.read(pairs);
   }
 
   /** Tells every process holding cached group definitions that this group changed. */

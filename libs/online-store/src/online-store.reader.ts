@@ -1,15 +1,12 @@
 import Redis from 'ioredis';
 
+import { dependencyUnavailable } from '@atelier/server';
+
 import { decodeOnlineRow, onlineKey, type OnlineRow } from './online-key';
 
 export interface OnlinePair {
   group: string;
   entityKey: string;
-}
-
-/** Redis could not answer: the caller should fail fast (503), not wait for a reconnect. */
-export class OnlineStoreUnavailableError extends Error {
-  override readonly name = 'OnlineStoreUnavailableError';
 }
 
 export interface OnlineStoreReaderOptions {
@@ -50,7 +47,8 @@ export class OnlineStoreReader {
     try {
       raw = await this.redis.mget(pairs.map((p) => onlineKey(this.namespace, p.group, p.entityKey)));
     } catch (error) {
-      throw new OnlineStoreUnavailableError(`the online store (Redis) did not answer: ${error instanceof Error ? error.message : String(error)}`);
+      // a fast 503 rather than a wait for the reconnect
+      throw dependencyUnavailable(`the online store (Redis) did not answer: ${error instanceof Error ? error.message : String(error)}`);
     }
     return raw.map(decodeOnlineRow);
   }

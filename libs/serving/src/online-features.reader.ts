@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import { type OnlinePair, type OnlineRow, OnlineStoreReader, OnlineStoreUnavailableError } from '@atelier/online-store';
-import { dependencyUnavailable, HealthRegistry } from '@atelier/server';
+import { type OnlinePair, type OnlineRow, OnlineStoreReader } from '@atelier/online-store';
+import { HealthRegistry } from '@atelier/server';
 
 /**
  * Serving's direct read of the online store (the feature store's published Redis layout): no
@@ -25,13 +25,8 @@ export class OnlineFeaturesReader implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  async read(pairs: OnlinePair[]): Promise<Array<OnlineRow | null>> {
-    try {
-      return await this.reader.read(pairs);
-    } catch (error) {
-      if (error instanceof OnlineStoreUnavailableError) throw dependencyUnavailable(error.message);
-      throw error;
-    }
+  read(pairs: OnlinePair[]): Promise<Array<OnlineRow | null>> {
+    return this.reader.read(pairs);
   }
 
   onModuleDestroy(): Promise<void> {
