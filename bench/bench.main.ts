@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { BENCH_DIR, datasetDir, readManifest } from './bench-data.io';
 import { type BenchModel, type BenchResult, type BenchSide, parseResult } from './bench-result';
+import { git, hostFacts, packageVersion } from './machine.facts';
 import { gbdtApi } from './ours.runner';
 import { type BenchReport, type DatasetInfo, type MachineInfo, renderReport, type RunRecord, writeReport } from './report.render';
 
@@ -121,7 +122,6 @@ function datasetInfo(name: string): DatasetInfo {
 }
 
 function machineInfo(loadBefore: number[], loadAfter: number[]): MachineInfo {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const python = JSON.parse(
     execFileSync(
       PYTHON,
@@ -136,11 +136,7 @@ function machineInfo(loadBefore: number[], loadAfter: number[]): MachineInfo {
   ) as Record<string, string>;
   const { python: pythonVersion, ...libraries } = python;
   return {
-    nproc: os.availableParallelism(),
-    cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
-    memoryGb: Math.round(os.totalmem() / 2 ** 30),
-    kernel: `${os.type()} ${os.release()}`,
-    node: process.version,
+    ...hostFacts(),
     python: pythonVersion!,
     libraries: { '@tensorflow/tfjs': packageVersion('@tensorflow/tfjs'), ...libraries },
     ompWaitPolicy: OMP_WAIT_POLICY,
@@ -151,19 +147,6 @@ function machineInfo(loadBefore: number[], loadAfter: number[]): MachineInfo {
   };
 }
 
-function packageVersion(name: string): string {
-  const file = require.resolve(`${name}/package.json`, { paths: [ROOT] });
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-}
-
-/** Read-only git queries, for the record; an empty string when git is unavailable. */
-function git(args: string[]): string {
-  try {
-    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return '';
-  }
-}
 
 /** The child's last words, without the statistics /usr/bin/time appends to stderr. */
 function lastLines(stderr: string): string {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO } from '@atelier/demo';
 import { AtelierClient } from '@atelier/sdk';
 
+import { git, hostFacts, packageVersion } from '../machine.facts';
 import { type LoadResult, parseResult, type PhaseResult } from './load-result';
 import { type BenchSetup, preparePlatform, REQUEST_ONLY_MODEL, waitForJob, WINDOW } from './platform.setup';
 import { bodiesOf, pathOf, SCENARIO_IDS, type ScenarioId } from './scenarios';
@@ -409,20 +410,11 @@ function summary(r: ScenarioRecord): string {
 }
 
 function machineInfo(loadBefore: number[], peer: Record<string, unknown> | undefined): MachineInfo {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const version = (name: string) => {
-    const file = require.resolve(`${name}/package.json`, { paths: [ROOT] });
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  };
   return {
-    nproc: os.availableParallelism(),
-    cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
-    memoryGb: Math.round(os.totalmem() / 2 ** 30),
-    kernel: `${os.type()} ${os.release()}`,
-    node: process.version,
+    ...hostFacts(),
     libraries: {
-      undici: version('undici'),
-      'onnxruntime-node': version('onnxruntime-node'),
+      undici: packageVersion('undici'),
+      'onnxruntime-node': packageVersion('onnxruntime-node'),
       ...(peer ? { mlflow: String(peer.mlflow), 'scikit-learn': String(peer.scikitLearn), pandas: String(peer.pandas) } : {}),
     },
     commit: git(['rev-parse', '--short', 'HEAD']),
@@ -432,13 +424,6 @@ function machineInfo(loadBefore: number[], peer: Record<string, unknown> | undef
   };
 }
 
-function git(args: string[]): string {
-  try {
-    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return '';
-  }
-}
 
 function positive(value: string, name: string): number {
   const n = Number(value);
