@@ -6,7 +6,15 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..');
 
 /** What every benchmark report says about the machine it ran on. */
-export function hostFacts() {
+export interface HostFacts {
+  nproc: number;
+  cpuModel: string;
+  memoryGb: number;
+  kernel: string;
+  node: string;
+}
+
+export function hostFacts(): HostFacts {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   return {
     nproc: os.availableParallelism(),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 import type { BenchModel, BenchResult } from './bench-result';
+import type { HostFacts } from './machine.facts';
 
 /** Everything one `bash bench/run.sh` measured; also saved as bench/results/<time>.json. */
 export interface BenchReport {
@@ -14,12 +15,7 @@ export interface BenchReport {
   records: RunRecord[];
 }
 
-export interface MachineInfo {
-  nproc: number;
-  cpuModel: string;
-  memoryGb: number;
-  kernel: string;
-  node: string;
+export interface MachineInfo extends HostFacts {
   python: string;
   libraries: Record<string, string>;
   /** OMP_WAIT_POLICY given to the peers (LightGBM's OpenMP threads) */

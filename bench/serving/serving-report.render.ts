@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
+import type { HostFacts } from '../machine.facts';
 import type { PhaseResult } from './load-result';
 import type { Flight } from './platform.setup';
 import { BATCH_ROWS, type ScenarioId, SCENARIOS } from './scenarios';
@@ -37,12 +38,7 @@ export interface Settings {
   port: number;
 }
 
-export interface MachineInfo {
-  nproc: number;
-  cpuModel: string;
-  memoryGb: number;
-  kernel: string;
-  node: string;
+export interface MachineInfo extends HostFacts {
   libraries: Record<string, string>;
   commit: string;
   /** uncommitted files under apps/ and libs/: the platform measured is the working tree */
