@@ -184,8 +184,8 @@ describe('Atelier end to end', () => {
   }, 300_000);
 
   it('trains every model type through the same queue and serves each with ONNX Runtime', async () => {
-    const choices: Array<{ name: string; model: ModelChoiceInput; label?: string; categoricalFeatures?: CategoricalFeatureInput[]; metric: string }> = [
-      { name: 'delay-gbdt', model: { modelType: 'gbdt', params: { numIterations: 20, maxLeaves: 15, earlyStoppingRounds: 5 } }, metric: 'auc' },
+    const choices: Array<{ name: string; model: ModelChoiceInput; label?: string; categoricalFeatures?: CategoricalFeatureInput[]; metric: string; refuse?: boolean }> = [
+      { name: 'delay-gbdt', model: { modelType: 'gbdt', params: { numIterations: 20, maxLeaves: 15, earlyStoppingRounds: 5 } }, metric: 'auc', refuse: true },
       { name: 'delay-nn', model: { modelType: 'neural_network', params: { epochs: 2, hiddenLayers: [8], batchSize: 2048 } }, metric: 'auc' },
       { name: 'delay-minutes', model: { modelType: 'linear_regression', params: { epochs: 2, batchSize: 2048 } }, label: 'delay', metric: 'rmse' },
       {
@@ -200,7 +200,12 @@ describe('Atelier end to end', () => {
     ];
     const jobs = [];
     for (const c of choices) {
-      const request = { ...demoTrainingRequest(WINDOW, c.model, c.name), ...(c.label ? { label: c.label } : {}), categoricalFeatures: c.categoricalFeatures ?? [] };
+      const request = {
+        ...demoTrainingRequest(WINDOW, c.model, c.name),
+        ...(c.label ? { label: c.label } : {}),
+        categoricalFeatures: c.categoricalFeatures ?? [],
+        missingFeatures: c.refuse ? ('refuse' as const) : ('impute' as const),
+      };
       jobs.push(await t.client.startTraining(request));
     }
     for (const [i, started] of jobs.entries()) {
@@ -230,6 +235,16 @@ describe('Atelier end to end', () => {
       expect(served.label === null).toBe(version.signature.task === 'regression');
       expect(version.evaluation.residuals === null).toBe(version.signature.task !== 'regression');
       expect(version.evaluation.featureImportance[0]!.kind).toBe(choices[i]!.model.modelType === 'gbdt' ? 'gain' : 'permutation');
+      // the training request's missing-feature policy travels with the version into serving
+      expect(version.signature.missingFeatures).toBe(choices[i]!.refuse ? 'refuse' : 'impute');
+      const unknownAirport = await fetch(`${t.baseUrl}/api/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: choices[i]!.name, version: 1, entities: { [DEMO.airport]: 'ZZZ' }, features: { distance: 1200, hour: 7 } }),
+      });
+      const answer = (await unknownAirport.json()) as { code?: string; missing?: string[] };
+      if (choices[i]!.refuse) expect([unknownAirport.status, answer.code]).toEqual([424, 'MISSING_FEATURES']);
+      else expect(answer.missing).toEqual(expect.arrayContaining(['airport_delay_stats:mean_delay_24h']));
       if (choices[i]!.categoricalFeatures) {
         expect(served.inputs).toMatchObject({ destination: 'ORD', origin: 'ATL' });
         expect(version.lineage.features).toEqual(expect.arrayContaining(['destination=ORD', 'destination=__other__', 'origin#hash0']));

@@ -37,3 +37,10 @@ export const HealthStatus = z.object({
   checks: z.record(z.string(), z.object({ status: z.enum(['up', 'down']), error: z.string().optional() })),
 });
 export type HealthStatus = z.infer<typeof HealthStatus>;
+
+/**
+ * What serving does when a model's online feature is missing: `impute` predicts with the model's
+ * own missing-value handling (the answer lists what was missing), `refuse` answers 424.
+ */
+export const MissingFeaturePolicy = z.enum(['impute', 'refuse']);
+export type MissingFeaturePolicy = z.infer<typeof MissingFeaturePolicy>;

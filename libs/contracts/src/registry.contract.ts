@@ -1,10 +1,7 @@
 import { z } from 'zod';
 
-import { IsoTime, Name } from './common.contract';
+import { IsoTime, MissingFeaturePolicy, Name } from './common.contract';
 import { ModelTask } from './training.contract';
-
-export const MissingFeaturePolicy = z.enum(['impute', 'refuse']);
-export type MissingFeaturePolicy = z.infer<typeof MissingFeaturePolicy>;
 
 /** How serving fills one ONNX input. */
 export const ModelInput = z.discriminatedUnion('source', [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { IsoTime, Name } from './common.contract';
+import { IsoTime, MissingFeaturePolicy, Name } from './common.contract';
 import { FeatureRef } from './feature-store.contract';
 
 export const ModelType = z.enum(['logistic_regression', 'linear_regression', 'gbdt', 'neural_network']);
@@ -137,6 +137,8 @@ const TrainingRequestBase = z.object({
   label: z.string().min(1).max(500),
   maxRows: z.number().int().positive().max(5_000_000).default(1_000_000),
   search: SearchRequest.optional(),
+  /** what serving does when an online feature of the registered version is missing */
+  missingFeatures: MissingFeaturePolicy.default('impute'),
 });
 
 /** The model type decides which hyper-parameters apply. */

@@ -77,7 +77,7 @@ export class TrainingRunner {
       modelType: request.modelType,
       description: request.description,
       metrics,
-      signature: { inputs: plan.inputs, onnxInputs: plan.inputs.map((i) => i.name), outputs: outputsOf(task), task },
+      signature: { inputs: plan.inputs, onnxInputs: plan.inputs.map((i) => i.name), outputs: outputsOf(task), task, missingFeatures: request.missingFeatures },
       baseline: { features: featureStats(train).map(toBaseline), prediction: toBaseline(predictionStats(pTrain)) },
       lineage,
       evaluation: evaluationReport(task, trained, validation, pValid),
