@@ -1,20 +1,24 @@
 import { Global, Inject, Injectable, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Pool } from 'pg';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { HealthRegistry } from '@atelier/server';
 
 import { createPrismaClient, PrismaClient } from './prisma';
 
-/** The one Prisma client of a process; repositories inject it. */
+/** The one Prisma client of a process (and its node-postgres pool); repositories inject it. */
 @Injectable()
 export class PrismaService implements OnModuleInit, OnModuleDestroy {
   readonly client: PrismaClient;
+  /** for the few hot bulk statements where Prisma's JavaScript query engine costs more than the query */
+  readonly pool: Pool;
 
   constructor(
     @Inject(ATELIER_CONFIG) config: AtelierConfig,
     private readonly health: HealthRegistry,
   ) {
-    this.client = createPrismaClient(config.databaseUrl);
+    this.pool = new Pool({ connectionString: config.databaseUrl });
+    this.client = createPrismaClient(config.databaseUrl, this.pool);
   }
 
   onModuleInit(): void {
@@ -27,6 +31,7 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.client.$disconnect();
+    await this.pool.end().catch(() => undefined);
   }
 }
 
