@@ -13,13 +13,9 @@ DATA="$BENCH/.data"
 log() { echo "[bench] $*"; }
 
 # 1. Python peers in a private venv, pinned (bench/requirements.txt).
-if [[ ! -x "$VENV/bin/python" ]] || ! cmp -s "$BENCH/requirements.txt" "$VENV/.requirements.txt"; then
-  log "creating $VENV (pip install -r $BENCH/requirements.txt)"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --upgrade pip
-  "$VENV/bin/pip" install --quiet -r "$BENCH/requirements.txt"
-  cp "$BENCH/requirements.txt" "$VENV/.requirements.txt"
-fi
+# shellcheck source=python-venv.sh
+source "$BENCH/python-venv.sh"
+ensure_venv "$VENV" "$BENCH/requirements.txt"
 
 # 2. Peak memory comes from GNU time; the ours/peer processes report their own as a fallback.
 if [[ ! -x /usr/bin/time ]]; then

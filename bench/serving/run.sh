@@ -37,13 +37,9 @@ DATABASE_URL="$BENCH_DATABASE_URL" npm run --silent db:migrate
 
 # 2. The MLflow peer in a private venv, pinned ($SERVING/requirements.txt); recreated when that changes.
 if [[ ",${BENCH_SCENARIOS:-d}," == *,d,* ]]; then
-  if [[ ! -x "$VENV/bin/python" ]] || ! cmp -s "$SERVING/requirements.txt" "$VENV/.requirements.txt"; then
-    log "creating $VENV (pip install -r $SERVING/requirements.txt)"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet -r "$SERVING/requirements.txt"
-    cp "$SERVING/requirements.txt" "$VENV/.requirements.txt"
-  fi
+  # shellcheck source=../python-venv.sh
+  source "$(dirname "$SERVING")/python-venv.sh"
+  ensure_venv "$VENV" "$SERVING/requirements.txt"
 fi
 
 # 3. Platform, seed, floor, MLflow, every scenario BENCH_RUNS times, report.

@@ -70,16 +70,12 @@ export class InferenceProtocolController {
   }
 }
 
-function stringInputs(served: ServedModel): Set<string> {
-  return new Set(served.detail.signature.inputs.filter((i) => i.source === 'request' && i.dtype === 'string').map((i) => i.name));
-}
-
 function toMetadata(served: ServedModel) {
   return {
     name: served.detail.model,
     versions: [String(served.detail.version)],
     platform: 'onnxruntime_onnx',
-    inputs: served.detail.signature.onnxInputs.map((name) => ({ name, datatype: stringInputs(served).has(name) ? 'BYTES' : 'FP32', shape: [-1, 1] })),
+    inputs: served.plan.onnxInputs.map(({ name, dtype }) => ({ name, datatype: dtype === 'string' ? 'BYTES' : 'FP32', shape: [-1, 1] })),
     outputs: [
       { name: 'probability', datatype: 'FP32', shape: [-1, 1] },
       { name: 'label', datatype: 'INT64', shape: [-1, 1] },
@@ -89,20 +85,20 @@ function toMetadata(served: ServedModel) {
 
 async function infer(served: ServedModel, request: InferRequest): Promise<InferResponse> {
   const given = new Map(request.inputs.map((i) => [i.name, i]));
-  const strings = stringInputs(served);
   const feeds: Record<string, Tensor> = {};
   let rows: number | undefined;
-  for (const name of served.detail.signature.onnxInputs) {
+  for (const { name, dtype } of served.plan.onnxInputs) {
+    const isString = dtype === 'string';
     const input = given.get(name);
     if (!input) throw badRequest(`input "${name}" is missing; the model takes ${served.detail.signature.onnxInputs.join(', ')}`);
     const count = input.shape.reduce((a, b) => a * b, 1);
     if (count !== input.data.length) throw badRequest(`input "${name}": shape ${JSON.stringify(input.shape)} needs ${count} values, got ${input.data.length}`);
     rows ??= count;
     if (count !== rows) throw badRequest('every input must have the same number of rows');
-    if (strings.has(name) !== (input.datatype === 'BYTES')) {
-      throw badRequest(`input "${name}" must be ${strings.has(name) ? 'BYTES (strings)' : 'numeric'}`);
+    if (isString !== (input.datatype === 'BYTES')) {
+      throw badRequest(`input "${name}" must be ${isString ? 'BYTES (strings)' : 'numeric'}`);
     }
-    feeds[name] = strings.has(name)
+    feeds[name] = isString
       ? new Tensor('string', (input.data as string[]).map(String), [count, 1])
       : new Tensor('float32', Float32Array.from(input.data as number[]), [count, 1]);
   }

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Gauge } from 'prom-client';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { PredictionEvent } from '@atelier/contracts';
@@ -31,20 +30,10 @@ export class PredictionLog {
         onDropped: (n, reason) => dropped.inc({ reason }, n),
       },
     });
-    const producer = this.producer;
-    const gauge = (name: string, help: string, read: () => number) =>
-      metrics.registry.getSingleMetric(name) ??
-      new Gauge({
-        name,
-        help,
-        registers: [metrics.registry],
-        collect() {
-          this.set(read());
-        },
-      });
-    gauge('atelier_prediction_log_buffered', 'Prediction events waiting in memory', () => producer.stats().buffered);
-    gauge('atelier_prediction_log_spool_events', 'Prediction events waiting in the disk spool', () => producer.stats().spooledEvents);
-    gauge('atelier_prediction_log_spool_bytes', 'Size of the disk spool', () => producer.stats().spoolBytes);
+    const stats = () => this.producer.stats();
+    metrics.gauge('atelier_prediction_log_buffered', 'Prediction events waiting in memory', () => stats().buffered);
+    metrics.gauge('atelier_prediction_log_spool_events', 'Prediction events waiting in the disk spool', () => stats().spooledEvents);
+    metrics.gauge('atelier_prediction_log_spool_bytes', 'Size of the disk spool', () => stats().spoolBytes);
   }
 
   /** Whether this prediction is in the monitored sample. */
