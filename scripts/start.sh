@@ -18,6 +18,21 @@ bash scripts/bootstrap.sh
 bash deploy/local/up.sh
 npm run --silent db:migrate
 
+# API keys: made once on this machine and kept in .atelier/keys.env (readable by its owner only);
+# the platform creates them (hashed) at start. The admin key signs in to the web UI.
+KEYS=".atelier/keys.env"
+new_key() { echo "atl_$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 40)"; }
+first_run=0
+if [ ! -f "$KEYS" ]; then
+  (umask 077 && printf 'ATELIER_ADMIN_KEY=%s\nATELIER_SERVICE_KEY=%s\nATELIER_UI_SECRET=%s\n' "$(new_key)" "$(new_key)" "$(new_key)" >"$KEYS")
+  first_run=1
+fi
+set -a
+# shellcheck disable=SC1090
+source "$KEYS"
+set +a
+export ATELIER_API_KEY="$ATELIER_ADMIN_KEY"
+
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for port in "$PORT" "$WEB_PORT"; do
   port_free "$port" || { log "port $port is taken by another process; stop it or set PORT / WEB_PORT"; exit 1; }
@@ -30,7 +45,7 @@ cleanup() { for pid in "${pids[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pi
 trap cleanup EXIT INT TERM
 
 log "starting the platform on $API (log: $LOGS/platform.log)"
-PORT="$PORT" setsid node -r @swc-node/register apps/platform/src/main.ts >"$LOGS/platform.log" 2>&1 &
+PORT="$PORT" setsid node -r @swc-node/register apps/platform/src/main.ts >>"$LOGS/platform.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
   if curl -fsS "$API/health/ready" >/dev/null 2>&1; then break; fi
@@ -45,7 +60,11 @@ if [ ! -f apps/web/.next/BUILD_ID ] || [ -n "$(find apps/web libs/contracts/src 
   log "building the web UI"
   npx next build apps/web >"$LOGS/web-build.log" 2>&1 || { tail -n 40 "$LOGS/web-build.log"; exit 1; }
 fi
-log "web UI on http://127.0.0.1:${WEB_PORT} · API docs on $API/docs · Ctrl-C to stop"
+if [ "$first_run" = 1 ]; then
+  log "the first admin API key (shown once here; also in $KEYS): $ATELIER_ADMIN_KEY"
+fi
+log "sign in to the web UI on http://127.0.0.1:${WEB_PORT} with the admin key in $KEYS (ATELIER_ADMIN_KEY); create more keys there or with POST /api/keys"
+log "API docs on $API/docs · Ctrl-C to stop"
 ATELIER_API_URL="$API" setsid npx next start apps/web -p "$WEB_PORT" -H 127.0.0.1 &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -20,6 +20,11 @@ import { type LoadMode, type PhaseResult, printResult, summarise } from './load-
  */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const MAX_SECONDS = 600;
+/** every server gets the same headers; Atelier needs its API key (ATELIER_API_KEY), the others ignore it */
+const HEADERS: Record<string, string> = {
+  'content-type': 'application/json',
+  ...(process.env.ATELIER_API_KEY ? { authorization: `Bearer ${process.env.ATELIER_API_KEY}` } : {}),
+};
 
 interface Options {
   url: URL;
@@ -225,7 +230,7 @@ async function ticks(interval: number, total: number, onTick: (started: number) 
 
 async function send(pool: Pool, url: URL, body: string): Promise<Outcome> {
   try {
-    const response = await pool.request({ method: 'POST', path: url.pathname, headers: { 'content-type': 'application/json' }, body });
+    const response = await pool.request({ method: 'POST', path: url.pathname, headers: HEADERS, body });
     const text = await response.body.text();
     return response.statusCode < 300
       ? { status: response.statusCode }

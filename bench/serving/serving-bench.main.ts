@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { generateKey } from '@atelier/auth';
 import { DEMO } from '@atelier/demo';
 import { AtelierClient } from '@atelier/sdk';
 
@@ -31,6 +32,9 @@ const HERE = path.join(ROOT, 'bench', 'serving');
 const DATA = path.join(ROOT, 'bench', '.data', 'serving');
 const VENV_BIN = path.join(HERE, '.venv', 'bin');
 const NAMESPACE = 'bench';
+/** the admin key of the benchmark's platform, made per run; the seed, setup and load generator send it */
+const BENCH_KEY = generateKey();
+process.env.ATELIER_API_KEY = BENCH_KEY;
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const NODE_TS = [process.execPath, '-r', '@swc-node/register'];
 const MAX_PLATFORM_RESTARTS = 3;
@@ -135,6 +139,7 @@ async function startPlatform(settings: Settings, supervisor: Supervisor): Promis
     // run.sh creates and migrates this database
     DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgresql://atelier:atelier@127.0.0.1:5432/atelier_bench',
     ATELIER_NAMESPACE: NAMESPACE,
+    ATELIER_ADMIN_KEY: BENCH_KEY,
     ATELIER_ARTIFACT_DIR: 'bench/.data/serving-artifacts',
     LOG_LEVEL: 'warn',
     MONITOR_INTERVAL_SECONDS: '0',
@@ -228,7 +233,7 @@ async function crossCheck(bench: Bench, setup: BenchSetup): Promise<ServingRepor
   const features = { distance: flight.distance, hour: flight.hour };
   const post = async (url: string | undefined, body: unknown) => {
     if (!url) return null;
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` }, body: JSON.stringify(body) });
     return response.ok ? ((await response.json()) as Record<string, unknown>) : null;
   };
   const platform = await post(bench.urls.b ?? `${bench.platform.url}/api/predict`, {
@@ -330,7 +335,7 @@ function phasesRecord(run: number, id: ScenarioId, load1: number, result: LoadRe
 /** (g): one probe first; a platform that does not take `rows` yet is recorded as not available. */
 async function measureBatch(bench: Bench, run: number, load1: number): Promise<ScenarioRecord> {
   const body = (JSON.parse(readFileSync(bench.bodyFiles.g!, 'utf8')) as unknown[])[0];
-  const probe = await fetch(bench.urls.g!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const probe = await fetch(bench.urls.g!, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` }, body: JSON.stringify(body) });
   const answer = await probe.text();
   if (!probe.ok)
     return { run, scenario: 'g', status: 'unavailable', detail: `not available: ${probe.status} ${answer.slice(0, 200)}`, load1 };

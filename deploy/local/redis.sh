@@ -2,7 +2,8 @@
 # Redis for Atelier (no persistence, loopback only).
 #   redis.sh up       install if missing, start redis-server (daemonized), wait for PONG
 #   redis.sh status   one line: up/down + address
-#   redis.sh down     shutdown nosave if atelier-infra started it (--all: in any case)
+#   redis.sh down     shutdown if atelier-infra started it (--all: in any case); the append-only
+#                     file keeps the data for the next start
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -53,12 +54,20 @@ redis_packages() {
   echo redis-server
 }
 
+# The package's own server runs without an append-only file: turn it on (and into its config).
+redis_persist() {
+  redis_cli config set appendonly yes >/dev/null 2>&1 || log "redis: could not turn on appendonly"
+  redis_cli config set appendfsync everysec >/dev/null 2>&1 || true
+  redis_cli config rewrite >/dev/null 2>&1 || true
+}
+
 redis_up() {
   redis_parse
   if redis_ping; then
     if installed_this_run redis-server && ! was_started "$REDIS_MARK"; then
       mark_started "$REDIS_MARK" "$REDIS_ADDR"
       log "redis: started by the package install at $REDIS_ADDR"
+      redis_persist
     else
       log "redis: already up at $REDIS_ADDR"
     fi
@@ -74,12 +83,16 @@ redis_up() {
   if redis_ping; then # the package's postinst may have started one on this port
     mark_started "$REDIS_MARK" "$REDIS_ADDR"
     log "redis: started by the package install at $REDIS_ADDR"
+    redis_persist
     return 0
   fi
   ensure_dirs "$REDIS_DIR"
   local bind="$REDIS_HOST"
   [[ "$bind" == localhost ]] && bind=127.0.0.1
-  local args=(--daemonize yes --bind "$bind" --port "$REDIS_PORT" --save '' --appendonly no
+  # append-only file, fsync'd every second: the online store survives a restart (and a crash, but
+  # for its last second); no RDB snapshots
+  local args=(--daemonize yes --bind "$bind" --port "$REDIS_PORT" --save '' --appendonly yes --appendfsync everysec
+    --appenddirname "appendonly-$REDIS_PORT"
     --dir "$REDIS_DIR" --logfile "$REDIS_LOG" --pidfile "$REDIS_DIR/redis-$REDIS_PORT.pid")
   [[ -n "$REDIS_PASS" ]] && args+=(--requirepass "$REDIS_PASS")
   log "redis: starting redis-server on $bind:$REDIS_PORT (log $REDIS_LOG)"

@@ -9,7 +9,7 @@ import { FeatureStoreModule } from '@atelier/feature-store';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { eventually, startTestApp, startWebUi, type TestApp } from '@atelier/testing';
+import { authHeaders, eventually, startTestApp, startWebUi, type TestApp } from '@atelier/testing';
 import { TrainingModule } from '@atelier/training';
 
 /**
@@ -127,12 +127,12 @@ describe('Atelier end to end', () => {
   });
 
   it('answers the Open Inference Protocol v2 with the same model: metadata and infer', async () => {
-    const metadata = (await fetch(`${t.baseUrl}/v2/models/${DEMO.model}`).then((r) => r.json())) as { inputs: Array<{ name: string; datatype: string }>; platform: string };
+    const metadata = (await fetch(`${t.baseUrl}/v2/models/${DEMO.model}`, { headers: authHeaders() }).then((r) => r.json())) as { inputs: Array<{ name: string; datatype: string }>; platform: string };
     expect(metadata.platform).toBe('onnxruntime_onnx');
     expect(metadata.inputs.map((i) => i.name)).toEqual(Object.keys(prediction.inputs));
     const response = await fetch(`${t.baseUrl}/v2/models/${DEMO.model}/infer`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: authHeaders(),
       body: JSON.stringify({
         id: 'oip-1',
         inputs: metadata.inputs.map((i) => ({ name: i.name, shape: [1, 1], datatype: 'FP32', data: [prediction.inputs[i.name]] })),
@@ -147,21 +147,21 @@ describe('Atelier end to end', () => {
   it('answers bad prediction and training requests with a 4xx a person can act on', async () => {
     const response = await fetch(`${t.baseUrl}/api/predict`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: authHeaders(),
       body: JSON.stringify({ model: DEMO.model, features: { distance: 733, hour: 17 } }),
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/"airport" entity key/) });
     const missing = await fetch(`${t.baseUrl}/api/predict`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: authHeaders(),
       body: JSON.stringify({ model: 'no-such-model', entities: { airport: 'ORD' } }),
     });
     expect(missing.status).toBe(404);
 
     const badLabel = await fetch(`${t.baseUrl}/api/training-jobs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: authHeaders(),
       body: JSON.stringify({ ...demoTrainingRequest(WINDOW), label: 'delay >' }),
     });
     expect(badLabel.status).toBe(400);
@@ -239,7 +239,7 @@ describe('Atelier end to end', () => {
       expect(version.signature.missingFeatures).toBe(choices[i]!.refuse ? 'refuse' : 'impute');
       const unknownAirport = await fetch(`${t.baseUrl}/api/predict`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: authHeaders(),
         body: JSON.stringify({ model: choices[i]!.name, version: 1, entities: { [DEMO.airport]: 'ZZZ' }, features: { distance: 1200, hour: 7 } }),
       });
       const answer = (await unknownAirport.json()) as { code?: string; missing?: string[] };
@@ -263,7 +263,7 @@ describe('Atelier end to end', () => {
     };
     const bad = await fetch(`${t.baseUrl}/api/training-jobs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: authHeaders(),
       body: JSON.stringify({ ...request, search: { ...request.search, space: { epochs: { type: 'int', min: 1, max: 5 } } } }),
     });
     expect(bad.status).toBe(400);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { AuthModule } from '@atelier/auth';
 import { DbModule } from '@atelier/db';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { KafkaModule } from '@atelier/kafka';
@@ -14,6 +15,6 @@ import { TrainingWorkersModule } from '@atelier/training';
  * other only over HTTP, Kafka and queues, so the same code runs split into services.
  */
 @Module({
-  imports: [ServerModule, DbModule, KafkaModule, QueueRootModule, FeatureStoreModule, TrainingWorkersModule, RegistryModule, ServingModule, MonitoringModule],
+  imports: [ServerModule, DbModule, AuthModule, KafkaModule, QueueRootModule, FeatureStoreModule, TrainingWorkersModule, RegistryModule, ServingModule, MonitoringModule],
 })
 export class PlatformModule {}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingJobResponse, TrainingRequestInput } from '@atelier/contracts';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { RegistryModule } from '@atelier/registry';
-import { eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 import { TRAINING_WORKER_ENTRY, TrainingWorkersModule, TrainingWorkersSupervisor, WORKER_READY } from '@atelier/training';
 
 /**
@@ -71,7 +71,7 @@ function trainingApp(workers: number) {
     /** once the job has reported an epoch */
     training: (id: string) => h.until(id, (j) => j.events.some((e) => e.epoch !== undefined)),
     cancel: async (id: string): Promise<TrainingJobResponse> => {
-      const response = await fetch(`${h.t.baseUrl}/api/training-jobs/${id}/cancel`, { method: 'POST' });
+      const response = await fetch(`${h.t.baseUrl}/api/training-jobs/${id}/cancel`, { method: 'POST', headers: authHeaders(undefined, false) });
       expect(response.status).toBe(200);
       return (await response.json()) as TrainingJobResponse;
     },

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { AuthModule } from '@atelier/auth';
 import { loadConfig } from '@atelier/config';
 import { DbModule } from '@atelier/db';
 import { KafkaModule } from '@atelier/kafka';
@@ -7,7 +8,7 @@ import { ServerModule, startService } from '@atelier/server';
 import { ServingModule } from '@atelier/serving';
 
 // The serving service alone: online prediction with ONNX Runtime, Open Inference Protocol v2
-@Module({ imports: [ServerModule, DbModule, KafkaModule, ServingModule] })
+@Module({ imports: [ServerModule, DbModule, AuthModule, KafkaModule, ServingModule] })
 class ServingAppModule {}
 
 void startService(ServingAppModule, {

@@ -13,17 +13,7 @@ import { exportOnnx, type LogisticRegressionModel, sigmoid } from '@atelier/ml';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import {
-  eventually,
-  type PrivateKafka,
-  type PrivateRedis,
-  startPrivateKafka,
-  startPrivateRedis,
-  startTestApp,
-  type TestApp,
-  testDatabaseUrl,
-  uniqueSuffix,
-} from '@atelier/testing';
+import { authHeaders, eventually, type PrivateKafka, type PrivateRedis, startPrivateKafka, startPrivateRedis, startTestApp, type TestApp, testDatabaseUrl, uniqueSuffix } from '@atelier/testing';
 
 /**
  * It lives in the serving app rather than in libs/serving because it composes four domains
@@ -78,7 +68,7 @@ describe('online serving under Redis and Kafka faults (integration, private Redi
     const started = performance.now();
     const response = await fetch(`${t!.baseUrl}/api/predict`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: authHeaders(),
       body: JSON.stringify(body),
     });
     const parsed = (await response.json()) as Answer['body'];

@@ -6,6 +6,8 @@ import { z } from 'zod';
  * The whole environment, parsed once. Nothing else in Atelier reads `process.env`;
  * every default works on a laptop where `deploy/local/up.sh` started the infrastructure.
  */
+const ApiKey = z.string().regex(/^atl_[A-Za-z0-9]{40}$/, 'an Atelier API key: "atl_" and 40 letters or digits');
+
 const Env = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   DATABASE_URL: z.string().default('postgresql://atelier:atelier@127.0.0.1:5432/atelier'),
@@ -53,6 +55,16 @@ const Env = z.object({
   ONNX_POOL_THREADS: z.coerce.number().int().min(1).max(64).default(Math.max(1, availableParallelism() - 1)),
   /** coalesce the rows of concurrent prediction requests into one model run per event-loop turn */
   PREDICT_MICRO_BATCH: z.enum(['on', 'off']).default('on'),
+  /**
+   * API keys the platform ensures at start (created once, kept hashed): an admin key for the first
+   * person to sign in, and the key the services present to each other (default: the admin key).
+   */
+  ATELIER_ADMIN_KEY: ApiKey.optional(),
+  ATELIER_SERVICE_KEY: ApiKey.optional(),
+  /** browser origins allowed to call the API directly (comma-separated); none by default */
+  CORS_ORIGINS: z.string().default(''),
+  /** the largest JSON body of a route that does not declare its own limit */
+  HTTP_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(1024 * 1024).default(1024),
 });
 
 export type AtelierConfig = ReturnType<typeof toConfig>;
@@ -94,6 +106,14 @@ function toConfig(env: z.infer<typeof Env>) {
       onnxInlineMaxMs: env.ONNX_INLINE_MAX_MS,
       onnxPoolThreads: env.ONNX_POOL_THREADS,
       microBatch: env.PREDICT_MICRO_BATCH === 'on',
+    },
+    auth: {
+      adminKey: env.ATELIER_ADMIN_KEY,
+      serviceKey: env.ATELIER_SERVICE_KEY ?? env.ATELIER_ADMIN_KEY,
+    },
+    http: {
+      corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      bodyLimitBytes: env.HTTP_BODY_LIMIT_KB * 1024,
     },
   };
 }

@@ -4,6 +4,10 @@ import { z } from 'zod';
 export const ErrorCode = z.enum([
   'BAD_REQUEST',
   'VALIDATION_FAILED',
+  /** no API key, or one that is unknown, revoked or expired */
+  'UNAUTHENTICATED',
+  /** the key's role does not allow this route */
+  'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
   'UNPROCESSABLE',
@@ -11,6 +15,8 @@ export const ErrorCode = z.enum([
   /** a model's policy refuses to predict without some of its online features */
   'MISSING_FEATURES',
   'PAYLOAD_TOO_LARGE',
+  /** the key's request rate is over its limit; `Retry-After` says when to come back */
+  'RATE_LIMITED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

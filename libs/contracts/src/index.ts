@@ -5,3 +5,4 @@ export * from './monitoring.contract';
 export * from './registry.contract';
 export * from './serving.contract';
 export * from './training.contract';
+export * from './auth';

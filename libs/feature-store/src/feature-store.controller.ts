@@ -18,7 +18,7 @@ import {
   TrainingSetRequest,
   TrainingSetResponse,
 } from '@atelier/contracts';
-import { Endpoint, ZodPipe } from '@atelier/server';
+import { Access, BodyLimit, Endpoint, MiB, ZodPipe } from '@atelier/server';
 
 import { FeatureStoreService } from './feature-store.service';
 import { OnlineFeaturesService } from './online-features.service';
@@ -65,6 +65,7 @@ export class FeatureStoreController {
   }
 
   @Post('api/feature-groups/:name/rows')
+  @BodyLimit(64 * MiB)
   @Endpoint({ tag, summary: 'Import rows into the offline store (a batch lands whole or not at all)', body: IngestRowsRequest, response: IngestRowsResponse, status: 201 })
   ingest(@Param('name', new ZodPipe(Name)) name: string, @Body(new ZodPipe(IngestRowsRequest)) body: IngestRowsRequest): Promise<IngestRowsResponse> {
     return this.service.ingest(name, body);
@@ -83,18 +84,21 @@ export class FeatureStoreController {
   }
 
   @Post('api/online-features')
+  @Access('predict')
   @Endpoint({ tag, summary: 'Read features from the online store', body: OnlineFeaturesRequest, response: OnlineFeaturesResponse })
   online(@Body(new ZodPipe(OnlineFeaturesRequest)) body: OnlineFeaturesRequest): Promise<OnlineFeaturesResponse> {
     return this.onlineFeatures.get(body);
   }
 
   @Post('get-online-features')
+  @Access('predict')
   @Endpoint({ tag, summary: 'Read online features (Feast feature-server shape)', body: FeastOnlineFeaturesRequest, response: FeastOnlineFeaturesResponse })
   feast(@Body(new ZodPipe(FeastOnlineFeaturesRequest)) body: FeastOnlineFeaturesRequest): Promise<FeastOnlineFeaturesResponse> {
     return this.onlineFeatures.getFeast(body);
   }
 
   @Post('api/training-sets')
+  @Access('read')
   @Endpoint({ tag, summary: 'Build a point-in-time correct training set (columnar)', body: TrainingSetRequest, response: TrainingSetResponse })
   trainingSet(@Body(new ZodPipe(TrainingSetRequest)) body: TrainingSetRequest): Promise<TrainingSetResponse> {
     return this.trainingSets.build(body);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { AtelierApiError } from '@atelier/sdk';
-import { eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 import { FeatureStoreModule } from './feature-store.module';
 
@@ -56,7 +56,7 @@ describe('feature store (integration)', () => {
   });
 
   it('answers 404 with the error shape for an unknown group', async () => {
-    const response = await fetch(`${t.baseUrl}/api/feature-groups/nope_${s}`);
+    const response = await fetch(`${t.baseUrl}/api/feature-groups/nope_${s}`, { headers: authHeaders() });
     const body = (await response.json()) as Record<string, unknown>;
     expect(response.status).toBe(404);
     expect(body).toMatchObject({ code: 'NOT_FOUND' });
@@ -105,7 +105,7 @@ describe('feature store (integration)', () => {
     ]);
     const feast = await fetch(`${t.baseUrl}/get-online-features`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: authHeaders(),
       body: JSON.stringify({ features: [`${stats}:mean_delay`], entities: { [entity]: ['ORD', 'JFK'] } }),
     }).then((r) => r.json());
     expect(feast).toMatchObject({

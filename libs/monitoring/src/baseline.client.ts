@@ -12,7 +12,7 @@ export class BaselineClient {
   private readonly cache = new Map<string, Promise<StoredHistogram | null>>();
 
   constructor(@Inject(ATELIER_CONFIG) config: AtelierConfig) {
-    this.registry = new AtelierClient({ baseUrl: config.urls.registry });
+    this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
   }
 
   /** The histogram of the version's predictions on its training data; null when it has none. */

@@ -20,7 +20,7 @@ import {
   RecordOutcomesRequest,
   UpdateMonitorRequest,
 } from '@atelier/contracts';
-import { Endpoint, openApiSchema, ZodPipe } from '@atelier/server';
+import { Access, BodyLimit, Endpoint, MiB, openApiSchema, ZodPipe } from '@atelier/server';
 
 import { AlertsService } from './alerts.service';
 import { IngestionService } from './ingestion.service';
@@ -51,6 +51,7 @@ export class MonitoringController {
   ) {}
 
   @Post('outcomes')
+  @Access('predict')
   @Endpoint({
     tag,
     summary: 'Record the observed outcome of a prediction (answers once Kafka has it)',
@@ -64,6 +65,8 @@ export class MonitoringController {
   }
 
   @Post('outcomes/batch')
+  @Access('predict')
+  @BodyLimit(8 * MiB)
   @Endpoint({ tag, summary: 'Record up to 10 000 outcomes at once', body: RecordOutcomesRequest, response: AcceptedResponse, status: 202 })
   @KafkaDown
   recordOutcomes(@Body(new ZodPipe(RecordOutcomesRequest)) body: RecordOutcomesRequest): Promise<AcceptedResponse> {
@@ -111,6 +114,7 @@ export class MonitoringController {
   }
 
   @Delete('monitors/:id')
+  @Access('admin')
   @Endpoint({ tag, summary: 'Delete a monitor with its windows and alerts', status: 204 })
   @NotFound
   deleteMonitor(@Param('id', Id) id: string): Promise<void> {

@@ -14,7 +14,7 @@ import {
 } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
 import { KafkaService } from '@atelier/kafka';
-import { eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 import { EvaluationScheduler } from './evaluation.scheduler';
 import { MonitoringModule } from './monitoring.module';
@@ -72,7 +72,7 @@ describe('monitoring (integration)', () => {
   async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; requestId: string | null }> {
     const response = await fetch(`${t.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: authHeaders(undefined, body !== undefined),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -368,9 +368,9 @@ describe('monitoring without Kafka', () => {
     const t = await startTestApp([MonitoringModule], { KAFKA_BROKERS: '127.0.0.1:1' });
     try {
       expect(Date.now() - started).toBeLessThan(15_000);
-      const monitors = await fetch(`${t.baseUrl}/api/monitors`);
+      const monitors = await fetch(`${t.baseUrl}/api/monitors`, { headers: authHeaders() });
       expect(monitors.status).toBe(200);
-      const live = await fetch(`${t.baseUrl}/api/models/nothing-${uniqueSuffix()}/live-stats`).then((r) => r.json());
+      const live = await fetch(`${t.baseUrl}/api/models/nothing-${uniqueSuffix()}/live-stats`, { headers: authHeaders() }).then((r) => r.json());
       expect(live).toMatchObject({ predictions: 0, outcomes: 0, predictionMean: null, accuracy: null });
     } finally {
       await t.close();

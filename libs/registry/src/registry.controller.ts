@@ -12,7 +12,7 @@ import {
   Name,
   SetAliasRequest,
 } from '@atelier/contracts';
-import { Endpoint, ZodPipe } from '@atelier/server';
+import { Actor, BodyLimit, Endpoint, MiB, ZodPipe } from '@atelier/server';
 
 import { RegistryService } from './registry.service';
 
@@ -37,9 +37,14 @@ export class RegistryController {
   }
 
   @Post(':name/versions')
+  @BodyLimit(64 * MiB)
   @Endpoint({ tag, summary: 'Register a new version (numbered 1, 2, …) with its ONNX artifact', body: CreateModelVersionRequest, response: ModelVersionResponse, status: 201 })
-  createVersion(@Param('name', new ZodPipe(Name)) name: string, @Body(new ZodPipe(CreateModelVersionRequest)) body: CreateModelVersionRequest): Promise<ModelVersionResponse> {
-    return this.service.createVersion(name, body);
+  createVersion(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Body(new ZodPipe(CreateModelVersionRequest)) body: CreateModelVersionRequest,
+    @Actor() actor: string,
+  ): Promise<ModelVersionResponse> {
+    return this.service.createVersion(name, body, actor);
   }
 
   @Get(':name/versions')
@@ -72,8 +77,9 @@ export class RegistryController {
     @Param('name', new ZodPipe(Name)) name: string,
     @Param('alias', new ZodPipe(AliasName)) alias: string,
     @Body(new ZodPipe(SetAliasRequest)) body: SetAliasRequest,
+    @Actor() actor: string,
   ): Promise<AliasResponse> {
-    return this.service.setAlias(name, alias, body.version);
+    return this.service.setAlias(name, alias, body.version, actor);
   }
 
   @Get(':name/aliases/:alias')

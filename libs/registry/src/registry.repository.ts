@@ -82,8 +82,8 @@ export class RegistryRepository {
     });
   }
 
-  audit(subject: string, action: string, payload: Prisma.InputJsonValue, db: Db) {
-    return db.auditEvent.create({ data: { subject, action, payload } });
+  audit(subject: string, action: string, payload: Prisma.InputJsonValue, actor: string, db: Db) {
+    return db.auditEvent.create({ data: { subject, action, payload, actor } });
   }
 
   listAudit(subject: string) {

@@ -42,7 +42,7 @@ export class RegistryService {
     return toModel(model);
   }
 
-  async createVersion(modelName: string, request: CreateModelVersionRequest): Promise<ModelVersionResponse> {
+  async createVersion(modelName: string, request: CreateModelVersionRequest, actor = 'system'): Promise<ModelVersionResponse> {
     const bytes = Buffer.from(request.artifactBase64, 'base64');
     if (bytes.length < 16 || bytes[0] !== ONNX_FIRST_BYTE) throw badRequest('artifactBase64 is not an ONNX model (base64 of the .onnx file)');
     const sha256 = ArtifactStore.sha256(bytes);
@@ -67,7 +67,7 @@ export class RegistryService {
         );
         await this.artifacts.write(created.artifactUri, bytes);
         written = created.artifactUri;
-        await this.repository.audit(`model:${modelName}`, 'version-registered', { version: created.version, sha256 }, tx);
+        await this.repository.audit(`model:${modelName}`, 'version-registered', { version: created.version, sha256 }, actor, tx);
         return created;
       });
       const event: VersionRegisteredEvent = { type: 'version-registered', schemaVersion: 1, model: modelName, version: row.version, sha256, at: new Date().toISOString() };
@@ -103,12 +103,12 @@ export class RegistryService {
   }
 
   /** Points an alias at a version: audited, then announced on Kafka so serving hot-loads it. */
-  async setAlias(modelName: string, alias: string, version: number): Promise<AliasResponse> {
+  async setAlias(modelName: string, alias: string, version: number, actor = 'system'): Promise<AliasResponse> {
     await this.requireVersion(modelName, version);
     const { previous, updated } = await this.repository.transaction(async (tx) => {
       const before = await this.repository.findAlias(modelName, alias, tx);
       const after = await this.repository.upsertAlias(modelName, alias, version, tx);
-      await this.repository.audit(`model:${modelName}`, 'alias-moved', { alias, version, previousVersion: before?.version ?? null }, tx);
+      await this.repository.audit(`model:${modelName}`, 'alias-moved', { alias, version, previousVersion: before?.version ?? null }, actor, tx);
       return { previous: before?.version ?? null, updated: after };
     });
     const event: AliasMovedEvent = { type: 'alias-moved', schemaVersion: 1, model: modelName, alias, version, previousVersion: previous, at: updated.updatedAt.toISOString() };

@@ -48,6 +48,11 @@ export interface AtelierClientOptions {
   baseUrl: string;
   /** per-service base URLs when services run apart */
   urls?: Partial<Record<'featureStore' | 'training' | 'registry' | 'serving' | 'monitoring', string>>;
+  /**
+   * The API key sent as `Authorization: Bearer …`; default: `ATELIER_API_KEY` from the
+   * environment where there is one (Node), none otherwise (the web UI's server attaches its own).
+   */
+  apiKey?: string;
   fetch?: typeof fetch;
   headers?: Record<string, string>;
 }
@@ -57,9 +62,12 @@ type Service = keyof NonNullable<AtelierClientOptions['urls']>;
 /** Typed client for every Atelier service; the web UI and scripts use it. */
 export class AtelierClient {
   private readonly fetchImpl: typeof fetch;
+  private readonly authorization: Record<string, string>;
 
   constructor(private readonly options: AtelierClientOptions) {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const key = options.apiKey ?? environmentKey();
+    this.authorization = key ? { authorization: `Bearer ${key}` } : {};
   }
 
   // ── feature store ──
@@ -193,7 +201,7 @@ export class AtelierClient {
     const base = this.options.urls?.[service] ?? this.options.baseUrl;
     const response = await this.fetchImpl(`${base.replace(/\/$/, '')}${path}`, {
       method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.options.headers },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.authorization, ...this.options.headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) throw new AtelierApiError(response.status, await errorBody(response));
@@ -211,3 +219,7 @@ async function errorBody(response: Response): Promise<ErrorBody> {
 }
 
 const enc = encodeURIComponent;
+
+function environmentKey(): string | undefined {
+  return typeof process === 'undefined' ? undefined : process.env['ATELIER_API_KEY'] || undefined;
+}

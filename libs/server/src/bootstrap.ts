@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { type AtelierConfig, loadConfig } from '@atelier/config';
 
+import { ACCESS_GUARD } from './access';
 import { JsonLogger } from './json-logger';
 import { MetricsService } from './metrics';
 import { isClusterPrimary, runProcessCluster } from './process-cluster';
@@ -24,8 +25,8 @@ export interface ServiceOptions {
   processes?: number;
 }
 
-// The largest JSON body any route takes (feature imports, training sets, base64 artifacts).
-const BODY_LIMIT = 64 * 1024 * 1024;
+// The largest JSON body any route may declare (`@BodyLimit`); the others take the configured default.
+const MAX_BODY_LIMIT = 256 * 1024 * 1024;
 
 /**
  * Builds a service from its root module on Fastify (the lean HTTP stack under Nest): JSON logs,
@@ -35,7 +36,7 @@ export async function createService(root: Type, options: ServiceOptions): Promis
   const config = loadConfig();
   const logger = new JsonLogger(options.name, config.logLevel);
   const adapter = new FastifyAdapter({
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: MAX_BODY_LIMIT,
     genReqId: requestIdFor,
     // Idle keep-alive sockets live longer than any client's or load balancer's, so a client never
     // reuses a socket the server is closing at that moment (ECONNRESET under load).
@@ -44,7 +45,8 @@ export async function createService(root: Type, options: ServiceOptions): Promis
     logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { logger });
-  app.enableCors();
+  requireAccessGuard(app, options.name);
+  if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins, credentials: false });
   app.enableShutdownHooks();
   installHooks(app.getHttpAdapter().getInstance(), app.get(MetricsService), logger, config);
   mountOpenApi(app, options);
@@ -57,6 +59,11 @@ export async function createService(root: Type, options: ServiceOptions): Promis
  */
 function installHooks(fastify: FastifyInstance, metrics: MetricsService, logger: JsonLogger, config: AtelierConfig): void {
   const debug = config.logLevel === 'debug';
+  // per-route body limits: Nest passes `@BodyLimit` as route config, Fastify wants a route option
+  fastify.addHook('onRoute', (route) => {
+    const declared = (route.config as { bodyLimit?: number } | undefined)?.bodyLimit;
+    route.bodyLimit = declared ?? config.http.bodyLimitBytes;
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
@@ -75,10 +82,24 @@ function installHooks(fastify: FastifyInstance, metrics: MetricsService, logger:
   });
 }
 
+/** Every route needs a key unless marked public: a service built without the guard does not start. */
+function requireAccessGuard(app: NestFastifyApplication, name: string): void {
+  try {
+    app.get(ACCESS_GUARD, { strict: false });
+  } catch {
+    throw new Error(`service ${name}: no access guard; import AuthModule from @atelier/auth in its root module`);
+  }
+}
+
 function mountOpenApi(app: NestFastifyApplication, options: ServiceOptions): void {
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle(`Atelier ${options.name}`).setDescription(options.description).setVersion('0.1.0').build(),
+    new DocumentBuilder()
+      .setTitle(`Atelier ${options.name}`)
+      .setDescription(options.description)
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an Atelier API key (atl_…)' })
+      .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }

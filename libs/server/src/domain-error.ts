@@ -21,6 +21,9 @@ export const badRequest = (message: string, details?: unknown) => new DomainErro
 export const unprocessable = (message: string, details?: unknown) => new DomainError('UNPROCESSABLE', message, details);
 export const payloadTooLarge = (message: string, details?: unknown) => new DomainError('PAYLOAD_TOO_LARGE', message, details);
 export const missingFeatures = (message: string, details?: unknown) => new DomainError('MISSING_FEATURES', message, details);
+export const unauthenticated = (message: string) => new DomainError('UNAUTHENTICATED', message);
+export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
+export const rateLimited = (message: string, details?: unknown) => new DomainError('RATE_LIMITED', message, details);
 export const dependencyUnavailable = (message: string, details?: unknown) =>
   new DomainError('DEPENDENCY_UNAVAILABLE', message, details);
 
@@ -29,6 +32,10 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'BAD_REQUEST':
     case 'VALIDATION_FAILED':
       return 400;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
     case 'NOT_FOUND':
       return 404;
     case 'CONFLICT':
@@ -39,6 +46,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 422;
     case 'MISSING_FEATURES':
       return 424;
+    case 'RATE_LIMITED':
+      return 429;
     case 'DEPENDENCY_UNAVAILABLE':
       return 503;
     case 'INTERNAL':

@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 
 import type { HealthStatus } from '@atelier/contracts';
 
+import { Access } from './access';
+
 export type HealthCheck = () => Promise<void>;
 
 /** Modules register what readiness depends on (Postgres, Redis, Kafka) as they start. */
@@ -43,6 +45,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 @ApiExcludeController()
+@Access('public')
 @Controller('health')
 export class HealthController {
   constructor(private readonly registry: HealthRegistry) {}

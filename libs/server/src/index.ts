@@ -1,3 +1,4 @@
+export * from './access';
 export * from './bootstrap';
 export * from './domain-error';
 export * from './endpoint';

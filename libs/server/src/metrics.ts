@@ -4,6 +4,7 @@ import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+import { Access } from './access';
 import { clusterMetrics, shareMetricsWithCluster } from './process-cluster';
 
 /** One Prometheus registry per process; domain modules add their own metrics to it. */
@@ -52,6 +53,7 @@ export class MetricsService {
 }
 
 @ApiExcludeController()
+@Access('public')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -3,7 +3,7 @@ import { Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 
 import { Name } from '@atelier/contracts';
-import { badRequest, Endpoint, ZodPipe } from '@atelier/server';
+import { Access, badRequest, BodyLimit, Endpoint, MiB, ZodPipe } from '@atelier/server';
 
 import { ModelCache, type ServedModel } from './model-cache';
 
@@ -26,17 +26,21 @@ const InferResponse = z.object({
 });
 type InferResponse = z.infer<typeof InferResponse>;
 const VersionParam = z.coerce.number().int().positive();
+const INFER_BODY_LIMIT = 16 * MiB;
 
+@Access('predict')
 @Controller('v2')
 export class InferenceProtocolController {
   constructor(private readonly cache: ModelCache) {}
 
   @Get('health/live')
+  @Access('public')
   live() {
     return { live: true };
   }
 
   @Get('health/ready')
+  @Access('public')
   ready() {
     return { ready: true };
   }
@@ -54,12 +58,14 @@ export class InferenceProtocolController {
   }
 
   @Post('models/:name/infer')
+  @BodyLimit(INFER_BODY_LIMIT)
   @Endpoint({ tag, summary: 'Infer with the production alias', body: InferRequest, response: InferResponse })
   async infer(@Param('name', new ZodPipe(Name)) name: string, @Body(new ZodPipe(InferRequest)) body: InferRequest): Promise<InferResponse> {
     return infer(await this.cache.byAlias(name, 'production'), body);
   }
 
   @Post('models/:name/versions/:version/infer')
+  @BodyLimit(INFER_BODY_LIMIT)
   @Endpoint({ tag, summary: 'Infer with one version', body: InferRequest, response: InferResponse })
   async inferVersion(
     @Param('name', new ZodPipe(Name)) name: string,

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Post } from '@nestjs/common';
 import { z } from 'zod';
 
 import { BatchPredictResponse, LoadedModel, PredictRequest, PredictResponse } from '@atelier/contracts';
-import { Endpoint, ZodPipe } from '@atelier/server';
+import { Access, BodyLimit, Endpoint, MiB, ZodPipe } from '@atelier/server';
 
 import { ModelCache } from './model-cache';
 import { PredictionService } from './prediction.service';
@@ -17,6 +17,8 @@ export class ServingController {
   ) {}
 
   @Post('predict')
+  @Access('predict')
+  @BodyLimit(16 * MiB)
   @Endpoint({
     tag,
     summary: 'Predict with a model by alias (default production) or version: one row, or many in "rows"',

@@ -1,6 +1,7 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 
+import { AuthModule } from '@atelier/auth';
 import { DbModule } from '@atelier/db';
 import { KafkaModule } from '@atelier/kafka';
 import { AtelierClient } from '@atelier/sdk';
@@ -12,6 +13,8 @@ export interface TestApp {
   app: INestApplication;
   baseUrl: string;
   namespace: string;
+  /** an admin key of this app; `client` sends it */
+  adminKey: string;
   client: AtelierClient;
   close(): Promise<void>;
 }
@@ -22,9 +25,9 @@ export interface TestApp {
  */
 export async function startTestApp(modules: Type[], env: Record<string, string> = {}): Promise<TestApp> {
   const port = await freePort();
-  const { namespace, baseUrl } = useTestEnvironment(port, env);
+  const { namespace, baseUrl, adminKey } = useTestEnvironment(port, env);
 
-  @Module({ imports: [ServerModule, DbModule, KafkaModule, QueueRootModule, ...modules] })
+  @Module({ imports: [ServerModule, DbModule, AuthModule, KafkaModule, QueueRootModule, ...modules] })
   class TestRootModule {}
 
   const app = await createService(TestRootModule, { name: 'test', description: 'test app', defaultPort: port });
@@ -33,7 +36,8 @@ export async function startTestApp(modules: Type[], env: Record<string, string> 
     app,
     baseUrl,
     namespace,
-    client: new AtelierClient({ baseUrl }),
+    adminKey,
+    client: new AtelierClient({ baseUrl, apiKey: adminKey }),
     close: () => app.close(),
   };
 }

@@ -4,6 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { generateKey } from '@atelier/auth';
+
 /** The database of this test run, created and migrated by the vitest global setup. */
 export function testDatabaseUrl(): string {
   const url = process.env.ATELIER_TEST_DATABASE_URL;
@@ -27,11 +29,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** One admin key per test process (API keys live in the shared test database). */
+export const testAdminKey = generateKey();
+
+/** Headers of a raw `fetch` to a test app: its admin key (and JSON when there is a body). */
+export function authHeaders(key = process.env.ATELIER_API_KEY ?? testAdminKey, json = true): Record<string, string> {
+  return { authorization: `Bearer ${key}`, ...(json ? { 'content-type': 'application/json' } : {}) };
+}
+
 /**
  * Points this process's configuration at the test database, a fresh Kafka/Bull namespace and a
  * temporary artifact directory, with every service URL at `baseUrl` (all modules in one app).
  */
-export function useTestEnvironment(port: number, overrides: Record<string, string> = {}): { namespace: string; baseUrl: string } {
+export function useTestEnvironment(port: number, overrides: Record<string, string> = {}): { namespace: string; baseUrl: string; adminKey: string } {
   const namespace = `test-${uniqueSuffix()}`;
   const baseUrl = `http://127.0.0.1:${port}`;
   Object.assign(process.env, {
@@ -47,7 +57,10 @@ export function useTestEnvironment(port: number, overrides: Record<string, strin
     TRAINING_URL: baseUrl,
     MONITOR_INTERVAL_SECONDS: '0',
     LOG_LEVEL: 'warn',
+    // the app ensures this admin key at start; clients of the SDK in this process send it
+    ATELIER_ADMIN_KEY: testAdminKey,
+    ATELIER_API_KEY: testAdminKey,
     ...overrides,
   });
-  return { namespace, baseUrl };
+  return { namespace, baseUrl, adminKey: process.env.ATELIER_ADMIN_KEY ?? testAdminKey };
 }

@@ -21,7 +21,7 @@ export const HTTP_TRAINING_DATA: Provider = {
   provide: TRAINING_DATA,
   inject: [ATELIER_CONFIG],
   useFactory: (config: AtelierConfig): TrainingData => {
-    const client = new AtelierClient({ baseUrl: config.urls.featureStore });
+    const client = new AtelierClient({ baseUrl: config.urls.featureStore, apiKey: config.auth.serviceKey });
     return { featureGroups: () => client.listFeatureGroups(), trainingSet: (query) => client.trainingSet(query) };
   },
 };

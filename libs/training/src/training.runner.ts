@@ -27,7 +27,7 @@ export class TrainingRunner {
     @Inject(TRAINING_DATA) private readonly data: TrainingData,
     @Inject(ATELIER_CONFIG) config: AtelierConfig,
   ) {
-    this.client = new AtelierClient({ baseUrl: config.urls.registry });
+    this.client = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
   }
 
   async run(jobId: string, request: TrainingRequest, signal: AbortSignal): Promise<void> {
