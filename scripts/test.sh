@@ -10,6 +10,10 @@ log() { echo "[atelier] $*"; }
 bash scripts/bootstrap.sh
 bash deploy/local/up.sh
 bash scripts/ensure-chromium.sh
+# Schemathesis (PyPI, pinned) for the OpenAPI fuzzing spec
+# shellcheck source=bench/python-venv.sh
+source bench/python-venv.sh
+ensure_venv .atelier/venvs/fuzz tools/fuzz/requirements.txt
 
 log "checking that migrations match prisma/schema.prisma"
 npm run --silent db:check

@@ -7,6 +7,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Leave middleware's redirects as written (see middleware.ts). Otherwise Next turns a redirect to
+  // 127.0.0.1 into one to "localhost" (vercel/next.js#48230), where the browser has no cookie.
+  skipMiddlewareUrlNormalize: true,
   // The monorepo root: file tracing and the `@atelier/*` sources live above this app.
   outputFileTracingRoot: path.join(here, '../..'),
   experimental: {

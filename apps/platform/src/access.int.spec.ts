@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { ApiKeyRole, AuditEventResponse, CreatedApiKeyResponse, CreateApiKeyRequest, WhoAmIResponse } from '@atelier/contracts';
+import type { ApiKeyRole, AuditEventResponse, CreateApiKeyRequest, CreatedApiKeyResponse, WhoAmIResponse } from '@atelier/contracts';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';

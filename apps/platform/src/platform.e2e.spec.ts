@@ -9,7 +9,7 @@ import { FeatureStoreModule } from '@atelier/feature-store';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { authHeaders, eventually, startTestApp, startWebUi, type TestApp } from '@atelier/testing';
+import { authHeaders, eventually, signIn, startTestApp, startWebUi, type TestApp } from '@atelier/testing';
 import { TrainingModule } from '@atelier/training';
 
 /**
@@ -314,6 +314,16 @@ describe('Atelier end to end', () => {
     const web = await startWebUi(t.baseUrl);
     try {
       const page = await web.browser.newPage();
+      // signed out, every page sends the browser to the sign-in form; an editor signs in there
+      await page.goto(`${web.url}/models`);
+      await page.waitForURL(/\/sign-in\?next=%2Fmodels/);
+      const editor = await fetch(`${t.baseUrl}/api/keys`, {
+        method: 'POST',
+        headers: authHeaders(),
+        body: JSON.stringify({ name: 'e2e editor', owner: 'e2e-editor', role: 'editor' }),
+      }).then((r) => r.json() as Promise<{ key: string }>);
+      await signIn(page, web.url, editor.key);
+      expect(await page.content()).not.toContain(editor.key);
       await page.goto(`${web.url}/models`);
       await page.locator(`[data-testid="model-row"][data-model="${DEMO.model}"]`).waitFor();
 
@@ -338,6 +348,9 @@ describe('Atelier end to end', () => {
       const uiVersion = await t.client.getVersion('flight-delay-ui', 1);
       expect(uiVersion.lineage.features).toEqual(expect.arrayContaining([`${STATS}:mean_delay_24h`, 'distance', 'destination=ORD']));
       expect(await page.locator('[data-testid="training-events"]').textContent()).toMatch(/epoch 2\/2/);
+      // the job started from the UI is in the audit log under the signed-in key's owner
+      const audit = await fetch(`${t.baseUrl}/api/audit?actor=e2e-editor`, { headers: authHeaders() }).then((r) => r.json() as Promise<Array<{ action: string }>>);
+      expect(audit.map((e) => e.action)).toContain('POST /api/training-jobs');
 
       await page.goto(`${web.url}/alerts`);
       const alertRow = page.locator('[data-testid="alert-row"][data-status="open"]').first();

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 
 import { Nav } from '../src/components/nav';
+import { currentUser } from '../src/server/session-cookie';
 
 import './globals.css';
 
@@ -10,11 +11,13 @@ export const metadata: Metadata = {
   description: 'Atelier: train, compare, deploy and monitor machine-learning models.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/** The session was checked by middleware.ts; here it only names who is signed in (never the key). */
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await currentUser();
   return (
     <html lang="en">
       <body>
-        <Nav />
+        <Nav user={user} />
         <main className="container">{children}</main>
       </body>
     </html>

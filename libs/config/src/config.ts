@@ -61,6 +61,12 @@ const Env = z.object({
    */
   ATELIER_ADMIN_KEY: ApiKey.optional(),
   ATELIER_SERVICE_KEY: ApiKey.optional(),
+  /**
+   * Webhook targets: hosts allowed although private, loopback or link-local (comma-separated;
+   * none by default), and whether public hosts may be targets (off keeps deliveries in-house).
+   */
+  WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
+  WEBHOOK_PUBLIC_TARGETS: z.enum(['on', 'off']).default('on'),
   /** browser origins allowed to call the API directly (comma-separated); none by default */
   CORS_ORIGINS: z.string().default(''),
   /** the largest JSON body of a route that does not declare its own limit */
@@ -110,6 +116,10 @@ function toConfig(env: z.infer<typeof Env>) {
     auth: {
       adminKey: env.ATELIER_ADMIN_KEY,
       serviceKey: env.ATELIER_SERVICE_KEY ?? env.ATELIER_ADMIN_KEY,
+    },
+    webhooks: {
+      allowedHosts: env.WEBHOOK_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+      allowPublic: env.WEBHOOK_PUBLIC_TARGETS === 'on',
     },
     http: {
       corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),

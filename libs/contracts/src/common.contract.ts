@@ -36,7 +36,19 @@ export const Name = z
   .max(64)
   .regex(/^[a-z][a-z0-9_-]*$/, 'use lower-case letters, digits, "_" or "-", starting with a letter');
 
-export const IsoTime = z.iso.datetime({ offset: true });
+/**
+ * An ISO 8601 instant with an offset, within what PostgreSQL stores: years 0001–9999, offsets
+ * within ±15:59 (a time it refuses would otherwise fail later, in a consumer).
+ */
+export const IsoTime = z.iso
+  .datetime({ offset: true })
+  .refine((v) => !v.startsWith('0000') && !/[+-](1[6-9]|[2-9]\d):\d\d$/.test(v), 'a time in the years 0001–9999 with an offset within ±15:59');
+
+/** The largest integer a stored count, version or duration may hold (PostgreSQL `integer`). */
+export const MAX_INT32 = 2_147_483_647;
+
+/** A model version number: 1, 2, … */
+export const VersionNumber = z.number().int().min(1).max(MAX_INT32);
 
 export const HealthStatus = z.object({
   status: z.enum(['ok', 'error']),

@@ -12,6 +12,8 @@ export const Topics = {
   modelEvents: 'model-events.v1',
   alerts: 'alerts.v1',
   featureRows: 'feature-rows.v1',
+  /** messages a consumer could not use (a broken contract, values its store refuses), with the reason */
+  deadLetters: 'dead-letters.v1',
 } as const;
 export type TopicKey = keyof typeof Topics;
 

@@ -31,6 +31,7 @@ export const CreateFeatureGroupRequest = z
       .number()
       .int()
       .positive()
+      .max(10 * 365 * 24 * 3600)
       .default(7 * 24 * 3600)
       .describe('a value older than this is treated as missing, offline (point-in-time) and online (Redis TTL)'),
     description: z.string().max(500).default(''),

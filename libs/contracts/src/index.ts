@@ -1,3 +1,4 @@
+export * from './auth';
 export * from './common.contract';
 export * from './events.contract';
 export * from './feature-store.contract';
@@ -5,4 +6,3 @@ export * from './monitoring.contract';
 export * from './registry.contract';
 export * from './serving.contract';
 export * from './training.contract';
-export * from './auth';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { IsoTime, Name } from './common.contract';
 
 const MAX_WINDOW_SECONDS = 30 * 24 * 3600;
+const MAX_SAMPLES = 100_000_000;
 
 /** `prediction_psi`: population stability index of the window's predictions against the training baseline */
 export const MonitorMetric = z.enum(['prediction_mean', 'accuracy', 'positive_rate', 'outcome_count', 'prediction_count', 'prediction_psi']);
@@ -19,7 +20,7 @@ export const CreateMonitorRequest = z.object({
   operator: MonitorOperator,
   threshold: z.number(),
   windowSeconds: z.number().int().min(1).max(MAX_WINDOW_SECONDS).default(3600),
-  minSamples: z.number().int().min(1).default(10),
+  minSamples: z.number().int().min(1).max(MAX_SAMPLES).default(10),
   webhookUrl: z.url().optional(),
 });
 export type CreateMonitorRequest = z.infer<typeof CreateMonitorRequest>;
@@ -29,7 +30,7 @@ export const UpdateMonitorRequest = z.object({
   threshold: z.number().optional(),
   operator: MonitorOperator.optional(),
   enabled: z.boolean().optional(),
-  minSamples: z.number().int().min(1).optional(),
+  minSamples: z.number().int().min(1).max(MAX_SAMPLES).optional(),
   windowSeconds: z.number().int().min(1).max(MAX_WINDOW_SECONDS).optional(),
 });
 export type UpdateMonitorRequest = z.infer<typeof UpdateMonitorRequest>;

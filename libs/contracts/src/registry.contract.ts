@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { IsoTime, MissingFeaturePolicy, Name } from './common.contract';
+import { IsoTime, MissingFeaturePolicy, Name, VersionNumber } from './common.contract';
 import { ModelTask } from './training.contract';
 
 /** How serving fills one ONNX input. */
@@ -128,7 +128,7 @@ export const ModelResponse = z.object({
 });
 export type ModelResponse = z.infer<typeof ModelResponse>;
 
-export const SetAliasRequest = z.object({ version: z.number().int().positive() });
+export const SetAliasRequest = z.object({ version: VersionNumber });
 export type SetAliasRequest = z.infer<typeof SetAliasRequest>;
 
 export const AliasName = Name;

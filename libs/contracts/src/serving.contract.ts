@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { Name } from './common.contract';
+import { Name, VersionNumber } from './common.contract';
 
 /** A model input value: numbers, or strings for categorical inputs; null = missing. */
 export const InputValue = z.union([z.number(), z.string().max(200), z.null()]);
@@ -23,7 +23,7 @@ export const PredictRequest = z
     /** serve the version behind this alias (default `production`) … */
     alias: Name.optional(),
     /** … or this exact version */
-    version: z.number().int().positive().optional(),
+    version: VersionNumber.optional(),
     /** one prediction: its entity keys and request-time features … */
     entities: Entities.optional(),
     features: Features.optional(),
@@ -31,7 +31,9 @@ export const PredictRequest = z
     rows: z.array(PredictRow).min(1).optional(),
   })
   .refine((r) => !(r.alias && r.version), { message: 'give an alias or a version, not both', path: ['alias'] })
-  .refine((r) => !(r.rows && (r.entities || r.features)), { message: 'give "rows" or "entities"/"features", not both', path: ['rows'] });
+  .refine((r) => !(r.rows && (r.entities || r.features)), { message: 'give "rows" or "entities"/"features", not both', path: ['rows'] })
+  // the same two rules in the OpenAPI document
+  .meta({ not: { anyOf: [{ required: ['alias', 'version'] }, { required: ['rows', 'entities'] }, { required: ['rows', 'features'] }] } });
 export type PredictRequest = z.infer<typeof PredictRequest>;
 export type PredictRequestInput = z.input<typeof PredictRequest>;
 

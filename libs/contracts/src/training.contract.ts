@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { IsoTime, MissingFeaturePolicy, Name } from './common.contract';
+import { IsoTime, MAX_INT32, MissingFeaturePolicy, Name } from './common.contract';
 import { FeatureRef } from './feature-store.contract';
 
 export const ModelType = z.enum(['logistic_regression', 'linear_regression', 'gbdt', 'neural_network']);
@@ -10,7 +10,7 @@ export type ModelType = z.infer<typeof ModelType>;
 export const ModelTask = z.enum(['binary_classification', 'regression']);
 export type ModelTask = z.infer<typeof ModelTask>;
 
-const seed = z.number().int().default(42);
+const seed = z.number().int().min(0).max(MAX_INT32).default(42);
 const epochs = z.number().int().min(1).max(500);
 const batchSize = z.number().int().min(1).max(65_536);
 const penalty = z.number().min(0).max(10).default(0);
@@ -33,13 +33,13 @@ export const GbdtParams = z.object({
   numIterations: z.number().int().min(1).max(5000).default(100),
   learningRate: z.number().positive().max(1).default(0.1),
   maxLeaves: z.number().int().min(2).max(4096).default(31),
-  minDataInLeaf: z.number().int().min(1).default(20),
+  minDataInLeaf: z.number().int().min(1).max(10_000_000).default(20),
   lambdaL2: penalty,
   maxBins: z.number().int().min(2).max(65_535).default(255),
   featureFraction: z.number().gt(0).max(1).default(1),
   baggingFraction: z.number().gt(0).max(1).default(1),
   /** stop when the validation loss has not improved for this many rounds; 0 = never */
-  earlyStoppingRounds: z.number().int().min(0).default(0),
+  earlyStoppingRounds: z.number().int().min(0).max(5000).default(0),
   seed,
 });
 export type GbdtParams = z.infer<typeof GbdtParams>;
@@ -83,7 +83,10 @@ export type ParamSpace = z.infer<typeof ParamSpace>;
 export const SearchRequest = z.object({
   strategy: z.enum(['random', 'successive_halving']).default('random'),
   trials: z.number().int().min(1).max(200).default(10),
-  space: z.record(z.string(), ParamSpace).refine((s) => Object.keys(s).length > 0, 'name at least one parameter to search'),
+  space: z
+    .record(z.string(), ParamSpace)
+    .refine((s) => Object.keys(s).length > 0, 'name at least one parameter to search')
+    .meta({ minProperties: 1 }),
   maxSeconds: z.number().positive().optional(),
   seed: z.number().int().default(42),
 });

@@ -15,3 +15,13 @@ export type Db = PrismaClient | Prisma.TransactionClient;
 export function createPrismaClient(databaseUrl: string, pool = new Pool({ connectionString: databaseUrl })): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg(pool) });
 }
+
+/**
+ * Whether PostgreSQL refused the data itself (SQLSTATE class 22, data exception, or 23, integrity
+ * constraint): sending the same rows again fails again. Anything else (a connection lost, a
+ * timeout) may pass on a retry.
+ */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}

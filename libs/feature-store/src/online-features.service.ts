@@ -7,7 +7,7 @@ import type {
   OnlineFeaturesRequest,
   OnlineFeaturesResponse,
 } from '@atelier/contracts';
-import { badRequest } from '@atelier/server';
+import { badRequest, notFound } from '@atelier/server';
 
 import { FeatureGroupCache } from './feature-group.cache';
 import type { StoredGroup } from './feature-store.repository';
@@ -87,7 +87,7 @@ export class OnlineFeaturesService {
     return refs.map((ref) => {
       const [groupName, feature] = ref.split(':') as [string, string];
       const group = groups.get(groupName);
-      if (!group) throw badRequest(`feature "${ref}": feature group "${groupName}" does not exist`);
+      if (!group) throw notFound(`feature "${ref}": feature group "${groupName}" does not exist`);
       if (!group.features.some((f) => f.name === feature)) throw badRequest(`feature "${ref}": group "${groupName}" has no feature "${feature}"`);
       return { ref, group, feature };
     });

@@ -60,7 +60,7 @@ export class TrainingSetService {
     const groups = await this.repository.findGroups([...byGroup.keys()]);
     return [...byGroup].map(([name, features]) => {
       const group = groups.find((g) => g.name === name);
-      if (!group) throw badRequest(`feature group "${name}" does not exist`);
+      if (!group) throw notFound(`feature group "${name}" does not exist`);
       for (const { ref, feature } of features) {
         if (!group.features.some((f) => f.name === feature)) throw badRequest(`feature "${ref}": group "${name}" has no feature "${feature}"`);
       }

@@ -1,12 +1,13 @@
 import path from 'node:path';
 
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { type Admin, type Consumer, type EachBatchPayload, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaMessage, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { Counter } from 'prom-client';
 import type { z } from 'zod';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { type TopicKey, topicName, Topics } from '@atelier/contracts';
-import { HealthRegistry } from '@atelier/server';
+import { HealthRegistry, MetricsService } from '@atelier/server';
 
 import { DurableProducer, type DurableProducerHooks, type DurableProducerOptions } from './durable-producer';
 
@@ -15,9 +16,35 @@ export interface SubscribeOptions<T> {
   group: string;
   topics: TopicKey[];
   schema: z.ZodType<T>;
-  /** all messages of one fetched batch that parsed; invalid ones are logged and skipped */
+  /**
+   * All messages of one fetched batch that parsed; those that do not go to the dead-letter topic.
+   * When it throws, the batch is retried (a database away), unless `poison` says the error is
+   * the data's own: then the batch is handled one message at a time and the messages that fail
+   * so go to the dead-letter topic with the reason, so one bad message never stalls the others.
+   */
   handle: (events: T[], topic: TopicKey) => Promise<void>;
+  poison?: (error: unknown) => boolean;
   fromBeginning?: boolean;
+}
+
+type Parsed<T> = { message: KafkaMessage; event: T };
+
+function messageOf(error: unknown): string {
+  const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> } | null)?.issues;
+  if (Array.isArray(issues)) return issues.map((i) => `${i.path.map(String).join('.') || 'message'}: ${i.message}`).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What the dead-letter topic holds: the message as it was, where it came from, and why. */
+export interface DeadLetter {
+  group: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  reason: string;
+  at: string;
 }
 
 /** Overrides of the prediction-log configuration for one durable producer, and its metrics hooks. */
@@ -52,17 +79,20 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
   private durableKafka?: Kafka;
   private durableClient?: Promise<Producer>;
   private readonly durables = new Map<TopicKey, DurableProducer>();
+  private readonly deadLetters?: Counter<string>;
 
   constructor(
     @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
     private readonly health: HealthRegistry,
+    @Optional() metrics?: MetricsService,
   ) {
+    this.deadLetters = metrics?.counter('atelier_dead_letters_total', 'consumed messages set aside on the dead-letter topic', ['topic']);
     this.kafka = new Kafka({
       clientId: config.kafka.clientId,
       brokers: config.kafka.brokers,
       logLevel: logLevel.WARN,
       retry: { retries: 8, initialRetryTime: 200 },
-      logCreator: () => (entry) => this.logger.warn({ msg: entry.log.message, kafka: entry.namespace }),
+      logCreator: () => (entry) => this.logger.warn({ msg: entry.log.message, kafka: entry.namespace, error: (entry.log as { error?: unknown }).error }),
     });
   }
 
@@ -88,10 +118,9 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
 
   async publish(key: TopicKey, messages: Array<{ key: string; value: unknown }>): Promise<void> {
     const producer = await this.getProducer();
-    await producer.send({
-      topic: this.topic(key),
-      messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })),
-    });
+    const encoded = messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) }));
+    // one send per ~512 KB: a partition's record batch must stay under the broker's message.max.bytes (1 MB)
+    for (const chunk of chunksOf(encoded, SEND_BYTES)) await producer.send({ topic: this.topic(key), messages: chunk });
   }
 
   /**
@@ -180,8 +209,9 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
       eachBatch: async (payload: EachBatchPayload) => {
         const key = byTopic.get(payload.batch.topic);
         if (!key) return;
-        const events = this.parseBatch(payload, options.schema);
-        if (events.length > 0) await options.handle(events, key);
+        const { parsed, invalid } = this.parseBatch(payload, options.schema);
+        if (invalid.length > 0) await this.deadLetter(options.group, payload, invalid);
+        if (parsed.length > 0) await this.handleBatch(options, key, payload, parsed);
         payload.resolveOffset(payload.batch.lastOffset());
         await payload.heartbeat();
       },
@@ -190,21 +220,62 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     return consumer;
   }
 
-  private parseBatch<T>(payload: EachBatchPayload, schema: z.ZodType<T>): T[] {
-    const events: T[] = [];
+  private async handleBatch<T>(options: SubscribeOptions<T>, key: TopicKey, payload: EachBatchPayload, parsed: Array<Parsed<T>>): Promise<void> {
+    try {
+      await options.handle(
+        parsed.map((p) => p.event),
+        key,
+      );
+      return;
+    } catch (error) {
+      if (!options.poison?.(error)) throw error; // retried: the store may be back next time
+    }
+    const refused: Array<{ message: KafkaMessage; reason: string }> = [];
+    for (const p of parsed) {
+      try {
+        await options.handle([p.event], key);
+      } catch (error) {
+        if (!options.poison?.(error)) throw error;
+        refused.push({ message: p.message, reason: `refused by its consumer: ${messageOf(error)}` });
+      }
+      await payload.heartbeat();
+    }
+    await this.deadLetter(options.group, payload, refused);
+  }
+
+  /** Sets messages aside on the dead-letter topic (waits for Kafka: the offsets move on after). */
+  private async deadLetter(group: string, payload: EachBatchPayload, messages: Array<{ message: KafkaMessage; reason: string }>): Promise<void> {
+    if (messages.length === 0) return;
+    const at = new Date().toISOString();
+    const letters: DeadLetter[] = messages.map(({ message, reason }) => ({
+      group,
+      topic: payload.batch.topic,
+      partition: payload.batch.partition,
+      offset: message.offset,
+      key: message.key?.toString() ?? null,
+      value: message.value?.toString() ?? null,
+      reason,
+      at,
+    }));
+    await this.publish(
+      'deadLetters',
+      letters.map((l) => ({ key: `${l.topic}:${l.partition}:${l.offset}`, value: l })),
+    );
+    this.deadLetters?.inc({ topic: payload.batch.topic }, letters.length);
+    for (const l of letters) this.logger.warn({ msg: 'message set aside on the dead-letter topic', topic: l.topic, partition: l.partition, offset: l.offset, reason: l.reason });
+  }
+
+  private parseBatch<T>(payload: EachBatchPayload, schema: z.ZodType<T>): { parsed: Array<Parsed<T>>; invalid: Array<{ message: KafkaMessage; reason: string }> } {
+    const parsed: Array<Parsed<T>> = [];
+    const invalid: Array<{ message: KafkaMessage; reason: string }> = [];
     for (const message of payload.batch.messages) {
       try {
-        events.push(schema.parse(JSON.parse(message.value?.toString() ?? 'null')));
+        parsed.push({ message, event: schema.parse(JSON.parse(message.value?.toString() ?? 'null')) });
       } catch (error) {
-        this.logger.warn({
-          msg: 'skipped a message that does not match its contract',
-          topic: payload.batch.topic,
-          offset: message.offset,
-          error: error instanceof Error ? error.message.slice(0, 300) : String(error),
-        });
+        invalid.push({ message, reason: `does not match its contract: ${messageOf(error).slice(0, 300)}` });
       }
     }
-    return events;
+    return { parsed, invalid };
   }
 
   private getProducer(): Promise<Producer> {
@@ -259,4 +330,22 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     if (this.producer) await (await this.producer.catch(() => undefined))?.disconnect();
     if (this.admin) await (await this.admin.catch(() => undefined))?.disconnect();
   }
+}
+
+const SEND_BYTES = 512 * 1024;
+
+function* chunksOf<T extends { key: string; value: string }>(messages: T[], maxBytes: number): Generator<T[]> {
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = m.key.length + m.value.length + 64;
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(m);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
 }

@@ -1,11 +1,13 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { AlertEvent } from '@atelier/contracts';
 import { KafkaService } from '@atelier/kafka';
 import { MetricsService } from '@atelier/server';
 
 import { postWebhook } from './webhook';
+import { webhookTargetProblem } from './webhook-target';
 
 /**
  * Tells the world an alert opened or resolved: an `AlertEvent` on the `alerts` topic and, when
@@ -21,6 +23,7 @@ export class AlertNotifier implements OnModuleDestroy {
 
   constructor(
     private readonly kafka: KafkaService,
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
     metrics: MetricsService,
   ) {
     this.published = metrics.counter(
@@ -38,6 +41,12 @@ export class AlertNotifier implements OnModuleDestroy {
   }
 
   private async deliver(url: string, event: AlertEvent): Promise<void> {
+    const refused = await webhookTargetProblem(url, this.config.webhooks);
+    if (refused) {
+      this.published.inc({ type: event.type, channel: 'webhook', result: 'refused' });
+      this.logger.warn({ msg: 'webhook target refused', alertId: event.alertId, monitorId: event.monitorId, url: redact(url), reason: refused });
+      return;
+    }
     const result = await postWebhook(url, event, { signal: this.shutdown.signal });
     this.published.inc({ type: event.type, channel: 'webhook', result: result.delivered ? 'delivered' : 'failed' });
     if (!result.delivered) {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 
 import {
   AlertEvent,
@@ -13,7 +14,7 @@ import {
   type PredictionEvent,
 } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
-import { KafkaService } from '@atelier/kafka';
+import { type DeadLetter, KafkaService } from '@atelier/kafka';
 import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 import { EvaluationScheduler } from './evaluation.scheduler';
@@ -288,6 +289,34 @@ describe('monitoring (integration)', () => {
     );
     expect(alerts).toHaveLength(1);
     expect((await api<MonitorWindowResponse[]>('GET', `/api/monitors/${monitor.id}/windows`)).body).toHaveLength(6);
+  });
+
+  it('sets a poison message aside on the dead-letter topic with its reason, and goes on with the others', async () => {
+    const letters: DeadLetter[] = [];
+    await kafka.subscribe({ group: `test-dead-letters-${s}`, topics: ['deadLetters'], schema: z.custom<DeadLetter>(), handle: async (events) => void letters.push(...events) });
+    const poisoned = `poisoned-${s}`;
+    const [refusedByDb, brokenContract, fine] = [randomUUID(), randomUUID(), randomUUID()];
+    // a NUL in the inputs passes the event's contract but PostgreSQL's jsonb refuses it (22P05)
+    await publishPredictions([{ ...prediction(poisoned, refusedByDb, 0.4), inputs: { distance: 'a\u0000b' } }]);
+    await kafka.publish('predictions', [{ key: brokenContract, value: { type: 'prediction', predictionId: brokenContract, prediction: 'high' } }]);
+    await publishPredictions([prediction(poisoned, fine, 0.6)]);
+
+    const stats = await eventually(async () => {
+      const st = await t.client.modelStats(poisoned, 3600);
+      return st.predictions === 1 ? st : undefined;
+    });
+    expect(stats.predictionMean).toBeCloseTo(0.6, 10);
+    const mine = await eventually(async () => {
+      const found = letters.filter((l) => l.key === refusedByDb || l.key === brokenContract);
+      return found.length === 2 ? found : undefined;
+    });
+    const byKey = Object.fromEntries(mine.map((l) => [l.key, l]));
+    expect(byKey[refusedByDb]).toMatchObject({ group: 'monitoring', topic: `${t.namespace}.predictions.v1` });
+    expect(byKey[refusedByDb]!.reason).toMatch(/^refused by its consumer: .*unicode|^refused by its consumer: .*\\u0000/i);
+    expect(JSON.parse(byKey[refusedByDb]!.value!)).toMatchObject({ predictionId: refusedByDb });
+    expect(byKey[brokenContract]!.reason).toMatch(/^does not match its contract/);
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`atelier_dead_letters_total\\{topic="${t.namespace}\\.predictions\\.v1"\\} [2-9]`));
   });
 
   it('answers unknown ids with 404 and bad input with 400, in the error shape', async () => {

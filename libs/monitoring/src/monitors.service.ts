@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
   type CreateMonitorRequest,
   type ModelWindowStats,
@@ -20,6 +21,7 @@ import { BaselineClient } from './baseline.client';
 import { populationStabilityIndex } from './drift';
 import { toMonitorResponse, toWindowResponse } from './monitoring.mappers';
 import { type AlertRow, MonitoringRepository, type MonitorRow } from './monitoring.repository';
+import { webhookTargetProblem } from './webhook-target';
 import { judge, type Judgement, POSITIVE_THRESHOLD, type Window, windowEndingAt } from './window-metrics';
 
 interface Evaluated {
@@ -42,6 +44,7 @@ export class MonitorsService {
     private readonly repository: MonitoringRepository,
     private readonly notifier: AlertNotifier,
     private readonly baselines: BaselineClient,
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
     metrics: MetricsService,
   ) {
     this.opened = metrics.counter('atelier_alerts_opened_total', 'alerts opened by monitor evaluations');
@@ -49,7 +52,10 @@ export class MonitorsService {
   }
 
   async create(request: CreateMonitorRequest): Promise<MonitorResponse> {
-    if (request.webhookUrl) assertHttpUrl(request.webhookUrl);
+    if (request.webhookUrl) {
+      const problem = await webhookTargetProblem(request.webhookUrl, this.config.webhooks);
+      if (problem) throw badRequest(problem);
+    }
     const row = await this.repository.createMonitor({
       name: request.name,
       modelName: request.model,
@@ -242,12 +248,6 @@ export class MonitorsService {
     if (!row) throw monitorNotFound(id);
     return row;
   }
-}
-
-/** The contract accepts any URL; webhooks are POSTed, so only http(s) can work. */
-function assertHttpUrl(url: string): void {
-  const { protocol } = new URL(url);
-  if (protocol !== 'http:' && protocol !== 'https:') throw badRequest(`webhookUrl must be an http or https URL, got "${protocol}"`);
 }
 
 function monitorNotFound(id: string) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { OutcomeEvent, PredictionEvent } from '@atelier/contracts';
+import { isDataError } from '@atelier/db';
 import { KafkaService } from '@atelier/kafka';
 import { HealthRegistry } from '@atelier/server';
 
@@ -57,6 +58,8 @@ export class PredictionEventsConsumer implements OnApplicationBootstrap, OnModul
           handle: async (events) => {
             await this.ingestion.consume(events);
           },
+          // values the database refuses go to the dead-letter topic instead of stalling everyone's
+          poison: isDataError,
         });
         if (this.stopped) {
           await consumer.disconnect();

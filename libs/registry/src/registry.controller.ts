@@ -6,6 +6,7 @@ import {
   AliasName,
   AliasResponse,
   CreateModelVersionRequest,
+  MAX_INT32,
   ModelResponse,
   ModelVersionDetail,
   ModelVersionResponse,
@@ -17,7 +18,7 @@ import { Actor, BodyLimit, Endpoint, MiB, ZodPipe } from '@atelier/server';
 import { RegistryService } from './registry.service';
 
 const tag = 'registry';
-const VersionParam = z.coerce.number().int().positive();
+const VersionParam = z.coerce.number().int().min(1).max(MAX_INT32);
 const AuditEntry = z.object({ action: z.string(), payload: z.unknown(), actor: z.string(), at: z.string() });
 
 @Controller('api/models')

@@ -1,8 +1,12 @@
 import { applyDecorators, HttpCode, type PipeTransform } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import { ErrorBody } from '@atelier/contracts';
+
+import { badRequest } from './domain-error';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -29,21 +33,59 @@ export function Endpoint(options: EndpointOptions): MethodDecorator {
     ApiTags(options.tag),
     ApiOperation({ summary: options.summary }),
     HttpCode(status),
-    ApiResponse({ status, schema: options.response ? openApiSchema(options.response) : { type: 'object' } }),
+    status === 204 ? ApiResponse({ status, description: 'done; no content' }) : ApiResponse({ status, schema: options.response ? openApiSchema(options.response) : { type: 'object' } }),
     ApiResponse({ status: 400, description: 'invalid input', schema: openApiSchema(ErrorBody) }),
   ];
+  // any other status is an error in Atelier's one shape (401, 403, 404, 409, 413, 422, 424, 429, 503)
+  decorators.push(ApiResponse({ status: 'default', description: 'an error', schema: openApiSchema(ErrorBody) }));
   if (options.body) decorators.push(ApiBody({ schema: openApiSchema(options.body, 'input') }));
   for (const [name, field] of Object.entries(options.query?.shape ?? {})) {
     decorators.push(ApiQuery({ name, required: !(field as z.ZodType).safeParse(undefined).success, schema: openApiSchema(field as z.ZodType, 'input') }));
   }
-  return applyDecorators(...(decorators as MethodDecorator[]));
+  const documented = applyDecorators(...(decorators as MethodDecorator[]));
+  return (target, key, descriptor) => {
+    documented(target, key, descriptor);
+    documentPathParams(target, key, descriptor);
+  };
+}
+
+/**
+ * Path parameters parsed with `@Param(name, new ZodPipe(Schema))` are documented from the same
+ * schema (parameter decorators have run when a method decorator does).
+ */
+function documentPathParams(target: object, key: string | symbol, descriptor: PropertyDescriptor): void {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, target.constructor, key) ?? {}) as Record<string, { data?: unknown; pipes?: unknown[] }>;
+  for (const [slot, arg] of Object.entries(args)) {
+    if (Number(slot.split(':')[0]) !== RouteParamtypes.PARAM || typeof arg.data !== 'string') continue;
+    const pipe = arg.pipes?.find((p): p is ZodPipe<z.ZodType> => p instanceof ZodPipe);
+    if (pipe) ApiParam({ name: arg.data, required: true, schema: openApiSchema(pipe.schema) })(target, key, descriptor);
+  }
 }
 
 /** `@Body(new ZodPipe(Contract))`: parses with the contract; a ZodError becomes a 400. */
 export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.infer<T>> {
-  constructor(private readonly schema: T) {}
+  constructor(readonly schema: T) {}
 
   transform(value: unknown): z.infer<T> {
+    refuseNul(value);
     return this.schema.parse(value);
+  }
+}
+
+/** Text with a NUL character cannot be stored (PostgreSQL refuses it); no input may carry one. */
+function refuseNul(value: unknown): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) throw badRequest('text must not contain the NUL character (\\u0000)');
+    } else if (Array.isArray(v)) {
+      for (const item of v) if (typeof item !== 'number') stack.push(item);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) {
+        if (k.includes('\u0000')) throw badRequest('text must not contain the NUL character (\\u0000)');
+        if (typeof item !== 'number') stack.push(item);
+      }
+    }
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 
-import { Name } from '@atelier/contracts';
+import { MAX_INT32, Name } from '@atelier/contracts';
 import { Access, badRequest, BodyLimit, Endpoint, MiB, ZodPipe } from '@atelier/server';
 
 import { ModelCache, type ServedModel } from './model-cache';
@@ -25,7 +25,7 @@ const InferResponse = z.object({
   outputs: z.array(z.object({ name: z.string(), shape: z.array(z.number()), datatype: z.string(), data: z.array(z.number()) })),
 });
 type InferResponse = z.infer<typeof InferResponse>;
-const VersionParam = z.coerce.number().int().positive();
+const VersionParam = z.coerce.number().int().min(1).max(MAX_INT32);
 const INFER_BODY_LIMIT = 16 * MiB;
 
 @Access('predict')

@@ -57,6 +57,9 @@ export function useTestEnvironment(port: number, overrides: Record<string, strin
     TRAINING_URL: baseUrl,
     MONITOR_INTERVAL_SECONDS: '0',
     LOG_LEVEL: 'warn',
+    // webhooks in tests go to loopback only
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    WEBHOOK_PUBLIC_TARGETS: 'off',
     // the app ensures this admin key at start; clients of the SDK in this process send it
     ATELIER_ADMIN_KEY: testAdminKey,
     ATELIER_API_KEY: testAdminKey,

@@ -1,10 +1,27 @@
 'use client';
 
+import { usePathname } from 'next/navigation';
+
 import { describeError } from '../lib/api';
 
-/** A readable error: "cannot reach the API", an API error with its code and request id, or other. */
-export function ErrorNotice({ error, onRetry, compact = false }: { error: unknown; onRetry?: () => void; compact?: boolean }) {
+/**
+ * A readable error: "cannot reach the API", an API error with its code and request id, or other.
+ * A session that ended (401) gets a link to sign in again and come back here.
+ */
+export function ErrorNotice({
+  error,
+  onRetry,
+  compact = false,
+  title,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  compact?: boolean;
+  title?: string;
+}) {
   const info = describeError(error);
+  const pathname = usePathname();
+  const signIn = info.code === 'UNAUTHENTICATED' && pathname !== '/sign-in';
   return (
     <div
       className={`notice notice-${info.kind === 'api' ? 'warning' : 'error'}${compact ? ' notice-compact' : ''}`}
@@ -12,7 +29,7 @@ export function ErrorNotice({ error, onRetry, compact = false }: { error: unknow
       data-testid={info.kind === 'unreachable' ? 'api-unreachable' : 'api-error'}
     >
       <div className="notice-body">
-        <strong>{info.title}</strong>
+        <strong>{title ?? info.title}</strong>
         <span>{info.message}</span>
         {info.details.length > 0 ? (
           <ul className="notice-details">
@@ -25,6 +42,11 @@ export function ErrorNotice({ error, onRetry, compact = false }: { error: unknow
           <span className="muted small">
             {info.code} · request {info.requestId}
           </span>
+        ) : null}
+        {signIn ? (
+          <a href={`/sign-in?next=${encodeURIComponent(pathname)}`} data-testid="sign-in-again">
+            Sign in again
+          </a>
         ) : null}
       </div>
       {onRetry ? (

@@ -1,10 +1,27 @@
+import type { ErrorBody } from '@atelier/contracts';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 
 /**
  * The one client the UI uses. It calls this web server's own origin, which forwards `/api/*` to
  * the Atelier API (app/api/[...path]/route.ts), so the browser needs no API URL and no CORS.
+ * It holds no API key (`apiKey: ''` also keeps the SDK from reading `ATELIER_API_KEY` while
+ * rendering on the server): the proxy attaches the signed-in session's key.
  */
-export const api = new AtelierClient({ baseUrl: '' });
+export const api = new AtelierClient({ baseUrl: '', apiKey: '' });
+
+/** The error body of a failed response from this server (the API's, or the proxy's own). */
+export async function errorBodyOf(response: Response): Promise<ErrorBody> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as ErrorBody;
+  } catch {
+    return {
+      code: 'INTERNAL',
+      message: text.slice(0, 500) || response.statusText,
+      requestId: response.headers.get('x-request-id') ?? 'unknown',
+    };
+  }
+}
 
 export type ErrorKind = 'unreachable' | 'api' | 'unexpected';
 
@@ -59,6 +76,12 @@ function titleFor(code: string): string {
     case 'BAD_REQUEST':
     case 'VALIDATION_FAILED':
       return 'The request was rejected';
+    case 'UNAUTHENTICATED':
+      return 'Not signed in';
+    case 'FORBIDDEN':
+      return 'Your role does not allow this';
+    case 'RATE_LIMITED':
+      return 'Too many requests';
     case 'NOT_FOUND':
       return 'Not found';
     case 'CONFLICT':
