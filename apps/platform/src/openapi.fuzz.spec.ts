@@ -8,7 +8,7 @@ import { FeatureStoreModule } from '@atelier/feature-store';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { startTestApp, type TestApp } from '@atelier/testing';
+import { createMigratedDatabase, startTestApp, type TestApp, testDatabaseUrl } from '@atelier/testing';
 import { TrainingApiModule } from '@atelier/training';
 
 const ST = path.resolve('.atelier/venvs/fuzz/bin/st');
@@ -35,13 +35,18 @@ const RULES_BEYOND_THE_SCHEMA: Record<string, string> = {
 
 describe('every route under Schemathesis (generated from the OpenAPI document)', () => {
   let t: TestApp;
+  let database: Awaited<ReturnType<typeof createMigratedDatabase>>;
 
   beforeAll(async () => {
-    t = await startTestApp([FeatureStoreModule, TrainingApiModule, RegistryModule, ServingModule, MonitoringModule]);
+    // a database of its own: the fuzzer follows names it reads (GET /api/models) into every route,
+    // and must not reach the models other specs register at the same time, with artifacts elsewhere
+    database = await createMigratedDatabase(testDatabaseUrl());
+    t = await startTestApp([FeatureStoreModule, TrainingApiModule, RegistryModule, ServingModule, MonitoringModule], { DATABASE_URL: database.url });
   });
 
   afterAll(async () => {
     await t?.close();
+    await database?.drop();
   });
 
   it('answers no 5xx, and only documented statuses and response shapes', { timeout: 15 * 60_000 }, async () => {

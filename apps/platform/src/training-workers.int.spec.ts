@@ -1,13 +1,14 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
+import type { Type } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { TrainingJobResponse, TrainingRequestInput } from '@atelier/contracts';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { RegistryModule } from '@atelier/registry';
 import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
-import { TRAINING_WORKER_ENTRY, TrainingWorkersModule, TrainingWorkersSupervisor, WORKER_READY } from '@atelier/training';
+import { TRAINING_WORKER_ENTRY, TrainingApiModule, TrainingWorkersModule, TrainingWorkersSupervisor, WORKER_READY } from '@atelier/training';
 
 /**
  * The platform's training as it runs by default: the API in this process (the test's), the
@@ -20,14 +21,14 @@ const ROWS = 2_000;
 const RESOLUTION_MS = 5;
 
 /** A test app with the platform's training module and a tiny feature group to train on. */
-function trainingApp(workers: number) {
+function trainingApp(workers: number, training: Type = TrainingWorkersModule, env: Record<string, string> = {}) {
   const s = uniqueSuffix();
   const group = `rows_${s}`;
   const h = {
     s,
     t: undefined as unknown as TestApp,
     async start(): Promise<void> {
-      h.t = await startTestApp([FeatureStoreModule, RegistryModule, TrainingWorkersModule], { TRAINING_WORKERS: String(workers) });
+      h.t = await startTestApp([FeatureStoreModule, RegistryModule, training], { TRAINING_WORKERS: String(workers), ...env });
       await h.t.client.createEntity({ name: `row_${s}`, joinKey: 'row', description: '' });
       await h.t.client.createFeatureGroup({
         name: group,
@@ -217,3 +218,52 @@ function report(what: string, h: ReturnType<typeof monitorEventLoopDelay>): void
   const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100);
   console.log(`event-loop delay of the API process during ${what}: p50 ${ms(h.percentile(50))} ms, p99 ${ms(h.percentile(99))} ms, max ${ms(h.max)} ms (${h.count} samples)`);
 }
+
+describe('a job whose worker died with its process (integration)', () => {
+  // the API alone here; the workers are forked by the test, in the app's namespace, with a short queue lock
+  const h = trainingApp(0, TrainingApiModule, { TRAINING_JOB_LOCK_MS: '2000' });
+  const workers: ChildProcess[] = [];
+  const forkWorker = async (): Promise<ChildProcess> => {
+    const child = fork(TRAINING_WORKER_ENTRY, [], { execArgv: ['-r', '@swc-node/register'], env: { ...process.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    workers.push(child);
+    await new Promise<void>((resolve) => child.on('message', (m) => m === WORKER_READY && resolve()));
+    return child;
+  };
+
+  beforeAll(() => h.start());
+  afterAll(async () => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+    await h.t?.close();
+  });
+
+  it('is taken over by another worker once its lock lapses, and registers one version', async () => {
+    const first = await forkWorker();
+    const job = await h.train('orphaned', { epochs: 60, batchSize: 4 });
+    await h.training(job.id);
+    first.kill('SIGKILL'); // no supervisor saw it: as when the whole platform process dies
+    await new Promise((resolve) => first.once('exit', resolve));
+    const second = await forkWorker();
+
+    const done = await h.finished(job.id);
+    expect(done.status).toBe('succeeded');
+    const takeover = done.events.find((e) => /took the job over: the worker running it stopped \(attempt 2 of 2\)$/.test(e.message));
+    expect(takeover?.worker?.pid).toBe(second.pid);
+    const versions = await h.t.client.listVersions(`orphaned_${h.s}`);
+    expect(versions.map((v) => v.version)).toEqual([1]);
+
+    // the registration sent again with the job's key returns version 1 instead of adding a version 2
+    const detail = await h.t.client.getVersion(`orphaned_${h.s}`, 1);
+    const artifact = await fetch(`${h.t.baseUrl}/api/models/orphaned_${h.s}/versions/1/artifact`, { headers: authHeaders(undefined, false) }).then((r) => r.arrayBuffer());
+    const again = await h.t.client.createVersion(`orphaned_${h.s}`, {
+      modelType: detail.modelType,
+      metrics: detail.metrics,
+      signature: detail.signature,
+      baseline: detail.baseline,
+      lineage: detail.lineage,
+      artifactBase64: Buffer.from(artifact).toString('base64'),
+      idempotencyKey: `training-job:${job.id}`,
+    });
+    expect(again.version).toBe(1);
+    expect((await h.t.client.listVersions(`orphaned_${h.s}`)).map((v) => v.version)).toEqual([1]);
+  }, 180_000);
+});

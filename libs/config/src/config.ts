@@ -27,6 +27,8 @@ const Env = z.object({
   TRAINING_URL: z.string().default('http://127.0.0.1:3000'),
   /** training worker processes the platform forks; 0 runs training jobs inside the platform process */
   TRAINING_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  /** a training job's queue lock: when its worker's process dies, another worker takes the job over after this */
+  TRAINING_JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** share of predictions published to Kafka for monitoring, 0..1 */
   PREDICTION_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
   /** how often monitors are evaluated in the background; 0 turns the timer off */
@@ -96,6 +98,7 @@ function toConfig(env: z.infer<typeof Env>) {
       training: env.TRAINING_URL,
     },
     trainingWorkers: env.TRAINING_WORKERS,
+    trainingJobLockMs: env.TRAINING_JOB_LOCK_MS,
     predictionSampleRate: env.PREDICTION_SAMPLE_RATE,
     monitorIntervalSeconds: env.MONITOR_INTERVAL_SECONDS,
     logLevel: env.LOG_LEVEL,

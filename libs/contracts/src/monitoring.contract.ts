@@ -50,6 +50,13 @@ export const MonitorResponse = z.object({
 });
 export type MonitorResponse = z.infer<typeof MonitorResponse>;
 
+/**
+ * A monitor as created: with the secret that signs its webhook deliveries (the `Atelier-Signature`
+ * header), shown this once; null without a webhook.
+ */
+export const CreatedMonitorResponse = MonitorResponse.extend({ webhookSecret: z.string().nullable() });
+export type CreatedMonitorResponse = z.infer<typeof CreatedMonitorResponse>;
+
 export const MonitorEvaluation = z.object({
   monitorId: z.string(),
   windowStart: IsoTime,

@@ -99,6 +99,11 @@ export const CreateModelVersionRequest = z.object({
   evaluation: Evaluation.default(EMPTY_EVALUATION),
   /** the ONNX model, base64 */
   artifactBase64: z.string().min(1),
+  /**
+   * Registering again with the same key returns the version registered the first time instead of
+   * adding one (training uses its job id, so a retried job never registers twice).
+   */
+  idempotencyKey: z.string().min(1).max(200).optional(),
 });
 export type CreateModelVersionRequest = z.infer<typeof CreateModelVersionRequest>;
 export type CreateModelVersionRequestInput = z.input<typeof CreateModelVersionRequest>;

@@ -33,21 +33,21 @@ export class AlertNotifier implements OnModuleDestroy {
     );
   }
 
-  notify(event: AlertEvent, webhookUrl: string | null): void {
+  notify(event: AlertEvent, webhook: { url: string | null; secret: string | null }): void {
     this.kafka.publishInBackground('alerts', [{ key: event.monitorId, value: event }], () =>
       this.published.inc({ type: event.type, channel: 'kafka', result: 'failed' }),
     );
-    if (webhookUrl) this.track(this.deliver(webhookUrl, event));
+    if (webhook.url) this.track(this.deliver(webhook.url, webhook.secret, event));
   }
 
-  private async deliver(url: string, event: AlertEvent): Promise<void> {
+  private async deliver(url: string, secret: string | null, event: AlertEvent): Promise<void> {
     const refused = await webhookTargetProblem(url, this.config.webhooks);
     if (refused) {
       this.published.inc({ type: event.type, channel: 'webhook', result: 'refused' });
       this.logger.warn({ msg: 'webhook target refused', alertId: event.alertId, monitorId: event.monitorId, url: redact(url), reason: refused });
       return;
     }
-    const result = await postWebhook(url, event, { signal: this.shutdown.signal });
+    const result = await postWebhook(url, event, { secret, signal: this.shutdown.signal });
     this.published.inc({ type: event.type, channel: 'webhook', result: result.delivered ? 'delivered' : 'failed' });
     if (!result.delivered) {
       this.logger.warn({

@@ -39,20 +39,21 @@ export class AlertsService {
    * evaluation opens a new alert: resolving silences nothing, disabling the monitor does.
    */
   async resolve(id: string, now = new Date()): Promise<AlertResponse> {
-    const { alert, webhookUrl, changed } = await this.repository.transaction(async (tx) => {
+    const { alert, webhook, changed } = await this.repository.transaction(async (tx) => {
       const found = await this.repository.findAlert(id, tx);
       if (!found) throw alertNotFound(id);
       // the same lock evaluations take, so a concurrent evaluation cannot refresh what we resolve
       const monitor = await this.repository.lockMonitor(found.monitorId, tx);
       const current = await this.repository.findAlert(id, tx);
       if (!current || !monitor) throw alertNotFound(id);
-      if (current.status !== 'open') return { alert: current, webhookUrl: monitor.webhookUrl, changed: false };
+      const webhook = { url: monitor.webhookUrl, secret: monitor.webhookSecret };
+      if (current.status !== 'open') return { alert: current, webhook, changed: false };
       const updated = await this.repository.updateAlert(id, { status: 'resolved', resolvedAt: now }, tx);
-      return { alert: updated, webhookUrl: monitor.webhookUrl, changed: true };
+      return { alert: updated, webhook, changed: true };
     });
     if (changed) {
       this.resolved.inc({ by: 'hand' });
-      this.notifier.notify(alertEvent('alert-resolved', alert, alert.value, `resolved by hand: ${alert.message}`, now), webhookUrl);
+      this.notifier.notify(alertEvent('alert-resolved', alert, alert.value, `resolved by hand: ${alert.message}`, now), webhook);
     }
     return toAlertResponse(alert);
   }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   AcceptedResponse,
   AlertResponse,
+  CreatedMonitorResponse,
   CreateMonitorRequest,
   ErrorBody,
   ListAlertsQuery,
@@ -78,10 +79,10 @@ export class MonitoringController {
     tag,
     summary: 'Create a monitor: alert when a live metric of a model crosses a threshold',
     body: CreateMonitorRequest,
-    response: MonitorResponse,
+    response: CreatedMonitorResponse,
     status: 201,
   })
-  createMonitor(@Body(new ZodPipe(CreateMonitorRequest)) body: CreateMonitorRequest): Promise<MonitorResponse> {
+  createMonitor(@Body(new ZodPipe(CreateMonitorRequest)) body: CreateMonitorRequest): Promise<CreatedMonitorResponse> {
     return this.monitors.create(body);
   }
 

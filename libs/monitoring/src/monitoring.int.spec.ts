@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   AlertEvent,
   type AlertResponse,
+  type CreatedMonitorResponse,
   type MonitorEvaluation,
   type MonitorResponse,
   type MonitorWindowResponse,
@@ -22,8 +23,9 @@ import { MonitoringModule } from './monitoring.module';
 import { PredictionEventsConsumer } from './prediction-events.consumer';
 
 /** A webhook receiver on 127.0.0.1 that fails its first request (to prove the retry) and keeps the rest. */
-async function startHookServer(): Promise<{ url: string; received: AlertEvent[]; requests: () => number; close: () => Promise<void> }> {
+async function startHookServer(): Promise<{ url: string; received: AlertEvent[]; signed: Array<{ body: string; signature: string }>; requests: () => number; close: () => Promise<void> }> {
   const received: AlertEvent[] = [];
+  const signed: Array<{ body: string; signature: string }> = [];
   let requests = 0;
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -31,7 +33,9 @@ async function startHookServer(): Promise<{ url: string; received: AlertEvent[];
     request.on('end', () => {
       requests += 1;
       if (requests === 1) return void response.writeHead(503).end();
-      received.push(AlertEvent.parse(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      const body = Buffer.concat(chunks).toString('utf8');
+      signed.push({ body, signature: String(request.headers['atelier-signature']) });
+      received.push(AlertEvent.parse(JSON.parse(body)));
       response.writeHead(204).end();
     });
   });
@@ -40,6 +44,7 @@ async function startHookServer(): Promise<{ url: string; received: AlertEvent[];
   return {
     url: `http://127.0.0.1:${port}/hooks/alerts?token=secret`,
     received,
+    signed,
     requests: () => requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -146,7 +151,9 @@ describe('monitoring (integration)', () => {
       threshold: 0.6,
       minSamples: 10,
       webhookUrl: hook.url,
-    })) as MonitorResponse;
+    })) as CreatedMonitorResponse;
+    expect(monitor.webhookSecret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect((await api<MonitorResponse>('GET', `/api/monitors/${monitor.id}`)).body).not.toHaveProperty('webhookSecret');
     expect(monitor).toMatchObject({
       model,
       metric: 'accuracy',
@@ -181,8 +188,12 @@ describe('monitoring (integration)', () => {
     expect(open.map((a) => a.id)).toEqual([alertId]);
     expect(Date.parse(open[0]!.lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(opened.lastSeenAt));
 
-    // the webhook failed once (503) and got the event on the retry
+    // the webhook failed once (503) and got the event on the retry, signed with the monitor's secret
     const delivered = await eventually(async () => hook.received.find((e) => e.type === 'alert-opened' && e.alertId === alertId));
+    const { body, signature } = hook.signed.find((d) => d.body.includes(alertId))!;
+    const t0 = Number(/^t=(\d+),/.exec(signature)?.[1]);
+    expect(Math.abs(t0 - Date.now() / 1000)).toBeLessThan(60);
+    expect(signature).toBe(`t=${t0},v1=${createHmac('sha256', monitor.webhookSecret!).update(`${t0}.${body}`).digest('hex')}`);
     expect(delivered).toMatchObject({
       monitorId: monitor.id,
       model,

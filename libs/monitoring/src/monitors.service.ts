@@ -3,6 +3,7 @@ import type { Counter } from 'prom-client';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
+  type CreatedMonitorResponse,
   type CreateMonitorRequest,
   type ModelWindowStats,
   type MonitorEvaluation,
@@ -21,6 +22,7 @@ import { BaselineClient } from './baseline.client';
 import { populationStabilityIndex } from './drift';
 import { toMonitorResponse, toWindowResponse } from './monitoring.mappers';
 import { type AlertRow, MonitoringRepository, type MonitorRow } from './monitoring.repository';
+import { newWebhookSecret } from './webhook';
 import { webhookTargetProblem } from './webhook-target';
 import { judge, type Judgement, POSITIVE_THRESHOLD, type Window, windowEndingAt } from './window-metrics';
 
@@ -51,7 +53,7 @@ export class MonitorsService {
     this.resolved = metrics.counter('atelier_alerts_resolved_total', 'alerts resolved, by how', ['by']);
   }
 
-  async create(request: CreateMonitorRequest): Promise<MonitorResponse> {
+  async create(request: CreateMonitorRequest): Promise<CreatedMonitorResponse> {
     if (request.webhookUrl) {
       const problem = await webhookTargetProblem(request.webhookUrl, this.config.webhooks);
       if (problem) throw badRequest(problem);
@@ -65,8 +67,9 @@ export class MonitorsService {
       windowSeconds: request.windowSeconds,
       minSamples: request.minSamples,
       webhookUrl: request.webhookUrl ?? null,
+      webhookSecret: request.webhookUrl ? newWebhookSecret() : null,
     });
-    return toMonitorResponse(row);
+    return { ...toMonitorResponse(row), webhookSecret: row.webhookSecret };
   }
 
   async list(model?: string): Promise<MonitorResponse[]> {
@@ -235,11 +238,11 @@ export class MonitorsService {
     });
     if (transition === 'open') {
       this.opened.inc();
-      this.notifier.notify(alertEvent('alert-opened', alert, value, alert.message, now), monitor.webhookUrl);
+      this.notifier.notify(alertEvent('alert-opened', alert, value, alert.message, now), { url: monitor.webhookUrl, secret: monitor.webhookSecret });
     } else {
       this.resolved.inc({ by: 'recovery' });
       const message = recoveryMessage(messageContext(monitor), value, judgement.samples);
-      this.notifier.notify(alertEvent('alert-resolved', alert, value, message, now), monitor.webhookUrl);
+      this.notifier.notify(alertEvent('alert-resolved', alert, value, message, now), { url: monitor.webhookUrl, secret: monitor.webhookSecret });
     }
   }
 

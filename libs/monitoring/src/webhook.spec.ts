@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
 
-import { postWebhook } from './webhook';
+import { postWebhook, signWebhook } from './webhook';
 
 /** A fetch that answers with the given statuses in turn (a string is a network error). */
 function scripted(answers: Array<number | string>): { fetch: typeof fetch; calls: RequestInit[] } {
@@ -61,5 +63,31 @@ describe('postWebhook', () => {
     setTimeout(() => controller.abort(), 10);
     expect(await pending).toMatchObject({ delivered: false });
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('signWebhook', () => {
+  it('signs "<timestamp>.<body>" with HMAC-SHA256 and the secret, as a receiver recomputes it', () => {
+    const body = '{"type":"alert-opened"}';
+    const expected = createHmac('sha256', 'whsec_test').update(`1700000000.${body}`).digest('hex');
+    expect(signWebhook('whsec_test', body, 1_700_000_000)).toBe(`t=1700000000,v1=${expected}`);
+    expect(signWebhook('whsec_other', body, 1_700_000_000)).not.toBe(`t=1700000000,v1=${expected}`);
+  });
+
+  it('signs every attempt of a delivery over the exact bytes sent, with the time of that attempt', async () => {
+    const { fetch, calls } = scripted([503, 204]);
+    let clock = 1_700_000_000_000;
+    await postWebhook('http://hook.test/x', { type: 'alert-opened', n: 1 }, { fetch, backoffMs: 1, secret: 'whsec_test', now: () => (clock += 5_000) });
+    expect(calls).toHaveLength(2);
+    for (const [i, call] of calls.entries()) {
+      const header = (call.headers as Record<string, string>)['atelier-signature'];
+      expect(header).toBe(signWebhook('whsec_test', call.body as string, 1_700_000_005 + i * 5));
+    }
+  });
+
+  it('sends no signature header without a secret', async () => {
+    const { fetch, calls } = scripted([204]);
+    await postWebhook('http://hook.test/x', {}, { fetch });
+    expect(calls[0]!.headers as Record<string, string>).not.toHaveProperty('atelier-signature');
   });
 });

@@ -1,4 +1,28 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+/** The header each delivery is signed in: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
+export const SIGNATURE_HEADER = 'atelier-signature';
+
+/** A new per-monitor signing secret: `whsec_` and 32 random bytes, base64url. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * The signature of one delivery, as Stripe and GitHub sign theirs: HMAC-SHA256 with the monitor's
+ * secret over `<timestamp>.<body>`. A receiver recomputes it over the raw body it got and refuses
+ * a mismatch, or a timestamp far from its clock (a replay).
+ */
+export function signWebhook(secret: string, body: string, unixSeconds: number): string {
+  const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
+  return `t=${unixSeconds},v1=${mac}`;
+}
+
 export interface WebhookOptions {
+  /** signs each attempt (see signWebhook) */
+  secret?: string | null;
+  /** the clock of the signature's timestamp (tests) */
+  now?: () => number;
   attempts?: number;
   /** wait before the second attempt; doubles after each failure */
   backoffMs?: number;
@@ -24,13 +48,16 @@ export async function postWebhook(url: string, body: unknown, options: WebhookOp
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   let backoff = options.backoffMs ?? 500;
   let last = '';
+  const payload = JSON.stringify(body);
+  const now = options.now ?? Date.now;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (options.signal?.aborted) return { delivered: false, attempts: attempt - 1, last: 'aborted' };
     try {
+      const signature: Record<string, string> = options.secret ? { [SIGNATURE_HEADER]: signWebhook(options.secret, payload, Math.floor(now() / 1000)) } : {};
       const response = await fetchImpl(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'atelier-monitoring' },
-        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', 'user-agent': 'atelier-monitoring', ...signature },
+        body: payload,
         signal: anySignal(options.signal, AbortSignal.timeout(options.timeoutMs ?? 5000)),
       });
       await response.body?.cancel().catch(() => undefined);

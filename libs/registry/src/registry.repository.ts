@@ -16,6 +16,7 @@ export interface NewVersion {
   artifactUri: (version: number) => string;
   artifactSha256: string;
   artifactBytes: number;
+  idempotencyKey?: string;
 }
 
 /** Owns models, versions, aliases and the audit log. */
@@ -39,15 +40,21 @@ export class RegistryRepository {
    * Creates the model when it is new and the next version number under a row lock on the
    * model, so two trainings finishing at once get versions n and n+1, never the same one.
    */
-  async createVersion(data: NewVersion, tx: Prisma.TransactionClient): Promise<VersionRow> {
+  async createVersion(data: NewVersion, tx: Prisma.TransactionClient): Promise<{ row: VersionRow; created: boolean }> {
     await tx.model.upsert({ where: { name: data.modelName }, create: { name: data.modelName, description: data.description }, update: {} });
     await tx.$queryRaw`SELECT name FROM models WHERE name = ${data.modelName} FOR UPDATE`;
+    if (data.idempotencyKey) {
+      // under the model's lock: the same registration sent twice finds the first one here
+      const earlier = await tx.modelVersion.findUnique({ where: { idempotencyKey: data.idempotencyKey }, include: { aliases: true } });
+      if (earlier) return { row: earlier, created: false };
+    }
     const latest = await tx.modelVersion.findFirst({ where: { modelName: data.modelName }, orderBy: { version: 'desc' }, select: { version: true } });
     const version = (latest?.version ?? 0) + 1;
-    return tx.modelVersion.create({
+    const row = await tx.modelVersion.create({
       data: {
         modelName: data.modelName,
         version,
+        idempotencyKey: data.idempotencyKey ?? null,
         modelType: data.modelType,
         metrics: data.metrics,
         signature: data.signature,
@@ -60,6 +67,7 @@ export class RegistryRepository {
       },
       include: { aliases: true },
     });
+    return { row, created: true };
   }
 
   listVersions(modelName: string, db: Db = this.prisma.client) {

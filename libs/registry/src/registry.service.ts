@@ -12,7 +12,7 @@ import {
 } from '@atelier/contracts';
 import type { Prisma } from '@atelier/db';
 import { KafkaService } from '@atelier/kafka';
-import { badRequest, notFound } from '@atelier/server';
+import { badRequest, conflict, notFound } from '@atelier/server';
 
 import { ArtifactStore } from './artifact-store';
 import { RegistryRepository, type VersionRow } from './registry.repository';
@@ -48,7 +48,7 @@ export class RegistryService {
     const sha256 = ArtifactStore.sha256(bytes);
     let written: string | undefined;
     try {
-      const row = await this.repository.transaction(async (tx) => {
+      const { row, again } = await this.repository.transaction(async (tx) => {
         const created = await this.repository.createVersion(
           {
             modelName,
@@ -62,14 +62,20 @@ export class RegistryService {
             artifactUri: (version) => this.artifacts.uri(modelName, version),
             artifactSha256: sha256,
             artifactBytes: bytes.length,
+            idempotencyKey: request.idempotencyKey,
           },
           tx,
         );
-        await this.artifacts.write(created.artifactUri, bytes);
-        written = created.artifactUri;
-        await this.repository.audit(`model:${modelName}`, 'version-registered', { version: created.version, sha256 }, actor, tx);
-        return created;
+        if (!created.created) {
+          if (created.row.modelName !== modelName) throw conflict(`idempotencyKey "${request.idempotencyKey}" registered a version of model "${created.row.modelName}"`);
+          return { row: created.row, again: true };
+        }
+        await this.artifacts.write(created.row.artifactUri, bytes);
+        written = created.row.artifactUri;
+        await this.repository.audit(`model:${modelName}`, 'version-registered', { version: created.row.version, sha256 }, actor, tx);
+        return { row: created.row, again: false };
       });
+      if (again) return toVersion(row);
       const event: VersionRegisteredEvent = { type: 'version-registered', schemaVersion: 1, model: modelName, version: row.version, sha256, at: new Date().toISOString() };
       this.kafka.publishInBackground('modelEvents', [{ key: modelName, value: event }]);
       return toVersion(row);

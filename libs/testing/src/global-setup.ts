@@ -12,14 +12,22 @@ import { uniqueSuffix } from './test-env';
  * started by `npm test` (deploy/local/up.sh) before vitest runs.
  */
 export default async function setup(): Promise<() => Promise<void>> {
-  const adminUrl = process.env.DATABASE_URL ?? 'postgresql://atelier:atelier@127.0.0.1:5432/atelier';
+  const { url, drop } = await createMigratedDatabase(process.env.DATABASE_URL ?? 'postgresql://atelier:atelier@127.0.0.1:5432/atelier');
+  process.env.ATELIER_TEST_DATABASE_URL = url;
+  return drop;
+}
+
+/**
+ * A new database beside the one `serverUrl` names, with every migration applied, and how to drop
+ * it. Also for a spec that must not see the rows other specs write at the same time.
+ */
+export async function createMigratedDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `atelier_test_${uniqueSuffix()}`;
-  const url = new URL(adminUrl);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  await admin(adminUrl, `CREATE DATABASE ${name}`);
+  await admin(serverUrl, `CREATE DATABASE ${name}`);
   await applyMigrations(url.toString(), path.resolve('prisma/migrations'));
-  process.env.ATELIER_TEST_DATABASE_URL = url.toString();
-  return () => admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  return { url: url.toString(), drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function admin(url: string, sql: string): Promise<void> {

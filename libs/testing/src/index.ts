@@ -1,3 +1,4 @@
+export { createMigratedDatabase } from './global-setup';
 export * from './private-infra';
 export * from './test-app';
 export * from './test-env';

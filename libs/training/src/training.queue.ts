@@ -1,6 +1,11 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
+
+/** Starts of one job at most: a job whose worker died with its process is taken over once. */
+export const MAX_JOB_ATTEMPTS = 2;
+
 export const TRAINING_QUEUE = 'training';
 
 /**
@@ -8,7 +13,17 @@ export const TRAINING_QUEUE = 'training';
  * a process with both sides holds one queue.
  */
 @Module({
-  imports: [BullModule.registerQueue({ name: TRAINING_QUEUE })],
+  imports: [
+    BullModule.registerQueueAsync({
+      name: TRAINING_QUEUE,
+      inject: [ATELIER_CONFIG],
+      // a worker renews its job's lock every lockDuration/2; a lock that lapsed (its process died)
+      // puts the job back in the queue, up to MAX_JOB_ATTEMPTS times, and the executor takes it over
+      useFactory: (config: AtelierConfig) => ({
+        settings: { lockDuration: config.trainingJobLockMs, stalledInterval: config.trainingJobLockMs, maxStalledCount: MAX_JOB_ATTEMPTS },
+      }),
+    }),
+  ],
   exports: [BullModule],
 })
 export class TrainingQueueModule {}

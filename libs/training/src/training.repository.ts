@@ -51,7 +51,19 @@ export class TrainingRepository {
 
   /** Moves a queued job to running; false when it is no longer queued (cancelled, or taken). */
   async claim(id: string): Promise<boolean> {
-    const result = await this.prisma.client.trainingJob.updateMany({ where: { id, status: 'queued' }, data: { status: 'running', startedAt: new Date() } });
+    const result = await this.prisma.client.trainingJob.updateMany({
+      where: { id, status: 'queued' },
+      data: { status: 'running', startedAt: new Date(), attempts: { increment: 1 } },
+    });
+    return result.count === 1;
+  }
+
+  /** Takes over a running job whose worker stopped (attempts unchanged since it was read). */
+  async reclaim(id: string, attempts: number): Promise<boolean> {
+    const result = await this.prisma.client.trainingJob.updateMany({
+      where: { id, status: 'running', attempts },
+      data: { startedAt: new Date(), progress: 0, attempts: { increment: 1 } },
+    });
     return result.count === 1;
   }
 

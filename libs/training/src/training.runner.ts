@@ -82,6 +82,8 @@ export class TrainingRunner {
       lineage,
       evaluation: evaluationReport(task, trained, validation, pValid),
       artifactBase64: Buffer.from(artifact).toString('base64'),
+      // a job run again (its worker died after registering) gets the version it registered, not a second one
+      idempotencyKey: `training-job:${jobId}`,
     });
     await say(`registered ${request.modelName} version ${version.version}`, 1);
     await this.repository.finish(jobId, 'succeeded', { progress: 1, metrics, modelVersion: version.version });
