@@ -24,4 +24,13 @@ log "building the web UI"
 npx next build apps/web >/tmp/atelier-web-build.log 2>&1 || { cat /tmp/atelier-web-build.log; exit 1; }
 
 log "running the tests"
-exec npx vitest run --reporter=default --reporter=./tools/test/summary-reporter.ts "$@"
+mkdir -p .atelier/reports
+summary=".atelier/reports/summary.json"
+rm -f "$summary"
+status=0
+ATELIER_SUMMARY_OUT="$summary" npx vitest run --reporter=default --reporter=./tools/test/summary-reporter.ts "$@" || status=$?
+# the fault suite stops and starts the shared services: after everything else, on its own; its
+# last line counts both runs
+log "running the fault suite (npm run test:faults)"
+ATELIER_SUMMARY_CARRY="$summary" bash scripts/test-faults.sh || status=$?
+exit "$status"

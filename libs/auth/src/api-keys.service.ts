@@ -13,6 +13,8 @@ const CACHE_MS = 10_000;
 /** lastUsedAt is written at most this often per key and process */
 const TOUCH_EVERY_MS = 60_000;
 const CACHE_MAX = 10_000;
+/** how long a verified key stays usable from memory while the database cannot be asked */
+const STALE_MS = 10 * 60_000;
 
 interface Cached {
   row: ApiKeyRow;
@@ -68,13 +70,21 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
     const now = Date.now();
     let entry = this.cache.get(hash);
     if (!entry || now - entry.checkedAt > CACHE_MS) {
+      const stale = entry;
       const row = await this.repository.findByHash(hash).catch((error: unknown) => {
+        // the database away: a key this process verified in the last STALE_MS goes on working (so
+        // predictions keep answering through a database restart); revocations still arrive by Redis
+        if (stale && now - stale.checkedAt <= STALE_MS) return undefined;
         throw dependencyUnavailable(`cannot check the API key: the database is unavailable (${String(error)})`);
       });
-      if (!row) throw unauthenticated('unknown API key');
-      entry = { row, principal: toPrincipal(row), checkedAt: now, touchedAt: entry?.touchedAt ?? 0 };
-      if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(hash, entry);
+      if (row === undefined) {
+        entry = stale!;
+      } else {
+        if (!row) throw unauthenticated('unknown API key');
+        entry = { row, principal: toPrincipal(row), checkedAt: now, touchedAt: entry?.touchedAt ?? 0 };
+        if (this.cache.size >= CACHE_MAX) this.cache.clear();
+        this.cache.set(hash, entry);
+      }
     }
     if (entry.row.revokedAt) throw unauthenticated(`API key ${entry.row.prefix}… was revoked`);
     if (entry.row.expiresAt && entry.row.expiresAt.getTime() <= now) throw unauthenticated(`API key ${entry.row.prefix}… expired`);

@@ -47,6 +47,9 @@ export function toErrorBody(error: unknown, requestId: string): { status: number
   if (isClientError(error)) {
     return { status: error.statusCode, body: { code: codeOf(error.statusCode), message: `request: ${error.message}`, requestId } };
   }
+  if (isConnectionLost(error)) {
+    return { status: 503, body: { code: 'DEPENDENCY_UNAVAILABLE', message: 'a store this route needs (the database) is unavailable; try again shortly', requestId } };
+  }
   return { status: 500, body: { code: 'INTERNAL', message: 'internal error; the request id is in the server log', requestId } };
 }
 
@@ -61,6 +64,26 @@ function messageOf(error: HttpException): string {
   if (typeof response === 'string') return response;
   const message = (response as { message?: unknown }).message;
   return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : error.message;
+}
+
+/**
+ * The database (or another store) could not be reached or dropped the connection: a 503, not a
+ * 500, since the request itself is fine and will pass once it is back. Looks through the causes
+ * that Prisma's driver adapter and node-postgres wrap such errors in.
+ */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'P1001', 'P1002', 'P1017']);
+const CONNECTION_MESSAGES = /Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down)|Can't reach database server|terminating connection due to administrator command|timeout exceeded when trying to connect/i;
+
+export function isConnectionLost(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth++) {
+    const e = current as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; kind?: unknown };
+    if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
+    if (typeof e.originalCode === 'string' && CONNECTION_CODES.has(e.originalCode)) return true;
+    if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return true;
+    current = e.cause;
+  }
+  return false;
 }
 
 /** fastify's own 4xx errors (bad JSON, body too large, unsupported media type) carry `statusCode`. */
