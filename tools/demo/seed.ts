@@ -10,12 +10,22 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const client = new AtelierClient({
     baseUrl: config.urls.featureStore,
-    urls: { featureStore: config.urls.featureStore, training: config.urls.training, registry: config.urls.registry, monitoring: config.urls.monitoring },
+    urls: {
+      featureStore: config.urls.featureStore,
+      training: config.urls.training,
+      registry: config.urls.registry,
+      monitoring: config.urls.monitoring,
+    },
   });
   const log = (message: string) => console.log(`[atelier-demo] ${message}`);
   await seedFlightsDemo(client, { from: new Date('2001-01-01T00:00:00Z'), to: new Date('2001-02-01T00:00:00Z'), log });
 
+  await ensureModel(client, log);
+  // monitors watch registered models: after the first version
   await ensureMonitor(client, log);
+}
+
+async function ensureModel(client: AtelierClient, log: (message: string) => void): Promise<void> {
   const models = await client.listModels();
   if (models.some((m) => m.name === DEMO.model && m.latestVersion !== null)) {
     log(`model ${DEMO.model} already trained`);
@@ -41,7 +51,15 @@ async function main(): Promise<void> {
 async function ensureMonitor(client: AtelierClient, log: (message: string) => void): Promise<void> {
   const monitors = await client.listMonitors();
   if (monitors.some((m) => m.model === DEMO.model)) return;
-  await client.createMonitor({ name: 'live accuracy', model: DEMO.model, metric: 'accuracy', operator: 'lt', threshold: 0.7, windowSeconds: 3600, minSamples: 50 });
+  await client.createMonitor({
+    name: 'live accuracy',
+    model: DEMO.model,
+    metric: 'accuracy',
+    operator: 'lt',
+    threshold: 0.7,
+    windowSeconds: 3600,
+    minSamples: 50,
+  });
   log(`monitor "live accuracy" of ${DEMO.model}: alert below 0.70 over the last hour (at least 50 outcomes)`);
 }
 

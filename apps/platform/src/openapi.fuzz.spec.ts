@@ -27,6 +27,7 @@ const RULES_BEYOND_THE_SCHEMA: Record<string, string> = {
   'POST /api/models/{name}/versions': 'the artifact must be an ONNX model (base64)',
   'POST /api/feature-groups': 'feature names unique within the group; the entity must exist',
   'POST /api/predict': 'the model must exist (404)',
+  'POST /api/monitors': 'the model must be registered (404); a webhook target must be allowed',
   'POST /api/online-features': 'the feature groups must exist (404); entity key lists of equal length',
   'POST /get-online-features': 'the feature groups must exist (404); entity key lists of equal length',
   'POST /v2/models/{name}/infer': 'the model must exist (404); tensors must match its inputs',

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,6 +23,7 @@ import { eventually, freePort, testDatabaseUrl, uniqueSuffix } from '@atelier/te
 const RATE_PER_SECOND = 40;
 const FAULT_SECONDS = 12;
 const REPORT_DIR = path.resolve('.atelier/reports');
+const PLATFORM_LOG = path.join(REPORT_DIR, 'faults-platform.log');
 
 interface Answer {
   status: number;
@@ -117,7 +118,7 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     mkdirSync(REPORT_DIR, { recursive: true });
-    const log = openSync(path.join(REPORT_DIR, 'faults-platform.log'), 'a');
+    const log = openSync(PLATFORM_LOG, 'w');
     platform = spawn('node', ['-r', '@swc-node/register', 'apps/platform/src/main.ts'], {
       env: {
         ...process.env,
@@ -131,7 +132,10 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
         SERVING_PROCESSES: '1',
         TRAINING_WORKERS: '0',
         MONITOR_INTERVAL_SECONDS: '0',
-        LOG_LEVEL: 'warn',
+        // the test database holds other tests' feature groups: not this platform's to re-materialize
+        ONLINE_STORE_CHECK_SECONDS: '0',
+        // every request logged, so the last test can look for keys in all of it
+        LOG_LEVEL: 'debug',
         ...Object.fromEntries(['FEATURE_STORE_URL', 'TRAINING_URL', 'REGISTRY_URL', 'SERVING_URL', 'MONITORING_URL'].map((v) => [v, url])),
       },
       stdio: ['ignore', log, log],
@@ -239,6 +243,31 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
     expect(stored).toMatchObject({ rows: ids.length, distinct: ids.length, withOutcome: 20 });
     expect((await call('GET', `/api/models/${models.features}`)).status).toBe(200);
   }, 420_000);
+
+  it('never writes an API key to its log (debug level), whatever happened to the requests', async () => {
+    const as = (bearer: string, method = 'GET', route = '/api/auth/whoami', body?: unknown) =>
+      fetch(`${url}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
+      });
+    const createdResponse = await as(key, 'POST', '/api/keys', { name: 'log check', owner: `faults-${s}`, role: 'viewer' });
+    expect(createdResponse.status).toBe(201);
+    const created = (await createdResponse.json()) as { id: string; key: string };
+    const bogus = generateKey();
+    expect((await as(created.key)).status).toBe(200);
+    expect((await as(created.key, 'POST', '/api/predict', requestOnly)).status).toBe(403);
+    expect((await as(bogus)).status).toBe(401);
+    expect((await as(`${created.key}x`)).status).toBe(401);
+    expect((await as(key, 'DELETE', `/api/keys/${created.id}`)).status).toBe(200);
+    expect((await as(created.key)).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 1_500)); // pino writes asynchronously
+    const log = readFileSync(PLATFORM_LOG, 'utf8');
+    expect(log).toContain('"msg":"request"');
+    // the secret part of a key: what follows its 12-character prefix
+    for (const secret of [key, created.key, bogus].map((k) => k.slice(12))) expect(log.includes(secret)).toBe(false);
+  });
 });
 
 function percentile(values: number[], q: number): number {

@@ -33,6 +33,11 @@ const Env = z.object({
   PREDICTION_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(1),
   /** how often monitors are evaluated in the background; 0 turns the timer off */
   MONITOR_INTERVAL_SECONDS: z.coerce.number().min(0).default(30),
+  /**
+   * How often the feature store checks that the online store still holds its data (a marker key);
+   * when Redis comes back empty it materializes every group again. 0 turns the check off.
+   */
+  ONLINE_STORE_CHECK_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /**
    * The prediction log (KafkaService.durableProducer): how long an event waits in memory for
@@ -69,6 +74,12 @@ const Env = z.object({
    */
   WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
   WEBHOOK_PUBLIC_TARGETS: z.enum(['on', 'off']).default('on'),
+  /**
+   * Webhook deliveries wait in a Bull queue (they outlive a restart): attempts per delivery, and
+   * the wait before the second one, doubling after each failure (10 and 2 s: about 17 minutes).
+   */
+  WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  WEBHOOK_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
   /** browser origins allowed to call the API directly (comma-separated); none by default */
   CORS_ORIGINS: z.string().default(''),
   /** the largest JSON body of a route that does not declare its own limit */
@@ -101,6 +112,7 @@ function toConfig(env: z.infer<typeof Env>) {
     trainingJobLockMs: env.TRAINING_JOB_LOCK_MS,
     predictionSampleRate: env.PREDICTION_SAMPLE_RATE,
     monitorIntervalSeconds: env.MONITOR_INTERVAL_SECONDS,
+    onlineStoreCheckSeconds: env.ONLINE_STORE_CHECK_SECONDS,
     logLevel: env.LOG_LEVEL,
     predictionLog: {
       lingerMs: env.PREDICTION_LOG_LINGER_MS,
@@ -123,6 +135,8 @@ function toConfig(env: z.infer<typeof Env>) {
     webhooks: {
       allowedHosts: env.WEBHOOK_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
       allowPublic: env.WEBHOOK_PUBLIC_TARGETS === 'on',
+      attempts: env.WEBHOOK_ATTEMPTS,
+      retryMs: env.WEBHOOK_RETRY_MS,
     },
     http: {
       corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),

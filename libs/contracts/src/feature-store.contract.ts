@@ -87,6 +87,10 @@ export const MaterializationResponse = z.object({
   status: MaterializationStatus,
   entityCount: z.number().int(),
   error: z.string().nullable(),
+  /** the instant materialized: each entity's newest row within the TTL before it */
+  asOf: IsoTime.nullable(),
+  /** what the run did, or why it wrote nothing (e.g. every row older than the TTL at asOf) */
+  message: z.string().nullable(),
   createdAt: IsoTime,
   finishedAt: IsoTime.nullable(),
 });

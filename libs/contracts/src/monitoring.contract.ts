@@ -9,6 +9,12 @@ const MAX_SAMPLES = 100_000_000;
 export const MonitorMetric = z.enum(['prediction_mean', 'accuracy', 'positive_rate', 'outcome_count', 'prediction_count', 'prediction_psi']);
 export type MonitorMetric = z.infer<typeof MonitorMetric>;
 
+/**
+ * A monitor's threshold: any metric's range fits (rates, PSI, means of regression outputs,
+ * counts); a bound keeps it clear of the edge of PostgreSQL's double precision.
+ */
+const Threshold = z.number().min(-1e12).max(1e12);
+
 export const MonitorOperator = z.enum(['gt', 'gte', 'lt', 'lte']);
 export type MonitorOperator = z.infer<typeof MonitorOperator>;
 
@@ -18,7 +24,7 @@ export const CreateMonitorRequest = z.object({
   metric: MonitorMetric,
   /** alert when `metric <operator> threshold` */
   operator: MonitorOperator,
-  threshold: z.number(),
+  threshold: Threshold,
   windowSeconds: z.number().int().min(1).max(MAX_WINDOW_SECONDS).default(3600),
   minSamples: z.number().int().min(1).max(MAX_SAMPLES).default(10),
   webhookUrl: z.url().optional(),
@@ -27,7 +33,7 @@ export type CreateMonitorRequest = z.infer<typeof CreateMonitorRequest>;
 export type CreateMonitorRequestInput = z.input<typeof CreateMonitorRequest>;
 
 export const UpdateMonitorRequest = z.object({
-  threshold: z.number().optional(),
+  threshold: Threshold.optional(),
   operator: MonitorOperator.optional(),
   enabled: z.boolean().optional(),
   minSamples: z.number().int().min(1).max(MAX_SAMPLES).optional(),

@@ -1,7 +1,11 @@
+import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { loadConfig } from '@atelier/config';
+import { PrismaService } from '@atelier/db';
+import { onlineStoreMarkerKey } from '@atelier/online-store';
 import type { AtelierApiError } from '@atelier/sdk';
-import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { authHeaders, createMigratedDatabase, eventually, startTestApp, type TestApp, testDatabaseUrl, uniqueSuffix } from '@atelier/testing';
 
 import { FeatureStoreModule } from './feature-store.module';
 
@@ -112,5 +116,62 @@ describe('feature store (integration)', () => {
       metadata: { feature_names: [entity, 'mean_delay'] },
       results: [{ values: ['ORD', 'JFK'] }, { values: [10, null], statuses: ['PRESENT', 'NOT_FOUND'] }],
     });
+    expect(done).toMatchObject({ asOf: '2001-01-01T11:30:00.000Z', message: `wrote the newest row of 2 entities within the TTL (10800 s) before 2001-01-01T11:30:00.000Z` });
+  });
+
+  it('says why a materialization wrote nothing', async () => {
+    const finished = async (asOf: string) => {
+      const run = await t.client.materialize(stats, asOf);
+      return eventually(async () => {
+        const r = await t.client.getMaterialization(run.id);
+        return r.status === 'succeeded' ? r : undefined;
+      });
+    };
+    expect(await finished('2001-03-01T00:00:00Z')).toMatchObject({
+      entityCount: 0,
+      message: `nothing written: the newest row of "${stats}" at or before asOf 2001-03-01T00:00:00.000Z is from 2001-01-01T12:00:00.000Z, 5054400 s earlier, older than the group's TTL (10800 s); materialize with an asOf within the TTL after it`,
+    });
+    expect(await finished('2000-01-01T00:00:00Z')).toMatchObject({
+      entityCount: 0,
+      message: `nothing written: every row of "${stats}" is after asOf 2000-01-01T00:00:00.000Z (the first at 2001-01-01T09:00:00.000Z); materialize with a later asOf`,
+    });
+  });
+});
+
+describe('feature store: an emptied online store (integration, a database of its own)', () => {
+  it('notices that Redis lost its data and materializes every group again as of its last run', async () => {
+    const database = await createMigratedDatabase(testDatabaseUrl());
+    const t = await startTestApp([FeatureStoreModule], { DATABASE_URL: database.url, ONLINE_STORE_CHECK_SECONDS: '1' });
+    const redis = new Redis(loadConfig().redisUrl);
+    try {
+      const s = uniqueSuffix();
+      await t.client.createEntity({ name: `airport_${s}`, joinKey: 'airport', description: '' });
+      await t.client.createFeatureGroup({ name: `stats_${s}`, entity: `airport_${s}`, ttlSeconds: 3600, description: '', features: [{ name: 'mean', dtype: 'float', description: '' }] });
+      await t.client.ingestRows(`stats_${s}`, [
+        { entityKey: 'ORD', eventTime: '2001-01-01T10:15:00Z', values: { mean: 0.25 } },
+        { entityKey: 'SFO', eventTime: '2001-01-01T10:30:00Z', values: { mean: 0.75 } },
+      ]);
+      const run = await t.client.materialize(`stats_${s}`, '2001-01-01T11:00:00Z');
+      await eventually(async () => ((await t.client.getMaterialization(run.id)).status === 'succeeded' ? true : undefined));
+      const read = async () => (await t.client.onlineFeatures({ features: [`stats_${s}:mean`], entities: { [`airport_${s}`]: ['ORD', 'SFO'] } })).rows.map((r) => r.values[`stats_${s}:mean`]);
+      expect(await read()).toEqual([0.25, 0.75]);
+      await eventually(async () => ((await redis.exists(onlineStoreMarkerKey(t.namespace))) === 1 ? true : undefined), 10_000);
+
+      // what a Redis restart without its data looks like to this namespace: every key gone
+      const keys = await redis.keys(`${t.namespace}:online*`);
+      expect(keys.length).toBeGreaterThanOrEqual(3);
+      await redis.del(...keys);
+
+      expect(await eventually(async () => ((await read()).every((v) => v !== null) ? read() : undefined), 20_000, 250)).toEqual([0.25, 0.75]);
+      const prisma = t.app.get(PrismaService).client;
+      const recovered = await prisma.materializationRun.findFirst({ where: { groupName: `stats_${s}`, message: { startsWith: 'the online store was found empty' } } });
+      expect(recovered).toMatchObject({ status: 'succeeded', entityCount: 2, asOf: new Date('2001-01-01T11:00:00Z') });
+      const metrics = await fetch(`${t.baseUrl}/metrics`).then((r) => r.text());
+      expect(metrics).toMatch(/^atelier_online_store_recoveries_total [1-9]/m);
+    } finally {
+      redis.disconnect();
+      await t.close();
+      await database.drop();
+    }
   });
 });

@@ -8,11 +8,12 @@ import { FeatureStoreService, MATERIALIZATION_QUEUE } from './feature-store.serv
 import { MaterializationProcessor } from './materialization.processor';
 import { OnlineFeaturesService } from './online-features.service';
 import { OnlineStore } from './online-store';
+import { OnlineStoreWatch } from './online-store.watch';
 import { TrainingSetService } from './training-set.service';
 
 @Module({
   imports: [BullModule.registerQueue({ name: MATERIALIZATION_QUEUE })],
   controllers: [FeatureStoreController],
-  providers: [FeatureGroupCache, FeatureStoreRepository, FeatureStoreService, OnlineFeaturesService, OnlineStore, TrainingSetService, MaterializationProcessor],
+  providers: [FeatureGroupCache, FeatureStoreRepository, FeatureStoreService, OnlineFeaturesService, OnlineStore, OnlineStoreWatch, TrainingSetService, MaterializationProcessor],
 })
 export class FeatureStoreModule {}

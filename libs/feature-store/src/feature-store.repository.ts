@@ -118,8 +118,31 @@ export class FeatureStoreRepository {
     return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
   }
 
-  createMaterialization(groupName: string) {
-    return this.db.materializationRun.create({ data: { groupName, status: 'queued' } });
+  createMaterialization(groupName: string, asOf: Date, message: string | null = null) {
+    return this.db.materializationRun.create({ data: { groupName, status: 'queued', asOf, message } });
+  }
+
+  /**
+   * Where a group's rows sit relative to `asOf`: how many there are, the newest at or before it
+   * and the first after it (for saying why a materialization wrote nothing).
+   */
+  async rowSpread(groupName: string, asOf: Date): Promise<{ rows: number; newestBefore: Date | null; firstAfter: Date | null }> {
+    const [row] = await this.db.$queryRaw<Array<{ rows: bigint; newest_before: Date | null; first_after: Date | null }>>`
+      SELECT count(*) AS rows,
+             max(event_time) FILTER (WHERE event_time <= ${asOf}) AS newest_before,
+             min(event_time) FILTER (WHERE event_time > ${asOf}) AS first_after
+      FROM feature_rows WHERE group_name = ${groupName}`;
+    return { rows: Number(row?.rows ?? 0), newestBefore: row?.newest_before ?? null, firstAfter: row?.first_after ?? null };
+  }
+
+  /** Per group, the instant of its newest materialization that wrote something. */
+  async lastMaterializedAsOf(): Promise<Array<{ group: string; asOf: Date }>> {
+    const rows = await this.db.$queryRaw<Array<{ group_name: string; as_of: Date }>>`
+      SELECT DISTINCT ON (r.group_name) r.group_name, r.as_of
+      FROM materialization_runs r JOIN feature_groups g ON g.name = r.group_name
+      WHERE r.status = 'succeeded' AND r.entity_count > 0 AND r.as_of IS NOT NULL
+      ORDER BY r.group_name, r.finished_at DESC NULLS LAST`;
+    return rows.map((r) => ({ group: r.group_name, asOf: r.as_of }));
   }
 
   findMaterialization(id: string) {

@@ -109,9 +109,26 @@ export class FeatureStoreService {
 
   async requestMaterialization(groupName: string, request: MaterializeRequest): Promise<MaterializationResponse> {
     await this.requireGroup(groupName);
-    const run = await this.repository.createMaterialization(groupName);
-    await this.queue.add({ runId: run.id, group: groupName, asOf: request.asOf ?? new Date().toISOString() }, { removeOnComplete: true, attempts: 3, backoff: 1000 });
-    return toRunResponse(run);
+    return toRunResponse(await this.enqueueMaterialization(groupName, request.asOf ? new Date(request.asOf) : new Date()));
+  }
+
+  /**
+   * Materializes again what the online store held, after it was found empty (Redis lost its
+   * data): each group as of its newest materialization that wrote something. Returns the runs.
+   */
+  async rematerializeAll(reason: string): Promise<Array<{ group: string; runId: string; asOf: Date }>> {
+    const runs = [];
+    for (const { group, asOf } of await this.repository.lastMaterializedAsOf()) {
+      const run = await this.enqueueMaterialization(group, asOf, `${reason}; materializing again as of ${asOf.toISOString()}, the instant of the last run that wrote values`);
+      runs.push({ group, runId: run.id, asOf });
+    }
+    return runs;
+  }
+
+  private async enqueueMaterialization(group: string, asOf: Date, message: string | null = null) {
+    const run = await this.repository.createMaterialization(group, asOf, message);
+    await this.queue.add({ runId: run.id, group, asOf: asOf.toISOString() }, { removeOnComplete: true, attempts: 3, backoff: 1000 });
+    return run;
   }
 
   async getMaterialization(id: string): Promise<MaterializationResponse> {
@@ -132,13 +149,34 @@ export class FeatureStoreService {
       const asOf = new Date(job.asOf);
       const rows = await this.repository.latestPerEntity(group.name, new Date(asOf.getTime() - group.ttlSeconds * 1000), asOf);
       const written = await this.online.write(group.name, group.ttlSeconds, rows, asOf.getTime());
-      await this.repository.updateMaterialization(job.runId, { status: 'succeeded', entityCount: written, finishedAt: new Date() });
+      const outcome = written > 0 ? `wrote the newest row of ${written} entities within the TTL (${group.ttlSeconds} s) before ${job.asOf}` : await this.whyNothing(group, asOf);
+      const run = await this.repository.findMaterialization(job.runId);
+      const message = run?.message ? `${run.message}: ${outcome}` : outcome;
+      await this.repository.updateMaterialization(job.runId, { status: 'succeeded', entityCount: written, message, finishedAt: new Date() });
       return written;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.repository.updateMaterialization(job.runId, { status: 'failed', error: message, finishedAt: new Date() });
       throw error;
     }
+  }
+
+  /** Why a materialization wrote nothing, with what to do about it. */
+  private async whyNothing(group: StoredGroup, asOf: Date): Promise<string> {
+    const { rows, newestBefore, firstAfter } = await this.repository.rowSpread(group.name, asOf);
+    const at = asOf.toISOString();
+    if (rows === 0) return `nothing written: feature group "${group.name}" has no rows; ingest rows first`;
+    if (newestBefore === null) {
+      return `nothing written: every row of "${group.name}" is after asOf ${at} (the first at ${firstAfter?.toISOString()}); materialize with a later asOf`;
+    }
+    const ageSeconds = Math.round((asOf.getTime() - newestBefore.getTime()) / 1000);
+    if (ageSeconds >= group.ttlSeconds) {
+      return (
+        `nothing written: the newest row of "${group.name}" at or before asOf ${at} is from ${newestBefore.toISOString()}, ` +
+        `${ageSeconds} s earlier, older than the group's TTL (${group.ttlSeconds} s); materialize with an asOf within the TTL after it`
+      );
+    }
+    return `nothing written: the rows of "${group.name}" within the TTL before asOf ${at} expire within a second`;
   }
 }
 
@@ -184,13 +222,25 @@ function toResponse(group: StoredGroup, rowCount: number): FeatureGroupResponse 
   };
 }
 
-function toRunResponse(run: { id: string; groupName: string; status: string; entityCount: number; error: string | null; createdAt: Date; finishedAt: Date | null }): MaterializationResponse {
+function toRunResponse(run: {
+  id: string;
+  groupName: string;
+  status: string;
+  entityCount: number;
+  error: string | null;
+  asOf: Date | null;
+  message: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}): MaterializationResponse {
   return {
     id: run.id,
     group: run.groupName,
     status: run.status as MaterializationResponse['status'],
     entityCount: run.entityCount,
     error: run.error,
+    asOf: run.asOf?.toISOString() ?? null,
+    message: run.message,
     createdAt: run.createdAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
   };

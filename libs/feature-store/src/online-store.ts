@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { FeatureValue } from '@atelier/contracts';
-import { encodeOnlineRow, onlineKey, type OnlinePair, type OnlineRow, OnlineStoreReader } from '@atelier/online-store';
+import { encodeOnlineRow, onlineKey, type OnlinePair, type OnlineRow, onlineStoreMarkerKey, OnlineStoreReader } from '@atelier/online-store';
 import { HealthRegistry } from '@atelier/server';
 
 /**
@@ -50,6 +50,19 @@ export class OnlineStore implements OnModuleInit, OnModuleDestroy {
   /** Reads many (group, key) pairs in one round trip; missing or expired ones are null. */
   read(pairs: OnlinePair[]): Promise<Array<OnlineRow | null>> {
     return this.reader.read(pairs);
+  }
+
+  /**
+   * Sets the marker if it is missing; true when this call set it (the store was empty, or new).
+   * Atomic: of several processes checking at once, one gets true.
+   */
+  async claimEmptyMarker(at: Date): Promise<boolean> {
+    return (await this.redis.set(onlineStoreMarkerKey(this.config.namespace), at.toISOString(), 'NX')) === 'OK';
+  }
+
+  /** Removes the marker, so the next check tries the recovery again. */
+  async dropMarker(): Promise<void> {
+    await this.redis.del(onlineStoreMarkerKey(this.config.namespace));
   }
 
   /** Tells every process holding cached group definitions that this group changed. */

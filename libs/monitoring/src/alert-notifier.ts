@@ -1,85 +1,43 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
-import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { AlertEvent } from '@atelier/contracts';
-import { KafkaService } from '@atelier/kafka';
+import { type DurableProducer, KafkaService } from '@atelier/kafka';
 import { MetricsService } from '@atelier/server';
 
-import { postWebhook } from './webhook';
-import { webhookTargetProblem } from './webhook-target';
+import { deliveryCounter, WebhookDeliveries } from './webhook-deliveries';
 
 /**
- * Tells the world an alert opened or resolved: an `AlertEvent` on the `alerts` topic and, when
- * the monitor has one, a POST to its webhook. Both run in the background; neither can delay or
- * fail the evaluation that raised the alert.
+ * Tells the world an alert opened or resolved: an `AlertEvent` on the `alerts` topic, through the
+ * durable producer (memory, then a spool on disk while the broker is away), and, when the monitor
+ * has one, a POST to its webhook through the durable delivery queue. Neither can delay or fail
+ * the evaluation that raised the alert, and neither is lost to a broker outage or a restart.
  */
 @Injectable()
 export class AlertNotifier implements OnModuleDestroy {
-  private readonly logger = new Logger('monitoring.alerts');
-  private readonly shutdown = new AbortController();
-  private readonly deliveries = new Set<Promise<void>>();
+  private readonly alerts: DurableProducer;
   private readonly published: Counter<string>;
+  private readonly queued = new Set<Promise<void>>();
 
   constructor(
-    private readonly kafka: KafkaService,
-    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
+    kafka: KafkaService,
+    private readonly webhooks: WebhookDeliveries,
     metrics: MetricsService,
   ) {
-    this.published = metrics.counter(
-      'atelier_alert_deliveries_total',
-      'alert events that could not be published or were posted to webhooks',
-      ['type', 'channel', 'result'],
-    );
+    this.published = deliveryCounter(metrics);
+    this.alerts = kafka.durableProducer('alerts', { hooks: { onError: () => this.published.inc({ type: 'any', channel: 'kafka', result: 'retried' }) } });
   }
 
-  notify(event: AlertEvent, webhook: { url: string | null; secret: string | null }): void {
-    this.kafka.publishInBackground('alerts', [{ key: event.monitorId, value: event }], () =>
-      this.published.inc({ type: event.type, channel: 'kafka', result: 'failed' }),
-    );
-    if (webhook.url) this.track(this.deliver(webhook.url, webhook.secret, event));
+  notify(event: AlertEvent, monitor: { id: string; webhookUrl: string | null }): void {
+    this.alerts.append(event.monitorId, event);
+    if (!monitor.webhookUrl) return;
+    const queued = this.webhooks.enqueue({ monitorId: monitor.id, url: monitor.webhookUrl, event });
+    this.queued.add(queued);
+    void queued.finally(() => this.queued.delete(queued));
   }
 
-  private async deliver(url: string, secret: string | null, event: AlertEvent): Promise<void> {
-    const refused = await webhookTargetProblem(url, this.config.webhooks);
-    if (refused) {
-      this.published.inc({ type: event.type, channel: 'webhook', result: 'refused' });
-      this.logger.warn({ msg: 'webhook target refused', alertId: event.alertId, monitorId: event.monitorId, url: redact(url), reason: refused });
-      return;
-    }
-    const result = await postWebhook(url, event, { secret, signal: this.shutdown.signal });
-    this.published.inc({ type: event.type, channel: 'webhook', result: result.delivered ? 'delivered' : 'failed' });
-    if (!result.delivered) {
-      this.logger.warn({
-        msg: 'webhook not delivered',
-        alertId: event.alertId,
-        monitorId: event.monitorId,
-        url: redact(url),
-        attempts: result.attempts,
-        last: result.last,
-      });
-    }
-  }
-
-  private track(delivery: Promise<void>): void {
-    const tracked = delivery.catch((error: unknown) => this.logger.error({ msg: 'webhook delivery crashed', error: String(error) }));
-    this.deliveries.add(tracked);
-    void tracked.finally(() => this.deliveries.delete(tracked));
-  }
-
-  /** Stops retrying and waits for attempts in flight (each is bounded by its timeout). */
+  /** Waits for deliveries being handed to the queue (the queue keeps them from there). */
   async onModuleDestroy(): Promise<void> {
-    this.shutdown.abort();
-    await Promise.allSettled([...this.deliveries]);
-  }
-}
-
-/** Webhook URLs may carry tokens (Slack, Teams); logs get the origin and path only. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.origin}${u.pathname}`;
-  } catch {
-    return '(invalid url)';
+    await Promise.allSettled([...this.queued]);
   }
 }

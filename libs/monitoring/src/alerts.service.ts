@@ -46,7 +46,7 @@ export class AlertsService {
       const monitor = await this.repository.lockMonitor(found.monitorId, tx);
       const current = await this.repository.findAlert(id, tx);
       if (!current || !monitor) throw alertNotFound(id);
-      const webhook = { url: monitor.webhookUrl, secret: monitor.webhookSecret };
+      const webhook = { id: monitor.id, webhookUrl: monitor.webhookUrl };
       if (current.status !== 'open') return { alert: current, webhook, changed: false };
       const updated = await this.repository.updateAlert(id, { status: 'resolved', resolvedAt: now }, tx);
       return { alert: updated, webhook, changed: true };

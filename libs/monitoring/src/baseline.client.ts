@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import { AtelierClient } from '@atelier/sdk';
+import { AtelierApiError, AtelierClient } from '@atelier/sdk';
+import { dependencyUnavailable, notFound } from '@atelier/server';
 
 import type { StoredHistogram } from './drift';
 
-/** The training baselines of model versions, read from the registry once per version. */
+/** What monitoring asks the registry: whether a model exists, and its versions' training baselines. */
 @Injectable()
 export class BaselineClient {
   private readonly registry: AtelierClient;
@@ -13,6 +14,21 @@ export class BaselineClient {
 
   constructor(@Inject(ATELIER_CONFIG) config: AtelierConfig) {
     this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
+  }
+
+  /**
+   * A monitor watches a registered model: 404 when the registry does not know it, 503 when the
+   * registry cannot be asked (nothing is saved either way).
+   */
+  async requireModel(model: string): Promise<void> {
+    try {
+      await this.registry.getModel(model);
+    } catch (error) {
+      if (error instanceof AtelierApiError && error.status === 404) {
+        throw notFound(`model "${model}" is not registered; register a version of it before monitoring it`);
+      }
+      throw dependencyUnavailable(`the model registry could not be asked whether model "${model}" exists; try again shortly`);
+    }
   }
 
   /** The histogram of the version's predictions on its training data; null when it has none. */

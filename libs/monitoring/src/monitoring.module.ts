@@ -1,3 +1,4 @@
+import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 
 import { AlertNotifier } from './alert-notifier';
@@ -9,12 +10,14 @@ import { MonitoringController } from './monitoring.controller';
 import { MonitoringRepository } from './monitoring.repository';
 import { MonitorsService } from './monitors.service';
 import { PredictionEventsConsumer } from './prediction-events.consumer';
+import { WEBHOOK_QUEUE, WebhookDeliveries, WebhookDeliveryProcessor } from './webhook-deliveries';
 
 /**
  * Live model quality: consumes prediction and outcome events, joins them, evaluates monitors
  * per window and raises, resolves and delivers alerts.
  */
 @Module({
+  imports: [BullModule.registerQueue({ name: WEBHOOK_QUEUE })],
   controllers: [MonitoringController],
   providers: [
     MonitoringRepository,
@@ -22,6 +25,8 @@ import { PredictionEventsConsumer } from './prediction-events.consumer';
     AlertsService,
     IngestionService,
     AlertNotifier,
+    WebhookDeliveries,
+    WebhookDeliveryProcessor,
     BaselineClient,
     EvaluationScheduler,
     PredictionEventsConsumer,

@@ -58,6 +58,7 @@ export class MonitorsService {
       const problem = await webhookTargetProblem(request.webhookUrl, this.config.webhooks);
       if (problem) throw badRequest(problem);
     }
+    await this.baselines.requireModel(request.model);
     const row = await this.repository.createMonitor({
       name: request.name,
       modelName: request.model,
@@ -238,11 +239,11 @@ export class MonitorsService {
     });
     if (transition === 'open') {
       this.opened.inc();
-      this.notifier.notify(alertEvent('alert-opened', alert, value, alert.message, now), { url: monitor.webhookUrl, secret: monitor.webhookSecret });
+      this.notifier.notify(alertEvent('alert-opened', alert, value, alert.message, now), monitor);
     } else {
       this.resolved.inc({ by: 'recovery' });
       const message = recoveryMessage(messageContext(monitor), value, judgement.samples);
-      this.notifier.notify(alertEvent('alert-resolved', alert, value, message, now), { url: monitor.webhookUrl, secret: monitor.webhookSecret });
+      this.notifier.notify(alertEvent('alert-resolved', alert, value, message, now), monitor);
     }
   }
 

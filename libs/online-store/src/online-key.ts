@@ -14,6 +14,14 @@ export function onlineKey(namespace: string, group: string, entityKey: string): 
   return `${namespace}:online:${group}:${entityKey}`;
 }
 
+/**
+ * A key without expiry that the feature store keeps beside the rows: when it is gone, Redis lost
+ * its data (a restart without persistence, a flush) and the online store needs materializing.
+ */
+export function onlineStoreMarkerKey(namespace: string): string {
+  return `${namespace}:online-store:marker`;
+}
+
 /** Where the feature store announces that a group's definition changed (Redis pub/sub). */
 export function groupChangesChannel(namespace: string): string {
   return `${namespace}:feature-groups:changed`;

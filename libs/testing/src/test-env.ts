@@ -56,10 +56,13 @@ export function useTestEnvironment(port: number, overrides: Record<string, strin
     MONITORING_URL: baseUrl,
     TRAINING_URL: baseUrl,
     MONITOR_INTERVAL_SECONDS: '0',
+    // the test database is shared by many namespaces: no app re-materializes what others made
+    ONLINE_STORE_CHECK_SECONDS: '0',
     LOG_LEVEL: 'warn',
     // webhooks in tests go to loopback only
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     WEBHOOK_PUBLIC_TARGETS: 'off',
+    WEBHOOK_RETRY_MS: '200',
     // the app ensures this admin key at start; clients of the SDK in this process send it
     ATELIER_ADMIN_KEY: testAdminKey,
     ATELIER_API_KEY: testAdminKey,

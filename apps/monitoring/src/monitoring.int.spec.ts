@@ -16,23 +16,40 @@ import {
 } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
 import { type DeadLetter, KafkaService } from '@atelier/kafka';
+import { exportOnnx } from '@atelier/ml';
+import { EvaluationScheduler, MonitoringModule, PredictionEventsConsumer } from '@atelier/monitoring';
+import { RegistryModule } from '@atelier/registry';
+import type { AtelierClient } from '@atelier/sdk';
 import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
-import { EvaluationScheduler } from './evaluation.scheduler';
-import { MonitoringModule } from './monitoring.module';
-import { PredictionEventsConsumer } from './prediction-events.consumer';
+/** Monitors watch registered models: a one-feature logistic model under `name`. */
+async function registerModel(client: AtelierClient, name: string): Promise<void> {
+  const model = { kind: 'logistic_regression' as const, features: ['distance'], means: [300], scales: [100], weights: [0.5], bias: -0.2, backend: 'cpu' as const };
+  await client.createVersion(name, {
+    modelType: 'logistic_regression',
+    metrics: {},
+    signature: { inputs: [{ name: 'distance', source: 'request', dtype: 'float' }], onnxInputs: model.features, outputs: ['probability', 'label'], task: 'binary_classification' },
+    baseline: { features: [], prediction: null },
+    lineage: { trainingJobId: null, source: null, features: [], window: null, params: {}, trainRows: null, validationRows: null, backend: null },
+    artifactBase64: Buffer.from(exportOnnx(model, { name })).toString('base64'),
+  });
+}
 
-/** A webhook receiver on 127.0.0.1 that fails its first request (to prove the retry) and keeps the rest. */
-async function startHookServer(): Promise<{ url: string; received: AlertEvent[]; signed: Array<{ body: string; signature: string }>; requests: () => number; close: () => Promise<void> }> {
+/**
+ * A webhook receiver on 127.0.0.1 that fails its first request (to prove the retry) and keeps the
+ * rest; while `refuse` is set it answers 503 to everything.
+ */
+async function startHookServer(): Promise<{ url: string; received: AlertEvent[]; signed: Array<{ body: string; signature: string }>; requests: () => number; state: { refuse: boolean }; close: () => Promise<void> }> {
   const received: AlertEvent[] = [];
   const signed: Array<{ body: string; signature: string }> = [];
   let requests = 0;
+  const state = { refuse: false };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (c: Buffer) => chunks.push(c));
     request.on('end', () => {
       requests += 1;
-      if (requests === 1) return void response.writeHead(503).end();
+      if (requests === 1 || state.refuse) return void response.writeHead(503).end();
       const body = Buffer.concat(chunks).toString('utf8');
       signed.push({ body, signature: String(request.headers['atelier-signature']) });
       received.push(AlertEvent.parse(JSON.parse(body)));
@@ -46,6 +63,7 @@ async function startHookServer(): Promise<{ url: string; received: AlertEvent[];
     received,
     signed,
     requests: () => requests,
+    state,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -93,7 +111,8 @@ describe('monitoring (integration)', () => {
 
   beforeAll(async () => {
     hook = await startHookServer();
-    t = await startTestApp([MonitoringModule]);
+    t = await startTestApp([MonitoringModule, RegistryModule]);
+    await Promise.all([model, `busy-${s}`].map((name) => registerModel(t.client, name)));
     kafka = t.app.get(KafkaService);
     await t.app.get(PredictionEventsConsumer).whenRunning();
     await kafka.subscribe({
@@ -374,6 +393,11 @@ describe('monitoring (integration)', () => {
     expect(badOutcome).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
     expect(badOutcome.body.message).toMatch(/predictionId/);
 
+    const unregistered = `never-registered-${s}`;
+    const orphan = await api<Record<string, unknown>>('POST', '/api/monitors', { name: 'x', model: unregistered, metric: 'accuracy', operator: 'lt', threshold: 0.5 });
+    expect(orphan).toMatchObject({ status: 404, body: { code: 'NOT_FOUND', message: `model "${unregistered}" is not registered; register a version of it before monitoring it` } });
+    expect((await api<MonitorResponse[]>('GET', `/api/monitors?model=${unregistered}`)).body).toEqual([]);
+
     expect((await api('GET', `/api/models/${model}/live-stats?windowSeconds=0`)).status).toBe(400);
     expect((await api('GET', '/api/alerts?status=closed')).status).toBe(400);
   });
@@ -399,6 +423,26 @@ describe('monitoring (integration)', () => {
     expect(deleted.status).toBe(204);
     expect((await api('GET', `/api/monitors/${created.body.id}`)).status).toBe(404);
     expect((await api<AlertResponse[]>('GET', `/api/alerts?model=${model}`)).body.every((a) => a.monitorId !== created.body.id)).toBe(true);
+  });
+
+  // last: it restarts the app (the Kafka subscription of alertsOnKafka ends with the first one)
+  it('delivers a webhook that was waiting for a retry when the app restarted, once', async () => {
+    hook.state.refuse = true;
+    const before = hook.requests();
+    const monitor = await t.client.createMonitor({ name: 'restart', model, metric: 'positive_rate', operator: 'gt', threshold: 0.5, webhookUrl: hook.url });
+    const opened = await t.client.evaluateMonitor(monitor.id);
+    const alertId = opened.alert!.id;
+    expect(opened.alert).toMatchObject({ status: 'open' });
+    await eventually(async () => (hook.requests() > before ? true : undefined));
+    const { namespace } = t;
+    await t.close();
+    t = await startTestApp([MonitoringModule, RegistryModule], { ATELIER_NAMESPACE: namespace });
+    hook.state.refuse = false;
+    const delivered = await eventually(async () => hook.received.find((e) => e.alertId === alertId), 90_000, 250);
+    expect(delivered).toMatchObject({ type: 'alert-opened', monitorId: monitor.id });
+    // one event, one delivery: later retries of a delivered job do not happen
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(hook.received.filter((e) => e.alertId === alertId)).toHaveLength(1);
   });
 });
 
