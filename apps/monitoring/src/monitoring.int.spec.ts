@@ -24,13 +24,35 @@ import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } fro
 
 /** Monitors watch registered models: a one-feature logistic model under `name`. */
 async function registerModel(client: AtelierClient, name: string): Promise<void> {
-  const model = { kind: 'logistic_regression' as const, features: ['distance'], means: [300], scales: [100], weights: [0.5], bias: -0.2, backend: 'cpu' as const };
+  const model = {
+    kind: 'logistic_regression' as const,
+    features: ['distance'],
+    means: [300],
+    scales: [100],
+    weights: [0.5],
+    bias: -0.2,
+    backend: 'cpu' as const,
+  };
   await client.createVersion(name, {
     modelType: 'logistic_regression',
     metrics: {},
-    signature: { inputs: [{ name: 'distance', source: 'request', dtype: 'float' }], onnxInputs: model.features, outputs: ['probability', 'label'], task: 'binary_classification' },
+    signature: {
+      inputs: [{ name: 'distance', source: 'request', dtype: 'float' }],
+      onnxInputs: model.features,
+      outputs: ['probability', 'label'],
+      task: 'binary_classification',
+    },
     baseline: { features: [], prediction: null },
-    lineage: { trainingJobId: null, source: null, features: [], window: null, params: {}, trainRows: null, validationRows: null, backend: null },
+    lineage: {
+      trainingJobId: null,
+      source: null,
+      features: [],
+      window: null,
+      params: {},
+      trainRows: null,
+      validationRows: null,
+      backend: null,
+    },
     artifactBase64: Buffer.from(exportOnnx(model, { name })).toString('base64'),
   });
 }
@@ -39,7 +61,14 @@ async function registerModel(client: AtelierClient, name: string): Promise<void>
  * A webhook receiver on 127.0.0.1 that fails its first request (to prove the retry) and keeps the
  * rest; while `refuse` is set it answers 503 to everything.
  */
-async function startHookServer(): Promise<{ url: string; received: AlertEvent[]; signed: Array<{ body: string; signature: string }>; requests: () => number; state: { refuse: boolean }; close: () => Promise<void> }> {
+async function startHookServer(): Promise<{
+  url: string;
+  received: AlertEvent[];
+  signed: Array<{ body: string; signature: string }>;
+  requests: () => number;
+  state: { refuse: boolean };
+  close: () => Promise<void>;
+}> {
   const received: AlertEvent[] = [];
   const signed: Array<{ body: string; signature: string }> = [];
   let requests = 0;
@@ -309,6 +338,87 @@ describe('monitoring (integration)', () => {
     expect(threeHours).toMatchObject({ predictions: 5, outcomes: 4, positiveRate: 0.6, accuracy: 0.75 });
   });
 
+  it('keeps per-minute sums equal to a scan of the predictions: late, early and replaced outcomes, whole and partial minutes', async () => {
+    const spread = `spread-${s}`;
+    const now = Date.now();
+    // 40 predictions over the last 20 minutes, two per minute, values spread over [0, 1)
+    const events = Array.from({ length: 40 }, (_, i) =>
+      prediction(spread, randomUUID(), ((i * 7919) % 100) / 100, new Date(now - i * 30_000 - 1_000)),
+    );
+    const early = events.slice(0, 5).map((e) => ({ predictionId: e.predictionId, value: 1 })); // before their predictions
+    await api('POST', '/api/outcomes/batch', { outcomes: early });
+    const prisma = t.app.get(PrismaService).client;
+    await eventually(async () =>
+      (await prisma.pendingOutcome.count({ where: { predictionId: { in: early.map((o) => o.predictionId) } } })) === 5 ? true : undefined,
+    );
+    await publishPredictions(events);
+    const late = events.slice(5, 25).map((e, i) => ({ predictionId: e.predictionId, value: i % 2 }));
+    await api('POST', '/api/outcomes/batch', { outcomes: late });
+    // replaced: the last value wins, and the minute's counts follow it
+    const replaced = events.slice(0, 10).map((e) => ({ predictionId: e.predictionId, value: 0 }));
+    await eventually(async () =>
+      (await prisma.monitoredPrediction.count({ where: { modelName: spread, outcome: { not: null } } })) === 25 ? true : undefined,
+    );
+    await api('POST', '/api/outcomes/batch', { outcomes: replaced });
+    const replacedIds = replaced.map((o) => o.predictionId);
+    await eventually(async () =>
+      (await prisma.monitoredPrediction.count({ where: { predictionId: { in: replacedIds }, outcome: 0 } })) === 10 ? true : undefined,
+    );
+
+    const scanned = await prisma.$queryRaw<
+      Array<{ minute: Date; predictions: number; prediction_sum: number; positives: number; outcomes: number; correct: number }>
+    >`
+      SELECT date_trunc('minute', predicted_at) AS minute, count(*)::int AS predictions, sum(prediction)::float8 AS prediction_sum,
+             count(*) FILTER (WHERE prediction >= 0.5)::int AS positives, count(outcome)::int AS outcomes,
+             count(*) FILTER (WHERE (prediction >= 0.5) = (outcome >= 0.5))::int AS correct
+      FROM monitored_predictions WHERE model_name = ${spread} GROUP BY 1 ORDER BY 1`;
+    const minutes = await prisma.monitoredMinute.findMany({ where: { modelName: spread }, orderBy: { minute: 'asc' } });
+    expect(
+      minutes.map((m) => ({
+        minute: m.minute,
+        predictions: m.predictions,
+        positives: m.positives,
+        outcomes: m.outcomes,
+        correct: m.correct,
+      })),
+    ).toEqual(
+      scanned.map((m) => ({
+        minute: m.minute,
+        predictions: m.predictions,
+        positives: m.positives,
+        outcomes: m.outcomes,
+        correct: m.correct,
+      })),
+    );
+    minutes.forEach((m, i) => expect(m.predictionSum).toBeCloseTo(scanned[i]!.prediction_sum, 9));
+
+    // a window that starts and ends inside minutes: the API's figures equal a scan of exactly that window
+    for (const seconds of [45, 330, 900]) {
+      const stats = await t.client.modelStats(spread, seconds);
+      const [direct] = await prisma.$queryRaw<
+        Array<{ predictions: number; outcomes: number; mean: number | null; positive_rate: number | null; accuracy: number | null }>
+      >`
+        SELECT count(*)::int AS predictions, count(outcome)::int AS outcomes, avg(prediction)::float8 AS mean,
+               avg((prediction >= 0.5)::int)::float8 AS positive_rate,
+               (avg(((prediction >= 0.5) = (outcome >= 0.5))::int) FILTER (WHERE outcome IS NOT NULL))::float8 AS accuracy
+        FROM monitored_predictions
+        WHERE model_name = ${spread} AND predicted_at >= ${new Date(stats.windowStart)} AND predicted_at < ${new Date(stats.windowEnd)}`;
+      expect({ seconds, predictions: stats.predictions, outcomes: stats.outcomes }).toEqual({
+        seconds,
+        predictions: direct!.predictions,
+        outcomes: direct!.outcomes,
+      });
+      for (const [ours, theirs] of [
+        [stats.predictionMean, direct!.mean],
+        [stats.positiveRate, direct!.positive_rate],
+        [stats.accuracy, direct!.accuracy],
+      ] as const) {
+        if (theirs === null) expect(ours).toBeNull();
+        else expect(ours).toBeCloseTo(theirs, 9);
+      }
+    }
+  });
+
   it('keeps at most one open alert per monitor when evaluations race', async () => {
     const monitor = await t.client.createMonitor({ name: 'raced', model, metric: 'accuracy', operator: 'lt', threshold: 0.6 });
     const evaluations = await Promise.all(Array.from({ length: 6 }, () => t.client.evaluateMonitor(monitor.id)));
@@ -323,12 +433,19 @@ describe('monitoring (integration)', () => {
 
   it('sets a poison message aside on the dead-letter topic with its reason, and goes on with the others', async () => {
     const letters: DeadLetter[] = [];
-    await kafka.subscribe({ group: `test-dead-letters-${s}`, topics: ['deadLetters'], schema: z.custom<DeadLetter>(), handle: async (events) => void letters.push(...events) });
+    await kafka.subscribe({
+      group: `test-dead-letters-${s}`,
+      topics: ['deadLetters'],
+      schema: z.custom<DeadLetter>(),
+      handle: async (events) => void letters.push(...events),
+    });
     const poisoned = `poisoned-${s}`;
     const [refusedByDb, brokenContract, fine] = [randomUUID(), randomUUID(), randomUUID()];
     // a NUL in the inputs passes the event's contract but PostgreSQL's jsonb refuses it (22P05)
     await publishPredictions([{ ...prediction(poisoned, refusedByDb, 0.4), inputs: { distance: 'a\u0000b' } }]);
-    await kafka.publish('predictions', [{ key: brokenContract, value: { type: 'prediction', predictionId: brokenContract, prediction: 'high' } }]);
+    await kafka.publish('predictions', [
+      { key: brokenContract, value: { type: 'prediction', predictionId: brokenContract, prediction: 'high' } },
+    ]);
     await publishPredictions([prediction(poisoned, fine, 0.6)]);
 
     const stats = await eventually(async () => {
@@ -394,8 +511,17 @@ describe('monitoring (integration)', () => {
     expect(badOutcome.body.message).toMatch(/predictionId/);
 
     const unregistered = `never-registered-${s}`;
-    const orphan = await api<Record<string, unknown>>('POST', '/api/monitors', { name: 'x', model: unregistered, metric: 'accuracy', operator: 'lt', threshold: 0.5 });
-    expect(orphan).toMatchObject({ status: 404, body: { code: 'NOT_FOUND', message: `model "${unregistered}" is not registered; register a version of it before monitoring it` } });
+    const orphan = await api<Record<string, unknown>>('POST', '/api/monitors', {
+      name: 'x',
+      model: unregistered,
+      metric: 'accuracy',
+      operator: 'lt',
+      threshold: 0.5,
+    });
+    expect(orphan).toMatchObject({
+      status: 404,
+      body: { code: 'NOT_FOUND', message: `model "${unregistered}" is not registered; register a version of it before monitoring it` },
+    });
     expect((await api<MonitorResponse[]>('GET', `/api/monitors?model=${unregistered}`)).body).toEqual([]);
 
     expect((await api('GET', `/api/models/${model}/live-stats?windowSeconds=0`)).status).toBe(400);
@@ -429,7 +555,14 @@ describe('monitoring (integration)', () => {
   it('delivers a webhook that was waiting for a retry when the app restarted, once', async () => {
     hook.state.refuse = true;
     const before = hook.requests();
-    const monitor = await t.client.createMonitor({ name: 'restart', model, metric: 'positive_rate', operator: 'gt', threshold: 0.5, webhookUrl: hook.url });
+    const monitor = await t.client.createMonitor({
+      name: 'restart',
+      model,
+      metric: 'positive_rate',
+      operator: 'gt',
+      threshold: 0.5,
+      webhookUrl: hook.url,
+    });
     const opened = await t.client.evaluateMonitor(monitor.id);
     const alertId = opened.alert!.id;
     expect(opened.alert).toMatchObject({ status: 'open' });
@@ -454,7 +587,9 @@ describe('monitoring without Kafka', () => {
       expect(Date.now() - started).toBeLessThan(15_000);
       const monitors = await fetch(`${t.baseUrl}/api/monitors`, { headers: authHeaders() });
       expect(monitors.status).toBe(200);
-      const live = await fetch(`${t.baseUrl}/api/models/nothing-${uniqueSuffix()}/live-stats`, { headers: authHeaders() }).then((r) => r.json());
+      const live = await fetch(`${t.baseUrl}/api/models/nothing-${uniqueSuffix()}/live-stats`, { headers: authHeaders() }).then((r) =>
+        r.json(),
+      );
       expect(live).toMatchObject({ predictions: 0, outcomes: 0, predictionMean: null, accuracy: null });
     } finally {
       await t.close();

@@ -3,7 +3,9 @@ import type { PoolClient } from 'pg';
 
 import { type Db, Prisma, PrismaService } from '@atelier/db';
 
-import type { Window, WindowAggregate } from './window-metrics';
+import { POSITIVE_THRESHOLD, type Window, type WindowAggregate } from './window-metrics';
+
+const MINUTE_MS = 60_000;
 
 export interface NewPrediction {
   predictionId: string;
@@ -69,7 +71,13 @@ export class MonitoringRepository {
       const models = new Set<string>();
       const stored = predictions.length > 0 ? await insertPredictions(client, predictions) : [];
       stored.forEach((r) => models.add(r.model_name));
-      const joinedPending = stored.length > 0 ? await joinPending(client, stored.map((r) => r.prediction_id)) : 0;
+      const joinedPending =
+        stored.length > 0
+          ? await joinPending(
+              client,
+              stored.map((r) => r.prediction_id),
+            )
+          : 0;
       const { joined, pending } = outcomes.length > 0 ? await applyOutcomes(client, outcomes, models) : { joined: 0, pending: 0 };
       await client.query('COMMIT');
       return { stored: stored.length, joined: joined + joinedPending, pending, models: [...models] };
@@ -81,35 +89,49 @@ export class MonitoringRepository {
     }
   }
 
-  /** Every window metric of a model in one aggregate query over `[start, end)` by prediction time. */
-  async aggregateWindow(model: string, window: Window, positiveThreshold: number, db: Db = this.prisma.client): Promise<WindowAggregate> {
+  /**
+   * Every window metric of a model over `[start, end)` by prediction time: the whole minutes from
+   * `monitored_minutes`, the partial minutes at either edge from the predictions themselves, so
+   * the result is exact and the cost does not grow with the traffic of the window.
+   * Positives and accuracy are counted at POSITIVE_THRESHOLD, as ingestion counts them.
+   */
+  async aggregateWindow(model: string, window: Window, db: Db = this.prisma.client): Promise<WindowAggregate> {
+    const firstWhole = new Date(Math.ceil(window.start.getTime() / MINUTE_MS) * MINUTE_MS);
+    const lastWhole = new Date(Math.floor(window.end.getTime() / MINUTE_MS) * MINUTE_MS);
+    // no whole minute inside: the raw rows of the window are at most two minutes of them
+    const [wholeFrom, wholeTo] = firstWhole < lastWhole ? [firstWhole, lastWhole] : [window.end, window.end];
     const [row] = await db.$queryRaw<
-      Array<{
-        predictions: number;
-        outcomes: number;
-        prediction_mean: number | null;
-        positive_rate: number | null;
-        accuracy: number | null;
-      }>
+      Array<{ predictions: number; prediction_sum: number | null; positives: number; outcomes: number; correct: number }>
     >`
-      SELECT count(*)::int AS predictions,
-             count(outcome)::int AS outcomes,
-             avg(prediction)::float8 AS prediction_mean,
-             avg((prediction >= ${positiveThreshold}::float8)::int)::float8 AS positive_rate,
-             (avg(((prediction >= ${positiveThreshold}::float8) = (outcome >= ${positiveThreshold}::float8))::int) FILTER (WHERE outcome IS NOT NULL))::float8 AS accuracy
-      FROM monitored_predictions
-      WHERE model_name = ${model} AND predicted_at >= ${window.start} AND predicted_at < ${window.end}`;
+      SELECT coalesce(sum(predictions), 0)::int AS predictions, sum(prediction_sum)::float8 AS prediction_sum,
+             coalesce(sum(positives), 0)::int AS positives, coalesce(sum(outcomes), 0)::int AS outcomes, coalesce(sum(correct), 0)::int AS correct
+      FROM (
+        SELECT predictions, prediction_sum, positives, outcomes, correct FROM monitored_minutes
+        WHERE model_name = ${model} AND minute >= ${wholeFrom} AND minute < ${wholeTo}
+        UNION ALL
+        SELECT 1, prediction, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int, (outcome IS NOT NULL)::int,
+               coalesce(((prediction >= ${POSITIVE_THRESHOLD}::float8) = (outcome >= ${POSITIVE_THRESHOLD}::float8))::int, 0)
+        FROM monitored_predictions
+        WHERE model_name = ${model}
+          AND ((predicted_at >= ${window.start} AND predicted_at < ${wholeFrom}) OR (predicted_at >= ${wholeTo} AND predicted_at < ${window.end}))
+      ) AS parts`;
+    const predictions = row?.predictions ?? 0;
+    const outcomes = row?.outcomes ?? 0;
     return {
-      predictions: row?.predictions ?? 0,
-      outcomes: row?.outcomes ?? 0,
-      predictionMean: row?.prediction_mean ?? null,
-      positiveRate: row?.positive_rate ?? null,
-      accuracy: row?.accuracy ?? null,
+      predictions,
+      outcomes,
+      predictionMean: predictions > 0 ? (row?.prediction_sum ?? 0) / predictions : null,
+      positiveRate: predictions > 0 ? (row?.positives ?? 0) / predictions : null,
+      accuracy: outcomes > 0 ? (row?.correct ?? 0) / outcomes : null,
     };
   }
 
   /** The predictions of the window's newest model version (the one drift is measured for). */
-  async newestVersionPredictions(model: string, window: Window, db: Db = this.prisma.client): Promise<{ version: number; predictions: number[] } | null> {
+  async newestVersionPredictions(
+    model: string,
+    window: Window,
+    db: Db = this.prisma.client,
+  ): Promise<{ version: number; predictions: number[] } | null> {
     const rows = await db.$queryRaw<Array<{ version: number; prediction: number }>>`
       SELECT version, prediction FROM monitored_predictions
       WHERE model_name = ${model} AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
@@ -207,12 +229,38 @@ export class MonitoringRepository {
 
 type Stored = { prediction_id: string; model_name: string };
 
+/**
+ * Adds each changed prediction's share to its minute in `monitored_minutes`, inside the statement
+ * that changed it: `changed` is a data-modifying CTE returning model_name, predicted_at and the
+ * per-row deltas n (predictions), s (prediction sum), pos (positives), o (outcomes), c (correct).
+ */
+const ADD_TO_MINUTES = `
+  minutes AS (
+    INSERT INTO monitored_minutes AS m (model_name, minute, predictions, prediction_sum, positives, outcomes, correct)
+    SELECT model_name, date_trunc('minute', predicted_at), sum(n)::int, sum(s), sum(pos)::int, sum(o)::int, sum(c)::int
+    FROM changed GROUP BY 1, 2
+    ON CONFLICT (model_name, minute) DO UPDATE SET
+      predictions = m.predictions + EXCLUDED.predictions,
+      prediction_sum = m.prediction_sum + EXCLUDED.prediction_sum,
+      positives = m.positives + EXCLUDED.positives,
+      outcomes = m.outcomes + EXCLUDED.outcomes,
+      correct = m.correct + EXCLUDED.correct)`;
+
+/** `(prediction, outcome)` on the same side of the threshold, as 0/1 (0 without an outcome). */
+const correct = (prediction: string, outcome: string) =>
+  `coalesce(((${prediction} >= ${POSITIVE_THRESHOLD}) = (${outcome} >= ${POSITIVE_THRESHOLD}))::int, 0)`;
+
 async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Promise<Stored[]> {
   const result = await client.query<Stored>(
-    `INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[])
-     ON CONFLICT (prediction_id) DO NOTHING
-     RETURNING prediction_id::text, model_name`,
+    `WITH stored AS (
+       INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[])
+       ON CONFLICT (prediction_id) DO NOTHING
+       RETURNING prediction_id, model_name, prediction, predicted_at),
+     changed AS (
+       SELECT model_name, predicted_at, 1 AS n, prediction AS s, (prediction >= ${POSITIVE_THRESHOLD})::int AS pos, 0 AS o, 0 AS c FROM stored),
+     ${ADD_TO_MINUTES}
+     SELECT prediction_id::text, model_name FROM stored`,
     [
       rows.map((r) => r.predictionId),
       rows.map((r) => r.model),
@@ -226,27 +274,48 @@ async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Pro
   return result.rows;
 }
 
-/** Moves parked outcomes of these (just stored) predictions onto them. */
+/** Moves parked outcomes of these (just stored, so still without one) predictions onto them. */
 async function joinPending(client: PoolClient, predictionIds: string[]): Promise<number> {
-  const result = await client.query(
+  const result = await client.query<{ joined: number }>(
     `WITH joined AS (
        DELETE FROM pending_outcomes WHERE prediction_id = ANY($1::uuid[])
-       RETURNING prediction_id, value, observed_at)
-     UPDATE monitored_predictions p SET outcome = j.value, outcome_at = j.observed_at
-     FROM joined j WHERE p.prediction_id = j.prediction_id`,
+       RETURNING prediction_id, value, observed_at),
+     updated AS (
+       UPDATE monitored_predictions p SET outcome = j.value, outcome_at = j.observed_at
+       FROM joined j WHERE p.prediction_id = j.prediction_id
+       RETURNING p.model_name, p.predicted_at, p.prediction, p.outcome),
+     changed AS (
+       SELECT model_name, predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos, 1 AS o, ${correct('prediction', 'outcome')} AS c FROM updated),
+     ${ADD_TO_MINUTES}
+     SELECT count(*)::int AS joined FROM updated`,
     [predictionIds],
   );
-  return result.rowCount ?? 0;
+  return result.rows[0]?.joined ?? 0;
 }
 
-async function applyOutcomes(client: PoolClient, outcomes: NewOutcome[], models: Set<string>): Promise<{ joined: number; pending: number }> {
-  // the last outcome of a prediction wins, also within one batch
+async function applyOutcomes(
+  client: PoolClient,
+  outcomes: NewOutcome[],
+  models: Set<string>,
+): Promise<{ joined: number; pending: number }> {
+  // the last outcome of a prediction wins, also within one batch; a replaced outcome takes its
+  // share of the minute's counts with it (every CTE reads the rows as they were before the update)
   const latest = [...new Map(outcomes.map((o) => [o.predictionId, o])).values()];
   const updated = await client.query<Stored>(
-    `UPDATE monitored_predictions p SET outcome = u.value, outcome_at = u.at
-     FROM unnest($1::uuid[], $2::float8[], $3::timestamptz[]) AS u(id, value, at)
-     WHERE p.prediction_id = u.id
-     RETURNING p.prediction_id::text, p.model_name`,
+    `WITH previous AS (
+       SELECT prediction_id, outcome FROM monitored_predictions WHERE prediction_id = ANY($1::uuid[])),
+     updated AS (
+       UPDATE monitored_predictions p SET outcome = u.value, outcome_at = u.at
+       FROM unnest($1::uuid[], $2::float8[], $3::timestamptz[]) AS u(id, value, at)
+       WHERE p.prediction_id = u.id
+       RETURNING p.prediction_id, p.model_name, p.predicted_at, p.prediction, p.outcome),
+     changed AS (
+       SELECT u.model_name, u.predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos,
+              (v.outcome IS NULL)::int AS o,
+              ${correct('u.prediction', 'u.outcome')} - ${correct('u.prediction', 'v.outcome')} AS c
+       FROM updated u JOIN previous v USING (prediction_id)),
+     ${ADD_TO_MINUTES}
+     SELECT prediction_id::text, model_name FROM updated`,
     [latest.map((o) => o.predictionId), latest.map((o) => o.value), latest.map((o) => o.at)],
   );
   updated.rows.forEach((r) => models.add(r.model_name));

@@ -24,7 +24,7 @@ import { toMonitorResponse, toWindowResponse } from './monitoring.mappers';
 import { type AlertRow, MonitoringRepository, type MonitorRow } from './monitoring.repository';
 import { newWebhookSecret } from './webhook';
 import { webhookTargetProblem } from './webhook-target';
-import { judge, type Judgement, POSITIVE_THRESHOLD, type Window, windowEndingAt } from './window-metrics';
+import { judge, type Judgement, type Window, windowEndingAt } from './window-metrics';
 
 interface Evaluated {
   monitor: MonitorRow;
@@ -98,7 +98,7 @@ export class MonitorsService {
 
   async liveStats(model: string, windowSeconds: number, now = new Date()): Promise<ModelWindowStats> {
     const window = windowEndingAt(now, windowSeconds);
-    const stats = await this.repository.aggregateWindow(model, window, POSITIVE_THRESHOLD);
+    const stats = await this.repository.aggregateWindow(model, window);
     return {
       model,
       windowStart: window.start.toISOString(),
@@ -165,7 +165,7 @@ export class MonitorsService {
     const now = at ?? new Date(); // taken under the lock, so a monitor's windows and alert times only move forward
     const window = windowEndingAt(now, monitor.windowSeconds);
     const spec = specOf(monitor);
-    const stats = await this.repository.aggregateWindow(monitor.modelName, window, POSITIVE_THRESHOLD, tx);
+    const stats = await this.repository.aggregateWindow(monitor.modelName, window, tx);
     if (spec.metric === 'prediction_psi') stats.drift = await this.predictionDrift(monitor.modelName, window, tx);
     const judgement = judge(spec, stats);
     await this.repository.insertWindow(
