@@ -16,46 +16,9 @@ import {
 } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
 import { type DeadLetter, KafkaService } from '@atelier/kafka';
-import { exportOnnx } from '@atelier/ml';
 import { EvaluationScheduler, MonitoringModule, PredictionEventsConsumer } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
-import type { AtelierClient } from '@atelier/sdk';
-import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
-
-/** Monitors watch registered models: a one-feature logistic model under `name`. */
-async function registerModel(client: AtelierClient, name: string): Promise<void> {
-  const model = {
-    kind: 'logistic_regression' as const,
-    features: ['distance'],
-    means: [300],
-    scales: [100],
-    weights: [0.5],
-    bias: -0.2,
-    backend: 'cpu' as const,
-  };
-  await client.createVersion(name, {
-    modelType: 'logistic_regression',
-    metrics: {},
-    signature: {
-      inputs: [{ name: 'distance', source: 'request', dtype: 'float' }],
-      onnxInputs: model.features,
-      outputs: ['probability', 'label'],
-      task: 'binary_classification',
-    },
-    baseline: { features: [], prediction: null },
-    lineage: {
-      trainingJobId: null,
-      source: null,
-      features: [],
-      window: null,
-      params: {},
-      trainRows: null,
-      validationRows: null,
-      backend: null,
-    },
-    artifactBase64: Buffer.from(exportOnnx(model, { name })).toString('base64'),
-  });
-}
+import { authHeaders, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 /**
  * A webhook receiver on 127.0.0.1 that fails its first request (to prove the retry) and keeps the
@@ -141,7 +104,7 @@ describe('monitoring (integration)', () => {
   beforeAll(async () => {
     hook = await startHookServer();
     t = await startTestApp([MonitoringModule, RegistryModule]);
-    await Promise.all([model, `busy-${s}`].map((name) => registerModel(t.client, name)));
+    await Promise.all([model, `busy-${s}`].map((name) => registerLogisticModel(t.client, name)));
     kafka = t.app.get(KafkaService);
     await t.app.get(PredictionEventsConsumer).whenRunning();
     await kafka.subscribe({

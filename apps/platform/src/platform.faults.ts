@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { generateKey } from '@atelier/auth';
 import type { ModelSignature, PredictRequestInput } from '@atelier/contracts';
-import { exportOnnx, type LogisticRegressionModel } from '@atelier/ml';
+import type { LogisticRegressionModel } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
-import { eventually, freePort, testDatabaseUrl, uniqueSuffix } from '@atelier/testing';
+import { eventually, freePort, registerLogisticModel, testDatabaseUrl, uniqueSuffix } from '@atelier/testing';
 
 /**
  * The fault suite (`npm run test:faults`, run by `npm test` after every other test, since it
@@ -103,14 +103,7 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
   }
 
   async function register(name: string, model: LogisticRegressionModel, inputs: ModelSignature['inputs']): Promise<void> {
-    await client.createVersion(name, {
-      modelType: 'logistic_regression',
-      metrics: {},
-      signature: { inputs, onnxInputs: model.features, outputs: ['probability', 'label'], task: 'binary_classification' },
-      baseline: { features: [], prediction: null },
-      lineage: { trainingJobId: null, source: null, features: [], window: null, params: {}, trainRows: null, validationRows: null, backend: null },
-      artifactBase64: Buffer.from(exportOnnx(model, { name })).toString('base64'),
-    });
+    await registerLogisticModel(client, name, model, inputs);
     await client.setAlias(name, 'production', 1);
   }
 
@@ -146,9 +139,26 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
     await connectDb();
 
     await client.createEntity({ name: `faults_airport_${s}`, joinKey: 'airport', description: '' });
-    await client.createFeatureGroup({ name: group, entity: `faults_airport_${s}`, ttlSeconds: 86_400, description: '', features: [{ name: 'mean', dtype: 'float', description: '' }] });
-    await client.ingestRows(group, [{ entityKey: 'ORD', eventTime: new Date(Date.now() - 60_000).toISOString(), values: { mean: 0.8 } }], true);
-    const distance = { kind: 'logistic_regression' as const, means: [300], scales: [100], weights: [0.5], bias: -0.2, backend: 'cpu' as const };
+    await client.createFeatureGroup({
+      name: group,
+      entity: `faults_airport_${s}`,
+      ttlSeconds: 86_400,
+      description: '',
+      features: [{ name: 'mean', dtype: 'float', description: '' }],
+    });
+    await client.ingestRows(
+      group,
+      [{ entityKey: 'ORD', eventTime: new Date(Date.now() - 60_000).toISOString(), values: { mean: 0.8 } }],
+      true,
+    );
+    const distance = {
+      kind: 'logistic_regression' as const,
+      means: [300],
+      scales: [100],
+      weights: [0.5],
+      bias: -0.2,
+      backend: 'cpu' as const,
+    };
     await register(
       models.features,
       { ...distance, features: [feature, 'distance'], means: [0, 300], scales: [1, 100], weights: [1, 0.5] },
@@ -186,15 +196,24 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
     const plain = answers.filter((_, i) => i % 2 === 1);
     report('redis', featured, plain);
     expect(featured.every((a) => a.status === 503 && a.code === 'DEPENDENCY_UNAVAILABLE')).toBe(true);
-    expect(percentile(featured.map((a) => a.ms), 0.95)).toBeLessThan(250);
+    expect(
+      percentile(
+        featured.map((a) => a.ms),
+        0.95,
+      ),
+    ).toBeLessThan(250);
     expect(plain.every((a) => a.status === 200)).toBe(true);
 
     await infra('redis', 'up');
     // by itself, and with the feature value the append-only file kept
-    const after = await eventually(async () => {
-      const a = await call('POST', '/api/predict', withFeatures);
-      return a.status === 200 ? a : undefined;
-    }, 60_000, 250);
+    const after = await eventually(
+      async () => {
+        const a = await call('POST', '/api/predict', withFeatures);
+        return a.status === 200 ? a : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(after.missing).toEqual([]);
     expect(after.inputs).toMatchObject({ [feature]: 0.8 });
   }, 300_000);
@@ -210,10 +229,14 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
 
     await infra('kafka', 'up');
     const ids = answers.map((a) => a.predictionId!);
-    const stored = await eventually(async () => {
-      const found = await storedPredictions(ids);
-      return found.rows >= ids.length ? found : undefined;
-    }, 180_000, 500);
+    const stored = await eventually(
+      async () => {
+        const found = await storedPredictions(ids);
+        return found.rows >= ids.length ? found : undefined;
+      },
+      180_000,
+      500,
+    );
     expect(stored).toMatchObject({ rows: ids.length, distinct: ids.length });
     // and outcomes are taken again
     expect((await call('POST', '/api/outcomes', { predictionId: ids[0], value: 1 })).status).toBe(202);
@@ -224,7 +247,9 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
     const count = RATE_PER_SECOND * FAULT_SECONDS;
     const answers = await load(count, (i) => call('POST', '/api/predict', i % 2 === 0 ? withFeatures : requestOnly));
     // outcomes go to Kafka, not to the database: taken during the outage, joined after it
-    const outcomes = await Promise.all(answers.slice(0, 20).map((a) => call('POST', '/api/outcomes', { predictionId: a.predictionId, value: 1 })));
+    const outcomes = await Promise.all(
+      answers.slice(0, 20).map((a) => call('POST', '/api/outcomes', { predictionId: a.predictionId, value: 1 })),
+    );
     const listing = await call('GET', '/api/models');
     report('postgres', answers, [listing]);
     expect(answers.every((a) => a.status === 200)).toBe(true);
@@ -236,10 +261,14 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
     await connectDb();
     await eventually(async () => ((await call('GET', '/api/models')).status === 200 ? true : undefined), 60_000, 250);
     const ids = answers.map((a) => a.predictionId!);
-    const stored = await eventually(async () => {
-      const found = await storedPredictions(ids);
-      return found.rows >= ids.length && found.withOutcome >= 20 ? found : undefined;
-    }, 180_000, 500);
+    const stored = await eventually(
+      async () => {
+        const found = await storedPredictions(ids);
+        return found.rows >= ids.length && found.withOutcome >= 20 ? found : undefined;
+      },
+      180_000,
+      500,
+    );
     expect(stored).toMatchObject({ rows: ids.length, distinct: ids.length, withOutcome: 20 });
     expect((await call('GET', `/api/models/${models.features}`)).status).toBe(200);
   }, 420_000);
@@ -277,7 +306,12 @@ function percentile(values: number[], q: number): number {
 
 /** One line per fault with the figures docs/reliability.md quotes. */
 function report(fault: string, main: Answer[], other: Answer[]): void {
-  const statuses = (answers: Answer[]) => Object.entries(answers.reduce<Record<number, number>>((m, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {})).map(([s, n]) => `${s}×${n}`).join(' ');
+  const statuses = (answers: Answer[]) =>
+    Object.entries(answers.reduce<Record<number, number>>((m, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {}))
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
   const ms = main.map((a) => a.ms);
-  console.log(`[faults] ${fault}: ${main.length} requests (${statuses(main)}), p50 ${percentile(ms, 0.5).toFixed(1)} ms, p95 ${percentile(ms, 0.95).toFixed(1)} ms, p99 ${percentile(ms, 0.99).toFixed(1)} ms; other: ${statuses(other) || '-'}`);
+  console.log(
+    `[faults] ${fault}: ${main.length} requests (${statuses(main)}), p50 ${percentile(ms, 0.5).toFixed(1)} ms, p95 ${percentile(ms, 0.95).toFixed(1)} ms, p99 ${percentile(ms, 0.99).toFixed(1)} ms; other: ${statuses(other) || '-'}`,
+  );
 }

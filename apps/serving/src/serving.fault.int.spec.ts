@@ -9,11 +9,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type ModelSignature, type PredictRequestInput, topicName } from '@atelier/contracts';
 import { FeatureStoreModule } from '@atelier/feature-store';
-import { exportOnnx, type LogisticRegressionModel, sigmoid } from '@atelier/ml';
+import { type LogisticRegressionModel, sigmoid } from '@atelier/ml';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { authHeaders, eventually, type PrivateKafka, type PrivateRedis, startPrivateKafka, startPrivateRedis, startTestApp, type TestApp, testDatabaseUrl, uniqueSuffix } from '@atelier/testing';
+import {
+  authHeaders,
+  DISTANCE_MODEL,
+  eventually,
+  type PrivateKafka,
+  type PrivateRedis,
+  registerLogisticModel,
+  startPrivateKafka,
+  startPrivateRedis,
+  startTestApp,
+  type TestApp,
+  testDatabaseUrl,
+  uniqueSuffix,
+} from '@atelier/testing';
 
 /**
  * It lives in the serving app rather than in libs/serving because it composes four domains
@@ -111,35 +124,11 @@ describe('online serving under Redis and Kafka faults (integration, private Redi
   }
 
   async function register(name: string, model: LogisticRegressionModel, inputs: ModelSignature['inputs']): Promise<void> {
-    await t!.client.createVersion(name, {
-      modelType: 'logistic_regression',
-      metrics: {},
-      signature: { inputs, onnxInputs: model.features, outputs: ['probability', 'label'], task: 'binary_classification' },
-      baseline: { features: [], prediction: null },
-      lineage: {
-        trainingJobId: null,
-        source: null,
-        features: [],
-        window: null,
-        params: {},
-        trainRows: null,
-        validationRows: null,
-        backend: null,
-      },
-      artifactBase64: Buffer.from(exportOnnx(model, { name })).toString('base64'),
-    });
+    await registerLogisticModel(t!.client, name, model, inputs);
     await t!.client.setAlias(name, 'production', 1);
   }
 
-  const requestOnly = (): LogisticRegressionModel => ({
-    kind: 'logistic_regression',
-    features: ['distance'],
-    means: [300],
-    scales: [100],
-    weights: [0.5],
-    bias: -0.2,
-    backend: 'cpu',
-  });
+  const requestOnly = (): LogisticRegressionModel => ({ ...DISTANCE_MODEL });
   const withFeatures = (distance: number): PredictRequestInput => ({
     model: models.features,
     entities: { airport: 'ORD' },

@@ -1,4 +1,5 @@
 export { createMigratedDatabase } from './global-setup';
+export * from './models';
 export * from './private-infra';
 export * from './test-app';
 export * from './test-env';
