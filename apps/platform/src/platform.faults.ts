@@ -10,7 +10,7 @@ import { generateKey } from '@atelier/auth';
 import type { ModelSignature, PredictRequestInput } from '@atelier/contracts';
 import type { LogisticRegressionModel } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
-import { eventually, freePort, registerLogisticModel, testDatabaseUrl, uniqueSuffix } from '@atelier/testing';
+import { DISTANCE_MODEL, eventually, freePort, registerLogisticModel, testDatabaseUrl, uniqueSuffix } from '@atelier/testing';
 
 /**
  * The fault suite (`npm run test:faults`, run by `npm test` after every other test, since it
@@ -151,23 +151,15 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
       [{ entityKey: 'ORD', eventTime: new Date(Date.now() - 60_000).toISOString(), values: { mean: 0.8 } }],
       true,
     );
-    const distance = {
-      kind: 'logistic_regression' as const,
-      means: [300],
-      scales: [100],
-      weights: [0.5],
-      bias: -0.2,
-      backend: 'cpu' as const,
-    };
     await register(
       models.features,
-      { ...distance, features: [feature, 'distance'], means: [0, 300], scales: [1, 100], weights: [1, 0.5] },
+      { ...DISTANCE_MODEL, features: [feature, 'distance'], means: [0, 300], scales: [1, 100], weights: [1, 0.5] },
       [
         { name: feature, source: 'feature', ref: feature, entity: 'airport' },
         { name: 'distance', source: 'request', dtype: 'float' },
       ],
     );
-    await register(models.requestOnly, { ...distance, features: ['distance'] }, [{ name: 'distance', source: 'request', dtype: 'float' }]);
+    await register(models.requestOnly, DISTANCE_MODEL, [{ name: 'distance', source: 'request', dtype: 'float' }]);
     // one prediction all the way into monitoring before any fault: topics exist, the consumer consumes
     const warm = await call('POST', '/api/predict', requestOnly);
     expect(warm.status).toBe(200);

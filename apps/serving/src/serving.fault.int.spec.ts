@@ -128,7 +128,6 @@ describe('online serving under Redis and Kafka faults (integration, private Redi
     await t!.client.setAlias(name, 'production', 1);
   }
 
-  const requestOnly = (): LogisticRegressionModel => ({ ...DISTANCE_MODEL });
   const withFeatures = (distance: number): PredictRequestInput => ({
     model: models.features,
     entities: { airport: 'ORD' },
@@ -173,7 +172,7 @@ describe('online serving under Redis and Kafka faults (integration, private Redi
       ],
     );
     for (const name of [models.requestOnly, models.load, models.restart])
-      await register(name, requestOnly(), [{ name: 'distance', source: 'request', dtype: 'float' }]);
+      await register(name, DISTANCE_MODEL, [{ name: 'distance', source: 'request', dtype: 'float' }]);
     // before any fault, one prediction all the way to monitoring's table: the topic exists and
     // monitoring's consumer (which joins its group in the background) is consuming
     const warm = await predict(onlyRequest(models.requestOnly, 300));

@@ -6,7 +6,7 @@ import type { ApiKeyResponse, CreateApiKeyRequest, CreatedApiKeyResponse, WhoAmI
 import { dependencyUnavailable, notFound, type Principal, unauthenticated } from '@atelier/server';
 
 import { generateKey, hashKey, KEY_PATTERN, prefixOf, type Role } from './api-key';
-import { ApiKeyRepository,type ApiKeyRow } from './api-key.repository';
+import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
 
 /** How long a verified key is trusted from memory; revocations reach every process sooner, by Redis. */
 const CACHE_MS = 10_000;
@@ -52,7 +52,8 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
     // not awaited: a service starts while Redis is away, and the cache's short life bounds staleness
     this.subscriber.connect().then(
       () => this.subscriber.subscribe(this.channel),
-      (error: unknown) => this.logger.warn({ msg: 'revocations channel unavailable; cached keys expire by time alone', error: String(error) }),
+      (error: unknown) =>
+        this.logger.warn({ msg: 'revocations channel unavailable; cached keys expire by time alone', error: String(error) }),
     );
     this.publisher.connect().catch(() => undefined);
     await this.ensureBootstrapKeys();
@@ -68,24 +69,8 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!KEY_PATTERN.test(key)) throw unauthenticated('that is not an Atelier API key (atl_…)');
     const hash = hashKey(key);
     const now = Date.now();
-    let entry = this.cache.get(hash);
-    if (!entry || now - entry.checkedAt > CACHE_MS) {
-      const stale = entry;
-      const row = await this.repository.findByHash(hash).catch((error: unknown) => {
-        // the database away: a key this process verified in the last STALE_MS goes on working (so
-        // predictions keep answering through a database restart); revocations still arrive by Redis
-        if (stale && now - stale.checkedAt <= STALE_MS) return undefined;
-        throw dependencyUnavailable(`cannot check the API key: the database is unavailable (${String(error)})`);
-      });
-      if (row === undefined) {
-        entry = stale!;
-      } else {
-        if (!row) throw unauthenticated('unknown API key');
-        entry = { row, principal: toPrincipal(row), checkedAt: now, touchedAt: entry?.touchedAt ?? 0 };
-        if (this.cache.size >= CACHE_MAX) this.cache.clear();
-        this.cache.set(hash, entry);
-      }
-    }
+    const cached = this.cache.get(hash);
+    const entry = cached && now - cached.checkedAt <= CACHE_MS ? cached : await this.lookUp(hash, cached, now);
     if (entry.row.revokedAt) throw unauthenticated(`API key ${entry.row.prefix}… was revoked`);
     if (entry.row.expiresAt && entry.row.expiresAt.getTime() <= now) throw unauthenticated(`API key ${entry.row.prefix}… expired`);
     if (now - entry.touchedAt > TOUCH_EVERY_MS) {
@@ -93,6 +78,26 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
       this.repository.touch(entry.row.id, new Date(now)).catch(() => undefined);
     }
     return entry.principal;
+  }
+
+  /**
+   * Reads the key from the database into the cache. With the database away, a key this process
+   * verified in the last STALE_MS goes on working (so predictions keep answering through a
+   * database restart); revocations still arrive by Redis.
+   */
+  private async lookUp(hash: string, cached: Cached | undefined, now: number): Promise<Cached> {
+    let row: ApiKeyRow | null;
+    try {
+      row = await this.repository.findByHash(hash);
+    } catch (error) {
+      if (cached && now - cached.checkedAt <= STALE_MS) return cached;
+      throw dependencyUnavailable(`cannot check the API key: the database is unavailable (${String(error)})`);
+    }
+    if (!row) throw unauthenticated('unknown API key');
+    const entry = { row, principal: toPrincipal(row), checkedAt: now, touchedAt: cached?.touchedAt ?? 0 };
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(hash, entry);
+    return entry;
   }
 
   async create(request: CreateApiKeyRequest): Promise<CreatedApiKeyResponse> {
@@ -111,7 +116,14 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
 
   whoami(principal: Principal): WhoAmIResponse {
     const entry = [...this.cache.values()].find((e) => e.row.id === principal.keyId);
-    return { id: principal.keyId, prefix: principal.prefix, name: principal.name, owner: principal.owner, role: principal.role, expiresAt: entry?.row.expiresAt?.toISOString() ?? null };
+    return {
+      id: principal.keyId,
+      prefix: principal.prefix,
+      name: principal.name,
+      owner: principal.owner,
+      role: principal.role,
+      expiresAt: entry?.row.expiresAt?.toISOString() ?? null,
+    };
   }
 
   async list(): Promise<ApiKeyResponse[]> {
@@ -122,9 +134,15 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
     const row = await this.repository.revoke(id, new Date());
     if (!row) throw notFound(`no API key ${id}`);
     this.forget(id);
-    await this.publisher.publish(this.channel, id).catch((error: unknown) =>
-      this.logger.warn({ msg: 'revocation not broadcast; other processes refuse the key within their cache time', keyId: id, error: String(error) }),
-    );
+    await this.publisher
+      .publish(this.channel, id)
+      .catch((error: unknown) =>
+        this.logger.warn({
+          msg: 'revocation not broadcast; other processes refuse the key within their cache time',
+          keyId: id,
+          error: String(error),
+        }),
+      );
     return toResponse(row);
   }
 
@@ -137,7 +155,8 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
     const { adminKey, serviceKey } = this.config.auth;
     const wanted: Array<{ key: string; name: string; owner: string; role: Role }> = [];
     if (adminKey) wanted.push({ key: adminKey, name: 'first admin', owner: 'admin', role: 'admin' });
-    if (serviceKey && serviceKey !== adminKey) wanted.push({ key: serviceKey, name: 'services', owner: 'atelier-services', role: 'editor' });
+    if (serviceKey && serviceKey !== adminKey)
+      wanted.push({ key: serviceKey, name: 'services', owner: 'atelier-services', role: 'editor' });
     for (const w of wanted) {
       await this.repository.ensure({ prefix: prefixOf(w.key), hash: hashKey(w.key), name: w.name, owner: w.owner, role: w.role });
     }
@@ -145,7 +164,14 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
 }
 
 function toPrincipal(row: ApiKeyRow): Principal {
-  return { keyId: row.id, prefix: row.prefix, name: row.name, owner: row.owner, role: row.role as Role, rateLimitPerSecond: row.rateLimitPerSecond };
+  return {
+    keyId: row.id,
+    prefix: row.prefix,
+    name: row.name,
+    owner: row.owner,
+    role: row.role as Role,
+    rateLimitPerSecond: row.rateLimitPerSecond,
+  };
 }
 
 export function toResponse(row: ApiKeyRow): ApiKeyResponse {

@@ -87,7 +87,10 @@ export class FeatureStoreService {
     const group = await this.requireGroup(groupName);
     const problems = validateRows(group.features, request.rows);
     if (problems.length > 0) {
-      throw badRequest(`${problems.length} row(s) do not match feature group "${groupName}": ${problems[0]?.message}`, problems.slice(0, 20));
+      throw badRequest(
+        `${problems.length} row(s) do not match feature group "${groupName}": ${problems[0]?.message}`,
+        problems.slice(0, 20),
+      );
     }
     const accepted = await this.repository.insertRows(groupName, request.rows);
     if (request.writeOnline) await this.writeNewestOnline(group, request.rows);
@@ -119,7 +122,11 @@ export class FeatureStoreService {
   async rematerializeAll(reason: string): Promise<Array<{ group: string; runId: string; asOf: Date }>> {
     const runs = [];
     for (const { group, asOf } of await this.repository.lastMaterializedAsOf()) {
-      const run = await this.enqueueMaterialization(group, asOf, `${reason}; materializing again as of ${asOf.toISOString()}, the instant of the last run that wrote values`);
+      const run = await this.enqueueMaterialization(
+        group,
+        asOf,
+        `${reason}; materializing again as of ${asOf.toISOString()}, the instant of the last run that wrote values`,
+      );
       runs.push({ group, runId: run.id, asOf });
     }
     return runs;
@@ -143,16 +150,24 @@ export class FeatureStoreService {
    * materializes values as fresh as they were at that instant.
    */
   async materialize(job: MaterializationJob): Promise<number> {
-    await this.repository.updateMaterialization(job.runId, { status: 'running' });
+    // the run as queued: its message says why the platform started it, when it did
+    const started = await this.repository.updateMaterialization(job.runId, { status: 'running' });
     try {
       const group = await this.requireGroup(job.group);
       const asOf = new Date(job.asOf);
       const rows = await this.repository.latestPerEntity(group.name, new Date(asOf.getTime() - group.ttlSeconds * 1000), asOf);
       const written = await this.online.write(group.name, group.ttlSeconds, rows, asOf.getTime());
-      const outcome = written > 0 ? `wrote the newest row of ${written} entities within the TTL (${group.ttlSeconds} s) before ${job.asOf}` : await this.whyNothing(group, asOf);
-      const run = await this.repository.findMaterialization(job.runId);
-      const message = run?.message ? `${run.message}: ${outcome}` : outcome;
-      await this.repository.updateMaterialization(job.runId, { status: 'succeeded', entityCount: written, message, finishedAt: new Date() });
+      const outcome =
+        written > 0
+          ? `wrote the newest row of ${written} entities within the TTL (${group.ttlSeconds} s) before ${job.asOf}`
+          : await this.whyNothing(group, asOf);
+      const message = started.message ? `${started.message}: ${outcome}` : outcome;
+      await this.repository.updateMaterialization(job.runId, {
+        status: 'succeeded',
+        entityCount: written,
+        message,
+        finishedAt: new Date(),
+      });
       return written;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

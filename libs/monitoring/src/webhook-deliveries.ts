@@ -75,25 +75,27 @@ export class WebhookDeliveries implements OnModuleDestroy {
   /** The queue's side: one attempt; throws to have Bull retry it later. */
   async attempt(job: Job<WebhookJob>): Promise<void> {
     const data = WebhookJob.parse(job.data);
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const result = await this.post(data, 1);
-    if (result === 'delivered' || result === 'dropped') return;
-    if (result === 'refused') {
+    const posted = await this.post(data, 1);
+    if (posted.outcome === 'done') return;
+    if (posted.outcome === 'refused') {
       await job.discard();
-      throw new Error('the receiver refused the delivery');
+      throw new Error(`the receiver refused the delivery: ${posted.last}`);
     }
-    if (lastAttempt) this.count(data, 'failed');
-    throw new Error(`webhook not delivered: ${result}`);
+    if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) this.count(data, 'failed');
+    throw new Error(`webhook not delivered: ${posted.last}`);
   }
 
   /** Without the queue: the same attempts, spaced in this process (lost if it stops meanwhile). */
   private async deliverNow(job: WebhookJob): Promise<void> {
-    const result = await this.post(job, this.config.webhooks.attempts);
-    if (result !== 'delivered' && result !== 'dropped' && result !== 'refused') this.count(job, 'failed');
+    if ((await this.post(job, this.config.webhooks.attempts)).outcome === 'retry') this.count(job, 'failed');
   }
 
-  /** 'delivered', 'dropped' (target not allowed, monitor gone), 'refused' (4xx) or the failure. */
-  private async post(job: WebhookJob, attempts: number): Promise<string> {
+  /**
+   * Up to `attempts` POSTs of one delivery. 'done': delivered, or nothing to deliver (the target is
+   * not allowed, the monitor is gone); 'refused': the receiver answered a 4xx; 'retry': worth
+   * trying later. Counts every outcome but that last one, which only the final attempt counts.
+   */
+  private async post(job: WebhookJob, attempts: number): Promise<{ outcome: 'done' | 'refused' | 'retry'; last?: string }> {
     const { event, url } = job;
     const refused = await webhookTargetProblem(url, this.config.webhooks);
     if (refused) {
@@ -105,12 +107,12 @@ export class WebhookDeliveries implements OnModuleDestroy {
         url: redact(url),
         reason: refused,
       });
-      return 'dropped';
+      return { outcome: 'done' };
     }
     const monitor = await this.repository.findMonitor(job.monitorId);
     if (!monitor) {
       this.count(job, 'dropped');
-      return 'dropped';
+      return { outcome: 'done' };
     }
     const result = await postWebhook(url, event, {
       secret: monitor.webhookSecret,
@@ -120,7 +122,7 @@ export class WebhookDeliveries implements OnModuleDestroy {
     });
     if (result.delivered) {
       this.count(job, 'delivered');
-      return 'delivered';
+      return { outcome: 'done' };
     }
     this.logger.warn({
       msg: 'webhook attempt failed',
@@ -129,11 +131,11 @@ export class WebhookDeliveries implements OnModuleDestroy {
       url: redact(url),
       last: result.last,
     });
-    if (/^HTTP 4\d\d$/.test(result.last) && !['HTTP 408', 'HTTP 429'].includes(result.last)) {
+    if (result.refused) {
       this.count(job, 'refused');
-      return 'refused';
+      return { outcome: 'refused', last: result.last };
     }
-    return result.last;
+    return { outcome: 'retry', last: result.last };
   }
 
   private count(job: WebhookJob, result: string): void {

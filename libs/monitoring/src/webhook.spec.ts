@@ -52,6 +52,7 @@ describe('postWebhook', () => {
       delivered: false,
       attempts: 1,
       last: 'HTTP 404',
+      refused: true,
     });
     expect(calls).toHaveLength(1);
   });

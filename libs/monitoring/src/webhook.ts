@@ -36,6 +36,8 @@ export interface WebhookResult {
   attempts: number;
   /** the last HTTP status, or the network error's message */
   last: string;
+  /** the receiver answered a 4xx other than 408 and 429: trying again will not help */
+  refused?: true;
 }
 
 /**
@@ -53,7 +55,9 @@ export async function postWebhook(url: string, body: unknown, options: WebhookOp
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (options.signal?.aborted) return { delivered: false, attempts: attempt - 1, last: 'aborted' };
     try {
-      const signature: Record<string, string> = options.secret ? { [SIGNATURE_HEADER]: signWebhook(options.secret, payload, Math.floor(now() / 1000)) } : {};
+      const signature: Record<string, string> = options.secret
+        ? { [SIGNATURE_HEADER]: signWebhook(options.secret, payload, Math.floor(now() / 1000)) }
+        : {};
       const response = await fetchImpl(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'atelier-monitoring', ...signature },
@@ -63,7 +67,7 @@ export async function postWebhook(url: string, body: unknown, options: WebhookOp
       await response.body?.cancel().catch(() => undefined);
       last = `HTTP ${response.status}`;
       if (response.ok) return { delivered: true, attempts: attempt, last };
-      if (!isRetryable(response.status)) return { delivered: false, attempts: attempt, last };
+      if (!isRetryable(response.status)) return { delivered: false, attempts: attempt, last, refused: true };
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
