@@ -10,10 +10,12 @@ log() { echo "[atelier] $*"; }
 bash scripts/bootstrap.sh
 bash deploy/local/up.sh
 bash scripts/ensure-chromium.sh
-# Schemathesis (PyPI, pinned) for the OpenAPI fuzzing spec
+# Python tools from PyPI, pinned: Schemathesis for the OpenAPI fuzzing spec; scikit-learn +
+# skl2onnx, Triton's client and MLflow's client for the interoperability specs
 # shellcheck source=bench/python-venv.sh
 source bench/python-venv.sh
 ensure_venv .atelier/venvs/fuzz tools/fuzz/requirements.txt
+ensure_venv .atelier/venvs/interop tools/interop/requirements.txt
 
 log "checking that migrations match prisma/schema.prisma"
 npm run --silent db:check

@@ -2,6 +2,7 @@ export * from './auth';
 export * from './common.contract';
 export * from './events.contract';
 export * from './feature-store.contract';
+export * from './inference-protocol.contract';
 export * from './monitoring.contract';
 export * from './registry.contract';
 export * from './serving.contract';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
 import { IsoTime, MissingFeaturePolicy, Name, VersionNumber } from './common.contract';
-import { ModelTask } from './training.contract';
 
 /** How serving fills one ONNX input. */
 export const ModelInput = z.discriminatedUnion('source', [
@@ -14,13 +13,54 @@ export const ModelInput = z.discriminatedUnion('source', [
 ]);
 export type ModelInput = z.infer<typeof ModelInput>;
 
+/** What a version predicts; Atelier's own trainers make the binary and regression kinds so far. */
+export const ServingTask = z.enum(['binary_classification', 'multiclass_classification', 'regression']);
+export type ServingTask = z.infer<typeof ServingTask>;
+
+/** Element types serving can feed a graph input with. */
+export const TensorElementType = z.enum(['float', 'double', 'int64', 'int32', 'bool', 'string']);
+export type TensorElementType = z.infer<typeof TensorElementType>;
+
+/**
+ * One graph input filled from named model inputs, one column each in this order: a `[N, columns]`
+ * tensor (rank 2) or, for a graph input of shape `[N]`, a rank-1 tensor of the one column.
+ */
+export const TensorFeed = z.object({
+  name: z.string(),
+  elementType: TensorElementType,
+  columns: z.array(z.string()).min(1),
+  rank: z.union([z.literal(1), z.literal(2)]).default(2),
+});
+export type TensorFeed = z.infer<typeof TensorFeed>;
+
+/** A class label: a number (int64 labels) or a string. */
+export const ClassLabel = z.union([z.number(), z.string()]);
+export type ClassLabel = z.infer<typeof ClassLabel>;
+
+/**
+ * Which graph outputs hold what. `probabilities`: a `[N, classes]` tensor in `classes` order, or
+ * `[N, 1]` P(positive) for Atelier's binary models; a ZipMap output (one map per row) is served
+ * as the tensor the ZipMap reads. `value`: a regressor's prediction.
+ */
+export const OutputRoles = z.object({
+  label: z.string().nullable(),
+  probabilities: z.string().nullable(),
+  value: z.string().nullable(),
+  classes: z.array(ClassLabel).nullable(),
+});
+export type OutputRoles = z.infer<typeof OutputRoles>;
+
 export const ModelSignature = z.object({
   /** every value the model needs, in evaluation order (transforms after what they read) */
   inputs: z.array(ModelInput),
   /** the ONNX graph's inputs (raw values: encoders of categorical inputs are inside the graph), a subset of `inputs` names */
   onnxInputs: z.array(z.string()),
   outputs: z.array(z.string()),
-  task: ModelTask,
+  task: ServingTask,
+  /** how `inputs` fill the graph's inputs; absent: one `[N, 1]` float (or string) tensor per `onnxInputs` name */
+  tensors: z.array(TensorFeed).optional(),
+  /** absent: Atelier's own output names (`probability` + `label`, or `prediction`) */
+  roles: OutputRoles.optional(),
   /**
    * When an online feature is missing (no row in the online store, or a null value):
    * `impute` answers with the model's own missing-value handling (the response lists what was
@@ -29,6 +69,32 @@ export const ModelSignature = z.object({
   missingFeatures: MissingFeaturePolicy.default('impute'),
 });
 export type ModelSignature = z.infer<typeof ModelSignature>;
+
+/** A graph input or output as the registry read it from the file. */
+export const GraphValue = z.object({
+  name: z.string(),
+  /** as ONNX tools print it, e.g. `tensor(float)[?,30]`, `seq(map(int64,tensor(float)))` */
+  type: z.string(),
+  /** tensors: element type and dimensions (a number, a symbolic name, or null when unknown) */
+  elementType: z.string().nullable(),
+  shape: z.array(z.union([z.number(), z.string(), z.null()])).nullable(),
+});
+export type GraphValue = z.infer<typeof GraphValue>;
+
+/** What the registry read from an ONNX file with the official schema when the version was registered. */
+export const ModelGraph = z.object({
+  irVersion: z.number().int(),
+  producer: z.string(),
+  /** opset version per domain ('' is ai.onnx) */
+  opsets: z.record(z.string(), z.number().int()),
+  inputs: z.array(GraphValue),
+  outputs: z.array(GraphValue),
+  /** `domain:opType` of every operator used */
+  operators: z.array(z.string()),
+  metadata: z.record(z.string(), z.string()),
+  classLabels: z.array(ClassLabel).nullable(),
+});
+export type ModelGraph = z.infer<typeof ModelGraph>;
 
 export const FeatureBaseline = z.object({
   name: z.string(),
@@ -73,7 +139,9 @@ export const Evaluation = z.object({
   /** regression: histogram of prediction − truth */
   residuals: z.object({ edges: z.array(z.number()), counts: z.array(z.number()) }).nullable(),
   /** larger = more important; `permutation`: drop of the validation metric when the feature is shuffled */
-  featureImportance: z.array(z.object({ name: z.string(), importance: z.number(), std: z.number().nullable(), kind: z.enum(['permutation', 'gain']) })),
+  featureImportance: z.array(
+    z.object({ name: z.string(), importance: z.number(), std: z.number().nullable(), kind: z.enum(['permutation', 'gain']) }),
+  ),
   /** average prediction over a grid of one feature's values, for the most important features */
   partialDependence: z.array(z.object({ feature: z.string(), grid: z.array(z.number()), average: z.array(z.number()) })),
 });
@@ -89,15 +157,37 @@ export const EMPTY_EVALUATION: Evaluation = {
   partialDependence: [],
 };
 
+export const EMPTY_LINEAGE: Lineage = {
+  trainingJobId: null,
+  source: null,
+  features: [],
+  window: null,
+  params: {},
+  trainRows: null,
+  validationRows: null,
+  backend: null,
+};
+
+/** Column names of multi-column graph inputs, by input name, e.g. `{ "X": ["sepal_length", …] }`. */
+export const ColumnNames = z.record(z.string(), z.array(z.string().min(1).max(128)).min(1).max(10_000));
+export type ColumnNames = z.infer<typeof ColumnNames>;
+
 export const CreateModelVersionRequest = z.object({
-  modelType: z.string().min(1).max(64),
+  /** what made the model, e.g. `gbdt`, `sklearn`; uploads default to `onnx` */
+  modelType: z.string().min(1).max(64).default('onnx'),
   description: z.string().max(500).default(''),
-  metrics: z.record(z.string(), z.number()),
-  signature: ModelSignature,
-  baseline: ModelBaseline,
-  lineage: Lineage,
+  metrics: z.record(z.string(), z.number()).default({}),
+  /**
+   * How serving fills the graph's inputs and reads its outputs. Absent: read from the graph —
+   * every input value is sent with the request, named after the graph input (or, for a
+   * multi-column input, after `columns`, else `<input>_0`, `<input>_1`, …).
+   */
+  signature: ModelSignature.optional(),
+  columns: ColumnNames.optional(),
+  baseline: ModelBaseline.default({ features: [], prediction: null }),
+  lineage: Lineage.default(EMPTY_LINEAGE),
   evaluation: Evaluation.default(EMPTY_EVALUATION),
-  /** the ONNX model, base64 */
+  /** the ONNX model, base64 (or upload the file as multipart/form-data to `…/versions/upload`) */
   artifactBase64: z.string().min(1),
   /**
    * Registering again with the same key returns the version registered the first time instead of
@@ -108,6 +198,45 @@ export const CreateModelVersionRequest = z.object({
 export type CreateModelVersionRequest = z.infer<typeof CreateModelVersionRequest>;
 export type CreateModelVersionRequestInput = z.input<typeof CreateModelVersionRequest>;
 
+/** A form field holding JSON, parsed with `schema`. */
+function jsonField<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+/**
+ * The text fields sent with an uploaded `.onnx` file (multipart/form-data, file part `file`):
+ * `signature` and `columns` as JSON, the rest as in `CreateModelVersionRequest`.
+ */
+export const UploadModelVersionForm = z
+  .object({
+    modelType: z.string().min(1).max(64).default('onnx'),
+    description: z.string().max(500).default(''),
+    signature: jsonField(ModelSignature).optional().meta({ description: 'JSON: a ModelSignature' }),
+    columns: jsonField(ColumnNames).optional().meta({ description: 'JSON: column names of multi-column inputs, e.g. {"X": ["a", "b"]}' }),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+  })
+  // an upload carries no training metrics, baseline or lineage
+  .transform((form): NewModelVersion => ({
+    ...form,
+    metrics: {},
+    baseline: { features: [], prediction: null },
+    lineage: EMPTY_LINEAGE,
+    evaluation: EMPTY_EVALUATION,
+  }));
+
+/** A version to register: everything but the artifact's bytes. */
+export type NewModelVersion = Omit<CreateModelVersionRequest, 'artifactBase64'>;
+
 export const ModelVersionResponse = z.object({
   model: z.string(),
   version: z.number().int(),
@@ -116,6 +245,8 @@ export const ModelVersionResponse = z.object({
   signature: ModelSignature,
   lineage: Lineage,
   artifact: z.object({ uri: z.string(), sha256: z.string(), bytes: z.number().int() }),
+  /** null for versions registered before the registry read graphs */
+  graph: ModelGraph.nullable(),
   aliases: z.array(z.string()),
   createdAt: IsoTime,
 });
@@ -146,3 +277,18 @@ export const AliasResponse = z.object({
   updatedAt: IsoTime,
 });
 export type AliasResponse = z.infer<typeof AliasResponse>;
+
+/** The graph feeds of a signature: its `tensors`, or one `[N, 1]` tensor per `onnxInputs` name. */
+export function tensorFeedsOf(signature: ModelSignature): TensorFeed[] {
+  if (signature.tensors) return signature.tensors;
+  const strings = new Set(signature.inputs.filter((i) => i.source === 'request' && i.dtype === 'string').map((i) => i.name));
+  return signature.onnxInputs.map((name) => ({ name, elementType: strings.has(name) ? 'string' : 'float', columns: [name], rank: 2 }));
+}
+
+/** The output roles of a signature: its `roles`, or Atelier's own output names. */
+export function outputRolesOf(signature: ModelSignature): OutputRoles {
+  if (signature.roles) return signature.roles;
+  return signature.task === 'regression'
+    ? { label: null, probabilities: null, value: 'prediction', classes: null }
+    : { label: 'label', probabilities: 'probability', value: null, classes: [0, 1] };
+}

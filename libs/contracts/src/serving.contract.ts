@@ -39,9 +39,12 @@ export type PredictRequestInput = z.input<typeof PredictRequest>;
 
 const Prediction = z.object({
   predictionId: z.string().uuid(),
-  /** P(positive) of a classifier, the value of a regressor */
+  /** P(positive) of a binary classifier, P(label) of a multi-class one, the value of a regressor */
   prediction: z.number(),
-  label: z.number().nullable(),
+  /** a classifier's class: a number, or a string for models with string labels */
+  label: z.union([z.number(), z.string()]).nullable(),
+  /** multi-class classifiers: the probability of every class, by label */
+  probabilities: z.record(z.string(), z.number()).optional(),
   /** the exact values given to the model, by input name */
   inputs: z.record(z.string(), InputValue),
   /** inputs that had no value (not in the online store, or not sent) and went in as missing */

@@ -36,6 +36,7 @@ export * from './onnx/encoding.onnx';
 export * from './onnx/logistic-regression.onnx';
 export * from './onnx/onnx.export';
 export * from './onnx/onnx.metadata';
+export * from './onnx/onnx.reader';
 export * from './random/prng.util';
 export * from './search/random.search';
 export * from './search/search.types';

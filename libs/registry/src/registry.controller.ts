@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Param, Post, Put, Res, StreamableFile } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, Param, Post, Put, Req, Res, StreamableFile } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import {
@@ -12,13 +12,16 @@ import {
   ModelVersionResponse,
   Name,
   SetAliasRequest,
+  UploadModelVersionForm,
 } from '@atelier/contracts';
-import { Actor, BodyLimit, Endpoint, MiB, ZodPipe } from '@atelier/server';
+import { Actor, BodyLimit, Endpoint, MiB, readUpload, ZodPipe } from '@atelier/server';
 
 import { RegistryService } from './registry.service';
 
 const tag = 'registry';
 const VersionParam = z.coerce.number().int().min(1).max(MAX_INT32);
+/** The largest .onnx file a version may have (its base64 in JSON takes a third more). */
+const MAX_ARTIFACT_BYTES = 64 * MiB;
 const AuditEntry = z.object({ action: z.string(), payload: z.unknown(), actor: z.string(), at: z.string() });
 
 @Controller('api/models')
@@ -38,14 +41,37 @@ export class RegistryController {
   }
 
   @Post(':name/versions')
-  @BodyLimit(64 * MiB)
-  @Endpoint({ tag, summary: 'Register a new version (numbered 1, 2, …) with its ONNX artifact', body: CreateModelVersionRequest, response: ModelVersionResponse, status: 201 })
+  @BodyLimit(Math.ceil((MAX_ARTIFACT_BYTES * 4) / 3) + MiB)
+  @Endpoint({
+    tag,
+    summary: 'Register a new version (numbered 1, 2, …) with its ONNX artifact',
+    body: CreateModelVersionRequest,
+    response: ModelVersionResponse,
+    status: 201,
+  })
   createVersion(
     @Param('name', new ZodPipe(Name)) name: string,
     @Body(new ZodPipe(CreateModelVersionRequest)) body: CreateModelVersionRequest,
     @Actor() actor: string,
   ): Promise<ModelVersionResponse> {
     return this.service.createVersion(name, body, actor);
+  }
+
+  @Post(':name/versions/upload')
+  @Endpoint({
+    tag,
+    summary: 'Register a new version from an uploaded .onnx file; the signature is read from the graph unless given',
+    upload: { file: 'file', fields: UploadModelVersionForm },
+    response: ModelVersionResponse,
+    status: 201,
+  })
+  async upload(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Req() request: FastifyRequest,
+    @Actor() actor: string,
+  ): Promise<ModelVersionResponse> {
+    const { bytes, fields } = await readUpload(request, MAX_ARTIFACT_BYTES);
+    return this.service.registerVersion(name, bytes, new ZodPipe(UploadModelVersionForm).transform(fields), actor);
   }
 
   @Get(':name/versions')
@@ -56,7 +82,10 @@ export class RegistryController {
 
   @Get(':name/versions/:version')
   @Endpoint({ tag, summary: 'Get a version with metrics, lineage and training-data baseline', response: ModelVersionDetail })
-  version(@Param('name', new ZodPipe(Name)) name: string, @Param('version', new ZodPipe(VersionParam)) version: number): Promise<ModelVersionDetail> {
+  version(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Param('version', new ZodPipe(VersionParam)) version: number,
+  ): Promise<ModelVersionDetail> {
     return this.service.getVersion(name, version);
   }
 
@@ -69,11 +98,20 @@ export class RegistryController {
   ): Promise<StreamableFile> {
     const { bytes, sha256 } = await this.service.getArtifact(name, version);
     void response.header('x-artifact-sha256', sha256);
-    return new StreamableFile(bytes, { type: 'application/octet-stream', length: bytes.length, disposition: `attachment; filename="${name}-v${version}.onnx"` });
+    return new StreamableFile(bytes, {
+      type: 'application/octet-stream',
+      length: bytes.length,
+      disposition: `attachment; filename="${name}-v${version}.onnx"`,
+    });
   }
 
   @Put(':name/aliases/:alias')
-  @Endpoint({ tag, summary: 'Point an alias (e.g. production) at a version; serving hot-loads it', body: SetAliasRequest, response: AliasResponse })
+  @Endpoint({
+    tag,
+    summary: 'Point an alias (e.g. production) at a version; serving hot-loads it',
+    body: SetAliasRequest,
+    response: AliasResponse,
+  })
   setAlias(
     @Param('name', new ZodPipe(Name)) name: string,
     @Param('alias', new ZodPipe(AliasName)) alias: string,
@@ -85,7 +123,10 @@ export class RegistryController {
 
   @Get(':name/aliases/:alias')
   @Endpoint({ tag, summary: 'Resolve an alias to its version', response: ModelVersionDetail })
-  alias(@Param('name', new ZodPipe(Name)) name: string, @Param('alias', new ZodPipe(AliasName)) alias: string): Promise<ModelVersionDetail> {
+  alias(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Param('alias', new ZodPipe(AliasName)) alias: string,
+  ): Promise<ModelVersionDetail> {
     return this.service.resolveAlias(name, alias);
   }
 

@@ -13,6 +13,7 @@ export interface NewVersion {
   baseline: Prisma.InputJsonValue;
   evaluation: Prisma.InputJsonValue;
   lineage: Prisma.InputJsonValue;
+  graph: Prisma.InputJsonValue;
   artifactUri: (version: number) => string;
   artifactSha256: string;
   artifactBytes: number;
@@ -61,6 +62,7 @@ export class RegistryRepository {
         baseline: data.baseline,
         evaluation: data.evaluation,
         lineage: data.lineage,
+        graph: data.graph,
         artifactUri: data.artifactUri(version),
         artifactSha256: data.artifactSha256,
         artifactBytes: data.artifactBytes,

@@ -8,6 +8,7 @@ import {
   type ModelResponse,
   type ModelVersionDetail,
   type ModelVersionResponse,
+  type NewModelVersion,
   type VersionRegisteredEvent,
 } from '@atelier/contracts';
 import type { Prisma } from '@atelier/db';
@@ -15,10 +16,8 @@ import { KafkaService } from '@atelier/kafka';
 import { badRequest, conflict, notFound } from '@atelier/server';
 
 import { ArtifactStore } from './artifact-store';
+import { ModelInspector } from './model-inspector';
 import { RegistryRepository, type VersionRow } from './registry.repository';
-
-// An ONNX file starts with a protobuf field: ir_version (field 1, varint) → byte 0x08.
-const ONNX_FIRST_BYTE = 0x08;
 
 /** Models, their numbered versions and artifacts, and aliases that point at versions. */
 @Injectable()
@@ -29,6 +28,7 @@ export class RegistryService {
     private readonly repository: RegistryRepository,
     private readonly artifacts: ArtifactStore,
     private readonly kafka: KafkaService,
+    private readonly inspector: ModelInspector,
   ) {}
 
   async listModels(): Promise<ModelResponse[]> {
@@ -42,9 +42,19 @@ export class RegistryService {
     return toModel(model);
   }
 
-  async createVersion(modelName: string, request: CreateModelVersionRequest, actor = 'system'): Promise<ModelVersionResponse> {
-    const bytes = Buffer.from(request.artifactBase64, 'base64');
-    if (bytes.length < 16 || bytes[0] !== ONNX_FIRST_BYTE) throw badRequest('artifactBase64 is not an ONNX model (base64 of the .onnx file)');
+  createVersion(modelName: string, request: CreateModelVersionRequest, actor = 'system'): Promise<ModelVersionResponse> {
+    const { artifactBase64, ...version } = request;
+    const bytes = Buffer.from(artifactBase64, 'base64');
+    if (bytes.length === 0) throw badRequest('artifactBase64 is not base64 of an .onnx file');
+    return this.registerVersion(modelName, bytes, version, actor);
+  }
+
+  /**
+   * Registers a version: the artifact is read and checked against the signature (or the signature
+   * read from it) and loaded into ONNX Runtime before anything is stored; a bad model stores nothing.
+   */
+  async registerVersion(modelName: string, bytes: Buffer, request: NewModelVersion, actor = 'system'): Promise<ModelVersionResponse> {
+    const { graph, signature } = await this.inspector.inspect(bytes, request.signature, request.columns);
     const sha256 = ArtifactStore.sha256(bytes);
     let written: string | undefined;
     try {
@@ -55,7 +65,8 @@ export class RegistryService {
             description: request.description,
             modelType: request.modelType,
             metrics: request.metrics,
-            signature: request.signature,
+            signature,
+            graph,
             baseline: request.baseline,
             evaluation: request.evaluation as Prisma.InputJsonValue,
             lineage: request.lineage as Prisma.InputJsonValue,
@@ -67,7 +78,8 @@ export class RegistryService {
           tx,
         );
         if (!created.created) {
-          if (created.row.modelName !== modelName) throw conflict(`idempotencyKey "${request.idempotencyKey}" registered a version of model "${created.row.modelName}"`);
+          if (created.row.modelName !== modelName)
+            throw conflict(`idempotencyKey "${request.idempotencyKey}" registered a version of model "${created.row.modelName}"`);
           return { row: created.row, again: true };
         }
         await this.artifacts.write(created.row.artifactUri, bytes);
@@ -76,7 +88,14 @@ export class RegistryService {
         return { row: created.row, again: false };
       });
       if (again) return toVersion(row);
-      const event: VersionRegisteredEvent = { type: 'version-registered', schemaVersion: 1, model: modelName, version: row.version, sha256, at: new Date().toISOString() };
+      const event: VersionRegisteredEvent = {
+        type: 'version-registered',
+        schemaVersion: 1,
+        model: modelName,
+        version: row.version,
+        sha256,
+        at: new Date().toISOString(),
+      };
       this.kafka.publishInBackground('modelEvents', [{ key: modelName, value: event }]);
       return toVersion(row);
     } catch (error) {
@@ -114,10 +133,24 @@ export class RegistryService {
     const { previous, updated } = await this.repository.transaction(async (tx) => {
       const before = await this.repository.findAlias(modelName, alias, tx);
       const after = await this.repository.upsertAlias(modelName, alias, version, tx);
-      await this.repository.audit(`model:${modelName}`, 'alias-moved', { alias, version, previousVersion: before?.version ?? null }, actor, tx);
+      await this.repository.audit(
+        `model:${modelName}`,
+        'alias-moved',
+        { alias, version, previousVersion: before?.version ?? null },
+        actor,
+        tx,
+      );
       return { previous: before?.version ?? null, updated: after };
     });
-    const event: AliasMovedEvent = { type: 'alias-moved', schemaVersion: 1, model: modelName, alias, version, previousVersion: previous, at: updated.updatedAt.toISOString() };
+    const event: AliasMovedEvent = {
+      type: 'alias-moved',
+      schemaVersion: 1,
+      model: modelName,
+      alias,
+      version,
+      previousVersion: previous,
+      at: updated.updatedAt.toISOString(),
+    };
     await this.kafka.publish('modelEvents', [{ key: modelName, value: event }]);
     this.logger.log({ msg: 'alias moved', model: modelName, alias, version, previousVersion: previous });
     return { model: modelName, alias, version, previousVersion: previous, updatedAt: updated.updatedAt.toISOString() };
@@ -136,7 +169,13 @@ export class RegistryService {
   }
 }
 
-function toModel(model: { name: string; description: string; createdAt: Date; aliases: Array<{ alias: string; version: number }>; versions: Array<{ version: number }> }): ModelResponse {
+function toModel(model: {
+  name: string;
+  description: string;
+  createdAt: Date;
+  aliases: Array<{ alias: string; version: number }>;
+  versions: Array<{ version: number }>;
+}): ModelResponse {
   return {
     name: model.name,
     description: model.description,
@@ -155,6 +194,7 @@ function toVersion(row: VersionRow): ModelVersionResponse {
     signature: row.signature as ModelVersionResponse['signature'],
     lineage: row.lineage as ModelVersionResponse['lineage'],
     artifact: { uri: row.artifactUri, sha256: row.artifactSha256, bytes: row.artifactBytes },
+    graph: (row.graph ?? null) as ModelVersionResponse['graph'],
     aliases: row.aliases.map((a) => a.alias).sort(),
     createdAt: row.createdAt.toISOString(),
   };

@@ -2,6 +2,7 @@ import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetada
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 
 import { ErrorBody } from '@atelier/contracts';
 
@@ -36,25 +37,29 @@ export interface AuthenticatedRequest {
   access?: AccessKind;
 }
 
-/** Marks a route (or every route of a controller) with what it does; see `AccessKind`. */
-export function Access(kind: AccessKind): ClassDecorator & MethodDecorator {
+/**
+ * Marks a route (or every route of a controller) with what it does; see `AccessKind`. `errors`:
+ * the schema of its 401 and 403 bodies when it answers in a protocol's own error shape.
+ */
+export function Access(kind: AccessKind, errors: z.ZodType = ErrorBody): ClassDecorator & MethodDecorator {
   const decorators: Array<ClassDecorator | MethodDecorator> = [SetMetadata(ACCESS_METADATA, kind)];
   if (kind !== 'public') {
     decorators.push(
       ApiBearerAuth(),
-      ApiResponse({ status: 401, description: 'no API key, or an unknown, revoked or expired one', schema: openApiSchema(ErrorBody) }),
-      ApiResponse({ status: 403, description: "the key's role does not allow this", schema: openApiSchema(ErrorBody) }),
+      ApiResponse({ status: 401, description: 'no API key, or an unknown, revoked or expired one', schema: openApiSchema(errors) }),
+      ApiResponse({ status: 403, description: "the key's role does not allow this", schema: openApiSchema(errors) }),
     );
   }
   return applyDecorators(...decorators);
 }
 
 /**
- * The most a route's JSON body may weigh; beyond it the answer is 413 before anything is parsed.
+ * The most a route's JSON body may weigh (`raw`: a body of any other or no content type reaches
+ * the route as a Buffer, for protocols that send binary data); beyond it the answer is 413 before anything is parsed.
  * Without it a route takes `HTTP_BODY_LIMIT_KB` (small: large bodies only where they belong).
  */
-export function BodyLimit(bytes: number): MethodDecorator {
-  return RouteConfig({ bodyLimit: bytes }) as MethodDecorator;
+export function BodyLimit(bytes: number, options: { raw?: boolean } = {}): MethodDecorator {
+  return RouteConfig({ bodyLimit: bytes, rawBody: options.raw === true }) as MethodDecorator;
 }
 
 /** The owner of the request's API key ("system" for work the platform does on its own). */

@@ -9,6 +9,7 @@ import { type AtelierConfig, loadConfig } from '@atelier/config';
 import { ACCESS_GUARD } from './access';
 import { JsonLogger } from './json-logger';
 import { MetricsService } from './metrics';
+import { enableMultipart } from './multipart';
 import { isClusterPrimary, runProcessCluster } from './process-cluster';
 import { requestIdFor } from './request-id';
 
@@ -49,6 +50,7 @@ export async function createService(root: Type, options: ServiceOptions): Promis
   if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins, credentials: false });
   app.enableShutdownHooks();
   installHooks(app.getHttpAdapter().getInstance(), app.get(MetricsService), logger, config);
+  await enableMultipart(app.getHttpAdapter().getInstance());
   mountOpenApi(app, options);
   return app;
 }
@@ -64,6 +66,15 @@ function installHooks(fastify: FastifyInstance, metrics: MetricsService, logger:
     const declared = (route.config as { bodyLimit?: number } | undefined)?.bodyLimit;
     route.bodyLimit = declared ?? config.http.bodyLimitBytes;
   });
+  // bodies of other content types: bytes for routes that take them raw, 415 elsewhere (no type: no body)
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    if ((request.routeOptions.config as { rawBody?: boolean } | undefined)?.rawBody) return done(null, body);
+    if (request.headers['content-type'] === undefined) return done(null, undefined);
+    done(
+      Object.assign(new Error(`unsupported content type "${request.headers['content-type']}"; send application/json`), { statusCode: 415 }),
+      undefined,
+    );
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
@@ -76,7 +87,15 @@ function installHooks(fastify: FastifyInstance, metrics: MetricsService, logger:
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (debug && route !== '/health/live' && route !== '/health/ready' && route !== '/metrics') {
-      logger.pino.debug({ context: 'http', msg: 'request', requestId: request.id, method: request.method, path: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 });
+      logger.pino.debug({
+        context: 'http',
+        msg: 'request',
+        requestId: request.id,
+        method: request.method,
+        path: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      });
     }
     done();
   });

@@ -1,7 +1,7 @@
 import { applyDecorators, HttpCode, type PipeTransform } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import { ErrorBody } from '@atelier/contracts';
@@ -21,26 +21,37 @@ export interface EndpointOptions {
   summary: string;
   tag: string;
   body?: z.ZodType;
+  /** a multipart/form-data body: one file part and the text fields of `fields` (read with `readUpload`) */
+  upload?: { file: string; fields: z.ZodType };
   query?: z.ZodObject;
   response?: z.ZodType;
   status?: number;
+  /** the error body, for a protocol route that answers errors in its protocol's shape (default: Atelier's `ErrorBody`) */
+  errors?: z.ZodType;
 }
 
 /** Documents a route from its zod contracts (immich's `@Endpoint`), errors included. */
 export function Endpoint(options: EndpointOptions): MethodDecorator {
   const status = options.status ?? 200;
+  const errors = openApiSchema(options.errors ?? ErrorBody);
   const decorators: Array<ClassDecorator | MethodDecorator | PropertyDecorator> = [
     ApiTags(options.tag),
     ApiOperation({ summary: options.summary }),
     HttpCode(status),
-    status === 204 ? ApiResponse({ status, description: 'done; no content' }) : ApiResponse({ status, schema: options.response ? openApiSchema(options.response) : { type: 'object' } }),
-    ApiResponse({ status: 400, description: 'invalid input', schema: openApiSchema(ErrorBody) }),
+    status === 204
+      ? ApiResponse({ status, description: 'done; no content' })
+      : ApiResponse({ status, schema: options.response ? openApiSchema(options.response) : { type: 'object' } }),
+    ApiResponse({ status: 400, description: 'invalid input', schema: errors }),
   ];
   // any other status is an error in Atelier's one shape (401, 403, 404, 409, 413, 422, 424, 429, 503)
-  decorators.push(ApiResponse({ status: 'default', description: 'an error', schema: openApiSchema(ErrorBody) }));
+  decorators.push(ApiResponse({ status: 'default', description: 'an error', schema: errors }));
   if (options.body) decorators.push(ApiBody({ schema: openApiSchema(options.body, 'input') }));
+  if (options.upload)
+    decorators.push(ApiConsumes('multipart/form-data'), ApiBody({ schema: uploadSchema(options.upload.file, options.upload.fields) }));
   for (const [name, field] of Object.entries(options.query?.shape ?? {})) {
-    decorators.push(ApiQuery({ name, required: !(field as z.ZodType).safeParse(undefined).success, schema: openApiSchema(field as z.ZodType, 'input') }));
+    decorators.push(
+      ApiQuery({ name, required: !(field as z.ZodType).safeParse(undefined).success, schema: openApiSchema(field as z.ZodType, 'input') }),
+    );
   }
   const documented = applyDecorators(...(decorators as MethodDecorator[]));
   return (target, key, descriptor) => {
@@ -49,12 +60,24 @@ export function Endpoint(options: EndpointOptions): MethodDecorator {
   };
 }
 
+function uploadSchema(file: string, fields: z.ZodType): JsonSchema {
+  const form = openApiSchema(fields, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  return {
+    type: 'object',
+    properties: { [file]: { type: 'string', format: 'binary' }, ...form.properties },
+    required: [file, ...(form.required ?? [])],
+  };
+}
+
 /**
  * Path parameters parsed with `@Param(name, new ZodPipe(Schema))` are documented from the same
  * schema (parameter decorators have run when a method decorator does).
  */
 function documentPathParams(target: object, key: string | symbol, descriptor: PropertyDescriptor): void {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, target.constructor, key) ?? {}) as Record<string, { data?: unknown; pipes?: unknown[] }>;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, target.constructor, key) ?? {}) as Record<
+    string,
+    { data?: unknown; pipes?: unknown[] }
+  >;
   for (const [slot, arg] of Object.entries(args)) {
     if (Number(slot.split(':')[0]) !== RouteParamtypes.PARAM || typeof arg.data !== 'string') continue;
     const pipe = arg.pipes?.find((p): p is ZodPipe<z.ZodType> => p instanceof ZodPipe);

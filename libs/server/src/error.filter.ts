@@ -18,16 +18,36 @@ export class AtelierErrorFilter implements ExceptionFilter {
   }
 }
 
+/** Another protocol's error body, made from Atelier's (e.g. the Open Inference Protocol's `{ error }`). */
+export type ErrorShape = (status: number, body: ErrorBody) => unknown;
+
+const shapes: Array<{ prefix: string; shape: ErrorShape }> = [];
+
+/**
+ * Routes under `prefix` speak another protocol, whose clients decode only its own error body:
+ * their errors (parsing and access checks included) are sent in `shape`.
+ */
+export function shapeErrorsUnder(prefix: string, shape: ErrorShape): void {
+  if (!shapes.some((s) => s.prefix === prefix)) shapes.push({ prefix, shape });
+}
+
 /** Also fastify's error handler, for what fails before a route runs (body parsing, limits). */
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorBody(error, requestIdOf(request));
+  const shaped = shapes.find((s) => request.url.startsWith(s.prefix));
   if (status === 500) {
-    logger.error({ msg: 'request failed', requestId: body.requestId, method: request.method, path: request.url, error: error instanceof Error ? error.stack : String(error) });
+    logger.error({
+      msg: 'request failed',
+      requestId: body.requestId,
+      method: request.method,
+      path: request.url,
+      error: error instanceof Error ? error.stack : String(error),
+    });
   } else if (status > 500) {
     // a dependency away (503): expected during an outage, said once per request at debug, no stack
     logger.debug({ msg: 'request refused', requestId: body.requestId, path: request.url, code: body.code, message: body.message });
   }
-  void reply.status(status).send(body);
+  void reply.status(status).send(shaped ? shaped.shape(status, body) : body);
 }
 
 export function toErrorBody(error: unknown, requestId: string): { status: number; body: ErrorBody } {
@@ -48,7 +68,14 @@ export function toErrorBody(error: unknown, requestId: string): { status: number
     return { status: error.statusCode, body: { code: codeOf(error.statusCode), message: `request: ${error.message}`, requestId } };
   }
   if (isConnectionLost(error)) {
-    return { status: 503, body: { code: 'DEPENDENCY_UNAVAILABLE', message: 'a store this route needs (the database) is unavailable; try again shortly', requestId } };
+    return {
+      status: 503,
+      body: {
+        code: 'DEPENDENCY_UNAVAILABLE',
+        message: 'a store this route needs (the database) is unavailable; try again shortly',
+        requestId,
+      },
+    };
   }
   return { status: 500, body: { code: 'INTERNAL', message: 'internal error; the request id is in the server log', requestId } };
 }
@@ -71,8 +98,25 @@ function messageOf(error: HttpException): string {
  * 500, since the request itself is fine and will pass once it is back. Looks through the causes
  * that Prisma's driver adapter and node-postgres wrap such errors in.
  */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'P1001', 'P1002', 'P1017']);
-const CONNECTION_MESSAGES = /Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down)|Can't reach database server|terminating connection due to administrator command|timeout exceeded when trying to connect/i;
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'P1001',
+  'P1002',
+  'P1017',
+]);
+const CONNECTION_MESSAGES =
+  /Connection terminated|connect ECONNREFUSED|the database system is (starting up|shutting down)|Can't reach database server|terminating connection due to administrator command|timeout exceeded when trying to connect/i;
 
 export function isConnectionLost(error: unknown): boolean {
   let current: unknown = error;

@@ -6,6 +6,7 @@ export * from './error.filter';
 export * from './health';
 export * from './json-logger';
 export * from './metrics';
+export * from './multipart';
 export * from './queue.module';
 export * from './request-id';
 export * from './server.module';

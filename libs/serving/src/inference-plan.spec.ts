@@ -34,7 +34,20 @@ describe('planInference', () => {
 
   it('types the graph inputs (strings for categorical request values) and defaults to imputing', () => {
     const plan = planInference(signature);
-    expect(plan.onnxInputs.map((i) => `${i.name}:${i.dtype}`)).toEqual(['stats:mean:float', 'route:count:float', 'stats:share:float', 'destination:string', 'log_distance:float']);
+    expect(plan.feeds.map((f) => `${f.name}:${f.elementType}:${f.columns.join(',')}:${f.rank}`)).toEqual([
+      'stats:mean:float:stats:mean:2',
+      'route:count:float:route:count:2',
+      'stats:share:float:stats:share:2',
+      'destination:string:destination:2',
+      'log_distance:float:log_distance:2',
+    ]);
+    expect(plan.outputs).toEqual({
+      task: 'binary_classification',
+      label: 'label',
+      probabilities: 'probability',
+      value: null,
+      classes: [0, 1],
+    });
     expect(plan.missingFeatures).toBe('impute');
     expect(planInference({ ...signature, missingFeatures: 'refuse' }).missingFeatures).toBe('refuse');
   });

@@ -1,4 +1,13 @@
-import type { InputValue, MissingFeaturePolicy, ModelSignature } from '@atelier/contracts';
+import {
+  type ClassLabel,
+  type InputValue,
+  type MissingFeaturePolicy,
+  type ModelSignature,
+  outputRolesOf,
+  type ServingTask,
+  type TensorFeed,
+  tensorFeedsOf,
+} from '@atelier/contracts';
 import { compileExpression } from '@atelier/ml';
 
 /** One model input read from the online store. */
@@ -22,8 +31,21 @@ export interface InferencePlan {
   lookups: Lookup[];
   requestInputs: Array<{ name: string; dtype: 'float' | 'string' }>;
   transforms: Array<{ name: string; evaluate: (row: Record<string, number | null>) => number | null }>;
-  onnxInputs: Array<{ name: string; dtype: 'float' | 'string' }>;
+  /** the graph's inputs, each filled from named values in column order */
+  feeds: TensorFeed[];
+  /** values fed to int64/int32/bool graph inputs: these cannot be missing */
+  integerColumns: Set<string>;
+  outputs: OutputPlan;
   missingFeatures: MissingFeaturePolicy;
+}
+
+/** Where a run's answer is: the graph outputs to read (after a ZipMap is served as its tensor). */
+export interface OutputPlan {
+  task: ServingTask;
+  label: string | null;
+  probabilities: string | null;
+  value: string | null;
+  classes: ClassLabel[] | null;
 }
 
 /**
@@ -31,7 +53,7 @@ export interface InferencePlan {
  * which online-store reads a row takes, which request values it reads, the compiled transforms
  * (the same expressions training used) and the ONNX feeds.
  */
-export function planInference(signature: ModelSignature): InferencePlan {
+export function planInference(signature: ModelSignature, renamedOutputs: ReadonlyMap<string, string> = new Map()): InferencePlan {
   const features: FeatureSlot[] = [];
   const requestInputs: InferencePlan['requestInputs'] = [];
   const transforms: InferencePlan['transforms'] = [];
@@ -58,13 +80,25 @@ export function planInference(signature: ModelSignature): InferencePlan {
       }
     }
   }
-  const strings = new Set(requestInputs.filter((i) => i.dtype === 'string').map((i) => i.name));
+  const feeds = tensorFeedsOf(signature);
+  const roles = outputRolesOf(signature);
+  const output = (name: string | null) => (name === null ? null : (renamedOutputs.get(name) ?? name));
   return {
     features,
     lookups: lookupsOf(features),
     requestInputs,
     transforms,
-    onnxInputs: signature.onnxInputs.map((name) => ({ name, dtype: strings.has(name) ? 'string' : 'float' })),
+    feeds,
+    integerColumns: new Set(
+      feeds.filter((f) => f.elementType === 'int64' || f.elementType === 'int32' || f.elementType === 'bool').flatMap((f) => f.columns),
+    ),
+    outputs: {
+      task: signature.task,
+      label: output(roles.label),
+      probabilities: output(roles.probabilities),
+      value: output(roles.value),
+      classes: roles.classes,
+    },
     missingFeatures: signature.missingFeatures ?? 'impute',
   };
 }

@@ -15,7 +15,8 @@ function doubler(runs: number[], fail = false) {
     if (fail) throw new Error('run failed');
     return { y: { type: 'float32', data: Float32Array.from(rows, (r) => 2 * r.x), dims: [rows.length, 1] } as PlainTensor };
   };
-  const apply = (rows: Row[], out: Record<string, PlainTensor>) => rows.forEach((r, i) => (r.y = (out.y!.data as Float32Array)[i]));
+  const apply = (_key: object, rows: Row[], out: Record<string, PlainTensor>) =>
+    rows.forEach((r, i) => (r.y = (out.y!.data as Float32Array)[i]));
   return { run, apply };
 }
 
@@ -39,7 +40,10 @@ describe('MicroBatcher', () => {
     const { run, apply } = doubler(runs);
     const batcher = new MicroBatcher<object, Row>(4, run, apply);
     await batcher.score(key, [{ x: 1 }]);
-    await batcher.score(key, Array.from({ length: 4 }, (_, x) => ({ x })));
+    await batcher.score(
+      key,
+      Array.from({ length: 4 }, (_, x) => ({ x })),
+    );
     await Promise.all([batcher.score(key, [{ x: 1 }, { x: 1 }, { x: 1 }]), batcher.score(key, [{ x: 1 }, { x: 1 }])]);
     expect(runs).toEqual([1, 4, 3, 2]);
   });

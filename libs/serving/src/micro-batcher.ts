@@ -7,7 +7,7 @@ interface Pending<R> {
 }
 
 export type RunRows<R> = (rows: R[]) => Promise<Record<string, PlainTensor>>;
-export type ApplyOutputs<R> = (rows: R[], outputs: Record<string, PlainTensor>) => void;
+export type ApplyOutputs<K, R> = (key: K, rows: R[], outputs: Record<string, PlainTensor>) => void;
 
 /**
  * Coalesces the rows of concurrent requests for one model into one ONNX Runtime run. A run
@@ -22,7 +22,7 @@ export class MicroBatcher<K extends object, R> {
   constructor(
     private readonly maxRows: number,
     private readonly runRows: (key: K) => RunRows<R>,
-    private readonly apply: ApplyOutputs<R>,
+    private readonly apply: ApplyOutputs<K, R>,
   ) {}
 
   /** Resolves once `rows` carry their outputs (written by `apply`). */
@@ -41,7 +41,7 @@ export class MicroBatcher<K extends object, R> {
   }
 
   private async runNow(key: K, rows: R[]): Promise<void> {
-    this.apply(rows, await this.runRows(key)(rows));
+    this.apply(key, rows, await this.runRows(key)(rows));
   }
 
   private flush(key: K, batch: Pending<R>): void {

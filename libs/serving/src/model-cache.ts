@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Tensor } from 'onnxruntime-node';
+import type { Tensor } from 'onnxruntime-node';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { LoadedModel, ModelVersionDetail } from '@atelier/contracts';
+import { type OnnxGraph, readOnnxGraph, withoutZipMap } from '@atelier/ml';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
 
 import { type InferencePlan, planInference } from './inference-plan';
+import { feedTensors } from './model-tensors';
 import { chooseRunner, type OnnxRunner } from './onnx-runner';
 
 export interface ServedModel {
@@ -17,6 +19,10 @@ export interface ServedModel {
   /** median single-row run time measured at load, which chose the runner */
   probeMs: number;
   plan: InferencePlan;
+  /** the graph as served: a ZipMap output replaced by the probability tensor it reads */
+  graph: OnnxGraph;
+  /** a ZipMap output's name → the probability tensor served in its place */
+  outputNames: ReadonlyMap<string, string>;
   sha256: string;
   loadedAt: Date;
 }
@@ -90,11 +96,15 @@ export class ModelCache {
     const bytes = await this.fromRegistry(() => this.registry.getArtifact(model, version));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== detail.artifact.sha256) throw dependencyUnavailable(`artifact of ${model} v${version} does not match its sha256`);
-    const plan = planInference(detail.signature);
+    // ONNX Runtime for Node fetches tensors only: a ZipMap output is served as the tensor it reads
+    const unzipped = withoutZipMap(bytes);
+    const served = unzipped?.bytes ?? bytes;
+    const outputNames = new Map(unzipped?.replaced.map((r) => [r.output, r.probabilities]));
+    const plan = planInference(detail.signature, outputNames);
     const { onnxInlineMaxMs, onnxPoolThreads } = this.config.serving;
-    const { runner, probeMs } = await chooseRunner(bytes, probeFeeds(plan), { inlineMaxMs: onnxInlineMaxMs, threads: onnxPoolThreads });
+    const { runner, probeMs } = await chooseRunner(served, probeFeeds(plan), { inlineMaxMs: onnxInlineMaxMs, threads: onnxPoolThreads });
     this.logger.log({ msg: 'model loaded', model, version, sha256, runner: runner.kind, probeMs: Math.round(probeMs * 1000) / 1000 });
-    return { detail, runner, probeMs, plan, sha256, loadedAt: new Date() };
+    return { detail, runner, probeMs, plan, graph: readOnnxGraph(served), outputNames, sha256, loadedAt: new Date() };
   }
 
   private async fromRegistry<T>(call: () => Promise<T>): Promise<T> {
@@ -112,7 +122,5 @@ const key = (model: string, v: string | number) => `${model}\u0000${v}`;
 
 /** One row of missing values: what the load-time probe runs. */
 function probeFeeds(plan: InferencePlan): Record<string, Tensor> {
-  return Object.fromEntries(
-    plan.onnxInputs.map(({ name, dtype }) => [name, dtype === 'string' ? new Tensor('string', [''], [1, 1]) : new Tensor('float32', Float32Array.of(NaN), [1, 1])]),
-  );
+  return feedTensors(plan.feeds, [{}]);
 }

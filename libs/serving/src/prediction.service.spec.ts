@@ -2,8 +2,15 @@ import { InferenceSession } from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { loadConfig } from '@atelier/config';
-import { type BatchPredictResponse, MAX_BATCH_ROWS, ModelSignature, type ModelVersionDetail, type PredictionEvent, type PredictResponse } from '@atelier/contracts';
-import { exportOnnx, type LogisticRegressionModel, sigmoid } from '@atelier/ml';
+import {
+  type BatchPredictResponse,
+  MAX_BATCH_ROWS,
+  ModelSignature,
+  type ModelVersionDetail,
+  type PredictionEvent,
+  type PredictResponse,
+} from '@atelier/contracts';
+import { exportOnnx, type LogisticRegressionModel, readOnnxGraph, sigmoid } from '@atelier/ml';
 import type { OnlinePair, OnlineRow } from '@atelier/online-store';
 import { dependencyUnavailable, DomainError, MetricsService } from '@atelier/server';
 
@@ -25,7 +32,8 @@ const model: LogisticRegressionModel = {
   bias: 0.1,
   backend: 'cpu',
 };
-const expected = (mean: number | null, distance: number) => sigmoid(0.1 + (mean ?? 0) + (0.5 * (distance - 300)) / 100 - 0.25 * Math.log1p(distance));
+const expected = (mean: number | null, distance: number) =>
+  sigmoid(0.1 + (mean ?? 0) + (0.5 * (distance - 300)) / 100 - 0.25 * Math.log1p(distance));
 
 const signature = ModelSignature.parse({
   inputs: [
@@ -72,19 +80,39 @@ describe('PredictionService', () => {
 
   function setup(policy: 'impute' | 'refuse' = 'impute') {
     const detail = { model: 'delays', version: 3, signature: { ...signature, missingFeatures: policy } } as ModelVersionDetail;
-    const served: ServedModel = { detail, runner: new InlineRunner(session), probeMs: 0, plan: planInference(detail.signature), sha256: 'x', loadedAt: new Date() };
+    const graph = readOnnxGraph(exportOnnx(model, { name: 'delays' }));
+    const served: ServedModel = {
+      detail,
+      runner: new InlineRunner(session),
+      probeMs: 0,
+      plan: planInference(detail.signature),
+      graph,
+      outputNames: new Map(),
+      sha256: 'x',
+      loadedAt: new Date(),
+    };
     const cache = { byAlias: async () => served, byVersion: async () => served } as unknown as ModelCache;
     const online = new FakeOnline();
     const log = new FakeLog();
     const metrics = new MetricsService();
-    const service = new PredictionService(cache, online as unknown as OnlineFeaturesReader, log as unknown as PredictionLog, loadConfig({}), metrics);
+    const service = new PredictionService(
+      cache,
+      online as unknown as OnlineFeaturesReader,
+      log as unknown as PredictionLog,
+      loadConfig({}),
+      metrics,
+    );
     return { service, online, log, metrics };
   }
 
   it('answers one row from one online read and one model run, with what it gave the model', async () => {
     const { service, online, log } = setup();
     runs = 0;
-    const answer = (await service.predict({ model: 'delays', entities: { airport: 'SFO' }, features: { distance: 337 } })) as PredictResponse;
+    const answer = (await service.predict({
+      model: 'delays',
+      entities: { airport: 'SFO' },
+      features: { distance: 337 },
+    })) as PredictResponse;
     expect(online.reads).toEqual([[{ group: 'stats', entityKey: 'SFO' }]]);
     expect(runs).toBe(1);
     expect(answer.prediction).toBeCloseTo(expected(0.8, 337), 6);
@@ -92,7 +120,13 @@ describe('PredictionService', () => {
     expect(answer).toMatchObject({ model: 'delays', version: 3, alias: 'production', missing: [] });
     expect(answer.inputs).toEqual({ 'stats:mean': 0.8, distance: 337, log_distance: Math.log1p(337) });
     expect(log.events).toHaveLength(1);
-    expect(log.events[0]).toMatchObject({ predictionId: answer.predictionId, model: 'delays', version: 3, entities: { airport: 'SFO' }, prediction: answer.prediction });
+    expect(log.events[0]).toMatchObject({
+      predictionId: answer.predictionId,
+      model: 'delays',
+      version: 3,
+      entities: { airport: 'SFO' },
+      prediction: answer.prediction,
+    });
   });
 
   it('scores a batch with one online read and one model run for all rows, in row order', async () => {
@@ -125,21 +159,35 @@ describe('PredictionService', () => {
     // the graph imputes the training means: mean 0, distance 300, log_distance 0
     expect(answer.prediction).toBeCloseTo(sigmoid(0.1), 6);
     const counted = (await metrics.registry.getSingleMetric('atelier_prediction_missing_values_total')!.get()).values;
-    expect(counted).toEqual(expect.arrayContaining([expect.objectContaining({ labels: { model: 'delays', input: 'stats:mean' }, value: 1 })]));
+    expect(counted).toEqual(
+      expect.arrayContaining([expect.objectContaining({ labels: { model: 'delays', input: 'stats:mean' }, value: 1 })]),
+    );
   });
 
   it('refuses with MISSING_FEATURES when the model says so, naming the row of a batch', async () => {
     const { service, log } = setup('refuse');
     const single = service.predict({ model: 'delays', entities: { airport: 'XXX' }, features: { distance: 10 } });
     await expect(single).rejects.toMatchObject({ code: 'MISSING_FEATURES', message: expect.stringContaining('stats:mean') });
-    const batch = service.predict({ model: 'delays', rows: [{ entities: { airport: 'SFO' }, features: {} }, { entities: { airport: 'XXX' }, features: {} }] });
+    const batch = service.predict({
+      model: 'delays',
+      rows: [
+        { entities: { airport: 'SFO' }, features: {} },
+        { entities: { airport: 'XXX' }, features: {} },
+      ],
+    });
     await expect(batch).rejects.toMatchObject({ code: 'MISSING_FEATURES', message: expect.stringMatching(/^row 1: /) });
     expect(log.events).toEqual([]);
   });
 
   it('rejects a row without the entity key the model needs, before reading anything', async () => {
     const { service, online } = setup();
-    const batch = service.predict({ model: 'delays', rows: [{ entities: { airport: 'SFO' }, features: {} }, { entities: {}, features: {} }] });
+    const batch = service.predict({
+      model: 'delays',
+      rows: [
+        { entities: { airport: 'SFO' }, features: {} },
+        { entities: {}, features: {} },
+      ],
+    });
     await expect(batch).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^row 1: .*"airport" entity key/) });
     expect(online.reads).toEqual([]);
   });

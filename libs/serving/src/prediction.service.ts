@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
-import { Tensor } from 'onnxruntime-node';
 import type { Counter, Histogram } from 'prom-client';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
   type BatchPredictResponse,
+  type ClassLabel,
   type InputValue,
   MAX_BATCH_ROWS,
   type PredictionEvent,
@@ -19,6 +19,7 @@ import { badRequest, MetricsService, missingFeatures, payloadTooLarge } from '@a
 import { numeric, requestValue } from './inference-plan';
 import { MicroBatcher } from './micro-batcher';
 import { ModelCache, type ServedModel } from './model-cache';
+import { feedTensors, readOutputs } from './model-tensors';
 import { OnlineFeaturesReader } from './online-features.reader';
 import type { PlainTensor } from './onnx-runner';
 import { PredictionLog } from './prediction-log';
@@ -31,7 +32,8 @@ interface Scored {
   inputs: Record<string, InputValue>;
   missing: string[];
   prediction: number;
-  label: number | null;
+  label: ClassLabel | null;
+  probabilities?: Record<string, number>;
 }
 
 /**
@@ -53,10 +55,17 @@ export class PredictionService {
     metrics: MetricsService,
   ) {
     this.predictions = metrics.counter('atelier_predictions_total', 'Predictions served', ['model', 'version']);
-    this.missingValues = metrics.counter('atelier_prediction_missing_values_total', 'Model inputs that had no value, by model and input', ['model', 'input']);
+    this.missingValues = metrics.counter('atelier_prediction_missing_values_total', 'Model inputs that had no value, by model and input', [
+      'model',
+      'input',
+    ]);
     // one row per run when off: every request runs alone
     this.batcher = new MicroBatcher(config.serving.microBatch ? MICRO_BATCH_MAX_ROWS : 1, runRows, applyOutputs);
-    this.latency = metrics.histogram('atelier_prediction_seconds', 'Time to answer a prediction request', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]);
+    this.latency = metrics.histogram(
+      'atelier_prediction_seconds',
+      'Time to answer a prediction request',
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    );
   }
 
   async predict(request: PredictRequest): Promise<PredictResponse | BatchPredictResponse> {
@@ -74,9 +83,21 @@ export class PredictionService {
       const predictionId = randomUUID();
       if (this.log.sampled()) {
         const entities = rows[i]!.entities;
-        events.push({ type: 'prediction', schemaVersion: 1, predictionId, model, version, alias, prediction: s.prediction, inputs: s.inputs, entities, at });
+        events.push({
+          type: 'prediction',
+          schemaVersion: 1,
+          predictionId,
+          model,
+          version,
+          alias,
+          prediction: s.prediction,
+          inputs: s.inputs,
+          entities,
+          at,
+        });
       }
-      return { predictionId, prediction: s.prediction, label: s.label, inputs: s.inputs, missing: s.missing };
+      const answer = { predictionId, prediction: s.prediction, label: s.label, inputs: s.inputs, missing: s.missing };
+      return s.probabilities ? { ...answer, probabilities: s.probabilities } : answer;
     });
     this.log.record(events);
     this.predictions.inc({ model, version: String(version) }, rows.length);
@@ -91,7 +112,8 @@ export class PredictionService {
     rows.forEach((row, r) => {
       for (const lookup of plan.lookups) {
         const entityKey = row.entities[lookup.entity];
-        if (!entityKey) throw badRequest(`${where(r)}model ${served.detail.model} needs the "${lookup.entity}" entity key: give it in "entities"`);
+        if (!entityKey)
+          throw badRequest(`${where(r)}model ${served.detail.model} needs the "${lookup.entity}" entity key: give it in "entities"`);
         pairs.push({ group: lookup.group, entityKey });
       }
     });
@@ -111,11 +133,14 @@ export class PredictionService {
         }
       });
       if (missing.length > 0 && plan.missingFeatures === 'refuse') {
-        throw missingFeatures(`${where(r)}model ${served.detail.model} v${served.detail.version} refuses to predict without ${missing.join(', ')} (not in the online store)`, {
-          row: batch ? r : undefined,
-          missing,
-          entities: row.entities,
-        });
+        throw missingFeatures(
+          `${where(r)}model ${served.detail.model} v${served.detail.version} refuses to predict without ${missing.join(', ')} (not in the online store)`,
+          {
+            row: batch ? r : undefined,
+            missing,
+            entities: row.entities,
+          },
+        );
       }
       for (const input of plan.requestInputs) {
         const value = requestValue(row.features[input.name], input.dtype);
@@ -124,6 +149,9 @@ export class PredictionService {
         if (value === null) missing.push(input.name);
       }
       for (const t of plan.transforms) values[t.name] = t.evaluate(values);
+      const noInteger = missing.find((input) => plan.integerColumns.has(input));
+      if (noInteger)
+        throw badRequest(`${where(r)}model ${served.detail.model} takes "${noInteger}" as an integer and needs a value for it`);
       return { inputs: { ...values, ...strings }, missing, prediction: NaN, label: null };
     });
     for (const s of scored) for (const input of s.missing) this.missingValues.inc({ model: served.detail.model, input });
@@ -134,34 +162,15 @@ export class PredictionService {
 }
 
 function runRows(served: ServedModel) {
-  return (rows: Scored[]) => served.runner.run(feedsOf(served, rows));
+  return (rows: Scored[]) =>
+    served.runner.run(
+      feedTensors(
+        served.plan.feeds,
+        rows.map((s) => s.inputs),
+      ),
+    );
 }
 
-/** Classifiers answer P(positive) as `probability` (+ `label`), regressors `prediction`. */
-function applyOutputs(rows: Scored[], out: Record<string, PlainTensor>): void {
-  const score = (out.probability ?? out.prediction)?.data as Float32Array | undefined;
-  const labels = out.label?.data as BigInt64Array | undefined;
-  rows.forEach((s, i) => {
-    s.prediction = Number(score?.[i]);
-    s.label = labels ? Number(labels[i]) : null;
-  });
-}
-
-/** One `[rows, 1]` tensor per graph input; a missing category is the empty string for the graph's encoders. */
-function feedsOf(served: ServedModel, scored: Scored[]): Record<string, Tensor> {
-  const n = scored.length;
-  const feeds: Record<string, Tensor> = {};
-  for (const { name, dtype } of served.plan.onnxInputs) {
-    if (dtype === 'string') {
-      feeds[name] = new Tensor('string', scored.map((s) => (typeof s.inputs[name] === 'string' ? (s.inputs[name] as string) : '')), [n, 1]);
-    } else {
-      const data = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = scored[i]!.inputs[name];
-        data[i] = typeof v === 'number' ? v : NaN;
-      }
-      feeds[name] = new Tensor('float32', data, [n, 1]);
-    }
-  }
-  return feeds;
+function applyOutputs(served: ServedModel, rows: Scored[], out: Record<string, PlainTensor>): void {
+  readOutputs(served.plan.outputs, out, rows.length).forEach((o, i) => Object.assign(rows[i]!, o));
 }

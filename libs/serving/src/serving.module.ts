@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { InferenceProtocolController } from './inference-protocol.controller';
+import { InferenceProtocolService } from './inference-protocol.service';
 import { ModelCache } from './model-cache';
 import { ModelEventsConsumer } from './model-events.consumer';
 import { OnlineFeaturesReader } from './online-features.reader';
@@ -10,6 +11,6 @@ import { ServingController } from './serving.controller';
 
 @Module({
   controllers: [ServingController, InferenceProtocolController],
-  providers: [ModelCache, ModelEventsConsumer, OnlineFeaturesReader, PredictionLog, PredictionService],
+  providers: [InferenceProtocolService, ModelCache, ModelEventsConsumer, OnlineFeaturesReader, PredictionLog, PredictionService],
 })
 export class ServingModule {}

@@ -25,19 +25,7 @@ export async function registerLogisticModel(
 ): Promise<number> {
   const version = await client.createVersion(name, {
     modelType: 'logistic_regression',
-    metrics: {},
     signature: { inputs, onnxInputs: model.features, outputs: ['probability', 'label'], task: 'binary_classification' },
-    baseline: { features: [], prediction: null },
-    lineage: {
-      trainingJobId: null,
-      source: null,
-      features: [],
-      window: null,
-      params: {},
-      trainRows: null,
-      validationRows: null,
-      backend: null,
-    },
     artifactBase64: Buffer.from(exportOnnx(model, { name })).toString('base64'),
   });
   return version.version;
