@@ -54,6 +54,17 @@ export default tseslint.config(
     },
   },
   {
+    // the CLI is a client of the platform: it reaches it through the SDK only (its specs start a platform to run against)
+    files: ['apps/cli/src/**/*.ts'],
+    ignores: ['apps/cli/src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: [...serverOnly, '@atelier/*', '!@atelier/sdk'], message: 'the CLI reaches the platform through @atelier/sdk only' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'tools/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

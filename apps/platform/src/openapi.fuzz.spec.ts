@@ -26,11 +26,33 @@ const RULES_BEYOND_THE_SCHEMA: Record<string, string> = {
   'POST /api/training-jobs': 'start < validationStart < end; at least one feature; the groups must exist',
   'POST /api/models/{name}/versions': 'the artifact must be an ONNX model (base64) that ONNX Runtime loads and the signature agrees with',
   'POST /api/models/{name}/versions/upload': 'the file must be an ONNX model that ONNX Runtime loads and the signature agrees with',
+  'PUT /api/models/{name}/aliases/{alias}': 'the model and the version must exist (404)',
   'POST /api/feature-groups': 'feature names unique within the group; the entity must exist',
   'POST /api/predict': 'the model must exist (404)',
   'POST /api/monitors': 'the model must be registered (404); a webhook target must be allowed',
   'POST /api/online-features': 'the feature groups must exist (404); entity key lists of equal length',
   'POST /get-online-features': 'the feature groups must exist (404); entity key lists of equal length',
+  // MLflow's routes name the model (and version) in the body or query, so generated names rarely exist
+  'GET /api/2.0/mlflow/registered-models/search': "the filter must be MLflow's filter language over names and tags",
+  'GET /api/2.0/mlflow/model-versions/search': "the filter must be MLflow's filter language over names, versions and tags",
+  ...Object.fromEntries(
+    [
+      'GET /api/2.0/mlflow/registered-models/get',
+      'PATCH /api/2.0/mlflow/registered-models/update',
+      'POST /api/2.0/mlflow/registered-models/set-tag',
+      'DELETE /api/2.0/mlflow/registered-models/delete-tag',
+      'GET /api/2.0/mlflow/registered-models/get-latest-versions',
+      'POST /api/2.0/mlflow/registered-models/get-latest-versions',
+      'POST /api/2.0/mlflow/registered-models/alias',
+      'DELETE /api/2.0/mlflow/registered-models/alias',
+      'GET /api/2.0/mlflow/registered-models/alias',
+      'GET /api/2.0/mlflow/model-versions/get',
+      'PATCH /api/2.0/mlflow/model-versions/update',
+      'POST /api/2.0/mlflow/model-versions/set-tag',
+      'DELETE /api/2.0/mlflow/model-versions/delete-tag',
+      'GET /api/2.0/mlflow/model-versions/get-download-uri',
+    ].map((op) => [op, 'the model (and version) must exist (404); an alias to read must be set (400, as MLflow answers)']),
+  ),
   'POST /v2/models/{name}/infer': 'the model must exist (404); tensors must match its inputs',
   'POST /v2/models/{name}/versions/{version}/infer': 'the model must exist (404); tensors must match its inputs',
 };
@@ -43,7 +65,9 @@ describe('every route under Schemathesis (generated from the OpenAPI document)',
     // a database of its own: the fuzzer follows names it reads (GET /api/models) into every route,
     // and must not reach the models other specs register at the same time, with artifacts elsewhere
     database = await createMigratedDatabase(testDatabaseUrl());
-    t = await startTestApp([FeatureStoreModule, TrainingApiModule, RegistryModule, ServingModule, MonitoringModule], { DATABASE_URL: database.url });
+    t = await startTestApp([FeatureStoreModule, TrainingApiModule, RegistryModule, ServingModule, MonitoringModule], {
+      DATABASE_URL: database.url,
+    });
   });
 
   afterAll(async () => {
@@ -77,7 +101,9 @@ describe('every route under Schemathesis (generated from the OpenAPI document)',
     mkdirSync(path.dirname(REPORT), { recursive: true });
     writeFileSync(REPORT, output);
     const summary = summarize(output);
-    console.log(`[fuzz] schemathesis: ${summary.operations} operations, ${summary.cases} cases, ${summary.failures} failures; looser than validation: ${summary.mismatched.join(', ') || 'none'} (report: ${REPORT})`);
+    console.log(
+      `[fuzz] schemathesis: ${summary.operations} operations, ${summary.cases} cases, ${summary.failures} failures; looser than validation: ${summary.mismatched.join(', ') || 'none'} (report: ${REPORT})`,
+    );
     expect(code, `schemathesis found failures:\n${failuresOf(output)}`).toBe(0);
     expect(summary.operations).toBeGreaterThanOrEqual(45);
     expect(summary.mismatched.filter((op) => !(op in RULES_BEYOND_THE_SCHEMA))).toEqual([]);

@@ -65,7 +65,19 @@ export const VersionRegisteredEvent = z.object({
 });
 export type VersionRegisteredEvent = z.infer<typeof VersionRegisteredEvent>;
 
-export const ModelEvent = z.discriminatedUnion('type', [AliasMovedEvent, VersionRegisteredEvent]);
+/** An alias was removed: requests by that alias fail from now on (the version itself stays). */
+export const AliasRemovedEvent = z.object({
+  type: z.literal('alias-removed'),
+  schemaVersion: z.literal(1),
+  model: z.string(),
+  alias: z.string(),
+  /** the version it pointed at */
+  previousVersion: z.number().int(),
+  at: IsoTime,
+});
+export type AliasRemovedEvent = z.infer<typeof AliasRemovedEvent>;
+
+export const ModelEvent = z.discriminatedUnion('type', [AliasMovedEvent, AliasRemovedEvent, VersionRegisteredEvent]);
 export type ModelEvent = z.infer<typeof ModelEvent>;
 
 export const AlertEvent = z.object({

@@ -3,6 +3,7 @@ export * from './common.contract';
 export * from './events.contract';
 export * from './feature-store.contract';
 export * from './inference-protocol.contract';
+export * from './mlflow.contract';
 export * from './monitoring.contract';
 export * from './registry.contract';
 export * from './serving.contract';

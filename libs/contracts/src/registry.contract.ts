@@ -240,6 +240,7 @@ export type NewModelVersion = Omit<CreateModelVersionRequest, 'artifactBase64'>;
 export const ModelVersionResponse = z.object({
   model: z.string(),
   version: z.number().int(),
+  description: z.string(),
   modelType: z.string(),
   metrics: z.record(z.string(), z.number()),
   signature: ModelSignature,

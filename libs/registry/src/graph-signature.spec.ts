@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { ModelSignature } from '@atelier/contracts';
 import type { OnnxGraph, OnnxValueType } from '@atelier/ml';
-import { DomainError } from '@atelier/server';
+import { refusalOf } from '@atelier/testing';
 
 import { resolveSignature, toModelGraph } from './graph-signature';
 
@@ -58,16 +58,6 @@ const atelierSignature = ModelSignature.parse({
   task: 'binary_classification',
 });
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe('BAD_REQUEST');
-    return (error as Error).message;
-  }
-  throw new Error('expected a 400');
-}
 
 describe('resolveSignature: read from the graph when none is declared', () => {
   it('names the columns of a multi-column input after "columns", or <input>_i, and finds label, ZipMap probabilities and classes', () => {
@@ -122,26 +112,26 @@ describe('resolveSignature: read from the graph when none is declared', () => {
   });
 
   it('refuses what it cannot serve, naming it', () => {
-    expect(refusal(() => resolveSignature(graph([{ name: 'X', type: tensor('float', null, null) }], SKLEARN_BINARY.outputs)))).toBe(
+    expect(refusalOf(() => resolveSignature(graph([{ name: 'X', type: tensor('float', null, null) }], SKLEARN_BINARY.outputs)))).toBe(
       'graph input "X" (tensor(float)[?,?]) has an unknown number of columns: name them in "columns.X"',
     );
-    expect(refusal(() => resolveSignature(SKLEARN_BINARY, undefined, { X: ['a', 'b'] }))).toBe(
+    expect(refusalOf(() => resolveSignature(SKLEARN_BINARY, undefined, { X: ['a', 'b'] }))).toBe(
       '"columns.X" names 2 columns; the graph input has 3',
     );
-    expect(refusal(() => resolveSignature(SKLEARN_BINARY, undefined, { Y: ['a'] }))).toMatch(
+    expect(refusalOf(() => resolveSignature(SKLEARN_BINARY, undefined, { Y: ['a'] }))).toMatch(
       /^"columns" names "Y", not inputs of the graph/,
     );
-    expect(refusal(() => resolveSignature(SKLEARN_BINARY, undefined, { X: ['a', 'a', 'b'] }))).toBe(
+    expect(refusalOf(() => resolveSignature(SKLEARN_BINARY, undefined, { X: ['a', 'a', 'b'] }))).toBe(
       'column names must be unique; "a" appears twice',
     );
-    expect(refusal(() => resolveSignature(graph([{ name: 'X', type: tensor('float16', null, 2) }], SKLEARN_BINARY.outputs)))).toMatch(
+    expect(refusalOf(() => resolveSignature(graph([{ name: 'X', type: tensor('float16', null, 2) }], SKLEARN_BINARY.outputs)))).toMatch(
       /takes float16 values; serving feeds/,
     );
     expect(
-      refusal(() => resolveSignature(graph([{ name: 'img', type: tensor('float', null, 3, 28, 28) }], SKLEARN_BINARY.outputs))),
+      refusalOf(() => resolveSignature(graph([{ name: 'img', type: tensor('float', null, 3, 28, 28) }], SKLEARN_BINARY.outputs))),
     ).toMatch(/serving feeds \[N\] or \[N, columns\]/);
     expect(
-      refusal(() =>
+      refusalOf(() =>
         resolveSignature(graph([{ name: 'X', type: tensor('float', null, 2) }], [{ name: 'embedding', type: tensor('int8', null, 16) }])),
       ),
     ).toMatch(/^the graph has no output serving can read/);
@@ -161,27 +151,27 @@ describe('resolveSignature: a declared signature is checked against the graph', 
   });
 
   it('refuses every disagreement with the graph, naming it', () => {
-    expect(refusal(() => resolveSignature(ATELIER_BINARY, { ...atelierSignature, onnxInputs: ['distance'] }))).toBe(
+    expect(refusalOf(() => resolveSignature(ATELIER_BINARY, { ...atelierSignature, onnxInputs: ['distance'] }))).toBe(
       'the signature does not fill graph input "carrier"; the graph takes "distance" tensor(float)[N,1], "carrier" tensor(string)[N,1]',
     );
-    expect(refusal(() => resolveSignature(ATELIER_BINARY, { ...atelierSignature, onnxInputs: ['distance', 'carrier', 'hour'] }))).toMatch(
+    expect(refusalOf(() => resolveSignature(ATELIER_BINARY, { ...atelierSignature, onnxInputs: ['distance', 'carrier', 'hour'] }))).toMatch(
       /^the signature fills "hour", which is not an input of the graph/,
     );
     const floatCarrier = { ...atelierSignature, inputs: atelierSignature.inputs.map((i) => ({ ...i, dtype: 'float' as const })) };
-    expect(refusal(() => resolveSignature(ATELIER_BINARY, floatCarrier))).toBe(
+    expect(refusalOf(() => resolveSignature(ATELIER_BINARY, floatCarrier))).toBe(
       'the signature fills "carrier" with float values; the graph takes tensor(string)[N,1]',
     );
-    expect(refusal(() => resolveSignature(ATELIER_BINARY, { ...atelierSignature, outputs: ['probability', 'score'] }))).toBe(
+    expect(refusalOf(() => resolveSignature(ATELIER_BINARY, { ...atelierSignature, outputs: ['probability', 'score'] }))).toBe(
       'the graph has no output "score"; it answers "probability", "label"',
     );
     const wide = {
       ...atelierSignature,
       tensors: [{ name: 'X', elementType: 'float' as const, columns: ['distance', 'carrier'], rank: 2 as const }],
     };
-    expect(refusal(() => resolveSignature(SKLEARN_BINARY, { ...wide, onnxInputs: ['X'], outputs: [] }))).toBe(
+    expect(refusalOf(() => resolveSignature(SKLEARN_BINARY, { ...wide, onnxInputs: ['X'], outputs: [] }))).toBe(
       'the signature fills "X" with 2 columns; the graph takes 3 (tensor(float)[?,3])',
     );
-    expect(refusal(() => resolveSignature(ATELIER_BINARY, atelierSignature, { distance: ['d'] }))).toBe(
+    expect(refusalOf(() => resolveSignature(ATELIER_BINARY, atelierSignature, { distance: ['d'] }))).toBe(
       'give "columns" or a signature with "tensors", not both',
     );
   });

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 
 import { ArtifactStore } from './artifact-store';
+import { MlflowAjaxRegistryController, MlflowRegistryController } from './mlflow/mlflow-registry.controller';
+import { MlflowRegistryService } from './mlflow/mlflow-registry.service';
 import { ModelInspector } from './model-inspector';
 import { RegistryController } from './registry.controller';
 import { RegistryRepository } from './registry.repository';
 import { RegistryService } from './registry.service';
 
 @Module({
-  controllers: [RegistryController],
-  providers: [ArtifactStore, ModelInspector, RegistryRepository, RegistryService],
+  controllers: [RegistryController, MlflowRegistryController, MlflowAjaxRegistryController],
+  providers: [ArtifactStore, ModelInspector, RegistryRepository, RegistryService, MlflowRegistryService],
 })
 export class RegistryModule {}

@@ -190,6 +190,7 @@ function toVersion(row: VersionRow): ModelVersionResponse {
     model: row.modelName,
     version: row.version,
     modelType: row.modelType,
+    description: row.description,
     metrics: row.metrics as Record<string, number>,
     signature: row.signature as ModelVersionResponse['signature'],
     lineage: row.lineage as ModelVersionResponse['lineage'],

@@ -112,6 +112,10 @@ export class AtelierClient {
   listTrainingJobs() {
     return this.call<TrainingJobResponse[]>('training', 'GET', '/api/training-jobs');
   }
+  /** Cancels a queued or running job; answers the job as it is after cancelling. */
+  cancelTrainingJob(id: string) {
+    return this.call<TrainingJobResponse>('training', 'POST', `/api/training-jobs/${enc(id)}/cancel`);
+  }
 
   // ── registry ──
   listModels() {

@@ -42,6 +42,8 @@ export async function createService(root: Type, options: ServiceOptions): Promis
     // Idle keep-alive sockets live longer than any client's or load balancer's, so a client never
     // reuses a socket the server is closing at that moment (ECONNRESET under load).
     keepAliveTimeout: 65_000,
+    // query strings of the protocol routes (MLflow's filters) percent-encoded may pass Node's 16 KiB
+    http: { maxHeaderSize: 64 * 1024 },
     // request logs are written by the hook below, at debug level
     logger: false,
   });

@@ -72,6 +72,11 @@ export class ModelCache {
     this.logger.log({ msg: 'alias hot-loaded', model, alias, version, previous: previous ?? null });
   }
 
+  /** A removed alias: the next request by it resolves through the registry again. */
+  forgetAlias(model: string, alias: string): void {
+    if (this.aliases.delete(key(model, alias))) this.logger.log({ msg: 'alias removed', model, alias });
+  }
+
   async loaded(): Promise<LoadedModel[]> {
     const out: LoadedModel[] = [];
     for (const entry of this.versions.values()) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { DomainError } from '@atelier/server';
+import { refusalOf } from '@atelier/testing';
 
 import { fromOrtTensor, oipDatatypeOf, oipDim, toOrtTensor } from './oip-tensors';
 
@@ -13,15 +13,6 @@ const bytesOf = (...values: string[]) =>
     }),
   );
 
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a 400');
-}
 
 describe('Open Inference Protocol tensors', () => {
   it('maps ONNX element types to protocol datatypes and varying dimensions to -1', () => {
@@ -67,22 +58,22 @@ describe('Open Inference Protocol tensors', () => {
   });
 
   it('refuses data that does not fit, naming the input', () => {
-    expect(refusal(() => toOrtTensor({ name: 'X', shape: [1, 2], datatype: 'FP64', data: [1, 2] }, 'float', [null, 2], null))).toBe(
+    expect(refusalOf(() => toOrtTensor({ name: 'X', shape: [1, 2], datatype: 'FP64', data: [1, 2] }, 'float', [null, 2], null))).toBe(
       'input "X" must be FP32; got FP64',
     );
-    expect(refusal(() => toOrtTensor({ name: 'X', shape: [1, 3], datatype: 'FP32', data: [1, 2] }, 'float', [null, 3], null))).toBe(
+    expect(refusalOf(() => toOrtTensor({ name: 'X', shape: [1, 3], datatype: 'FP32', data: [1, 2] }, 'float', [null, 3], null))).toBe(
       'input "X": shape [1,3] holds 3 values; got 2',
     );
-    expect(refusal(() => toOrtTensor({ name: 'X', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }, 'float', [null, 2], null))).toBe(
+    expect(refusalOf(() => toOrtTensor({ name: 'X', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }, 'float', [null, 2], null))).toBe(
       'input "X": shape [1,3] does not fit the model\'s [-1, 2]',
     );
-    expect(refusal(() => toOrtTensor({ name: 'n', shape: [1], datatype: 'INT64', data: [1.5] }, 'int64', [null], null))).toBe(
+    expect(refusalOf(() => toOrtTensor({ name: 'n', shape: [1], datatype: 'INT64', data: [1.5] }, 'int64', [null], null))).toBe(
       'input "n" must hold integers; got 1.5',
     );
-    expect(refusal(() => toOrtTensor({ name: 'X', shape: [1, 2], datatype: 'FP32' }, 'float', [null, 2], Buffer.alloc(4)))).toBe(
+    expect(refusalOf(() => toOrtTensor({ name: 'X', shape: [1, 2], datatype: 'FP32' }, 'float', [null, 2], Buffer.alloc(4)))).toBe(
       'input "X": the shape holds 2 values (8 bytes); the binary data has 4 bytes',
     );
-    expect(refusal(() => toOrtTensor({ name: 's', shape: [1], datatype: 'BYTES' }, 'string', [null], Buffer.from([9, 0, 0, 0, 65])))).toBe(
+    expect(refusalOf(() => toOrtTensor({ name: 's', shape: [1], datatype: 'BYTES' }, 'string', [null], Buffer.from([9, 0, 0, 0, 65])))).toBe(
       'input "s": binary BYTES element 0 runs past its data',
     );
   });

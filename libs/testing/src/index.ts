@@ -1,6 +1,7 @@
 export { createMigratedDatabase } from './global-setup';
 export * from './models';
 export * from './private-infra';
+export * from './refusal';
 export * from './test-app';
 export * from './test-env';
 export * from './web-ui';

@@ -1,0 +1,224 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type {
+  AliasResponse,
+  ModelResponse,
+  ModelVersionDetail,
+  ModelVersionResponse,
+  PredictResponse,
+  TrainingJobResponse,
+} from '@atelier/contracts';
+import { FeatureStoreModule } from '@atelier/feature-store';
+import { exportOnnx } from '@atelier/ml';
+import { RegistryModule } from '@atelier/registry';
+import { ServingModule } from '@atelier/serving';
+import { DISTANCE_MODEL, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { TrainingModule } from '@atelier/training';
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** P(delayed) of DISTANCE_MODEL at `distance`: sigmoid(0.5 · (distance − 300) / 100 − 0.2). */
+const expected = (distance: number) => 1 / (1 + Math.exp(-(0.5 * ((distance - 300) / 100) - 0.2)));
+
+/**
+ * The `atelier` command run as a user runs it, in a child process (from the TypeScript sources),
+ * against the real platform modules on Postgres, Redis and Kafka: what it prints, on which
+ * stream, and its exit code.
+ */
+describe('atelier CLI against the platform (integration)', () => {
+  let t: TestApp;
+  const s = uniqueSuffix();
+  const model = `cli-${s}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'atelier-cli-int-'));
+
+  const atelier = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+    new Promise((resolve) => {
+      const options = {
+        cwd: process.cwd(),
+        env: { ...process.env, ATELIER_URL: t.baseUrl, ATELIER_API_KEY: t.adminKey, ...env },
+        timeout: 60_000,
+      };
+      execFile(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', ...args], options, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      });
+    });
+
+  beforeAll(async () => {
+    t = await startTestApp([FeatureStoreModule, RegistryModule, ServingModule, TrainingModule], { TRAINING_WORKERS: '0' });
+    await registerLogisticModel(t.client, model);
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('lists the models as one JSON document, and shows one', async () => {
+    const listed = await atelier(['models', 'list', '--json']);
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    const models = JSON.parse(listed.stdout) as ModelResponse[];
+    expect(models.find((m) => m.name === model)).toMatchObject({ name: model, latestVersion: 1, aliases: {} });
+
+    const shown = await atelier(['models', 'show', model]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`name            ${model}\n`);
+    expect(shown.stdout).toContain('latest version  1\n');
+  });
+
+  it('lists the versions with their signature', async () => {
+    const human = await atelier(['versions', model]);
+    expect(human.code).toBe(0);
+    expect(human.stdout.split('\n')[1]).toMatch(/^1 +logistic_regression +binary_classification +- +- +\d{4}-\d\d-\d\d \d\d:\d\dZ$/);
+    const versions = JSON.parse((await atelier(['versions', model, '--json'])).stdout) as ModelVersionResponse[];
+    expect(versions.map((v) => [v.version, v.signature.inputs.map((i) => i.name)])).toEqual([[1, ['distance']]]);
+  });
+
+  it('points an alias at a version, reads it back, and predicts through it', async () => {
+    const set = await atelier(['alias', 'set', model, 'production', '1']);
+    expect(set).toEqual({ code: 0, stdout: `${model}@production -> v1 (new alias)\n`, stderr: '' });
+    const moved = JSON.parse((await atelier(['alias', 'set', model, 'production', '1', '--json'])).stdout) as AliasResponse;
+    expect(moved).toMatchObject({ model, alias: 'production', version: 1, previousVersion: 1 });
+    const got = JSON.parse((await atelier(['alias', 'get', model, 'production', '--json'])).stdout) as ModelVersionDetail;
+    expect(got).toMatchObject({ model, version: 1, aliases: ['production'] });
+
+    const predicted = await atelier(['predict', model, '--feature', 'distance=500', '--json']);
+    expect(predicted.stderr).toBe('');
+    const answer = JSON.parse(predicted.stdout) as PredictResponse;
+    expect(answer).toMatchObject({ model, version: 1, alias: 'production', inputs: { distance: 500 }, missing: [] });
+    expect(answer.prediction).toBeCloseTo(expected(500), 5);
+
+    const human = await atelier(['predict', model, '--version', '1', '--feature', 'distance=300']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`prediction  ${Number(expected(300).toPrecision(4))}\n`);
+    expect(human.stdout).toContain(`model       ${model} v1\n`);
+  });
+
+  it('uploads an ONNX file, with a signature file or with the signature read from the graph', async () => {
+    const onnx = path.join(dir, 'distance.onnx');
+    writeFileSync(onnx, exportOnnx(DISTANCE_MODEL, { name: 'uploaded' }));
+    const signature = path.join(dir, 'signature.json');
+    writeFileSync(
+      signature,
+      JSON.stringify({
+        inputs: [{ name: 'distance', source: 'request', dtype: 'float' }],
+        onnxInputs: ['distance'],
+        outputs: ['probability', 'label'],
+        task: 'binary_classification',
+      }),
+    );
+    const uploaded = `cli-up-${s}`;
+    const declared = await atelier([
+      'models',
+      'upload',
+      uploaded,
+      onnx,
+      '--signature',
+      signature,
+      '--description',
+      'by hand',
+      '--alias',
+      'production',
+      '--json',
+    ]);
+    expect(declared.stderr).toBe('');
+    expect(JSON.parse(declared.stdout)).toMatchObject({ model: uploaded, version: 1, modelType: 'onnx', aliases: ['production'] });
+
+    const inferred = await atelier(['models', 'upload', uploaded, onnx]);
+    expect(inferred.stderr).toBe('');
+    expect(inferred.stdout).toContain(`registered ${uploaded} version 2\n`);
+    // the version answers with the signature the registry read from the graph
+    const versions = JSON.parse((await atelier(['versions', uploaded, '--json'])).stdout) as ModelVersionResponse[];
+    expect(versions.map((v) => [v.version, v.signature.inputs.map((i) => i.name)])).toEqual([
+      [2, ['distance']],
+      [1, ['distance']],
+    ]);
+    const predicted = JSON.parse(
+      (await atelier(['predict', uploaded, '--version', '2', '--feature', 'distance=400', '--json'])).stdout,
+    ) as PredictResponse;
+    expect(predicted).toMatchObject({ model: uploaded, version: 2, inputs: { distance: 400 }, label: 1 });
+  });
+
+  it('says in plain words what is wrong: exit 1 for what the API refuses, 2 for wrong usage', async () => {
+    const unknown = await atelier(['models', 'show', `nope-${s}`]);
+    expect(unknown).toEqual({ code: 1, stdout: '', stderr: `error: model "nope-${s}" does not exist (404 NOT_FOUND)\n` });
+    const unknownPredict = await atelier(['predict', `nope-${s}`, '--feature', 'distance=1', '--json']);
+    expect(unknownPredict.code).toBe(1);
+    expect(unknownPredict.stdout).toBe('');
+    expect(unknownPredict.stderr).toMatch(new RegExp(`^error: .*nope-${s}.* \\(404 NOT_FOUND\\)\\n$`));
+    const badKey = await atelier(['models', 'list', '--api-key', 'atl_not_a_key']);
+    expect(badKey.code).toBe(1);
+    expect(badKey.stderr).toMatch(/\(401 UNAUTHENTICATED\)\nhint: set ATELIER_API_KEY or pass --api-key\n$/);
+
+    const usage = await atelier(['predict', model, '--version', 'latest']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("argument 'latest' is invalid. expected a version number");
+    expect((await atelier(['models'])).code).toBe(2);
+    for (const failed of [unknown, unknownPredict, badKey, usage]) expect(failed.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('trains from a YAML request with --watch, exits 1 when the job fails, and cancels a job', async () => {
+    const group = `cli_rows_${s}`;
+    await t.client.createEntity({ name: `cli_row_${s}`, joinKey: 'row', description: '' });
+    await t.client.createFeatureGroup({
+      name: group,
+      entity: `cli_row_${s}`,
+      ttlSeconds: 86_400,
+      description: '',
+      features: [
+        { name: 'x', dtype: 'float', description: '' },
+        { name: 'y', dtype: 'int', description: '' },
+      ],
+    });
+    const start = Date.parse('2001-01-01T00:00:00Z');
+    const rows = Array.from({ length: 400 }, (_, i) => {
+      const x = Math.sin(i * 12.9898) * 2;
+      return { entityKey: `r${i}`, eventTime: new Date(start + i * 3_600_000).toISOString(), values: { x, y: x > 0 ? 1 : 0 } };
+    });
+    await t.client.ingestRows(group, rows);
+    const request = (name: string, label: string, epochs: number, batchSize: number) =>
+      [
+        `modelName: ${name}`,
+        'modelType: logistic_regression',
+        `source: { group: ${group} }`,
+        'window: { start: "2001-01-01T00:00:00Z", validationStart: "2001-01-13T00:00:00Z", end: "2001-01-18T00:00:00Z" }',
+        'requestFeatures: [x]',
+        `label: "${label}"`,
+        `params: { epochs: ${epochs}, batchSize: ${batchSize} }`,
+      ].join('\n');
+    const good = path.join(dir, 'good.yaml');
+    writeFileSync(good, request(`cli-trained-${s}`, 'y > 0', 3, 32));
+    const trained = await atelier(['train', good, '--watch', '--interval', '0.2']);
+    expect(trained.stderr).toBe('');
+    expect(trained.code).toBe(0);
+    const lines = trained.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^started training job [0-9a-f-]{36} for cli-trained-/);
+    expect(lines.some((l) => /^100% {2}succeeded/.test(l))).toBe(true);
+    expect(lines.some((l) => /^ *\d+% {2}\w+ {2}epoch \d\/3: loss \d/.test(l))).toBe(true);
+    expect(trained.stdout).toMatch(new RegExp(`training job [0-9a-f-]{36} succeeded: cli-trained-${s} version 1\\nmetrics  .*auc=`));
+    expect(trained.stdout).not.toContain('\r');
+
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, request(`cli-failing-${s}`, 'nope > 0', 3, 32));
+    const failing = await atelier(['train', bad, '--watch', '--interval', '0.2', '--json']);
+    expect(failing.code).toBe(1);
+    const failedJob = JSON.parse(failing.stdout) as TrainingJobResponse;
+    expect(failedJob.status).toBe('failed');
+    expect(failing.stderr).toContain(`error: training job ${failedJob.id} failed: ${failedJob.error}\n`);
+
+    const long = path.join(dir, 'long.yaml');
+    writeFileSync(long, request(`cli-long-${s}`, 'y > 0', 500, 1));
+    const started = JSON.parse((await atelier(['train', long, '--json'])).stdout) as TrainingJobResponse;
+    const cancelled = await atelier(['jobs', 'cancel', started.id]);
+    expect(cancelled).toEqual({ code: 0, stdout: `training job ${started.id}: cancelled\n`, stderr: '' });
+    const listed = JSON.parse((await atelier(['jobs', '--json'])).stdout) as TrainingJobResponse[];
+    expect(listed.filter((j) => [started.id, failedJob.id].includes(j.id)).map((j) => j.status)).toEqual(['cancelled', 'failed']);
+  }, 180_000);
+});

@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import { Command, CommanderError } from 'commander';
+
+import { CommandFailure, withGlobalOptions } from './command';
+import { registerAlias } from './commands/alias';
+import { registerJobs } from './commands/jobs';
+import { registerModels } from './commands/models';
+import { registerPredict } from './commands/predict';
+import { registerTrain } from './commands/train';
+import { registerVersions } from './commands/versions';
+import { type CliIo, DEFAULT_URL } from './context';
+import { describeError, ExitCode, UsageError } from './errors';
+
+const HELP_AFTER = `
+Examples:
+  atelier models list
+  atelier models upload iris model.onnx --columns X=sepal_length,sepal_width,petal_length,petal_width --alias production
+  atelier predict flight-delay --entity airport=SFO --feature distance=337 --feature hour=18
+  atelier train request.yaml --watch
+  atelier versions flight-delay --json
+
+Environment: ATELIER_URL (default ${DEFAULT_URL}), ATELIER_API_KEY.
+Exit codes: 0 done, 1 the API refused or failed (or a watched job failed), 2 wrong usage.`;
+
+/** The `atelier` program; its output and exits go through `io` and exceptions, never process.exit. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('atelier')
+    .description('The Atelier command line: models, versions, aliases, predictions and training jobs.')
+    .version(cliVersion(), '-V, --version', 'print the version of atelier')
+    // options after a command's name are that command's: `predict --version 3` is not the program's --version
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      getOutHelpWidth: () => io.stdout.columns ?? 100,
+      getErrHelpWidth: () => io.stderr.columns ?? 100,
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', HELP_AFTER);
+  withGlobalOptions(program);
+  registerModels(program, io);
+  registerVersions(program, io);
+  registerAlias(program, io);
+  registerPredict(program, io);
+  registerTrain(program, io);
+  registerJobs(program, io);
+  return program;
+}
+
+/** Runs one command line (without `node atelier`) and answers the exit code. Never throws. */
+export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    // commander has printed its own usage errors, help and version already
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error instanceof UsageError) {
+      io.stderr.write(`error: ${error.message}\n(add --help for usage)\n`);
+      return ExitCode.usage;
+    }
+    const lines = error instanceof CommandFailure ? describeError(error.cause, error.url) : describeError(error, '');
+    io.stderr.write(`${lines.join('\n')}\n`);
+    return ExitCode.failure;
+  }
+}
+
+/** The version in this package's package.json: beside `src/` here, at the package's root once installed. */
+function cliVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@atelier/cli' && pkg.version) return pkg.version;
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}

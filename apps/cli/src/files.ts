@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+
+import { parse as parseYaml } from 'yaml';
+
+import { CliError } from './errors';
+
+/** The bytes of a file the command names; `what` says which file in the error. */
+export async function readBytes(path: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${what} "${path}": ${reason(error)}`);
+  }
+}
+
+/** A JSON file, parsed. */
+export async function readJson(path: string, what: string): Promise<unknown> {
+  const text = (await readBytes(path, what)).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new CliError(`${what} "${path}" is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A JSON or YAML file (by its extension: `.yaml`, `.yml`), parsed. */
+export async function readJsonOrYaml(path: string, what: string): Promise<unknown> {
+  if (!['.yaml', '.yml'].includes(extname(path).toLowerCase())) return readJson(path, what);
+  const text = (await readBytes(path, what)).toString('utf8');
+  try {
+    return parseYaml(text) as unknown;
+  } catch (error) {
+    throw new CliError(`${what} "${path}" is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+function reason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    default:
+      return (error as Error).message;
+  }
+}
