@@ -294,11 +294,49 @@ describe('monitoring (integration)', () => {
     expect(hour).toMatchObject({ predictions: 4, outcomes: 3, positiveRate: 0.5 });
     expect(hour.predictionMean).toBeCloseTo((0.2 + 0.5 + 0.6 + 0.4) / 4, 12);
     expect(hour.accuracy).toBeCloseTo(2 / 3, 12);
+    // −ln of the probability given to what happened: 1 − 0.2, 0.5 (0.8 is positive), 1 − 0.6
+    expect(hour.logLoss).toBeCloseTo(-(Math.log(0.8) + Math.log(0.5) + Math.log(0.4)) / 3, 12);
+    expect(hour.classes).toEqual([]);
     const threeHours = await eventually(async () => {
       const st = await t.client.modelStats(mixed, 3 * 3600);
       return st.outcomes === 4 ? st : undefined;
     });
     expect(threeHours).toMatchObject({ predictions: 5, outcomes: 4, positiveRate: 0.6, accuracy: 0.75 });
+  });
+
+  it('judges multi-class predictions by their class: accuracy, log loss and per-class counts', async () => {
+    const iris = `iris-${s}`;
+    const [a, b, c, d] = Array.from({ length: 4 }, () => randomUUID()) as [string, string, string, string];
+    const multiclass = (id: string, label: number, probabilities: Record<string, number>) => ({
+      ...prediction(iris, id, probabilities[label]!),
+      label,
+      probabilities,
+    });
+    await publishPredictions([
+      multiclass(a, 0, { 0: 0.7, 1: 0.2, 2: 0.1 }), // outcome 0: right
+      multiclass(b, 1, { 0: 0.1, 1: 0.8, 2: 0.1 }), // outcome 2: wrong
+      multiclass(c, 2, { 0: 0.1, 1: 0.4, 2: 0.5 }), // outcome 2 (as 2.0): right
+      multiclass(d, 1, { 0: 0.3, 1: 0.6, 2: 0.1 }), // no outcome
+    ]);
+    await api('POST', '/api/outcomes/batch', {
+      outcomes: [
+        { predictionId: a, value: 0 },
+        { predictionId: b, value: 2 },
+        { predictionId: c, value: 2.0 },
+      ],
+    });
+    const stats = await eventually(async () => {
+      const st = await t.client.modelStats(iris, 3600);
+      return st.outcomes === 3 ? st : undefined;
+    });
+    expect(stats).toMatchObject({ predictions: 4, outcomes: 3 });
+    expect(stats.accuracy).toBeCloseTo(2 / 3, 12);
+    expect(stats.logLoss).toBeCloseTo(-(Math.log(0.7) + Math.log(0.1) + Math.log(0.5)) / 3, 12);
+    expect(stats.classes).toEqual([
+      { label: '0', predicted: 1, outcomes: 1 },
+      { label: '1', predicted: 2, outcomes: 0 },
+      { label: '2', predicted: 1, outcomes: 2 },
+    ]);
   });
 
   it('keeps per-minute sums equal to a scan of the predictions: late, early and replaced outcomes, whole and partial minutes', async () => {
@@ -329,11 +367,20 @@ describe('monitoring (integration)', () => {
     );
 
     const scanned = await prisma.$queryRaw<
-      Array<{ minute: Date; predictions: number; prediction_sum: number; positives: number; outcomes: number; correct: number }>
+      Array<{
+        minute: Date;
+        predictions: number;
+        prediction_sum: number;
+        positives: number;
+        outcomes: number;
+        correct: number;
+        log_loss: number;
+      }>
     >`
       SELECT date_trunc('minute', predicted_at) AS minute, count(*)::int AS predictions, sum(prediction)::float8 AS prediction_sum,
              count(*) FILTER (WHERE prediction >= 0.5)::int AS positives, count(outcome)::int AS outcomes,
-             count(*) FILTER (WHERE (prediction >= 0.5) = (outcome >= 0.5))::int AS correct
+             count(*) FILTER (WHERE (prediction >= 0.5) = (outcome >= 0.5))::int AS correct,
+             coalesce(sum(-ln(greatest(least(CASE WHEN outcome >= 0.5 THEN prediction ELSE 1 - prediction END, 1), 1e-15))) FILTER (WHERE outcome IS NOT NULL), 0)::float8 AS log_loss
       FROM monitored_predictions WHERE model_name = ${spread} GROUP BY 1 ORDER BY 1`;
     const minutes = await prisma.monitoredMinute.findMany({ where: { modelName: spread }, orderBy: { minute: 'asc' } });
     expect(
@@ -354,6 +401,7 @@ describe('monitoring (integration)', () => {
       })),
     );
     minutes.forEach((m, i) => expect(m.predictionSum).toBeCloseTo(scanned[i]!.prediction_sum, 9));
+    minutes.forEach((m, i) => expect(m.logLossSum).toBeCloseTo(scanned[i]!.log_loss, 9));
 
     // a window that starts and ends inside minutes: the API's figures equal a scan of exactly that window
     for (const seconds of [45, 330, 900]) {

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CategoricalFeatureInput, ModelChoiceInput, PredictResponse, TrainingJobResponse } from '@atelier/contracts';
 import { airportDelayStats, DEMO, demoTrainingRequest, readFlights, seedFlightsDemo } from '@atelier/demo';
 import { FeatureStoreModule } from '@atelier/feature-store';
+import { exportOnnx } from '@atelier/ml';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { authHeaders, eventually, signIn, startTestApp, startWebUi, type TestApp } from '@atelier/testing';
+import { authHeaders, DISTANCE_MODEL, eventually, signIn, startTestApp, startWebUi, type TestApp } from '@atelier/testing';
 import { TrainingModule } from '@atelier/training';
 
 /**
@@ -326,6 +330,21 @@ describe('Atelier end to end', () => {
       expect(await page.content()).not.toContain(editor.key);
       await page.goto(`${web.url}/models`);
       await page.locator(`[data-testid="model-row"][data-model="${DEMO.model}"]`).waitFor();
+
+      // a model made elsewhere, uploaded from the models page: its signature read from the graph
+      const files = mkdtempSync(path.join(tmpdir(), 'atelier-e2e-'));
+      const onnx = path.join(files, 'distance.onnx');
+      writeFileSync(onnx, exportOnnx(DISTANCE_MODEL, { name: 'uploaded-ui' }));
+      await page.click('[data-testid="upload-link"]');
+      await page.fill('input[name="name"]', 'uploaded-ui');
+      await page.setInputFiles('input[name="file"]', onnx);
+      await page.fill('input[name="description"]', 'from the browser');
+      await page.click('[data-testid="upload-submit"]');
+      await page.waitForURL(/\/models\/uploaded-ui\?version=1/);
+      await page.locator('[data-testid="version-row"][data-version="1"]').waitFor();
+      rmSync(files, { recursive: true, force: true });
+      const uploaded = await t.client.getVersion('uploaded-ui', 1);
+      expect(uploaded).toMatchObject({ description: 'from the browser', modelType: 'onnx', signature: { task: 'binary_classification', onnxInputs: ['distance'] } });
 
       await page.goto(`${web.url}/models/${DEMO.model}`);
       await expect.poll(() => page.locator('[data-testid="version-row"]').count(), { timeout: 15_000 }).toBe(2);

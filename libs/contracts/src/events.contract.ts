@@ -29,6 +29,9 @@ export const PredictionEvent = z.object({
   version: z.number().int(),
   alias: z.string().nullable(),
   prediction: z.number(),
+  /** multi-class classifiers: the predicted class and each class's probability, by class */
+  label: z.union([z.number(), z.string()]).nullable().optional(),
+  probabilities: z.record(z.string(), z.number()).optional(),
   inputs: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
   entities: z.record(z.string(), z.string()),
   at: IsoTime,

@@ -6,7 +6,15 @@ const MAX_WINDOW_SECONDS = 30 * 24 * 3600;
 const MAX_SAMPLES = 100_000_000;
 
 /** `prediction_psi`: population stability index of the window's predictions against the training baseline */
-export const MonitorMetric = z.enum(['prediction_mean', 'accuracy', 'positive_rate', 'outcome_count', 'prediction_count', 'prediction_psi']);
+export const MonitorMetric = z.enum([
+  'prediction_mean',
+  'accuracy',
+  'log_loss',
+  'positive_rate',
+  'outcome_count',
+  'prediction_count',
+  'prediction_psi',
+]);
 export type MonitorMetric = z.infer<typeof MonitorMetric>;
 
 /**
@@ -113,6 +121,10 @@ export const ModelWindowStats = z.object({
   predictionMean: z.number().nullable(),
   positiveRate: z.number().nullable(),
   accuracy: z.number().nullable(),
+  /** mean log loss of the predictions with an outcome (classifiers) */
+  logLoss: z.number().nullable(),
+  /** multi-class models: per class, the predictions that chose it and the outcomes that were it */
+  classes: z.array(z.object({ label: z.string(), predicted: z.number().int(), outcomes: z.number().int() })),
 });
 export type ModelWindowStats = z.infer<typeof ModelWindowStats>;
 

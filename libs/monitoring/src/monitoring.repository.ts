@@ -13,6 +13,9 @@ export interface NewPrediction {
   version: number;
   alias: string | null;
   prediction: number;
+  /** multi-class classifiers only: the predicted class and the probability of each class */
+  label?: number | string | null;
+  probabilities?: Record<string, number>;
   inputs: Record<string, number | string | null>;
   at: string;
 }
@@ -101,16 +104,24 @@ export class MonitoringRepository {
     // no whole minute inside: the raw rows of the window are at most two minutes of them
     const [wholeFrom, wholeTo] = firstWhole < lastWhole ? [firstWhole, lastWhole] : [window.end, window.end];
     const [row] = await db.$queryRaw<
-      Array<{ predictions: number; prediction_sum: number | null; positives: number; outcomes: number; correct: number }>
+      Array<{
+        predictions: number;
+        prediction_sum: number | null;
+        positives: number;
+        outcomes: number;
+        correct: number;
+        log_loss_sum: number | null;
+      }>
     >`
       SELECT coalesce(sum(predictions), 0)::int AS predictions, sum(prediction_sum)::float8 AS prediction_sum,
-             coalesce(sum(positives), 0)::int AS positives, coalesce(sum(outcomes), 0)::int AS outcomes, coalesce(sum(correct), 0)::int AS correct
+             coalesce(sum(positives), 0)::int AS positives, coalesce(sum(outcomes), 0)::int AS outcomes, coalesce(sum(correct), 0)::int AS correct,
+             sum(log_loss_sum)::float8 AS log_loss_sum
       FROM (
-        SELECT predictions, prediction_sum, positives, outcomes, correct FROM monitored_minutes
+        SELECT predictions, prediction_sum, positives, outcomes, correct, log_loss_sum FROM monitored_minutes
         WHERE model_name = ${model} AND minute >= ${wholeFrom} AND minute < ${wholeTo}
         UNION ALL
         SELECT 1, prediction, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int, (outcome IS NOT NULL)::int,
-               coalesce(((prediction >= ${POSITIVE_THRESHOLD}::float8) = (outcome >= ${POSITIVE_THRESHOLD}::float8))::int, 0)
+               ${Prisma.raw(correct('prediction', 'label', 'outcome'))}, ${Prisma.raw(logLoss('prediction', 'probabilities', 'outcome'))}
         FROM monitored_predictions
         WHERE model_name = ${model}
           AND ((predicted_at >= ${window.start} AND predicted_at < ${wholeFrom}) OR (predicted_at >= ${wholeTo} AND predicted_at < ${window.end}))
@@ -123,7 +134,29 @@ export class MonitoringRepository {
       predictionMean: predictions > 0 ? (row?.prediction_sum ?? 0) / predictions : null,
       positiveRate: predictions > 0 ? (row?.positives ?? 0) / predictions : null,
       accuracy: outcomes > 0 ? (row?.correct ?? 0) / outcomes : null,
+      logLoss: outcomes > 0 ? (row?.log_loss_sum ?? 0) / outcomes : null,
     };
+  }
+
+  /**
+   * Multi-class models: per class, how many predictions of the window chose it and how many
+   * outcomes were it (a scan of the window's rows; for the live view, not for evaluations).
+   */
+  async classCounts(
+    model: string,
+    window: Window,
+    db: Db = this.prisma.client,
+  ): Promise<Array<{ label: string; predicted: number; outcomes: number }>> {
+    return db.$queryRaw<Array<{ label: string; predicted: number; outcomes: number }>>`
+      SELECT label, sum(predicted)::int AS predicted, sum(observed)::int AS outcomes
+      FROM (
+        SELECT label, 1 AS predicted, 0 AS observed FROM monitored_predictions
+        WHERE model_name = ${model} AND label IS NOT NULL AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
+        UNION ALL
+        SELECT ${Prisma.raw(classOf('outcome'))}, 0, 1 FROM monitored_predictions
+        WHERE model_name = ${model} AND label IS NOT NULL AND outcome IS NOT NULL AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
+      ) AS counted
+      GROUP BY label ORDER BY label`;
   }
 
   /** The predictions of the window's newest model version (the one drift is measured for). */
@@ -232,33 +265,51 @@ type Stored = { prediction_id: string; model_name: string };
 /**
  * Adds each changed prediction's share to its minute in `monitored_minutes`, inside the statement
  * that changed it: `changed` is a data-modifying CTE returning model_name, predicted_at and the
- * per-row deltas n (predictions), s (prediction sum), pos (positives), o (outcomes), c (correct).
+ * per-row deltas n (predictions), s (prediction sum), pos (positives), o (outcomes), c (correct),
+ * ll (log loss).
  */
 const ADD_TO_MINUTES = `
   minutes AS (
-    INSERT INTO monitored_minutes AS m (model_name, minute, predictions, prediction_sum, positives, outcomes, correct)
-    SELECT model_name, date_trunc('minute', predicted_at), sum(n)::int, sum(s), sum(pos)::int, sum(o)::int, sum(c)::int
+    INSERT INTO monitored_minutes AS m (model_name, minute, predictions, prediction_sum, positives, outcomes, correct, log_loss_sum)
+    SELECT model_name, date_trunc('minute', predicted_at), sum(n)::int, sum(s), sum(pos)::int, sum(o)::int, sum(c)::int, sum(ll)
     FROM changed GROUP BY 1, 2
     ON CONFLICT (model_name, minute) DO UPDATE SET
       predictions = m.predictions + EXCLUDED.predictions,
       prediction_sum = m.prediction_sum + EXCLUDED.prediction_sum,
       positives = m.positives + EXCLUDED.positives,
       outcomes = m.outcomes + EXCLUDED.outcomes,
-      correct = m.correct + EXCLUDED.correct)`;
+      correct = m.correct + EXCLUDED.correct,
+      log_loss_sum = m.log_loss_sum + EXCLUDED.log_loss_sum)`;
 
-/** `(prediction, outcome)` on the same side of the threshold, as 0/1 (0 without an outcome). */
-const correct = (prediction: string, outcome: string) =>
-  `coalesce(((${prediction} >= ${POSITIVE_THRESHOLD}) = (${outcome} >= ${POSITIVE_THRESHOLD}))::int, 0)`;
+/** An outcome as a class label: `2` and `2.0` are the class "2". */
+const classOf = (outcome: string) => `trim_scale(${outcome}::numeric)::text`;
+
+/**
+ * 1 when the prediction was right, 0 when wrong or without an outcome: a multi-class prediction
+ * (with a label) names the outcome's class; a binary one is on the outcome's side of the threshold.
+ */
+const correct = (prediction: string, label: string, outcome: string) =>
+  `coalesce(CASE WHEN ${label} IS NOT NULL THEN (${label} = ${classOf(outcome)})::int
+                 ELSE ((${prediction} >= ${POSITIVE_THRESHOLD}) = (${outcome} >= ${POSITIVE_THRESHOLD}))::int END, 0)`;
+
+/**
+ * The log loss of one prediction (0 without an outcome): −ln of the probability it gave the
+ * outcome's class (multi-class), or of P(positive) / 1 − P(positive) (binary); clipped at 1e-15.
+ */
+const logLoss = (prediction: string, probabilities: string, outcome: string) =>
+  `CASE WHEN ${outcome} IS NULL THEN 0::float8
+        WHEN ${probabilities} IS NOT NULL THEN -ln(greatest(coalesce((${probabilities} ->> ${classOf(outcome)})::float8, 0), 1e-15))
+        ELSE -ln(greatest(least(CASE WHEN ${outcome} >= ${POSITIVE_THRESHOLD} THEN ${prediction} ELSE 1 - ${prediction} END, 1), 1e-15)) END`;
 
 async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Promise<Stored[]> {
   const result = await client.query<Stored>(
     `WITH stored AS (
-       INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[])
+       INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at, label, probabilities)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::jsonb[])
        ON CONFLICT (prediction_id) DO NOTHING
        RETURNING prediction_id, model_name, prediction, predicted_at),
      changed AS (
-       SELECT model_name, predicted_at, 1 AS n, prediction AS s, (prediction >= ${POSITIVE_THRESHOLD})::int AS pos, 0 AS o, 0 AS c FROM stored),
+       SELECT model_name, predicted_at, 1 AS n, prediction AS s, (prediction >= ${POSITIVE_THRESHOLD})::int AS pos, 0 AS o, 0 AS c, 0::float8 AS ll FROM stored),
      ${ADD_TO_MINUTES}
      SELECT prediction_id::text, model_name FROM stored`,
     [
@@ -269,6 +320,8 @@ async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Pro
       rows.map((r) => r.prediction),
       rows.map((r) => JSON.stringify(r.inputs)),
       rows.map((r) => r.at),
+      rows.map((r) => (r.probabilities && r.label !== undefined && r.label !== null ? String(r.label) : null)),
+      rows.map((r) => (r.probabilities && r.label !== undefined && r.label !== null ? JSON.stringify(r.probabilities) : null)),
     ],
   );
   return result.rows;
@@ -283,9 +336,11 @@ async function joinPending(client: PoolClient, predictionIds: string[]): Promise
      updated AS (
        UPDATE monitored_predictions p SET outcome = j.value, outcome_at = j.observed_at
        FROM joined j WHERE p.prediction_id = j.prediction_id
-       RETURNING p.model_name, p.predicted_at, p.prediction, p.outcome),
+       RETURNING p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome),
      changed AS (
-       SELECT model_name, predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos, 1 AS o, ${correct('prediction', 'outcome')} AS c FROM updated),
+       SELECT model_name, predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos, 1 AS o,
+              ${correct('prediction', 'label', 'outcome')} AS c, ${logLoss('prediction', 'probabilities', 'outcome')} AS ll
+       FROM updated),
      ${ADD_TO_MINUTES}
      SELECT count(*)::int AS joined FROM updated`,
     [predictionIds],
@@ -308,11 +363,12 @@ async function applyOutcomes(
        UPDATE monitored_predictions p SET outcome = u.value, outcome_at = u.at
        FROM unnest($1::uuid[], $2::float8[], $3::timestamptz[]) AS u(id, value, at)
        WHERE p.prediction_id = u.id
-       RETURNING p.prediction_id, p.model_name, p.predicted_at, p.prediction, p.outcome),
+       RETURNING p.prediction_id, p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome),
      changed AS (
        SELECT u.model_name, u.predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos,
               (v.outcome IS NULL)::int AS o,
-              ${correct('u.prediction', 'u.outcome')} - ${correct('u.prediction', 'v.outcome')} AS c
+              ${correct('u.prediction', 'u.label', 'u.outcome')} - ${correct('u.prediction', 'u.label', 'v.outcome')} AS c,
+              ${logLoss('u.prediction', 'u.probabilities', 'u.outcome')} - ${logLoss('u.prediction', 'u.probabilities', 'v.outcome')} AS ll
        FROM updated u JOIN previous v USING (prediction_id)),
      ${ADD_TO_MINUTES}
      SELECT prediction_id::text, model_name FROM updated`,

@@ -98,7 +98,10 @@ export class MonitorsService {
 
   async liveStats(model: string, windowSeconds: number, now = new Date()): Promise<ModelWindowStats> {
     const window = windowEndingAt(now, windowSeconds);
-    const stats = await this.repository.aggregateWindow(model, window);
+    const [stats, classes] = await Promise.all([
+      this.repository.aggregateWindow(model, window),
+      this.repository.classCounts(model, window),
+    ]);
     return {
       model,
       windowStart: window.start.toISOString(),
@@ -108,6 +111,8 @@ export class MonitorsService {
       predictionMean: stats.predictionMean,
       positiveRate: stats.positiveRate,
       accuracy: stats.accuracy,
+      logLoss: stats.logLoss,
+      classes,
     };
   }
 
@@ -149,7 +154,11 @@ export class MonitorsService {
   }
 
   /** Drift of the window's predictions from the newest version's training baseline. */
-  private async predictionDrift(model: string, window: Window, tx: Prisma.TransactionClient): Promise<{ psi: number | null; samples: number }> {
+  private async predictionDrift(
+    model: string,
+    window: Window,
+    tx: Prisma.TransactionClient,
+  ): Promise<{ psi: number | null; samples: number }> {
     const live = await this.repository.newestVersionPredictions(model, window, tx);
     if (!live) return { psi: null, samples: 0 };
     const baseline = await this.baselines.predictionHistogram(model, live.version).catch((error: unknown) => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { crosses, hasEnoughSamples, judge, metricValue, samplesOf, type WindowAggregate, windowEndingAt } from './window-metrics';
 
-const stats: WindowAggregate = { predictions: 20, outcomes: 15, predictionMean: 0.9, positiveRate: 1, accuracy: 0 };
-const empty: WindowAggregate = { predictions: 0, outcomes: 0, predictionMean: null, positiveRate: null, accuracy: null };
+const stats: WindowAggregate = { predictions: 20, outcomes: 15, predictionMean: 0.9, positiveRate: 1, accuracy: 0, logLoss: 2.3 };
+const empty: WindowAggregate = { predictions: 0, outcomes: 0, predictionMean: null, positiveRate: null, accuracy: null, logLoss: null };
 
 describe('window metrics', () => {
   it('takes the window [now − windowSeconds, now)', () => {
@@ -17,12 +17,15 @@ describe('window metrics', () => {
     expect(metricValue('accuracy', stats)).toBe(0);
     expect(metricValue('prediction_count', stats)).toBe(20);
     expect(metricValue('outcome_count', stats)).toBe(15);
+    expect(metricValue('log_loss', stats)).toBe(2.3);
     expect(metricValue('accuracy', empty)).toBeNull();
+    expect(metricValue('log_loss', empty)).toBeNull();
     expect(metricValue('prediction_count', empty)).toBe(0);
   });
 
-  it('bases accuracy on the outcomes and every other metric on the predictions', () => {
+  it('bases accuracy and log loss on the outcomes and every other metric on the predictions', () => {
     expect(samplesOf('accuracy', stats)).toBe(15);
+    expect(samplesOf('log_loss', stats)).toBe(15);
     expect(samplesOf('prediction_mean', stats)).toBe(20);
     expect(samplesOf('positive_rate', stats)).toBe(20);
     expect(samplesOf('outcome_count', stats)).toBe(20);

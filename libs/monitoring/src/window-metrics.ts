@@ -12,6 +12,8 @@ export interface WindowAggregate {
   positiveRate: number | null;
   /** null when no prediction of the window has an outcome yet */
   accuracy: number | null;
+  /** mean log loss of the predictions with an outcome (classifiers); null without outcomes */
+  logLoss: number | null;
   /** PSI of the newest version's predictions against its training baseline, and how many it rests on */
   drift?: { psi: number | null; samples: number };
 }
@@ -35,6 +37,8 @@ export function metricValue(metric: MonitorMetric, stats: WindowAggregate): numb
       return stats.positiveRate;
     case 'accuracy':
       return stats.accuracy;
+    case 'log_loss':
+      return stats.logLoss;
     case 'prediction_count':
       return stats.predictions;
     case 'outcome_count':
@@ -44,10 +48,10 @@ export function metricValue(metric: MonitorMetric, stats: WindowAggregate): numb
   }
 }
 
-/** How many observations the metric rests on: the outcomes for accuracy, the newest version's predictions for drift, all predictions otherwise. */
+/** How many observations the metric rests on: the outcomes for accuracy and log loss, the newest version's predictions for drift, all predictions otherwise. */
 export function samplesOf(metric: MonitorMetric, stats: WindowAggregate): number {
   if (metric === 'prediction_psi') return stats.drift?.samples ?? 0;
-  return metric === 'accuracy' ? stats.outcomes : stats.predictions;
+  return metric === 'accuracy' || metric === 'log_loss' ? stats.outcomes : stats.predictions;
 }
 
 /**

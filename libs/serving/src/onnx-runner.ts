@@ -36,6 +36,8 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ort);
 const ready = ort.InferenceSession.create(workerData.model, workerData.options);
+// told once the session exists (or failed): the pool never ends a thread inside that native call
+ready.then(() => parentPort.postMessage({ ready: true }), () => parentPort.postMessage({ ready: true }));
 parentPort.on('message', async ({ id, feeds }) => {
   try {
     const session = await ready;
@@ -58,7 +60,14 @@ parentPort.on('message', async ({ id, feeds }) => {
 interface PoolWorker {
   worker: Worker;
   pending: Map<number, { resolve: (r: Record<string, PlainTensor>) => void; reject: (e: Error) => void }>;
+  /** settles when the thread's session is created (or failed), or the thread ended */
+  loaded: Promise<void>;
+  /** settles when no run is in flight */
+  idle: () => Promise<void>;
 }
+
+/** How long `close` waits for a thread to finish loading and running before ending it anyway. */
+const CLOSE_WAIT_MS = 10_000;
 
 /**
  * Sessions of one model on worker threads, for models whose run would stall the event loop
@@ -76,17 +85,30 @@ export class WorkerPoolRunner implements OnnxRunner {
         eval: true,
         workerData: { ort: require.resolve('onnxruntime-node'), model, options: SESSION_OPTIONS },
       });
-      const entry: PoolWorker = { worker, pending: new Map() };
-      worker.on('message', (m: { id: number; result?: Record<string, PlainTensor>; error?: string }) => {
-        const call = entry.pending.get(m.id);
-        entry.pending.delete(m.id);
+      let markLoaded!: () => void;
+      const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+      const drained: Array<() => void> = [];
+      const pending: PoolWorker['pending'] = new Map();
+      const settled = () => {
+        if (pending.size === 0) drained.splice(0).forEach((done) => done());
+      };
+      const idle = () => (pending.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve)));
+      const entry: PoolWorker = { worker, pending, loaded, idle };
+      worker.on('message', (m: { ready?: true; id: number; result?: Record<string, PlainTensor>; error?: string }) => {
+        if (m.ready) return markLoaded();
+        const call = pending.get(m.id);
+        pending.delete(m.id);
         if (m.error !== undefined) call?.reject(new Error(m.error));
         else call?.resolve(m.result!);
+        settled();
       });
       worker.on('error', (error) => {
-        for (const call of entry.pending.values()) call.reject(error);
-        entry.pending.clear();
+        for (const call of pending.values()) call.reject(error);
+        pending.clear();
+        settled();
+        markLoaded();
       });
+      worker.on('exit', () => markLoaded());
       worker.unref();
       this.workers.push(entry);
     }
@@ -103,8 +125,18 @@ export class WorkerPoolRunner implements OnnxRunner {
     });
   }
 
+  /**
+   * Ends the threads once each has loaded its session and finished its runs: ONNX Runtime aborts
+   * the whole process when a thread ends inside one of its native calls.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    await Promise.all(
+      this.workers.map(async (w) => {
+        const calm = Promise.all([w.loaded, w.idle()]);
+        await Promise.race([calm, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
+        await w.worker.terminate();
+      }),
+    );
   }
 }
 

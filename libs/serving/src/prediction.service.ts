@@ -91,6 +91,8 @@ export class PredictionService {
           version,
           alias,
           prediction: s.prediction,
+          // multi-class: monitoring judges the class and scores the probabilities
+          ...(s.probabilities ? { label: s.label, probabilities: s.probabilities } : {}),
           inputs: s.inputs,
           entities,
           at,

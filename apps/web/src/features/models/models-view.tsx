@@ -25,6 +25,9 @@ export function ModelsView() {
             <button type="button" className="button" onClick={models.reload} disabled={models.loading}>
               Refresh
             </button>
+            <Link href="/upload" className="button" data-testid="upload-link">
+              Upload a model
+            </Link>
             <Link href="/train" className="button button-primary">
               Train a model
             </Link>
