@@ -70,6 +70,25 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
     expect(response.status, await response.clone().text()).toBe(200);
     return (await response.json()) as OipInferResponse;
   };
+  /** `atelier models upload …` from the sources, as a team's script would run the CLI */
+  const cliUpload = async (model: string, file: string, ...options: string[]): Promise<ModelVersionResponse> => {
+    const args = [
+      '-r',
+      '@swc-node/register',
+      'apps/cli/src/main.ts',
+      'models',
+      'upload',
+      model,
+      file,
+      '--alias',
+      'production',
+      '--json',
+      ...options,
+    ];
+    const env = { ...process.env, ATELIER_URL: t.baseUrl, ATELIER_API_KEY: t.adminKey };
+    const { stdout } = await run(process.execPath, args, { env, timeout: 60_000 });
+    return JSON.parse(stdout) as ModelVersionResponse;
+  };
   const byColumns = (columns: string[], row: number[]) => Object.fromEntries(columns.map((c, i) => [c, row[i]!]));
 
   beforeAll(async () => {
@@ -119,19 +138,17 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
     expect(maxDifference(oip.outputs[1]!.data as number[], f.predict_proba!.flat())).toBeLessThan(1e-5);
   });
 
-  it('a random forest on iris (multi-class, probability tensor) answers every class probability as scikit-learn does', async () => {
+  it('a random forest on iris (multi-class, probability tensor), uploaded with the CLI, answers every class probability as scikit-learn does', async () => {
     const model = name('iris-rf');
     const f = fixture('iris-rf');
-    const response = await upload(model, readFileSync(path.join(dir, 'iris-rf.onnx')));
-    expect(response.status, await response.clone().text()).toBe(201);
-    const version = (await response.json()) as ModelVersionResponse;
-    // no column names given: X_0 … X_3
+    // uploaded with the CLI, no column names given: X_0 … X_3
+    const version = await cliUpload(model, path.join(dir, 'iris-rf.onnx'));
+    expect(version.aliases).toEqual(['production']);
     expect(version.signature.inputs.map((i) => i.name)).toEqual(['X_0', 'X_1', 'X_2', 'X_3']);
     expect(version.signature).toMatchObject({
       task: 'multiclass_classification',
       roles: { label: 'label', probabilities: 'probabilities', classes: [0, 1, 2] },
     });
-    await setProduction(model, version.version);
 
     const answer = await predict({ model, rows: f.rows.map((row) => ({ features: byColumns(['X_0', 'X_1', 'X_2', 'X_3'], row) })) });
     answer.predictions.forEach((p, i) => {
@@ -147,14 +164,13 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
     );
   });
 
-  it('a gradient-boosting regressor answers values as scikit-learn does (float32 trees: within 1e-5 relative)', async () => {
+  it('a gradient-boosting regressor, uploaded with the CLI, answers values as scikit-learn does (float32 trees: within 1e-5 relative)', async () => {
     const model = name('diabetes-gbr');
     const f = fixture('diabetes-gbr');
-    const response = await upload(model, readFileSync(path.join(dir, 'diabetes-gbr.onnx')), { columns: JSON.stringify({ X: f.columns }) });
-    expect(response.status, await response.clone().text()).toBe(201);
-    const version = (await response.json()) as ModelVersionResponse;
+    // uploaded with the CLI, its columns named
+    const version = await cliUpload(model, path.join(dir, 'diabetes-gbr.onnx'), '--columns', `X=${f.columns.join(',')}`);
     expect(version.signature).toMatchObject({ task: 'regression', roles: { label: null, probabilities: null, value: 'variable' } });
-    await setProduction(model, version.version);
+    expect(version.signature.inputs.map((i) => i.name)).toEqual(f.columns);
 
     const answer = await predict({ model, rows: f.rows.map((row) => ({ features: byColumns(f.columns, row) })) });
     answer.predictions.forEach((p, i) => {

@@ -13,7 +13,7 @@ export const ModelInput = z.discriminatedUnion('source', [
 ]);
 export type ModelInput = z.infer<typeof ModelInput>;
 
-/** What a version predicts; Atelier's own trainers make the binary and regression kinds so far. */
+/** What a version predicts; Atelier's own trainers make all three (multi-class: GBDT and neural networks). */
 export const ServingTask = z.enum(['binary_classification', 'multiclass_classification', 'regression']);
 export type ServingTask = z.infer<typeof ServingTask>;
 
@@ -128,6 +128,21 @@ export const Lineage = z.object({
 });
 export type Lineage = z.infer<typeof Lineage>;
 
+/**
+ * The multi-class part of an evaluation report; every list is in `classes` order. The predicted
+ * class of a row is its most probable one (the first on ties), as the graph's `label` output.
+ */
+export const MulticlassEvaluation = z.object({
+  classes: z.array(ClassLabel),
+  /** `matrix[actual][predicted]` row counts */
+  confusionMatrix: z.array(z.array(z.number())),
+  /** precision, recall and F1 of each class against the rest; 0 where undefined (sklearn's zero_division=0) */
+  perClass: z.array(z.object({ label: ClassLabel, precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() })),
+  /** one-vs-rest ROC of each class, at most a few hundred points; `auc` null (and no points) for a class absent from the validation rows */
+  roc: z.array(z.object({ label: ClassLabel, fpr: z.array(z.number()), tpr: z.array(z.number()), auc: z.number().nullable() })),
+});
+export type MulticlassEvaluation = z.infer<typeof MulticlassEvaluation>;
+
 /** The evaluation report of a version, computed on its validation slice. */
 export const Evaluation = z.object({
   /** ROC and precision–recall curves (binary classification), at most a few hundred points */
@@ -142,8 +157,10 @@ export const Evaluation = z.object({
   featureImportance: z.array(
     z.object({ name: z.string(), importance: z.number(), std: z.number().nullable(), kind: z.enum(['permutation', 'gain']) }),
   ),
-  /** average prediction over a grid of one feature's values, for the most important features */
+  /** average prediction over a grid of one feature's values, for the most important features (binary and regression) */
   partialDependence: z.array(z.object({ feature: z.string(), grid: z.array(z.number()), average: z.array(z.number()) })),
+  /** multi-class classification only; absent in reports stored before multi-class models existed */
+  multiclass: MulticlassEvaluation.nullable().optional(),
 });
 export type Evaluation = z.infer<typeof Evaluation>;
 
@@ -155,6 +172,7 @@ export const EMPTY_EVALUATION: Evaluation = {
   residuals: null,
   featureImportance: [],
   partialDependence: [],
+  multiclass: null,
 };
 
 export const EMPTY_LINEAGE: Lineage = {
@@ -289,7 +307,13 @@ export function tensorFeedsOf(signature: ModelSignature): TensorFeed[] {
 /** The output roles of a signature: its `roles`, or Atelier's own output names. */
 export function outputRolesOf(signature: ModelSignature): OutputRoles {
   if (signature.roles) return signature.roles;
-  return signature.task === 'regression'
-    ? { label: null, probabilities: null, value: 'prediction', classes: null }
-    : { label: 'label', probabilities: 'probability', value: null, classes: [0, 1] };
+  switch (signature.task) {
+    case 'regression':
+      return { label: null, probabilities: null, value: 'prediction', classes: null };
+    case 'multiclass_classification':
+      // classes unknown here: serving numbers them by column
+      return { label: 'label', probabilities: 'probabilities', value: null, classes: null };
+    case 'binary_classification':
+      return { label: 'label', probabilities: 'probability', value: null, classes: [0, 1] };
+  }
 }

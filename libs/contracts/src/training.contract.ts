@@ -6,16 +6,22 @@ import { FeatureRef } from './feature-store.contract';
 export const ModelType = z.enum(['logistic_regression', 'linear_regression', 'gbdt', 'neural_network']);
 export type ModelType = z.infer<typeof ModelType>;
 
-/** What a model predicts: the label expression gives 0/1 (binary) or a number (regression). */
-export const ModelTask = z.enum(['binary_classification', 'regression']);
+/**
+ * What a model predicts: the label expression gives 0/1 (binary), a class index 0..K-1
+ * (multi-class, K inferred from the training rows, at most MAX_CLASSES) or a number (regression).
+ */
+export const ModelTask = z.enum(['binary_classification', 'multiclass_classification', 'regression']);
 export type ModelTask = z.infer<typeof ModelTask>;
+
+/** The most classes a multi-class model may have. */
+export const MAX_CLASSES = 50;
 
 const seed = z.number().int().min(0).max(MAX_INT32).default(42);
 const epochs = z.number().int().min(1).max(500);
 const batchSize = z.number().int().min(1).max(65_536);
 const penalty = z.number().min(0).max(10).default(0);
 
-export const LogisticRegressionParams = z.object({
+export const LinearRegressionParams = z.object({
   epochs: epochs.default(20),
   learningRate: z.number().positive().max(10).default(0.05),
   batchSize: batchSize.default(1024),
@@ -23,13 +29,22 @@ export const LogisticRegressionParams = z.object({
   l2: penalty,
   seed,
 });
-export type LogisticRegressionParams = z.infer<typeof LogisticRegressionParams>;
-
-export const LinearRegressionParams = LogisticRegressionParams;
 export type LinearRegressionParams = z.infer<typeof LinearRegressionParams>;
 
+export const LogisticRegressionParams = LinearRegressionParams.extend({
+  /** logistic regression is binary; the field exists to say so when another task is asked for */
+  task: z
+    .string()
+    .refine((task) => task === 'binary', {
+      message: 'logistic regression is binary only; for multi-class use gbdt with objective "multiclass" or neural_network with task "multiclass"',
+    })
+    .optional(),
+});
+export type LogisticRegressionParams = z.infer<typeof LogisticRegressionParams>;
+
 export const GbdtParams = z.object({
-  objective: z.enum(['binary', 'regression']).default('binary'),
+  /** `multiclass`: the label is a class index 0..K-1, K inferred from the training rows */
+  objective: z.enum(['binary', 'multiclass', 'regression']).default('binary'),
   numIterations: z.number().int().min(1).max(5000).default(100),
   learningRate: z.number().positive().max(1).default(0.1),
   maxLeaves: z.number().int().min(2).max(4096).default(31),
@@ -45,7 +60,8 @@ export const GbdtParams = z.object({
 export type GbdtParams = z.infer<typeof GbdtParams>;
 
 export const NeuralNetworkParams = z.object({
-  task: z.enum(['binary', 'regression']).default('binary'),
+  /** `multiclass`: softmax output and cross-entropy over the classes 0..K-1 of the label */
+  task: z.enum(['binary', 'multiclass', 'regression']).default('binary'),
   hiddenLayers: z.array(z.number().int().min(1).max(4096)).max(10).default([32, 16]),
   activation: z.enum(['relu', 'tanh']).default('relu'),
   dropout: z.number().min(0).max(0.9).default(0),
@@ -76,7 +92,7 @@ export type ParamSpace = z.infer<typeof ParamSpace>;
 /**
  * Hyper-parameter search: `trials` configurations drawn from `space` (names of the model type's
  * params), each trained on the training slice and scored on the validation slice (AUC for
- * classifiers, RMSE for regressors). Successive halving gives every configuration a small
+ * binary classifiers, log loss for multi-class ones, RMSE for regressors). Successive halving gives every configuration a small
  * budget of epochs / boosting rounds first and the full budget only to the best third, then the
  * best of those. The winner becomes the registered version; every trial is kept on the job.
  */
@@ -144,6 +160,9 @@ const TrainingRequestBase = z.object({
   missingFeatures: MissingFeaturePolicy.default('impute'),
 });
 
+/** Parameters a search may not vary: the seed, and those that decide the task (and so the score). */
+const UNSEARCHABLE = new Set(['seed', 'task', 'objective']);
+
 /** The model type decides which hyper-parameters apply. */
 export const ModelChoice = z.discriminatedUnion('modelType', [
   z.object({ modelType: z.literal('logistic_regression'), params: LogisticRegressionParams.prefault({}) }),
@@ -166,8 +185,8 @@ export const TrainingRequest = TrainingRequestBase.and(ModelChoice)
   .superRefine((r, ctx) => {
     const known = Object.keys(r.params);
     for (const name of Object.keys(r.search?.space ?? {})) {
-      if (!known.includes(name) || name === 'seed') {
-        ctx.addIssue({ code: 'custom', path: ['search', 'space', name], message: `${r.modelType} has no searchable parameter "${name}"; it has ${known.filter((k) => k !== 'seed').join(', ')}` });
+      if (!known.includes(name) || UNSEARCHABLE.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['search', 'space', name], message: `${r.modelType} has no searchable parameter "${name}"; it has ${known.filter((k) => !UNSEARCHABLE.has(k)).join(', ')}` });
       }
     }
   });
@@ -182,11 +201,17 @@ export function taskOf(request: Pick<TrainingRequest, 'modelType' | 'params'>): 
     case 'linear_regression':
       return 'regression';
     case 'gbdt':
-      return (request.params as GbdtParams).objective === 'binary' ? 'binary_classification' : 'regression';
+      return TASKS[(request.params as GbdtParams).objective];
     case 'neural_network':
-      return (request.params as NeuralNetworkParams).task === 'binary' ? 'binary_classification' : 'regression';
+      return TASKS[(request.params as NeuralNetworkParams).task];
   }
 }
+
+const TASKS: Record<GbdtParams['objective'], ModelTask> = {
+  binary: 'binary_classification',
+  multiclass: 'multiclass_classification',
+  regression: 'regression',
+};
 
 export const TrainingJobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type TrainingJobStatus = z.infer<typeof TrainingJobStatus>;

@@ -175,6 +175,33 @@ describe('resolveSignature: a declared signature is checked against the graph', 
       'give "columns" or a signature with "tensors", not both',
     );
   });
+
+  it("accepts Atelier's multi-class signature (probabilities [N, K] + label [N]) and refuses classes that do not fit its columns", () => {
+    const multiclass = graph(
+      [{ name: 'distance', type: tensor('float', 'N', 1) }],
+      [
+        { name: 'probabilities', type: tensor('float', 'N', 3) },
+        { name: 'label', type: tensor('int64', 'N') },
+      ],
+    );
+    const declared = ModelSignature.parse({
+      inputs: [{ name: 'distance', source: 'request' }],
+      onnxInputs: ['distance'],
+      outputs: ['probabilities', 'label'],
+      task: 'multiclass_classification',
+      roles: { label: 'label', probabilities: 'probabilities', value: null, classes: [0, 1, 2] },
+    });
+    expect(resolveSignature(multiclass, declared).roles).toEqual(declared.roles);
+    // without roles, Atelier's own multi-class output names
+    expect(resolveSignature(multiclass, { ...declared, roles: undefined }).roles).toEqual({
+      label: 'label',
+      probabilities: 'probabilities',
+      value: null,
+      classes: null,
+    });
+    const twoClasses = { ...declared, roles: { ...declared.roles!, classes: [0, 1] } };
+    expect(refusalOf(() => resolveSignature(multiclass, twoClasses))).toBe('the signature names 2 classes but "probabilities" has 3 columns');
+  });
 });
 
 describe('toModelGraph', () => {

@@ -80,6 +80,7 @@ function checkSignature(graph: OnnxGraph, declared: ModelSignature): ModelSignat
     if (name !== null && !outputs.has(name))
       throw badRequest(`the signature reads output "${name}", which the graph does not have; it answers ${quoted([...outputs])}`);
   }
+  assertClassCount(graph, roles);
   return { ...declared, tensors, roles };
 }
 
@@ -157,6 +158,14 @@ function inferRoles(graph: OnnxGraph): { roles: OutputRoles; task: ServingTask }
     roles: { label: label?.name ?? null, probabilities: probabilities?.name ?? null, value: null, classes },
     task: classes !== null && classes.length > 2 ? 'multiclass_classification' : 'binary_classification',
   };
+}
+
+/** Declared classes name the columns of a `[N, C]` probabilities output: one per column. */
+function assertClassCount(graph: OnnxGraph, roles: OutputRoles): void {
+  const output = graph.outputs.find((o) => o.name === roles.probabilities);
+  const width = output ? widthOf(output) : null;
+  if (roles.classes === null || width === null || width === 1 || roles.classes.length === width) return;
+  throw badRequest(`the signature names ${roles.classes.length} classes but "${output!.name}" has ${width} columns`);
 }
 
 /** The element type, rank and (when fixed) column count of a graph input serving can fill. */

@@ -1,9 +1,13 @@
-import type { Evaluation, ModelTask } from '@atelier/contracts';
+import type { Evaluation, ModelTask, MulticlassEvaluation } from '@atelier/contracts';
 import {
   calibrationCurve,
   confusionMatrix,
   type Dataset,
   logLoss,
+  multiclassConfusionMatrix,
+  multiclassLogLoss,
+  multiclassPrecisionRecallF1,
+  oneVsRestRocCurves,
   partialDependence,
   permutationImportance,
   precisionRecallCurve,
@@ -20,13 +24,19 @@ const CURVE_POINTS = 200;
 const PARTIAL_DEPENDENCE_FEATURES = 3;
 
 /**
- * The evaluation report stored with a version: curves and confusion matrix (classification) or
- * residuals (regression), feature importance (the trainer's own gain for trees, permutation
- * importance on the validation slice otherwise) and partial dependence of the top features.
+ * The evaluation report stored with a version: curves and confusion matrix (binary), the
+ * multi-class part (K×K confusion matrix, per-class metrics, one-vs-rest ROC curves) or residuals
+ * (regression), feature importance (the trainer's own gain for trees, permutation importance on
+ * the validation slice otherwise) and partial dependence of the top features (binary and
+ * regression: a multi-class model would need a curve per class).
  */
-export function evaluationReport(task: ModelTask, trained: Trained, validation: Dataset, pValid: Float64Array): Evaluation {
+export function evaluationReport(task: ModelTask, trained: Trained, validation: Dataset, pValid: Float64Array, numClass: number): Evaluation {
   const sample = sampleRows(validation);
-  const importance = featureImportance(task, trained, sample);
+  const importance = featureImportance(task, trained, sample, numClass);
+  const none = { roc: null, pr: null, calibration: null, confusionMatrix: null, residuals: null, multiclass: null };
+  if (task === 'multiclass_classification') {
+    return { ...none, featureImportance: importance, partialDependence: [], multiclass: multiclassReport(validation.label, pValid, numClass) };
+  }
   const top = [...importance].sort((a, b) => b.importance - a.importance).slice(0, PARTIAL_DEPENDENCE_FEATURES);
   const partial = top.map(({ name }) => {
     const pd = partialDependence((columns) => trained.predict(columns), sample, name, { gridSize: 20, sampleRows: 500, seed: 7 });
@@ -35,33 +45,62 @@ export function evaluationReport(task: ModelTask, trained: Trained, validation: 
   const y = validation.label;
   if (task === 'regression') {
     const residuals = Float64Array.from(pValid, (p, i) => p - y[i]!);
-    return { roc: null, pr: null, calibration: null, confusionMatrix: null, residuals: histogram(residuals, 30), featureImportance: importance, partialDependence: partial };
+    return { ...none, residuals: histogram(residuals, 30), featureImportance: importance, partialDependence: partial };
   }
   const roc = rocCurve(y, pValid);
   const pr = precisionRecallCurve(y, pValid);
   const keepRoc = thin(roc.fpr.length);
   const keepPr = thin(pr.precision.length);
   return {
+    ...none,
     roc: { fpr: keepRoc.map((i) => roc.fpr[i]!), tpr: keepRoc.map((i) => roc.tpr[i]!) },
     pr: { precision: keepPr.map((i) => pr.precision[i]!), recall: keepPr.map((i) => pr.recall[i]!) },
     calibration: calibrationCurve(y, pValid, 10),
     confusionMatrix: { threshold: 0.5, ...confusionMatrix(y, pValid, 0.5) },
-    residuals: null,
     featureImportance: importance,
     partialDependence: partial,
   };
 }
 
-function featureImportance(task: ModelTask, trained: Trained, sample: Dataset): Evaluation['featureImportance'] {
+/**
+ * The multi-class part of the report from the validation labels (class indices) and the n × k
+ * probabilities: classes are the indices 0..k-1.
+ */
+export function multiclassReport(y: Float64Array, probs: Float64Array, k: number): MulticlassEvaluation {
+  const classes = Array.from({ length: k }, (_, c) => c);
+  const prf = multiclassPrecisionRecallF1(y, probs, k);
+  return {
+    classes,
+    confusionMatrix: multiclassConfusionMatrix(y, probs, k),
+    perClass: classes.map((label) => ({
+      label,
+      precision: prf.precision[label]!,
+      recall: prf.recall[label]!,
+      f1: prf.f1[label]!,
+      support: prf.support[label]!,
+    })),
+    roc: oneVsRestRocCurves(y, probs, k).map((curve, label) => {
+      // a class absent from the rows (or in every row) has no curve; JSON has no NaN
+      if (!Number.isFinite(curve.auc)) return { label, fpr: [], tpr: [], auc: null };
+      const keep = thin(curve.fpr.length);
+      return { label, fpr: keep.map((i) => curve.fpr[i]!), tpr: keep.map((i) => curve.tpr[i]!), auc: curve.auc };
+    }),
+  };
+}
+
+/** Importance by the loss of the task: log loss of the class probabilities, or RMSE. */
+function featureImportance(task: ModelTask, trained: Trained, sample: Dataset, numClass: number): Evaluation['featureImportance'] {
   if (trained.model.kind === 'gbdt') {
     const { gain } = trained.model.featureImportance;
     return trained.model.features.map((name, i) => ({ name, importance: gain[i] ?? 0, std: null, kind: 'gain' as const }));
   }
-  const classification = task === 'binary_classification';
-  const result = permutationImportance((columns) => trained.predict(columns), sample, classification ? logLoss : rmse, {
+  const multiclass = task === 'multiclass_classification';
+  const metric = multiclass ? (y: Float64Array, p: Float64Array) => multiclassLogLoss(y, p, numClass) : task === 'binary_classification' ? logLoss : rmse;
+  const result = permutationImportance((columns) => trained.predict(columns), sample, metric, {
     higherIsBetter: false,
     repeats: 2,
     seed: 7,
+    outputsPerRow: multiclass ? numClass : 1,
   });
   return result.features.map((f) => ({ name: f.name, importance: f.importance, std: f.std, kind: 'permutation' as const }));
 }

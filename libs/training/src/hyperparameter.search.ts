@@ -1,6 +1,7 @@
 import { type ModelTask, type SearchTrialResult, type TrainingRequest } from '@atelier/contracts';
 import {
   type Dataset,
+  multiclassLogLoss,
   planSuccessiveHalving,
   randomSearch,
   rmse,
@@ -12,7 +13,7 @@ import {
   successiveHalving,
 } from '@atelier/ml';
 
-import { train, type Trained } from './trainers';
+import { train, type Trained, type TrainingTarget } from './trainers';
 
 export interface SearchOutcome {
   trained: Trained;
@@ -32,24 +33,31 @@ export interface SearchHooks {
  * scored on the validation slice; the winning trial's model is the one registered, so the
  * winner is not trained twice.
  */
-export async function searchAndTrain(request: TrainingRequest, trainSet: Dataset, validation: Dataset, task: ModelTask, hooks: SearchHooks): Promise<SearchOutcome> {
+export async function searchAndTrain(
+  request: TrainingRequest,
+  trainSet: Dataset,
+  validation: Dataset,
+  task: ModelTask,
+  target: TrainingTarget,
+  hooks: SearchHooks,
+): Promise<SearchOutcome> {
   const search = request.search!;
   const resourceKey = request.modelType === 'gbdt' ? 'numIterations' : 'epochs';
   const maxResource = (request.params as Record<string, number>)[resourceKey]!;
-  const classification = task === 'binary_classification';
+  const score = searchScore(task, target.numClass);
   const models = new Map<number, { trained: Trained; params: TrainingRequest['params'] }>();
 
   const objective: SearchObjective = async (sampled, ctx) => {
     const params = { ...request.params, ...sampled, ...(ctx.resource ? { [resourceKey]: ctx.resource } : {}) } as TrainingRequest['params'];
-    const trained = await train({ ...request, params } as TrainingRequest, trainSet, validation, { signal: ctx.signal });
+    const trained = await train({ ...request, params } as TrainingRequest, trainSet, validation, { signal: ctx.signal }, target);
     const p = trained.predict(validation.columns);
     models.set(ctx.trialId, { trained, params });
-    return classification ? rocAuc(validation.label, p) : rmse(validation.label, p);
+    return score.of(validation.label, p);
   };
   const common = {
     space: search.space as SearchSpace,
     objective,
-    direction: classification ? ('maximize' as const) : ('minimize' as const),
+    direction: score.direction,
     seed: search.seed,
     signal: hooks.signal,
     budget: search.maxSeconds ? { maxSeconds: search.maxSeconds } : undefined,
@@ -70,6 +78,21 @@ export async function searchAndTrain(request: TrainingRequest, trainSet: Dataset
     throw new Error(`every trial of the search failed: ${reason}`);
   }
   return { ...winner, trials: result.trials.map(toResult), score: result.best.score };
+}
+
+/**
+ * What a trial is scored by on the validation slice: AUC (binary), log loss (multi-class: it
+ * rewards calibrated probabilities of every class, where accuracy only sees the top one), RMSE.
+ */
+export function searchScore(task: ModelTask, numClass: number): { of: (y: Float64Array, p: Float64Array) => number; direction: 'maximize' | 'minimize' } {
+  switch (task) {
+    case 'binary_classification':
+      return { of: rocAuc, direction: 'maximize' };
+    case 'multiclass_classification':
+      return { of: (y, p) => multiclassLogLoss(y, p, numClass), direction: 'minimize' };
+    case 'regression':
+      return { of: rmse, direction: 'minimize' };
+  }
 }
 
 function toResult(trial: SearchTrial): SearchTrialResult {

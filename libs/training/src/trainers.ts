@@ -1,4 +1,4 @@
-import type { ModelTask, NeuralNetworkParams, TrainingRequest } from '@atelier/contracts';
+import type { ModelSignature, ModelTask, NeuralNetworkParams, TrainingRequest } from '@atelier/contracts';
 import {
   type Dataset,
   type ExportableModel,
@@ -17,8 +17,16 @@ import {
 export interface Trained {
   model: ExportableModel;
   backend: string;
-  /** the trainer's own predictions: P(positive) for classification, the value for regression */
+  /**
+   * the trainer's own predictions: P(positive) for binary classification, the value for
+   * regression, an n × classes row-major matrix of class probabilities for multi-class
+   */
   predict(columns: Float64Array[]): Float64Array;
+}
+
+/** What the label holds, as `checkLabels` found it: 2 for binary, K for multi-class, 1 for regression. */
+export interface TrainingTarget {
+  numClass: number;
 }
 
 type Trainer<T extends TrainingRequest['modelType']> = (
@@ -26,6 +34,7 @@ type Trainer<T extends TrainingRequest['modelType']> = (
   validation: Dataset,
   params: Extract<TrainingRequest, { modelType: T }>['params'],
   hooks: TrainingHooks,
+  target: TrainingTarget,
 ) => Promise<Trained>;
 
 /** One entry per model type of the contract; each trains through `@atelier/ml`. */
@@ -38,11 +47,15 @@ const trainers: { [T in TrainingRequest['modelType']]: Trainer<T> } = {
     const model = await trainLinearRegression(train, params, hooks);
     return { model, backend: model.backend, predict: (columns) => predictLinear(model, columns) };
   },
-  gbdt: async (train, validation, { earlyStoppingRounds, ...params }, hooks) => {
+  gbdt: async (train, validation, { earlyStoppingRounds, ...params }, hooks, { numClass }) => {
     const model = await trainGbdt(
       train,
-      // early stopping watches the time-later validation slice, as LightGBM's valid set does
-      { ...params, ...(earlyStoppingRounds > 0 ? { earlyStoppingRounds, validation } : {}) },
+      {
+        ...params,
+        ...(params.objective === 'multiclass' ? { numClass } : {}),
+        // early stopping watches the time-later validation slice, as LightGBM's valid set does
+        ...(earlyStoppingRounds > 0 ? { earlyStoppingRounds, validation } : {}),
+      },
       {
         signal: hooks.signal,
         onProgress: ({ iteration, iterations, trainLoss }) => hooks.onProgress?.({ epoch: iteration, epochs: iterations, loss: trainLoss }),
@@ -50,19 +63,33 @@ const trainers: { [T in TrainingRequest['modelType']]: Trainer<T> } = {
     );
     return { model, backend: 'typescript', predict: (columns) => predictGbdt(model, columns) };
   },
-  neural_network: async (train, _validation, params: NeuralNetworkParams, hooks) => {
-    const model = await trainNeuralNetwork(train, params, hooks);
+  neural_network: async (train, _validation, params: NeuralNetworkParams, hooks, { numClass }) => {
+    const model = await trainNeuralNetwork(train, { ...params, ...(params.task === 'multiclass' ? { numClass } : {}) }, hooks);
     return { model, backend: model.backend, predict: (columns) => predictNeuralNetwork(model, columns) };
   },
 };
 
-export function train(request: TrainingRequest, trainSet: Dataset, validation: Dataset, hooks: TrainingHooks): Promise<Trained> {
+export function train(request: TrainingRequest, trainSet: Dataset, validation: Dataset, hooks: TrainingHooks, target: TrainingTarget): Promise<Trained> {
   // the contract pairs each modelType with its params, so this cast only restates that pairing
   const trainer = trainers[request.modelType] as Trainer<TrainingRequest['modelType']>;
-  return trainer(trainSet, validation, request.params as never, hooks);
+  return trainer(trainSet, validation, request.params as never, hooks, target);
 }
 
-/** ONNX outputs by task: the names every exporter of `@atelier/ml` uses. */
-export function outputsOf(task: ModelTask): string[] {
-  return task === 'binary_classification' ? ['probability', 'label'] : ['prediction'];
+/**
+ * The ONNX outputs of a task and which holds what: the names every exporter of `@atelier/ml`
+ * uses. Multi-class versions say so in `roles` (the registry's default roles are binary or
+ * regression ones), with the class indices as their labels.
+ */
+export function outputsOf(task: ModelTask, numClass: number): Pick<ModelSignature, 'outputs' | 'roles'> {
+  switch (task) {
+    case 'binary_classification':
+      return { outputs: ['probability', 'label'] };
+    case 'multiclass_classification':
+      return {
+        outputs: ['probabilities', 'label'],
+        roles: { label: 'label', probabilities: 'probabilities', value: null, classes: Array.from({ length: numClass }, (_, c) => c) },
+      };
+    case 'regression':
+      return { outputs: ['prediction'] };
+  }
 }

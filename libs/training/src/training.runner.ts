@@ -2,13 +2,30 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { type FeatureBaseline, type Lineage, type ModelTask, taskOf, type TrainingJobEvent, type TrainingRequest } from '@atelier/contracts';
-import { accuracy, type Dataset, type DistributionStats, exportOnnx, featureStats, logLoss, mae, predictionStats, r2, rmse, rocAuc, timeSplit } from '@atelier/ml';
+import {
+  accuracy,
+  type Dataset,
+  type DistributionStats,
+  exportOnnx,
+  featureStats,
+  logLoss,
+  macroF1,
+  mae,
+  multiclassAccuracy,
+  multiclassLogLoss,
+  predictionStats,
+  r2,
+  rmse,
+  rocAuc,
+  timeSplit,
+} from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
 import { buildDataset, planDataset } from './dataset.builder';
 import { evaluationReport } from './evaluation.report';
 import { searchAndTrain } from './hyperparameter.search';
-import { outputsOf, train as trainModel } from './trainers';
+import { checkLabels } from './label.check';
+import { outputsOf, train as trainModel, type TrainingTarget } from './trainers';
 import { TrainingRepository } from './training.repository';
 import { TRAINING_DATA, type TrainingData } from './training-data';
 
@@ -43,20 +60,27 @@ export class TrainingRunner {
     if (train.rowCount === 0 || validation.rowCount === 0) {
       throw new Error(`the window gives ${train.rowCount} training and ${validation.rowCount} validation rows; both must be non-empty`);
     }
-    await say(`training set: ${train.rowCount} training rows, ${validation.rowCount} validation rows (${built.droppedRows} without a label dropped)`, DATA_DONE);
+    const task = taskOf(request);
+    // a label the task cannot learn from fails the job here, before any training
+    const target: TrainingTarget = { numClass: checkLabels(task, train.label, validation.label) };
+    const classes = task === 'multiclass_classification' ? `, ${target.numClass} classes` : '';
+    await say(`training set: ${train.rowCount} training rows, ${validation.rowCount} validation rows (${built.droppedRows} without a label dropped)${classes}`, DATA_DONE);
     signal.throwIfAborted();
 
-    const task = taskOf(request);
     const { trained, params } = request.search
-      ? await this.search(jobId, request, train, validation, signal)
-      : { trained: await trainModel(request, train, validation, { signal, onProgress: this.epochReporter(say) }), params: request.params };
+      ? await this.search(jobId, request, train, validation, target, signal)
+      : { trained: await trainModel(request, train, validation, { signal, onProgress: this.epochReporter(say) }, target), params: request.params };
     const { model } = trained;
     await this.repository.update(jobId, { backend: trained.backend });
     this.logger.log({ msg: 'trained', jobId, modelType: request.modelType, backend: trained.backend, rows: train.rowCount });
 
     const pValid = trained.predict(validation.columns);
     const pTrain = trained.predict(train.columns);
-    const metrics = { ...evaluate(task, train.label, pTrain, validation.label, pValid), train_rows: train.rowCount, validation_rows: validation.rowCount };
+    const metrics = {
+      ...evaluate(task, target.numClass, train.label, pTrain, validation.label, pValid),
+      train_rows: train.rowCount,
+      validation_rows: validation.rowCount,
+    };
     await say(`validation ${Object.entries(metrics).slice(0, 2).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`, 0.93);
 
     // categorical encoders go inside the graph, so serving feeds raw strings and numbers
@@ -77,10 +101,10 @@ export class TrainingRunner {
       modelType: request.modelType,
       description: request.description,
       metrics,
-      signature: { inputs: plan.inputs, onnxInputs: plan.inputs.map((i) => i.name), outputs: outputsOf(task), task, missingFeatures: request.missingFeatures },
-      baseline: { features: featureStats(train).map(toBaseline), prediction: toBaseline(predictionStats(pTrain)) },
+      signature: { inputs: plan.inputs, onnxInputs: plan.inputs.map((i) => i.name), ...outputsOf(task, target.numClass), task, missingFeatures: request.missingFeatures },
+      baseline: { features: featureStats(train).map(toBaseline), prediction: toBaseline(predictionStats(servedPredictions(task, target.numClass, pTrain))) },
       lineage,
-      evaluation: evaluationReport(task, trained, validation, pValid),
+      evaluation: evaluationReport(task, trained, validation, pValid, target.numClass),
       artifactBase64: Buffer.from(artifact).toString('base64'),
       // a job run again (its worker died after registering) gets the version it registered, not a second one
       idempotencyKey: `training-job:${jobId}`,
@@ -102,9 +126,9 @@ export class TrainingRunner {
   }
 
   /** Hyper-parameter search: each finished trial is stored on the job as it happens. */
-  private async search(jobId: string, request: TrainingRequest, train: Dataset, validation: Dataset, signal: AbortSignal) {
+  private async search(jobId: string, request: TrainingRequest, train: Dataset, validation: Dataset, target: TrainingTarget, signal: AbortSignal) {
     let done = 0;
-    const outcome = await searchAndTrain(request, train, validation, taskOf(request), {
+    const outcome = await searchAndTrain(request, train, validation, taskOf(request), target, {
       signal,
       onTrial: async (trial, planned) => {
         done++;
@@ -127,8 +151,15 @@ function entityOf(groups: Array<{ name: string; entity: string }>, name: string)
 }
 
 /** Validation metrics (and the training score, to see over-fitting) for the model's task. */
-function evaluate(task: ModelTask, yTrain: Float64Array, pTrain: Float64Array, yValid: Float64Array, pValid: Float64Array): Record<string, number> {
+function evaluate(task: ModelTask, numClass: number, yTrain: Float64Array, pTrain: Float64Array, yValid: Float64Array, pValid: Float64Array): Record<string, number> {
   switch (task) {
+    case 'multiclass_classification':
+      return {
+        accuracy: multiclassAccuracy(yValid, pValid, numClass),
+        log_loss: multiclassLogLoss(yValid, pValid, numClass),
+        macro_f1: macroF1(yValid, pValid, numClass),
+        train_accuracy: multiclassAccuracy(yTrain, pTrain, numClass),
+      };
     case 'binary_classification':
       return {
         auc: rocAuc(yValid, pValid),
@@ -140,6 +171,17 @@ function evaluate(task: ModelTask, yTrain: Float64Array, pTrain: Float64Array, y
     case 'regression':
       return { rmse: rmse(yValid, pValid), mae: mae(yValid, pValid), r2: r2(yValid, pValid), train_rmse: rmse(yTrain, pTrain) };
   }
+}
+
+/**
+ * The number serving answers as `prediction` for each row, whose distribution is the baseline of
+ * prediction drift: the value itself, or for multi-class the probability of the predicted class.
+ */
+function servedPredictions(task: ModelTask, numClass: number, p: Float64Array): Float64Array {
+  if (task !== 'multiclass_classification') return p;
+  const top = new Float64Array(p.length / numClass);
+  for (let i = 0; i < top.length; i++) top[i] = Math.max(...p.subarray(i * numClass, (i + 1) * numClass));
+  return top;
 }
 
 function mean(values: Float64Array): number {

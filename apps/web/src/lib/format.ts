@@ -46,7 +46,7 @@ export function shortId(id: string | null | undefined, length = 8): string {
   return id ? id.slice(0, length) : '—';
 }
 
-const METRIC_ORDER = ['auc', 'accuracy', 'log_loss', 'precision', 'recall', 'f1', 'brier', 'rmse', 'mae'];
+const METRIC_ORDER = ['auc', 'accuracy', 'log_loss', 'macro_f1', 'precision', 'recall', 'f1', 'brier', 'rmse', 'mae'];
 const LOWER_IS_BETTER = new Set(['log_loss', 'loss', 'brier', 'rmse', 'mae', 'mse', 'ece']);
 
 /** The metric names present in any of the records, the familiar ones first. */

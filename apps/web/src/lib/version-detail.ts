@@ -31,6 +31,7 @@ export function evaluationOf(detail: Pick<ModelVersionDetail, 'evaluation'> | un
     residuals: e.residuals ?? null,
     featureImportance: e.featureImportance ?? [],
     partialDependence: e.partialDependence ?? [],
+    multiclass: e.multiclass ?? null,
   };
 }
 

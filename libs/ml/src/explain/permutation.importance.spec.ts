@@ -4,7 +4,7 @@ import { randomSplit } from '../dataset/dataset.split';
 import type { Dataset } from '../dataset/dataset.types';
 import { predictProba } from '../linear/logistic-regression.model';
 import { trainLogisticRegression } from '../linear/logistic-regression.trainer';
-import { rmse, rocAuc } from '../metrics/metrics';
+import { multiclassLogLoss, rmse, rocAuc } from '../metrics/metrics';
 import { MlError } from '../ml.error';
 import { createRng, normal } from '../random/prng.util';
 import { syntheticLogisticDataset } from '../testing/synthetic-dataset.fixture';
@@ -64,5 +64,29 @@ describe('permutationImportance', () => {
     const dataset = linearDataset(10);
     expect(() => permutationImportance(trueModel, dataset, rmse, { higherIsBetter: false, repeats: 0 })).toThrow(/repeats/);
     expect(() => permutationImportance(() => new Float64Array(3), dataset, rmse, { higherIsBetter: false })).toThrow(MlError);
+    expect(() => permutationImportance(trueModel, dataset, rmse, { higherIsBetter: false, outputsPerRow: 2 })).toThrow(
+      /returned 10 values for 10 rows of 2 outputs/,
+    );
+  });
+
+  it('scores a multiclass model on its n × k probabilities with a multiclass metric', () => {
+    // class 1 when the first feature is positive, else class 0; the second feature is noise
+    const n = 200;
+    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.7));
+    const noise = Float64Array.from({ length: n }, (_, i) => Math.cos(i * 2.3));
+    const dataset = { features: ['x', 'noise'], columns: [x, noise], label: x.map((v) => (v > 0 ? 1 : 0)), rowCount: n };
+    const predict = ([first]: Float64Array[]) => {
+      const probs = new Float64Array(2 * first.length);
+      first.forEach((v, i) => probs.set(v > 0 ? [0.1, 0.9] : [0.9, 0.1], 2 * i));
+      return probs;
+    };
+    const { baseline, features } = permutationImportance(predict, dataset, (y, p) => multiclassLogLoss(y, p, 2), {
+      higherIsBetter: false,
+      outputsPerRow: 2,
+      seed: 3,
+    });
+    expect(baseline).toBeCloseTo(-Math.log(0.9), 12);
+    expect(features[0].importance).toBeGreaterThan(0.5);
+    expect(features[1]).toEqual({ name: 'noise', importance: 0, std: 0 });
   });
 });

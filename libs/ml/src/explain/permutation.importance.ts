@@ -9,6 +9,8 @@ export interface PermutationImportanceOptions {
   seed?: number;
   /** True for AUC or accuracy, false for log loss or RMSE: decides which way a drop points. */
   higherIsBetter: boolean;
+  /** Values `predict` returns per row: 1, or k for a multiclass model's n × k probabilities. */
+  outputsPerRow?: number;
 }
 
 export interface PermutationFeatureImportance {
@@ -40,15 +42,21 @@ export function permutationImportance(
   options: PermutationImportanceOptions,
 ): PermutationImportanceResult {
   assertDataset(dataset);
-  const { repeats = 3, seed = 42, higherIsBetter } = options;
+  const { repeats = 3, seed = 42, higherIsBetter, outputsPerRow = 1 } = options;
   if (!(Number.isInteger(repeats) && repeats >= 1)) {
     throw new MlError('invalid_params', `repeats must be a positive integer, got ${repeats}`);
+  }
+  if (!(Number.isInteger(outputsPerRow) && outputsPerRow >= 1)) {
+    throw new MlError('invalid_params', `outputsPerRow must be a positive integer, got ${outputsPerRow}`);
   }
   if (dataset.rowCount < 2) throw new MlError('invalid_dataset', 'permutation importance needs at least two rows');
   const score = (columns: Float64Array[]): number => {
     const prediction = predict(columns);
-    if (prediction.length !== dataset.rowCount) {
-      throw new MlError('invalid_model', `predict returned ${prediction.length} values for ${dataset.rowCount} rows`);
+    if (prediction.length !== dataset.rowCount * outputsPerRow) {
+      throw new MlError(
+        'invalid_model',
+        `predict returned ${prediction.length} values for ${dataset.rowCount} rows of ${outputsPerRow} output${outputsPerRow === 1 ? '' : 's'}`,
+      );
     }
     return metric(dataset.label, prediction);
   };

@@ -16,6 +16,7 @@ import {
   multiclassLogLoss,
   multiclassPrecisionRecallF1,
   multiclassRocAuc,
+  oneVsRestRocCurves,
   prAuc,
   precisionRecallCurve,
   precisionRecallF1,
@@ -74,6 +75,8 @@ interface MulticlassCase {
   macroF1: Num;
   /** null where scikit-learn refuses (rows not summing to 1). */
   rocAuc: { macro: Num | null; weighted: Num | null };
+  /** roc_curve and roc_auc_score of each class against the rest. */
+  ovrRoc: { fpr: Num[]; tpr: Num[]; thresholds: Num[]; auc: Num }[];
 }
 
 const fixture = fixtureJson as unknown as {
@@ -185,6 +188,18 @@ describe(`multiclass metrics equal scikit-learn ${fixture.sklearnVersion}`, () =
       expectClose(macroF1(y, probs, c.k), c.macroF1);
     });
 
+    it('oneVsRestRocCurves equals roc_curve and roc_auc_score of each class against the rest', () => {
+      const curves = oneVsRestRocCurves(y, probs, c.k);
+      expect(curves).toHaveLength(c.k);
+      curves.forEach((curve, k) => {
+        const expected = c.ovrRoc[k];
+        expectAllClose(curve.fpr, expected.fpr);
+        expectAllClose(curve.tpr, expected.tpr);
+        expectAllClose(curve.thresholds, expected.thresholds);
+        expectClose(curve.auc, expected.auc);
+      });
+    });
+
     it.each(['macro', 'weighted'] as const)('multiclassRocAuc equals roc_auc_score(multi_class="ovr", average="%s")', (average) => {
       const expected = c.rocAuc[average];
       if (expected === null) {
@@ -241,6 +256,25 @@ describe('metric edge cases', () => {
       [0, 1, 0],
       [1, 0, 0],
     ]);
+  });
+
+  it('oneVsRestRocCurves ranks each class column against the rest (hand-computed)', () => {
+    // class 0 scores: rows 0 (0.7, class 0), 1 (0.1), 2 (0.2, class 0), 3 (0.6) → at the thresholds
+    // 0.7, 0.6, 0.2 the true positives are 1, 1, 2 of 2 and false positives 0, 1, 1 of 2; the point
+    // at 0.6 is collinear with neither neighbour, so every point stays.
+    const probs = Float64Array.from([0.7, 0.2, 0.1, 0.1, 0.8, 0.1, 0.2, 0.3, 0.5, 0.6, 0.35, 0.05]);
+    const [zero, one, two] = oneVsRestRocCurves([0, 1, 0, 2], probs, 3);
+    expect(zero.fpr).toEqual([0, 0, 0.5, 0.5, 1]);
+    expect(zero.tpr).toEqual([0, 0.5, 0.5, 1, 1]);
+    expect(zero.thresholds).toEqual([Infinity, 0.7, 0.6, 0.2, 0.1]);
+    expect(zero.auc).toBe(0.75);
+    // class 1 (row 1) has the highest class-1 score: perfect; class 2 (row 3) the lowest: 0
+    expect(one.auc).toBe(1);
+    expect(two.auc).toBe(0);
+    // a class absent from y has no true positive rate and no area
+    const [, absent] = oneVsRestRocCurves([0, 2, 0, 2], probs, 3);
+    expect(absent.auc).toBeNaN();
+    expect(absent.tpr.every(Number.isNaN)).toBe(true);
   });
 
   it('multiclass metrics reject inputs that would give a silently wrong number', () => {

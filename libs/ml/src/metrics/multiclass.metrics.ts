@@ -1,6 +1,6 @@
 import { MlError } from '../ml.error';
 import { numpySum, type Values } from './metric-input.util';
-import { rocAuc } from './ranking.metrics';
+import { rocAuc, type RocCurve, rocCurve } from './ranking.metrics';
 
 /**
  * Multiclass metrics, equal to scikit-learn with `labels=range(k)`. Labels are class indices
@@ -20,6 +20,12 @@ export interface MulticlassPrecisionRecallF1 {
 }
 
 export type MulticlassAverage = 'macro' | 'weighted';
+
+/** One class's ROC curve against the rest, with its area. */
+export interface OneVsRestRoc extends RocCurve {
+  /** NaN when the class is absent from y, or is every row of it */
+  auc: number;
+}
 
 /** Labels must be integer classes in [0, k) and the matrix n × k without NaN. */
 function assertMulticlassInput(y: Values, probs: Values, k: number): void {
@@ -173,4 +179,24 @@ export function multiclassRocAuc(y: Values, probs: Values, k: number, average: M
   // numpy.average: Σ score·weight / Σ weight, a class with weight 0 counting 0 (not NaN).
   const weighted = scores.map((score, c) => (weights[c] === 0 ? 0 : score * weights[c]));
   return numpySum(weighted) / numpySum(weights);
+}
+
+/**
+ * The one-vs-rest ROC curve of each class: sklearn.metrics.roc_curve(y == c, probs[:, c]) and
+ * roc_auc_score of the same, class by class (ties grouped, drop_intermediate=True). A class absent
+ * from y has NaN true positive rates and a NaN area, as in scikit-learn (which warns). Rows need
+ * not sum to one: each curve only ranks one column.
+ */
+export function oneVsRestRocCurves(y: Values, probs: Values, k: number): OneVsRestRoc[] {
+  assertMulticlassInput(y, probs, k);
+  const n = y.length;
+  return Array.from({ length: k }, (_, c) => {
+    const isClass = new Float64Array(n);
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      isClass[i] = y[i] === c ? 1 : 0;
+      column[i] = probs[i * k + c];
+    }
+    return { ...rocCurve(isClass, column), auc: rocAuc(isClass, column) };
+  });
 }

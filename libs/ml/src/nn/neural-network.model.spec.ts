@@ -46,6 +46,31 @@ describe('predictNeuralNetwork', () => {
   });
 });
 
+describe('predictNeuralNetwork (multiclass)', () => {
+  it('applies a softmax over the output units, row by row', () => {
+    // one feature standardised to x = (3 − 1)/2 = 1 → logits [1·1 + 0, 2·1 − 1, 0·1 + 0] = [1, 1, 0]
+    const softmax: NeuralNetworkModel = {
+      kind: 'neural_network',
+      task: 'multiclass',
+      features: ['a'],
+      means: [1],
+      scales: [2],
+      layers: [{ weights: [[1, 2, 0]], bias: [0, -1, 0], activation: 'softmax' }],
+      backend: 'cpu',
+    };
+    const [p0, p1, p2] = predictNeuralNetwork(softmax, [Float64Array.of(3)]);
+    const total = 2 * Math.E + 1;
+    expect(p0).toBeCloseTo(Math.E / total, 14);
+    expect(p1).toBeCloseTo(Math.E / total, 14);
+    expect(p2).toBeCloseTo(1 / total, 14);
+    expect(() => predictNeuralNetwork({ ...softmax, layers: [{ ...softmax.layers[0], activation: 'sigmoid' }] }, [])).toThrow(
+      /layer 0 activation must be softmax, got sigmoid/,
+    );
+    const oneUnit = { ...softmax, layers: [{ weights: [[1]], bias: [0], activation: 'softmax' as const }] };
+    expect(() => predictNeuralNetwork(oneUnit, [])).toThrow(/a unit per class \(at least 2\), got 1/);
+  });
+});
+
 describe('foldBatchNorm', () => {
   it('gives a plain dense layer with the same pre-activations', () => {
     const layer = model.layers[0];

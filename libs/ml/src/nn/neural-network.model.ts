@@ -1,13 +1,24 @@
+import { softmaxRowsInPlace } from '../gbdt/gbdt.model';
 import { assertColumns } from '../linear/linear-model.util';
 import { sigmoid } from '../linear/logistic-regression.model';
 import { standardize } from '../linear/standardizer.fit';
 import { MlError } from '../ml.error';
 import type { TfBackendName } from '../tf/tf-backend.loader';
 
-export type NeuralNetworkTask = 'binary' | 'regression';
+export type NeuralNetworkTask = 'binary' | 'multiclass' | 'regression';
 export type HiddenActivation = 'relu' | 'tanh';
-/** Hidden layers use a `HiddenActivation`; the output layer is `sigmoid` (binary) or `linear` (regression). */
-export type LayerActivation = HiddenActivation | 'sigmoid' | 'linear';
+/**
+ * Hidden layers use a `HiddenActivation`; the output layer is `sigmoid` (binary), `softmax` over
+ * its units (multiclass, one unit per class) or `linear` (regression).
+ */
+export type LayerActivation = HiddenActivation | 'sigmoid' | 'softmax' | 'linear';
+
+/** The output layer's activation for each task. */
+export const OUTPUT_ACTIVATION: Readonly<Record<NeuralNetworkTask, LayerActivation>> = Object.freeze({
+  binary: 'sigmoid',
+  multiclass: 'softmax',
+  regression: 'linear',
+});
 
 /** Inference-time batch normalisation of a layer's pre-activations, as Keras stores it. */
 export interface BatchNormParams {
@@ -31,7 +42,8 @@ export interface DenseLayer {
 
 /**
  * A trained feed-forward network, self-contained like the linear models: preprocessing (means,
- * scales: standardise, NaN → mean) then dense layers, the last with one unit. A regression model
+ * scales: standardise, NaN → mean) then dense layers, the last with one unit (one per class for
+ * multiclass, whose classes are the indices 0..units-1). A regression model
  * predicts in the label's units (the training-time label scaling is folded into its last layer).
  * Plain JSON-serialisable data; dropout is a training-only device and leaves no trace here.
  */
@@ -48,7 +60,8 @@ export interface NeuralNetworkModel {
 
 /**
  * The trainer's own predictions, in float64, for each row of `columns` (one column per model
- * feature, NaN = missing): P(label = 1) for a binary model, the predicted value for regression.
+ * feature, NaN = missing): P(label = 1) for a binary model, the predicted value for regression,
+ * and for multiclass an n × classes row-major matrix of class probabilities (as `predictGbdt`).
  * The exported ONNX graph computes the same function in float32.
  */
 export function predictNeuralNetwork(model: NeuralNetworkModel, columns: Float64Array[]): Float64Array {
@@ -87,15 +100,23 @@ function denseForward(layer: DenseLayer, input: Float64Array, rowCount: number, 
       out[k] = activate(z);
     }
   }
+  if (layer.activation === 'softmax') softmaxRowsInPlace(output, units);
   return output;
 }
 
+// Softmax normalises a whole row, so it is applied after the per-unit pass (which leaves z as is).
 const ACTIVATIONS: Record<LayerActivation, (z: number) => number> = {
   relu: (z) => (z > 0 ? z : 0),
   tanh: Math.tanh,
   sigmoid,
+  softmax: (z) => z,
   linear: (z) => z,
 };
+
+/** Units of the output layer: 1, or the number of classes of a multiclass model. */
+export function outputWidth(model: NeuralNetworkModel): number {
+  return model.layers[model.layers.length - 1].bias.length;
+}
 
 /**
  * The same layer with its batch normalisation folded into weights and bias:
@@ -114,7 +135,7 @@ export function foldBatchNorm(layer: DenseLayer): { weights: number[][]; bias: n
 export function assertNeuralNetworkModel(model: NeuralNetworkModel): void {
   const n = model.features.length;
   if (n === 0) throw invalid('model has no features');
-  if (model.task !== 'binary' && model.task !== 'regression') throw invalid(`unknown task ${String(model.task)}`);
+  if (!Object.hasOwn(OUTPUT_ACTIVATION, model.task)) throw invalid(`unknown task ${String(model.task)}`);
   for (const [name, values] of [
     ['means', model.means],
     ['scales', model.scales],
@@ -128,13 +149,15 @@ export function assertNeuralNetworkModel(model: NeuralNetworkModel): void {
   model.layers.forEach((layer, l) => {
     const isOutput = l === model.layers.length - 1;
     assertLayer(layer, l, width);
-    const expected = isOutput ? [model.task === 'binary' ? 'sigmoid' : 'linear'] : ['relu', 'tanh'];
+    const expected = isOutput ? [OUTPUT_ACTIVATION[model.task]] : ['relu', 'tanh'];
     if (!expected.includes(layer.activation)) {
       throw invalid(`layer ${l} activation must be ${expected.join(' or ')}, got ${String(layer.activation)}`);
     }
     width = layer.bias.length;
   });
-  if (width !== 1) throw invalid(`the output layer must have 1 unit, got ${width}`);
+  if (model.task === 'multiclass' ? width < 2 : width !== 1) {
+    throw invalid(`the output layer must have ${model.task === 'multiclass' ? 'a unit per class (at least 2)' : '1 unit'}, got ${width}`);
+  }
 }
 
 function assertLayer(layer: DenseLayer, l: number, inputs: number): void {

@@ -13,6 +13,8 @@ const trained = { hiddenLayers: [16, 8], epochs: 5, batchSize: 128, learningRate
 const variants: { title: string; params: Partial<NeuralNetworkParams> }[] = [
   { title: 'binary, relu', params: { task: 'binary' } },
   { title: 'binary, tanh, batch norm', params: { task: 'binary', activation: 'tanh', batchNorm: true } },
+  { title: 'multiclass, relu', params: { task: 'multiclass', numClass: 3 } },
+  { title: 'multiclass, tanh, batch norm', params: { task: 'multiclass', numClass: 3, activation: 'tanh', batchNorm: true } },
   { title: 'regression, relu', params: { task: 'regression' } },
   { title: 'regression, relu, batch norm', params: { task: 'regression', batchNorm: true } },
 ];
@@ -49,6 +51,17 @@ describe('exportOnnx (neural network) in onnxruntime', () => {
       expect(worstDifference(expected, probability)).toBeLessThan(1e-5);
       const probabilities = probability.data as Float32Array;
       (label.data as BigInt64Array).forEach((l, i) => expect(l).toBe(probabilities[i] > 0.5 ? 1n : 0n));
+    } else if (model.task === 'multiclass') {
+      expect(ort.outputNames).toEqual(['probabilities', 'label']);
+      const { probabilities, label } = ort.outputs;
+      expect(probabilities.dims).toEqual([1000, 3]);
+      expect(label.dims).toEqual([1000]);
+      expect(label.type).toBe('int64');
+      expect(worstDifference(expected, probabilities)).toBeLessThan(1e-5);
+      // the label is the most probable class by the trainer's own probabilities (to float32 rounding)
+      const labels = Array.from(label.data as BigInt64Array, Number);
+      const best = (i: number) => Math.max(expected[3 * i], expected[3 * i + 1], expected[3 * i + 2]);
+      expect(labels.filter((l, i) => expected[3 * i + l] < best(i) - 1e-6)).toEqual([]);
     } else {
       expect(ort.outputNames).toEqual(['prediction']);
       expect(ort.outputs.prediction.dims).toEqual([1000, 1]);

@@ -5,7 +5,7 @@ import { trainLinearRegression } from '../linear/linear-regression.trainer';
 import { predictProba } from '../linear/logistic-regression.model';
 import { trainLogisticRegression } from '../linear/logistic-regression.trainer';
 import type { TrainingProgress } from '../linear/training-input.util';
-import { r2, rocAuc } from '../metrics/metrics';
+import { multiclassAccuracy, r2, rocAuc } from '../metrics/metrics';
 import { MlError } from '../ml.error';
 import { selectTfBackend, tfjs } from '../tf/tf-backend.loader';
 import { predictNeuralNetwork } from './neural-network.model';
@@ -15,6 +15,8 @@ import { nonlinearDataset } from './nonlinear-dataset.fixture';
 const circles = nonlinearDataset('binary', 2000, 1);
 const circlesHeldOut = nonlinearDataset('binary', 1000, 2);
 const waves = nonlinearDataset('regression', 2000, 3);
+const rings = nonlinearDataset('multiclass', 2000, 5);
+const ringsHeldOut = nonlinearDataset('multiclass', 1000, 6);
 const wavesHeldOut = nonlinearDataset('regression', 1000, 4);
 const quick: Partial<NeuralNetworkParams> = { hiddenLayers: [16, 8], epochs: 15, batchSize: 128, learningRate: 0.03 };
 
@@ -48,6 +50,24 @@ describe('trainNeuralNetwork', () => {
     expect(nnR2).toBeGreaterThan(0.8);
     expect(linearR2).toBeLessThan(0.4);
     expect(nn.layers.map((l) => l.activation)).toEqual(['tanh', 'tanh', 'linear']);
+  });
+
+  it('classifies three rings with a softmax output: one unit per class, probabilities summing to 1', async () => {
+    const progress: TrainingProgress[] = [];
+    const nn = await trainNeuralNetwork(rings, { ...quick, task: 'multiclass', numClass: 3 }, { onProgress: (p) => progress.push(p) });
+    expect(nn.layers.map((l) => [l.weights.length, l.bias.length, l.activation])).toEqual([
+      [3, 16, 'relu'],
+      [16, 8, 'relu'],
+      [8, 3, 'softmax'],
+    ]);
+    const probs = predictNeuralNetwork(nn, ringsHeldOut.columns);
+    expect(probs).toHaveLength(3 * ringsHeldOut.rowCount);
+    for (let i = 0; i < ringsHeldOut.rowCount; i++) expect(probs[3 * i] + probs[3 * i + 1] + probs[3 * i + 2]).toBeCloseTo(1, 12);
+    // the middle ring is what no linear score gets: 5% of labels are random, so ~0.97 is the ceiling
+    expect(multiclassAccuracy(ringsHeldOut.label, probs, 3)).toBeGreaterThan(0.8);
+    expect(progress[14].loss).toBeLessThan(progress[0].loss);
+    // well below ln 3 ≈ 1.1, the loss of predicting the class shares (where the biases start)
+    expect(progress[14].loss).toBeLessThan(0.6);
   });
 
   it('trains with batch norm and dropout, keeping moving statistics for prediction', async () => {
@@ -97,5 +117,8 @@ describe('trainNeuralNetwork', () => {
     await expect(trainNeuralNetwork(waves)).rejects.toThrow(/label must be 0 or 1/);
     const badTarget = { ...waves, label: waves.label.map((v, i) => (i === 2 ? Infinity : v)) };
     await expect(trainNeuralNetwork(badTarget, { task: 'regression' })).rejects.toThrow(/finite number, got Infinity at row 2/);
+    await expect(trainNeuralNetwork(rings, { task: 'multiclass' })).rejects.toThrow(/numClass must be an integer ≥ 2 for multiclass/);
+    await expect(trainNeuralNetwork(rings, { task: 'multiclass', numClass: 2 })).rejects.toThrow(/class index in 0..1, got 2 at row/);
+    await expect(trainNeuralNetwork(circles, { numClass: 3 })).rejects.toThrow(/numClass must be 1 or absent for binary/);
   });
 });

@@ -16,12 +16,15 @@ import {
   type TrainingHooks,
   withDefaults,
 } from '../linear/training-input.util';
+import { MlError } from '../ml.error';
 import { createRng, permutation, type Rng } from '../random/prng.util';
 import { selectTfBackend, tfjs } from '../tf/tf-backend.loader';
-import type { DenseLayer, HiddenActivation, NeuralNetworkModel, NeuralNetworkTask } from './neural-network.model';
+import { type DenseLayer, type HiddenActivation, type NeuralNetworkModel, type NeuralNetworkTask, OUTPUT_ACTIVATION } from './neural-network.model';
 
 export interface NeuralNetworkParams extends OptimizerParams {
   task: NeuralNetworkTask;
+  /** Number of classes; required for multiclass (labels are class indices 0..numClass-1). */
+  numClass?: number;
   /** Units per hidden layer, input side first; `[]` is a linear / logistic model. */
   hiddenLayers: number[];
   activation: HiddenActivation;
@@ -51,7 +54,8 @@ const BATCH_NORM_MOMENTUM = 0.9;
 /**
  * A feed-forward network (dense → [batch norm] → relu|tanh → [dropout])* → dense, trained with
  * Adam on seeded mini-batches on the fastest TensorFlow.js backend: binary cross-entropy for
- * `binary`, ½·mean squared error of the standardised label for `regression`, plus l2·Σ‖kernel‖².
+ * `binary`, softmax cross-entropy over `numClass` output units for `multiclass`, ½·mean squared
+ * error of the standardised label for `regression`, plus l2·Σ‖kernel‖².
  * Preprocessing is the linear models' (standardise on this training data, NaN → mean) and travels
  * in the model. Initial weights, batch order and dropout masks come from `seed`; on deterministic
  * backends (cpu, wasm) the trained weights do too.
@@ -64,6 +68,7 @@ export async function trainNeuralNetwork(
   const resolved = resolveParams(params);
   assertTrainableFeatures(dataset);
   if (resolved.task === 'binary') assertBinaryLabel(dataset.label);
+  else if (resolved.task === 'multiclass') assertClassLabel(dataset.label, resolved.numClass as number);
   else assertFiniteLabel(dataset.label);
   hooks.signal?.throwIfAborted();
 
@@ -100,8 +105,7 @@ async function fitLayers(
   const tf = tfjs();
   const featureCount = dataset.features.length;
   const rng = createRng(params.seed);
-  const outputBias = params.task === 'binary' ? baseRateLogit(dataset.label) : 0;
-  const network = createVariables(featureCount, params, outputBias, rng);
+  const network = createVariables(featureCount, params, outputBias(dataset.label, params), rng);
   const trainable = network.flatMap(({ kernel, bias, norm }) => [kernel, bias, ...(norm ? [norm.gamma, norm.beta] : [])]);
   const optimizer = tf.train.adam(params.learningRate);
   const yieldToEventLoop = eventLoopYielder();
@@ -117,7 +121,10 @@ async function fitLayers(
         const dropoutSeeds = network.map(() => Math.floor(rng() * 2 ** 31));
         const cost = tf.tidy(() => {
           const xs = tf.tensor2d(x, [rows.length, featureCount]);
-          const ys = tf.tensor2d(y, [rows.length, 1]);
+          const ys =
+            params.task === 'multiclass'
+              ? tf.oneHot(tf.tensor1d(Int32Array.from(y), 'int32'), params.numClass as number).toFloat()
+              : tf.tensor2d(y, [rows.length, 1]);
           const batchMoments: { mean: Tensor; variance: Tensor }[] = [];
           const batchCost = optimizer.minimize(
             () => {
@@ -126,7 +133,9 @@ async function fitLayers(
               const dataLoss: Scalar =
                 params.task === 'binary'
                   ? (tf.losses.sigmoidCrossEntropy(ys, output) as Scalar)
-                  : ys.sub(output).square().mean().mul<Scalar>(0.5);
+                  : params.task === 'multiclass'
+                    ? (tf.losses.softmaxCrossEntropy(ys, output) as Scalar)
+                    : ys.sub(output).square().mean().mul<Scalar>(0.5);
               if (params.l2 === 0) return dataLoss;
               return dataLoss.add<Scalar>(tf.addN(network.map(({ kernel }) => kernel.square().sum())).mul(params.l2));
             },
@@ -200,12 +209,25 @@ function updateMovingMoments(network: LayerVariables[], batchMoments: { mean: Te
 }
 
 /**
+ * The output layer's initial biases: the base-rate log-odds (binary), the log class shares
+ * (multiclass: the softmax then starts at the class frequencies), 0 for a standardised label.
+ */
+function outputBias(label: Float64Array, params: NeuralNetworkParams): number[] {
+  if (params.task === 'binary') return [baseRateLogit(label)];
+  if (params.task === 'regression') return [0];
+  const counts = new Float64Array(params.numClass as number);
+  for (const y of label) counts[y]++;
+  // a class without rows starts very unlikely, not at -Infinity
+  return Array.from(counts, (count) => Math.log(Math.max(count / label.length, 1e-6)));
+}
+
+/**
  * Seeded initial variables: He-uniform kernels before relu, Glorot-uniform otherwise, zero
  * biases except the output's (`outputBias`, e.g. the base-rate log-odds).
  */
-function createVariables(featureCount: number, params: NeuralNetworkParams, outputBias: number, rng: Rng): LayerVariables[] {
+function createVariables(featureCount: number, params: NeuralNetworkParams, outputBias: number[], rng: Rng): LayerVariables[] {
   const tf = tfjs();
-  const widths = [featureCount, ...params.hiddenLayers, 1];
+  const widths = [featureCount, ...params.hiddenLayers, outputBias.length];
   // The variables copy their initial values, which are released at once.
   const variable = (initial: () => Tensor, trainable = true): Variable => {
     const value = initial();
@@ -220,7 +242,7 @@ function createVariables(featureCount: number, params: NeuralNetworkParams, outp
     const kernel = Float32Array.from({ length: inputs * units }, () => (2 * rng() - 1) * limit);
     const layer: LayerVariables = {
       kernel: variable(() => tf.tensor2d(kernel, [inputs, units])),
-      bias: variable(() => (isOutput ? tf.fill([units], outputBias) : tf.zeros([units]))),
+      bias: variable(() => (isOutput ? tf.tensor1d(outputBias) : tf.zeros([units]))),
     };
     if (params.batchNorm && !isOutput) {
       layer.norm = {
@@ -244,7 +266,7 @@ async function readLayers(network: LayerVariables[], params: NeuralNetworkParams
       const layer: DenseLayer = {
         weights: Array.from({ length: inputs }, (_, j) => flat.slice(j * units, (j + 1) * units)),
         bias: await values(bias),
-        activation: isOutput ? (params.task === 'binary' ? 'sigmoid' : 'linear') : params.activation,
+        activation: isOutput ? OUTPUT_ACTIVATION[params.task] : params.activation,
       };
       if (norm) {
         layer.batchNorm = {
@@ -273,8 +295,14 @@ function unscaleOutput(layers: DenseLayer[], labelMean: number, labelScale: numb
 function resolveParams(params: Partial<NeuralNetworkParams>): NeuralNetworkParams {
   const resolved = withDefaults(DEFAULT_NEURAL_NETWORK_PARAMS, params);
   assertOptimizerParams(resolved);
-  const { task, hiddenLayers, activation, dropout, batchNorm } = resolved;
-  if (task !== 'binary' && task !== 'regression') throw invalidParam('task', task, '"binary" or "regression"');
+  const { task, numClass, hiddenLayers, activation, dropout, batchNorm } = resolved;
+  if (task !== 'binary' && task !== 'multiclass' && task !== 'regression') {
+    throw invalidParam('task', task, '"binary", "multiclass" or "regression"');
+  }
+  if (task === 'multiclass' && !(Number.isInteger(numClass) && (numClass as number) >= 2)) {
+    throw invalidParam('numClass', numClass, 'an integer ≥ 2 for multiclass');
+  }
+  if (task !== 'multiclass' && numClass !== undefined && numClass !== 1) throw invalidParam('numClass', numClass, `1 or absent for ${task}`);
   if (!Array.isArray(hiddenLayers) || !hiddenLayers.every((units) => Number.isInteger(units) && units >= 1)) {
     throw invalidParam('hiddenLayers', hiddenLayers, 'an array of positive integers');
   }
@@ -282,4 +310,12 @@ function resolveParams(params: Partial<NeuralNetworkParams>): NeuralNetworkParam
   if (!(dropout >= 0 && dropout <= 0.9)) throw invalidParam('dropout', dropout, 'a number from 0 to 0.9');
   if (typeof batchNorm !== 'boolean') throw invalidParam('batchNorm', batchNorm, 'true or false');
   return { ...resolved, hiddenLayers: [...hiddenLayers] };
+}
+
+function assertClassLabel(label: Float64Array, numClass: number): void {
+  label.forEach((v, i) => {
+    if (!(Number.isInteger(v) && v >= 0 && v < numClass)) {
+      throw new MlError('invalid_dataset', `label must be a class index in 0..${numClass - 1}, got ${v} at row ${i}`);
+    }
+  });
 }

@@ -12,8 +12,9 @@ import { Loading } from '../../components/states';
 import { formatCount, formatMetric, formatShare, formatStat } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { baselineOf, evaluationOf, loadVersionDetail } from '../../lib/version-detail';
+import { MulticlassReport } from './multiclass-report';
 
-/** The evaluation report of one version: curves, confusion matrix, explanations and baseline. */
+/** The evaluation report of one version: curves, confusion matrix (or the multi-class part), explanations and baseline. */
 export function VersionReport({ model, version, onClose }: { model: string; version: number; onClose: () => void }) {
   const state = useApi(() => loadVersionDetail(model, version), [model, version]);
   const ref = useRef<HTMLElement>(null);
@@ -46,9 +47,8 @@ function ReportBody({ detail }: { detail: ModelVersionDetail }) {
   const evaluation = evaluationOf(detail);
   const baseline = baselineOf(detail);
   const rows = detail.lineage.validationRows;
-  const hasCharts = Boolean(
-    evaluation.roc || evaluation.pr || evaluation.calibration?.length || evaluation.confusionMatrix || evaluation.residuals,
-  );
+  const hasCurves = Boolean(evaluation.roc || evaluation.pr || evaluation.calibration?.length || evaluation.confusionMatrix || evaluation.residuals);
+  const hasCharts = hasCurves || Boolean(evaluation.multiclass);
   const hasExplanations = evaluation.featureImportance.length > 0 || evaluation.partialDependence.length > 0;
 
   return (
@@ -62,7 +62,8 @@ function ReportBody({ detail }: { detail: ModelVersionDetail }) {
           This version has no evaluation report; versions registered before reports existed have none.
         </p>
       )}
-      {hasCharts ? <Performance evaluation={evaluation} metrics={detail.metrics} /> : null}
+      {hasCurves ? <Performance evaluation={evaluation} metrics={detail.metrics} /> : null}
+      {evaluation.multiclass ? <MulticlassReport report={evaluation.multiclass} /> : null}
       {hasExplanations ? <Explanations evaluation={evaluation} /> : null}
       <BaselineTable features={baseline.features} prediction={baseline.prediction} />
     </div>

@@ -1,21 +1,16 @@
 'use client';
 
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useReducer, useState } from 'react';
 
-import {
-  type FeatureGroupResponse,
-  type ModelChoiceInput,
-  type ModelType,
-  type TrainingJobResponse,
-  TrainingRequest,
-  type TrainingRequestInput,
-} from '@atelier/contracts';
+import { type FeatureGroupResponse, type TrainingJobResponse, TrainingRequest, type TrainingRequestInput } from '@atelier/contracts';
 
 import { ErrorNotice, IssueList } from '../../components/error-notice';
 import { api } from '../../lib/api';
 import { splitList } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { issueLines } from '../../lib/validation';
+import { ModelFields } from './model-fields';
+import { initialModelSettings, modelChoice, modelReducer, TASKS } from './model-settings';
 
 interface JoinKeyRow {
   entity: string;
@@ -32,29 +27,7 @@ const DEFAULTS = {
   start: '2001-01-01T00:00:00Z',
   validationStart: '2001-01-22T00:00:00Z',
   end: '2001-02-01T00:00:00Z',
-  modelType: 'logistic_regression' as ModelType,
-  hiddenLayers: '32,16',
 };
-
-/** What the two tuning fields mean, and their defaults, per model type. */
-const MODEL_TYPES: Record<ModelType, { label: string; rounds: string; epochs: string; learningRate: string }> = {
-  logistic_regression: { label: 'Logistic regression', rounds: 'Epochs', epochs: '20', learningRate: '0.05' },
-  gbdt: { label: 'Gradient-boosted trees', rounds: 'Boosting rounds', epochs: '100', learningRate: '0.1' },
-  neural_network: { label: 'Neural network', rounds: 'Epochs', epochs: '20', learningRate: '0.01' },
-  linear_regression: { label: 'Linear regression (numeric label)', rounds: 'Epochs', epochs: '20', learningRate: '0.05' },
-};
-
-function modelChoice(modelType: ModelType, rounds: number, learningRate: number, hiddenLayers: string): ModelChoiceInput {
-  switch (modelType) {
-    case 'logistic_regression':
-    case 'linear_regression':
-      return { modelType, params: { epochs: rounds, learningRate } };
-    case 'gbdt':
-      return { modelType, params: { numIterations: rounds, learningRate } };
-    case 'neural_network':
-      return { modelType, params: { epochs: rounds, learningRate, hiddenLayers: splitList(hiddenLayers).map(Number) } };
-  }
-}
 
 /** The demo's label rows live in a group called `flights`; otherwise the first group is the source. */
 function defaultSource(groups: FeatureGroupResponse[]): string {
@@ -73,15 +46,7 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
   const [start, setStart] = useState(DEFAULTS.start);
   const [validationStart, setValidationStart] = useState(DEFAULTS.validationStart);
   const [end, setEnd] = useState(DEFAULTS.end);
-  const [modelType, setModelType] = useState<ModelType>(DEFAULTS.modelType);
-  const [epochs, setEpochs] = useState(MODEL_TYPES[DEFAULTS.modelType].epochs);
-  const [learningRate, setLearningRate] = useState(MODEL_TYPES[DEFAULTS.modelType].learningRate);
-  const [hiddenLayers, setHiddenLayers] = useState(DEFAULTS.hiddenLayers);
-  const chooseModelType = (next: ModelType) => {
-    setModelType(next);
-    setEpochs(MODEL_TYPES[next].epochs);
-    setLearningRate(MODEL_TYPES[next].learningRate);
-  };
+  const [model, dispatchModel] = useReducer(modelReducer, undefined, () => initialModelSettings());
   const [issues, setIssues] = useState<string[]>([]);
   const [submitError, setSubmitError] = useState<unknown>();
   const [submitting, setSubmitting] = useState(false);
@@ -115,7 +80,7 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
       requestFeatures: splitList(requestFeatures),
       categoricalFeatures: splitList(categoricalFeatures).map((column) => ({ column, encoding: 'one_hot' as const })),
       label: label.trim(),
-      ...modelChoice(modelType, Number(epochs), Number(learningRate), hiddenLayers),
+      ...modelChoice(model),
     };
     // The same zod contract the API parses with, so most mistakes show up before a round trip.
     const problems = issueLines(TrainingRequest.safeParse(body));
@@ -258,7 +223,7 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
       <label className="field">
         <span>Label expression</span>
         <input value={label} onChange={(e) => setLabel(e.target.value)} name="label" spellCheck={false} />
-        <small className="hint">Over source columns; 1 is the positive class.</small>
+        <small className="hint">{TASKS[model.task].labelHint}</small>
       </label>
 
       <fieldset className="field">
@@ -280,41 +245,7 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
         <small className="hint">Rows before the validation start train the model; the rest evaluate it.</small>
       </fieldset>
 
-      <label className="field">
-        <span>Model type</span>
-        <select value={modelType} onChange={(e) => chooseModelType(e.target.value as ModelType)} name="modelType">
-          {(Object.keys(MODEL_TYPES) as ModelType[]).map((type) => (
-            <option key={type} value={type}>
-              {MODEL_TYPES[type].label}
-            </option>
-          ))}
-        </select>
-      </label>
-      {modelType === 'neural_network' ? (
-        <label className="field">
-          <span>Hidden layers</span>
-          <input value={hiddenLayers} onChange={(e) => setHiddenLayers(e.target.value)} name="hiddenLayers" spellCheck={false} />
-          <small className="hint">Units per dense layer, comma-separated.</small>
-        </label>
-      ) : null}
-
-      <div className="grid-2">
-        <label className="field">
-          <span>{MODEL_TYPES[modelType].rounds}</span>
-          <input type="number" min={1} max={5000} step={1} value={epochs} onChange={(e) => setEpochs(e.target.value)} name="epochs" />
-        </label>
-        <label className="field">
-          <span>Learning rate</span>
-          <input
-            type="number"
-            min={0}
-            step="any"
-            value={learningRate}
-            onChange={(e) => setLearningRate(e.target.value)}
-            name="learningRate"
-          />
-        </label>
-      </div>
+      <ModelFields model={model} dispatch={dispatchModel} />
 
       <IssueList issues={issues} />
       {submitError ? <ErrorNotice error={submitError} /> : null}

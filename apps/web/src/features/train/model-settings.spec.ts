@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+
+import { taskOf, TrainingRequest } from '@atelier/contracts';
+
+import { initialModelSettings, modelChoice, modelReducer } from './model-settings';
+
+const request = {
+  modelName: 'm',
+  source: { group: 'rows' },
+  window: { start: '2001-01-01T00:00:00Z', validationStart: '2001-01-02T00:00:00Z', end: '2001-01-03T00:00:00Z' },
+  requestFeatures: ['x'],
+  label: 'y',
+};
+
+describe('the model settings of the training form', () => {
+  it('asks GBDT and the neural network for the chosen task, in the contract their own way', () => {
+    const gbdt = modelReducer(initialModelSettings(), { type: 'modelType', modelType: 'gbdt' });
+    const multiclass = modelReducer(gbdt, { type: 'set', field: 'task', value: 'multiclass' });
+    expect(modelChoice(multiclass)).toEqual({
+      modelType: 'gbdt',
+      params: { objective: 'multiclass', numIterations: 100, learningRate: 0.1 },
+    });
+    expect(taskOf(TrainingRequest.parse({ ...request, ...modelChoice(multiclass) }))).toBe('multiclass_classification');
+
+    // the task stays when the next model type can learn it; the tuning defaults are the type's own
+    const network = modelReducer(multiclass, { type: 'modelType', modelType: 'neural_network' });
+    expect(modelChoice(network)).toEqual({
+      modelType: 'neural_network',
+      params: { task: 'multiclass', epochs: 20, learningRate: 0.01, hiddenLayers: [32, 16] },
+    });
+    expect(taskOf(TrainingRequest.parse({ ...request, ...modelChoice(network) }))).toBe('multiclass_classification');
+  });
+
+  it('falls back to the one task of a model type that cannot learn the chosen one', () => {
+    const multiclass = modelReducer(modelReducer(initialModelSettings(), { type: 'modelType', modelType: 'gbdt' }), {
+      type: 'set',
+      field: 'task',
+      value: 'multiclass',
+    });
+    expect(modelReducer(multiclass, { type: 'modelType', modelType: 'logistic_regression' }).task).toBe('binary');
+    expect(modelReducer(multiclass, { type: 'modelType', modelType: 'linear_regression' }).task).toBe('regression');
+    expect(modelChoice(modelReducer(multiclass, { type: 'modelType', modelType: 'logistic_regression' }))).toEqual({
+      modelType: 'logistic_regression',
+      params: { epochs: 20, learningRate: 0.05 },
+    });
+  });
+});

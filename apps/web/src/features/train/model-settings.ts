@@ -1,0 +1,98 @@
+import type { ModelChoiceInput, ModelType } from '@atelier/contracts';
+
+import { splitList } from '../../lib/format';
+
+/** What a model learns; the request says it per model type (GBDT `objective`, network `task`). */
+export type Task = 'binary' | 'multiclass' | 'regression';
+
+interface ModelTypeInfo {
+  label: string;
+  /** the tasks it can learn, the first by default */
+  tasks: Task[];
+  rounds: string;
+  epochs: string;
+  learningRate: string;
+}
+
+/** What the tuning fields mean, their defaults, and the tasks of each model type. */
+export const MODEL_TYPES: Record<ModelType, ModelTypeInfo> = {
+  logistic_regression: { label: 'Logistic regression', tasks: ['binary'], rounds: 'Epochs', epochs: '20', learningRate: '0.05' },
+  gbdt: {
+    label: 'Gradient-boosted trees',
+    tasks: ['binary', 'multiclass', 'regression'],
+    rounds: 'Boosting rounds',
+    epochs: '100',
+    learningRate: '0.1',
+  },
+  neural_network: {
+    label: 'Neural network',
+    tasks: ['binary', 'multiclass', 'regression'],
+    rounds: 'Epochs',
+    epochs: '20',
+    learningRate: '0.01',
+  },
+  linear_regression: {
+    label: 'Linear regression (numeric label)',
+    tasks: ['regression'],
+    rounds: 'Epochs',
+    epochs: '20',
+    learningRate: '0.05',
+  },
+};
+
+export const TASKS: Record<Task, { label: string; labelHint: string }> = {
+  binary: { label: 'Binary classification', labelHint: 'Over source columns; 1 is the positive class, 0 the other.' },
+  multiclass: {
+    label: 'Multi-class classification',
+    labelHint: 'Over source columns; a class number 0, 1, 2, … (at most 50 classes, each with training rows).',
+  },
+  regression: { label: 'Regression', labelHint: 'Over source columns; the number to predict.' },
+};
+
+/** The model part of the training form. */
+export interface ModelSettings {
+  modelType: ModelType;
+  task: Task;
+  /** boosting rounds or epochs, as typed */
+  rounds: string;
+  learningRate: string;
+  hiddenLayers: string;
+}
+
+export type ModelAction =
+  | { type: 'modelType'; modelType: ModelType }
+  | { type: 'set'; field: 'task'; value: Task }
+  | { type: 'set'; field: 'rounds' | 'learningRate' | 'hiddenLayers'; value: string };
+
+export function initialModelSettings(modelType: ModelType = 'logistic_regression'): ModelSettings {
+  const info = MODEL_TYPES[modelType];
+  return { modelType, task: info.tasks[0]!, rounds: info.epochs, learningRate: info.learningRate, hiddenLayers: '32,16' };
+}
+
+/** Choosing a model type resets its tuning defaults, and the task when the type cannot learn it. */
+export function modelReducer(state: ModelSettings, action: ModelAction): ModelSettings {
+  switch (action.type) {
+    case 'modelType': {
+      const info = MODEL_TYPES[action.modelType];
+      const task = info.tasks.includes(state.task) ? state.task : info.tasks[0]!;
+      return { ...state, modelType: action.modelType, task, rounds: info.epochs, learningRate: info.learningRate };
+    }
+    case 'set':
+      return { ...state, [action.field]: action.value };
+  }
+}
+
+/** The model half of a training request. */
+export function modelChoice({ modelType, task, rounds, learningRate, hiddenLayers }: ModelSettings): ModelChoiceInput {
+  const epochs = Number(rounds);
+  const rate = Number(learningRate);
+  switch (modelType) {
+    case 'logistic_regression':
+    case 'linear_regression':
+      return { modelType, params: { epochs, learningRate: rate } };
+    case 'gbdt':
+      return { modelType, params: { objective: task, numIterations: epochs, learningRate: rate } };
+    case 'neural_network':
+      return { modelType, params: { task, epochs, learningRate: rate, hiddenLayers: splitList(hiddenLayers).map(Number) } };
+  }
+}

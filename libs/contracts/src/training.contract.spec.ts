@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+
+import { EMPTY_EVALUATION, Evaluation, outputRolesOf } from './registry.contract';
+import { type ModelChoiceInput, taskOf, TrainingRequest, type TrainingRequestInput } from './training.contract';
+
+const base = {
+  modelName: 'm',
+  source: { group: 'rows' },
+  window: { start: '2001-01-01T00:00:00Z', validationStart: '2001-01-02T00:00:00Z', end: '2001-01-03T00:00:00Z' },
+  requestFeatures: ['x'],
+  label: 'y',
+};
+
+const parse = (choice: ModelChoiceInput & Partial<TrainingRequestInput>) => TrainingRequest.safeParse({ ...base, ...choice });
+
+describe('TrainingRequest: tasks', () => {
+  it('asks GBDT and neural networks for multi-class classification; the rest keep their one task', () => {
+    const task = (choice: ModelChoiceInput) => taskOf(TrainingRequest.parse({ ...base, ...choice }));
+    expect(task({ modelType: 'gbdt', params: { objective: 'multiclass' } })).toBe('multiclass_classification');
+    expect(task({ modelType: 'gbdt', params: {} })).toBe('binary_classification');
+    expect(task({ modelType: 'gbdt', params: { objective: 'regression' } })).toBe('regression');
+    expect(task({ modelType: 'neural_network', params: { task: 'multiclass' } })).toBe('multiclass_classification');
+    expect(task({ modelType: 'neural_network', params: { task: 'regression' } })).toBe('regression');
+    expect(task({ modelType: 'logistic_regression', params: { task: 'binary' } })).toBe('binary_classification');
+    expect(task({ modelType: 'linear_regression', params: {} })).toBe('regression');
+  });
+
+  it('says where to go when logistic regression is asked for another task', () => {
+    const result = parse({ modelType: 'logistic_regression', params: { task: 'multiclass' } });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]).toMatchObject({
+      path: ['params', 'task'],
+      message:
+        'logistic regression is binary only; for multi-class use gbdt with objective "multiclass" or neural_network with task "multiclass"',
+    });
+  });
+
+  it('does not search over what decides the task', () => {
+    const result = parse({
+      modelType: 'gbdt',
+      params: { objective: 'multiclass' },
+      search: { space: { objective: { type: 'choice', values: ['binary', 'multiclass'] } } },
+    });
+    expect(result.error!.issues[0]!.message).toMatch(/^gbdt has no searchable parameter "objective"; it has numIterations, /);
+    expect(result.error!.issues[0]!.message).not.toMatch(/seed|objective,/);
+  });
+});
+
+describe('Evaluation: the multi-class part', () => {
+  it('is optional, so reports stored before it existed still parse', () => {
+    const { multiclass: _, ...stored } = EMPTY_EVALUATION;
+    expect(Evaluation.parse(stored).multiclass).toBeUndefined();
+    expect(Evaluation.parse(EMPTY_EVALUATION).multiclass).toBeNull();
+  });
+
+  it("defaults a multi-class signature without roles to Atelier's own output names", () => {
+    const signature = {
+      inputs: [],
+      onnxInputs: [],
+      outputs: ['probabilities', 'label'],
+      task: 'multiclass_classification' as const,
+      missingFeatures: 'impute' as const,
+    };
+    expect(outputRolesOf(signature)).toEqual({ label: 'label', probabilities: 'probabilities', value: null, classes: null });
+  });
+});
