@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { ModelResponse, ModelVersionResponse, OipInferResponse, OipModelMetadata, PredictResponse } from '@atelier/contracts';
 import { exportOnnx } from '@atelier/ml';
+import { MonitoringModule, PredictionEventsConsumer } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { DISTANCE_MODEL, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 const run = promisify(execFile);
 const PYTHON = path.resolve('.atelier/venvs/interop/bin/python');
@@ -95,7 +96,8 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
     expect(existsSync(PYTHON), `${PYTHON} is missing: npm test creates it (scripts/test.sh)`).toBe(true);
     dir = mkdtempSync(path.join(tmpdir(), 'atelier-interop-'));
     await run(PYTHON, [path.join(TOOLS, 'make_sklearn_models.py'), dir], { timeout: 120_000 });
-    t = await startTestApp([RegistryModule, ServingModule]);
+    t = await startTestApp([RegistryModule, ServingModule, MonitoringModule]);
+    await t.app.get(PredictionEventsConsumer).whenRunning();
   }, 180_000);
 
   afterAll(async () => {
@@ -162,6 +164,17 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
     expect(maxDifference(oip.outputs.find((o) => o.name === 'probabilities')!.data as number[], f.predict_proba!.flat())).toBeLessThan(
       1e-5,
     );
+    // OIP rows are in the prediction log too: monitoring counts both calls' rows, by class
+    const ids = String(oip.parameters?.atelier_prediction_ids ?? '').split(',');
+    expect(ids).toHaveLength(f.rows.length);
+    const stats = await eventually(async () => {
+      const st = await t.client.modelStats(model, 3600);
+      return st.predictions === 2 * f.rows.length ? st : undefined;
+    });
+    const counted = Object.fromEntries(stats.classes.map((c) => [c.label, c.predicted]));
+    expect(counted).toEqual(Object.fromEntries([0, 1, 2].map((c) => [String(c), 2 * f.predict.filter((p) => p === c).length])));
+    await t.client.recordOutcome({ predictionId: ids[0]!, value: f.predict[0]!, observedAt: new Date().toISOString() });
+    await eventually(async () => ((await t.client.modelStats(model, 3600)).outcomes === 1 ? true : undefined));
   });
 
   it('a gradient-boosting regressor, uploaded with the CLI, answers values as scikit-learn does (float32 trees: within 1e-5 relative)', async () => {

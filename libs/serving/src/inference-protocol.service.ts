@@ -1,21 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
 
 import { Injectable } from '@nestjs/common';
 import type { Tensor } from 'onnxruntime-node';
 
 import {
+  type InputValue,
   OipInferRequest,
   type OipInferResponse,
   type OipModelMetadata,
   type OipOutput,
   type OipServerMetadata,
   type OipTensorMetadata,
+  type PredictionEvent,
 } from '@atelier/contracts';
 import { describeOnnxType, type OnnxValue } from '@atelier/ml';
 import { badRequest, HealthRegistry } from '@atelier/server';
 
 import { ModelCache, type ServedModel } from './model-cache';
+import { readOutputs } from './model-tensors';
 import { fromOrtTensor, oipDatatypeOf, oipDim, toOrtTensor } from './oip-tensors';
+import type { PlainTensor } from './onnx-runner';
+import { PredictionLog } from './prediction-log';
 
 /** The binary tensor extension's header: how many leading bytes of the body are the JSON request. */
 export const HEADER_LENGTH = 'inference-header-content-length';
@@ -43,6 +49,7 @@ export class InferenceProtocolService {
   constructor(
     private readonly cache: ModelCache,
     private readonly health: HealthRegistry,
+    private readonly log: PredictionLog,
   ) {}
 
   server(): OipServerMetadata {
@@ -75,6 +82,7 @@ export class InferenceProtocolService {
     const served = await this.served(name, version);
     const feeds = feedsOf(served, request, binary);
     const out = await served.runner.run(feeds);
+    const predictionIds = this.logPredictions(served, version === undefined ? 'production' : null, feeds, out);
 
     const allBinary = request.parameters?.binary_data_output === true;
     const wanted = request.outputs ?? served.graph.outputs.map((o) => ({ name: o.name, parameters: undefined }));
@@ -92,6 +100,8 @@ export class InferenceProtocolService {
       model_name: served.detail.model,
       model_version: String(served.detail.version),
       ...(request.id ? { id: request.id } : {}),
+      // the ids outcomes are recorded against (POST /api/outcomes), one per row, comma-separated
+      ...(predictionIds.length > 0 ? { parameters: { atelier_prediction_ids: predictionIds.join(',') } } : {}),
       outputs,
     };
     if (blobs.length === 0) return { kind: 'json', response };
@@ -99,9 +109,66 @@ export class InferenceProtocolService {
     return { kind: 'binary', headerLength: header.length, bytes: Buffer.concat([header, ...blobs]) };
   }
 
+  /**
+   * Each row of a run in the prediction log, as `/api/predict` logs it: the values by the
+   * signature's input names (read back from the tensors), the answer by the signature's roles.
+   * Returns the rows' prediction ids; none when the answer has no number monitoring can use.
+   */
+  private logPredictions(
+    served: ServedModel,
+    alias: string | null,
+    feeds: Record<string, Tensor>,
+    out: Record<string, PlainTensor>,
+  ): string[] {
+    const rows = Number(Object.values(feeds)[0]?.dims[0] ?? 0);
+    const answers = readOutputs(served.plan.outputs, out, rows);
+    if (rows === 0 || !answers.every((a) => Number.isFinite(a.prediction))) return [];
+    const inputs = namedInputs(served, feeds, rows);
+    const { model, version } = served.detail;
+    const at = new Date().toISOString();
+    const ids = answers.map(() => randomUUID());
+    const events: PredictionEvent[] = [];
+    answers.forEach((a, r) => {
+      if (!this.log.sampled()) return;
+      const classes = a.probabilities ? { label: a.label, probabilities: a.probabilities } : {};
+      events.push({
+        type: 'prediction',
+        schemaVersion: 1,
+        predictionId: ids[r]!,
+        model,
+        version,
+        alias,
+        prediction: a.prediction,
+        ...classes,
+        inputs: inputs[r]!,
+        entities: {},
+        at,
+      });
+    });
+    this.log.record(events);
+    return ids;
+  }
+
   private served(name: string, version?: number): Promise<ServedModel> {
     return version === undefined ? this.cache.byAlias(name, 'production') : this.cache.byVersion(name, version);
   }
+}
+
+/** The tensors of a run back as named values per row, by the signature's columns. */
+function namedInputs(served: ServedModel, feeds: Record<string, Tensor>, rows: number): Array<Record<string, InputValue>> {
+  const named = Array.from({ length: rows }, () => ({}) as Record<string, InputValue>);
+  for (const feed of served.plan.feeds) {
+    const data = feeds[feed.name]?.data as ArrayLike<number | bigint | string> | undefined;
+    if (!data) continue;
+    const width = feed.columns.length;
+    for (let r = 0; r < rows; r++) {
+      feed.columns.forEach((column, c) => {
+        const v = data[feed.rank === 1 ? r : r * width + c];
+        named[r]![column] = typeof v === 'string' ? v || null : Number.isFinite(Number(v)) ? Number(v) : null;
+      });
+    }
+  }
+  return named;
 }
 
 function tensorMetadata(value: OnnxValue): OipTensorMetadata {
