@@ -18,6 +18,11 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
     private readonly health: HealthRegistry,
   ) {
     this.pool = new Pool({ connectionString: config.databaseUrl });
+    // A database that goes away ends its connections: the queries on them fail (routes answer 503)
+    // and the pool replaces them. The 'error' event such a connection also emits — idle, or checked
+    // out by a transaction — would end the process without a listener.
+    this.pool.on('error', () => undefined);
+    this.pool.on('connect', (connection) => connection.on('error', () => undefined));
     this.client = createPrismaClient(config.databaseUrl, this.pool);
   }
 
