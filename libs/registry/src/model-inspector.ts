@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InferenceSession } from 'onnxruntime-node';
 
 import type { ColumnNames, ModelGraph, ModelSignature } from '@atelier/contracts';
-import { MlError, type OnnxGraph, readOnnxGraph, withoutZipMap } from '@atelier/ml';
+import { MlError, type OnnxGraph, readOnnxGraph, servableOnnx } from '@atelier/ml';
 import { badRequest } from '@atelier/server';
 
 import { resolveSignature, toModelGraph } from './graph-signature';
@@ -37,7 +37,7 @@ export class ModelInspector {
 async function loadable(bytes: Uint8Array): Promise<void> {
   let session: InferenceSession;
   try {
-    session = await InferenceSession.create(withoutZipMap(bytes)?.bytes ?? bytes, {
+    session = await InferenceSession.create(servableOnnx(bytes).bytes, {
       executionProviders: ['cpu'],
       intraOpNumThreads: 1,
       interOpNumThreads: 1,

@@ -5,7 +5,7 @@ import type { Tensor } from 'onnxruntime-node';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { LoadedModel, ModelVersionDetail } from '@atelier/contracts';
-import { type OnnxGraph, readOnnxGraph, withoutZipMap } from '@atelier/ml';
+import { type OnnxGraph, servableOnnx } from '@atelier/ml';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
 
@@ -102,14 +102,13 @@ export class ModelCache {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     if (sha256 !== detail.artifact.sha256) throw dependencyUnavailable(`artifact of ${model} v${version} does not match its sha256`);
     // ONNX Runtime for Node fetches tensors only: a ZipMap output is served as the tensor it reads
-    const unzipped = withoutZipMap(bytes);
-    const served = unzipped?.bytes ?? bytes;
-    const outputNames = new Map(unzipped?.replaced.map((r) => [r.output, r.probabilities]));
+    const served = servableOnnx(bytes);
+    const outputNames = new Map(served.replaced.map((r) => [r.output, r.probabilities]));
     const plan = planInference(detail.signature, outputNames);
     const { onnxInlineMaxMs, onnxPoolThreads } = this.config.serving;
-    const { runner, probeMs } = await chooseRunner(served, probeFeeds(plan), { inlineMaxMs: onnxInlineMaxMs, threads: onnxPoolThreads });
+    const { runner, probeMs } = await chooseRunner(served.bytes, probeFeeds(plan), { inlineMaxMs: onnxInlineMaxMs, threads: onnxPoolThreads });
     this.logger.log({ msg: 'model loaded', model, version, sha256, runner: runner.kind, probeMs: Math.round(probeMs * 1000) / 1000 });
-    return { detail, runner, probeMs, plan, graph: readOnnxGraph(served), outputNames, sha256, loadedAt: new Date() };
+    return { detail, runner, probeMs, plan, graph: served.graph, outputNames, sha256, loadedAt: new Date() };
   }
 
   private async fromRegistry<T>(call: () => Promise<T>): Promise<T> {

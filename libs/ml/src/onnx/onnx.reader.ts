@@ -131,7 +131,10 @@ function decode(bytes: Uint8Array): ModelMessage {
 }
 
 export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
-  const model = decode(bytes);
+  return graphOf(decode(bytes));
+}
+
+function graphOf(model: ModelMessage): OnnxGraph {
   const graph = model.graph!;
   const initializers = new Set((graph.initializer ?? []).map((i) => i.name));
   const nodes = graph.node ?? [];
@@ -149,18 +152,26 @@ export function readOnnxGraph(bytes: Uint8Array): OnnxGraph {
   };
 }
 
+/** A model as serving runs it: its bytes, its graph, and the ZipMap outputs served as tensors. */
+export interface ServableOnnx {
+  bytes: Uint8Array;
+  graph: OnnxGraph;
+  /** each ZipMap output and the probability tensor served in its place */
+  replaced: Array<{ output: string; probabilities: string }>;
+}
+
 /**
  * ONNX Runtime for Node returns tensors only, so a ZipMap node (scikit-learn classifiers' default
- * output: one `{class: probability}` map per row) cannot be fetched. This rewrites the graph to
- * output the probability tensor the ZipMap reads instead, as `[N, classes]`, keeping every other
- * node. Returns null when the graph has no ZipMap output.
+ * output: one `{class: probability}` map per row) cannot be fetched. This reads the model once and,
+ * when it has ZipMap outputs, rewrites the graph to output the probability tensor each ZipMap reads
+ * instead, as `[N, classes]`, keeping every other node.
  */
-export function withoutZipMap(bytes: Uint8Array): { bytes: Uint8Array; replaced: Array<{ output: string; probabilities: string }> } | null {
+export function servableOnnx(bytes: Uint8Array): ServableOnnx {
   const model = decode(bytes);
   const graph = model.graph!;
   const outputs = new Set((graph.output ?? []).map((o) => o.name));
   const zipMaps = (graph.node ?? []).filter((n) => n.op_type === 'ZipMap' && n.output?.length === 1 && outputs.has(n.output[0]));
-  if (zipMaps.length === 0) return null;
+  if (zipMaps.length === 0) return { bytes, graph: graphOf(model), replaced: [] };
   const replaced = zipMaps.map((n) => ({
     output: n.output![0]!,
     probabilities: n.input![0]!,
@@ -175,9 +186,10 @@ export function withoutZipMap(bytes: Uint8Array): { bytes: Uint8Array; replaced:
       type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_param: 'N' }, r.classes === null ? {} : { dim_value: r.classes }] } } },
     };
   });
-  const type = schema();
   return {
-    bytes: type.encode(type.fromObject(model as unknown as Record<string, unknown>)).finish(),
+    // the decoded message encodes as it is (plain objects for the replaced outputs included)
+    bytes: schema().encode(model as unknown as protobuf.Message).finish(),
+    graph: graphOf(model),
     replaced: replaced.map(({ output, probabilities }) => ({ output, probabilities })),
   };
 }
