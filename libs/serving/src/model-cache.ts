@@ -16,7 +16,7 @@ import { chooseRunner, type OnnxRunner } from './onnx-runner';
 export interface ServedModel {
   detail: ModelVersionDetail;
   runner: OnnxRunner;
-  /** median single-row run time measured at load, which chose the runner */
+  /** fastest single-row run time measured at load, which chose the runner */
   probeMs: number;
   plan: InferencePlan;
   /** the graph as served: a ZipMap output replaced by the probability tensor it reads */
