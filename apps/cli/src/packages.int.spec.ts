@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,42 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelResponse, PredictResponse } from '@atelier/contracts';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { registerLogisticModel, runProgram, runStep, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 const REPO = process.cwd();
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs a program; in the consumer project without the repository's npm settings (npm passes
- * them down as `npm_config_*` to what `npm test` starts), as on a machine of its own.
- */
-function exec(file: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
-  const inRepo = options.cwd === REPO;
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => inRepo || !name.toLowerCase().startsWith('npm_')));
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { cwd: options.cwd, env: { ...base, ...options.env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Runs a setup step, failing with its output when it fails. */
-async function step(file: string, args: string[], cwd: string): Promise<string> {
-  const result = await exec(file, args, { cwd });
-  if (result.code !== 0)
-    throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
 
 /** A program of the team that installed the SDK: predicts once and prints the answer. */
 const CONSUMER_JS = `
@@ -87,16 +53,16 @@ describe('@atelier/sdk and @atelier/cli packages (integration)', () => {
     await registerLogisticModel(t.client, model);
     await t.client.setAlias(model, 'production', 1);
 
-    await step(process.execPath, ['-r', '@swc-node/register', 'tools/packages/build.ts'], REPO);
+    await runStep(process.execPath, ['-r', '@swc-node/register', 'tools/packages/build.ts'], REPO);
     const packed = JSON.parse(
-      await step('npm', ['pack', './libs/sdk', './apps/cli', '--pack-destination', work, '--json'], REPO),
+      await runStep('npm', ['pack', './libs/sdk', './apps/cli', '--pack-destination', work, '--json'], REPO),
     ) as Array<{ filename: string }>;
     expect(packed.map((p) => p.filename)).toEqual(['atelier-sdk-0.1.0.tgz', 'atelier-cli-0.1.0.tgz']);
 
     mkdirSync(project);
     writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     const tarballs = packed.map((p) => path.join(work, p.filename));
-    await step('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], project);
+    await runStep('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...tarballs], project);
   }, 120_000);
 
   afterAll(async () => {
@@ -116,7 +82,7 @@ describe('@atelier/sdk and @atelier/cli packages (integration)', () => {
 
   it('predicts through the installed SDK, from JavaScript', async () => {
     writeFileSync(path.join(project, 'predict.js'), CONSUMER_JS);
-    const result = await exec(process.execPath, ['predict.js', model], { cwd: project, env: env() });
+    const result = await runProgram(process.execPath, ['predict.js', model], { cwd: project, env: env() });
     expect(result.stderr).toBe('');
     const answer = JSON.parse(result.stdout) as PredictResponse;
     expect(answer).toMatchObject({ model, version: 1, alias: 'production', inputs: { distance: 500 } });
@@ -139,20 +105,20 @@ describe('@atelier/sdk and @atelier/cli packages (integration)', () => {
       '--lib',
       'es2023,dom',
     ];
-    const result = await exec(process.execPath, [tsc, ...flags, 'score.ts'], { cwd: project });
+    const result = await runProgram(process.execPath, [tsc, ...flags, 'score.ts'], { cwd: project });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
 
   it('runs the installed atelier binary with npx', async () => {
-    const listed = await exec('npx', ['atelier', 'models', 'list', '--json'], { cwd: project, env: env() });
+    const listed = await runProgram('npx', ['atelier', 'models', 'list', '--json'], { cwd: project, env: env() });
     expect(listed).toMatchObject({ code: 0, stderr: '' });
     expect((JSON.parse(listed.stdout) as ModelResponse[]).find((m) => m.name === model)).toMatchObject({
       latestVersion: 1,
       aliases: { production: 1 },
     });
-    expect(await exec('npx', ['atelier', '--version'], { cwd: project })).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
-    const unknown = await exec('npx', ['atelier', 'models', 'show', 'nope'], { cwd: project, env: env() });
+    expect(await runProgram('npx', ['atelier', '--version'], { cwd: project })).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
+    const unknown = await runProgram('npx', ['atelier', 'models', 'show', 'nope'], { cwd: project, env: env() });
     expect(unknown).toEqual({ code: 1, stdout: '', stderr: 'error: model "nope" does not exist (404 NOT_FOUND)\n' });
   });
 });

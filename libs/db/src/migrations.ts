@@ -11,6 +11,12 @@ import { Client } from 'pg';
  * We need our own runner because `migrate deploy` does not work through driver adapters.
  */
 
+/**
+ * `prisma/migrations`, found from this file: the repository's from source, the copy beside the
+ * compiled code in `dist/` (`npm run build:services`), whatever the working directory.
+ */
+export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../prisma/migrations');
+
 // Prisma's own advisory-lock key, so our runner and `prisma migrate` exclude each other.
 const MIGRATION_LOCK_KEY = 72707369;
 

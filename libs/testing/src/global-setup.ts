@@ -1,8 +1,6 @@
-import path from 'node:path';
-
 import { Client } from 'pg';
 
-import { applyMigrations } from '@atelier/db';
+import { applyMigrations, MIGRATIONS_DIR } from '@atelier/db';
 
 import { uniqueSuffix } from './test-env';
 
@@ -22,11 +20,17 @@ export default async function setup(): Promise<() => Promise<void>> {
  * it. Also for a spec that must not see the rows other specs write at the same time.
  */
 export async function createMigratedDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const database = await createDatabase(serverUrl);
+  await applyMigrations(database.url, MIGRATIONS_DIR);
+  return database;
+}
+
+/** A new, empty database beside the one `serverUrl` names, and how to drop it. */
+export async function createDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `atelier_test_${uniqueSuffix()}`;
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   await admin(serverUrl, `CREATE DATABASE ${name}`);
-  await applyMigrations(url.toString(), path.resolve('prisma/migrations'));
   return { url: url.toString(), drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 

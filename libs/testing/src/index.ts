@@ -1,6 +1,7 @@
-export { createMigratedDatabase } from './global-setup';
+export { createDatabase, createMigratedDatabase } from './global-setup';
 export * from './models';
 export * from './private-infra';
+export * from './processes';
 export * from './refusal';
 export * from './test-app';
 export * from './test-env';

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
 
+import { waitForHttp } from './processes';
 import { freePort } from './test-env';
 
 export interface WebUi {
@@ -69,21 +70,4 @@ export async function signIn(page: Page, uiUrl: string, key: string): Promise<vo
   if (await refusal.isVisible()) throw new Error(`sign-in refused: ${await refusal.innerText()}`);
   if (new URL(page.url()).pathname === '/sign-in') throw new Error('sign-in did not leave the sign-in page');
   await page.getByTestId('session-user').waitFor();
-}
-
-async function waitForHttp(url: string, server: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  let output = '';
-  server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`next start exited (${server.exitCode}): ${output}`);
-    try {
-      if ((await fetch(url, { redirect: 'manual' })).status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`the web UI did not start within ${timeoutMs} ms: ${output}`);
 }

@@ -8,9 +8,11 @@ import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 
 import { TrainingRepository } from './training.repository';
 
-// The worker app, run from source through the same TypeScript loader as `npm start`.
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-export const TRAINING_WORKER_ENTRY = path.join(REPO_ROOT, 'apps/training-worker/src/main.ts');
+// The worker app of the same tree as this file: from source (`npm start`, tests) its TypeScript
+// through the same loader, compiled (`npm run build:services`, the image) its JavaScript in dist/.
+const COMPILED = __filename.endsWith('.js');
+const ROOT = path.resolve(__dirname, '../../..');
+export const TRAINING_WORKER_ENTRY = path.join(ROOT, 'apps/training-worker/src', COMPILED ? 'main.js' : 'main.ts');
 
 /** What a worker says over IPC once it takes jobs. */
 export const WORKER_READY = 'training-worker-ready';
@@ -27,9 +29,16 @@ export interface WorkerProcess {
 export type LaunchWorker = () => WorkerProcess;
 export const TRAINING_WORKER_LAUNCHER = Symbol('TRAINING_WORKER_LAUNCHER');
 
-/** `node -r @swc-node/register apps/training-worker/src/main.ts`, with this process's environment. */
+/**
+ * `node -r @swc-node/register apps/training-worker/src/main.ts` in the repository, or compiled
+ * `node dist/apps/training-worker/src/main.js` with this process's Node options and working
+ * directory (relative paths such as ATELIER_ARTIFACT_DIR mean the same); this process's environment.
+ */
 export const forkTrainingWorker: LaunchWorker = () =>
-  fork(TRAINING_WORKER_ENTRY, [], { cwd: REPO_ROOT, execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  fork(TRAINING_WORKER_ENTRY, [], {
+    ...(COMPILED ? {} : { cwd: ROOT, execArgv: ['-r', '@swc-node/register'] }),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 
 /**
  * Restarts back off 1 s, 2 s, 4 s … up to 30 s while a worker keeps dying; a worker that ran a

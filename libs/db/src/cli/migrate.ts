@@ -1,13 +1,12 @@
-import path from 'node:path';
-
 import { loadConfig } from '@atelier/config';
 
-import { applyMigrations } from '../migrations';
+import { applyMigrations, MIGRATIONS_DIR } from '../migrations';
 
-// `npm run db:migrate`: applies every pending migration to DATABASE_URL.
+// `npm run db:migrate` (in the image: `node dist/libs/db/src/cli/migrate.js`): applies every
+// pending migration to DATABASE_URL.
 async function main(): Promise<void> {
   const config = loadConfig();
-  const result = await applyMigrations(config.databaseUrl, path.resolve('prisma/migrations'));
+  const result = await applyMigrations(config.databaseUrl, MIGRATIONS_DIR);
   const target = new URL(config.databaseUrl);
   console.log(
     `[atelier-db] ${target.host}${target.pathname}: applied ${result.applied.length} migration(s)` +

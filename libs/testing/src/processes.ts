@@ -1,0 +1,66 @@
+import { type ChildProcess, execFile } from 'node:child_process';
+import path from 'node:path';
+
+/** How a program ended: its exit code (-1 when it could not run or timed out) and its output. */
+export interface ProgramRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to its end, never throwing. Outside the repository (the working directory of the
+ * tests) it runs without the repository's npm settings — npm passes them down as `npm_config_*` to
+ * what `npm test` starts — as on a machine of its own.
+ */
+export function runProgram(
+  file: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<ProgramRun> {
+  const inRepo = path.resolve(options.cwd) === process.cwd();
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => inRepo || !name.toLowerCase().startsWith('npm_')));
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { cwd: options.cwd, env: { ...base, ...options.env }, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs a setup step with `runProgram`, failing with its output when it fails; answers its stdout. */
+export async function runStep(file: string, args: string[], cwd: string, timeoutMs?: number): Promise<string> {
+  const result = await runProgram(file, args, { cwd, timeoutMs });
+  if (result.code !== 0)
+    throw new Error(`${path.basename(file)} ${args.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+/**
+ * Waits until `url` answers with a status `ready` accepts, while `server` (started with piped
+ * output) runs; fails with the server's output when it exits or `timeoutMs` passes.
+ */
+export async function waitForHttp(
+  url: string,
+  server: ChildProcess,
+  { timeoutMs = 60_000, ready = (status: number) => status < 500 }: { timeoutMs?: number; ready?: (status: number) => boolean } = {},
+): Promise<void> {
+  let output = '';
+  server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`${server.spawnargs.join(' ')} exited (${server.exitCode}): ${output}`);
+    try {
+      if (ready((await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5_000) })).status)) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${output}`);
+}
