@@ -24,6 +24,7 @@ const EXAMPLES_PER_OPERATION = '25';
 const RULES_BEYOND_THE_SCHEMA: Record<string, string> = {
   'POST /api/training-sets': "the window's start must come before its end; the group must exist",
   'POST /api/training-jobs': 'start < validationStart < end; at least one feature; the groups must exist',
+  'POST /api/training-jobs/preview': 'start < validationStart < end; at least one feature; the groups must exist',
   'POST /api/models/{name}/versions': 'the artifact must be an ONNX model (base64) that ONNX Runtime loads and the signature agrees with',
   'POST /api/models/{name}/versions/upload': 'the file must be an ONNX model that ONNX Runtime loads and the signature agrees with',
   'PUT /api/models/{name}/aliases/{alias}': 'the model and the version must exist (404)',

@@ -360,6 +360,21 @@ describe('Atelier end to end', () => {
       await page.fill('input[name="end"]', WINDOW.end);
       await page.fill('input[name="epochs"]', '2');
       await page.fill('input[name="categoricalFeatures"]', 'destination');
+      // the dataset preview, before any job: exact rows per slice, the label's balance, coverage
+      const expected = await t.client.previewTraining({ ...demoTrainingRequest(WINDOW), modelName: 'flight-delay-ui' });
+      await page.click('[data-testid="preview-training"]');
+      await page.locator('[data-testid="dataset-preview"]').waitFor({ timeout: 60_000 });
+      expect(await page.locator('[data-testid="preview-slice-training"]').textContent()).toContain(
+        `${expected.slices.training.sourceRows.toLocaleString('en-US')} rows`,
+      );
+      expect(await page.locator('[data-testid="preview-inputs"]').textContent()).toContain(`${STATS}:mean_delay_24h`);
+      expect(await page.locator('[data-testid="preview-label"]').textContent()).toMatch(/^[01]: [\d.]+ % · [01]: [\d.]+ %$/);
+      expect(await page.locator('[data-testid="preview-problems"]').count()).toBe(0);
+      // a label with nothing to learn is named before a job starts
+      await page.fill('input[name="label"]', 'delay * 0');
+      await page.click('[data-testid="preview-training"]');
+      await expect.poll(() => page.locator('[data-testid="preview-problems"]').textContent(), { timeout: 30_000 }).toContain('nothing to learn');
+      await page.fill('input[name="label"]', 'delay > 15');
       await page.click('[data-testid="start-training"]');
       await page.locator('[data-testid="training-result"]').waitFor({ timeout: 120_000 });
       const [uiModel] = (await t.client.listModels()).filter((m) => m.name === 'flight-delay-ui');

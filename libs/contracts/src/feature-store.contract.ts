@@ -151,6 +151,8 @@ export const TrainingSetRequest = z.object({
   /** columns of the source rows passed through as-is (request-time features, label inputs) */
   columns: z.array(z.string()).max(500),
   limit: z.number().int().positive().max(5_000_000).optional(),
+  /** at most this many label rows, spread evenly over the window (every k-th in event-time order) */
+  sample: z.number().int().positive().max(100_000).optional(),
 });
 export type TrainingSetRequest = z.infer<typeof TrainingSetRequest>;
 
@@ -161,5 +163,7 @@ export const TrainingSetResponse = z.object({
   columns: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.null()]))),
   /** per joined feature ref: the event time of the value used (null when none qualified) */
   featureTimes: z.record(z.string(), z.array(z.number().nullable())),
+  /** with `sample`: the rows of the source group in the window, before sampling */
+  sourceRows: z.number().int().optional(),
 });
 export type TrainingSetResponse = z.infer<typeof TrainingSetResponse>;

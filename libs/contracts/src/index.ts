@@ -8,3 +8,4 @@ export * from './monitoring.contract';
 export * from './registry.contract';
 export * from './serving.contract';
 export * from './training.contract';
+export * from './training-preview.contract';

@@ -109,6 +109,25 @@ export class FeatureStoreRepository {
     return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
   }
 
+  /** How many rows have `from <= event_time < to`. */
+  async countBetween(groupName: string, from: Date, to: Date): Promise<number> {
+    const [row] = await this.db.$queryRaw<Array<{ n: number }>>`
+      SELECT count(*)::int AS n FROM feature_rows WHERE group_name = ${groupName} AND event_time >= ${from} AND event_time < ${to}`;
+    return row?.n ?? 0;
+  }
+
+  /** Every `stride`-th of the rows `rowsBetween` reads, at most `limit`: a sample spread over the window. */
+  async sampleBetween(groupName: string, from: Date, to: Date, stride: number, limit: number): Promise<OfflineRow[]> {
+    const rows = await this.db.$queryRaw<Array<{ entity_key: string; event_time: Date; values: Record<string, FeatureValue> }>>`
+      SELECT entity_key, event_time, "values" FROM (
+        SELECT id, entity_key, event_time, "values", row_number() OVER (ORDER BY event_time, id) - 1 AS n FROM feature_rows
+        WHERE group_name = ${groupName} AND event_time >= ${from} AND event_time < ${to}) AS numbered
+      WHERE n % ${stride} = 0
+      ORDER BY event_time, id
+      LIMIT ${limit}`;
+    return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
+  }
+
   /** Rows with `from < event_time <= to` ordered by entity, then time (for as-of joins). */
   async rowsForJoin(groupName: string, from: Date, to: Date): Promise<OfflineRow[]> {
     const rows = await this.db.$queryRaw<Array<{ entity_key: string; event_time: Date; values: Record<string, FeatureValue> }>>`

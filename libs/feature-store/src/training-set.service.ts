@@ -30,7 +30,7 @@ export class TrainingSetService {
     if (!(await this.repository.findGroup(request.source.group))) throw notFound(`feature group "${request.source.group}" does not exist`);
     const joins = await this.planJoins(request);
 
-    const labelRows = await this.repository.rowsBetween(request.source.group, start, end, request.limit ?? 5_000_000);
+    const { labelRows, sourceRows } = await this.labelRows(request, start, end);
     const eventTimes = labelRows.map((r) => r.eventTime.getTime());
     const columns: TrainingSetResponse['columns'] = {};
     for (const name of request.columns) columns[name] = labelRows.map((r) => cell(r.values[name]));
@@ -48,7 +48,17 @@ export class TrainingSetService {
         featureTimes[ref] = hits.map((h) => h?.eventTime.getTime() ?? null);
       }
     }
-    return { rowCount: labelRows.length, eventTimes, columns, featureTimes };
+    return { rowCount: labelRows.length, eventTimes, columns, featureTimes, ...(sourceRows === undefined ? {} : { sourceRows }) };
+  }
+
+  /** The window's rows in event-time order: all of them (up to `limit`), or an even sample. */
+  private async labelRows(request: TrainingSetRequest, start: Date, end: Date) {
+    const group = request.source.group;
+    const limit = Math.min(request.limit ?? 5_000_000, request.sample ?? Infinity);
+    if (request.sample === undefined) return { labelRows: await this.repository.rowsBetween(group, start, end, limit), sourceRows: undefined };
+    const sourceRows = await this.repository.countBetween(group, start, end);
+    const stride = Math.max(1, Math.ceil(sourceRows / limit));
+    return { labelRows: await this.repository.sampleBetween(group, start, end, stride, limit), sourceRows };
   }
 
   private async planJoins(request: TrainingSetRequest) {

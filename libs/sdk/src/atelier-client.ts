@@ -27,6 +27,7 @@ import type {
   PredictResponse,
   RecordOutcomeRequest,
   TrainingJobResponse,
+  TrainingPreviewResponse,
   TrainingRequestInput,
   TrainingSetRequest,
   TrainingSetResponse,
@@ -115,6 +116,10 @@ export class AtelierClient {
   // ── training ──
   startTraining(body: TrainingRequestInput) {
     return this.call<TrainingJobResponse>('training', 'POST', '/api/training-jobs', body);
+  }
+  /** What a training request would train on — label rows, label balance, coverage, sample rows — without starting a job. */
+  previewTraining(body: TrainingRequestInput) {
+    return this.call<TrainingPreviewResponse>('training', 'POST', '/api/training-jobs/preview', body);
   }
   getTrainingJob(id: string) {
     return this.call<TrainingJobResponse>('training', 'GET', `/api/training-jobs/${enc(id)}`);

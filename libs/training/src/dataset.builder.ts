@@ -1,5 +1,6 @@
 import type { ModelInput, TrainingRequest, TrainingSetRequest, TrainingSetResponse } from '@atelier/contracts';
 import { type CompiledExpression, compileExpression, type Dataset, type DatasetEncoding, encodeDataset, type EncodedColumnSpec, EncodedDatasetBuilder, type RawColumns } from '@atelier/ml';
+import { notFound } from '@atelier/server';
 
 /**
  * Turns a training request into (a) the training-set query for the feature store, (b) the
@@ -17,6 +18,13 @@ export interface DatasetPlan {
   /** the label and transform expressions, compiled once */
   label: CompiledExpression;
   transforms: Array<{ name: string; compiled: CompiledExpression }>;
+}
+
+/** The entity a feature group is keyed by; an unknown group is a 404 naming it. */
+export function entityOf(groups: Array<{ name: string; entity: string }>, name: string): string {
+  const group = groups.find((g) => g.name === name);
+  if (!group) throw notFound(`feature group "${name}" does not exist`);
+  return group.entity;
 }
 
 export function planDataset(request: TrainingRequest, entityOf: (group: string) => string): DatasetPlan {

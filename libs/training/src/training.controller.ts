@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 
-import { TrainingJobResponse, TrainingRequest } from '@atelier/contracts';
-import { Endpoint, ZodPipe } from '@atelier/server';
+import { TrainingJobResponse, TrainingPreviewResponse, TrainingRequest } from '@atelier/contracts';
+import { Access, Endpoint, ZodPipe } from '@atelier/server';
 
 import { TrainingService } from './training.service';
 
@@ -16,6 +16,18 @@ export class TrainingController {
   @Endpoint({ tag, summary: 'Start a training job (queued; poll it for progress)', body: TrainingRequest, response: TrainingJobResponse, status: 202 })
   start(@Body(new ZodPipe(TrainingRequest)) body: TrainingRequest): Promise<TrainingJobResponse> {
     return this.service.start(body);
+  }
+
+  @Post('preview')
+  @Access('read') // reads data, starts nothing
+  @Endpoint({
+    tag,
+    summary: 'Preview what a training request would train on: label rows per slice, label balance, feature coverage, sample rows (no job)',
+    body: TrainingRequest,
+    response: TrainingPreviewResponse,
+  })
+  preview(@Body(new ZodPipe(TrainingRequest)) body: TrainingRequest): Promise<TrainingPreviewResponse> {
+    return this.service.preview(body);
   }
 
   @Get()

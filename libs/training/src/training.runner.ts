@@ -21,7 +21,7 @@ import {
 } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
-import { buildDataset, planDataset } from './dataset.builder';
+import { buildDataset, entityOf, planDataset } from './dataset.builder';
 import { evaluationReport } from './evaluation.report';
 import { searchAndTrain } from './hyperparameter.search';
 import { checkLabels } from './label.check';
@@ -143,12 +143,6 @@ export class TrainingRunner {
 }
 
 type Say = (message: string, progress?: number, extra?: Partial<TrainingJobEvent>) => Promise<void>;
-
-function entityOf(groups: Array<{ name: string; entity: string }>, name: string): string {
-  const group = groups.find((g) => g.name === name);
-  if (!group) throw new Error(`feature group "${name}" does not exist`);
-  return group.entity;
-}
 
 /** Validation metrics (and the training score, to see over-fitting) for the model's task. */
 function evaluate(task: ModelTask, numClass: number, yTrain: Float64Array, pTrain: Float64Array, yValid: Float64Array, pValid: Float64Array): Record<string, number> {

@@ -3,12 +3,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import { type TrainingJobPayload, type TrainingJobResponse, TrainingRequest } from '@atelier/contracts';
+import { type TrainingJobPayload, type TrainingJobResponse, type TrainingPreviewResponse, TrainingRequest } from '@atelier/contracts';
 import { compileExpression, ExpressionError } from '@atelier/ml';
-import { badRequest, conflict, notFound } from '@atelier/server';
+import { AtelierApiError } from '@atelier/sdk';
+import { badRequest, conflict, dependencyUnavailable, notFound } from '@atelier/server';
 
+import { previewTraining } from './training.preview';
 import { TRAINING_QUEUE, trainingCancelChannel } from './training.queue';
 import { type JobRow, TrainingRepository } from './training.repository';
+import { TRAINING_DATA, type TrainingData } from './training-data';
 
 /** Training jobs: accepted over HTTP, run by queue workers (other processes), observable while they run. */
 @Injectable()
@@ -19,7 +22,22 @@ export class TrainingService {
     private readonly repository: TrainingRepository,
     @InjectQueue(TRAINING_QUEUE) private readonly queue: Queue<TrainingJobPayload>,
     @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
+    @Inject(TRAINING_DATA) private readonly data: TrainingData,
   ) {}
+
+  /** What the request would train on (label rows, label balance, coverage, sample rows), without a job. */
+  async preview(request: TrainingRequest): Promise<TrainingPreviewResponse> {
+    assertExpressions(request);
+    try {
+      return await previewTraining(request, this.data);
+    } catch (error) {
+      if (!(error instanceof AtelierApiError)) throw error;
+      // the feature store's refusal of the query is the request's problem; anything else is its outage
+      if (error.status === 404) throw notFound(error.body.message);
+      if (error.status >= 400 && error.status < 500) throw badRequest(error.body.message);
+      throw dependencyUnavailable(`the feature store could not be reached: ${error.message}`);
+    }
+  }
 
   async start(request: TrainingRequest): Promise<TrainingJobResponse> {
     assertExpressions(request);

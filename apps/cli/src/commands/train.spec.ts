@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import type { TrainingJobResponse } from '@atelier/sdk';
+import type { TrainingJobResponse, TrainingPreviewResponse } from '@atelier/sdk';
 
 import { apiError, fakePlatform, runCli, trainingJob } from '../cli.test-helpers';
 
@@ -141,5 +141,38 @@ describe('atelier train', () => {
       stderr: expect.stringMatching(/is not valid YAML: /),
     });
     expect(api.calls).toEqual([]);
+  });
+
+  it('with --preview reads what the request would train on, starts no job, and fails on a problem', async () => {
+    const slice = { start: '2001-01-01T00:00:00Z', end: '2001-01-22T00:00:00Z', sourceRows: 120_000, sampledRows: 5000, labelledShare: 0.98, estimatedLabelRows: 117_600 };
+    const preview = (problems: string[]): TrainingPreviewResponse => ({
+      slices: { training: slice, validation: { ...slice, sourceRows: 4000, sampledRows: 4000, labelledShare: 1, estimatedLabelRows: 4000 } },
+      label: { task: 'binary_classification', classes: [{ value: 0, share: 0.8 }, { value: 1, share: 0.2 }] },
+      inputs: [{ name: 'distance', source: 'request', missingShare: 0.015, min: 30, max: 2700 }],
+      rows: [],
+      problems,
+      warnings: ['class 1 is rare'],
+      ms: 40,
+    });
+    const ok = fakePlatform({ 'POST /api/training-jobs/preview': preview([]) });
+    const result = await runCli(['train', spec, '--preview'], { fetch: ok.fetch });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        'training   120000 rows, 98.0 % labelled, about 117600 label rows (sampled 5000)',
+        'validation 4000 rows, 100.0 % labelled, about 4000 label rows',
+        'label      0: 80.0 %, 1: 20.0 %',
+        'input      distance (request): 1.5 % missing',
+        'warning    class 1 is rare',
+        '',
+      ].join('\n'),
+    );
+    expect(ok.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /api/training-jobs/preview']);
+
+    const bad = fakePlatform({ 'POST /api/training-jobs/preview': preview(['the label expression "delay * 0" gives 0 on every sampled row: there is nothing to learn']) });
+    const refused = await runCli(['train', spec, '--preview'], { fetch: bad.fetch });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('problem    the label expression "delay * 0" gives 0 on every sampled row');
+    expect(refused.stderr).toContain('error: the request would not train: the label expression "delay * 0"');
   });
 });

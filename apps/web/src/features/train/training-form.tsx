@@ -2,13 +2,14 @@
 
 import { type FormEvent, useEffect, useMemo, useReducer, useState } from 'react';
 
-import { type FeatureGroupResponse, type TrainingJobResponse, TrainingRequest, type TrainingRequestInput } from '@atelier/contracts';
+import { type FeatureGroupResponse, type TrainingJobResponse, type TrainingPreviewResponse, TrainingRequest, type TrainingRequestInput } from '@atelier/contracts';
 
 import { ErrorNotice, IssueList } from '../../components/error-notice';
 import { api } from '../../lib/api';
 import { splitList } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { issueLines } from '../../lib/validation';
+import { DatasetPreview } from './dataset-preview';
 import { ModelFields } from './model-fields';
 import { initialModelSettings, modelChoice, modelReducer, TASKS } from './model-settings';
 
@@ -50,6 +51,9 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
   const [issues, setIssues] = useState<string[]>([]);
   const [submitError, setSubmitError] = useState<unknown>();
   const [submitting, setSubmitting] = useState(false);
+  const [preview, setPreview] = useState<TrainingPreviewResponse>();
+  const [previewError, setPreviewError] = useState<unknown>();
+  const [previewing, setPreviewing] = useState(false);
 
   const allGroups = useMemo(() => groups.data ?? [], [groups.data]);
   useEffect(() => {
@@ -68,24 +72,46 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
       return on ? [...rest, ...refs] : rest;
     });
 
+  const requestBody = (): TrainingRequestInput => ({
+    modelName: modelName.trim(),
+    source: { group: source },
+    window: { start: start.trim(), validationStart: validationStart.trim(), end: end.trim() },
+    joinKeys: Object.fromEntries(joinKeys.filter((k) => k.entity.trim()).map((k) => [k.entity.trim(), k.column.trim()])),
+    features: chosenFeatures,
+    requestFeatures: splitList(requestFeatures),
+    categoricalFeatures: splitList(categoricalFeatures).map((column) => ({ column, encoding: 'one_hot' as const })),
+    label: label.trim(),
+    ...modelChoice(model),
+  });
+
+  /** The request as the form holds it, checked with the same zod contract the API parses with; undefined when it has issues. */
+  const checkedBody = (): TrainingRequestInput | undefined => {
+    const body = requestBody();
+    const problems = issueLines(TrainingRequest.safeParse(body));
+    setIssues(problems);
+    return problems.length > 0 ? undefined : body;
+  };
+
+  const showPreview = async () => {
+    setPreviewError(undefined);
+    const body = checkedBody();
+    if (!body) return;
+    setPreviewing(true);
+    try {
+      setPreview(await api.previewTraining(body));
+    } catch (error) {
+      setPreview(undefined);
+      setPreviewError(error);
+    } finally {
+      setPreviewing(false);
+    }
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSubmitError(undefined);
-    const body: TrainingRequestInput = {
-      modelName: modelName.trim(),
-      source: { group: source },
-      window: { start: start.trim(), validationStart: validationStart.trim(), end: end.trim() },
-      joinKeys: Object.fromEntries(joinKeys.filter((k) => k.entity.trim()).map((k) => [k.entity.trim(), k.column.trim()])),
-      features: chosenFeatures,
-      requestFeatures: splitList(requestFeatures),
-      categoricalFeatures: splitList(categoricalFeatures).map((column) => ({ column, encoding: 'one_hot' as const })),
-      label: label.trim(),
-      ...modelChoice(model),
-    };
-    // The same zod contract the API parses with, so most mistakes show up before a round trip.
-    const problems = issueLines(TrainingRequest.safeParse(body));
-    setIssues(problems);
-    if (problems.length > 0) return;
+    const body = checkedBody();
+    if (!body) return;
     setSubmitting(true);
     try {
       onStarted(await api.startTraining(body));
@@ -248,8 +274,13 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
       <ModelFields model={model} dispatch={dispatchModel} />
 
       <IssueList issues={issues} />
+      {previewError ? <ErrorNotice error={previewError} /> : null}
+      {preview ? <DatasetPreview preview={preview} /> : null}
       {submitError ? <ErrorNotice error={submitError} /> : null}
       <div className="form-actions">
+        <button type="button" className="button" disabled={previewing || !source} onClick={() => void showPreview()} data-testid="preview-training">
+          {previewing ? 'Reading the data…' : 'Preview data'}
+        </button>
         <button type="submit" className="button button-primary" disabled={submitting || !source} data-testid="start-training">
           {submitting ? 'Starting…' : 'Start training'}
         </button>
