@@ -339,6 +339,86 @@ describe('monitoring (integration)', () => {
     ]);
   });
 
+  it('measures live quality by task, as computed by hand: AUC, precision and recall of a binary model; RMSE, MAE and MAPE of a regressor', async () => {
+    const binary = `quality-binary-${s}`;
+    const regressor = `quality-regressor-${s}`;
+    // binary: scores and what happened; 0.2 appears on both sides (a tie counts one half in the AUC)
+    const scored = [
+      [0.9, 1],
+      [0.8, 1],
+      [0.7, 0],
+      [0.6, 1],
+      [0.4, 1],
+      [0.3, 1],
+      [0.2, 1],
+      [0.2, 0],
+      [0.1, 0],
+    ] as const;
+    const binaryEvents = scored.map(([p]) => prediction(binary, randomUUID(), p));
+    // regression: predictions, and outcomes — one arriving before its prediction, one replaced
+    const regression = [
+      [10, 11],
+      [12, 12],
+      [7, 5],
+      [0.5, 0],
+    ] as const;
+    const regressionEvents = regression.map(([p]) => prediction(regressor, randomUUID(), p));
+    const early = regressionEvents[3]!.predictionId;
+    await api('POST', '/api/outcomes/batch', { outcomes: [{ predictionId: early, value: 0 }] });
+    const prisma = t.app.get(PrismaService).client;
+    await eventually(async () => ((await prisma.pendingOutcome.count({ where: { predictionId: early } })) === 1 ? true : undefined));
+    await publishPredictions([...binaryEvents, ...regressionEvents]);
+    await api('POST', '/api/outcomes/batch', {
+      outcomes: [
+        ...binaryEvents.map((e, i) => ({ predictionId: e.predictionId, value: scored[i]![1] })),
+        ...regressionEvents.slice(0, 3).map((e, i) => ({ predictionId: e.predictionId, value: i === 2 ? 3 : regression[i]![1] })),
+      ],
+    });
+    const replaced = regressionEvents[2]!.predictionId;
+    await eventually(async () => ((await prisma.monitoredPrediction.count({ where: { predictionId: replaced, outcome: 3 } })) === 1 ? true : undefined));
+    await api('POST', '/api/outcomes/batch', { outcomes: [{ predictionId: replaced, value: 5 }] });
+
+    const b = await eventually(async () => {
+      const st = await t.client.modelStats(binary, 3600);
+      return st.outcomes === scored.length ? st : undefined;
+    });
+    // pairs (positive, negative) with the positive scored higher: 3 + 3 + 2 + 2 + 2 + 1.5 of 6 × 3
+    expect(b.auc).toBeCloseTo(13.5 / 18, 12);
+    expect(b.precision).toBeCloseTo(3 / 4, 12); // predicted ≥ 0.5: 0.9, 0.8, 0.7, 0.6 — three right
+    expect(b.recall).toBeCloseTo(3 / 6, 12); // six positives, three of them predicted so
+    const r = await eventually(async () => {
+      const st = await t.client.modelStats(regressor, 3600);
+      return st.outcomes === 4 && Math.abs((st.mae ?? 0) - 0.875) < 1e-9 ? st : undefined;
+    });
+    // errors −1, 0, 2, 0.5
+    expect(r.rmse).toBeCloseTo(Math.sqrt((1 + 0 + 4 + 0.25) / 4), 12);
+    expect(r.mae).toBeCloseTo((1 + 0 + 2 + 0.5) / 4, 12);
+    expect(r.mape).toBeCloseTo((1 / 11 + 0 + 2 / 5) / 3, 12); // the outcome 0 has no percentage error
+    // and the per-minute sums agree with a scan of the rows
+    const [minute] = await prisma.$queryRaw<Array<{ se: number; ae: number; ape: number; apc: number }>>`
+      SELECT sum(sq_error_sum)::float8 AS se, sum(abs_error_sum)::float8 AS ae, sum(ape_sum)::float8 AS ape, sum(ape_count)::int AS apc
+      FROM monitored_minutes WHERE model_name = ${regressor}`;
+    expect(minute!.se).toBeCloseTo(5.25, 12);
+    expect(minute!.ae).toBeCloseTo(3.5, 12);
+    expect(minute!.ape).toBeCloseTo(1 / 11 + 2 / 5, 12);
+    expect(minute!.apc).toBe(3);
+
+    // a monitor on each: evaluated now, with the value above
+    await registerLogisticModel(t.client, regressor);
+    await registerLogisticModel(t.client, binary);
+    for (const [name, metric, operator, threshold, value, breached] of [
+      [regressor, 'rmse', 'gt', 1, Math.sqrt(5.25 / 4), true],
+      [regressor, 'mape', 'gt', 0.5, (1 / 11 + 2 / 5) / 3, false],
+      [binary, 'auc', 'lt', 0.8, 0.75, true],
+      [binary, 'recall', 'lt', 0.4, 0.5, false],
+    ] as const) {
+      const created = await t.client.createMonitor({ name: `${metric} watch`, model: name, metric, operator, threshold, windowSeconds: 3600, minSamples: 3 });
+      const evaluated = await t.client.evaluateMonitor(created.id);
+      expect({ metric, breached: evaluated.breached }).toEqual({ metric, breached });
+      expect(evaluated.value).toBeCloseTo(value, 12);
+    }
+  });
+
   it('keeps per-minute sums equal to a scan of the predictions: late, early and replaced outcomes, whole and partial minutes', async () => {
     const spread = `spread-${s}`;
     const now = Date.now();

@@ -6,6 +6,12 @@ const MAX_WINDOW_SECONDS = 30 * 24 * 3600;
 const MAX_SAMPLES = 100_000_000;
 
 /** `prediction_psi`: population stability index of the window's predictions against the training baseline */
+/**
+ * What a monitor watches. Live quality once outcomes arrive — binary: accuracy, log loss, AUC,
+ * precision and recall at 0.5; multi-class: accuracy, log loss; regression: RMSE, MAE, MAPE (a
+ * fraction, over outcomes that are not 0) — and traffic and drift: counts, the prediction mean,
+ * the positive rate, PSI of the predictions against the training baseline.
+ */
 export const MonitorMetric = z.enum([
   'prediction_mean',
   'accuracy',
@@ -14,6 +20,12 @@ export const MonitorMetric = z.enum([
   'outcome_count',
   'prediction_count',
   'prediction_psi',
+  'auc',
+  'precision',
+  'recall',
+  'rmse',
+  'mae',
+  'mape',
 ]);
 export type MonitorMetric = z.infer<typeof MonitorMetric>;
 
@@ -123,6 +135,14 @@ export const ModelWindowStats = z.object({
   accuracy: z.number().nullable(),
   /** mean log loss of the predictions with an outcome (classifiers) */
   logLoss: z.number().nullable(),
+  /** binary classifiers, over the predictions with an outcome: ROC AUC, precision and recall at 0.5 */
+  auc: z.number().nullable(),
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+  /** regressors, over the predictions with an outcome: RMSE, MAE, MAPE (a fraction; outcomes that are not 0) */
+  rmse: z.number().nullable(),
+  mae: z.number().nullable(),
+  mape: z.number().nullable(),
   /** multi-class models: per class, the predictions that chose it and the outcomes that were it */
   classes: z.array(z.object({ label: z.string(), predicted: z.number().int(), outcomes: z.number().int() })),
 });

@@ -103,6 +103,7 @@ export class MonitoringRepository {
     const lastWhole = new Date(Math.floor(window.end.getTime() / MINUTE_MS) * MINUTE_MS);
     // no whole minute inside: the raw rows of the window are at most two minutes of them
     const [wholeFrom, wholeTo] = firstWhole < lastWhole ? [firstWhole, lastWhole] : [window.end, window.end];
+    const sums = QUALITY.map((q) => `${q.type === 'int' ? `coalesce(sum(${q.alias}), 0)::int` : `sum(${q.alias})::float8`} AS ${q.alias}`).join(', ');
     const [row] = await db.$queryRaw<
       Array<{
         predictions: number;
@@ -111,31 +112,72 @@ export class MonitoringRepository {
         outcomes: number;
         correct: number;
         log_loss_sum: number | null;
+        se: number | null;
+        ae: number | null;
+        ape: number | null;
+        apc: number;
+        tp: number;
+        pp: number;
+        ap: number;
       }>
     >`
       SELECT coalesce(sum(predictions), 0)::int AS predictions, sum(prediction_sum)::float8 AS prediction_sum,
              coalesce(sum(positives), 0)::int AS positives, coalesce(sum(outcomes), 0)::int AS outcomes, coalesce(sum(correct), 0)::int AS correct,
-             sum(log_loss_sum)::float8 AS log_loss_sum
+             sum(log_loss_sum)::float8 AS log_loss_sum, ${Prisma.raw(sums)}
       FROM (
-        SELECT predictions, prediction_sum, positives, outcomes, correct, log_loss_sum FROM monitored_minutes
+        SELECT predictions, prediction_sum, positives, outcomes, correct, log_loss_sum,
+               ${Prisma.raw(QUALITY.map((q) => `${q.column} AS ${q.alias}`).join(', '))}
+        FROM monitored_minutes
         WHERE model_name = ${model} AND minute >= ${wholeFrom} AND minute < ${wholeTo}
         UNION ALL
         SELECT 1, prediction, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int, (outcome IS NOT NULL)::int,
-               ${Prisma.raw(correct('prediction', 'label', 'outcome'))}, ${Prisma.raw(logLoss('prediction', 'probabilities', 'outcome'))}
+               ${Prisma.raw(correct('prediction', 'label', 'outcome'))}, ${Prisma.raw(logLoss('prediction', 'probabilities', 'outcome'))},
+               ${Prisma.raw(qualityOf('prediction', 'label', 'outcome'))}
         FROM monitored_predictions
         WHERE model_name = ${model}
           AND ((predicted_at >= ${window.start} AND predicted_at < ${wholeFrom}) OR (predicted_at >= ${wholeTo} AND predicted_at < ${window.end}))
       ) AS parts`;
     const predictions = row?.predictions ?? 0;
     const outcomes = row?.outcomes ?? 0;
+    const mean = (sum: number | null | undefined, n: number) => (n > 0 ? (sum ?? 0) / n : null);
     return {
       predictions,
       outcomes,
-      predictionMean: predictions > 0 ? (row?.prediction_sum ?? 0) / predictions : null,
-      positiveRate: predictions > 0 ? (row?.positives ?? 0) / predictions : null,
-      accuracy: outcomes > 0 ? (row?.correct ?? 0) / outcomes : null,
-      logLoss: outcomes > 0 ? (row?.log_loss_sum ?? 0) / outcomes : null,
+      predictionMean: mean(row?.prediction_sum, predictions),
+      positiveRate: mean(row?.positives, predictions),
+      accuracy: mean(row?.correct, outcomes),
+      logLoss: mean(row?.log_loss_sum, outcomes),
+      rmse: outcomes > 0 ? Math.sqrt((row?.se ?? 0) / outcomes) : null,
+      mae: mean(row?.ae, outcomes),
+      mape: mean(row?.ape, row?.apc ?? 0),
+      mapeSamples: row?.apc ?? 0,
+      precision: mean(row?.tp, row?.pp ?? 0),
+      recall: mean(row?.tp, row?.ap ?? 0),
+      predictedPositives: row?.pp ?? 0,
+      actualPositives: row?.ap ?? 0,
     };
+  }
+
+  /**
+   * ROC AUC of the window's binary predictions that have an outcome (those without a class label):
+   * the rank statistic, ties given their mean rank; null without both classes. A scan of the
+   * window's rows with an outcome — for the monitors and views that ask for it.
+   */
+  async windowAuc(model: string, window: Window, db: Db = this.prisma.client): Promise<{ auc: number | null; samples: number }> {
+    const [row] = await db.$queryRaw<Array<{ positives: number; negatives: number; rank_sum: number | null }>>`
+      SELECT count(*) FILTER (WHERE positive)::int AS positives, count(*) FILTER (WHERE NOT positive)::int AS negatives,
+             sum(rank + (ties - 1) / 2.0) FILTER (WHERE positive)::float8 AS rank_sum
+      FROM (
+        SELECT outcome >= ${POSITIVE_THRESHOLD}::float8 AS positive,
+               rank() OVER (ORDER BY prediction) AS rank, count(*) OVER (PARTITION BY prediction) AS ties
+        FROM monitored_predictions
+        WHERE model_name = ${model} AND label IS NULL AND outcome IS NOT NULL
+          AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
+      ) AS ranked`;
+    const positives = row?.positives ?? 0;
+    const negatives = row?.negatives ?? 0;
+    if (positives === 0 || negatives === 0) return { auc: null, samples: positives + negatives };
+    return { auc: ((row?.rank_sum ?? 0) - (positives * (positives + 1)) / 2) / (positives * negatives), samples: positives + negatives };
   }
 
   /**
@@ -268,10 +310,32 @@ type Stored = { prediction_id: string; model_name: string };
  * per-row deltas n (predictions), s (prediction sum), pos (positives), o (outcomes), c (correct),
  * ll (log loss).
  */
+/**
+ * Per-minute sums of live quality beyond accuracy and log loss, by task, for predictions with an
+ * outcome (0 without one): regression errors, and the binary counts behind precision and recall
+ * (predictions without a class label, at POSITIVE_THRESHOLD). Alias in `changed`, column, SQL.
+ */
+const QUALITY: Array<{ alias: string; column: string; type: 'float8' | 'int'; sql: (p: string, l: string, o: string) => string }> = [
+  { alias: 'se', column: 'sq_error_sum', type: 'float8', sql: (p, _l, o) => `coalesce((${p} - ${o}) ^ 2, 0)` },
+  { alias: 'ae', column: 'abs_error_sum', type: 'float8', sql: (p, _l, o) => `coalesce(abs(${p} - ${o}), 0)` },
+  { alias: 'ape', column: 'ape_sum', type: 'float8', sql: (p, _l, o) => `coalesce(CASE WHEN ${o} <> 0 THEN abs((${p} - ${o}) / ${o}) ELSE 0 END, 0)` },
+  { alias: 'apc', column: 'ape_count', type: 'int', sql: (_p, _l, o) => `coalesce((${o} <> 0)::int, 0)` },
+  { alias: 'tp', column: 'true_positives', type: 'int', sql: (p, l, o) => `coalesce((${l} IS NULL AND ${p} >= ${POSITIVE_THRESHOLD} AND ${o} >= ${POSITIVE_THRESHOLD})::int, 0)` },
+  { alias: 'pp', column: 'predicted_positives', type: 'int', sql: (p, l, o) => `coalesce((${l} IS NULL AND ${p} >= ${POSITIVE_THRESHOLD} AND ${o} IS NOT NULL)::int, 0)` },
+  { alias: 'ap', column: 'actual_positives', type: 'int', sql: (_p, l, o) => `coalesce((${l} IS NULL AND ${o} >= ${POSITIVE_THRESHOLD})::int, 0)` },
+];
+/** The quality sums of one prediction whose outcome is `o`. */
+const qualityOf = (p: string, l: string, o: string) => QUALITY.map((q) => `${q.sql(p, l, o)} AS ${q.alias}`).join(', ');
+/** What replacing outcome `before` by `now` changes in them. */
+const qualityChange = (p: string, l: string, now: string, before: string) =>
+  QUALITY.map((q) => `${q.sql(p, l, now)} - ${q.sql(p, l, before)} AS ${q.alias}`).join(', ');
+const NO_QUALITY = QUALITY.map((q) => `0::${q.type} AS ${q.alias}`).join(', ');
+
 const ADD_TO_MINUTES = `
   minutes AS (
-    INSERT INTO monitored_minutes AS m (model_name, minute, predictions, prediction_sum, positives, outcomes, correct, log_loss_sum)
-    SELECT model_name, date_trunc('minute', predicted_at), sum(n)::int, sum(s), sum(pos)::int, sum(o)::int, sum(c)::int, sum(ll)
+    INSERT INTO monitored_minutes AS m (model_name, minute, predictions, prediction_sum, positives, outcomes, correct, log_loss_sum, ${QUALITY.map((q) => q.column).join(', ')})
+    SELECT model_name, date_trunc('minute', predicted_at), sum(n)::int, sum(s), sum(pos)::int, sum(o)::int, sum(c)::int, sum(ll),
+           ${QUALITY.map((q) => (q.type === 'int' ? `sum(${q.alias})::int` : `sum(${q.alias})`)).join(', ')}
     FROM changed GROUP BY 1, 2
     ON CONFLICT (model_name, minute) DO UPDATE SET
       predictions = m.predictions + EXCLUDED.predictions,
@@ -279,7 +343,8 @@ const ADD_TO_MINUTES = `
       positives = m.positives + EXCLUDED.positives,
       outcomes = m.outcomes + EXCLUDED.outcomes,
       correct = m.correct + EXCLUDED.correct,
-      log_loss_sum = m.log_loss_sum + EXCLUDED.log_loss_sum)`;
+      log_loss_sum = m.log_loss_sum + EXCLUDED.log_loss_sum,
+      ${QUALITY.map((q) => `${q.column} = m.${q.column} + EXCLUDED.${q.column}`).join(', ')})`;
 
 /** An outcome as a class label: `2` and `2.0` are the class "2". */
 const classOf = (outcome: string) => `trim_scale(${outcome}::numeric)::text`;
@@ -309,7 +374,7 @@ async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Pro
        ON CONFLICT (prediction_id) DO NOTHING
        RETURNING prediction_id, model_name, prediction, predicted_at),
      changed AS (
-       SELECT model_name, predicted_at, 1 AS n, prediction AS s, (prediction >= ${POSITIVE_THRESHOLD})::int AS pos, 0 AS o, 0 AS c, 0::float8 AS ll FROM stored),
+       SELECT model_name, predicted_at, 1 AS n, prediction AS s, (prediction >= ${POSITIVE_THRESHOLD})::int AS pos, 0 AS o, 0 AS c, 0::float8 AS ll, ${NO_QUALITY} FROM stored),
      ${ADD_TO_MINUTES}
      SELECT prediction_id::text, model_name FROM stored`,
     [
@@ -339,7 +404,8 @@ async function joinPending(client: PoolClient, predictionIds: string[]): Promise
        RETURNING p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome),
      changed AS (
        SELECT model_name, predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos, 1 AS o,
-              ${correct('prediction', 'label', 'outcome')} AS c, ${logLoss('prediction', 'probabilities', 'outcome')} AS ll
+              ${correct('prediction', 'label', 'outcome')} AS c, ${logLoss('prediction', 'probabilities', 'outcome')} AS ll,
+              ${qualityOf('prediction', 'label', 'outcome')}
        FROM updated),
      ${ADD_TO_MINUTES}
      SELECT count(*)::int AS joined FROM updated`,
@@ -368,7 +434,8 @@ async function applyOutcomes(
        SELECT u.model_name, u.predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos,
               (v.outcome IS NULL)::int AS o,
               ${correct('u.prediction', 'u.label', 'u.outcome')} - ${correct('u.prediction', 'u.label', 'v.outcome')} AS c,
-              ${logLoss('u.prediction', 'u.probabilities', 'u.outcome')} - ${logLoss('u.prediction', 'u.probabilities', 'v.outcome')} AS ll
+              ${logLoss('u.prediction', 'u.probabilities', 'u.outcome')} - ${logLoss('u.prediction', 'u.probabilities', 'v.outcome')} AS ll,
+              ${qualityChange('u.prediction', 'u.label', 'u.outcome', 'v.outcome')}
        FROM updated u JOIN previous v USING (prediction_id)),
      ${ADD_TO_MINUTES}
      SELECT prediction_id::text, model_name FROM updated`,

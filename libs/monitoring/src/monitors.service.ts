@@ -98,9 +98,10 @@ export class MonitorsService {
 
   async liveStats(model: string, windowSeconds: number, now = new Date()): Promise<ModelWindowStats> {
     const window = windowEndingAt(now, windowSeconds);
-    const [stats, classes] = await Promise.all([
+    const [stats, classes, auc] = await Promise.all([
       this.repository.aggregateWindow(model, window),
       this.repository.classCounts(model, window),
+      this.repository.windowAuc(model, window),
     ]);
     return {
       model,
@@ -112,6 +113,12 @@ export class MonitorsService {
       positiveRate: stats.positiveRate,
       accuracy: stats.accuracy,
       logLoss: stats.logLoss,
+      auc: auc.auc,
+      precision: stats.precision,
+      recall: stats.recall,
+      rmse: stats.rmse,
+      mae: stats.mae,
+      mape: stats.mape,
       classes,
     };
   }
@@ -176,6 +183,7 @@ export class MonitorsService {
     const spec = specOf(monitor);
     const stats = await this.repository.aggregateWindow(monitor.modelName, window, tx);
     if (spec.metric === 'prediction_psi') stats.drift = await this.predictionDrift(monitor.modelName, window, tx);
+    if (spec.metric === 'auc') stats.auc = await this.repository.windowAuc(monitor.modelName, window, tx);
     const judgement = judge(spec, stats);
     await this.repository.insertWindow(
       {

@@ -2,8 +2,39 @@ import { describe, expect, it } from 'vitest';
 
 import { crosses, hasEnoughSamples, judge, metricValue, samplesOf, type WindowAggregate, windowEndingAt } from './window-metrics';
 
-const stats: WindowAggregate = { predictions: 20, outcomes: 15, predictionMean: 0.9, positiveRate: 1, accuracy: 0, logLoss: 2.3 };
-const empty: WindowAggregate = { predictions: 0, outcomes: 0, predictionMean: null, positiveRate: null, accuracy: null, logLoss: null };
+const stats: WindowAggregate = {
+  predictions: 20,
+  outcomes: 15,
+  predictionMean: 0.9,
+  positiveRate: 1,
+  accuracy: 0,
+  logLoss: 2.3,
+  rmse: 0.5,
+  mae: 0.4,
+  mape: 0.1,
+  mapeSamples: 12,
+  precision: 0.75,
+  recall: 0.6,
+  predictedPositives: 8,
+  actualPositives: 10,
+  auc: { auc: 0.81, samples: 15 },
+};
+const empty: WindowAggregate = {
+  predictions: 0,
+  outcomes: 0,
+  predictionMean: null,
+  positiveRate: null,
+  accuracy: null,
+  logLoss: null,
+  rmse: null,
+  mae: null,
+  mape: null,
+  mapeSamples: 0,
+  precision: null,
+  recall: null,
+  predictedPositives: 0,
+  actualPositives: 0,
+};
 
 describe('window metrics', () => {
   it('takes the window [now − windowSeconds, now)', () => {
@@ -18,6 +49,9 @@ describe('window metrics', () => {
     expect(metricValue('prediction_count', stats)).toBe(20);
     expect(metricValue('outcome_count', stats)).toBe(15);
     expect(metricValue('log_loss', stats)).toBe(2.3);
+    expect([metricValue('rmse', stats), metricValue('mae', stats), metricValue('mape', stats)]).toEqual([0.5, 0.4, 0.1]);
+    expect([metricValue('precision', stats), metricValue('recall', stats), metricValue('auc', stats)]).toEqual([0.75, 0.6, 0.81]);
+    expect(metricValue('auc', empty)).toBeNull();
     expect(metricValue('accuracy', empty)).toBeNull();
     expect(metricValue('log_loss', empty)).toBeNull();
     expect(metricValue('prediction_count', empty)).toBe(0);
@@ -29,6 +63,8 @@ describe('window metrics', () => {
     expect(samplesOf('prediction_mean', stats)).toBe(20);
     expect(samplesOf('positive_rate', stats)).toBe(20);
     expect(samplesOf('outcome_count', stats)).toBe(20);
+    expect([samplesOf('rmse', stats), samplesOf('mae', stats), samplesOf('mape', stats)]).toEqual([15, 15, 12]);
+    expect([samplesOf('precision', stats), samplesOf('recall', stats), samplesOf('auc', stats)]).toEqual([8, 10, 15]);
   });
 
   it('compares with each operator, boundaries included or not', () => {

@@ -14,6 +14,19 @@ export interface WindowAggregate {
   accuracy: number | null;
   /** mean log loss of the predictions with an outcome (classifiers); null without outcomes */
   logLoss: number | null;
+  /** regression, over the predictions with an outcome: root mean squared and mean absolute error */
+  rmse: number | null;
+  mae: number | null;
+  /** mean absolute percentage error over the outcomes that are not 0 (`mapeSamples` of them), as a fraction */
+  mape: number | null;
+  mapeSamples: number;
+  /** binary classification at POSITIVE_THRESHOLD: of the predicted positives with an outcome, the share right; of the actual positives, the share found */
+  precision: number | null;
+  recall: number | null;
+  predictedPositives: number;
+  actualPositives: number;
+  /** ROC AUC of the binary predictions with an outcome (only when asked for: a scan of the window) */
+  auc?: { auc: number | null; samples: number };
   /** PSI of the newest version's predictions against its training baseline, and how many it rests on */
   drift?: { psi: number | null; samples: number };
 }
@@ -45,13 +58,46 @@ export function metricValue(metric: MonitorMetric, stats: WindowAggregate): numb
       return stats.outcomes;
     case 'prediction_psi':
       return stats.drift?.psi ?? null;
+    case 'rmse':
+      return stats.rmse;
+    case 'mae':
+      return stats.mae;
+    case 'mape':
+      return stats.mape;
+    case 'precision':
+      return stats.precision;
+    case 'recall':
+      return stats.recall;
+    case 'auc':
+      return stats.auc?.auc ?? null;
   }
 }
 
-/** How many observations the metric rests on: the outcomes for accuracy and log loss, the newest version's predictions for drift, all predictions otherwise. */
+/**
+ * How many observations the metric rests on: the outcomes for quality metrics (for precision the
+ * predicted positives, for recall the actual ones, for MAPE the outcomes that are not 0), the
+ * newest version's predictions for drift, all predictions otherwise.
+ */
 export function samplesOf(metric: MonitorMetric, stats: WindowAggregate): number {
-  if (metric === 'prediction_psi') return stats.drift?.samples ?? 0;
-  return metric === 'accuracy' || metric === 'log_loss' ? stats.outcomes : stats.predictions;
+  switch (metric) {
+    case 'prediction_psi':
+      return stats.drift?.samples ?? 0;
+    case 'auc':
+      return stats.auc?.samples ?? 0;
+    case 'precision':
+      return stats.predictedPositives;
+    case 'recall':
+      return stats.actualPositives;
+    case 'mape':
+      return stats.mapeSamples;
+    case 'accuracy':
+    case 'log_loss':
+    case 'rmse':
+    case 'mae':
+      return stats.outcomes;
+    default:
+      return stats.predictions;
+  }
 }
 
 /**
