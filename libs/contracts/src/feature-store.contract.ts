@@ -71,7 +71,11 @@ export const IngestRowsRequest = z.object({
 });
 export type IngestRowsRequest = z.infer<typeof IngestRowsRequest>;
 
-export const IngestRowsResponse = z.object({ group: z.string(), accepted: z.number().int() });
+/**
+ * `accepted` rows of the request, of which `inserted` were new and `replaced` gave an entity and
+ * event time already stored (or repeated in the batch) its values again: ingestion is idempotent.
+ */
+export const IngestRowsResponse = z.object({ group: z.string(), accepted: z.number().int(), inserted: z.number().int(), replaced: z.number().int() });
 export type IngestRowsResponse = z.infer<typeof IngestRowsResponse>;
 
 export const MaterializeRequest = z.object({

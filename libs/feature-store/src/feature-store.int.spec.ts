@@ -59,6 +59,36 @@ describe('feature store (integration)', () => {
     expect((await t.client.getFeatureGroup(stats)).rowCount).toBe(0);
   });
 
+  it('ingests idempotently: a batch sent again stores nothing twice, and a repeated entity and event time takes the last values', async () => {
+    const retried = `retried_${s}`;
+    await t.client.createFeatureGroup({ name: retried, entity, ttlSeconds: 3600, description: '', features: [{ name: 'mean_delay', dtype: 'float', description: '' }] });
+    const batch = Array.from({ length: 300 }, (_, i) => ({
+      entityKey: `A${i % 30}`,
+      eventTime: new Date(Date.parse('2001-01-01T00:00:00Z') + Math.floor(i / 30) * 60_000).toISOString(),
+      values: { mean_delay: i },
+    }));
+    expect(await t.client.ingestRows(retried, batch)).toEqual({ group: retried, accepted: 300, inserted: 300, replaced: 0 });
+    // a client retrying after a timeout sends the same batch twice more
+    for (let attempt = 0; attempt < 2; attempt++) expect(await t.client.ingestRows(retried, batch)).toEqual({ group: retried, accepted: 300, inserted: 0, replaced: 300 });
+    expect((await t.client.getFeatureGroup(retried)).rowCount).toBe(300);
+    // the same entity and instant twice in a batch, written with another precision: the last one wins
+    const again = await t.client.ingestRows(retried, [
+      { entityKey: 'A0', eventTime: '2001-01-01T00:00:00.000+00:00', values: { mean_delay: -1 } },
+      { entityKey: 'A0', eventTime: '2001-01-01T01:00:00+01:00', values: { mean_delay: -2 } },
+      { entityKey: 'A0', eventTime: '2001-01-01T00:10:00Z', values: { mean_delay: 7 } },
+    ]);
+    expect(again).toEqual({ group: retried, accepted: 3, inserted: 1, replaced: 2 });
+    expect((await t.client.getFeatureGroup(retried)).rowCount).toBe(301);
+    const set = await t.client.trainingSet({
+      source: { group: retried, start: '2001-01-01T00:00:00Z', end: '2001-01-01T00:00:01Z' },
+      joinKeys: {},
+      features: [],
+      columns: ['mean_delay'],
+    });
+    expect(set.rowCount).toBe(30);
+    expect(set.columns.mean_delay![0]).toBe(-2);
+  });
+
   it('answers 404 with the error shape for an unknown group', async () => {
     const response = await fetch(`${t.baseUrl}/api/feature-groups/nope_${s}`, { headers: authHeaders() });
     const body = (await response.json()) as Record<string, unknown>;

@@ -75,18 +75,32 @@ export class FeatureStoreRepository {
     return new Map(counts.map((c) => [c.groupName, c._count._all]));
   }
 
-  /** Appends rows to the offline store in one transaction: a batch lands whole or not at all. */
-  async insertRows(groupName: string, rows: FeatureRowInput[]): Promise<number> {
+  /**
+   * Writes rows to the offline store in one transaction: a batch lands whole or not at all. One
+   * row per entity and event time: a row ingested again (a retried batch) replaces the stored
+   * one's values, and within a batch the last of such rows wins. Returns how many were new.
+   */
+  async insertRows(groupName: string, rows: FeatureRowInput[]): Promise<{ inserted: number; replaced: number }> {
+    // event times to the millisecond the column keeps, so the batch's duplicates are the table's
+    const byKey = new Map(rows.map((r) => [`${r.entityKey}\u0000${Date.parse(r.eventTime)}`, r]));
+    const unique = [...byKey.values()].map((r) => ({ ...r, eventTime: new Date(r.eventTime).toISOString() }));
+    let inserted = 0;
     await this.prisma.client.$transaction(async (tx) => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const chunk = rows.slice(i, i + INSERT_CHUNK);
-        await tx.$executeRaw`
-          INSERT INTO feature_rows (group_name, entity_key, event_time, "values")
-          SELECT ${groupName}, k, t, v
-          FROM unnest(${chunk.map((r) => r.entityKey)}::text[], ${chunk.map((r) => r.eventTime)}::timestamptz[], ${chunk.map((r) => JSON.stringify(r.values))}::jsonb[]) AS u(k, t, v)`;
+      for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
+        const chunk = unique.slice(i, i + INSERT_CHUNK);
+        // xmax is 0 on a row this statement inserted, set on one it updated
+        const [counted] = await tx.$queryRaw<Array<{ inserted: number }>>`
+          WITH written AS (
+            INSERT INTO feature_rows (group_name, entity_key, event_time, "values")
+            SELECT ${groupName}, k, t, v
+            FROM unnest(${chunk.map((r) => r.entityKey)}::text[], ${chunk.map((r) => r.eventTime)}::timestamptz[], ${chunk.map((r) => JSON.stringify(r.values))}::jsonb[]) AS u(k, t, v)
+            ON CONFLICT (group_name, entity_key, event_time) DO UPDATE SET "values" = EXCLUDED."values", ingested_at = now()
+            RETURNING xmax = 0 AS fresh)
+          SELECT count(*) FILTER (WHERE fresh)::int AS inserted FROM written`;
+        inserted += counted?.inserted ?? 0;
       }
     });
-    return rows.length;
+    return { inserted, replaced: rows.length - inserted };
   }
 
   /** The newest row per entity with `from < event_time <= asOf`. */

@@ -92,9 +92,9 @@ export class FeatureStoreService {
         problems.slice(0, 20),
       );
     }
-    const accepted = await this.repository.insertRows(groupName, request.rows);
+    const { inserted, replaced } = await this.repository.insertRows(groupName, request.rows);
     if (request.writeOnline) await this.writeNewestOnline(group, request.rows);
-    return { group: groupName, accepted };
+    return { group: groupName, accepted: request.rows.length, inserted, replaced };
   }
 
   private async writeNewestOnline(group: StoredGroup, rows: FeatureRowInput[]): Promise<void> {
