@@ -51,11 +51,24 @@ export const GENERATED_END = '<!-- bench:generated:end -->';
 
 /** Targets from the benchmark brief; everything else is reported without a verdict. */
 const GBDT_AUC_TOLERANCE = 0.005;
-const GBDT_TIME_RATIO_TARGET = { dataset: 'flights-1m', ratio: 3 };
+/**
+ * Training-time targets, judged on `flights-1m` (the speed benchmark): our GBDT ≤ 3× LightGBM,
+ * our logistic regression ≤ 2× scikit-learn.
+ */
+const TIME_RATIO_TARGETS: Partial<Record<BenchModel, { dataset: string; ratio: number }>> = {
+  gbdt: { dataset: 'flights-1m', ratio: 3 },
+  lr: { dataset: 'flights-1m', ratio: 2 },
+};
+/**
+ * Logistic regression's time target holds at equal or better log loss: ours at most this much
+ * above scikit-learn's on `flights-1m` (the 4th decimal the table shows). Not on breast-cancer,
+ * which is separable: there both runs chase infinite weights, and where each stops is arbitrary.
+ */
+const LR_LOG_LOSS_TARGET = { dataset: 'flights-1m', tolerance: 1e-4 };
 
-const MODEL_NAMES: Record<BenchModel, { ours: string; peer: string }> = {
-  lr: { ours: 'Atelier `trainLogisticRegression`', peer: 'scikit-learn `LogisticRegression`' },
-  gbdt: { ours: 'Atelier `trainGbdt`', peer: 'LightGBM' },
+const MODEL_NAMES: Record<BenchModel, { ours: string; peer: string; peerShort: string }> = {
+  lr: { ours: 'Atelier `trainLogisticRegression`', peer: 'scikit-learn `LogisticRegression`', peerShort: 'scikit-learn' },
+  gbdt: { ours: 'Atelier `trainGbdt`', peer: 'LightGBM', peerShort: 'LightGBM' },
 };
 
 interface PairSummary {
@@ -188,15 +201,18 @@ function qualityRows(pair: PairSummary): string[] {
   const row = (metric: string, ours: number | undefined, peer: number | undefined, target: string, met: string): string =>
     `| ${pair.dataset} | ${name} | ${metric} | ${fmt(ours, 4) || pending(pair)} | ${fmt(peer, 4) || '—'} | ` +
     `${ours !== undefined && peer !== undefined ? signed(ours - peer, 4) : '—'} | ${target} | ${met} |`;
+  const { ours, peer } = pair;
   const aucTarget = pair.model === 'gbdt' ? `within ±${GBDT_AUC_TOLERANCE} of LightGBM` : '—';
   const aucMet =
     pair.model !== 'gbdt'
       ? '—'
-      : verdict(
-          pair,
-          pair.ours.auc !== undefined && pair.peer.auc !== undefined && Math.abs(pair.ours.auc - pair.peer.auc) <= GBDT_AUC_TOLERANCE,
-        );
-  return [row('AUC', pair.ours.auc, pair.peer.auc, aucTarget, aucMet), row('log loss', pair.ours.logLoss, pair.peer.logLoss, '—', '—')];
+      : verdict(pair, ours.auc !== undefined && peer.auc !== undefined && Math.abs(ours.auc - peer.auc) <= GBDT_AUC_TOLERANCE);
+  const lossTargeted = pair.model === 'lr' && pair.dataset === LR_LOG_LOSS_TARGET.dataset;
+  const lossTarget = lossTargeted ? `≤ scikit-learn's + ${LR_LOG_LOSS_TARGET.tolerance} (equal or better)` : '—';
+  const lossMet = lossTargeted
+    ? verdict(pair, ours.logLoss !== undefined && peer.logLoss !== undefined && ours.logLoss <= peer.logLoss + LR_LOG_LOSS_TARGET.tolerance)
+    : '—';
+  return [row('AUC', ours.auc, peer.auc, aucTarget, aucMet), row('log loss', ours.logLoss, peer.logLoss, lossTarget, lossMet)];
 }
 
 function speedRow(pair: PairSummary): string {
@@ -205,13 +221,14 @@ function speedRow(pair: PairSummary): string {
   const best =
     ours.bestTrainSeconds !== undefined && peer.bestTrainSeconds !== undefined ? ours.bestTrainSeconds / peer.bestTrainSeconds : undefined;
   const spread = pair.timeRatios.length > 1 ? ` (${fmt(Math.min(...pair.timeRatios), 2)}–${fmt(Math.max(...pair.timeRatios), 2)})` : '';
-  const targeted = pair.model === 'gbdt' && pair.dataset === GBDT_TIME_RATIO_TARGET.dataset;
+  const target = TIME_RATIO_TARGETS[pair.model];
+  const targeted = target !== undefined && pair.dataset === target.dataset;
   const rssRatio = ours.peakRssMb !== undefined && peer.peakRssMb !== undefined ? ours.peakRssMb / peer.peakRssMb : undefined;
   return (
     `| ${pair.dataset} | ${MODEL_NAMES[pair.model].ours} vs ${MODEL_NAMES[pair.model].peer} | ` +
     `${fmt(ours.trainSeconds, 2) || pending(pair)}${runCount(ours)} | ${fmt(peer.trainSeconds, 2) || '—'}${runCount(peer)} | ${ratio === undefined ? '—' : `${fmt(ratio, 2)}×${spread}`} | ` +
-    `${targeted ? `≤ ${GBDT_TIME_RATIO_TARGET.ratio}× LightGBM` : '—'} | ` +
-    `${targeted ? verdict(pair, ratio !== undefined && ratio <= GBDT_TIME_RATIO_TARGET.ratio) : '—'} | ` +
+    `${targeted ? `≤ ${target.ratio}× ${MODEL_NAMES[pair.model].peerShort}` : '—'} | ` +
+    `${targeted ? verdict(pair, ratio !== undefined && ratio <= target.ratio) : '—'} | ` +
     `${best === undefined ? '—' : `${fmt(ours.bestTrainSeconds, 2)} / ${fmt(peer.bestTrainSeconds, 2)} = ${fmt(best, 2)}×`} | ` +
     `${fmtMb(ours.peakRssMb) || pending(pair)} | ${fmtMb(peer.peakRssMb) || '—'} | ${rssRatio === undefined ? '—' : `${fmt(rssRatio, 2)}×`} |`
   );
@@ -251,9 +268,13 @@ function pending(pair: PairSummary): string {
   return other.failed ? `failed: ${other.detail ?? 'no result'}` : 'not available yet';
 }
 
+/** What ran: the TF.js backend (Adam) or the solver's iterations (ours: `iterations`, scikit-learn: `n_iter`). */
 function note(r: RunRecord): string {
-  if (r.status === 'ok') return r.side === 'ours' && typeof r.params?.backend === 'string' ? `TF.js ${r.params.backend}` : '';
-  return (r.detail ?? '').replace(/\|/g, '\\|').slice(0, 200);
+  if (r.status !== 'ok') return (r.detail ?? '').replace(/\|/g, '\\|').slice(0, 200);
+  const { backend, iterations, n_iter: peerIterations } = r.params ?? {};
+  if (typeof backend === 'string' && backend !== 'typescript') return `TF.js ${backend}`;
+  const count = typeof iterations === 'number' ? iterations : peerIterations;
+  return typeof count === 'number' ? `lbfgs, ${count} iterations` : '';
 }
 
 function median(values: number[]): number | undefined {

@@ -191,7 +191,7 @@ describe('atelier CLI against the platform (integration)', () => {
         'window: { start: "2001-01-01T00:00:00Z", validationStart: "2001-01-13T00:00:00Z", end: "2001-01-18T00:00:00Z" }',
         'requestFeatures: [x]',
         `label: "${label}"`,
-        `params: { epochs: ${epochs}, batchSize: ${batchSize} }`,
+        `params: { solver: adam, epochs: ${epochs}, batchSize: ${batchSize} }`, // epochs: mini-batch Adam, not the default L-BFGS
       ].join('\n');
     const good = path.join(dir, 'good.yaml');
     writeFileSync(good, request(`cli-trained-${s}`, 'y > 0', 3, 32));

@@ -80,7 +80,7 @@ describe('Atelier end to end', () => {
   });
 
   it('trains through a queued job with live progress, and registers version 1 with metrics, artifact and lineage', async () => {
-    const started = await t.client.startTraining(demoTrainingRequest(WINDOW, { modelType: 'logistic_regression', params: { epochs: 4, learningRate: 0.05, batchSize: 2048, seed: 7 } }));
+    const started = await t.client.startTraining(demoTrainingRequest(WINDOW, { modelType: 'logistic_regression', params: { solver: 'adam', epochs: 4, learningRate: 0.05, batchSize: 2048, seed: 7 } }));
     expect(started.status).toBe('queued');
     job = await finished(started.id);
     expect(job).toMatchObject({ status: 'succeeded', error: null });
@@ -173,7 +173,7 @@ describe('Atelier end to end', () => {
   });
 
   it('hot-loads a new version when the alias moves, without a restart', async () => {
-    const second = await t.client.startTraining(demoTrainingRequest(WINDOW, { modelType: 'logistic_regression', params: { epochs: 1, learningRate: 0.2, batchSize: 4096, l2: 0.01, seed: 11 } }));
+    const second = await t.client.startTraining(demoTrainingRequest(WINDOW, { modelType: 'logistic_regression', params: { l2: 0.01 } }));
     const done = await finished(second.id);
     expect(done).toMatchObject({ status: 'succeeded', error: null });
     expect(done.modelVersion).toBe(2);

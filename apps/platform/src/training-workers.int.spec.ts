@@ -49,7 +49,7 @@ function trainingApp(workers: number, training: Type = TrainingWorkersModule, en
       });
       await h.t.client.ingestRows(group, rows);
     },
-    /** Starts a logistic regression on the group; 500 epochs of single-row steps take minutes. */
+    /** Starts a logistic regression on the group with Adam; 500 epochs of single-row steps take minutes. */
     train: (modelName: string, params: { epochs: number; batchSize: number }): Promise<TrainingJobResponse> => {
       const request: TrainingRequestInput = {
         modelName: `${modelName}_${s}`,
@@ -58,7 +58,7 @@ function trainingApp(workers: number, training: Type = TrainingWorkersModule, en
         requestFeatures: ['x'],
         label: 'y > 0',
         modelType: 'logistic_regression',
-        params: { ...params, learningRate: 0.05, seed: 3 },
+        params: { ...params, solver: 'adam', learningRate: 0.05, seed: 3 },
       };
       return h.t.client.startTraining(request);
     },

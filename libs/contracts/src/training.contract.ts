@@ -22,6 +22,15 @@ const batchSize = z.number().int().min(1).max(65_536);
 const penalty = z.number().min(0).max(10).default(0);
 
 export const LinearRegressionParams = z.object({
+  /**
+   * `lbfgs`: the whole training set in float64, deterministic, to the optimum (L-BFGS / OWL-QN;
+   * exact normal equations for least squares): uses `maxIterations` and `tolerance`. `adam`:
+   * mini-batch Adam as in earlier releases: uses `epochs`, `learningRate`, `batchSize` and `seed`.
+   */
+  solver: z.enum(['lbfgs', 'adam']).default('lbfgs'),
+  maxIterations: z.number().int().min(1).max(10_000).default(1000),
+  /** lbfgs stops once every partial derivative of the objective is at most this (scikit-learn's `tol`) */
+  tolerance: z.number().positive().max(1).default(1e-4),
   epochs: epochs.default(20),
   learningRate: z.number().positive().max(10).default(0.05),
   batchSize: batchSize.default(1024),
@@ -93,7 +102,7 @@ export type ParamSpace = z.infer<typeof ParamSpace>;
  * Hyper-parameter search: `trials` configurations drawn from `space` (names of the model type's
  * params), each trained on the training slice and scored on the validation slice (AUC for
  * binary classifiers, log loss for multi-class ones, RMSE for regressors). Successive halving gives every configuration a small
- * budget of epochs / boosting rounds first and the full budget only to the best third, then the
+ * budget of epochs / boosting rounds / solver iterations (`maxIterations`, linear models with `lbfgs`) first and the full budget only to the best third, then the
  * best of those. The winner becomes the registered version; every trial is kept on the job.
  */
 export const SearchRequest = z.object({

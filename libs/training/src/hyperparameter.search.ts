@@ -42,8 +42,8 @@ export async function searchAndTrain(
   hooks: SearchHooks,
 ): Promise<SearchOutcome> {
   const search = request.search!;
-  const resourceKey = request.modelType === 'gbdt' ? 'numIterations' : 'epochs';
-  const maxResource = (request.params as Record<string, number>)[resourceKey]!;
+  const resourceKey = searchResource(request);
+  const maxResource = (request.params as Record<string, unknown>)[resourceKey] as number;
   const score = searchScore(task, target.numClass);
   const models = new Map<number, { trained: Trained; params: TrainingRequest['params'] }>();
 
@@ -78,6 +78,22 @@ export async function searchAndTrain(
     throw new Error(`every trial of the search failed: ${reason}`);
   }
   return { ...winner, trials: result.trials.map(toResult), score: result.best.score };
+}
+
+/**
+ * The parameter successive halving spends: boosting rounds, the iteration budget of the linear
+ * models' full-batch solver, epochs of mini-batch training.
+ */
+function searchResource(request: TrainingRequest): string {
+  switch (request.modelType) {
+    case 'gbdt':
+      return 'numIterations';
+    case 'logistic_regression':
+    case 'linear_regression':
+      return request.params.solver === 'lbfgs' ? 'maxIterations' : 'epochs';
+    case 'neural_network':
+      return 'epochs';
+  }
 }
 
 /**

@@ -1,55 +1,29 @@
 import type { Optimizer, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
 
-import type { Dataset } from '../dataset/dataset.types';
 import { createRng, normal, permutation } from '../random/prng.util';
-import { tfjs } from '../tf/tf-backend.loader';
-import type { Standardizer } from './standardizer.fit';
-import {
-  assertOptimizerParams,
-  assertPenalty,
-  divergedError,
-  eventLoopYielder,
-  type OptimizerParams,
-  standardizedBatch,
-  type TrainingHooks,
-  withDefaults,
-} from './training-input.util';
+import { selectTfBackend, tfjs } from '../tf/tf-backend.loader';
+import { fitLinearWeightsFullBatch } from './linear-full-batch.fit';
+import type { FitLinearInput, LinearModelParams } from './linear-model.params';
+import type { LinearModelBackend } from './linear-model.util';
+import { divergedError, eventLoopYielder, standardizedBatch, type TrainingHooks } from './training-input.util';
 
-export interface LinearModelParams extends OptimizerParams {
-  /**
-   * Weight of `sum(|w|)` added to the mean loss (with `l2`: elastic net); the bias is not
-   * penalised. Applied as a proximal (soft-threshold) step, so useless features end at exactly 0.
-   */
-  l1: number;
-}
-
-/** The defaults of both linear trainers (logistic and least-squares). */
-export const DEFAULT_LINEAR_MODEL_PARAMS: Readonly<LinearModelParams> = Object.freeze({
-  epochs: 20,
-  learningRate: 0.05,
-  batchSize: 1024,
-  l2: 0,
-  l1: 0,
-  seed: 42,
-});
-
-/** Defaults filled in and every parameter checked; throws an `invalid_params` MlError. */
-export function resolveLinearParams(defaults: Readonly<LinearModelParams>, params: Partial<LinearModelParams>): LinearModelParams {
-  const resolved = withDefaults(defaults, params);
-  assertOptimizerParams(resolved);
-  assertPenalty('l1', resolved.l1);
-  return resolved;
-}
-
-export type LinearLoss = 'logistic' | 'squared';
-
-export interface FitLinearInput {
-  dataset: Dataset;
-  standardizer: Standardizer;
-  /** What the linear score is fitted to: 0/1 labels (logistic) or a standardised target (squared). */
-  target: Float64Array;
-  loss: LinearLoss;
-  initialBias: number;
+/**
+ * Weights and bias of `score = x_std · w + b` minimising mean loss + l2·Σw² + l1·Σ|w| with the
+ * chosen solver, and what ran it: `typescript` for `lbfgs`, the TensorFlow.js backend for `adam`.
+ */
+export async function fitLinearWeights(
+  input: FitLinearInput,
+  params: LinearModelParams,
+  hooks: TrainingHooks,
+): Promise<{ weights: number[]; bias: number; backend: LinearModelBackend }> {
+  switch (params.solver) {
+    case 'lbfgs':
+      return { ...(await fitLinearWeightsFullBatch(input, params, hooks)), backend: 'typescript' };
+    case 'adam': {
+      const { backend } = await selectTfBackend();
+      return { ...(await fitLinearWeightsAdam(input, params, hooks)), backend };
+    }
+  }
 }
 
 // Adam's usual constants; epsilon as in TensorFlow.js.
@@ -64,7 +38,7 @@ const EPSILON = 1e-7;
  * Its fixed points are exactly the elastic-net optimum (0 ∈ ∇loss + l1·∂|w|) whatever the
  * per-weight step sizes are, and useless weights land on exactly 0.
  */
-export async function fitLinearWeights(
+async function fitLinearWeightsAdam(
   { dataset, standardizer, target, loss, initialBias }: FitLinearInput,
   params: LinearModelParams,
   hooks: TrainingHooks,

@@ -1,5 +1,9 @@
 import { MlError } from '../ml.error';
+import type { TfBackendName } from '../tf/tf-backend.loader';
 import { standardize } from './standardizer.fit';
+
+/** What trained a linear model: `typescript` (the `lbfgs` solver) or the TensorFlow.js backend (`adam`). */
+export type LinearModelBackend = TfBackendName | 'typescript';
 
 /** The parts every linear model shares: preprocessing and weights in standardised space. */
 export interface LinearParts {

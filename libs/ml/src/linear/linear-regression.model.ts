@@ -1,5 +1,4 @@
-import type { TfBackendName } from '../tf/tf-backend.loader';
-import { assertLinearParts, linearScores } from './linear-model.util';
+import { assertLinearParts, type LinearModelBackend, linearScores } from './linear-model.util';
 
 /**
  * A trained linear regression, self-contained like `LogisticRegressionModel`: preprocessing
@@ -12,8 +11,8 @@ export interface LinearRegressionModel {
   scales: number[];
   weights: number[];
   bias: number;
-  /** The TensorFlow.js backend that trained it. */
-  backend: TfBackendName;
+  /** What trained it: `typescript` (solver `lbfgs`) or the TensorFlow.js backend (solver `adam`). */
+  backend: LinearModelBackend;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset/dataset.types';
-import { selectTfBackend } from '../tf/tf-backend.loader';
-import { DEFAULT_LINEAR_MODEL_PARAMS, fitLinearWeights, type LinearModelParams, resolveLinearParams } from './linear-model.fit';
+import { fitLinearWeights } from './linear-model.fit';
+import { DEFAULT_LINEAR_MODEL_PARAMS, type LinearModelParams, resolveLinearParams } from './linear-model.params';
 import type { LinearRegressionModel } from './linear-regression.model';
 import { fitStandardizer } from './standardizer.fit';
 import { assertFiniteLabel, assertTrainableFeatures, type TrainingHooks } from './training-input.util';
@@ -14,10 +14,13 @@ export type LinearRegressionParams = LinearModelParams;
 export const DEFAULT_LINEAR_REGRESSION_PARAMS: Readonly<LinearRegressionParams> = DEFAULT_LINEAR_MODEL_PARAMS;
 
 /**
- * Least-squares linear regression (ridge / lasso / elastic net with `l2`, `l1`) trained with
- * proximal Adam on mini-batches. Features and label are standardised with this training data's
- * statistics, missing features imputed with the training mean; the returned model folds the label
- * scaling back in, so it predicts in the label's units. Seeded like `trainLogisticRegression`.
+ * Least-squares linear regression (ridge / lasso / elastic net with `l2`, `l1`). Features and
+ * label are standardised with this training data's statistics, missing features imputed with the
+ * training mean; the returned model folds the label scaling back in, so it predicts in the label's
+ * units. The default solver, `lbfgs`, solves the normal equations exactly (Cholesky) without
+ * `l1`, and with it runs OWL-QN on the same Gram matrix (up to 256 features; wider data run
+ * L-BFGS / OWL-QN over the rows). `adam` is (proximal) Adam on seeded mini-batches, like
+ * `trainLogisticRegression`'s.
  */
 export async function trainLinearRegression(
   dataset: Dataset,
@@ -29,21 +32,24 @@ export async function trainLinearRegression(
   assertFiniteLabel(dataset.label);
   hooks.signal?.throwIfAborted();
 
-  const { backend } = await selectTfBackend();
   const standardizer = fitStandardizer(dataset.columns);
   const {
     means: [labelMean],
     scales: [labelScale],
   } = fitStandardizer([dataset.label]);
   const target = dataset.label.map((y) => (y - labelMean) / labelScale);
-  const fitted = await fitLinearWeights({ dataset, standardizer, target, loss: 'squared', initialBias: 0 }, resolved, hooks);
+  const { weights, bias, backend } = await fitLinearWeights(
+    { dataset, standardizer, target, loss: 'squared', initialBias: 0 },
+    resolved,
+    hooks,
+  );
   return {
     kind: 'linear_regression',
     features: [...dataset.features],
     means: standardizer.means,
     scales: standardizer.scales,
-    weights: fitted.weights.map((w) => w * labelScale),
-    bias: fitted.bias * labelScale + labelMean,
+    weights: weights.map((w) => w * labelScale),
+    bias: bias * labelScale + labelMean,
     backend,
   };
 }

@@ -1,5 +1,4 @@
-import type { TfBackendName } from '../tf/tf-backend.loader';
-import { assertLinearParts, linearScores } from './linear-model.util';
+import { assertLinearParts, type LinearModelBackend, linearScores } from './linear-model.util';
 
 /**
  * A trained logistic regression, self-contained: preprocessing (means, scales) and the weights in
@@ -12,8 +11,8 @@ export interface LogisticRegressionModel {
   scales: number[];
   weights: number[];
   bias: number;
-  /** The TensorFlow.js backend that trained it. */
-  backend: TfBackendName;
+  /** What trained it: `typescript` (solver `lbfgs`) or the TensorFlow.js backend (solver `adam`). */
+  backend: LinearModelBackend;
 }
 
 /** Logistic function without overflow for large |z|. */

@@ -1,6 +1,6 @@
 import type { Dataset } from '../dataset/dataset.types';
-import { selectTfBackend } from '../tf/tf-backend.loader';
-import { DEFAULT_LINEAR_MODEL_PARAMS, fitLinearWeights, type LinearModelParams, resolveLinearParams } from './linear-model.fit';
+import { fitLinearWeights } from './linear-model.fit';
+import { DEFAULT_LINEAR_MODEL_PARAMS, type LinearModelParams, resolveLinearParams } from './linear-model.params';
 import type { LogisticRegressionModel } from './logistic-regression.model';
 import { fitStandardizer } from './standardizer.fit';
 import { assertBinaryLabel, assertTrainableFeatures, baseRateLogit, type TrainingHooks } from './training-input.util';
@@ -13,11 +13,12 @@ export type LogisticRegressionParams = LinearModelParams;
 export const DEFAULT_LOGISTIC_REGRESSION_PARAMS: Readonly<LogisticRegressionParams> = DEFAULT_LINEAR_MODEL_PARAMS;
 
 /**
- * Binary logistic regression trained with (proximal) Adam on mini-batches, on the fastest
- * TensorFlow.js backend available. Features are standardised with statistics of this training
- * data only and missing values imputed with the training mean, so the returned model carries its
- * own preprocessing. Given the same data and seed, weight initialisation and batch order are
- * identical; on deterministic backends (cpu, wasm) so are the weights.
+ * Binary logistic regression. Features are standardised with statistics of this training data
+ * only and missing values imputed with the training mean, so the returned model carries its own
+ * preprocessing. The default solver, `lbfgs`, minimises mean log loss + penalties with L-BFGS
+ * (OWL-QN with `l1`) on the whole training set in float64: the same data give the same weights.
+ * `adam` trains with (proximal) Adam on seeded mini-batches on the fastest TensorFlow.js backend,
+ * as earlier releases did; on deterministic backends (cpu, wasm) it repeats for a seed.
  */
 export async function trainLogisticRegression(
   dataset: Dataset,
@@ -29,11 +30,10 @@ export async function trainLogisticRegression(
   assertBinaryLabel(dataset.label);
   hooks.signal?.throwIfAborted();
 
-  const { backend } = await selectTfBackend();
   const standardizer = fitStandardizer(dataset.columns);
-  // Starting the bias at the log-odds of the base rate skips the epochs an imbalanced label
+  // Starting the bias at the log-odds of the base rate skips the iterations an imbalanced label
   // would otherwise spend finding it.
-  const { weights, bias } = await fitLinearWeights(
+  const { weights, bias, backend } = await fitLinearWeights(
     { dataset, standardizer, target: dataset.label, loss: 'logistic', initialBias: baseRateLogit(dataset.label) },
     resolved,
     hooks,

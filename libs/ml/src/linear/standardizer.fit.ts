@@ -15,7 +15,9 @@ export function fitStandardizer(columns: Float64Array[]): Standardizer {
   for (const column of columns) {
     let count = 0;
     let sum = 0;
-    for (const x of column) {
+    // Indexed loops: V8 runs `for…of` over a typed array about 3× slower, and these see every cell.
+    for (let i = 0; i < column.length; i++) {
+      const x = column[i];
       if (!Number.isNaN(x)) {
         count++;
         sum += x;
@@ -24,7 +26,10 @@ export function fitStandardizer(columns: Float64Array[]): Standardizer {
     const mean = count > 0 ? sum / count : 0;
     // Two passes rather than sum of squares: numerically stable for large, offset values (timestamps).
     let squares = 0;
-    for (const x of column) if (!Number.isNaN(x)) squares += (x - mean) ** 2;
+    for (let i = 0; i < column.length; i++) {
+      const x = column[i];
+      if (!Number.isNaN(x)) squares += (x - mean) ** 2;
+    }
     const std = count > 0 ? Math.sqrt(squares / count) : 0;
     means.push(mean);
     scales.push(std > 0 && Number.isFinite(std) ? std : 1);

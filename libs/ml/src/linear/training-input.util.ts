@@ -3,16 +3,17 @@ import { MlError } from '../ml.error';
 import { standardize, type Standardizer } from './standardizer.fit';
 
 export interface TrainingProgress {
-  /** 1-based epoch that just finished. */
+  /** 1-based epoch (for the linear models' `lbfgs` solver: iteration) that just finished. */
   epoch: number;
+  /** epochs, or the most iterations (`maxIterations`) */
   epochs: number;
-  /** Mean training loss over the epoch (data loss plus the penalty terms). */
+  /** Mean training loss over the epoch, or the objective after the iteration (data loss plus the penalty terms). */
   loss: number;
 }
 
 export interface TrainingHooks {
   onProgress?(progress: TrainingProgress): void;
-  /** Aborting stops training between mini-batches; the promise rejects with the signal's reason. */
+  /** Aborting stops training between mini-batches or iterations; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 

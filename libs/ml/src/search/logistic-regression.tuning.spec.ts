@@ -20,7 +20,7 @@ const space: SearchSpace = {
 const validationAuc: SearchObjective = async (params, { resource, signal }) => {
   const model = await trainLogisticRegression(
     train,
-    { l2: params.l2 as number, learningRate: params.learningRate as number, epochs: resource ?? 5, batchSize: 128 },
+    { solver: 'adam', l2: params.l2 as number, learningRate: params.learningRate as number, epochs: resource ?? 5, batchSize: 128 },
     { signal },
   );
   return rocAuc(validation.label, predictProba(model, validation.columns));

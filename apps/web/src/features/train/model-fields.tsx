@@ -11,7 +11,7 @@ interface Props {
   dispatch: Dispatch<ModelAction>;
 }
 
-/** Model type, task, architecture and the two tuning fields of the training form. */
+/** Model type, task, architecture and the tuning fields of the training form. */
 export function ModelFields({ model, dispatch }: Props) {
   const info = MODEL_TYPES[model.modelType];
   return (
@@ -64,10 +64,11 @@ function TaskField({ task, tasks, dispatch }: { task: Task; tasks: Task[]; dispa
 }
 
 function TuningFields({ model, dispatch }: Props) {
+  const info = MODEL_TYPES[model.modelType];
   return (
     <div className="grid-2">
       <label className="field">
-        <span>{MODEL_TYPES[model.modelType].rounds}</span>
+        <span>{info.rounds}</span>
         <input
           type="number"
           min={1}
@@ -78,17 +79,19 @@ function TuningFields({ model, dispatch }: Props) {
           name="epochs"
         />
       </label>
-      <label className="field">
-        <span>Learning rate</span>
-        <input
-          type="number"
-          min={0}
-          step="any"
-          value={model.learningRate}
-          onChange={(e) => dispatch({ type: 'set', field: 'learningRate', value: e.target.value })}
-          name="learningRate"
-        />
-      </label>
+      {info.learningRate === undefined ? null : (
+        <label className="field">
+          <span>Learning rate</span>
+          <input
+            type="number"
+            min={0}
+            step="any"
+            value={model.learningRate}
+            onChange={(e) => dispatch({ type: 'set', field: 'learningRate', value: e.target.value })}
+            name="learningRate"
+          />
+        </label>
+      )}
     </div>
   );
 }

@@ -41,7 +41,19 @@ describe('the model settings of the training form', () => {
     expect(modelReducer(multiclass, { type: 'modelType', modelType: 'linear_regression' }).task).toBe('regression');
     expect(modelChoice(modelReducer(multiclass, { type: 'modelType', modelType: 'logistic_regression' }))).toEqual({
       modelType: 'logistic_regression',
-      params: { epochs: 20, learningRate: 0.05 },
+      params: { maxIterations: 1000 },
     });
+  });
+
+  it('asks the linear models for an iteration cap, not epochs and a learning rate: their default solver is L-BFGS', () => {
+    const linear = modelReducer(initialModelSettings(), { type: 'modelType', modelType: 'linear_regression' });
+    expect(linear.learningRate).toBe('');
+    const parsed = TrainingRequest.parse({
+      ...request,
+      ...modelChoice(modelReducer(linear, { type: 'set', field: 'rounds', value: '50' })),
+    });
+    expect(parsed.params).toMatchObject({ solver: 'lbfgs', maxIterations: 50, tolerance: 1e-4 });
+    // back to a model type with a learning rate: its default comes back
+    expect(modelReducer(linear, { type: 'modelType', modelType: 'gbdt' }).learningRate).toBe('0.1');
   });
 });

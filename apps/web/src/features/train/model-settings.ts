@@ -9,14 +9,16 @@ interface ModelTypeInfo {
   label: string;
   /** the tasks it can learn, the first by default */
   tasks: Task[];
+  /** what the budget field means: epochs, boosting rounds, or the solver's iteration cap */
   rounds: string;
   epochs: string;
-  learningRate: string;
+  /** absent when the model type's solver has none (the linear models' L-BFGS) */
+  learningRate?: string;
 }
 
 /** What the tuning fields mean, their defaults, and the tasks of each model type. */
 export const MODEL_TYPES: Record<ModelType, ModelTypeInfo> = {
-  logistic_regression: { label: 'Logistic regression', tasks: ['binary'], rounds: 'Epochs', epochs: '20', learningRate: '0.05' },
+  logistic_regression: { label: 'Logistic regression', tasks: ['binary'], rounds: 'Max iterations', epochs: '1000' },
   gbdt: {
     label: 'Gradient-boosted trees',
     tasks: ['binary', 'multiclass', 'regression'],
@@ -31,13 +33,7 @@ export const MODEL_TYPES: Record<ModelType, ModelTypeInfo> = {
     epochs: '20',
     learningRate: '0.01',
   },
-  linear_regression: {
-    label: 'Linear regression (numeric label)',
-    tasks: ['regression'],
-    rounds: 'Epochs',
-    epochs: '20',
-    learningRate: '0.05',
-  },
+  linear_regression: { label: 'Linear regression (numeric label)', tasks: ['regression'], rounds: 'Max iterations', epochs: '1000' },
 };
 
 export const TASKS: Record<Task, { label: string; labelHint: string }> = {
@@ -53,7 +49,7 @@ export const TASKS: Record<Task, { label: string; labelHint: string }> = {
 export interface ModelSettings {
   modelType: ModelType;
   task: Task;
-  /** boosting rounds or epochs, as typed */
+  /** boosting rounds, epochs or max iterations, as typed */
   rounds: string;
   learningRate: string;
   hiddenLayers: string;
@@ -66,7 +62,7 @@ export type ModelAction =
 
 export function initialModelSettings(modelType: ModelType = 'logistic_regression'): ModelSettings {
   const info = MODEL_TYPES[modelType];
-  return { modelType, task: info.tasks[0]!, rounds: info.epochs, learningRate: info.learningRate, hiddenLayers: '32,16' };
+  return { modelType, task: info.tasks[0]!, rounds: info.epochs, learningRate: info.learningRate ?? '', hiddenLayers: '32,16' };
 }
 
 /** Choosing a model type resets its tuning defaults, and the task when the type cannot learn it. */
@@ -75,7 +71,7 @@ export function modelReducer(state: ModelSettings, action: ModelAction): ModelSe
     case 'modelType': {
       const info = MODEL_TYPES[action.modelType];
       const task = info.tasks.includes(state.task) ? state.task : info.tasks[0]!;
-      return { ...state, modelType: action.modelType, task, rounds: info.epochs, learningRate: info.learningRate };
+      return { ...state, modelType: action.modelType, task, rounds: info.epochs, learningRate: info.learningRate ?? '' };
     }
     case 'set':
       return { ...state, [action.field]: action.value };
@@ -89,7 +85,8 @@ export function modelChoice({ modelType, task, rounds, learningRate, hiddenLayer
   switch (modelType) {
     case 'logistic_regression':
     case 'linear_regression':
-      return { modelType, params: { epochs, learningRate: rate } };
+      // the default solver, L-BFGS, runs to convergence within this many iterations; no learning rate
+      return { modelType, params: { maxIterations: epochs } };
     case 'gbdt':
       return { modelType, params: { objective: task, numIterations: epochs, learningRate: rate } };
     case 'neural_network':
