@@ -69,31 +69,43 @@ export interface BuiltDataset {
 
 /** Rows whose label is missing (NaN) are dropped; missing inputs stay NaN for the model to impute. */
 export function buildDataset(request: TrainingRequest, plan: DatasetPlan, set: TrainingSetResponse): BuiltDataset {
-  const { label, transforms } = plan;
   const n = set.rowCount;
-  const raw: Record<string, Float64Array> = {};
-  for (const [name, values] of Object.entries(set.columns)) raw[name] = Float64Array.from(values, toNumber);
-
   const columns = plan.numeric.map(() => new Float64Array(n));
   const labels = new Float64Array(n);
   const keep: number[] = [];
-  const row: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    for (const name in raw) row[name] = raw[name]![i]!;
-    for (const t of transforms) row[t.name] = t.compiled.evaluate(row);
-    const y = label.evaluate(row);
-    if (Number.isNaN(y)) continue;
+  forEachLabelledRow(plan, set, (i, row, y) => {
     const k = keep.length;
     keep.push(i);
     labels[k] = y;
     plan.numeric.forEach((name, j) => (columns[j]![k] = row[name] ?? NaN));
-  }
+  });
   const rows = keep.length;
   const numeric: Dataset = { features: plan.numeric, columns: columns.map((c) => c.slice(0, rows)), label: labels.slice(0, rows), rowCount: rows };
   const eventTimes = Float64Array.from(keep, (i) => set.eventTimes[i]!);
   const base = { eventTimes, droppedRows: n - rows };
   if (plan.categorical.length === 0) return { ...base, dataset: numeric, encoding: null };
   return { ...base, ...encodeCategorical(request, plan, set, keep, numeric, eventTimes) };
+}
+
+/**
+ * Evaluates every row of a training set as training does — source columns as numbers (strings
+ * and nulls NaN), then the transforms, then the label — and visits those with a label. `row`
+ * is reused: read it during the visit.
+ */
+export function forEachLabelledRow(
+  plan: DatasetPlan,
+  set: TrainingSetResponse,
+  visit: (i: number, row: Readonly<Record<string, number>>, label: number) => void,
+): void {
+  const raw: Record<string, Float64Array> = {};
+  for (const [name, values] of Object.entries(set.columns)) raw[name] = Float64Array.from(values, toNumber);
+  const row: Record<string, number> = {};
+  for (let i = 0; i < set.rowCount; i++) {
+    for (const name in raw) row[name] = raw[name]![i]!;
+    for (const t of plan.transforms) row[t.name] = t.compiled.evaluate(row);
+    const y = plan.label.evaluate(row);
+    if (!Number.isNaN(y)) visit(i, row, y);
+  }
 }
 
 /**

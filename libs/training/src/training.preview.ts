@@ -8,10 +8,9 @@ import {
   taskOf,
   type TrainingPreviewResponse,
   type TrainingRequest,
-  type TrainingSetResponse,
 } from '@atelier/contracts';
 
-import { type DatasetPlan, entityOf, planDataset } from './dataset.builder';
+import { type DatasetPlan, entityOf, forEachLabelledRow, planDataset } from './dataset.builder';
 import { checkLabels } from './label.check';
 import type { TrainingData } from './training-data';
 
@@ -50,10 +49,11 @@ export async function previewTraining(request: TrainingRequest, data: TrainingDa
   const task = taskOf(request);
   const labelled = [...training.labels, ...validation.labels];
   const inputs = previewInputs(plan, [...training.values, ...validation.values]);
-  const { problems, warnings } = judge(request, task, training, validation, inputs);
+  const label = describeLabel(task, labelled);
+  const { problems, warnings } = judge(request, label, training, validation, inputs);
   return {
     slices: { training: training.preview, validation: validation.preview },
-    label: describeLabel(task, labelled),
+    label,
     inputs,
     rows: [...shownRows(training), ...shownRows(validation)],
     problems,
@@ -72,12 +72,7 @@ async function evaluateSlice(name: SliceName, start: string, end: string, plan: 
   const labels: number[] = [];
   const values: EvaluatedSlice['values'] = [];
   const eventTimes: number[] = [];
-  const row: Record<string, number> = {};
-  for (let i = 0; i < set.rowCount; i++) {
-    for (const column in set.columns) row[column] = numberAt(set, column, i);
-    for (const t of plan.transforms) row[t.name] = t.compiled.evaluate(row);
-    const y = plan.label.evaluate(row);
-    if (Number.isNaN(y)) continue;
+  forEachLabelledRow(plan, set, (i, row, y) => {
     labels.push(y);
     eventTimes.push(set.eventTimes[i]!);
     const inputs: Record<string, number | string | null> = {};
@@ -87,7 +82,7 @@ async function evaluateSlice(name: SliceName, start: string, end: string, plan: 
       inputs[column] = value === null || value === undefined || value === '' ? null : String(value);
     }
     values.push(inputs);
-  }
+  });
   const sourceRows = set.sourceRows ?? set.rowCount;
   const labelledShare = set.rowCount > 0 ? labels.length / set.rowCount : null;
   return {
@@ -104,11 +99,6 @@ async function evaluateSlice(name: SliceName, start: string, end: string, plan: 
       estimatedLabelRows: Math.round(sourceRows * (labelledShare ?? 0)),
     },
   };
-}
-
-function numberAt(set: TrainingSetResponse, column: string, i: number): number {
-  const value = set.columns[column]![i];
-  return typeof value === 'number' ? value : NaN;
 }
 
 function previewInputs(plan: DatasetPlan, rows: EvaluatedSlice['values']): PreviewInput[] {
@@ -159,7 +149,7 @@ function describeLabel(task: PreviewLabel['task'], labels: number[]): PreviewLab
 /** Problems make the job fail or learn nothing; warnings deserve a look. */
 function judge(
   request: TrainingRequest,
-  task: PreviewLabel['task'],
+  label: PreviewLabel,
   training: EvaluatedSlice,
   validation: EvaluatedSlice,
   inputs: PreviewInput[],
@@ -180,7 +170,7 @@ function judge(
       problems.push(`the label expression "${request.label}" gives ${labels[0]} on every sampled row: there is nothing to learn`);
     else {
       try {
-        checkLabels(task, Float64Array.from(training.labels), Float64Array.from(validation.labels));
+        checkLabels(label.task, Float64Array.from(training.labels), Float64Array.from(validation.labels));
       } catch (error) {
         problems.push(error instanceof Error ? error.message : String(error));
       }
@@ -196,8 +186,8 @@ function judge(
       problems.push(`${what} has no value on any sampled row of the training slice${hint}`);
     else if (input.missingShare > MOSTLY_MISSING) warnings.push(`${what} is missing on ${percent(input.missingShare)} of the sampled rows`);
   }
-  if (task !== 'regression' && labels.length > 0 && problems.length === 0) {
-    for (const c of describeLabel(task, labels).classes ?? []) {
+  if (problems.length === 0) {
+    for (const c of label.classes ?? []) {
       if (c.share < RARE_CLASS) warnings.push(`class ${c.value} is ${percent(c.share)} of the sampled labels`);
     }
   }
