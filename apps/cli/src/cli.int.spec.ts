@@ -40,16 +40,17 @@ describe('atelier CLI against the platform (integration)', () => {
   const model = `cli-${s}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'atelier-cli-int-'));
 
-  const atelier = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+  const atelier = (args: string[], env: Record<string, string> = {}, input?: string): Promise<CliRun> =>
     new Promise((resolve) => {
       const options = {
         cwd: process.cwd(),
         env: { ...process.env, ATELIER_URL: t.baseUrl, ATELIER_API_KEY: t.adminKey, ...env },
         timeout: 60_000,
       };
-      execFile(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', ...args], options, (error, stdout, stderr) => {
+      const child = execFile(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', ...args], options, (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
       });
+      child.stdin?.end(input ?? '');
     });
 
   beforeAll(async () => {
@@ -146,6 +147,20 @@ describe('atelier CLI against the platform (integration)', () => {
     expect(predicted).toMatchObject({ model: uploaded, version: 2, inputs: { distance: 400 }, label: 1 });
   });
 
+  it('signs in with a key piped to `atelier login`, and later commands use the saved key', async () => {
+    const config = path.join(dir, 'login', 'config.json');
+    const env = { ATELIER_URL: '', ATELIER_API_KEY: '', ATELIER_CONFIG: config };
+    const login = await atelier(['login', '--url', t.baseUrl], env, `${t.adminKey}\n`);
+    expect(login).toMatchObject({ code: 0, stderr: '' });
+    expect(login.stdout).toMatch(new RegExp(`^signed in to ${t.baseUrl} as \\S+ \\(admin, key atl_\\w{8}…\\); saved in ${config}\\n$`));
+    const listed = await atelier(['models', 'list', '--json'], env);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as ModelResponse[]).map((m) => m.name)).toContain(model);
+    expect((await atelier(['whoami'], env)).stdout).toMatch(/^platform +http:\/\/127\.0\.0\.1:\d+\n/);
+    expect((await atelier(['logout'], env)).code).toBe(0);
+    expect((await atelier(['models', 'list'], env)).code).toBe(1);
+  });
+
   it('says in plain words what is wrong: exit 1 for what the API refuses, 2 for wrong usage', async () => {
     const unknown = await atelier(['models', 'show', `nope-${s}`]);
     expect(unknown).toEqual({ code: 1, stdout: '', stderr: `error: model "nope-${s}" does not exist (404 NOT_FOUND)\n` });
@@ -155,7 +170,7 @@ describe('atelier CLI against the platform (integration)', () => {
     expect(unknownPredict.stderr).toMatch(new RegExp(`^error: .*nope-${s}.* \\(404 NOT_FOUND\\)\\n$`));
     const badKey = await atelier(['models', 'list', '--api-key', 'atl_not_a_key']);
     expect(badKey.code).toBe(1);
-    expect(badKey.stderr).toMatch(/\(401 UNAUTHENTICATED\)\nhint: set ATELIER_API_KEY or pass --api-key\n$/);
+    expect(badKey.stderr).toMatch(/\(401 UNAUTHENTICATED\)\nhint: set ATELIER_API_KEY, pass --api-key, or run `atelier login`\n$/);
 
     const usage = await atelier(['predict', model, '--version', 'latest']);
     expect(usage.code).toBe(2);

@@ -52,7 +52,7 @@ export interface CliRun {
 /** Runs one command line in memory: no process, no network, no terminal unless `tty`. */
 export async function runCli(
   argv: string[],
-  options: { fetch?: typeof fetch; env?: Record<string, string>; tty?: boolean; columns?: number } = {},
+  options: { fetch?: typeof fetch; env?: Record<string, string>; tty?: boolean; columns?: number; stdin?: string } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -63,6 +63,7 @@ export async function runCli(
     env: options.env ?? { ATELIER_URL: 'http://platform.test', ATELIER_API_KEY: 'atl_test' },
     fetch: options.fetch,
     sleep: async () => undefined,
+    readStdin: async () => options.stdin ?? '',
   });
   return { code, stdout, stderr };
 }

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { CommandFailure, withGlobalOptions } from './command';
 import { registerAlias } from './commands/alias';
 import { registerJobs } from './commands/jobs';
+import { registerLogin } from './commands/login';
 import { registerModels } from './commands/models';
 import { registerPredict } from './commands/predict';
 import { registerTrain } from './commands/train';
@@ -20,8 +21,11 @@ Examples:
   atelier predict flight-delay --entity airport=SFO --feature distance=337 --feature hour=18
   atelier train request.yaml --watch
   atelier versions flight-delay --json
+  atelier login --url https://atelier.example.com < key.txt
 
-Environment: ATELIER_URL (default ${DEFAULT_URL}), ATELIER_API_KEY.
+Environment: ATELIER_URL (default ${DEFAULT_URL}), ATELIER_API_KEY, ATELIER_CONFIG (where
+\`atelier login\` saves the key; default ~/.config/atelier/config.json). Flags win over the
+environment, which wins over the saved login.
 Exit codes: 0 done, 1 the API refused or failed (or a watched job failed), 2 wrong usage.`;
 
 /** The `atelier` program; its output and exits go through `io` and exceptions, never process.exit. */
@@ -47,6 +51,7 @@ export function buildProgram(io: CliIo): Command {
   registerPredict(program, io);
   registerTrain(program, io);
   registerJobs(program, io);
+  registerLogin(program, io);
   return program;
 }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 
 import { AtelierClient } from '@atelier/sdk';
 
+import { configPath, readLogin } from './config-file';
 import { UsageError } from './errors';
 import { Output } from './output';
 
@@ -24,6 +25,8 @@ export interface CliIo {
   fetch?: typeof fetch;
   /** the wait between two polls of a watched job */
   sleep?: (ms: number) => Promise<void>;
+  /** all of standard input, for `atelier login` when no key is given otherwise */
+  readStdin?: () => Promise<string>;
 }
 
 /** Options every command takes, before or after its name. */
@@ -40,24 +43,39 @@ export interface Context {
   io: CliIo;
   url: string;
   json: boolean;
+  /** the key given by `--api-key` or `ATELIER_API_KEY`, not the saved one */
+  givenKey?: string;
 }
 
+/**
+ * The URL and key come from the flags, else the environment, else `atelier login`'s saved file,
+ * else the local platform with no key. The saved key goes only to the URL it was saved for: a
+ * `--url` elsewhere never receives it.
+ */
 export function contextOf(command: Command, io: CliIo): Context {
   const options = command.optsWithGlobals<GlobalOptions>();
+  const saved = readLogin(configPath(io.env));
   // an empty variable counts as unset, as in `ATELIER_URL= atelier …`
-  const url = platformUrl(options.url ?? (io.env['ATELIER_URL'] || DEFAULT_URL));
-  const fetchImpl = io.fetch ?? globalThis.fetch.bind(globalThis);
-  const client = new AtelierClient({
-    baseUrl: url,
-    // '' sends no key and keeps the SDK from reading this process's environment itself: `io.env` stands for it
-    apiKey: options.apiKey ?? (io.env['ATELIER_API_KEY'] || ''),
-    fetch: (input, init) => fetchImpl(input, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
-  });
+  const url = platformUrl(options.url ?? (io.env['ATELIER_URL'] || saved?.url || DEFAULT_URL));
+  const savedKey = saved && platformUrl(saved.url) === url ? saved.apiKey : undefined;
+  const givenKey = options.apiKey ?? (io.env['ATELIER_API_KEY'] || undefined);
+  const client = clientFor(url, givenKey ?? savedKey ?? '', io);
   const json = options.json === true;
-  return { client, out: new Output(io.stdout, json), io, url, json };
+  return { client, out: new Output(io.stdout, json), io, url, json, givenKey };
 }
 
-function platformUrl(value: string): string {
+/** A client of the platform at `url` sending `apiKey` ('' sends none). */
+export function clientFor(url: string, apiKey: string, io: CliIo): AtelierClient {
+  const fetchImpl = io.fetch ?? globalThis.fetch.bind(globalThis);
+  return new AtelierClient({
+    baseUrl: url,
+    // '' sends no key and keeps the SDK from reading this process's environment itself: `io.env` stands for it
+    apiKey,
+    fetch: (input, init) => fetchImpl(input, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+  });
+}
+
+export function platformUrl(value: string): string {
   let url: URL;
   try {
     url = new URL(value);

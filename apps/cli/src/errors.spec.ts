@@ -30,7 +30,7 @@ describe('describeError', () => {
   it('hints at the API key on 401 and 403', () => {
     expect(describeError(api(401, 'UNAUTHENTICATED', 'no API key'), '')).toEqual([
       'error: no API key (401 UNAUTHENTICATED)',
-      'hint: set ATELIER_API_KEY or pass --api-key',
+      'hint: set ATELIER_API_KEY, pass --api-key, or run `atelier login`',
     ]);
     expect(describeError(api(403, 'FORBIDDEN', 'viewer may not'), '')[1]).toMatch(/^hint: this key's role may not/);
   });

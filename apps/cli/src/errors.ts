@@ -38,7 +38,7 @@ function describeApiError({ status, body }: AtelierApiError): string[] {
     for (const issue of issues.slice(0, MAX_ISSUES)) lines.push(`  ${issue.path || '(body)'}: ${issue.message ?? ''}`);
     if (issues.length > MAX_ISSUES) lines.push(`  … and ${issues.length - MAX_ISSUES} more`);
   }
-  if (status === 401) lines.push('hint: set ATELIER_API_KEY or pass --api-key');
+  if (status === 401) lines.push('hint: set ATELIER_API_KEY, pass --api-key, or run `atelier login`');
   if (status === 403) lines.push("hint: this key's role may not do that; ask an admin for an editor key");
   return lines;
 }

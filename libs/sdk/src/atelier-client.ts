@@ -32,6 +32,7 @@ import type {
   TrainingSetRequest,
   TrainingSetResponse,
   UpdateMonitorRequest,
+  WhoAmIResponse,
 } from '@atelier/contracts';
 
 /** The text fields sent with an uploaded ONNX file (see `UploadModelVersionForm`). */
@@ -82,6 +83,10 @@ export class AtelierClient {
   }
 
   // ── feature store ──
+  /** The key this client sends: its owner, role and prefix (every service answers it). */
+  whoami() {
+    return this.call<WhoAmIResponse>('registry', 'GET', '/api/auth/whoami');
+  }
   createEntity(body: CreateEntityRequest) {
     return this.call<EntityResponse>('featureStore', 'POST', '/api/entities', body);
   }

@@ -123,7 +123,7 @@ describe('atelier train', () => {
       fetch: trainingApi([() => apiError(401, 'UNAUTHENTICATED', 'the API key was revoked')]).fetch,
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error: the API key was revoked (401 UNAUTHENTICATED)\nhint: set ATELIER_API_KEY or pass --api-key\n');
+    expect(result.stderr).toBe('error: the API key was revoked (401 UNAUTHENTICATED)\nhint: set ATELIER_API_KEY, pass --api-key, or run `atelier login`\n');
   });
 
   it('refuses a request file that is not an object, or not YAML, without calling the API (exit 1)', async () => {
