@@ -118,24 +118,25 @@ const RepeatedField = z
  * search: MLflow's defaults and limits differ between models and versions. Query strings stay
  * well under Node's 16 KiB of request headers even when every character is percent-encoded.
  */
-function searchQuery(defaultMax: number, limit: number) {
+function searchQuery(defaultMax: number, limit: number, upTo: RegExp) {
   return z.object({
     filter: z.string().max(1_000).optional(),
     max_results: z
       .string()
       .regex(/^\d{1,9}$/, 'max_results must be a whole number')
+      // the range as a pattern too, so that the OpenAPI document states it (leading zeros allowed)
+      .regex(upTo, `max_results must be between 1 and ${limit}`)
       .transform(Number)
-      .refine((n) => n >= 1 && n <= limit, `max_results must be between 1 and ${limit}`)
       .default(defaultMax),
     order_by: RepeatedField,
     page_token: z.string().max(500).optional(),
   });
 }
 
-export const MlflowSearchRegisteredModelsQuery = searchQuery(100, 1_000);
+export const MlflowSearchRegisteredModelsQuery = searchQuery(100, 1_000, /^0*(?:[1-9]\d{0,2}|1000)$/);
 export type MlflowSearchRegisteredModelsQuery = z.infer<typeof MlflowSearchRegisteredModelsQuery>;
 
-export const MlflowSearchModelVersionsQuery = searchQuery(10_000, 200_000);
+export const MlflowSearchModelVersionsQuery = searchQuery(10_000, 200_000, /^0*(?:[1-9]\d{0,4}|1\d{5}|200000)$/);
 export type MlflowSearchModelVersionsQuery = z.infer<typeof MlflowSearchModelVersionsQuery>;
 
 /** get-latest-versions, by POST (a JSON body) or by GET (the query string). */

@@ -96,17 +96,24 @@ export const ModelGraph = z.object({
 });
 export type ModelGraph = z.infer<typeof ModelGraph>;
 
+/**
+ * A number of a version's metrics, baseline or evaluation: the registry keeps them in JSON columns,
+ * which keep 16 significant digits, so a number within a rounding of the largest double would come
+ * back past it (and be answered as null). Within ±1e308 nothing rounds that far.
+ */
+const StoredNumber = z.number().min(-1e308).max(1e308);
+
 export const FeatureBaseline = z.object({
   name: z.string(),
-  count: z.number(),
-  missing: z.number(),
-  mean: z.number().nullable(),
-  std: z.number().nullable(),
-  min: z.number().nullable(),
-  max: z.number().nullable(),
-  quantiles: z.record(z.string(), z.number()),
+  count: StoredNumber,
+  missing: StoredNumber,
+  mean: StoredNumber.nullable(),
+  std: StoredNumber.nullable(),
+  min: StoredNumber.nullable(),
+  max: StoredNumber.nullable(),
+  quantiles: z.record(z.string(), StoredNumber),
   /** bin edges; the outermost are null for -∞ and +∞ (JSON has no infinities) */
-  histogram: z.object({ edges: z.array(z.number().nullable()), counts: z.array(z.number()) }),
+  histogram: z.object({ edges: z.array(StoredNumber.nullable()), counts: z.array(StoredNumber) }),
 });
 export type FeatureBaseline = z.infer<typeof FeatureBaseline>;
 
@@ -135,30 +142,32 @@ export type Lineage = z.infer<typeof Lineage>;
 export const MulticlassEvaluation = z.object({
   classes: z.array(ClassLabel),
   /** `matrix[actual][predicted]` row counts */
-  confusionMatrix: z.array(z.array(z.number())),
+  confusionMatrix: z.array(z.array(StoredNumber)),
   /** precision, recall and F1 of each class against the rest; 0 where undefined (sklearn's zero_division=0) */
-  perClass: z.array(z.object({ label: ClassLabel, precision: z.number(), recall: z.number(), f1: z.number(), support: z.number() })),
+  perClass: z.array(
+    z.object({ label: ClassLabel, precision: StoredNumber, recall: StoredNumber, f1: StoredNumber, support: StoredNumber }),
+  ),
   /** one-vs-rest ROC of each class, at most a few hundred points; `auc` null (and no points) for a class absent from the validation rows */
-  roc: z.array(z.object({ label: ClassLabel, fpr: z.array(z.number()), tpr: z.array(z.number()), auc: z.number().nullable() })),
+  roc: z.array(z.object({ label: ClassLabel, fpr: z.array(StoredNumber), tpr: z.array(StoredNumber), auc: StoredNumber.nullable() })),
 });
 export type MulticlassEvaluation = z.infer<typeof MulticlassEvaluation>;
 
 /** The evaluation report of a version, computed on its validation slice. */
 export const Evaluation = z.object({
   /** ROC and precision–recall curves (binary classification), at most a few hundred points */
-  roc: z.object({ fpr: z.array(z.number()), tpr: z.array(z.number()) }).nullable(),
-  pr: z.object({ precision: z.array(z.number()), recall: z.array(z.number()) }).nullable(),
+  roc: z.object({ fpr: z.array(StoredNumber), tpr: z.array(StoredNumber) }).nullable(),
+  pr: z.object({ precision: z.array(StoredNumber), recall: z.array(StoredNumber) }).nullable(),
   /** reliability bins: mean predicted probability vs observed share of positives */
-  calibration: z.array(z.object({ meanPredicted: z.number(), fractionPositive: z.number(), count: z.number() })).nullable(),
-  confusionMatrix: z.object({ threshold: z.number(), tn: z.number(), fp: z.number(), fn: z.number(), tp: z.number() }).nullable(),
+  calibration: z.array(z.object({ meanPredicted: StoredNumber, fractionPositive: StoredNumber, count: StoredNumber })).nullable(),
+  confusionMatrix: z.object({ threshold: StoredNumber, tn: StoredNumber, fp: StoredNumber, fn: StoredNumber, tp: StoredNumber }).nullable(),
   /** regression: histogram of prediction − truth */
-  residuals: z.object({ edges: z.array(z.number()), counts: z.array(z.number()) }).nullable(),
+  residuals: z.object({ edges: z.array(StoredNumber), counts: z.array(StoredNumber) }).nullable(),
   /** larger = more important; `permutation`: drop of the validation metric when the feature is shuffled */
   featureImportance: z.array(
-    z.object({ name: z.string(), importance: z.number(), std: z.number().nullable(), kind: z.enum(['permutation', 'gain']) }),
+    z.object({ name: z.string(), importance: StoredNumber, std: StoredNumber.nullable(), kind: z.enum(['permutation', 'gain']) }),
   ),
   /** average prediction over a grid of one feature's values, for the most important features (binary and regression) */
-  partialDependence: z.array(z.object({ feature: z.string(), grid: z.array(z.number()), average: z.array(z.number()) })),
+  partialDependence: z.array(z.object({ feature: z.string(), grid: z.array(StoredNumber), average: z.array(StoredNumber) })),
   /** multi-class classification only; absent in reports stored before multi-class models existed */
   multiclass: MulticlassEvaluation.nullable().optional(),
 });
@@ -194,7 +203,7 @@ export const CreateModelVersionRequest = z.object({
   /** what made the model, e.g. `gbdt`, `sklearn`; uploads default to `onnx` */
   modelType: z.string().min(1).max(64).default('onnx'),
   description: z.string().max(500).default(''),
-  metrics: z.record(z.string(), z.number()).default({}),
+  metrics: z.record(z.string(), StoredNumber).default({}),
   /**
    * How serving fills the graph's inputs and reads its outputs. Absent: read from the graph —
    * every input value is sent with the request, named after the graph input (or, for a

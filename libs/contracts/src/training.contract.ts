@@ -169,6 +169,9 @@ const TrainingRequestBase = z.object({
   missingFeatures: MissingFeaturePolicy.default('impute'),
 });
 
+/** The lists of a request that name model inputs: it must name at least one. */
+const MODEL_INPUT_LISTS = ['features', 'requestFeatures', 'transforms', 'categoricalFeatures'] as const;
+
 /** Parameters a search may not vary: the seed, and those that decide the task (and so the score). */
 const UNSEARCHABLE = new Set(['seed', 'task', 'objective']);
 
@@ -198,7 +201,9 @@ export const TrainingRequest = TrainingRequestBase.and(ModelChoice)
         ctx.addIssue({ code: 'custom', path: ['search', 'space', name], message: `${r.modelType} has no searchable parameter "${name}"; it has ${known.filter((k) => !UNSEARCHABLE.has(k)).join(', ')}` });
       }
     }
-  });
+  })
+  // the rule of at least one model input in the OpenAPI document too: not all of the lists empty
+  .meta({ not: { properties: Object.fromEntries(MODEL_INPUT_LISTS.map((list) => [list, { maxItems: 0 }])) } });
 export type TrainingRequest = z.infer<typeof TrainingRequest>;
 export type TrainingRequestInput = z.input<typeof TrainingRequest>;
 

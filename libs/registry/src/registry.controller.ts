@@ -90,7 +90,7 @@ export class RegistryController {
   }
 
   @Get(':name/versions/:version/artifact')
-  @Endpoint({ tag, summary: 'Download the ONNX artifact (its sha256 in the x-artifact-sha256 header)' })
+  @Endpoint({ tag, summary: 'Download the ONNX artifact (its sha256 in the x-artifact-sha256 header)', binary: 'application/octet-stream' })
   async artifact(
     @Param('name', new ZodPipe(Name)) name: string,
     @Param('version', new ZodPipe(VersionParam)) version: number,

@@ -25,6 +25,8 @@ export interface EndpointOptions {
   upload?: { file: string; fields: z.ZodType };
   query?: z.ZodObject;
   response?: z.ZodType;
+  /** the success response is bytes of this content type (e.g. `application/octet-stream`), not JSON */
+  binary?: string;
   status?: number;
   /** the error body, for a protocol route that answers errors in its protocol's shape (default: Atelier's `ErrorBody`) */
   errors?: z.ZodType;
@@ -38,9 +40,7 @@ export function Endpoint(options: EndpointOptions): MethodDecorator {
     ApiTags(options.tag),
     ApiOperation({ summary: options.summary }),
     HttpCode(status),
-    status === 204
-      ? ApiResponse({ status, description: 'done; no content' })
-      : ApiResponse({ status, schema: options.response ? openApiSchema(options.response) : { type: 'object' } }),
+    successResponse(status, options),
     ApiResponse({ status: 400, description: 'invalid input', schema: errors }),
   ];
   // any other status is an error in Atelier's one shape (401, 403, 404, 409, 413, 422, 424, 429, 503)
@@ -58,6 +58,17 @@ export function Endpoint(options: EndpointOptions): MethodDecorator {
     documented(target, key, descriptor);
     documentPathParams(target, key, descriptor);
   };
+}
+
+function successResponse(status: number, options: EndpointOptions): MethodDecorator {
+  if (status === 204) return ApiResponse({ status, description: 'done; no content' });
+  if (options.binary)
+    return ApiResponse({
+      status,
+      description: 'the bytes',
+      content: { [options.binary]: { schema: { type: 'string', format: 'binary' } } },
+    });
+  return ApiResponse({ status, schema: options.response ? openApiSchema(options.response) : { type: 'object' } });
 }
 
 function uploadSchema(file: string, fields: z.ZodType): JsonSchema {
