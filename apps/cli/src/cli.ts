@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 
 import { CommandFailure, withGlobalOptions } from './command';
 import { registerAlias } from './commands/alias';
+import { registerDeploy } from './commands/deploy';
 import { registerJobs } from './commands/jobs';
 import { registerLogin } from './commands/login';
 import { registerModels } from './commands/models';
@@ -21,6 +22,7 @@ Examples:
   atelier predict flight-delay --entity airport=SFO --feature distance=337 --feature hour=18
   atelier train request.yaml --watch
   atelier versions flight-delay --json
+  atelier deploy set flight-delay --canary 3 --share 10 --sticky-by airport --shadow 4
   atelier login --url https://atelier.example.com < key.txt
 
 Environment: ATELIER_URL (default ${DEFAULT_URL}), ATELIER_API_KEY, ATELIER_CONFIG (where
@@ -31,7 +33,7 @@ Exit codes: 0 done, 1 the API refused or failed (or a watched job failed), 2 wro
 /** The `atelier` program; its output and exits go through `io` and exceptions, never process.exit. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('atelier')
-    .description('The Atelier command line: models, versions, aliases, predictions and training jobs.')
+    .description('The Atelier command line: models, versions, aliases, deployments, predictions and training jobs.')
     .version(cliVersion(), '-V, --version', 'print the version of atelier')
     // options after a command's name are that command's: `predict --version 3` is not the program's --version
     .enablePositionalOptions()
@@ -48,6 +50,7 @@ export function buildProgram(io: CliIo): Command {
   registerModels(program, io);
   registerVersions(program, io);
   registerAlias(program, io);
+  registerDeploy(program, io);
   registerPredict(program, io);
   registerTrain(program, io);
   registerJobs(program, io);

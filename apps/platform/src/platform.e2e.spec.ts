@@ -351,6 +351,35 @@ describe('Atelier end to end', () => {
       const v1 = page.locator('[data-testid="version-row"][data-version="1"]');
       expect(await v1.textContent()).toContain((await t.client.getVersion(DEMO.model, 1)).metrics.auc!.toFixed(4));
 
+      // the deploy page: a canary of v1 for half the airports, its arm beside production's, then a rollback
+      await page.click('[data-testid="deploy-link"]');
+      await page.waitForURL(new RegExp(`/models/${DEMO.model}/deploy$`));
+      expect(await page.locator('[data-testid="deployment-primary"]').textContent()).toBe('v2');
+      await page.selectOption('select[name="canaryVersion"]', '1');
+      await page.fill('input[name="share"]', '150');
+      await page.click('[data-testid="save-deployment"]');
+      // refused in the form, nothing sent
+      expect(await page.locator('[data-testid="form-issues"]').textContent()).toContain('canary.share');
+      expect((await t.client.getDeployment(DEMO.model)).canary).toBeNull();
+      await page.fill('input[name="share"]', '50');
+      await page.fill('input[name="stickyBy"]', DEMO.airport);
+      await page.click('[data-testid="save-deployment"]');
+      await expect.poll(() => page.locator('[data-testid="deployment-canary"]').textContent()).toBe(`v1, 50 % of traffic, sticky by ${DEMO.airport}`);
+      const airports = Array.from({ length: 30 }, (_, i) => `E${String(i).padStart(2, '0')}`);
+      const arms = await eventually(async () => {
+        const answers = await Promise.all(
+          airports.map((a) => t.client.predict({ model: DEMO.model, entities: { [DEMO.airport]: a }, features: { distance: 733, hour: 17 } })),
+        );
+        return answers.some((a) => a.arm === 'canary') && answers.some((a) => a.arm === 'primary') ? answers : undefined;
+      });
+      expect(arms.every((a) => a.version === (a.arm === 'canary' ? 1 : 2))).toBe(true);
+      await page.locator('[data-testid="arm-row"][data-arm="canary"]').waitFor({ timeout: 30_000 });
+      await page.locator('[data-testid="arm-row"][data-arm="primary"]').waitFor();
+      await page.click('[data-testid="rollback-deployment"]');
+      await expect.poll(() => page.locator('[data-testid="deployment-canary"]').textContent()).toBe('none');
+      expect(await page.locator('[data-testid="deployment-history-entry"]').first().getAttribute('data-action')).toBe('deployment-rolled-back');
+      expect((await t.client.getDeployment(DEMO.model)).updatedBy).toBe('e2e-editor');
+
       await page.goto(`${web.url}/train`);
       await page.locator('[data-testid="feature-picker"]').waitFor();
       await page.getByRole('checkbox', { name: `${STATS}:mean_delay_24h` }).check();

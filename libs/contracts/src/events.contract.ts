@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { IsoTime } from './common.contract';
+import { DeploymentChangedEvent } from './deployment.contract';
 
 /**
  * Kafka topics. Names carry the event schema's major version; the deployment's namespace
@@ -35,6 +36,12 @@ export const PredictionEvent = z.object({
   inputs: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
   entities: z.record(z.string(), z.string()),
   at: IsoTime,
+  /** a model with a canary or shadow: which arm made it (a shadow's answer was never returned) */
+  arm: z.enum(['primary', 'canary', 'shadow']).optional(),
+  /** a shadow's prediction: the id of the answered prediction it mirrors */
+  shadowOf: z.string().uuid().optional(),
+  /** time from the request's arrival to its scores, in ms */
+  latencyMs: z.number().min(0).optional(),
 });
 export type PredictionEvent = z.infer<typeof PredictionEvent>;
 
@@ -80,7 +87,7 @@ export const AliasRemovedEvent = z.object({
 });
 export type AliasRemovedEvent = z.infer<typeof AliasRemovedEvent>;
 
-export const ModelEvent = z.discriminatedUnion('type', [AliasMovedEvent, AliasRemovedEvent, VersionRegisteredEvent]);
+export const ModelEvent = z.discriminatedUnion('type', [AliasMovedEvent, AliasRemovedEvent, VersionRegisteredEvent, DeploymentChangedEvent]);
 export type ModelEvent = z.infer<typeof ModelEvent>;
 
 export const AlertEvent = z.object({

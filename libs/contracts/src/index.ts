@@ -1,5 +1,6 @@
 export * from './auth';
 export * from './common.contract';
+export * from './deployment.contract';
 export * from './events.contract';
 export * from './feature-store.contract';
 export * from './inference-protocol.contract';

@@ -148,6 +148,40 @@ export const ModelWindowStats = z.object({
 });
 export type ModelWindowStats = z.infer<typeof ModelWindowStats>;
 
+/** One arm of a model's deployment over a window: what it answered (or, for a shadow, would have). */
+export const ArmStats = z.object({
+  arm: z.enum(['primary', 'canary', 'shadow']),
+  version: z.number().int(),
+  predictions: z.number().int(),
+  /** of those, predictions whose outcome is known (a shadow's: the outcome of the request it mirrored) */
+  outcomes: z.number().int(),
+  predictionMean: z.number().nullable(),
+  /** share at or above the positive threshold (0.5), as everywhere in monitoring */
+  positiveRate: z.number().nullable(),
+  /** time from the request's arrival to the arm's scores */
+  latencyP50Ms: z.number().nullable(),
+  latencyP95Ms: z.number().nullable(),
+  /** over the predictions with an outcome: the class named (multi-class) or the side of 0.5 (binary) */
+  accuracy: z.number().nullable(),
+  logLoss: z.number().nullable(),
+  /** mean |prediction − outcome| (regressors; for classifiers the mean distance of P(positive) to the outcome) */
+  mae: z.number().nullable(),
+  /** shadow only: share of its predictions on the answered prediction's side of 0.5 (or naming its class) */
+  agreement: z.number().nullable(),
+  /** shadow only: mean |shadow's prediction − answered prediction| */
+  meanAbsDifference: z.number().nullable(),
+});
+export type ArmStats = z.infer<typeof ArmStats>;
+
+export const ModelArmsResponse = z.object({
+  model: z.string(),
+  windowStart: IsoTime,
+  windowEnd: IsoTime,
+  /** primary, canary and shadow arms with predictions in the window, by arm then version */
+  arms: z.array(ArmStats),
+});
+export type ModelArmsResponse = z.infer<typeof ModelArmsResponse>;
+
 export const AcceptedResponse = z.object({ accepted: z.number().int() });
 export type AcceptedResponse = z.infer<typeof AcceptedResponse>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { Name, VersionNumber } from './common.contract';
+import { Arm } from './deployment.contract';
 
 /** A model input value: numbers, or strings for categorical inputs; null = missing. */
 export const InputValue = z.union([z.number(), z.string().max(200), z.null()]);
@@ -51,7 +52,13 @@ const Prediction = z.object({
   missing: z.array(z.string()),
 });
 
-const ServedBy = z.object({ model: z.string(), version: z.number().int(), alias: z.string().nullable() });
+const ServedBy = z.object({
+  model: z.string(),
+  version: z.number().int(),
+  alias: z.string().nullable(),
+  /** served through the primary alias of a model with a canary or shadow: which arm answered */
+  arm: Arm.optional(),
+});
 
 export const PredictResponse = Prediction.extend(ServedBy.shape);
 export type PredictResponse = z.infer<typeof PredictResponse>;

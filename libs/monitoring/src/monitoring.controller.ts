@@ -12,6 +12,7 @@ import {
   ListMonitorsQuery,
   ListWindowsQuery,
   LiveStatsQuery,
+  ModelArmsResponse,
   ModelWindowStats,
   MonitorEvaluation,
   MonitorResponse,
@@ -156,6 +157,20 @@ export class MonitoringController {
     @Query(new ZodPipe(LiveStatsQuery)) query: Infer<typeof LiveStatsQuery>,
   ): Promise<ModelWindowStats> {
     return this.monitors.liveStats(name, query.windowSeconds);
+  }
+
+  @Get('models/:name/arms')
+  @Endpoint({
+    tag,
+    summary: "A deployment's arms side by side over the last window: traffic, latency, predictions, live quality, shadow agreement",
+    query: LiveStatsQuery,
+    response: ModelArmsResponse,
+  })
+  arms(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Query(new ZodPipe(LiveStatsQuery)) query: Infer<typeof LiveStatsQuery>,
+  ): Promise<ModelArmsResponse> {
+    return this.monitors.armStats(name, query.windowSeconds);
   }
 
   @Get('alerts')

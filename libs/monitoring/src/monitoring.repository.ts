@@ -18,6 +18,11 @@ export interface NewPrediction {
   probabilities?: Record<string, number>;
   inputs: Record<string, number | string | null>;
   at: string;
+  /** `primary` or `canary` for a model with a canary or shadow; `shadow` for a mirrored request's */
+  arm?: 'primary' | 'canary' | 'shadow';
+  /** a shadow's: the answered prediction it mirrors */
+  shadowOf?: string;
+  latencyMs?: number;
 }
 
 export interface NewOutcome {
@@ -35,6 +40,23 @@ export interface IngestResult {
   pending: number;
   /** models whose windows changed */
   models: string[];
+}
+
+/** One arm's figures over a window, as `armStats` reads them. */
+export interface ArmRow {
+  arm: 'primary' | 'canary' | 'shadow';
+  version: number;
+  predictions: number;
+  outcomes: number;
+  prediction_mean: number | null;
+  positive_rate: number | null;
+  latency_p50: number | null;
+  latency_p95: number | null;
+  accuracy: number | null;
+  log_loss: number | null;
+  mae: number | null;
+  agreement: number | null;
+  mean_abs_difference: number | null;
 }
 
 export type MonitorRow = Prisma.MonitorGetPayload<object>;
@@ -72,7 +94,11 @@ export class MonitoringRepository {
       await client.query('BEGIN');
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('atelier.monitoring.ingest'))`);
       const models = new Set<string>();
-      const stored = predictions.length > 0 ? await insertPredictions(client, predictions) : [];
+      // a shadow's predictions were never answered: kept apart from the model's traffic and windows
+      const shadows = predictions.filter((p) => p.arm === 'shadow' && p.shadowOf);
+      const answered = shadows.length > 0 ? predictions.filter((p) => !(p.arm === 'shadow' && p.shadowOf)) : predictions;
+      if (shadows.length > 0) await insertShadowPredictions(client, shadows);
+      const stored = answered.length > 0 ? await insertPredictions(client, answered) : [];
       stored.forEach((r) => models.add(r.model_name));
       const joinedPending =
         stored.length > 0
@@ -90,6 +116,49 @@ export class MonitoringRepository {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * The arms of a model's deployment over a window, side by side: the answered predictions that
+   * carry an arm (primary, canary), and the shadow's, each judged by the outcome of the request it
+   * mirrored and compared with the answer given. Scans the window's rows of those arms only.
+   */
+  async armStats(model: string, window: Window): Promise<ArmRow[]> {
+    const agree = (p: string, l: string, ap: string, al: string) =>
+      `CASE WHEN ${ap} IS NULL THEN NULL WHEN ${l} IS NOT NULL THEN (${l} = ${al})::int
+            ELSE ((${p} >= ${POSITIVE_THRESHOLD}) = (${ap} >= ${POSITIVE_THRESHOLD}))::int END`;
+    const judged = (p: string, l: string, pr: string, o: string) => ({
+      accuracy: `avg(CASE WHEN ${o} IS NULL THEN NULL ELSE ${correct(p, l, o)} END)`,
+      logLoss: `avg(CASE WHEN ${o} IS NULL THEN NULL ELSE ${logLoss(p, pr, o)} END)`,
+      mae: `avg(abs(${p} - ${o}))`,
+    });
+    const a = judged('prediction', 'label', 'probabilities', 'outcome');
+    const sh = judged('s.prediction', 's.label', 's.probabilities', 'p.outcome');
+    return this.prisma.client.$queryRawUnsafe<ArmRow[]>(
+      `SELECT arm, version, count(*)::int AS predictions, count(outcome)::int AS outcomes, avg(prediction) AS prediction_mean,
+              avg((prediction >= ${POSITIVE_THRESHOLD})::int)::float8 AS positive_rate,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS latency_p50,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_p95,
+              ${a.accuracy}::float8 AS accuracy, ${a.logLoss} AS log_loss, ${a.mae} AS mae,
+              NULL::float8 AS agreement, NULL::float8 AS mean_abs_difference
+         FROM monitored_predictions
+        WHERE model_name = $1 AND predicted_at >= $2 AND predicted_at < $3 AND arm IS NOT NULL
+        GROUP BY arm, version
+       UNION ALL
+       SELECT 'shadow', s.version, count(*)::int, count(p.outcome)::int, avg(s.prediction),
+              avg((s.prediction >= ${POSITIVE_THRESHOLD})::int)::float8,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY s.latency_ms),
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY s.latency_ms),
+              ${sh.accuracy}::float8, ${sh.logLoss}, ${sh.mae},
+              avg(${agree('s.prediction', 's.label', 'p.prediction', 'p.label')})::float8, avg(abs(s.prediction - p.prediction))
+         FROM shadow_predictions s LEFT JOIN monitored_predictions p ON p.prediction_id = s.shadow_of
+        WHERE s.model_name = $1 AND s.predicted_at >= $2 AND s.predicted_at < $3
+        GROUP BY s.version
+        ORDER BY 1, 2`,
+      model,
+      window.start,
+      window.end,
+    );
   }
 
   /**
@@ -369,8 +438,8 @@ const logLoss = (prediction: string, probabilities: string, outcome: string) =>
 async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Promise<Stored[]> {
   const result = await client.query<Stored>(
     `WITH stored AS (
-       INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at, label, probabilities)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::jsonb[])
+       INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at, label, probabilities, arm, latency_ms)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::jsonb[], $10::text[], $11::float8[])
        ON CONFLICT (prediction_id) DO NOTHING
        RETURNING prediction_id, model_name, prediction, predicted_at),
      changed AS (
@@ -385,11 +454,38 @@ async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Pro
       rows.map((r) => r.prediction),
       rows.map((r) => JSON.stringify(r.inputs)),
       rows.map((r) => r.at),
-      rows.map((r) => (r.probabilities && r.label !== undefined && r.label !== null ? String(r.label) : null)),
-      rows.map((r) => (r.probabilities && r.label !== undefined && r.label !== null ? JSON.stringify(r.probabilities) : null)),
+      rows.map(classLabel),
+      rows.map(classProbabilities),
+      rows.map((r) => r.arm ?? null),
+      rows.map((r) => r.latencyMs ?? null),
     ],
   );
   return result.rows;
+}
+
+/** A multi-class prediction's class (as text) and probabilities (JSON); null for the other tasks. */
+const classLabel = (r: NewPrediction) => (r.probabilities && r.label !== undefined && r.label !== null ? String(r.label) : null);
+const classProbabilities = (r: NewPrediction) => (classLabel(r) === null ? null : JSON.stringify(r.probabilities));
+
+/** A shadow's predictions, idempotent on their id; they count in no window of the model. */
+async function insertShadowPredictions(client: PoolClient, rows: NewPrediction[]): Promise<void> {
+  await client.query(
+    `INSERT INTO shadow_predictions (prediction_id, shadow_of, model_name, version, prediction, inputs, predicted_at, label, probabilities, latency_ms)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::jsonb[], $10::float8[])
+     ON CONFLICT (prediction_id) DO NOTHING`,
+    [
+      rows.map((r) => r.predictionId),
+      rows.map((r) => r.shadowOf),
+      rows.map((r) => r.model),
+      rows.map((r) => r.version),
+      rows.map((r) => r.prediction),
+      rows.map((r) => JSON.stringify(r.inputs)),
+      rows.map((r) => r.at),
+      rows.map(classLabel),
+      rows.map(classProbabilities),
+      rows.map((r) => r.latencyMs ?? null),
+    ],
+  );
 }
 
 /** Moves parked outcomes of these (just stored, so still without one) predictions onto them. */

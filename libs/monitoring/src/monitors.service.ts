@@ -5,6 +5,7 @@ import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
   type CreatedMonitorResponse,
   type CreateMonitorRequest,
+  type ModelArmsResponse,
   type ModelWindowStats,
   type MonitorEvaluation,
   MonitorMetric,
@@ -94,6 +95,32 @@ export class MonitorsService {
   async windows(id: string, limit: number): Promise<MonitorWindowResponse[]> {
     await this.require(id);
     return (await this.repository.listWindows(id, limit)).map(toWindowResponse);
+  }
+
+  /** The arms of the model's deployment over the last window, side by side. */
+  async armStats(model: string, windowSeconds: number, now = new Date()): Promise<ModelArmsResponse> {
+    const window = windowEndingAt(now, windowSeconds);
+    const rows = await this.repository.armStats(model, window);
+    return {
+      model,
+      windowStart: window.start.toISOString(),
+      windowEnd: window.end.toISOString(),
+      arms: rows.map((r) => ({
+        arm: r.arm,
+        version: r.version,
+        predictions: r.predictions,
+        outcomes: r.outcomes,
+        predictionMean: r.prediction_mean,
+        positiveRate: r.positive_rate,
+        latencyP50Ms: r.latency_p50,
+        latencyP95Ms: r.latency_p95,
+        accuracy: r.accuracy,
+        logLoss: r.log_loss,
+        mae: r.mae,
+        agreement: r.agreement,
+        meanAbsDifference: r.mean_abs_difference,
+      })),
+    };
   }
 
   async liveStats(model: string, windowSeconds: number, now = new Date()): Promise<ModelWindowStats> {

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 
+import type { CanarySplit, ShadowCopy } from '@atelier/contracts';
 import { type Db, Prisma, PrismaService } from '@atelier/db';
+
+/** A deployment's traffic split as stored. */
+export interface DeploymentSplit {
+  canary: CanarySplit | null;
+  shadow: ShadowCopy | null;
+}
 
 export type VersionRow = Prisma.ModelVersionGetPayload<{ include: { aliases: true } }>;
 
@@ -103,6 +110,30 @@ export class RegistryRepository {
     });
   }
 
+  findDeployment(modelName: string, db: Db = this.prisma.client) {
+    return db.modelDeployment.findUnique({ where: { modelName } });
+  }
+
+  upsertDeployment(modelName: string, split: DeploymentSplit, actor: string, db: Db) {
+    const data = {
+      canaryVersion: split.canary?.version ?? null,
+      canaryShare: split.canary?.share ?? 0,
+      stickyBy: split.canary?.stickyBy ?? null,
+      shadowVersion: split.shadow?.version ?? null,
+      updatedBy: actor,
+    };
+    return db.modelDeployment.upsert({ where: { modelName }, create: { modelName, ...data }, update: data });
+  }
+
+  /** Locks the model's row for the rest of the transaction: deployment changes of one model queue up. */
+  async lockModel(name: string, tx: Prisma.TransactionClient): Promise<boolean> {
+    return (await tx.$queryRaw<unknown[]>`SELECT name FROM models WHERE name = ${name} FOR UPDATE`).length > 0;
+  }
+
+  listAuditActions(subject: string, actions: readonly string[], take = 200) {
+    return this.prisma.client.auditEvent.findMany({ where: { subject, action: { in: [...actions] } }, orderBy: { id: 'desc' }, take });
+  }
+
   audit(subject: string, action: string, payload: Prisma.InputJsonValue, actor: string, db: Db) {
     return db.auditEvent.create({ data: { subject, action, payload, actor } });
   }
@@ -202,3 +233,5 @@ const TAGGED_MODEL = {
 export type TaggedVersionRow = Prisma.ModelVersionGetPayload<{ select: typeof TAGGED_VERSION }>;
 /** A model as the MLflow API shows it, with its newest version (if any) in `versions`. */
 export type TaggedModelRow = Prisma.ModelGetPayload<{ include: typeof TAGGED_MODEL }>;
+
+export type DeploymentRow = Prisma.ModelDeploymentGetPayload<object>;

@@ -7,12 +7,15 @@ import type {
   CreateFeatureGroupRequest,
   CreateModelVersionRequestInput,
   CreateMonitorRequestInput,
+  DeploymentHistoryEntry,
+  DeploymentResponse,
   EntityResponse,
   ErrorBody,
   FeatureGroupResponse,
   FeatureRowInput,
   IngestRowsResponse,
   MaterializationResponse,
+  ModelArmsResponse,
   ModelResponse,
   ModelSignature,
   ModelVersionDetail,
@@ -26,6 +29,7 @@ import type {
   PredictRequestInput,
   PredictResponse,
   RecordOutcomeRequest,
+  SetDeploymentRequestInput,
   TrainingJobResponse,
   TrainingPreviewResponse,
   TrainingRequestInput,
@@ -177,6 +181,22 @@ export class AtelierClient {
   }
 
   // ── serving ──
+  getDeployment(model: string) {
+    return this.call<DeploymentResponse>('registry', 'GET', `/api/models/${enc(model)}/deployment`);
+  }
+  /** Sets the canary and the shadow of the model's production alias; null (or leaving one out) removes it. */
+  setDeployment(model: string, body: SetDeploymentRequestInput) {
+    return this.call<DeploymentResponse>('registry', 'PUT', `/api/models/${enc(model)}/deployment`, body);
+  }
+  rollbackDeployment(model: string) {
+    return this.call<DeploymentResponse>('registry', 'POST', `/api/models/${enc(model)}/deployment/rollback`);
+  }
+  promoteCanary(model: string) {
+    return this.call<DeploymentResponse>('registry', 'POST', `/api/models/${enc(model)}/deployment/promote`);
+  }
+  deploymentHistory(model: string) {
+    return this.call<DeploymentHistoryEntry[]>('registry', 'GET', `/api/models/${enc(model)}/deployment/history`);
+  }
   predict(body: Omit<PredictRequestInput, 'rows'>) {
     return this.call<PredictResponse>('serving', 'POST', '/api/predict', body);
   }
@@ -223,6 +243,10 @@ export class AtelierClient {
   }
   resolveAlert(id: string) {
     return this.call<AlertResponse>('monitoring', 'POST', `/api/alerts/${enc(id)}/resolve`);
+  }
+  /** The arms of the model's deployment (primary, canary, shadow) side by side over the last window. */
+  armStats(model: string, windowSeconds = 3600) {
+    return this.call<ModelArmsResponse>('monitoring', 'GET', `/api/models/${enc(model)}/arms?windowSeconds=${windowSeconds}`);
   }
   modelStats(model: string, windowSeconds = 3600) {
     return this.call<ModelWindowStats>('monitoring', 'GET', `/api/models/${enc(model)}/live-stats?windowSeconds=${windowSeconds}`);

@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Tensor } from 'onnxruntime-node';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import type { LoadedModel, ModelVersionDetail } from '@atelier/contracts';
+import type { CanarySplit, LoadedModel, ModelVersionDetail, ShadowCopy } from '@atelier/contracts';
 import { type OnnxGraph, servableOnnx } from '@atelier/ml';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
@@ -12,6 +12,12 @@ import { dependencyUnavailable, notFound } from '@atelier/server';
 import { type InferencePlan, planInference } from './inference-plan';
 import { feedTensors } from './model-tensors';
 import { chooseRunner, type OnnxRunner } from './onnx-runner';
+
+/** How the production alias of a model splits its traffic; null: it answers everything. */
+export interface TrafficSplit {
+  canary: CanarySplit | null;
+  shadow: ShadowCopy | null;
+}
 
 export interface ServedModel {
   detail: ModelVersionDetail;
@@ -38,6 +44,8 @@ export class ModelCache {
   private readonly logger = new Logger('serving');
   private readonly versions = new Map<string, Promise<ServedModel>>();
   private readonly aliases = new Map<string, number>();
+  /** by model: its split, asked of the registry on first use, then moved by `deployment-changed` */
+  private readonly splits = new Map<string, Promise<TrafficSplit | null>>();
   private readonly registry: AtelierClient;
 
   constructor(@Inject(ATELIER_CONFIG) private readonly config: AtelierConfig) {
@@ -70,6 +78,25 @@ export class ModelCache {
     const previous = this.aliases.get(key(model, alias));
     this.aliases.set(key(model, alias), version);
     this.logger.log({ msg: 'alias hot-loaded', model, alias, version, previous: previous ?? null });
+  }
+
+  /** The model's traffic split (null when the production alias answers everything). */
+  split(model: string): Promise<TrafficSplit | null> {
+    let entry = this.splits.get(model);
+    if (!entry) {
+      entry = this.fromRegistry(() => this.registry.getDeployment(model)).then((d) => activeSplit(d.canary, d.shadow));
+      this.splits.set(model, entry);
+      entry.catch(() => this.splits.delete(model));
+    }
+    return entry;
+  }
+
+  /** Hot reload of a split: the canary and shadow versions load first, then requests route by it. */
+  async moveSplit(model: string, canary: CanarySplit | null, shadow: ShadowCopy | null): Promise<void> {
+    const split = activeSplit(canary, shadow);
+    await Promise.all([canary, shadow].flatMap((arm) => (arm ? [this.byVersion(model, arm.version)] : [])));
+    this.splits.set(model, Promise.resolve(split));
+    this.logger.log({ msg: 'deployment hot-loaded', model, canary, shadow });
   }
 
   /** A removed alias: the next request by it resolves through the registry again. */
@@ -123,6 +150,10 @@ export class ModelCache {
 }
 
 const key = (model: string, v: string | number) => `${model}\u0000${v}`;
+
+function activeSplit(canary: CanarySplit | null, shadow: ShadowCopy | null): TrafficSplit | null {
+  return canary || shadow ? { canary, shadow } : null;
+}
 
 /** One row of missing values: what the load-time probe runs. */
 function probeFeeds(plan: InferencePlan): Record<string, Tensor> {

@@ -10,7 +10,8 @@ import { ModelCache } from './model-cache';
 /**
  * Every serving replica reads every model event (a consumer group of its own), so an alias
  * move reaches all replicas and each hot-loads the new version without a restart; a removed
- * alias is forgotten, so requests by it ask the registry again (and get its 404).
+ * alias is forgotten, so requests by it ask the registry again (and get its 404); a changed
+ * deployment (canary, shadow) loads its versions, then routes by them.
  */
 @Injectable()
 export class ModelEventsConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -47,6 +48,11 @@ export class ModelEventsConsumer implements OnApplicationBootstrap, OnModuleDest
       handle: async (events) => {
         for (const event of events) {
           if (event.type === 'alias-removed') this.cache.forgetAlias(event.model, event.alias);
+          if (event.type === 'deployment-changed') {
+            await this.cache.moveSplit(event.model, event.canary, event.shadow).catch((error: unknown) => {
+              this.logger.warn({ msg: 'deployment hot load failed; routing as before', model: event.model, error: String(error) });
+            });
+          }
           if (event.type !== 'alias-moved') continue;
           await this.cache.moveAlias(event.model, event.alias, event.version).catch((error: unknown) => {
             this.logger.warn({ msg: 'hot load failed', model: event.model, version: event.version, error: String(error) });

@@ -91,7 +91,7 @@ describe('PredictionService', () => {
       sha256: 'x',
       loadedAt: new Date(),
     };
-    const cache = { byAlias: async () => served, byVersion: async () => served } as unknown as ModelCache;
+    const cache = { byAlias: async () => served, byVersion: async () => served, split: async () => null } as unknown as ModelCache;
     const online = new FakeOnline();
     const log = new FakeLog();
     const metrics = new MetricsService();

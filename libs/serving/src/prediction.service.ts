@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
@@ -13,6 +13,7 @@ import {
   type PredictRequest,
   type PredictResponse,
   type PredictRow,
+  PRIMARY_ALIAS,
 } from '@atelier/contracts';
 import { badRequest, MetricsService, missingFeatures, payloadTooLarge } from '@atelier/server';
 
@@ -23,8 +24,9 @@ import { feedTensors, readOutputs } from './model-tensors';
 import { OnlineFeaturesReader } from './online-features.reader';
 import type { PlainTensor } from './onnx-runner';
 import { PredictionLog } from './prediction-log';
+import { armOf } from './traffic-split';
 
-const DEFAULT_ALIAS = 'production';
+const DEFAULT_ALIAS = PRIMARY_ALIAS;
 /** Rows one coalesced model run takes at most (a larger batch request runs alone). */
 const MICRO_BATCH_MAX_ROWS = 256;
 
@@ -45,6 +47,9 @@ export class PredictionService {
   private readonly predictions: Counter<string>;
   private readonly missingValues: Counter<string>;
   private readonly latency: Histogram<string>;
+  private readonly shadowPredictions: Counter<string>;
+  private readonly shadowFailures: Counter<string>;
+  private readonly logger = new Logger('serving');
   private readonly batcher: MicroBatcher<ServedModel, Scored>;
 
   constructor(
@@ -58,6 +63,14 @@ export class PredictionService {
     this.missingValues = metrics.counter('atelier_prediction_missing_values_total', 'Model inputs that had no value, by model and input', [
       'model',
       'input',
+    ]);
+    this.shadowPredictions = metrics.counter('atelier_shadow_predictions_total', 'Mirrored requests a shadow version scored', [
+      'model',
+      'version',
+    ]);
+    this.shadowFailures = metrics.counter('atelier_shadow_failures_total', 'Mirrored requests a shadow version failed to score', [
+      'model',
+      'version',
     ]);
     // one row per run when off: every request runs alone
     this.batcher = new MicroBatcher(config.serving.microBatch ? MICRO_BATCH_MAX_ROWS : 1, runRows, applyOutputs);
@@ -73,41 +86,71 @@ export class PredictionService {
     const rows = request.rows ?? [{ entities: request.entities ?? {}, features: request.features ?? {} }];
     if (rows.length > MAX_BATCH_ROWS) throw payloadTooLarge(`a batch holds at most ${MAX_BATCH_ROWS} rows; got ${rows.length}`);
     const alias = request.version ? null : (request.alias ?? DEFAULT_ALIAS);
-    const served = alias ? await this.cache.byAlias(request.model, alias) : await this.cache.byVersion(request.model, request.version!);
+    // only the primary alias is split; an explicit version or another alias is served as asked
+    const split = alias === PRIMARY_ALIAS ? await this.cache.split(request.model) : null;
+    const arm = split ? armOf(request.model, split.canary, rows[0]) : undefined;
+    const served =
+      arm === 'canary'
+        ? await this.cache.byVersion(request.model, split!.canary!.version)
+        : alias
+          ? await this.cache.byAlias(request.model, alias)
+          : await this.cache.byVersion(request.model, request.version!);
     const scored = await this.score(served, rows, request.rows !== undefined);
+    const latencyMs = performance.now() - started;
 
     const { model, version } = served.detail;
     const at = new Date().toISOString();
     const events: PredictionEvent[] = [];
+    const logged: number[] = [];
     const predictions = scored.map((s, i) => {
       const predictionId = randomUUID();
       if (this.log.sampled()) {
-        const entities = rows[i]!.entities;
-        events.push({
-          type: 'prediction',
-          schemaVersion: 1,
-          predictionId,
-          model,
-          version,
-          alias,
-          prediction: s.prediction,
-          // multi-class: monitoring judges the class and scores the probabilities
-          ...(s.probabilities ? { label: s.label, probabilities: s.probabilities } : {}),
-          inputs: s.inputs,
-          entities,
-          at,
-        });
+        events.push(predictionEvent(model, version, alias, s, rows[i]!.entities, at, predictionId, latencyMs, arm));
+        logged.push(i);
       }
       const answer = { predictionId, prediction: s.prediction, label: s.label, inputs: s.inputs, missing: s.missing };
       return s.probabilities ? { ...answer, probabilities: s.probabilities } : answer;
     });
     this.log.record(events);
+    if (split?.shadow && events.length > 0) {
+      const shadow = split.shadow.version;
+      const mirrored = logged.map((i) => rows[i]!);
+      const ids = events.map((e) => e.predictionId);
+      // after the answer is on its way: the shadow never changes or slows it
+      setImmediate(() => void this.mirror(model, shadow, mirrored, ids, request.rows !== undefined));
+    }
     this.predictions.inc({ model, version: String(version) }, rows.length);
-    this.latency.observe((performance.now() - started) / 1000);
-    return request.rows ? { model, version, alias, predictions } : { ...predictions[0]!, model, version, alias };
+    this.latency.observe(latencyMs / 1000);
+    const servedBy = arm ? { model, version, alias, arm } : { model, version, alias };
+    return request.rows ? { ...servedBy, predictions } : { ...predictions[0]!, ...servedBy };
   }
 
-  private async score(served: ServedModel, rows: PredictRow[], batch: boolean): Promise<Scored[]> {
+  /**
+   * The shadow version scores a copy of the logged rows (reading its own online features); its
+   * predictions go to the prediction log as `shadow`, each with the id of the answer it mirrors.
+   * A failure is counted and logged, and touches nothing else.
+   */
+  private async mirror(model: string, version: number, rows: PredictRow[], answered: string[], batch: boolean): Promise<void> {
+    const started = performance.now();
+    try {
+      const served = await this.cache.byVersion(model, version);
+      const scored = await this.score(served, rows, batch, false);
+      const latencyMs = performance.now() - started;
+      const at = new Date().toISOString();
+      this.log.record(
+        scored.map((s, i) => ({
+          ...predictionEvent(model, version, null, s, rows[i]!.entities, at, randomUUID(), latencyMs, 'shadow'),
+          shadowOf: answered[i]!,
+        })),
+      );
+      this.shadowPredictions.inc({ model, version: String(version) }, rows.length);
+    } catch (error) {
+      this.shadowFailures.inc({ model, version: String(version) });
+      this.logger.warn({ msg: 'shadow prediction failed', model, version, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async score(served: ServedModel, rows: PredictRow[], batch: boolean, countMissing = true): Promise<Scored[]> {
     const { plan } = served;
     const where = (r: number) => (batch ? `row ${r}: ` : '');
     const pairs: Array<{ group: string; entityKey: string }> = [];
@@ -156,11 +199,40 @@ export class PredictionService {
         throw badRequest(`${where(r)}model ${served.detail.model} takes "${noInteger}" as an integer and needs a value for it`);
       return { inputs: { ...values, ...strings }, missing, prediction: NaN, label: null };
     });
-    for (const s of scored) for (const input of s.missing) this.missingValues.inc({ model: served.detail.model, input });
+    if (countMissing) for (const s of scored) for (const input of s.missing) this.missingValues.inc({ model: served.detail.model, input });
 
     await this.batcher.score(served, scored);
     return scored;
   }
+}
+
+function predictionEvent(
+  model: string,
+  version: number,
+  alias: string | null,
+  s: Scored,
+  entities: Record<string, string>,
+  at: string,
+  predictionId: string,
+  latencyMs: number,
+  arm: PredictionEvent['arm'],
+): PredictionEvent {
+  return {
+    type: 'prediction',
+    schemaVersion: 1,
+    predictionId,
+    model,
+    version,
+    alias,
+    prediction: s.prediction,
+    // multi-class: monitoring judges the class and scores the probabilities
+    ...(s.probabilities ? { label: s.label, probabilities: s.probabilities } : {}),
+    inputs: s.inputs,
+    entities,
+    at,
+    latencyMs,
+    ...(arm ? { arm } : {}),
+  };
 }
 
 function runRows(served: ServedModel) {

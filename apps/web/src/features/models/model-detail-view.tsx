@@ -60,6 +60,9 @@ export function ModelDetailView({ name, highlight }: { name: string; highlight?:
                 <AliasBadge key={alias} alias={alias} version={version} />
               ))}
             </div>
+            <Link className="button" href={`/models/${name}/deploy`} data-testid="deploy-link">
+              Deploy
+            </Link>
             <button type="button" className="button" onClick={state.reload} disabled={state.loading}>
               Refresh
             </button>
