@@ -28,7 +28,7 @@ export function fakePlatform(routes: Record<string, Answer | ((call: Call) => An
       path: url.pathname + url.search,
       origin: url.origin,
       headers: { ...(init.headers as Record<string, string>) },
-      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : init.body instanceof FormData ? await formFields(init.body) : undefined,
     };
     calls.push(call);
     const route = routes[`${call.method} ${call.path}`];
@@ -37,6 +37,17 @@ export function fakePlatform(routes: Record<string, Answer | ((call: Call) => An
     return answer instanceof Response ? answer : Response.json(answer, { status: call.method === 'POST' ? 201 : 200 });
   };
   return { fetch: fetch as typeof globalThis.fetch, calls };
+}
+
+/** A multipart body as the fake saw it: text fields as sent, each file as its name and base64 bytes. */
+async function formFields(form: FormData): Promise<Record<string, unknown>> {
+  const fields: Record<string, unknown> = {};
+  const entries: Array<[string, FormDataEntryValue]> = [];
+  form.forEach((value, name) => entries.push([name, value]));
+  for (const [name, value] of entries) {
+    fields[name] = typeof value === 'string' ? value : { file: value.name, base64: Buffer.from(await value.arrayBuffer()).toString('base64') };
+  }
+  return fields;
 }
 
 export function apiError(status: number, code: string, message: string, details?: unknown): Response {

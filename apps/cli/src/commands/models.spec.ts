@@ -51,12 +51,12 @@ describe('atelier models / versions', () => {
     expect(JSON.parse((await runCli(['models', 'show', 'delays', '--json'], { fetch: api.fetch })).stdout)).toEqual(model);
   });
 
-  it('uploads the file as base64 with only what was given: the registry infers the signature', async () => {
-    const api = fakePlatform({ 'POST /api/models/iris/versions': { ...VERSION, model: 'iris', version: 1 } });
+  it('uploads the file as multipart with only what was given: the registry infers the signature', async () => {
+    const api = fakePlatform({ 'POST /api/models/iris/versions/upload': { ...VERSION, model: 'iris', version: 1 } });
     const result = await runCli(['models', 'upload', 'iris', onnx, '--columns', 'X=a,b', '--columns', 'Y=c'], { fetch: api.fetch });
     expect(result.code).toBe(0);
     expect(api.calls).toHaveLength(1);
-    expect(api.calls[0]?.body).toEqual({ artifactBase64: 'CAcSBP8A', columns: { X: ['a', 'b'], Y: ['c'] } });
+    expect(api.calls[0]?.body).toEqual({ file: { file: 'model.onnx', base64: 'CAcSBP8A' }, columns: '{"X":["a","b"],"Y":["c"]}' });
     expect(result.stdout).toContain('registered iris version 1\n');
     expect(result.stdout).toContain('inputs    distance\n');
   });
@@ -71,7 +71,7 @@ describe('atelier models / versions', () => {
     const signatureFile = path.join(dir, 'sig.json');
     writeFileSync(signatureFile, JSON.stringify(signature));
     const api = fakePlatform({
-      'POST /api/models/iris/versions': { ...VERSION, model: 'iris', version: 4 },
+      'POST /api/models/iris/versions/upload': { ...VERSION, model: 'iris', version: 4 },
       'PUT /api/models/iris/aliases/production': (call: Call) => ({
         model: 'iris',
         alias: 'production',
@@ -97,7 +97,12 @@ describe('atelier models / versions', () => {
     ];
     const result = await runCli(argv, { fetch: api.fetch });
     expect(result.code).toBe(0);
-    expect(api.calls[0]?.body).toEqual({ artifactBase64: 'CAcSBP8A', signature, description: 'first try', modelType: 'sklearn' });
+    expect(api.calls[0]?.body).toEqual({
+      file: { file: 'model.onnx', base64: 'CAcSBP8A' },
+      signature: JSON.stringify(signature),
+      description: 'first try',
+      modelType: 'sklearn',
+    });
     expect(api.calls[1]).toMatchObject({ method: 'PUT', path: '/api/models/iris/aliases/production', body: { version: 4 } });
     expect(JSON.parse(result.stdout)).toMatchObject({ model: 'iris', version: 4, aliases: ['production'] });
   });

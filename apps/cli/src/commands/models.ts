@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-import type { CreateModelVersionRequestInput } from '@atelier/sdk';
+import type { UploadVersionFields } from '@atelier/sdk';
 
 import { collectColumns } from '../args';
 import { action, leaf } from '../command';
@@ -67,15 +67,14 @@ export function registerModels(program: Command, io: CliIo): void {
       action(io, async ({ client, out }, options: UploadOptions, name: string, file: string) => {
         const artifact = await readBytes(file, 'the ONNX file');
         const signature = options.signature === undefined ? undefined : await readJson(options.signature, 'the signature file');
-        const body: CreateModelVersionRequestInput = {
-          artifactBase64: artifact.toString('base64'),
+        // multipart, as the web UI uploads: the file's bytes as they are, a third fewer than base64
+        const created = await client.uploadVersion(name, new Blob([new Uint8Array(artifact)]), {
           // read from a file as it is: the registry validates it and says what is wrong
-          ...(signature === undefined ? {} : { signature: signature as CreateModelVersionRequestInput['signature'] }),
-          ...(options.columns ? { columns: options.columns } : {}),
-          ...(options.description === undefined ? {} : { description: options.description }),
-          ...(options.modelType === undefined ? {} : { modelType: options.modelType }),
-        };
-        const created = await client.createVersion(name, body);
+          signature: signature as UploadVersionFields['signature'],
+          columns: options.columns,
+          description: options.description,
+          modelType: options.modelType,
+        });
         if (options.alias) await client.setAlias(name, options.alias, created.version);
         const version = { ...created, aliases: options.alias ? [...new Set([...created.aliases, options.alias])] : created.aliases };
         const inputs = version.signature.inputs.map((i) => i.name);
