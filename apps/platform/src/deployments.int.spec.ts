@@ -140,6 +140,15 @@ describe('deployments: canary, shadow, promote, rollback (integration)', () => {
     expect(arm('primary')).toMatchObject({ accuracy: 1, positiveRate: 1, agreement: null });
     expect(arm('canary')).toMatchObject({ accuracy: 0, positiveRate: 0 });
     expect(arm('primary').predictionMean).toBeCloseTo(probability(WEIGHTS[1], 500), 6);
+    // every request was at 500 miles: each arm's predictions are one value
+    for (const [name, weight] of [
+      ['primary', WEIGHTS[1]],
+      ['canary', WEIGHTS[2]],
+      ['shadow', WEIGHTS[3]],
+    ] as const) {
+      for (const q of [arm(name).predictionP10, arm(name).predictionP50, arm(name).predictionP90])
+        expect(q).toBeCloseTo(probability(weight, 500), 6);
+    }
     expect(arm('shadow').accuracy).toBe(1);
     expect(arm('shadow').agreement).toBeCloseTo((answered.length - onCanary) / answered.length, 9);
     const difference = (w: 1 | 2) => Math.abs(probability(WEIGHTS[3], 500) - probability(WEIGHTS[w], 500));

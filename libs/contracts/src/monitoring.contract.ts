@@ -156,6 +156,10 @@ export const ArmStats = z.object({
   /** of those, predictions whose outcome is known (a shadow's: the outcome of the request it mirrored) */
   outcomes: z.number().int(),
   predictionMean: z.number().nullable(),
+  /** the distribution of its predictions: 10th, 50th and 90th percentiles */
+  predictionP10: z.number().nullable(),
+  predictionP50: z.number().nullable(),
+  predictionP90: z.number().nullable(),
   /** share at or above the positive threshold (0.5), as everywhere in monitoring */
   positiveRate: z.number().nullable(),
   /** time from the request's arrival to the arm's scores */

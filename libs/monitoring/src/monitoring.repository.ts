@@ -49,6 +49,9 @@ export interface ArmRow {
   predictions: number;
   outcomes: number;
   prediction_mean: number | null;
+  prediction_p10: number | null;
+  prediction_p50: number | null;
+  prediction_p90: number | null;
   positive_rate: number | null;
   latency_p50: number | null;
   latency_p95: number | null;
@@ -132,10 +135,13 @@ export class MonitoringRepository {
       logLoss: `avg(CASE WHEN ${o} IS NULL THEN NULL ELSE ${logLoss(p, pr, o)} END)`,
       mae: `avg(abs(${p} - ${o}))`,
     });
+    const quantiles = (p: string) =>
+      [10, 50, 90].map((q) => `percentile_cont(${q / 100}) WITHIN GROUP (ORDER BY ${p}) AS prediction_p${q}`).join(', ');
     const a = judged('prediction', 'label', 'probabilities', 'outcome');
     const sh = judged('s.prediction', 's.label', 's.probabilities', 'p.outcome');
     return this.prisma.client.$queryRawUnsafe<ArmRow[]>(
       `SELECT arm, version, count(*)::int AS predictions, count(outcome)::int AS outcomes, avg(prediction) AS prediction_mean,
+              ${quantiles('prediction')},
               avg((prediction >= ${POSITIVE_THRESHOLD})::int)::float8 AS positive_rate,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS latency_p50,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_p95,
@@ -146,6 +152,7 @@ export class MonitoringRepository {
         GROUP BY arm, version
        UNION ALL
        SELECT 'shadow', s.version, count(*)::int, count(p.outcome)::int, avg(s.prediction),
+              ${quantiles('s.prediction')},
               avg((s.prediction >= ${POSITIVE_THRESHOLD})::int)::float8,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY s.latency_ms),
               percentile_cont(0.95) WITHIN GROUP (ORDER BY s.latency_ms),

@@ -255,6 +255,7 @@ function ArmsTable({ arms, error }: { arms: ArmStats[] | undefined; error: unkno
               <th className="num">Predictions</th>
               <th className="num">Latency p50 / p95 (ms)</th>
               <th className="num">Mean prediction</th>
+              <th className="num">Prediction p10 / p50 / p90</th>
               <th className="num">Positive rate</th>
               <th className="num">Outcomes</th>
               <th className="num">Accuracy</th>
@@ -273,6 +274,9 @@ function ArmsTable({ arms, error }: { arms: ArmStats[] | undefined; error: unkno
                   {formatStat(a.latencyP50Ms)} / {formatStat(a.latencyP95Ms)}
                 </td>
                 <td className="num mono">{formatMetric(a.predictionMean)}</td>
+                <td className="num mono">
+                  {formatMetric(a.predictionP10)} / {formatMetric(a.predictionP50)} / {formatMetric(a.predictionP90)}
+                </td>
                 <td className="num mono">{formatMetric(a.positiveRate)}</td>
                 <td className="num mono">{formatCount(a.outcomes)}</td>
                 <td className="num mono">{formatMetric(a.accuracy)}</td>
