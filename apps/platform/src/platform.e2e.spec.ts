@@ -411,6 +411,15 @@ describe('Atelier end to end', () => {
       const uiVersion = await t.client.getVersion('flight-delay-ui', 1);
       expect(uiVersion.lineage.features).toEqual(expect.arrayContaining([`${STATS}:mean_delay_24h`, 'distance', 'destination=ORD']));
       expect(await page.locator('[data-testid="training-events"]').textContent()).toMatch(/epoch 2\/2/);
+      // cloned back into the form: the same request, ready to change and start again
+      await page.fill('input[name="modelName"]', 'something-else');
+      await page.click('[data-testid="clone-job"]');
+      await page.locator('[data-testid="cloned-from"]').waitFor();
+      expect(await page.inputValue('input[name="modelName"]')).toBe('flight-delay-ui');
+      expect(await page.inputValue('input[name="epochs"]')).toBe('2');
+      expect(await page.inputValue('input[name="categoricalFeatures"]')).toBe('destination');
+      expect(await page.getByRole('checkbox', { name: `${STATS}:mean_delay_24h` }).isChecked()).toBe(true);
+      expect(await page.locator('[data-testid="clone-left"]').count()).toBe(0);
       // the job started from the UI is in the audit log under the signed-in key's owner
       const audit = await fetch(`${t.baseUrl}/api/audit?actor=e2e-editor`, { headers: authHeaders() }).then((r) => r.json() as Promise<Array<{ action: string }>>);
       expect(audit.map((e) => e.action)).toContain('POST /api/training-jobs');

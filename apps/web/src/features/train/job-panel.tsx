@@ -16,7 +16,16 @@ import { isFinished } from './job-status';
 import { LossChart } from './loss-chart';
 
 /** One training job, polled every second until it finishes. */
-export function JobPanel({ jobId, onFinished }: { jobId: string; onFinished?: () => void }) {
+export function JobPanel({
+  jobId,
+  onFinished,
+  onClone,
+}: {
+  jobId: string;
+  onFinished?: () => void;
+  /** fills the training form with this job's request */
+  onClone?: (job: TrainingJobResponse) => void;
+}) {
   const job = useApi(() => api.getTrainingJob(jobId), [jobId], {
     refreshMs: 1000,
     stopWhen: (answer) => isFinished(answer.status),
@@ -40,7 +49,14 @@ export function JobPanel({ jobId, onFinished }: { jobId: string; onFinished?: ()
           Job <code title={jobId}>{shortId(jobId)}</code>
           {job.data ? <span className="muted"> · {job.data.modelName}</span> : null}
         </h2>
-        {status ? <StatusBadge status={status} testId="training-status" /> : null}
+        <div className="badges">
+          {job.data && onClone ? (
+            <button type="button" className="button button-small" onClick={() => onClone(job.data!)} data-testid="clone-job">
+              Clone into the form
+            </button>
+          ) : null}
+          {status ? <StatusBadge status={status} testId="training-status" /> : null}
+        </div>
       </div>
       {job.error ? <ErrorNotice error={job.error} onRetry={job.reload} compact /> : null}
       {job.data ? <JobDetails job={job.data} /> : job.loading ? <Loading what="Loading job" /> : null}

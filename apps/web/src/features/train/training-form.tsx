@@ -10,6 +10,7 @@ import { splitList } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { issueLines } from '../../lib/validation';
 import { DatasetPreview } from './dataset-preview';
+import type { ClonedForm } from './job-clone';
 import { ModelFields } from './model-fields';
 import { initialModelSettings, modelChoice, modelReducer, TASKS } from './model-settings';
 
@@ -35,19 +36,21 @@ function defaultSource(groups: FeatureGroupResponse[]): string {
   return (groups.find((g) => g.name === 'flights') ?? groups[0])?.name ?? '';
 }
 
-export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobResponse) => void }) {
+/** `clone`: a past job's request to start from instead of the defaults (see `cloneRequest`). */
+export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJobResponse) => void; clone?: ClonedForm }) {
   const groups = useApi(() => api.listFeatureGroups(), []);
-  const [modelName, setModelName] = useState(DEFAULTS.modelName);
-  const [source, setSource] = useState('');
-  const [features, setFeatures] = useState<string[]>([]);
-  const [requestFeatures, setRequestFeatures] = useState(DEFAULTS.requestFeatures);
-  const [categoricalFeatures, setCategoricalFeatures] = useState(DEFAULTS.categoricalFeatures);
-  const [joinKeys, setJoinKeys] = useState<JoinKeyRow[]>(DEFAULTS.joinKeys);
-  const [label, setLabel] = useState(DEFAULTS.label);
-  const [start, setStart] = useState(DEFAULTS.start);
-  const [validationStart, setValidationStart] = useState(DEFAULTS.validationStart);
-  const [end, setEnd] = useState(DEFAULTS.end);
-  const [model, dispatchModel] = useReducer(modelReducer, undefined, () => initialModelSettings());
+  const start0 = clone ?? { ...DEFAULTS, source: '', features: [] as string[] };
+  const [modelName, setModelName] = useState(start0.modelName);
+  const [source, setSource] = useState(start0.source);
+  const [features, setFeatures] = useState<string[]>(start0.features);
+  const [requestFeatures, setRequestFeatures] = useState(start0.requestFeatures);
+  const [categoricalFeatures, setCategoricalFeatures] = useState(start0.categoricalFeatures);
+  const [joinKeys, setJoinKeys] = useState<JoinKeyRow[]>(start0.joinKeys);
+  const [label, setLabel] = useState(start0.label);
+  const [start, setStart] = useState(start0.start);
+  const [validationStart, setValidationStart] = useState(start0.validationStart);
+  const [end, setEnd] = useState(start0.end);
+  const [model, dispatchModel] = useReducer(modelReducer, undefined, () => clone?.model ?? initialModelSettings());
   const [issues, setIssues] = useState<string[]>([]);
   const [submitError, setSubmitError] = useState<unknown>();
   const [submitting, setSubmitting] = useState(false);
@@ -125,6 +128,20 @@ export function TrainingForm({ onStarted }: { onStarted: (job: TrainingJobRespon
   return (
     <form className="card form" onSubmit={(event) => void submit(event)} data-testid="training-form" noValidate>
       <h2 className="card-title">New training job</h2>
+      {clone ? (
+        <div className="notice notice-info" data-testid="cloned-from">
+          <div className="notice-body">
+            <strong>Cloned from a past job.</strong> Change what you like and start it as a new job.
+            {clone.left.length > 0 ? (
+              <ul className="notice-details" data-testid="clone-left">
+                {clone.left.map((line) => (
+                  <li key={line}>Not in this form, so not in the new job: {line}</li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        </div>
+      ) : null}
 
       <label className="field">
         <span>Model name</span>
