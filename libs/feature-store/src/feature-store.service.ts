@@ -20,6 +20,7 @@ import { badRequest, conflict, notFound } from '@atelier/server';
 import { FeatureGroupCache } from './feature-group.cache';
 import { FeatureStoreRepository, type StoredGroup } from './feature-store.repository';
 import { OnlineStore } from './online-store';
+import { lookBackFrom } from './time-bounds';
 
 export const MATERIALIZATION_QUEUE = 'materialization';
 
@@ -155,7 +156,7 @@ export class FeatureStoreService {
     try {
       const group = await this.requireGroup(job.group);
       const asOf = new Date(job.asOf);
-      const rows = await this.repository.latestPerEntity(group.name, new Date(asOf.getTime() - group.ttlSeconds * 1000), asOf);
+      const rows = await this.repository.latestPerEntity(group.name, lookBackFrom(asOf, group.ttlSeconds * 1000), asOf);
       const written = await this.online.write(group.name, group.ttlSeconds, rows, asOf.getTime());
       const outcome =
         written > 0

@@ -5,9 +5,7 @@ import { badRequest, notFound } from '@atelier/server';
 
 import { FeatureStoreRepository } from './feature-store.repository';
 import { AsOfIndex, cell } from './point-in-time';
-
-/** The earliest instant a time in Atelier may hold (`IsoTime`: years 0001–9999). */
-const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+import { lookBackFrom } from './time-bounds';
 
 /**
  * Builds point-in-time correct training sets from the offline store. Also what a training worker
@@ -41,7 +39,7 @@ export class TrainingSetService {
     const featureTimes: TrainingSetResponse['featureTimes'] = {};
     for (const join of joins) {
       // from one TTL before the window (a value that old is still fresh at its start), but not before year 1
-      const rows = await this.repository.rowsForJoin(join.group, new Date(Math.max(start.getTime() - join.ttlMs, EARLIEST)), end);
+      const rows = await this.repository.rowsForJoin(join.group, lookBackFrom(start, join.ttlMs), end);
       const index = new AsOfIndex(rows, join.ttlMs);
       const hits = labelRows.map((r, i) => {
         const key = r.values[join.keyColumn];
