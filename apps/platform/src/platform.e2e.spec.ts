@@ -410,7 +410,7 @@ describe('Atelier end to end', () => {
       expect(uiModel?.latestVersion).toBe(1);
       const uiVersion = await t.client.getVersion('flight-delay-ui', 1);
       expect(uiVersion.lineage.features).toEqual(expect.arrayContaining([`${STATS}:mean_delay_24h`, 'distance', 'destination=ORD']));
-      expect(await page.locator('[data-testid="training-events"]').textContent()).toMatch(/epoch 2\/2/);
+      expect(await page.locator('[data-testid="training-events"]').textContent()).toMatch(/iteration 2 \(at most 2\): loss/);
       // cloned back into the form: the same request, ready to change and start again
       await page.fill('input[name="modelName"]', 'something-else');
       await page.click('[data-testid="clone-job"]');

@@ -58,7 +58,7 @@ const trainers: { [T in TrainingRequest['modelType']]: Trainer<T> } = {
       },
       {
         signal: hooks.signal,
-        onProgress: ({ iteration, iterations, trainLoss }) => hooks.onProgress?.({ epoch: iteration, epochs: iterations, loss: trainLoss }),
+        onProgress: ({ iteration, iterations, trainLoss }) => hooks.onProgress?.({ epoch: iteration, epochs: iterations, loss: trainLoss, unit: 'round' }),
       },
     );
     return { model, backend: 'typescript', predict: (columns) => predictGbdt(model, columns) };

@@ -18,6 +18,7 @@ import {
   rmse,
   rocAuc,
   timeSplit,
+  type TrainingProgress,
 } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
@@ -113,15 +114,17 @@ export class TrainingRunner {
     await this.repository.finish(jobId, 'succeeded', { progress: 1, metrics, modelVersion: version.version });
   }
 
-  /** Live progress from epochs (or boosting rounds): at most a few writes a second. */
+  /** Live progress from epochs, solver iterations or boosting rounds: at most a few writes a second. */
   private epochReporter(say: Say) {
     let lastWrite = 0;
-    return ({ epoch, epochs, loss }: { epoch: number; epochs: number; loss: number }) => {
+    return ({ epoch, epochs, loss, unit = 'epoch' }: TrainingProgress) => {
       const now = Date.now();
       if (now - lastWrite < 250 && epoch < epochs) return;
       lastWrite = now;
       const progress = DATA_DONE + ((TRAIN_DONE - DATA_DONE) * epoch) / epochs;
-      void say(`epoch ${epoch}/${epochs}: loss ${loss.toFixed(5)}`, progress, { epoch, loss }).catch(() => undefined);
+      // a solver's iterations stop at convergence, usually well before the cap
+      const step = unit === 'iteration' ? `iteration ${epoch} (at most ${epochs})` : `${unit} ${epoch}/${epochs}`;
+      void say(`${step}: loss ${loss.toFixed(5)}`, progress, { epoch, loss }).catch(() => undefined);
     };
   }
 

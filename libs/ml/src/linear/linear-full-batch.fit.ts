@@ -58,7 +58,7 @@ async function lbfgsFromZero(
     objective,
     start,
     { maxIterations: params.maxIterations, tolerance: params.tolerance, l1 },
-    { signal: hooks.signal, onIteration: (epoch, loss) => hooks.onProgress?.({ epoch, epochs: params.maxIterations, loss }) },
+    { signal: hooks.signal, onIteration: (epoch, loss) => hooks.onProgress?.({ epoch, epochs: params.maxIterations, loss, unit: 'iteration' }) },
   );
   return x;
 }
@@ -78,6 +78,6 @@ async function leastSquaresOnGram(
   hooks.signal?.throwIfAborted();
   if (params.l1 > 0) return lbfgsFromZero(gramObjective(system, params.l2), design.featureCount, 0, params, hooks);
   const theta = solveRidge(system, params.l2);
-  hooks.onProgress?.({ epoch: 1, epochs: 1, loss: gramObjective(system, params.l2)(theta, new Float64Array(system.size)) });
+  hooks.onProgress?.({ epoch: 1, epochs: 1, loss: gramObjective(system, params.l2)(theta, new Float64Array(system.size)), unit: 'iteration' });
   return theta;
 }

@@ -99,7 +99,7 @@ describe('trainLinearRegression', () => {
     expect(model.weights[1]).toBeCloseTo(-13.9, 0);
     expect(r2(validation.label, predictLinear(model, validation.columns))).toBeGreaterThan(0.85);
     // One solve, reported once, with the objective (½·MSE of the standardised label) it reached.
-    expect(progress).toEqual([{ epoch: 1, epochs: 1, loss: expect.any(Number) }]);
+    expect(progress).toEqual([{ epoch: 1, epochs: 1, loss: expect.any(Number), unit: 'iteration' }]);
     expect(progress[0].loss).toBeLessThan(0.5);
   });
 

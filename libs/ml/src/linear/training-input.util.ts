@@ -9,6 +9,8 @@ export interface TrainingProgress {
   epochs: number;
   /** Mean training loss over the epoch, or the objective after the iteration (data loss plus the penalty terms). */
   loss: number;
+  /** what one step is: an epoch (default), a solver iteration (`epochs` is then the cap), a boosting round */
+  unit?: 'epoch' | 'iteration' | 'round';
 }
 
 export interface TrainingHooks {

@@ -113,7 +113,7 @@ function JobDetails({ job }: { job: TrainingJobResponse }) {
             {[...job.events].reverse().map((event, index) => (
               <li key={job.events.length - index}>
                 <time className="muted mono">{event.at.slice(11, 19)}</time>
-                {event.epoch !== undefined ? <span className="badge badge-neutral">epoch {event.epoch}</span> : null}
+                {event.epoch !== undefined ? <span className="badge badge-neutral">step {event.epoch}</span> : null}
                 {event.loss !== undefined ? <span className="mono">loss {formatMetric(event.loss)}</span> : null}
                 <span>{event.message}</span>
               </li>

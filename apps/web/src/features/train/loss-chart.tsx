@@ -1,4 +1,4 @@
-/** A small line chart of training loss per epoch; plain SVG, no chart library. */
+/** A small line chart of training loss per step (epoch, solver iteration or boosting round); plain SVG, no chart library. */
 export function LossChart({ points }: { points: Array<{ x: number; y: number }> }) {
   const width = 480;
   const height = 120;
@@ -26,7 +26,7 @@ export function LossChart({ points }: { points: Array<{ x: number; y: number }> 
           {xMin}
         </text>
         <text className="tick" x={width - pad.right} y={height - 4} textAnchor="end">
-          epoch {xMax}
+          step {xMax}
         </text>
         <path className="line" d={path} />
         {points.map((p) => (
