@@ -14,6 +14,7 @@ import { KafkaService } from '@atelier/kafka';
 import { badRequest, conflict, notFound } from '@atelier/server';
 
 import { type DeploymentRow, type DeploymentSplit, RegistryRepository } from './registry.repository';
+import { RegistryService } from './registry.service';
 
 const ACTIONS: readonly DeploymentAction[] = ['deployment-changed', 'deployment-rolled-back', 'canary-promoted'];
 const NO_SPLIT: DeploymentSplit = { canary: null, shadow: null };
@@ -29,18 +30,19 @@ export class DeploymentService {
 
   constructor(
     private readonly repository: RegistryRepository,
+    private readonly registry: RegistryService,
     private readonly kafka: KafkaService,
   ) {}
 
   async get(model: string): Promise<DeploymentResponse> {
     if (!(await this.repository.hasModel(model))) throw notFound(`model "${model}" does not exist`);
-    const [row, primary] = [await this.repository.findDeployment(model), await this.repository.findAlias(model, PRIMARY_ALIAS)];
+    const [row, primary] = await Promise.all([this.repository.findDeployment(model), this.repository.findAlias(model, PRIMARY_ALIAS)]);
     return toResponse(model, primary?.version ?? null, row);
   }
 
   /** Sets the canary and the shadow (null clears one); both versions must exist and differ from the primary's. */
   async set(model: string, split: SetDeploymentRequest, actor: string): Promise<DeploymentResponse> {
-    return this.change(model, 'deployment-changed', actor, async (primaryVersion, tx) => {
+    const response = await this.change(model, 'deployment-changed', actor, async (primaryVersion, tx) => {
       if (primaryVersion === null && (split.canary || split.shadow)) {
         throw badRequest(`model "${model}" has no "${PRIMARY_ALIAS}" alias yet: point it at a version before adding a canary or a shadow`);
       }
@@ -54,11 +56,18 @@ export class DeploymentService {
       }
       return { split, primaryVersion };
     });
+    await this.announce(response);
+    return response;
   }
 
   /** Back to the primary version alone: the canary and the shadow are removed. */
-  rollback(model: string, actor: string): Promise<DeploymentResponse> {
-    return this.change(model, 'deployment-rolled-back', actor, async (primaryVersion) => ({ split: NO_SPLIT, primaryVersion }));
+  async rollback(model: string, actor: string): Promise<DeploymentResponse> {
+    const response = await this.change(model, 'deployment-rolled-back', actor, async (primaryVersion) => ({
+      split: NO_SPLIT,
+      primaryVersion,
+    }));
+    await this.announce(response);
+    return response;
   }
 
   /** The canary becomes the primary version (the alias moves to it) and answers all traffic; a shadow stays. */
@@ -67,29 +76,13 @@ export class DeploymentService {
     const response = await this.change(model, 'canary-promoted', actor, async (primaryVersion, tx, current) => {
       const canary = current?.canaryVersion;
       if (canary == null) throw conflict(`model "${model}" has no canary to promote`);
-      const alias = await this.repository.upsertAlias(model, PRIMARY_ALIAS, canary, tx);
-      await this.repository.audit(
-        `model:${model}`,
-        'alias-moved',
-        { alias: PRIMARY_ALIAS, version: canary, previousVersion: primaryVersion },
-        actor,
-        tx,
-      );
-      moved = {
-        type: 'alias-moved',
-        schemaVersion: 1,
-        model,
-        alias: PRIMARY_ALIAS,
-        version: canary,
-        previousVersion: primaryVersion,
-        at: alias.updatedAt.toISOString(),
-      };
+      moved = await this.registry.moveAliasIn(tx, model, PRIMARY_ALIAS, canary, primaryVersion, actor);
       const shadow = current?.shadowVersion != null && current.shadowVersion !== canary ? { version: current.shadowVersion } : null;
       return { split: { canary: null, shadow }, primaryVersion: canary };
     });
     // the alias first: until serving hears of the deployment, the old canary share already lands on the new primary
     if (moved) await this.kafka.publish('modelEvents', [{ key: model, value: moved }]);
-    await this.announce(model, response);
+    await this.announce(response);
     return response;
   }
 
@@ -103,8 +96,8 @@ export class DeploymentService {
 
   /**
    * One change under the model's row lock: `decide` sees the primary version and the stored row,
-   * and answers the new split; it is stored and audited in the same transaction, then announced
-   * (except by `promote`, which announces the alias move first).
+   * and answers the new split; it is stored and audited in the same transaction. The caller
+   * announces it once committed (`promote` announces its alias move first).
    */
   private async change(
     model: string,
@@ -132,12 +125,12 @@ export class DeploymentService {
       );
       return answer;
     });
-    if (action !== 'canary-promoted') await this.announce(model, response);
     this.logger.log({ msg: action, model, canary: response.canary, shadow: response.shadow, primaryVersion: response.primaryVersion });
     return response;
   }
 
-  private async announce(model: string, deployment: DeploymentResponse): Promise<void> {
+  private async announce(deployment: DeploymentResponse): Promise<void> {
+    const { model } = deployment;
     const event: DeploymentChangedEvent = {
       type: 'deployment-changed',
       schemaVersion: 1,

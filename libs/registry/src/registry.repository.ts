@@ -56,7 +56,7 @@ export class RegistryRepository {
    */
   async createVersion(data: NewVersion, tx: Prisma.TransactionClient): Promise<{ row: VersionRow; created: boolean }> {
     await tx.model.upsert({ where: { name: data.modelName }, create: { name: data.modelName, description: data.description }, update: {} });
-    await tx.$queryRaw`SELECT name FROM models WHERE name = ${data.modelName} FOR UPDATE`;
+    await this.lockModel(data.modelName, tx);
     if (data.idempotencyKey) {
       // under the model's lock: the same registration sent twice finds the first one here
       const earlier = await tx.modelVersion.findUnique({ where: { idempotencyKey: data.idempotencyKey }, include: { aliases: true } });

@@ -130,30 +130,30 @@ export class RegistryService {
   /** Points an alias at a version: audited, then announced on Kafka so serving hot-loads it. */
   async setAlias(modelName: string, alias: string, version: number, actor = 'system'): Promise<AliasResponse> {
     await this.requireVersion(modelName, version);
-    const { previous, updated } = await this.repository.transaction(async (tx) => {
+    const moved = await this.repository.transaction(async (tx) => {
       const before = await this.repository.findAlias(modelName, alias, tx);
-      const after = await this.repository.upsertAlias(modelName, alias, version, tx);
-      await this.repository.audit(
-        `model:${modelName}`,
-        'alias-moved',
-        { alias, version, previousVersion: before?.version ?? null },
-        actor,
-        tx,
-      );
-      return { previous: before?.version ?? null, updated: after };
+      return this.moveAliasIn(tx, modelName, alias, version, before?.version ?? null, actor);
     });
-    const event: AliasMovedEvent = {
-      type: 'alias-moved',
-      schemaVersion: 1,
-      model: modelName,
-      alias,
-      version,
-      previousVersion: previous,
-      at: updated.updatedAt.toISOString(),
-    };
-    await this.kafka.publish('modelEvents', [{ key: modelName, value: event }]);
-    this.logger.log({ msg: 'alias moved', model: modelName, alias, version, previousVersion: previous });
-    return { model: modelName, alias, version, previousVersion: previous, updatedAt: updated.updatedAt.toISOString() };
+    await this.kafka.publish('modelEvents', [{ key: modelName, value: moved }]);
+    this.logger.log({ msg: 'alias moved', model: modelName, alias, version, previousVersion: moved.previousVersion });
+    return { model: modelName, alias, version, previousVersion: moved.previousVersion, updatedAt: moved.at };
+  }
+
+  /**
+   * Moves an alias inside the caller's transaction and audits it; answers the event to announce
+   * once the transaction has committed (`setAlias`, and a deployment's promote).
+   */
+  async moveAliasIn(
+    tx: Prisma.TransactionClient,
+    modelName: string,
+    alias: string,
+    version: number,
+    previousVersion: number | null,
+    actor: string,
+  ): Promise<AliasMovedEvent> {
+    const updated = await this.repository.upsertAlias(modelName, alias, version, tx);
+    await this.repository.audit(`model:${modelName}`, 'alias-moved', { alias, version, previousVersion }, actor, tx);
+    return { type: 'alias-moved', schemaVersion: 1, model: modelName, alias, version, previousVersion, at: updated.updatedAt.toISOString() };
   }
 
   async audit(modelName: string) {

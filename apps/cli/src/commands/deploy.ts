@@ -48,23 +48,20 @@ export function registerDeploy(program: Command, io: CliIo): void {
       }),
     );
 
-  leaf(deploy, 'promote', 'point production at the canary version, which then answers everything')
-    .argument('<name>', 'the model')
-    .action(
-      action(io, async ({ client, out }, _options: object, name: string) => {
-        const deployment = await client.promoteCanary(name);
-        out.result(deployment, () => describe(deployment));
-      }),
-    );
-
-  leaf(deploy, 'rollback', 'remove the canary and the shadow: production answers everything again')
-    .argument('<name>', 'the model')
-    .action(
-      action(io, async ({ client, out }, _options: object, name: string) => {
-        const deployment = await client.rollbackDeployment(name);
-        out.result(deployment, () => describe(deployment));
-      }),
-    );
+  const actions = [
+    ['promote', 'point production at the canary version, which then answers everything', 'promoteCanary'],
+    ['rollback', 'remove the canary and the shadow: production answers everything again', 'rollbackDeployment'],
+  ] as const;
+  for (const [name, description, call] of actions) {
+    leaf(deploy, name, description)
+      .argument('<name>', 'the model')
+      .action(
+        action(io, async ({ client, out }, _options: object, model: string) => {
+          const deployment = await client[call](model);
+          out.result(deployment, () => describe(deployment));
+        }),
+      );
+  }
 }
 
 function parsePercent(value: string): number {
