@@ -289,7 +289,8 @@ describe('monitoring (integration)', () => {
     });
     const hour = await eventually(async () => {
       const st = await t.client.modelStats(mixed, 3600);
-      return st.outcomes === 3 ? st : undefined;
+      // predictions are keyed by id, so they reach monitoring over several partitions, in any order
+      return st.outcomes === 3 && st.predictions === 4 ? st : undefined;
     });
     expect(hour).toMatchObject({ predictions: 4, outcomes: 3, positiveRate: 0.5 });
     expect(hour.predictionMean).toBeCloseTo((0.2 + 0.5 + 0.6 + 0.4) / 4, 12);
@@ -299,7 +300,7 @@ describe('monitoring (integration)', () => {
     expect(hour.classes).toEqual([]);
     const threeHours = await eventually(async () => {
       const st = await t.client.modelStats(mixed, 3 * 3600);
-      return st.outcomes === 4 ? st : undefined;
+      return st.outcomes === 4 && st.predictions === 5 ? st : undefined;
     });
     expect(threeHours).toMatchObject({ predictions: 5, outcomes: 4, positiveRate: 0.6, accuracy: 0.75 });
   });
@@ -327,7 +328,7 @@ describe('monitoring (integration)', () => {
     });
     const stats = await eventually(async () => {
       const st = await t.client.modelStats(iris, 3600);
-      return st.outcomes === 3 ? st : undefined;
+      return st.outcomes === 3 && st.predictions === 4 ? st : undefined;
     });
     expect(stats).toMatchObject({ predictions: 4, outcomes: 3 });
     expect(stats.accuracy).toBeCloseTo(2 / 3, 12);
