@@ -1,7 +1,18 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 
-import { collectColumns, collectEntity, collectFeature, featureValue, parseSeconds, parseVersion } from './args';
+import {
+  collectColumns,
+  collectEntity,
+  collectFeature,
+  collectJoinKey,
+  collectNames,
+  featureValue,
+  parseInstant,
+  parseSeconds,
+  parseVersion,
+  wholeNumber,
+} from './args';
 
 describe('option values', () => {
   it('collects repeated --entity pairs into one map, the value kept as text', () => {
@@ -33,5 +44,28 @@ describe('option values', () => {
       expect(() => parseVersion(bad), bad).toThrow('expected a version number');
     expect(parseSeconds('0.25')).toBe(0.25);
     for (const bad of ['0', '-1', 'soon', '']) expect(() => parseSeconds(bad), bad).toThrow('positive number of seconds');
+  });
+
+  it('collects --join-key pairs into one map, and comma-separated names in order, each once', () => {
+    expect(collectJoinKey('airport= origin ', collectJoinKey('carrier=airline'))).toEqual({ carrier: 'airline', airport: 'origin' });
+    expect(() => collectJoinKey('airport')).toThrow('expected entity=column');
+    expect(() => collectJoinKey('airport=')).toThrow('give "airport" the column holding its key');
+    expect(collectNames('b, c', collectNames('a,b'))).toEqual(['a', 'b', 'c']);
+    expect(() => collectNames('a,')).toThrow('separated by commas');
+  });
+
+  it('takes whole numbers of at least a minimum', () => {
+    expect([wholeNumber(0)('0'), wholeNumber(1)('10000')]).toEqual([0, 10000]);
+    for (const bad of ['0', '-1', '1.5', '1e4', '', 'ten'])
+      expect(() => wholeNumber(1)(bad), bad).toThrow('expected a whole number, 1 or more');
+  });
+
+  it('reads an instant with an offset, or a date as its midnight UTC, and sends it in UTC', () => {
+    expect(parseInstant('2024-01-31')).toBe('2024-01-31T00:00:00.000Z');
+    expect(parseInstant('2024-01-31T06:00+02:00')).toBe('2024-01-31T04:00:00.000Z');
+    expect(parseInstant('2024-02-29T23:59:59.5z')).toBe('2024-02-29T23:59:59.500Z');
+    // no offset says nothing of the zone meant; a day not in the calendar is not rolled over
+    for (const bad of ['2024-01-31T06:00:00', '2023-02-29', '2024-04-31T00:00:00Z', '2024-13-01', '31/01/2024', 'yesterday'])
+      expect(() => parseInstant(bad), bad).toThrow('expected a date (2024-01-31, midnight UTC) or a time with an offset');
   });
 });

@@ -47,6 +47,20 @@ export function collectColumns(value: string, previous: Record<string, string[]>
   return { ...previous, [input]: columns };
 }
 
+/** `--join-key airport=origin`, repeatable: entity name → the source column holding its key. */
+export function collectJoinKey(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const [entity, column] = splitPair(value, 'entity=column');
+  if (column.trim() === '') throw new InvalidArgumentError(`give "${entity}" the column holding its key, e.g. ${entity}=origin`);
+  return { ...previous, [entity]: column.trim() };
+}
+
+/** `--passthrough flight_id,tail_number`, repeatable: names in the order given, each once. */
+export function collectNames(value: string, previous: string[] = []): string[] {
+  const names = value.split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw new InvalidArgumentError('list names separated by commas, e.g. a,b,c');
+  return [...new Set([...previous, ...names])];
+}
+
 /** A version number: 1, 2, … */
 export function parseVersion(value: string): number {
   const version = Number(value);
@@ -60,6 +74,38 @@ export function parseSeconds(value: string): number {
   const seconds = Number(value);
   if (!NUMBER.test(value) || !(seconds > 0)) throw new InvalidArgumentError('expected a positive number of seconds');
   return seconds;
+}
+
+/** A parser of whole numbers of at least `min`: `wholeNumber(0)` for an offset, `wholeNumber(1)` for a count. */
+export function wholeNumber(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected a whole number, ${min} or more`);
+    return n;
+  };
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * An instant, sent in UTC: an ISO 8601 time with an offset (`2024-01-31T06:00:00+02:00`), or a
+ * date for its midnight UTC. A time without an offset is refused: which zone it meant is a guess.
+ */
+export function parseInstant(value: string): string {
+  const parts = DATE.exec(value) ?? TIME_WITH_OFFSET.exec(value);
+  const time = new Date(DATE.test(value) ? `${value}T00:00:00Z` : value);
+  if (!parts || Number.isNaN(time.getTime()) || !isCalendarDate(Number(parts[1]), Number(parts[2]), Number(parts[3])))
+    throw new InvalidArgumentError('expected a date (2024-01-31, midnight UTC) or a time with an offset (2024-01-31T06:00:00Z)');
+  return time.toISOString();
+}
+
+/** `Date` rolls 2024-02-30 over into March instead of refusing it. */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 function splitPair(value: string, shape: string): [string, string] {

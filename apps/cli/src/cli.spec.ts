@@ -59,6 +59,12 @@ describe('atelier (command line)', () => {
         'jobs list',
         'jobs show',
         'jobs cancel',
+        'batch submit',
+        'batch list',
+        'batch show',
+        'batch cancel',
+        'batch predictions',
+        'batch download',
       ]),
     );
     for (const path of [[], ...paths]) {
@@ -68,6 +74,7 @@ describe('atelier (command line)', () => {
       expect(result.stderr).toBe('');
     }
     expect((await runCli(['predict', '--help'])).stdout).toContain('--version <version>');
+    expect((await runCli(['batch', 'submit', '--help'])).stdout).toContain('--version <version>');
   });
 
   it('prints its version with --version, and `predict --version` is the model version instead', async () => {
@@ -91,6 +98,7 @@ describe('atelier (command line)', () => {
     [['predict', 'delays', '--feature', 'distance'], 'expected name=value'],
     [['predict', 'delays', '--rows', 'rows.json', '--entity', 'airport=SFO'], 'cannot be used with option'],
     [['train', 'spec.json', '--interval', '0'], 'expected a positive number of seconds'],
+    [['batch', 'submit', 'delays', '--group', 'flights', '--start', '2001-01-01'], "error: required option '--end <time>' not specified"],
     [['models', 'list', '--url', 'localhost:3000'], 'error: --url: "localhost:3000" is not an http(s) URL'],
     [['models', 'list', '--url', 'not a url'], 'error: --url: "not a url" is not a URL'],
   ])('exits 2 on wrong usage: %j', async (argv, message) => {

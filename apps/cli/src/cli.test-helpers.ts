@@ -1,4 +1,4 @@
-import type { ModelVersionResponse, TrainingJobResponse } from '@atelier/sdk';
+import type { BatchJobResponse, ModelVersionResponse, TrainingJobResponse } from '@atelier/sdk';
 
 import { run } from './cli';
 import type { Stream } from './context';
@@ -125,6 +125,28 @@ export function trainingJob(overrides: Partial<TrainingJobResponse> = {}): Train
     createdAt: '2001-01-31T23:59:30.000Z',
     startedAt: null,
     finishedAt: null,
+    ...overrides,
+  };
+}
+
+export function batchJob(overrides: Partial<BatchJobResponse> = {}): BatchJobResponse {
+  return {
+    id: '3f5e1c9a-8b2d-4e6f-a1c3-5d7e9f0b2a4c',
+    model: 'delays',
+    version: 2,
+    alias: 'production',
+    status: 'queued',
+    source: { group: 'flights', start: '2001-01-01T00:00:00.000Z', end: '2001-02-01T00:00:00.000Z' },
+    joinKeys: {},
+    passthrough: [],
+    publish: false,
+    shards: { total: 0, done: 0 },
+    rows: { total: 0, scored: 0 },
+    error: null,
+    createdAt: '2001-01-31T23:59:30.000Z',
+    startedAt: null,
+    finishedAt: null,
+    outputUrl: null,
     ...overrides,
   };
 }

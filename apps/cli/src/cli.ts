@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 
 import { CommandFailure, withGlobalOptions } from './command';
 import { registerAlias } from './commands/alias';
+import { registerBatch } from './commands/batch';
 import { registerDeploy } from './commands/deploy';
 import { registerJobs } from './commands/jobs';
 import { registerLogin } from './commands/login';
@@ -21,6 +22,7 @@ Examples:
   atelier models upload iris model.onnx --columns X=sepal_length,sepal_width,petal_length,petal_width --alias production
   atelier predict flight-delay --entity airport=SFO --feature distance=337 --feature hour=18
   atelier train request.yaml --watch
+  atelier batch submit flight-delay --group flights --start 2001-01-22 --end 2001-02-01 --passthrough origin,destination --watch
   atelier versions flight-delay --json
   atelier deploy set flight-delay --canary 3 --share 10 --sticky-by airport --shadow 4
   atelier login --url https://atelier.example.com < key.txt
@@ -28,12 +30,12 @@ Examples:
 Environment: ATELIER_URL (default ${DEFAULT_URL}), ATELIER_API_KEY, ATELIER_CONFIG (where
 \`atelier login\` saves the key; default ~/.config/atelier/config.json). Flags win over the
 environment, which wins over the saved login.
-Exit codes: 0 done, 1 the API refused or failed (or a watched job failed), 2 wrong usage.`;
+Exit codes: 0 done, 1 the API refused or failed (or a watched job failed or was cancelled), 2 wrong usage.`;
 
 /** The `atelier` program; its output and exits go through `io` and exceptions, never process.exit. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('atelier')
-    .description('The Atelier command line: models, versions, aliases, deployments, predictions and training jobs.')
+    .description('The Atelier command line: models, versions, aliases, deployments, predictions, training and batch scoring jobs.')
     .version(cliVersion(), '-V, --version', 'print the version of atelier')
     // options after a command's name are that command's: `predict --version 3` is not the program's --version
     .enablePositionalOptions()
@@ -54,6 +56,7 @@ export function buildProgram(io: CliIo): Command {
   registerPredict(program, io);
   registerTrain(program, io);
   registerJobs(program, io);
+  registerBatch(program, io);
   registerLogin(program, io);
   return program;
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 
 import { parse as parseYaml } from 'yaml';
@@ -32,6 +32,23 @@ export async function readJsonOrYaml(path: string, what: string): Promise<unknow
     return parseYaml(text) as unknown;
   } catch (error) {
     throw new CliError(`${what} "${path}" is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * Writes `bytes` to the file the command names, whole or not at all: into a file beside it, then
+ * renamed into place, so an interrupted write never leaves half a file under the name asked for.
+ */
+export async function writeBytesAtomically(path: string, bytes: Uint8Array, what: string): Promise<void> {
+  const partial = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(partial, bytes);
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    // writing, a missing file is a missing directory
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : reason(error);
+    throw new CliError(`cannot write ${what} "${path}": ${why}`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { fields, formatAliases, formatMetrics, formatNumber, formatPercent, formatTime, Output, table } from './output';
+import { fields, formatAliases, formatMetrics, formatNumber, formatPairs, formatPercent, formatTime, Output, table } from './output';
 
 describe('output', () => {
   it('writes exactly one JSON document with --json, and only the human text without', () => {
@@ -49,11 +49,13 @@ describe('output', () => {
     ]);
   });
 
-  it('lists metrics and aliases by name, metrics up to a maximum', () => {
+  it('lists metrics, aliases and key pairs by name, metrics up to a maximum', () => {
     expect(formatMetrics({ logloss: 0.5, auc: 0.71234, accuracy: 0.8 }, 2)).toBe('accuracy=0.8 auc=0.7123 +1 more');
     expect([formatMetrics({}), formatMetrics(null)]).toEqual(['-', '-']);
     expect(formatAliases({ production: 2, candidate: 3 })).toBe('candidate=v3 production=v2');
     expect(formatAliases({})).toBe('-');
+    expect(formatPairs({ carrier: 'UA', airport: 'SFO' })).toBe('airport=SFO carrier=UA');
+    expect(formatPairs({})).toBe('');
   });
 
   it('shows progress as whole percents, 100% only when done', () => {

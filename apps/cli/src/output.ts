@@ -66,6 +66,14 @@ export function formatAliases(aliases: Record<string, number>): string {
   return entries.map(([name, version]) => `${name}=v${version}`).join(' ') || '-';
 }
 
+/** `airport=SFO carrier=UA`, by name; '' when there are none. */
+export function formatPairs(pairs: Record<string, string>): string {
+  return Object.entries(pairs)
+    .sort(byName)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
+}
+
 export function formatPercent(fraction: number): string {
   const clamped = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
   return `${Math.floor(clamped * 100)}%`;

@@ -65,4 +65,20 @@ describe('progress bar', () => {
     );
     expect(log.text).not.toContain('\r');
   });
+
+  it('shows where a job without events stands, and a line off a terminal each time that changes', () => {
+    const batch = (status: string, progress: number, summary?: string): JobProgress => ({ status, progress, events: [], summary });
+    expect(barLine(batch('running', 0.25, '1/4 shards, 250/1000 rows'), 80)).toBe(
+      `${'█'.repeat(7)}${'░'.repeat(23)}  25%  running  1/4 shards, 250/1000 rows`,
+    );
+    const log = sink(false);
+    const reporter = progressReporter(log);
+    reporter.update(batch('queued', 0));
+    reporter.update(batch('running', 0.25, '1/4 shards, 250/1000 rows'));
+    reporter.update(batch('running', 0.25, '1/4 shards, 250/1000 rows'));
+    reporter.finish(batch('succeeded', 1, '4/4 shards, 1000/1000 rows'));
+    expect(log.text).toBe(
+      ['  0%  queued', ' 25%  running  1/4 shards, 250/1000 rows', '100%  succeeded  4/4 shards, 1000/1000 rows', ''].join('\n'),
+    );
+  });
 });

@@ -1,9 +1,16 @@
-import type { TrainingJobResponse } from '@atelier/sdk';
-
 import type { Stream } from './context';
 import { formatPercent } from './output';
 
-export type JobProgress = Pick<TrainingJobResponse, 'status' | 'progress' | 'events'>;
+/** What a watched job shows; a training job is one as it is. */
+export interface JobProgress {
+  status: string;
+  /** the fraction done, 0–1 */
+  progress: number;
+  /** what the job has logged; only ever appended to */
+  events: ReadonlyArray<{ message: string }>;
+  /** where the job stands, for a job that logs no events (e.g. `3/8 shards, 1200/3000 rows`) */
+  summary?: string;
+}
 
 /** Shows a watched job: `update` after each poll, `finish` once it has ended. */
 export interface ProgressReporter {
@@ -36,7 +43,7 @@ export function plainLine(progress: number, status: string, message?: string): s
 }
 
 function lastMessage(job: JobProgress): string | undefined {
-  return job.events[job.events.length - 1]?.message;
+  return job.events[job.events.length - 1]?.message ?? job.summary;
 }
 
 function fit(line: string, width: number): string {
@@ -61,6 +68,7 @@ class BarReporter implements ProgressReporter {
 class LineReporter implements ProgressReporter {
   private seenEvents = 0;
   private lastStatus: string | undefined;
+  private lastSummary: string | undefined;
 
   constructor(private readonly stream: Stream) {}
 
@@ -69,8 +77,10 @@ class LineReporter implements ProgressReporter {
     const fresh = job.events.slice(this.seenEvents);
     this.seenEvents = Math.max(this.seenEvents, job.events.length);
     const lines = fresh.map((event) => plainLine(job.progress, job.status, event.message));
-    if (lines.length === 0 && job.status !== this.lastStatus) lines.push(plainLine(job.progress, job.status));
+    if (lines.length === 0 && (job.status !== this.lastStatus || job.summary !== this.lastSummary))
+      lines.push(plainLine(job.progress, job.status, job.summary));
     this.lastStatus = job.status;
+    this.lastSummary = job.summary;
     if (lines.length > 0) this.stream.write(`${lines.join('\n')}\n`);
   }
 

@@ -4,9 +4,8 @@ import type { DeploymentResponse, PredictResponse } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
-import { AtelierApiError } from '@atelier/sdk';
 import { ServingModule } from '@atelier/serving';
-import { DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { apiRefusal, DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 /** P(delayed) of a one-weight distance model at `distance` (means 300, scale 100, bias −0.2). */
 const probability = (weight: number, distance: number) => 1 / (1 + Math.exp(-(weight * ((distance - 300) / 100) - 0.2)));
@@ -27,14 +26,6 @@ describe('deployments: canary, shadow, promote, rollback (integration)', () => {
 
   const predict = (airport: string, extra: object = {}) =>
     t.client.predict({ model, entities: { airport }, features: { distance: 500 }, ...extra }) as Promise<PredictResponse>;
-  const refusal = async (call: Promise<unknown>) => {
-    const error = await call.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(AtelierApiError);
-    return { status: (error as AtelierApiError).status, message: (error as AtelierApiError).body.message };
-  };
 
   beforeAll(async () => {
     t = await startTestApp([RegistryModule, ServingModule, MonitoringModule]);
@@ -47,7 +38,7 @@ describe('deployments: canary, shadow, promote, rollback (integration)', () => {
   });
 
   it('refuses a split it cannot serve, before the production alias exists and after', async () => {
-    expect(await refusal(t.client.setDeployment(model, { canary: { version: 2, share: 10 } }))).toEqual({
+    expect(await apiRefusal(t.client.setDeployment(model, { canary: { version: 2, share: 10 } }))).toEqual({
       status: 400,
       message: `model "${model}" has no "production" alias yet: point it at a version before adding a canary or a shadow`,
     });
@@ -61,16 +52,16 @@ describe('deployments: canary, shadow, promote, rollback (integration)', () => {
       updatedAt: null,
       updatedBy: null,
     });
-    expect((await refusal(t.client.setDeployment(model, { canary: { version: 2, share: 150 } }))).status).toBe(400);
-    expect(await refusal(t.client.setDeployment(model, { shadow: { version: 9 } }))).toEqual({
+    expect((await apiRefusal(t.client.setDeployment(model, { canary: { version: 2, share: 150 } }))).status).toBe(400);
+    expect(await apiRefusal(t.client.setDeployment(model, { shadow: { version: 9 } }))).toEqual({
       status: 400,
       message: `shadow: model "${model}" has no version 9`,
     });
-    expect((await refusal(t.client.setDeployment(model, { canary: { version: 1, share: 10 } }))).message).toBe(
+    expect((await apiRefusal(t.client.setDeployment(model, { canary: { version: 1, share: 10 } }))).message).toBe(
       'canary: version 1 is the one "production" already serves',
     );
-    expect((await refusal(t.client.getDeployment(`nope-${s}`))).status).toBe(404);
-    expect(await refusal(t.client.promoteCanary(model))).toEqual({ status: 409, message: `model "${model}" has no canary to promote` });
+    expect((await apiRefusal(t.client.getDeployment(`nope-${s}`))).status).toBe(404);
+    expect(await apiRefusal(t.client.promoteCanary(model))).toEqual({ status: 409, message: `model "${model}" has no canary to promote` });
   });
 
   it('hot-loads a canary and a shadow: each airport sticks to one arm, the shadow is logged apart', async () => {

@@ -1,4 +1,5 @@
 export * from './auth';
+export * from './batch.contract';
 export * from './common.contract';
 export * from './deployment.contract';
 export * from './events.contract';

@@ -15,6 +15,8 @@ import {
   Name,
   OnlineFeaturesRequest,
   OnlineFeaturesResponse,
+  RowPartitionRequest,
+  RowPartitionResponse,
   TrainingSetRequest,
   TrainingSetResponse,
 } from '@atelier/contracts';
@@ -69,6 +71,13 @@ export class FeatureStoreController {
   @Endpoint({ tag, summary: 'Import rows into the offline store (a batch lands whole or not at all)', body: IngestRowsRequest, response: IngestRowsResponse, status: 201 })
   ingest(@Param('name', new ZodPipe(Name)) name: string, @Body(new ZodPipe(IngestRowsRequest)) body: IngestRowsRequest): Promise<IngestRowsResponse> {
     return this.service.ingest(name, body);
+  }
+
+  @Post('api/feature-groups/:name/partitions')
+  @Access('read')
+  @Endpoint({ tag, summary: "Cut a window of the group's rows into consecutive parts of about rowsPerPart rows (batch scoring shards)", body: RowPartitionRequest, response: RowPartitionResponse })
+  partition(@Param('name', new ZodPipe(Name)) name: string, @Body(new ZodPipe(RowPartitionRequest)) body: RowPartitionRequest): Promise<RowPartitionResponse> {
+    return this.trainingSets.partition(name, body);
   }
 
   @Post('api/feature-groups/:name/materializations')

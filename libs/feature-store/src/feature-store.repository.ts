@@ -130,6 +130,19 @@ export class FeatureStoreRepository {
     return row?.n ?? 0;
   }
 
+  /**
+   * The window's rows numbered in event-time order and cut every `rowsPerPart` rows: each part's
+   * first event time and row count.
+   */
+  async partStarts(groupName: string, from: Date, to: Date, rowsPerPart: number): Promise<Array<{ start: Date; rows: number }>> {
+    return this.db.$queryRaw<Array<{ start: Date; rows: number }>>`
+      SELECT min(event_time) AS start, count(*)::int AS rows FROM (
+        SELECT event_time, (row_number() OVER (ORDER BY event_time, id) - 1) / ${rowsPerPart} AS part FROM feature_rows
+        WHERE group_name = ${groupName} AND event_time >= ${from} AND event_time < ${to}) AS numbered
+      GROUP BY part
+      ORDER BY part`;
+  }
+
   /** Every `stride`-th of the rows `rowsBetween` reads, at most `limit`: a sample spread over the window. */
   async sampleBetween(groupName: string, from: Date, to: Date, stride: number, limit: number): Promise<OfflineRow[]> {
     const rows = await this.db.$queryRaw<Array<{ entity_key: string; event_time: Date; values: Record<string, FeatureValue> }>>`

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import type { TrainingSetRequest, TrainingSetResponse } from '@atelier/contracts';
+import type { RowPartitionRequest, RowPartitionResponse, TrainingSetRequest, TrainingSetResponse } from '@atelier/contracts';
 import { badRequest, notFound } from '@atelier/server';
 
 import { FeatureStoreRepository } from './feature-store.repository';
@@ -51,6 +51,28 @@ export class TrainingSetService {
       }
     }
     return { rowCount: labelRows.length, eventTimes, columns, featureTimes, ...(sourceRows === undefined ? {} : { sourceRows }) };
+  }
+
+  /**
+   * Consecutive [start, end) parts of a window of the group's rows, about `rowsPerPart` rows
+   * each: what a batch job scores shard by shard. Rows with one event time stay in one part (a
+   * part is a time range), so a part may hold more.
+   */
+  async partition(group: string, request: RowPartitionRequest): Promise<RowPartitionResponse> {
+    const start = new Date(request.start);
+    const end = new Date(request.end);
+    if (!(start < end)) throw badRequest('start must be before end');
+    if (!(await this.repository.findGroup(group))) throw notFound(`feature group "${group}" does not exist`);
+    const cuts = await this.repository.partStarts(group, start, end, request.rowsPerPart);
+    const parts: RowPartitionResponse['parts'] = [];
+    cuts.forEach((cut, i) => {
+      const last = parts.at(-1);
+      // a cut inside a run of equal event times: that part starts where the previous one did
+      if (last && cut.start.getTime() <= Date.parse(last.start)) last.rows += cut.rows;
+      else parts.push({ start: (i === 0 ? start : cut.start).toISOString(), end: '', rows: cut.rows });
+    });
+    parts.forEach((part, i) => (part.end = parts[i + 1]?.start ?? end.toISOString()));
+    return { group, rows: cuts.reduce((n, c) => n + c.rows, 0), parts };
   }
 
   /** The window's rows in event-time order: all of them (up to `limit`), or an even sample. */

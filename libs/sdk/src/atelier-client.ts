@@ -2,7 +2,11 @@ import type {
   AcceptedResponse,
   AlertResponse,
   AliasResponse,
+  BatchJobResponse,
+  BatchJobStatus,
+  BatchPredictionsPage,
   BatchPredictResponse,
+  CreateBatchJobRequestInput,
   CreateEntityRequest,
   CreateFeatureGroupRequest,
   CreateModelVersionRequestInput,
@@ -29,6 +33,8 @@ import type {
   PredictRequestInput,
   PredictResponse,
   RecordOutcomeRequest,
+  RowPartitionRequest,
+  RowPartitionResponse,
   SetDeploymentRequestInput,
   TrainingJobResponse,
   TrainingPreviewResponse,
@@ -121,6 +127,10 @@ export class AtelierClient {
   trainingSet(body: TrainingSetRequest) {
     return this.call<TrainingSetResponse>('featureStore', 'POST', '/api/training-sets', body);
   }
+  /** Cuts a window of a group's rows into consecutive parts of about `rowsPerPart` rows. */
+  partitionRows(group: string, body: RowPartitionRequest) {
+    return this.call<RowPartitionResponse>('featureStore', 'POST', `/api/feature-groups/${enc(group)}/partitions`, body);
+  }
 
   // ── training ──
   startTraining(body: TrainingRequestInput) {
@@ -196,6 +206,31 @@ export class AtelierClient {
   }
   deploymentHistory(model: string) {
     return this.call<DeploymentHistoryEntry[]>('registry', 'GET', `/api/models/${enc(model)}/deployment/history`);
+  }
+  /** Queues a batch scoring job: a model version scores a feature group's rows in a time window. */
+  createBatchJob(body: CreateBatchJobRequestInput) {
+    return this.call<BatchJobResponse>('serving', 'POST', '/api/batch-jobs', body);
+  }
+  listBatchJobs(filter: { model?: string; status?: BatchJobStatus; limit?: number } = {}) {
+    const query = new URLSearchParams(Object.entries(filter).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))).toString();
+    return this.call<BatchJobResponse[]>('serving', 'GET', `/api/batch-jobs${query ? `?${query}` : ''}`);
+  }
+  getBatchJob(id: string) {
+    return this.call<BatchJobResponse>('serving', 'GET', `/api/batch-jobs/${enc(id)}`);
+  }
+  /** Cancels a queued or running batch job; answers the job as it is after cancelling. */
+  cancelBatchJob(id: string) {
+    return this.call<BatchJobResponse>('serving', 'POST', `/api/batch-jobs/${enc(id)}/cancel`);
+  }
+  /** A page of a batch job's predictions, in shard and row order. */
+  batchPredictions(id: string, page: { offset?: number; limit?: number } = {}) {
+    const query = new URLSearchParams({ offset: String(page.offset ?? 0), limit: String(page.limit ?? 100) }).toString();
+    return this.call<BatchPredictionsPage>('serving', 'GET', `/api/batch-jobs/${enc(id)}/predictions?${query}`);
+  }
+  /** The Parquet file of a succeeded batch job's predictions. */
+  async batchOutput(id: string): Promise<Uint8Array> {
+    const response = await this.raw('serving', 'GET', `/api/batch-jobs/${enc(id)}/output.parquet`);
+    return new Uint8Array(await response.arrayBuffer());
   }
   predict(body: Omit<PredictRequestInput, 'rows'>) {
     return this.call<PredictResponse>('serving', 'POST', '/api/predict', body);

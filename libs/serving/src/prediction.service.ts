@@ -30,7 +30,7 @@ const DEFAULT_ALIAS = PRIMARY_ALIAS;
 /** Rows one coalesced model run takes at most (a larger batch request runs alone). */
 const MICRO_BATCH_MAX_ROWS = 256;
 
-interface Scored {
+export interface Scored {
   inputs: Record<string, InputValue>;
   missing: string[];
   prediction: number;
@@ -166,7 +166,6 @@ export class PredictionService {
 
     const scored = rows.map((row, r): Scored => {
       const values: Record<string, number | null> = {};
-      const strings: Record<string, string | null> = {};
       const missing: string[] = [];
       plan.lookups.forEach((lookup, l) => {
         const hit = found[r * plan.lookups.length + l];
@@ -187,23 +186,58 @@ export class PredictionService {
           },
         );
       }
-      for (const input of plan.requestInputs) {
-        const value = requestValue(row.features[input.name], input.dtype);
-        if (input.dtype === 'string') strings[input.name] = value as string | null;
-        else values[input.name] = value as number | null;
-        if (value === null) missing.push(input.name);
-      }
-      for (const t of plan.transforms) values[t.name] = t.evaluate(values);
-      const noInteger = missing.find((input) => plan.integerColumns.has(input));
-      if (noInteger)
-        throw badRequest(`${where(r)}model ${served.detail.model} takes "${noInteger}" as an integer and needs a value for it`);
-      return { inputs: { ...values, ...strings }, missing, prediction: NaN, label: null };
+      return completeRow(served, row.features, values, missing, where(r));
     });
     if (countMissing) for (const s of scored) for (const input of s.missing) this.missingValues.inc({ model: served.detail.model, input });
 
     await this.batcher.score(served, scored);
     return scored;
   }
+
+  /**
+   * Scores rows whose inputs were read elsewhere — a batch job's point-in-time join — by input
+   * name: the online features as of each row's time and its request values. The transforms and
+   * the model run as they do online, `chunkRows` rows per ONNX Runtime run, yielding to the event
+   * loop between runs. A row that lacks a feature of a model that refuses to predict without it
+   * is answered without a prediction (its `missing` says why). No prediction log, no metrics.
+   */
+  async scoreInputs(served: ServedModel, rows: Array<Record<string, unknown>>, chunkRows = 4096): Promise<Array<Scored & { refused: boolean }>> {
+    const { plan } = served;
+    const all = rows.map((row, r) => {
+      const values: Record<string, number | null> = {};
+      const missing: string[] = [];
+      for (const slot of plan.features) {
+        const value = numeric(row[slot.input]);
+        values[slot.input] = value;
+        if (value === null) missing.push(slot.input);
+      }
+      const refused = missing.length > 0 && plan.missingFeatures === 'refuse';
+      return { ...completeRow(served, row, values, missing, `row ${r}: `), refused };
+    });
+    const scorable = all.filter((s) => !s.refused);
+    for (let from = 0; from < scorable.length; from += chunkRows) {
+      const chunk = scorable.slice(from, from + chunkRows);
+      applyOutputs(served, chunk, await runRows(served)(chunk));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return all;
+  }
+}
+
+/** A row's request values and its transforms, once its online features are in `values`. */
+function completeRow(served: ServedModel, features: Record<string, unknown>, values: Record<string, number | null>, missing: string[], where: string): Scored {
+  const { plan } = served;
+  const strings: Record<string, string | null> = {};
+  for (const input of plan.requestInputs) {
+    const value = requestValue(features[input.name], input.dtype);
+    if (input.dtype === 'string') strings[input.name] = value as string | null;
+    else values[input.name] = value as number | null;
+    if (value === null) missing.push(input.name);
+  }
+  for (const t of plan.transforms) values[t.name] = t.evaluate(values);
+  const noInteger = missing.find((input) => plan.integerColumns.has(input));
+  if (noInteger) throw badRequest(`${where}model ${served.detail.model} takes "${noInteger}" as an integer and needs a value for it`);
+  return { inputs: { ...values, ...strings }, missing, prediction: NaN, label: null };
 }
 
 function predictionEvent(

@@ -1,5 +1,12 @@
 import { Module } from '@nestjs/common';
 
+import { BatchController } from './batch/batch.controller';
+import { BatchProcessor } from './batch/batch.processor';
+import { BatchQueueModule } from './batch/batch.queue';
+import { BatchRepository } from './batch/batch.repository';
+import { BatchShardScorer } from './batch/batch.scorer';
+import { BatchJobsService } from './batch/batch.service';
+import { HTTP_BATCH_ROWS } from './batch/batch-rows';
 import { InferenceProtocolController } from './inference-protocol.controller';
 import { InferenceProtocolService } from './inference-protocol.service';
 import { ModelCache } from './model-cache';
@@ -9,8 +16,22 @@ import { PredictionService } from './prediction.service';
 import { PredictionLog } from './prediction-log';
 import { ServingController } from './serving.controller';
 
+/** Online prediction, the Open Inference Protocol, and batch scoring jobs (shards off the batch queue). */
 @Module({
-  controllers: [ServingController, InferenceProtocolController],
-  providers: [InferenceProtocolService, ModelCache, ModelEventsConsumer, OnlineFeaturesReader, PredictionLog, PredictionService],
+  imports: [BatchQueueModule],
+  controllers: [ServingController, InferenceProtocolController, BatchController],
+  providers: [
+    InferenceProtocolService,
+    ModelCache,
+    ModelEventsConsumer,
+    OnlineFeaturesReader,
+    PredictionLog,
+    PredictionService,
+    HTTP_BATCH_ROWS,
+    BatchRepository,
+    BatchJobsService,
+    BatchShardScorer,
+    BatchProcessor,
+  ],
 })
 export class ServingModule {}

@@ -1,0 +1,259 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { parquetReadObjects } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { BatchJobResponse, BatchPrediction } from '@atelier/contracts';
+import { PrismaService } from '@atelier/db';
+import { FeatureStoreModule } from '@atelier/feature-store';
+import { MonitoringModule } from '@atelier/monitoring';
+import { RegistryModule } from '@atelier/registry';
+import { BATCH_QUEUE, BatchShardScorer, ServingModule } from '@atelier/serving';
+import { apiRefusal, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+
+const T0 = Date.parse('2026-03-01T00:00:00Z');
+const HOUR = 3600_000;
+const at = (ms: number) => new Date(ms).toISOString();
+/** P(delayed) of the model below: distance (mean 300, scale 100, weight 0.5), delay (mean 10, scale 10, weight 1), bias −0.2. */
+const probability = (distance: number, delay: number) =>
+  1 / (1 + Math.exp(-(0.5 * ((distance - 300) / 100) + 1 * ((delay - 10) / 10) - 0.2)));
+/** Average delays by airport, as the offline store holds them: A changes at T0 + 2 h, C has none. */
+const DELAYS = [
+  { airport: 'A', at: T0, delay: 10 },
+  { airport: 'A', at: T0 + 2 * HOUR, delay: 30 },
+  { airport: 'B', at: T0, delay: 5 },
+];
+const delayAsOf = (airport: string, time: number) =>
+  DELAYS.filter((d) => d.airport === airport && d.at <= time).sort((a, b) => b.at - a.at)[0]?.delay ?? null;
+/** 250 flights over four hours, one a minute, from A, B and C in turn. */
+const FLIGHTS = Array.from({ length: 250 }, (_, i) => ({
+  id: `F${String(i).padStart(3, '0')}`,
+  origin: ['A', 'B', 'C'][i % 3]!,
+  distance: 100 + (i % 7) * 150,
+  time: T0 + 30 * 60_000 + i * 60_000,
+}));
+
+/**
+ * Batch scoring end to end against the real Postgres, Redis and Kafka: the feature store cuts the
+ * window into shards and joins the model's features point-in-time, serving scores each shard off
+ * the batch queue, the predictions land in Postgres tagged with the job and in a Parquet file,
+ * and (asked to) on the prediction log for monitoring.
+ */
+describe('batch scoring jobs (integration)', () => {
+  const s = uniqueSuffix();
+  const airport = `airport-${s}`;
+  const flight = `flight-${s}`;
+  const delays = `delays-${s}`;
+  const flights = `flights-${s}`;
+  const model = `batch-${s}`;
+  const window = { group: flights, start: at(T0), end: at(T0 + 6 * HOUR) };
+  let t: TestApp;
+  let prisma: PrismaService;
+
+  const finished = (id: string) =>
+    eventually(async () => {
+      const job = await t.client.getBatchJob(id);
+      return job.status === 'queued' || job.status === 'running' ? undefined : job;
+    }, 60_000);
+
+  beforeAll(async () => {
+    t = await startTestApp([FeatureStoreModule, RegistryModule, ServingModule, MonitoringModule]);
+    prisma = t.app.get(PrismaService);
+    await t.client.createEntity({ name: airport, joinKey: 'airport', description: '' });
+    await t.client.createEntity({ name: flight, joinKey: 'flight', description: '' });
+    await t.client.createFeatureGroup({
+      name: delays,
+      entity: airport,
+      features: [{ name: 'avg_delay', dtype: 'float', description: '' }],
+      ttlSeconds: 86_400,
+      description: '',
+    });
+    await t.client.createFeatureGroup({
+      name: flights,
+      entity: flight,
+      features: [
+        { name: 'origin', dtype: 'string', description: '' },
+        { name: 'distance', dtype: 'float', description: '' },
+        { name: 'flight_no', dtype: 'string', description: '' },
+      ],
+      ttlSeconds: 86_400,
+      description: '',
+    });
+    await t.client.ingestRows(
+      delays,
+      DELAYS.map((d) => ({ entityKey: d.airport, eventTime: at(d.at), values: { avg_delay: d.delay } })),
+    );
+    await t.client.ingestRows(
+      flights,
+      FLIGHTS.map((f) => ({ entityKey: f.id, eventTime: at(f.time), values: { origin: f.origin, distance: f.distance, flight_no: f.id } })),
+    );
+    await registerLogisticModel(
+      t.client,
+      model,
+      {
+        kind: 'logistic_regression',
+        features: ['distance', 'avg_delay'],
+        means: [300, 10],
+        scales: [100, 10],
+        weights: [0.5, 1],
+        bias: -0.2,
+        backend: 'cpu',
+      },
+      [
+        { name: 'distance', source: 'request', dtype: 'float' },
+        { name: 'avg_delay', source: 'feature', ref: `${delays}:avg_delay`, entity: airport },
+      ],
+    );
+    await t.client.setAlias(model, 'production', 1);
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('refuses a job it cannot run, naming what is wrong, and stores nothing', async () => {
+    const before = await prisma.client.batchJob.count();
+    const base = { model, source: window, joinKeys: { [airport]: 'origin' } };
+    expect(await apiRefusal(t.client.createBatchJob({ ...base, source: { ...window, end: window.start } }))).toEqual({
+      status: 400,
+      message: 'source.start must be before source.end',
+    });
+    expect(await apiRefusal(t.client.createBatchJob({ ...base, joinKeys: {} }))).toEqual({
+      status: 400,
+      message: `model ${model} reads features keyed by entity "${airport}": name its column of group "${flights}" in joinKeys`,
+    });
+    expect(await apiRefusal(t.client.createBatchJob({ ...base, joinKeys: { [airport]: 'dest' } }))).toEqual({
+      status: 400,
+      message: `join key column "dest" of entity "${airport}" is not a column of group "${flights}"`,
+    });
+    expect(await apiRefusal(t.client.createBatchJob({ ...base, passthrough: ['tail'] }))).toEqual({
+      status: 400,
+      message: `passthrough column "tail" is not a column of group "${flights}"`,
+    });
+    expect(
+      (await apiRefusal(t.client.createBatchJob({ ...base, source: { ...window, group: delays }, joinKeys: { [airport]: 'avg_delay' } })))
+        .message,
+    ).toBe(`model ${model} v1 takes "distance" with the request, and group "${delays}" has no column "distance"`);
+    expect((await apiRefusal(t.client.createBatchJob({ ...base, model: `nope-${s}` }))).status).toBe(404);
+    expect((await apiRefusal(t.client.createBatchJob({ ...base, source: { ...window, group: `nope-${s}` } }))).status).toBe(404);
+    expect((await apiRefusal(t.client.createBatchJob({ ...base, shardRows: 5 }))).status).toBe(400);
+    expect(await prisma.client.batchJob.count()).toBe(before);
+  });
+
+  it('scores every row of the window in shards, features as of each row, into Postgres, a Parquet file and monitoring', async () => {
+    const created = await t.client.createBatchJob({
+      model,
+      source: window,
+      joinKeys: { [airport]: 'origin' },
+      passthrough: ['flight_no'],
+      shardRows: 100,
+      publish: true,
+    });
+    expect(created).toMatchObject({
+      model,
+      version: 1,
+      alias: 'production',
+      status: 'queued',
+      shards: { total: 3, done: 0 },
+      rows: { total: 250, scored: 0 },
+    });
+    const job = await finished(created.id);
+    expect(job).toMatchObject({ status: 'succeeded', shards: { total: 3, done: 3 }, rows: { total: 250, scored: 250 }, error: null });
+    expect(job.outputUrl).toBe(`/api/batch-jobs/${job.id}/output.parquet`);
+    expect((await t.client.listBatchJobs({ model })).map((j) => j.id)).toContain(job.id);
+
+    const page = await t.client.batchPredictions(job.id, { limit: 1000 });
+    expect(page).toMatchObject({ jobId: job.id, model, version: 1, alias: 'production', total: 250, offset: 0 });
+    const byFlight = new Map(page.predictions.map((p) => [p.columns['flight_no'] as string, p]));
+    expect(byFlight.size).toBe(250);
+    for (const f of FLIGHTS) {
+      const p = byFlight.get(f.id)!;
+      const delay = delayAsOf(f.origin, f.time);
+      expect(p.eventTime).toBe(at(f.time));
+      expect(p.entities).toEqual({ [airport]: f.origin });
+      // a missing delay is imputed by its mean (10), which adds nothing
+      expect(p.prediction).toBeCloseTo(probability(f.distance, delay ?? 10), 6);
+      expect(p.missing).toEqual(delay === null ? ['avg_delay'] : []);
+    }
+    // A's delay changed at T0 + 2 h: rows before and after were joined with different values
+    expect(new Set(FLIGHTS.filter((f) => f.origin === 'A').map((f) => delayAsOf('A', f.time)))).toEqual(new Set([10, 30]));
+
+    const file = await t.client.batchOutput(job.id);
+    const rows = (await parquetReadObjects({
+      file: file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer,
+    })) as Array<Record<string, unknown>>;
+    expect(rows).toHaveLength(250);
+    expect(Object.keys(rows[0]!)).toEqual([
+      'prediction_id',
+      'event_time',
+      'model',
+      'version',
+      'alias',
+      airport,
+      'prediction',
+      'label',
+      'probabilities',
+      'missing',
+      'flight_no',
+    ]);
+    const fromApi = new Map(page.predictions.map((p) => [p.predictionId, p]));
+    for (const row of rows) {
+      const p = fromApi.get(row['prediction_id'] as string) as BatchPrediction;
+      expect(row).toMatchObject({
+        model,
+        version: 1,
+        alias: 'production',
+        [airport]: p.entities[airport],
+        flight_no: p.columns['flight_no'],
+      });
+      expect(row['prediction']).toBeCloseTo(p.prediction!, 12);
+      expect((row['event_time'] as Date).toISOString()).toBe(p.eventTime);
+    }
+
+    // published: monitoring takes each batch prediction once, as the model's traffic
+    await eventually(async () => ((await t.client.modelStats(model, 3600)).predictions === 250 ? true : undefined), 60_000);
+    expect(
+      await prisma.client.monitoredPrediction.count({ where: { predictionId: { in: page.predictions.map((p) => p.predictionId) } } }),
+    ).toBe(250);
+
+    // a shard delivered again (a retry, a worker that took it over) scores nothing twice
+    await t.app.get(BatchShardScorer).score(job.id, 1);
+    expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(250);
+    expect(await t.client.getBatchJob(job.id)).toMatchObject({ shards: { done: 3 }, rows: { scored: 250 } });
+  });
+
+  it('cancels a job whose shards wait: none is scored, its output is refused', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(BATCH_QUEUE));
+    await queue.pause(true); // this process takes no shard until resumed
+    let job: BatchJobResponse;
+    try {
+      job = await t.client.createBatchJob({ model, version: 1, source: window, joinKeys: { [airport]: 'origin' }, shardRows: 100 });
+      expect(job).toMatchObject({ alias: null, status: 'queued' });
+      expect(await t.client.cancelBatchJob(job.id)).toMatchObject({ status: 'cancelled', shards: { done: 0 } });
+      expect(await t.client.cancelBatchJob(job.id)).toMatchObject({ status: 'cancelled' }); // twice: nothing changes
+    } finally {
+      await queue.resume(true);
+    }
+    expect(await apiRefusal(t.client.batchOutput(job.id))).toEqual({
+      status: 409,
+      message: `batch job ${job.id} is cancelled: its output is ready once it has succeeded`,
+    });
+    // a shard that was taken already commits nothing for a cancelled job
+    await t.app.get(BatchShardScorer).score(job.id, 0);
+    expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(0);
+    expect((await apiRefusal(t.client.getBatchJob('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
+  });
+
+  it('completes a job over an empty window at once, with an empty Parquet file', async () => {
+    const job = await t.client.createBatchJob({
+      model,
+      source: { ...window, start: at(T0 - 10 * HOUR), end: at(T0 - 9 * HOUR) },
+      joinKeys: { [airport]: 'origin' },
+    });
+    expect(job).toMatchObject({ status: 'succeeded', shards: { total: 0, done: 0 }, rows: { total: 0, scored: 0 } });
+    const file = await t.client.batchOutput(job.id);
+    expect(
+      await parquetReadObjects({ file: file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer }),
+    ).toEqual([]);
+  });
+});

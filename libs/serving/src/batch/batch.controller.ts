@@ -1,0 +1,97 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { z } from 'zod';
+
+import {
+  BatchJobResponse,
+  BatchPredictionsPage,
+  BatchPredictionsQuery,
+  CreateBatchJobRequest,
+  ListBatchJobsQuery,
+} from '@atelier/contracts';
+import { Endpoint, ZodPipe } from '@atelier/server';
+
+import { predictionsParquet } from './batch.output';
+import { BatchRepository } from './batch.repository';
+import { BatchJobsService } from './batch.service';
+import { BATCH_ROWS, type BatchRows } from './batch-rows';
+
+const tag = 'batch';
+const JobId = z.uuid();
+
+@Controller('api/batch-jobs')
+export class BatchController {
+  constructor(
+    private readonly jobs: BatchJobsService,
+    private readonly repository: BatchRepository,
+    @Inject(BATCH_ROWS) private readonly rows: BatchRows,
+  ) {}
+
+  @Post()
+  @Endpoint({
+    tag,
+    summary: "Queue a batch scoring job: a model version scores a feature group's rows in a time window, features joined point-in-time",
+    body: CreateBatchJobRequest,
+    response: BatchJobResponse,
+    status: 202,
+  })
+  create(@Body(new ZodPipe(CreateBatchJobRequest)) body: CreateBatchJobRequest): Promise<BatchJobResponse> {
+    return this.jobs.create(body);
+  }
+
+  @Get()
+  @Endpoint({ tag, summary: 'List batch scoring jobs, newest first', query: ListBatchJobsQuery, response: z.array(BatchJobResponse) })
+  list(@Query(new ZodPipe(ListBatchJobsQuery)) query: z.infer<typeof ListBatchJobsQuery>): Promise<BatchJobResponse[]> {
+    return this.jobs.list(query);
+  }
+
+  @Get(':id')
+  @Endpoint({ tag, summary: 'Get a batch scoring job and its progress', response: BatchJobResponse })
+  get(@Param('id', new ZodPipe(JobId)) id: string): Promise<BatchJobResponse> {
+    return this.jobs.get(id);
+  }
+
+  @Post(':id/cancel')
+  @Endpoint({
+    tag,
+    summary: 'Cancel a queued or running batch job (shards already scored stay, tagged with the job)',
+    response: BatchJobResponse,
+  })
+  cancel(@Param('id', new ZodPipe(JobId)) id: string): Promise<BatchJobResponse> {
+    return this.jobs.cancel(id);
+  }
+
+  @Get(':id/predictions')
+  @Endpoint({
+    tag,
+    summary: "A page of a batch job's predictions, in shard and row order",
+    query: BatchPredictionsQuery,
+    response: BatchPredictionsPage,
+  })
+  predictions(
+    @Param('id', new ZodPipe(JobId)) id: string,
+    @Query(new ZodPipe(BatchPredictionsQuery)) query: z.infer<typeof BatchPredictionsQuery>,
+  ): Promise<BatchPredictionsPage> {
+    return this.jobs.predictions(id, query.offset, query.limit);
+  }
+
+  @Get(':id/output.parquet')
+  @Endpoint({
+    tag,
+    summary: "A succeeded batch job's predictions as a Parquet file (409 before it has succeeded)",
+    binary: 'application/vnd.apache.parquet',
+  })
+  async output(@Param('id', new ZodPipe(JobId)) id: string): Promise<StreamableFile> {
+    const job = await this.jobs.succeeded(id);
+    const request = job.request as unknown as CreateBatchJobRequest;
+    const group = request.passthrough.length > 0 ? await this.rows.group(request.source.group) : null;
+    const layout = {
+      entities: Object.keys(request.joinKeys ?? {}),
+      passthrough: request.passthrough.map((name) => ({ name, dtype: group?.features.find((f) => f.name === name)?.dtype ?? 'string' })),
+    };
+    const stream = predictionsParquet(layout, (after, limit) => this.repository.predictionsAfter(id, after, limit));
+    return new StreamableFile(stream, {
+      type: 'application/vnd.apache.parquet',
+      disposition: `attachment; filename="${job.modelName}-v${job.version}-${id}.parquet"`,
+    });
+  }
+}

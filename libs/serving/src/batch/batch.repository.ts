@@ -1,0 +1,215 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+
+import type { BatchJobStatus, BatchPrediction, CreateBatchJobRequest } from '@atelier/contracts';
+import { type Prisma, PrismaService } from '@atelier/db';
+
+/** Rows per INSERT of predictions: one statement of parallel arrays (unnest) per chunk. */
+const INSERT_ROWS = 10_000;
+
+export type BatchJobRow = Prisma.BatchJobGetPayload<object>;
+export type BatchShardRow = Prisma.BatchShardGetPayload<object>;
+
+export interface NewBatchJob {
+  id: string;
+  model: string;
+  version: number;
+  alias: string | null;
+  request: CreateBatchJobRequest;
+  totalRows: number;
+  shards: Array<{ start: Date; end: Date }>;
+}
+
+export type StoredPrediction = Omit<BatchPrediction, 'eventTime'> & {
+  eventTime: Date;
+  model: string;
+  version: number;
+  alias: string | null;
+};
+
+/** What committing a scored shard did. */
+export type ShardCommit = 'committed' | 'already-done' | 'job-ended';
+
+@Injectable()
+export class BatchRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The job and its shards in one transaction; a job without rows is done at once. */
+  async create(job: NewBatchJob): Promise<BatchJobRow> {
+    const empty = job.shards.length === 0;
+    return this.prisma.client.batchJob.create({
+      data: {
+        id: job.id,
+        modelName: job.model,
+        version: job.version,
+        alias: job.alias,
+        status: empty ? 'succeeded' : 'queued',
+        request: job.request as unknown as Prisma.InputJsonValue,
+        totalRows: job.totalRows,
+        shardCount: job.shards.length,
+        ...(empty ? { startedAt: new Date(), finishedAt: new Date() } : {}),
+        shards: { create: job.shards.map((s, shard) => ({ shard, start: s.start, end: s.end, status: 'queued' })) },
+      },
+    });
+  }
+
+  find(id: string): Promise<BatchJobRow | null> {
+    return this.prisma.client.batchJob.findUnique({ where: { id } });
+  }
+
+  list(filter: { model?: string; status?: BatchJobStatus; limit: number }): Promise<BatchJobRow[]> {
+    return this.prisma.client.batchJob.findMany({
+      where: { modelName: filter.model, status: filter.status },
+      orderBy: { createdAt: 'desc' },
+      take: filter.limit,
+    });
+  }
+
+  shard(jobId: string, shard: number): Promise<BatchShardRow | null> {
+    return this.prisma.client.batchShard.findUnique({ where: { jobId_shard: { jobId, shard } } });
+  }
+
+  /** A shard's worker starts: the job is running from its first start, the shard counts an attempt. */
+  async start(jobId: string, shard: number): Promise<void> {
+    await this.prisma.client.$transaction([
+      this.prisma.client.batchJob.updateMany({
+        where: { id: jobId, status: 'queued' },
+        data: { status: 'running', startedAt: new Date() },
+      }),
+      this.prisma.client.batchShard.update({ where: { jobId_shard: { jobId, shard } }, data: { attempts: { increment: 1 } } }),
+    ]);
+  }
+
+  /**
+   * A scored shard, whole or not at all: its predictions, the shard done and the job's progress
+   * in one transaction; the job succeeds with its last shard. Nothing is written when the shard
+   * was done already (a retried or taken-over shard) or the job ended (cancelled, failed).
+   */
+  async commitShard(jobId: string, shard: number, predictions: StoredPrediction[]): Promise<ShardCommit> {
+    const client = await this.prisma.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const job = await client.query<{ status: string }>('SELECT status FROM batch_jobs WHERE id = $1 FOR UPDATE', [jobId]);
+      if (job.rows[0]?.status !== 'running') return await rollback(client, 'job-ended');
+      const marked = await client.query(
+        `UPDATE batch_shards SET status = 'done', rows = $3, error = NULL, finished_at = now() WHERE job_id = $1 AND shard = $2 AND status <> 'done'`,
+        [jobId, shard, predictions.length],
+      );
+      if (marked.rowCount === 0) return await rollback(client, 'already-done');
+      for (let from = 0; from < predictions.length; from += INSERT_ROWS)
+        await insertPredictions(client, jobId, predictions.slice(from, from + INSERT_ROWS));
+      await client.query(
+        `UPDATE batch_jobs SET shards_done = shards_done + 1, scored_rows = scored_rows + $2,
+           status = CASE WHEN shards_done + 1 = shard_count THEN 'succeeded' ELSE status END,
+           finished_at = CASE WHEN shards_done + 1 = shard_count THEN now() ELSE finished_at END
+         WHERE id = $1`,
+        [jobId, predictions.length],
+      );
+      await client.query('COMMIT');
+      return 'committed';
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** A shard out of attempts fails its job (unless the job ended otherwise first). */
+  async failShard(jobId: string, shard: number, error: string): Promise<void> {
+    await this.prisma.client.$transaction([
+      this.prisma.client.batchShard.update({ where: { jobId_shard: { jobId, shard } }, data: { status: 'failed', error } }),
+      this.prisma.client.batchJob.updateMany({
+        where: { id: jobId, status: { in: ['queued', 'running'] } },
+        data: { status: 'failed', error: `shard ${shard}: ${error}`, finishedAt: new Date() },
+      }),
+    ]);
+  }
+
+  /** Cancels a job that has not ended; answers whether it did. */
+  async cancel(jobId: string): Promise<boolean> {
+    const { count } = await this.prisma.client.batchJob.updateMany({
+      where: { id: jobId, status: { in: ['queued', 'running'] } },
+      data: { status: 'cancelled', finishedAt: new Date() },
+    });
+    return count > 0;
+  }
+
+  /** Predictions in shard and row order, from a (shard, row) position on. */
+  async predictionsAfter(jobId: string, after: { shard: number; row: number } | null, limit: number): Promise<StoredPrediction[]> {
+    const rows = await this.prisma.client.batchPrediction.findMany({
+      where: { jobId, ...(after ? { OR: [{ shard: { gt: after.shard } }, { shard: after.shard, row: { gt: after.row } }] } : {}) },
+      orderBy: [{ shard: 'asc' }, { row: 'asc' }],
+      take: limit,
+    });
+    return rows.map(toStored);
+  }
+
+  async predictionsPage(jobId: string, offset: number, limit: number): Promise<{ total: number; rows: StoredPrediction[] }> {
+    const [total, rows] = await Promise.all([
+      this.prisma.client.batchPrediction.count({ where: { jobId } }),
+      this.prisma.client.batchPrediction.findMany({
+        where: { jobId },
+        orderBy: [{ shard: 'asc' }, { row: 'asc' }],
+        skip: offset,
+        take: limit,
+      }),
+    ]);
+    return { total, rows: rows.map(toStored) };
+  }
+}
+
+async function rollback(client: PoolClient, result: ShardCommit): Promise<ShardCommit> {
+  await client.query('ROLLBACK');
+  return result;
+}
+
+async function insertPredictions(client: PoolClient, jobId: string, rows: StoredPrediction[]): Promise<void> {
+  await client.query(
+    `INSERT INTO batch_predictions (job_id, shard, "row", prediction_id, model_name, version, alias, event_time, entities, prediction, label, probabilities, missing, columns)
+     SELECT $1, s, r, id, m, v, a, t, e, p, l, pr, mi::text[], c
+     FROM unnest($2::int[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[], $10::float8[], $11::text[], $12::jsonb[], $13::text[], $14::jsonb[])
+       AS u(s, r, id, m, v, a, t, e, p, l, pr, mi, c)
+     ON CONFLICT DO NOTHING`,
+    [
+      jobId,
+      rows.map((r) => r.shard),
+      rows.map((r) => r.row),
+      rows.map((r) => r.predictionId),
+      rows.map((r) => r.model),
+      rows.map((r) => r.version),
+      rows.map((r) => r.alias),
+      rows.map((r) => r.eventTime),
+      rows.map((r) => JSON.stringify(r.entities)),
+      rows.map((r) => r.prediction),
+      rows.map((r) => (r.label === null ? null : String(r.label))),
+      rows.map((r) => (r.probabilities ? JSON.stringify(r.probabilities) : null)),
+      // a text[] per row: unnest of a text[][] would flatten it, so each travels as its literal
+      rows.map((r) => arrayLiteral(r.missing)),
+      rows.map((r) => JSON.stringify(r.columns)),
+    ],
+  );
+}
+
+/** `{"a","b"}`: PostgreSQL's text form of a text[]. */
+function arrayLiteral(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+function toStored(r: Prisma.BatchPredictionGetPayload<object>): StoredPrediction {
+  return {
+    predictionId: r.predictionId,
+    shard: r.shard,
+    row: r.row,
+    eventTime: r.eventTime,
+    entities: r.entities as Record<string, string>,
+    prediction: r.prediction,
+    label: r.label,
+    probabilities: r.probabilities as Record<string, number> | null,
+    missing: r.missing,
+    columns: r.columns as BatchPrediction['columns'],
+    model: r.modelName,
+    version: r.version,
+    alias: r.alias,
+  };
+}

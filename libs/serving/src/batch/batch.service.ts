@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bull';
+
+import {
+  type BatchJobResponse,
+  type BatchPredictionsPage,
+  type BatchShardPayload,
+  type CreateBatchJobRequest,
+  type FeatureGroupResponse,
+  type ListBatchJobsQuery,
+  PRIMARY_ALIAS,
+} from '@atelier/contracts';
+import { badRequest, conflict, dependencyUnavailable, notFound } from '@atelier/server';
+
+import { ModelCache, type ServedModel } from '../model-cache';
+import { BATCH_QUEUE, shardJobOptions } from './batch.queue';
+import { type BatchJobRow, BatchRepository, type StoredPrediction } from './batch.repository';
+import { BATCH_ROWS, type BatchRows } from './batch-rows';
+
+/**
+ * Batch scoring jobs: checked and planned here (the model version fixed, the window cut into
+ * shards), scored shard by shard off the queue (`BatchShardScorer`).
+ */
+@Injectable()
+export class BatchJobsService {
+  private readonly logger = new Logger('batch');
+
+  constructor(
+    private readonly repository: BatchRepository,
+    private readonly cache: ModelCache,
+    @Inject(BATCH_ROWS) private readonly rows: BatchRows,
+    @InjectQueue(BATCH_QUEUE) private readonly queue: Queue<BatchShardPayload>,
+  ) {}
+
+  async create(request: CreateBatchJobRequest): Promise<BatchJobResponse> {
+    const start = new Date(request.source.start);
+    const end = new Date(request.source.end);
+    if (!(start < end)) throw badRequest('source.start must be before source.end');
+    const alias = request.version ? null : (request.alias ?? PRIMARY_ALIAS);
+    const served = alias ? await this.cache.byAlias(request.model, alias) : await this.cache.byVersion(request.model, request.version!);
+    const group = await this.rows.group(request.source.group);
+    const joinKeys = settleJoinKeys(served, group, request.joinKeys);
+    const columns = new Set(group.features.map((f) => f.name));
+    for (const input of served.plan.requestInputs) {
+      if (!columns.has(input.name))
+        throw badRequest(
+          `model ${served.detail.model} v${served.detail.version} takes "${input.name}" with the request, and group "${group.name}" has no column "${input.name}"`,
+        );
+    }
+    for (const column of request.passthrough) {
+      if (!columns.has(column)) throw badRequest(`passthrough column "${column}" is not a column of group "${group.name}"`);
+    }
+
+    const plan = await this.rows.partition(group.name, {
+      start: request.source.start,
+      end: request.source.end,
+      rowsPerPart: request.shardRows,
+    });
+    const id = randomUUID();
+    const { model, version } = served.detail;
+    const job = await this.repository.create({
+      id,
+      model,
+      version,
+      alias,
+      request: { ...request, joinKeys },
+      totalRows: plan.rows,
+      shards: plan.parts.map((p) => ({ start: new Date(p.start), end: new Date(p.end) })),
+    });
+    try {
+      await this.queue.addBulk(plan.parts.map((_, shard) => ({ data: { jobId: id, shard }, opts: shardJobOptions(id, shard) })));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await this.repository.cancel(id);
+      throw dependencyUnavailable(`the batch queue could not be reached: ${reason}`);
+    }
+    this.logger.log({ msg: 'batch job queued', jobId: id, model, version, alias, rows: plan.rows, shards: plan.parts.length });
+    return toResponse(job);
+  }
+
+  async list(query: ListBatchJobsQuery): Promise<BatchJobResponse[]> {
+    return (await this.repository.list(query)).map(toResponse);
+  }
+
+  async get(id: string): Promise<BatchJobResponse> {
+    return toResponse(await this.job(id));
+  }
+
+  /** Cancels a queued or running job: its waiting shards leave the queue, a running one commits nothing. */
+  async cancel(id: string): Promise<BatchJobResponse> {
+    const job = await this.job(id);
+    if (await this.repository.cancel(id)) {
+      const queued = await Promise.all(Array.from({ length: job.shardCount }, (_, shard) => this.queue.getJob(`${id}:${shard}`)));
+      // a shard being scored is locked and cannot be removed: its commit sees the job cancelled
+      await Promise.all(queued.map((q) => q?.remove().catch(() => undefined)));
+      this.logger.log({ msg: 'batch job cancelled', jobId: id });
+    }
+    return this.get(id);
+  }
+
+  async predictions(id: string, offset: number, limit: number): Promise<BatchPredictionsPage> {
+    const job = await this.job(id);
+    const page = await this.repository.predictionsPage(id, offset, limit);
+    return {
+      jobId: id,
+      model: job.modelName,
+      version: job.version,
+      alias: job.alias,
+      total: page.total,
+      offset,
+      predictions: page.rows.map(toPrediction),
+    };
+  }
+
+  /** A succeeded job (the output file is written from its rows). */
+  async succeeded(id: string): Promise<BatchJobRow> {
+    const job = await this.job(id);
+    if (job.status !== 'succeeded') throw conflict(`batch job ${id} is ${job.status}: its output is ready once it has succeeded`);
+    return job;
+  }
+
+  private async job(id: string): Promise<BatchJobRow> {
+    const job = await this.repository.find(id);
+    if (!job) throw notFound(`batch job ${id} does not exist`);
+    return job;
+  }
+}
+
+/**
+ * The source column holding each entity key the model's online features are read by: as asked,
+ * else as the version was trained, else a column named after the entity.
+ */
+function settleJoinKeys(
+  served: ServedModel,
+  group: FeatureGroupResponse,
+  asked: Record<string, string> | undefined,
+): Record<string, string> {
+  const trained = served.detail.lineage.params['joinKeys'];
+  const columns = new Set(group.features.map((f) => f.name));
+  const keys: Record<string, string> = {};
+  for (const entity of new Set(served.plan.lookups.map((l) => l.entity))) {
+    const column = asked?.[entity] ?? (isStringRecord(trained) ? trained[entity] : undefined) ?? (columns.has(entity) ? entity : undefined);
+    if (!column)
+      throw badRequest(
+        `model ${served.detail.model} reads features keyed by entity "${entity}": name its column of group "${group.name}" in joinKeys`,
+        {
+          entity,
+        },
+      );
+    if (!columns.has(column))
+      throw badRequest(`join key column "${column}" of entity "${entity}" is not a column of group "${group.name}"`, { entity });
+    keys[entity] = column;
+  }
+  return keys;
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+}
+
+export function toResponse(job: BatchJobRow): BatchJobResponse {
+  const request = job.request as unknown as CreateBatchJobRequest;
+  return {
+    id: job.id,
+    model: job.modelName,
+    version: job.version,
+    alias: job.alias,
+    status: job.status as BatchJobResponse['status'],
+    source: request.source,
+    joinKeys: request.joinKeys ?? {},
+    passthrough: request.passthrough,
+    publish: request.publish,
+    shards: { total: job.shardCount, done: job.shardsDone },
+    rows: { total: job.totalRows, scored: job.scoredRows },
+    error: job.error,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    outputUrl: job.status === 'succeeded' ? `/api/batch-jobs/${job.id}/output.parquet` : null,
+  };
+}
+
+function toPrediction(p: StoredPrediction): BatchPredictionsPage['predictions'][number] {
+  return {
+    predictionId: p.predictionId,
+    shard: p.shard,
+    row: p.row,
+    eventTime: p.eventTime.toISOString(),
+    entities: p.entities,
+    prediction: p.prediction,
+    label: p.label,
+    probabilities: p.probabilities,
+    missing: p.missing,
+    columns: p.columns,
+  };
+}
