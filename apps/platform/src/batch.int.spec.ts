@@ -1,6 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { parquetReadObjects } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { BatchJobResponse, BatchPrediction } from '@atelier/contracts';
@@ -242,6 +243,91 @@ describe('batch scoring jobs (integration)', () => {
     await t.app.get(BatchShardScorer).score(job.id, 0);
     expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(0);
     expect((await apiRefusal(t.client.getBatchJob('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
+  });
+
+  it("scores a CSV file, joining the features it lacks as of each row's time; refuses a file it cannot score, naming the column", async () => {
+    const rows = FLIGHTS.slice(0, 150);
+    const csv = (header: string, line: (f: (typeof FLIGHTS)[number], i: number) => string) =>
+      new Blob([[header, ...rows.map(line)].join('\n')], { type: 'text/csv' });
+    const good = csv('flight_no,origin,distance,at', (f) => `${f.id},${f.origin},${f.distance},${at(f.time)}`);
+    const fields = { model, timeColumn: 'at', joinKeys: { [airport]: 'origin' }, passthrough: ['flight_no'], shardRows: 100 };
+
+    const before = { jobs: await prisma.client.batchJob.count(), inputs: await prisma.client.batchInput.count() };
+    const refusals = await Promise.all([
+      apiRefusal(
+        t.client.uploadBatchJob(
+          csv('flight_no,origin,at', (f) => `${f.id},${f.origin},${at(f.time)}`),
+          'f.csv',
+          fields,
+        ),
+      ),
+      apiRefusal(
+        t.client.uploadBatchJob(
+          csv('flight_no,origin,distance,at', (f, i) => `${f.id},${f.origin},${i === 2 ? 'far' : f.distance},${at(f.time)}`),
+          'f.csv',
+          fields,
+        ),
+      ),
+      apiRefusal(
+        t.client.uploadBatchJob(
+          csv('flight_no,origin,distance,at', (f, i) => `${f.id},${f.origin},${f.distance},${i === 4 ? 'soon' : at(f.time)}`),
+          'f.csv',
+          fields,
+        ),
+      ),
+      apiRefusal(t.client.uploadBatchJob(good, 'f.csv', { ...fields, timeColumn: undefined })),
+      apiRefusal(t.client.uploadBatchJob(good, 'f.csv', { ...fields, passthrough: ['tail'] })),
+      apiRefusal(t.client.uploadBatchJob(new Blob(['a,b\n1,2,3\n']), 'f.csv', fields)),
+    ]);
+    expect(refusals).toEqual([
+      { status: 400, message: `the file has no column "distance": model ${model} v1 takes it with the request` },
+      { status: 400, message: 'column "distance", row 3: "far" is not a number' },
+      { status: 400, message: 'column "at", row 5: "soon" is not a time (ISO 8601 or epoch milliseconds)' },
+      {
+        status: 400,
+        message: `model ${model} v1 reads "avg_delay" from the online store: give it as a column of the file, or a timeColumn (and the "${airport}" key column) to join it as of each row's time`,
+      },
+      { status: 400, message: 'the file has no column "tail": it is a passthrough column' },
+      { status: 400, message: expect.stringMatching(/^the CSV file could not be read: /) as unknown as string },
+    ]);
+    expect({ jobs: await prisma.client.batchJob.count(), inputs: await prisma.client.batchInput.count() }).toEqual(before);
+
+    const created = await t.client.uploadBatchJob(good, 'flights.csv', fields);
+    expect(created).toMatchObject({
+      source: { file: 'flights.csv', format: 'csv', rows: 150, timeColumn: 'at' },
+      shards: { total: 2 },
+      rows: { total: 150 },
+    });
+    const job = await finished(created.id);
+    expect(job).toMatchObject({ status: 'succeeded', rows: { scored: 150 } });
+    const page = await t.client.batchPredictions(job.id, { limit: 1000 });
+    for (const p of page.predictions) {
+      const f = FLIGHTS.find((x) => x.id === p.columns['flight_no'])!;
+      expect(p.eventTime).toBe(at(f.time));
+      expect(p.entities).toEqual({ [airport]: f.origin });
+      expect(p.prediction).toBeCloseTo(probability(f.distance, delayAsOf(f.origin, f.time) ?? 10), 6);
+    }
+    expect(await prisma.client.batchInput.count({ where: { jobId: job.id } })).toBe(0); // scored shards keep no input rows
+  });
+
+  it('scores a Parquet file that carries the features itself, with no time column', async () => {
+    const bytes = parquetWriteBuffer({
+      columnData: [
+        { name: 'distance', data: [300, 500, 700], type: 'DOUBLE' },
+        { name: 'avg_delay', data: [10, 20, null], type: 'DOUBLE' },
+      ],
+    });
+    const created = await t.client.uploadBatchJob(new Blob([bytes]), 'rows.parquet', { model, version: 1 });
+    expect(created).toMatchObject({ alias: null, source: { format: 'parquet', rows: 3, timeColumn: null } });
+    const job = await finished(created.id);
+    expect(job.status).toBe('succeeded');
+    const { predictions } = await t.client.batchPredictions(job.id);
+    expect(predictions.map((p) => p.prediction)).toEqual([
+      expect.closeTo(probability(300, 10), 6),
+      expect.closeTo(probability(500, 20), 6),
+      expect.closeTo(probability(700, 10), 6),
+    ]);
+    expect(predictions.map((p) => p.missing)).toEqual([[], [], ['avg_delay']]);
   });
 
   it('completes a job over an empty window at once, with an empty Parquet file', async () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 import { IsoTime, Name, VersionNumber } from './common.contract';
-import { ClassLabel } from './registry.contract';
+import { FeatureRef } from './feature-store.contract';
+import { ClassLabel, jsonField } from './registry.contract';
 
 /**
  * A batch (offline) scoring job: a model version scores the rows of a feature group within a time
@@ -19,6 +20,16 @@ export const BatchSource = z.object({
   end: IsoTime,
 });
 export type BatchSource = z.infer<typeof BatchSource>;
+
+/** An uploaded file scored instead of a group's window: CSV with a header row, or Parquet. */
+export const FileSource = z.object({
+  file: z.string(),
+  format: z.enum(['csv', 'parquet']),
+  rows: z.number().int(),
+  /** the column of each row's time: the model's online features are joined as of it */
+  timeColumn: z.string().nullable(),
+});
+export type FileSource = z.infer<typeof FileSource>;
 
 export const CreateBatchJobRequest = z.object({
   model: Name,
@@ -43,6 +54,31 @@ export const CreateBatchJobRequest = z.object({
 export type CreateBatchJobRequest = z.infer<typeof CreateBatchJobRequest>;
 export type CreateBatchJobRequestInput = z.input<typeof CreateBatchJobRequest>;
 
+/**
+ * The text fields sent with a file to score (`POST /api/batch-jobs/upload`). Each of the model's
+ * request values is a column of the file; each online feature is either a column named after the
+ * model input, or joined from the offline store as of the row's `timeColumn` by the entity key
+ * column (`joinKeys`, as for a group's window).
+ */
+export const UploadBatchJobForm = z.object({
+  model: Name,
+  alias: Name.optional(),
+  version: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+  timeColumn: z.string().min(1).max(128).optional(),
+  joinKeys: jsonField(z.record(Name, z.string().min(1).max(128)))
+    .optional()
+    .meta({ description: 'JSON: entity name → column of the file holding its key' }),
+  passthrough: jsonField(z.array(z.string().min(1).max(128)).max(50))
+    .optional()
+    .meta({ description: 'JSON: columns of the file copied beside each prediction' }),
+  shardRows: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+  publish: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+export type UploadBatchJobForm = z.infer<typeof UploadBatchJobForm>;
+
 export const BatchJobResponse = z.object({
   id: z.string(),
   model: z.string(),
@@ -50,7 +86,7 @@ export const BatchJobResponse = z.object({
   /** the alias the job was asked for (resolved to `version` when created), or null */
   alias: z.string().nullable(),
   status: BatchJobStatus,
-  source: BatchSource,
+  source: z.union([BatchSource, FileSource]),
   joinKeys: z.record(z.string(), z.string()),
   passthrough: z.array(z.string()),
   publish: z.boolean(),
@@ -127,3 +163,25 @@ export const RowPartitionResponse = z.object({
   parts: z.array(z.object({ start: IsoTime, end: IsoTime, rows: z.number().int() })),
 });
 export type RowPartitionResponse = z.infer<typeof RowPartitionResponse>;
+
+/** Online features as of given instants, from the offline store: what a file's rows are joined with. */
+export const FeatureLookupRequest = z
+  .object({
+    features: z.array(FeatureRef).min(1).max(500),
+    /** entity name → one key per row (null: the row has none) */
+    entities: z.record(Name, z.array(z.string().max(256).nullable()).max(1_000_000)),
+    /** one instant per row */
+    times: z.array(IsoTime).max(1_000_000),
+  })
+  .refine((r) => Object.values(r.entities).every((keys) => keys.length === r.times.length), {
+    message: 'every entity gives one key per time',
+    path: ['entities'],
+  });
+export type FeatureLookupRequest = z.infer<typeof FeatureLookupRequest>;
+
+/** Per feature ref, one value per row: the newest within the group's TTL at or before the row's time. */
+export const FeatureLookupResponse = z.object({
+  rowCount: z.number().int(),
+  columns: z.record(z.string(), z.array(z.union([z.number(), z.string(), z.null()]))),
+});
+export type FeatureLookupResponse = z.infer<typeof FeatureLookupResponse>;

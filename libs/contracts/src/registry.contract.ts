@@ -226,7 +226,7 @@ export type CreateModelVersionRequest = z.infer<typeof CreateModelVersionRequest
 export type CreateModelVersionRequestInput = z.input<typeof CreateModelVersionRequest>;
 
 /** A form field holding JSON, parsed with `schema`. */
-function jsonField<T extends z.ZodType>(schema: T) {
+export function jsonField<T extends z.ZodType>(schema: T) {
   return z
     .string()
     .transform((text, context) => {

@@ -8,6 +8,8 @@ import {
   FeastOnlineFeaturesRequest,
   FeastOnlineFeaturesResponse,
   FeatureGroupResponse,
+  FeatureLookupRequest,
+  FeatureLookupResponse,
   IngestRowsRequest,
   IngestRowsResponse,
   MaterializationResponse,
@@ -104,6 +106,14 @@ export class FeatureStoreController {
   @Endpoint({ tag, summary: 'Read online features (Feast feature-server shape)', body: FeastOnlineFeaturesRequest, response: FeastOnlineFeaturesResponse })
   feast(@Body(new ZodPipe(FeastOnlineFeaturesRequest)) body: FeastOnlineFeaturesRequest): Promise<FeastOnlineFeaturesResponse> {
     return this.onlineFeatures.getFeast(body);
+  }
+
+  @Post('api/feature-lookups')
+  @Access('read')
+  @BodyLimit(64 * MiB)
+  @Endpoint({ tag, summary: 'Features as of given instants, from the offline store (point-in-time, within each TTL)', body: FeatureLookupRequest, response: FeatureLookupResponse })
+  lookup(@Body(new ZodPipe(FeatureLookupRequest)) body: FeatureLookupRequest): Promise<FeatureLookupResponse> {
+    return this.trainingSets.lookup(body);
   }
 
   @Post('api/training-sets')

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 
-import type { RowPartitionRequest, RowPartitionResponse, TrainingSetRequest, TrainingSetResponse } from '@atelier/contracts';
+import type {
+  FeatureLookupRequest,
+  FeatureLookupResponse,
+  RowPartitionRequest,
+  RowPartitionResponse,
+  TrainingSetRequest,
+  TrainingSetResponse,
+} from '@atelier/contracts';
 import { badRequest, notFound } from '@atelier/server';
 
 import { FeatureStoreRepository } from './feature-store.repository';
@@ -29,7 +36,7 @@ export class TrainingSetService {
     const end = new Date(request.source.end);
     if (!(start < end)) throw badRequest('source.start must be before source.end');
     if (!(await this.repository.findGroup(request.source.group))) throw notFound(`feature group "${request.source.group}" does not exist`);
-    const joins = await this.planJoins(request);
+    const joins = await this.planJoins(request.features, request.joinKeys);
 
     const { labelRows, sourceRows } = await this.labelRows(request, start, end);
     const eventTimes = labelRows.map((r) => r.eventTime.getTime());
@@ -85,9 +92,30 @@ export class TrainingSetService {
     return { labelRows: await this.repository.sampleBetween(group, start, end, stride, limit), sourceRows };
   }
 
-  private async planJoins(request: TrainingSetRequest) {
+  /**
+   * Features as of given instants, one row per instant with its entity keys: the join of a
+   * training set, for rows that are not in the offline store (a batch job's uploaded file).
+   */
+  async lookup(request: FeatureLookupRequest): Promise<FeatureLookupResponse> {
+    const identity = Object.fromEntries(Object.keys(request.entities).map((entity) => [entity, entity]));
+    const joins = await this.planJoins(request.features, identity, 'entities');
+    const times = request.times.map((t) => Date.parse(t));
+    const columns: FeatureLookupResponse['columns'] = {};
+    let [first, last] = [Infinity, -Infinity];
+    for (const t of times) [first, last] = [Math.min(first, t), Math.max(last, t)];
+    for (const join of joins) {
+      const keys = request.entities[join.keyColumn]!;
+      const rows = times.length === 0 ? [] : await this.repository.rowsForJoin(join.group, lookBackFrom(new Date(first), join.ttlMs), new Date(last));
+      const index = new AsOfIndex(rows, join.ttlMs);
+      const hits = keys.map((key, i) => (key === null ? null : index.lookup(key, times[i]!)));
+      for (const { ref, feature } of join.features) columns[ref] = hits.map((h) => cell(h?.values[feature]));
+    }
+    return { rowCount: times.length, columns };
+  }
+
+  private async planJoins(features: string[], joinKeys: Record<string, string>, keysField = 'joinKeys') {
     const byGroup = new Map<string, Array<{ ref: string; feature: string }>>();
-    for (const ref of request.features) {
+    for (const ref of features) {
       const [group, feature] = ref.split(':') as [string, string];
       byGroup.set(group, [...(byGroup.get(group) ?? []), { ref, feature }]);
     }
@@ -98,9 +126,13 @@ export class TrainingSetService {
       for (const { ref, feature } of features) {
         if (!group.features.some((f) => f.name === feature)) throw badRequest(`feature "${ref}": group "${name}" has no feature "${feature}"`);
       }
-      const keyColumn = request.joinKeys[group.entityName];
+      const keyColumn = joinKeys[group.entityName];
       if (!keyColumn) {
-        throw badRequest(`feature group "${name}" is keyed by entity "${group.entityName}": map it to a source column in joinKeys`);
+        throw badRequest(
+          keysField === 'joinKeys'
+            ? `feature group "${name}" is keyed by entity "${group.entityName}": map it to a source column in joinKeys`
+            : `feature group "${name}" is keyed by entity "${group.entityName}": give its keys in ${keysField}`,
+        );
       }
       return { group: name, ttlMs: group.ttlSeconds * 1000, keyColumn, features };
     });

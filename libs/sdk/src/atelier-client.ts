@@ -16,6 +16,8 @@ import type {
   EntityResponse,
   ErrorBody,
   FeatureGroupResponse,
+  FeatureLookupRequest,
+  FeatureLookupResponse,
   FeatureRowInput,
   IngestRowsResponse,
   MaterializationResponse,
@@ -52,6 +54,18 @@ export interface UploadVersionFields {
   signature?: ModelSignature;
   columns?: Record<string, string[]>;
   idempotencyKey?: string;
+}
+
+/** The text fields sent with a file to score (see `UploadBatchJobForm`). */
+export interface UploadBatchJobFields {
+  model: string;
+  alias?: string;
+  version?: number;
+  timeColumn?: string;
+  joinKeys?: Record<string, string>;
+  passthrough?: string[];
+  shardRows?: number;
+  publish?: boolean;
 }
 
 /** An error answer from an Atelier service, with its code, status and request id. */
@@ -126,6 +140,10 @@ export class AtelierClient {
   }
   trainingSet(body: TrainingSetRequest) {
     return this.call<TrainingSetResponse>('featureStore', 'POST', '/api/training-sets', body);
+  }
+  /** Features as of given instants, from the offline store (point-in-time, within each group's TTL). */
+  featureLookup(body: FeatureLookupRequest) {
+    return this.call<FeatureLookupResponse>('featureStore', 'POST', '/api/feature-lookups', body);
   }
   /** Cuts a window of a group's rows into consecutive parts of about `rowsPerPart` rows. */
   partitionRows(group: string, body: RowPartitionRequest) {
@@ -210,6 +228,18 @@ export class AtelierClient {
   /** Queues a batch scoring job: a model version scores a feature group's rows in a time window. */
   createBatchJob(body: CreateBatchJobRequestInput) {
     return this.call<BatchJobResponse>('serving', 'POST', '/api/batch-jobs', body);
+  }
+  /**
+   * Queues a batch scoring job over a file (CSV with a header row, or Parquet): `fields` name the
+   * model and how its inputs are found in the file (see `UploadBatchJobForm`).
+   */
+  uploadBatchJob(file: Blob, filename: string, fields: UploadBatchJobFields) {
+    const form = new FormData();
+    form.set('file', file, filename);
+    for (const [name, value] of Object.entries(fields)) {
+      if (value !== undefined) form.set(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+    return this.call<BatchJobResponse>('serving', 'POST', '/api/batch-jobs/upload', form);
   }
   listBatchJobs(filter: { model?: string; status?: BatchJobStatus; limit?: number } = {}) {
     const query = new URLSearchParams(Object.entries(filter).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))).toString();

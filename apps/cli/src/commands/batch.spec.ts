@@ -153,7 +153,7 @@ describe('atelier batch', () => {
     for (const argv of [['batch'], ['batch', 'list']]) {
       const result = await runCli(argv, { fetch: api.fetch });
       expect(result.stdout.split('\n')).toEqual([
-        'ID                                    MODEL   VERSION  STATUS     SHARDS  ROWS         GROUP    CREATED',
+        'ID                                    MODEL   VERSION  STATUS     SHARDS  ROWS         SOURCE   CREATED',
         `${queued.id}  delays  v2       succeeded  4/4     10000/10000  flights  2001-01-31 23:59Z`,
         'b2                                    fares   v7       queued     0/0     0/0          flights  2001-01-31 23:59Z',
         '',

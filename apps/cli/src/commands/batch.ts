@@ -102,7 +102,7 @@ export function registerBatch(program: Command, io: CliIo): void {
           list.length === 0
             ? [options.model || options.status ? 'no batch jobs match' : 'no batch jobs yet']
             : table(
-                ['ID', 'MODEL', 'VERSION', 'STATUS', 'SHARDS', 'ROWS', 'GROUP', 'CREATED'],
+                ['ID', 'MODEL', 'VERSION', 'STATUS', 'SHARDS', 'ROWS', 'SOURCE', 'CREATED'],
                 list.map((j) => [
                   j.id,
                   j.model,
@@ -110,7 +110,7 @@ export function registerBatch(program: Command, io: CliIo): void {
                   j.status,
                   `${j.shards.done}/${j.shards.total}`,
                   `${j.rows.scored}/${j.rows.total}`,
-                  j.source.group,
+                  'group' in j.source ? j.source.group : j.source.file,
                   formatTime(j.createdAt),
                 ]),
               ),
@@ -169,6 +169,7 @@ function servedBy(r: { model: string; version: number; alias: string | null }): 
 }
 
 function sourceWindow({ source }: BatchJobResponse): string {
+  if (!('group' in source)) return `file ${source.file} (${source.format}, ${source.rows} rows${source.timeColumn ? `, as of ${source.timeColumn}` : ''})`;
   return `${source.group} from ${formatTime(source.start)} to ${formatTime(source.end)}`;
 }
 

@@ -3,6 +3,8 @@ import type { Provider } from '@nestjs/common';
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type {
   FeatureGroupResponse,
+  FeatureLookupRequest,
+  FeatureLookupResponse,
   RowPartitionRequest,
   RowPartitionResponse,
   TrainingSetRequest,
@@ -13,13 +15,15 @@ import { badRequest, dependencyUnavailable, notFound } from '@atelier/server';
 
 /**
  * Where a batch job's rows come from: the feature store's groups, its cut of a window into parts
- * and its point-in-time join (the one a training set is built with). Over HTTP: serving owns no
+ * and its point-in-time join (the one a training set is built with, or of a file's rows). Over HTTP: serving owns no
  * offline store.
  */
 export interface BatchRows {
   group(name: string): Promise<FeatureGroupResponse>;
   partition(group: string, request: RowPartitionRequest): Promise<RowPartitionResponse>;
   rows(request: TrainingSetRequest): Promise<TrainingSetResponse>;
+  /** features as of given instants, for rows that came in a file */
+  lookup(request: FeatureLookupRequest): Promise<FeatureLookupResponse>;
 }
 
 export const BATCH_ROWS = Symbol('BATCH_ROWS');
@@ -33,6 +37,7 @@ export const HTTP_BATCH_ROWS: Provider = {
       group: (name) => fromFeatureStore(() => client.getFeatureGroup(name)),
       partition: (group, request) => fromFeatureStore(() => client.partitionRows(group, request)),
       rows: (request) => fromFeatureStore(() => client.trainingSet(request)),
+      lookup: (request) => fromFeatureStore(() => client.featureLookup(request)),
     };
   },
 };

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import {
@@ -7,15 +8,18 @@ import {
   BatchPredictionsQuery,
   CreateBatchJobRequest,
   ListBatchJobsQuery,
+  UploadBatchJobForm,
 } from '@atelier/contracts';
-import { Endpoint, ZodPipe } from '@atelier/server';
+import { Endpoint, MiB, readUpload, ZodPipe } from '@atelier/server';
 
 import { predictionsParquet } from './batch.output';
-import { BatchRepository } from './batch.repository';
+import { BatchRepository, type StoredRequest } from './batch.repository';
 import { BatchJobsService } from './batch.service';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
 
 const tag = 'batch';
+/** The largest file a batch job takes. */
+const MAX_FILE_BYTES = 256 * MiB;
 const JobId = z.uuid();
 
 @Controller('api/batch-jobs')
@@ -36,6 +40,20 @@ export class BatchController {
   })
   create(@Body(new ZodPipe(CreateBatchJobRequest)) body: CreateBatchJobRequest): Promise<BatchJobResponse> {
     return this.jobs.create(body);
+  }
+
+  @Post('upload')
+  @Endpoint({
+    tag,
+    summary:
+      "Queue a batch scoring job over a file (CSV with a header row, or Parquet); its features joined as of each row's timeColumn when it lacks them",
+    upload: { file: 'file', fields: UploadBatchJobForm },
+    response: BatchJobResponse,
+    status: 202,
+  })
+  async upload(@Req() request: FastifyRequest): Promise<BatchJobResponse> {
+    const { bytes, filename, fields } = await readUpload(request, MAX_FILE_BYTES);
+    return this.jobs.createFromFile(bytes, filename, new ZodPipe(UploadBatchJobForm).transform(fields));
   }
 
   @Get()
@@ -82,10 +100,11 @@ export class BatchController {
   })
   async output(@Param('id', new ZodPipe(JobId)) id: string): Promise<StreamableFile> {
     const job = await this.jobs.succeeded(id);
-    const request = job.request as unknown as CreateBatchJobRequest;
-    const group = request.passthrough.length > 0 ? await this.rows.group(request.source.group) : null;
+    const request = job.request as unknown as StoredRequest;
+    // a group's columns have types; a file's passthrough columns are written as text
+    const group = 'group' in request.source && request.passthrough.length > 0 ? await this.rows.group(request.source.group) : null;
     const layout = {
-      entities: Object.keys(request.joinKeys ?? {}),
+      entities: Object.keys(request.joinKeys),
       passthrough: request.passthrough.map((name) => ({ name, dtype: group?.features.find((f) => f.name === name)?.dtype ?? 'string' })),
     };
     const stream = predictionsParquet(layout, (after, limit) => this.repository.predictionsAfter(id, after, limit));

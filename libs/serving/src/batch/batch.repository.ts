@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
-import type { BatchJobStatus, BatchPrediction, CreateBatchJobRequest } from '@atelier/contracts';
+import type { BatchJobStatus, BatchPrediction, CreateBatchJobRequest, FileSource } from '@atelier/contracts';
 import { type Prisma, PrismaService } from '@atelier/db';
 
 /** Rows per INSERT of predictions: one statement of parallel arrays (unnest) per chunk. */
@@ -10,12 +10,20 @@ const INSERT_ROWS = 10_000;
 export type BatchJobRow = Prisma.BatchJobGetPayload<object>;
 export type BatchShardRow = Prisma.BatchShardGetPayload<object>;
 
+import type { FileRow } from './batch-file';
+
+/** A job's request as stored: a group's window or a file, its join keys settled. */
+export type StoredRequest = Omit<CreateBatchJobRequest, 'source' | 'joinKeys'> & {
+  source: CreateBatchJobRequest['source'] | FileSource;
+  joinKeys: Record<string, string>;
+};
+
 export interface NewBatchJob {
   id: string;
   model: string;
   version: number;
   alias: string | null;
-  request: CreateBatchJobRequest;
+  request: StoredRequest;
   totalRows: number;
   shards: Array<{ start: Date; end: Date }>;
 }
@@ -34,8 +42,39 @@ export type ShardCommit = 'committed' | 'already-done' | 'job-ended';
 export class BatchRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The job and its shards in one transaction; a job without rows is done at once. */
-  async create(job: NewBatchJob): Promise<BatchJobRow> {
+  /**
+   * The job and its shards in one transaction; a job without rows is done at once. A file's rows
+   * (`inputs`, one list per shard) are stored first, and removed if the job cannot be.
+   */
+  async create(job: NewBatchJob, inputs: FileRow[][] = []): Promise<BatchJobRow> {
+    for (const [shard, rows] of inputs.entries()) {
+      for (let from = 0; from < rows.length; from += INSERT_ROWS) {
+        await this.prisma.pool.query(
+          `INSERT INTO batch_inputs (job_id, shard, "row", value) SELECT $1, $2, r, v FROM unnest($3::int[], $4::jsonb[]) AS u(r, v)`,
+          [
+            job.id,
+            shard,
+            rows.slice(from, from + INSERT_ROWS).map((_, i) => from + i),
+            rows.slice(from, from + INSERT_ROWS).map((r) => JSON.stringify(r)),
+          ],
+        );
+      }
+    }
+    try {
+      return await this.createJob(job);
+    } catch (error) {
+      await this.prisma.client.batchInput.deleteMany({ where: { jobId: job.id } });
+      throw error;
+    }
+  }
+
+  /** A file job's rows of one shard, in order. */
+  async fileRows(jobId: string, shard: number): Promise<FileRow[]> {
+    const rows = await this.prisma.client.batchInput.findMany({ where: { jobId, shard }, orderBy: { row: 'asc' } });
+    return rows.map((r) => r.value as unknown as FileRow);
+  }
+
+  private createJob(job: NewBatchJob): Promise<BatchJobRow> {
     const empty = job.shards.length === 0;
     return this.prisma.client.batchJob.create({
       data: {
@@ -98,6 +137,7 @@ export class BatchRepository {
       if (marked.rowCount === 0) return await rollback(client, 'already-done');
       for (let from = 0; from < predictions.length; from += INSERT_ROWS)
         await insertPredictions(client, jobId, predictions.slice(from, from + INSERT_ROWS));
+      await client.query('DELETE FROM batch_inputs WHERE job_id = $1 AND shard = $2', [jobId, shard]);
       await client.query(
         `UPDATE batch_jobs SET shards_done = shards_done + 1, scored_rows = scored_rows + $2,
            status = CASE WHEN shards_done + 1 = shard_count THEN 'succeeded' ELSE status END,
@@ -115,9 +155,10 @@ export class BatchRepository {
     }
   }
 
-  /** A shard out of attempts fails its job (unless the job ended otherwise first). */
+  /** A shard out of attempts fails its job (unless the job ended otherwise first); a file's rows go. */
   async failShard(jobId: string, shard: number, error: string): Promise<void> {
     await this.prisma.client.$transaction([
+      this.prisma.client.batchInput.deleteMany({ where: { jobId } }),
       this.prisma.client.batchShard.update({ where: { jobId_shard: { jobId, shard } }, data: { status: 'failed', error } }),
       this.prisma.client.batchJob.updateMany({
         where: { id: jobId, status: { in: ['queued', 'running'] } },
@@ -132,6 +173,7 @@ export class BatchRepository {
       where: { id: jobId, status: { in: ['queued', 'running'] } },
       data: { status: 'cancelled', finishedAt: new Date() },
     });
+    if (count > 0) await this.prisma.client.batchInput.deleteMany({ where: { jobId } }); // a file's rows no shard will score
     return count > 0;
   }
 

@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
-import type { CreateBatchJobRequest, PredictionEvent } from '@atelier/contracts';
+import type { BatchSource, PredictionEvent } from '@atelier/contracts';
 import { MetricsService } from '@atelier/server';
 
-import { ModelCache } from '../model-cache';
+import { ModelCache, type ServedModel } from '../model-cache';
 import { PredictionService } from '../prediction.service';
 import { PredictionLog } from '../prediction-log';
-import { BatchRepository, type StoredPrediction } from './batch.repository';
+import { BatchRepository, type BatchShardRow, type StoredPrediction, type StoredRequest } from './batch.repository';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
 
 /**
@@ -42,46 +42,28 @@ export class BatchShardScorer {
     if (!part || part.status === 'done') return;
     await this.repository.start(jobId, shard);
 
-    const request = job.request as unknown as CreateBatchJobRequest & { joinKeys: Record<string, string> };
+    const request = job.request as unknown as StoredRequest;
     const served = await this.cache.byVersion(job.modelName, job.version);
-    const { plan } = served;
-    const refOf = (slot: { group: string; feature: string }) => `${slot.group}:${slot.feature}`;
-    const keyColumns = Object.entries(request.joinKeys);
-    const set = await this.rows.rows({
-      source: { group: request.source.group, start: part.start.toISOString(), end: part.end.toISOString() },
-      joinKeys: request.joinKeys,
-      features: [...new Set(plan.features.map(refOf))],
-      columns: [...new Set([...plan.requestInputs.map((i) => i.name), ...keyColumns.map(([, column]) => column), ...request.passthrough])],
-    });
-    const inputs = Array.from({ length: set.rowCount }, (_, i) => {
-      const row: Record<string, unknown> = {};
-      for (const slot of plan.features) row[slot.input] = set.columns[refOf(slot)]?.[i] ?? null;
-      for (const input of plan.requestInputs) row[input.name] = set.columns[input.name]?.[i] ?? null;
-      return row;
-    });
-    const scored = await this.predictions.scoreInputs(served, inputs);
+    const rows =
+      'file' in request.source
+        ? await this.fileShard(served, jobId, shard, job.createdAt, request)
+        : await this.groupShard(served, part, request);
+    const scored = await this.predictions.scoreInputs(served, rows.inputs);
 
     const { model, version } = served.detail;
     const stored = scored.map((s, i): StoredPrediction => {
-      const entities: Record<string, string> = {};
-      for (const [entity, column] of keyColumns) {
-        const key = set.columns[column]?.[i];
-        if (key !== null && key !== undefined) entities[entity] = String(key);
-      }
-      const columns: StoredPrediction['columns'] = {};
-      for (const name of request.passthrough) columns[name] = set.columns[name]?.[i] ?? null;
       const answered = !s.refused && Number.isFinite(s.prediction);
       return {
         predictionId: randomUUID(),
         shard,
         row: i,
-        eventTime: new Date(set.eventTimes[i]!),
-        entities,
+        eventTime: new Date(rows.times[i]!),
+        entities: rows.entities[i]!,
         prediction: answered ? s.prediction : null,
         label: answered ? s.label : null,
         probabilities: answered ? (s.probabilities ?? null) : null,
         missing: s.missing,
-        columns,
+        columns: rows.columns[i]!,
         model,
         version,
         alias: job.alias,
@@ -96,7 +78,76 @@ export class BatchShardScorer {
     if (request.publish) this.log.record(stored.flatMap((p, i) => (p.prediction === null ? [] : [predictionEvent(p, scored[i]!.inputs)])));
     this.logger.log({ msg: 'batch shard scored', jobId, shard, rows: stored.length, ms: Math.round(performance.now() - started) });
   }
+
+  /** A window of a group: its rows with the model's features joined as of each, by the feature store. */
+  private async groupShard(served: ServedModel, part: BatchShardRow, request: StoredRequest): Promise<ShardRows> {
+    const { plan } = served;
+    const source = request.source as BatchSource;
+    const keyColumns = Object.entries(request.joinKeys);
+    const set = await this.rows.rows({
+      source: { group: source.group, start: part.start.toISOString(), end: part.end.toISOString() },
+      joinKeys: request.joinKeys,
+      features: [...new Set(plan.features.map(refOf))],
+      columns: [...new Set([...plan.requestInputs.map((i) => i.name), ...keyColumns.map(([, column]) => column), ...request.passthrough])],
+    });
+    const rows: ShardRows = { inputs: [], entities: [], times: set.eventTimes, columns: [] };
+    for (let i = 0; i < set.rowCount; i++) {
+      const inputs: Record<string, unknown> = {};
+      for (const slot of plan.features) inputs[slot.input] = set.columns[refOf(slot)]?.[i] ?? null;
+      for (const input of plan.requestInputs) inputs[input.name] = set.columns[input.name]?.[i] ?? null;
+      const entities: Record<string, string> = {};
+      for (const [entity, column] of keyColumns) {
+        const key = set.columns[column]?.[i];
+        if (key !== null && key !== undefined) entities[entity] = String(key);
+      }
+      const columns: StoredPrediction['columns'] = {};
+      for (const name of request.passthrough) columns[name] = set.columns[name]?.[i] ?? null;
+      rows.inputs.push(inputs);
+      rows.entities.push(entities);
+      rows.columns.push(columns);
+    }
+    return rows;
+  }
+
+  /**
+   * A shard of a file, as the upload read it: the features it lacks are joined from the offline
+   * store as of each row's time (a row without one is scored as of when the job was created).
+   */
+  private async fileShard(served: ServedModel, jobId: string, shard: number, created: Date, request: StoredRequest): Promise<ShardRows> {
+    const file = await this.repository.fileRows(jobId, shard);
+    const joined = served.plan.features.filter((f) => !(f.input in (file[0]?.inputs ?? {})));
+    const times = file.map((r) => r.time ?? created.getTime());
+    if (joined.length > 0 && file.length > 0) {
+      const entities = Object.fromEntries(
+        Object.keys(request.joinKeys).map((entity) => [entity, file.map((r) => r.entities[entity] ?? null)]),
+      );
+      const found = await this.rows.lookup({
+        features: [...new Set(joined.map(refOf))],
+        entities,
+        times: times.map((t) => new Date(t).toISOString()),
+      });
+      file.forEach((r, i) => {
+        for (const slot of joined) r.inputs[slot.input] = found.columns[refOf(slot)]?.[i] ?? null;
+      });
+    }
+    return {
+      inputs: file.map((r) => r.inputs),
+      entities: file.map((r) => Object.fromEntries(Object.entries(r.entities).filter((e): e is [string, string] => e[1] !== null))),
+      times,
+      columns: file.map((r) => r.columns),
+    };
+  }
 }
+
+/** A shard's rows, ready to score: the model's inputs by name, and what each prediction is tagged with. */
+interface ShardRows {
+  inputs: Array<Record<string, unknown>>;
+  entities: Array<Record<string, string>>;
+  times: number[];
+  columns: Array<StoredPrediction['columns']>;
+}
+
+const refOf = (slot: { group: string; feature: string }) => `${slot.group}:${slot.feature}`;
 
 /** A batch prediction on the prediction log, as monitoring takes an online one (time: when scored). */
 function predictionEvent(p: StoredPrediction, inputs: PredictionEvent['inputs']): PredictionEvent {

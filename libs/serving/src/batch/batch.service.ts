@@ -9,16 +9,21 @@ import {
   type BatchPredictionsPage,
   type BatchShardPayload,
   type CreateBatchJobRequest,
-  type FeatureGroupResponse,
+  type FileSource,
   type ListBatchJobsQuery,
   PRIMARY_ALIAS,
+  type UploadBatchJobForm,
 } from '@atelier/contracts';
-import { badRequest, conflict, dependencyUnavailable, notFound } from '@atelier/server';
+import { badRequest, conflict, dependencyUnavailable, notFound, payloadTooLarge } from '@atelier/server';
 
 import { ModelCache, type ServedModel } from '../model-cache';
 import { BATCH_QUEUE, shardJobOptions } from './batch.queue';
-import { type BatchJobRow, BatchRepository, type StoredPrediction } from './batch.repository';
+import { type BatchJobRow, BatchRepository, type StoredPrediction, type StoredRequest } from './batch.repository';
+import { fileRows, readBatchFile } from './batch-file';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
+
+/** Rows an uploaded file may hold. */
+export const MAX_FILE_ROWS = 2_000_000;
 
 /**
  * Batch scoring jobs: checked and planned here (the model version fixed, the window cut into
@@ -42,8 +47,14 @@ export class BatchJobsService {
     const alias = request.version ? null : (request.alias ?? PRIMARY_ALIAS);
     const served = alias ? await this.cache.byAlias(request.model, alias) : await this.cache.byVersion(request.model, request.version!);
     const group = await this.rows.group(request.source.group);
-    const joinKeys = settleJoinKeys(served, group, request.joinKeys);
     const columns = new Set(group.features.map((f) => f.name));
+    const joinKeys = settleJoinKeys(
+      served,
+      served.plan.lookups.map((l) => l.entity),
+      columns,
+      request.joinKeys,
+      `group "${group.name}"`,
+    );
     for (const input of served.plan.requestInputs) {
       if (!columns.has(input.name))
         throw badRequest(
@@ -70,15 +81,94 @@ export class BatchJobsService {
       totalRows: plan.rows,
       shards: plan.parts.map((p) => ({ start: new Date(p.start), end: new Date(p.end) })),
     });
+    await this.enqueue(id, plan.parts.length);
+    this.logger.log({ msg: 'batch job queued', jobId: id, model, version, alias, rows: plan.rows, shards: plan.parts.length });
+    return toResponse(job);
+  }
+
+  /**
+   * A job over an uploaded file: every row read and checked against the model (each missing
+   * column or value of the wrong type named) and stored before the job is queued.
+   */
+  async createFromFile(bytes: Buffer, filename: string, form: UploadBatchJobForm): Promise<BatchJobResponse> {
+    const alias = form.version ? null : (form.alias ?? PRIMARY_ALIAS);
+    const served = alias ? await this.cache.byAlias(form.model, alias) : await this.cache.byVersion(form.model, form.version!);
+    const { plan } = served;
+    const { model, version } = served.detail;
+    const file = await readBatchFile(bytes);
+    if (file.rows.length > MAX_FILE_ROWS)
+      throw payloadTooLarge(`a file holds at most ${MAX_FILE_ROWS} rows; this one has ${file.rows.length}`);
+    const header = new Set(file.columns);
+    const absent = (column: string, why: string) => badRequest(`the file has no column "${column}": ${why}`, { column });
+    for (const input of plan.requestInputs) {
+      if (!header.has(input.name)) throw absent(input.name, `model ${model} v${version} takes it with the request`);
+    }
+    const joined = plan.features.filter((f) => !header.has(f.input));
+    const timeColumn = form.timeColumn ?? null;
+    if (timeColumn !== null && !header.has(timeColumn)) throw absent(timeColumn, 'it is the timeColumn');
+    if (joined.length > 0 && timeColumn === null) {
+      throw badRequest(
+        `model ${model} v${version} reads "${joined[0]!.input}" from the online store: give it as a column of the file, or a timeColumn (and the "${joined[0]!.entity}" key column) to join it as of each row's time`,
+        { column: joined[0]!.input },
+      );
+    }
+    const joinKeys = settleJoinKeys(
+      served,
+      joined.map((f) => f.entity),
+      header,
+      form.joinKeys,
+      'the file',
+    );
+    const passthrough = form.passthrough ?? [];
+    for (const column of passthrough) if (!header.has(column)) throw absent(column, 'it is a passthrough column');
+    const rows = fileRows(file, plan, {
+      featureColumns: new Set(plan.features.filter((f) => header.has(f.input)).map((f) => f.input)),
+      joined,
+      timeColumn,
+      joinKeys,
+      passthrough,
+    });
+
+    const id = randomUUID();
+    const source: FileSource = { file: filename, format: file.format, rows: rows.length, timeColumn };
+    const shards = Math.ceil(rows.length / form.shardRows);
+    const now = new Date();
+    const job = await this.repository.create(
+      {
+        id,
+        model,
+        version,
+        alias,
+        request: {
+          model,
+          alias: form.alias,
+          version: form.version,
+          source,
+          joinKeys,
+          passthrough,
+          shardRows: form.shardRows,
+          publish: form.publish,
+        },
+        totalRows: rows.length,
+        shards: Array.from({ length: shards }, () => ({ start: now, end: now })),
+      },
+      Array.from({ length: shards }, (_, shard) => rows.slice(shard * form.shardRows, (shard + 1) * form.shardRows)),
+    );
+    await this.enqueue(id, shards);
+    this.logger.log({ msg: 'batch job queued', jobId: id, model, version, alias, file: filename, rows: rows.length, shards });
+    return toResponse(job);
+  }
+
+  private async enqueue(id: string, shards: number): Promise<void> {
     try {
-      await this.queue.addBulk(plan.parts.map((_, shard) => ({ data: { jobId: id, shard }, opts: shardJobOptions(id, shard) })));
+      await this.queue.addBulk(
+        Array.from({ length: shards }, (_, shard) => ({ data: { jobId: id, shard }, opts: shardJobOptions(id, shard) })),
+      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await this.repository.cancel(id);
       throw dependencyUnavailable(`the batch queue could not be reached: ${reason}`);
     }
-    this.logger.log({ msg: 'batch job queued', jobId: id, model, version, alias, rows: plan.rows, shards: plan.parts.length });
-    return toResponse(job);
   }
 
   async list(query: ListBatchJobsQuery): Promise<BatchJobResponse[]> {
@@ -130,28 +220,27 @@ export class BatchJobsService {
 }
 
 /**
- * The source column holding each entity key the model's online features are read by: as asked,
- * else as the version was trained, else a column named after the entity.
+ * The column holding each entity key the model's joined features are read by: as asked, else as
+ * the version was trained, else a column named after the entity.
  */
 function settleJoinKeys(
   served: ServedModel,
-  group: FeatureGroupResponse,
+  entities: Iterable<string>,
+  columns: Set<string>,
   asked: Record<string, string> | undefined,
+  source: string,
 ): Record<string, string> {
   const trained = served.detail.lineage.params['joinKeys'];
-  const columns = new Set(group.features.map((f) => f.name));
   const keys: Record<string, string> = {};
-  for (const entity of new Set(served.plan.lookups.map((l) => l.entity))) {
+  for (const entity of new Set(entities)) {
     const column = asked?.[entity] ?? (isStringRecord(trained) ? trained[entity] : undefined) ?? (columns.has(entity) ? entity : undefined);
     if (!column)
       throw badRequest(
-        `model ${served.detail.model} reads features keyed by entity "${entity}": name its column of group "${group.name}" in joinKeys`,
-        {
-          entity,
-        },
+        `model ${served.detail.model} reads features keyed by entity "${entity}": name its column of ${source} in joinKeys`,
+        { entity },
       );
     if (!columns.has(column))
-      throw badRequest(`join key column "${column}" of entity "${entity}" is not a column of group "${group.name}"`, { entity });
+      throw badRequest(`join key column "${column}" of entity "${entity}" is not a column of ${source}`, { entity });
     keys[entity] = column;
   }
   return keys;
@@ -162,7 +251,7 @@ function isStringRecord(value: unknown): value is Record<string, string> {
 }
 
 export function toResponse(job: BatchJobRow): BatchJobResponse {
-  const request = job.request as unknown as CreateBatchJobRequest;
+  const request = job.request as unknown as StoredRequest;
   return {
     id: job.id,
     model: job.modelName,
