@@ -98,7 +98,7 @@ describe('atelier (command line)', () => {
     [['predict', 'delays', '--feature', 'distance'], 'expected name=value'],
     [['predict', 'delays', '--rows', 'rows.json', '--entity', 'airport=SFO'], 'cannot be used with option'],
     [['train', 'spec.json', '--interval', '0'], 'expected a positive number of seconds'],
-    [['batch', 'submit', 'delays', '--group', 'flights', '--start', '2001-01-01'], "error: required option '--end <time>' not specified"],
+    [['batch', 'submit', 'delays', '--group', 'flights', '--start', '2001-01-01'], 'error: give --group, --start and --end, or --file'],
     [['models', 'list', '--url', 'localhost:3000'], 'error: --url: "localhost:3000" is not an http(s) URL'],
     [['models', 'list', '--url', 'not a url'], 'error: --url: "not a url" is not a URL'],
   ])('exits 2 on wrong usage: %j', async (argv, message) => {

@@ -40,6 +40,43 @@ function batchApi(polls: Array<BatchJobResponse | (() => Response)>) {
 const WINDOW = ['--group', 'flights', '--start', '2001-01-01', '--end', '2001-02-01T02:00:00+02:00'];
 
 describe('atelier batch', () => {
+  it('submits a file as multipart, with the fields that say how the model reads it', async () => {
+    const file = path.join(dir, 'flights.csv');
+    writeFileSync(file, 'origin,distance,at\nSFO,337,2001-01-02T10:00:00Z\n');
+    const fromFile = batchJob({ source: { file: 'flights.csv', format: 'csv', rows: 1, timeColumn: 'at' } });
+    const api = fakePlatform({ 'POST /api/batch-jobs/upload': () => Response.json(fromFile, { status: 202 }) });
+    const result = await runCli(
+      [
+        'batch',
+        'submit',
+        'delays',
+        '--file',
+        file,
+        '--time-column',
+        'at',
+        '--join-key',
+        'airport=origin',
+        '--passthrough',
+        'origin',
+        '--publish',
+      ],
+      { fetch: api.fetch },
+    );
+    expect(api.calls[0]?.body).toEqual({
+      file: { file: 'flights.csv', base64: Buffer.from(readFileSync(file)).toString('base64') },
+      model: 'delays',
+      timeColumn: 'at',
+      joinKeys: '{"airport":"origin"}',
+      passthrough: '["origin"]',
+      publish: 'true',
+    });
+    expect(result.stdout).toContain('scores file flights.csv (csv, 1 rows, as of at)');
+    expect((await runCli(['batch', 'submit', 'delays', ...WINDOW, '--time-column', 'at'], { fetch: api.fetch })).stderr).toContain(
+      'error: --time-column goes with --file',
+    );
+    expect((await runCli(['batch', 'submit', 'delays', '--file', file, '--group', 'flights'], { fetch: api.fetch })).code).toBe(2);
+  });
+
   it('submits a job from its options, times sent in UTC, and says how to follow it', async () => {
     const api = batchApi([]);
     const result = await runCli(
@@ -320,10 +357,7 @@ describe('atelier batch', () => {
   });
 
   it.each([
-    [
-      ['batch', 'submit', 'delays', '--start', '2001-01-01', '--end', '2001-02-01'],
-      "error: required option '--group <group>' not specified",
-    ],
+    [['batch', 'submit', 'delays', '--start', '2001-01-01', '--end', '2001-02-01'], 'error: give --group, --start and --end, or --file'],
     [['batch', 'submit', 'delays', '--group', 'flights', '--start', '2001-01-01T00:00:00', '--end', '2001-02-01'], 'expected a date'],
     [['batch', 'submit', 'delays', '--group', 'flights', '--start', '2001-02-30', '--end', '2001-03-01'], 'expected a date'],
     [['batch', 'submit', 'delays', '--group', 'flights', '--start', '2001-02-01', '--end', '2001-01-01'], '--end must come after --start'],

@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+
 import { type Command, Option } from 'commander';
 
 import { AtelierApiError, type AtelierClient, type BatchJobResponse, type BatchJobStatus, type BatchPredictionsPage } from '@atelier/sdk';
@@ -6,14 +8,16 @@ import { collectJoinKey, collectNames, parseInstant, parseVersion, wholeNumber }
 import { action, leaf } from '../command';
 import type { CliIo, Context } from '../context';
 import { CliError, UsageError } from '../errors';
-import { writeBytesAtomically } from '../files';
+import { readBytes, writeBytesAtomically } from '../files';
 import { fields, formatNumber, formatPairs, formatPercent, formatTime, table } from '../output';
 import { failEndedJob, followJob, type JobKind, type WatchOptions, withWatchOptions } from '../watch';
 
 interface SubmitOptions extends WatchOptions {
-  group: string;
-  start: string;
-  end: string;
+  group?: string;
+  start?: string;
+  end?: string;
+  file?: string;
+  timeColumn?: string;
   alias?: string;
   version?: number;
   joinKey?: Record<string, string>;
@@ -43,15 +47,19 @@ export function registerBatch(program: Command, io: CliIo): void {
   const submit = leaf(
     batch,
     'submit <model>',
-    "score a feature group's rows in a time window with a version of a model (default: production's)",
+    "score a feature group's rows in a time window, or a CSV or Parquet file, with a version of a model (default: production's)",
   )
-    .requiredOption('--group <group>', 'the feature group whose rows are scored, one prediction per row')
-    .requiredOption(
-      '--start <time>',
-      "the window's start, included: a date (midnight UTC) or an ISO 8601 time with an offset",
-      parseInstant,
+    .option('--group <group>', 'the feature group whose rows are scored, one prediction per row')
+    .option('--start <time>', "the window's start, included: a date (midnight UTC) or an ISO 8601 time with an offset", parseInstant)
+    .option('--end <time>', "the window's end, excluded", parseInstant)
+    .addOption(
+      new Option('--file <path>', 'score the rows of this file instead (CSV with a header row, or Parquet)').conflicts([
+        'group',
+        'start',
+        'end',
+      ]),
     )
-    .requiredOption('--end <time>', "the window's end, excluded", parseInstant)
+    .option('--time-column <column>', "with --file: the column of each row's time, as of which the features the file lacks are joined")
     .addOption(new Option('--alias <alias>', 'score with the version behind this alias when the job is created').conflicts('version'))
     .addOption(new Option('--version <version>', 'score with this version').argParser(parseVersion))
     .option(
@@ -68,18 +76,7 @@ export function registerBatch(program: Command, io: CliIo): void {
     .option('--publish', 'also publish every prediction to the prediction log, so monitoring sees them');
   withWatchOptions(submit).action(
     action(io, async (ctx, options: SubmitOptions, model: string) => {
-      if (Date.parse(options.end) <= Date.parse(options.start)) throw new UsageError('--end must come after --start');
-      // names and ranges are the serving API's to check: it names every wrong field
-      const job = await ctx.client.createBatchJob({
-        model,
-        alias: options.alias,
-        version: options.version,
-        source: { group: options.group, start: options.start, end: options.end },
-        joinKeys: options.joinKey,
-        passthrough: options.passthrough,
-        shardRows: options.shardRows,
-        publish: options.publish,
-      });
+      const job = await submitJob(ctx.client, model, options);
       if (!options.watch) {
         ctx.out.result(job, () => [
           `submitted batch job ${job.id}: ${servedBy(job)} scores ${sourceWindow(job)} (${job.status})`,
@@ -164,12 +161,34 @@ function fractionDone(job: BatchJobResponse): number {
   return job.shards.total > 0 ? job.shards.done / job.shards.total : 0;
 }
 
+/** A group's window or a file: names, columns and ranges are the serving API's to check (it names every wrong field). */
+async function submitJob(client: AtelierClient, model: string, options: SubmitOptions): Promise<BatchJobResponse> {
+  const common = {
+    alias: options.alias,
+    version: options.version,
+    joinKeys: options.joinKey,
+    passthrough: options.passthrough,
+    shardRows: options.shardRows,
+  };
+  if (options.file !== undefined) {
+    const bytes = await readBytes(options.file, 'the file to score');
+    const fields = { model, ...common, timeColumn: options.timeColumn, publish: options.publish };
+    return client.uploadBatchJob(new Blob([new Uint8Array(bytes)]), basename(options.file), fields);
+  }
+  if (options.timeColumn !== undefined) throw new UsageError('--time-column goes with --file');
+  const { group, start, end } = options;
+  if (group === undefined || start === undefined || end === undefined) throw new UsageError('give --group, --start and --end, or --file');
+  if (Date.parse(end) <= Date.parse(start)) throw new UsageError('--end must come after --start');
+  return client.createBatchJob({ model, ...common, source: { group, start, end }, publish: options.publish });
+}
+
 function servedBy(r: { model: string; version: number; alias: string | null }): string {
   return `${r.model} v${r.version}${r.alias ? ` (${r.alias})` : ''}`;
 }
 
 function sourceWindow({ source }: BatchJobResponse): string {
-  if (!('group' in source)) return `file ${source.file} (${source.format}, ${source.rows} rows${source.timeColumn ? `, as of ${source.timeColumn}` : ''})`;
+  if (!('group' in source))
+    return `file ${source.file} (${source.format}, ${source.rows} rows${source.timeColumn ? `, as of ${source.timeColumn}` : ''})`;
   return `${source.group} from ${formatTime(source.start)} to ${formatTime(source.end)}`;
 }
 
