@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { parquetReadObjects } from 'hyparquet';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -429,6 +430,94 @@ describe('Atelier end to end', () => {
       await alertRow.waitFor();
       expect(await alertRow.textContent()).toContain(DEMO.model);
       await page.screenshot({ path: 'tmp/e2e-alerts.png', fullPage: true }).catch(() => undefined);
+    } finally {
+      await web.close();
+    }
+  }, 240_000);
+
+  it('scores a batch job from the web UI: the form, live progress on the job page, its predictions and the Parquet file through the proxy', async () => {
+    const web = await startWebUi(t.baseUrl);
+    try {
+      const page = await web.browser.newPage();
+      const editor = await fetch(`${t.baseUrl}/api/keys`, {
+        method: 'POST',
+        headers: authHeaders(),
+        body: JSON.stringify({ name: 'e2e batch', owner: 'e2e-batch', role: 'editor' }),
+      }).then((r) => r.json() as Promise<{ key: string }>);
+      await signIn(page, web.url, editor.key);
+      await page.click('[data-testid="nav-batch"]');
+      await page.waitForURL(/\/batch$/);
+
+      // the form starts from the demo model's production alias, its source group and its validation slice
+      const production = (await t.client.getModel(DEMO.model)).aliases['production']!;
+      const fields = ['select[name="model"]', 'select[name="target"]', 'select[name="source"]', 'input[name="start"]', 'input[name="end"]'];
+      await expect
+        .poll(() => Promise.all(fields.map((field) => page.inputValue(field))))
+        .toEqual([DEMO.model, 'alias:production', DEMO.flightsGroup, '2001-01-08T00:00', '2001-01-11T00:00']);
+
+      // the API's refusal is shown with its message
+      await page.fill('input[name="start"]', '2001-01-10T12:00');
+      await page.fill('input[name="end"]', '2001-01-10T06:00');
+      await page.click('[data-testid="submit-batch"]');
+      await expect.poll(() => page.locator('[data-testid="api-error"]').textContent()).toContain('source.start must be before source.end');
+
+      // six hours of flights, a shard per thousand rows or so, the destination beside each prediction
+      await page.fill('input[name="start"]', '2001-01-10T06:00');
+      await page.fill('input[name="end"]', '2001-01-10T12:00');
+      await page.getByRole('checkbox', { name: 'destination', exact: true }).check();
+      await page.fill('input[name="shardRows"]', '1000');
+      await page.click('[data-testid="submit-batch"]');
+      const card = page.locator('[data-testid="batch-job"]');
+      await card.waitFor();
+      const id = (await card.getAttribute('data-job-id'))!;
+      const created = await t.client.getBatchJob(id);
+      expect(created).toMatchObject({
+        model: DEMO.model,
+        version: production,
+        alias: 'production',
+        source: { group: DEMO.flightsGroup, start: '2001-01-10T06:00:00.000Z', end: '2001-01-10T12:00:00.000Z' },
+        joinKeys: { [DEMO.airport]: 'origin' },
+        passthrough: ['destination'],
+        publish: false,
+      });
+      expect(created.shards.total).toBeGreaterThan(1);
+
+      // its page follows it live until it has succeeded
+      await page.click('[data-testid="batch-job-link"]');
+      await page.waitForURL(new RegExp(`/batch/${id}$`));
+      const status = page.locator('[data-testid="job-status"]');
+      await expect.poll(() => status.textContent(), { timeout: 120_000 }).toMatch(/^(succeeded|failed|cancelled)$/);
+      expect(await status.textContent(), (await page.locator('[data-testid="batch-error"]').allTextContents()).join()).toBe('succeeded');
+      const job = await t.client.getBatchJob(id);
+      expect(job.rows.scored).toBe(job.rows.total);
+      expect(await page.locator('[data-testid="shards-progress"]').textContent()).toBe(`${job.shards.total} / ${job.shards.total} shards`);
+      expect(await page.locator('[data-testid="rows-progress"]').textContent()).toBe(
+        `${job.rows.total.toLocaleString('en-US')} / ${job.rows.total.toLocaleString('en-US')} rows scored`,
+      );
+      expect(await page.locator('[data-testid="cancel-batch"]').count()).toBe(0);
+
+      // the first page of predictions, in the API's order, the passthrough column beside each
+      const first = (await t.client.batchPredictions(id, { limit: 1 })).predictions[0]!;
+      const rows = page.locator('[data-testid="batch-prediction-row"]');
+      await expect.poll(() => rows.count()).toBe(Math.min(50, job.rows.total));
+      expect(await rows.first().getAttribute('data-prediction-id')).toBe(first.predictionId);
+      expect(await rows.first().locator('[data-column="destination"]').textContent()).toBe(String(first.columns['destination']));
+
+      // the download goes through the web server's proxy with the session's key: a Parquet file of every row
+      const href = (await page.locator('[data-testid="download-batch"]').getAttribute('href'))!;
+      expect(href).toBe(`/api/batch-jobs/${id}/output.parquet`);
+      const download = await page.request.get(`${web.url}${href}`);
+      expect(download.status()).toBe(200);
+      expect(download.headers()['content-disposition']).toContain(`${DEMO.model}-v${production}-${id}.parquet`);
+      const file = await download.body();
+      expect([file.subarray(0, 4).toString('latin1'), file.subarray(-4).toString('latin1')]).toEqual(['PAR1', 'PAR1']);
+      const parquetRows = await parquetReadObjects({ file: file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer });
+      expect(parquetRows).toHaveLength(job.rows.total);
+      expect(parquetRows[0]).toMatchObject({ prediction_id: first.predictionId, destination: first.columns['destination'] });
+      expect((await fetch(`${web.url}${href}`)).status).toBe(401);
+
+      await page.goto(`${web.url}/batch`);
+      await page.locator(`[data-testid="batch-job-row"][data-job-id="${id}"][data-status="succeeded"]`).waitFor();
     } finally {
       await web.close();
     }

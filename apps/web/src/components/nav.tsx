@@ -10,6 +10,7 @@ import { Badge } from './badge';
 const LINKS = [
   { href: '/models', label: 'Models' },
   { href: '/train', label: 'Train' },
+  { href: '/batch', label: 'Batch', testId: 'nav-batch' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/monitors', label: 'Monitors' },
 ] as const;

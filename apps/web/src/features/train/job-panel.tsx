@@ -1,7 +1,6 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useRef } from 'react';
 
 import type { TrainingJobEvent, TrainingJobResponse } from '@atelier/contracts';
 
@@ -11,8 +10,9 @@ import { ProgressBar } from '../../components/progress-bar';
 import { Loading } from '../../components/states';
 import { api } from '../../lib/api';
 import { elapsedSeconds, formatDuration, formatMetric, formatTime, metricKeys, shortId } from '../../lib/format';
+import { isFinished } from '../../lib/job-status';
 import { useApi } from '../../lib/use-api';
-import { isFinished } from './job-status';
+import { useJobFinished } from '../../lib/use-job-finished';
 import { LossChart } from './loss-chart';
 
 /** One training job, polled every second until it finishes. */
@@ -34,13 +34,7 @@ export function JobPanel({
   const finished = status ? isFinished(status) : false;
 
   // Tell the page once when the job ends, so the recent-jobs list catches up at once.
-  const reported = useRef<string | null>(null);
-  useEffect(() => {
-    if (finished && reported.current !== jobId) {
-      reported.current = jobId;
-      onFinished?.();
-    }
-  }, [finished, jobId, onFinished]);
+  useJobFinished(jobId, finished, onFinished);
 
   return (
     <section className="card" data-testid="training-job" data-job-id={jobId}>
