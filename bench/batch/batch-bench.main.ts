@@ -128,7 +128,7 @@ async function startPlatform(settings: Settings, supervisor: Supervisor): Promis
     ATELIER_NAMESPACE: 'bench-batch',
     ATELIER_ADMIN_KEY: KEY,
     ATELIER_ARTIFACT_DIR: 'bench/.data/batch-artifacts',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     MONITOR_INTERVAL_SECONDS: '0',
     PREDICTION_LOG_SPOOL_DIR: 'bench/.data/batch/spool',
     ...Object.fromEntries(['FEATURE_STORE_URL', 'TRAINING_URL', 'REGISTRY_URL', 'SERVING_URL', 'MONITORING_URL'].map((v) => [v, url])),

@@ -122,14 +122,14 @@ export class BatchRepository {
   /**
    * A scored shard, whole or not at all: its predictions, the shard done and the job's progress
    * in one transaction; the job succeeds with its last shard. Nothing is written when the shard
-   * was done already (a retried or taken-over shard) or the job ended (cancelled, failed).
+   * was done already (a retried or taken-over shard: its row is locked first, so two never both
+   * commit) or the job ended (cancelled, failed: checked by the last statement, which locks the
+   * job's row only for itself, so shards of one job insert their rows in parallel).
    */
   async commitShard(jobId: string, shard: number, predictions: StoredPrediction[]): Promise<ShardCommit> {
     const client = await this.prisma.pool.connect();
     try {
       await client.query('BEGIN');
-      const job = await client.query<{ status: string }>('SELECT status FROM batch_jobs WHERE id = $1 FOR UPDATE', [jobId]);
-      if (job.rows[0]?.status !== 'running') return await rollback(client, 'job-ended');
       const marked = await client.query(
         `UPDATE batch_shards SET status = 'done', rows = $3, error = NULL, finished_at = now() WHERE job_id = $1 AND shard = $2 AND status <> 'done'`,
         [jobId, shard, predictions.length],
@@ -138,13 +138,14 @@ export class BatchRepository {
       for (let from = 0; from < predictions.length; from += INSERT_ROWS)
         await insertPredictions(client, jobId, predictions.slice(from, from + INSERT_ROWS));
       await client.query('DELETE FROM batch_inputs WHERE job_id = $1 AND shard = $2', [jobId, shard]);
-      await client.query(
+      const progressed = await client.query(
         `UPDATE batch_jobs SET shards_done = shards_done + 1, scored_rows = scored_rows + $2,
            status = CASE WHEN shards_done + 1 = shard_count THEN 'succeeded' ELSE status END,
            finished_at = CASE WHEN shards_done + 1 = shard_count THEN now() ELSE finished_at END
-         WHERE id = $1`,
+         WHERE id = $1 AND status = 'running'`,
         [jobId, predictions.length],
       );
+      if (progressed.rowCount === 0) return await rollback(client, 'job-ended');
       await client.query('COMMIT');
       return 'committed';
     } catch (error) {
@@ -177,14 +178,33 @@ export class BatchRepository {
     return count > 0;
   }
 
-  /** Predictions in shard and row order, from a (shard, row) position on. */
+  /**
+   * Predictions in shard and row order, from a (shard, row) position on: the output file's pages,
+   * read on node-postgres (Prisma's JavaScript engine took longer to decode a page than the
+   * Parquet writer to encode it).
+   */
   async predictionsAfter(jobId: string, after: { shard: number; row: number } | null, limit: number): Promise<StoredPrediction[]> {
-    const rows = await this.prisma.client.batchPrediction.findMany({
-      where: { jobId, ...(after ? { OR: [{ shard: { gt: after.shard } }, { shard: after.shard, row: { gt: after.row } }] } : {}) },
-      orderBy: [{ shard: 'asc' }, { row: 'asc' }],
-      take: limit,
-    });
-    return rows.map(toStored);
+    const { rows } = await this.prisma.pool.query<PredictionRow>(
+      `SELECT shard, "row", prediction_id, model_name, version, alias, event_time, entities, prediction, label, probabilities, missing, columns
+       FROM batch_predictions WHERE job_id = $1 AND (shard, "row") > ($2, $3)
+       ORDER BY shard, "row" LIMIT $4`,
+      [jobId, after?.shard ?? -1, after?.row ?? -1, limit],
+    );
+    return rows.map((r) => ({
+      predictionId: r.prediction_id,
+      shard: r.shard,
+      row: r.row,
+      eventTime: r.event_time,
+      entities: r.entities,
+      prediction: r.prediction,
+      label: r.label,
+      probabilities: r.probabilities,
+      missing: r.missing,
+      columns: r.columns,
+      model: r.model_name,
+      version: r.version,
+      alias: r.alias,
+    }));
   }
 
   async predictionsPage(jobId: string, offset: number, limit: number): Promise<{ total: number; rows: StoredPrediction[] }> {
@@ -199,6 +219,22 @@ export class BatchRepository {
     ]);
     return { total, rows: rows.map(toStored) };
   }
+}
+
+interface PredictionRow {
+  shard: number;
+  row: number;
+  prediction_id: string;
+  model_name: string;
+  version: number;
+  alias: string | null;
+  event_time: Date;
+  entities: Record<string, string>;
+  prediction: number | null;
+  label: string | null;
+  probabilities: Record<string, number> | null;
+  missing: string[];
+  columns: BatchPrediction['columns'];
 }
 
 async function rollback(client: PoolClient, result: ShardCommit): Promise<ShardCommit> {
