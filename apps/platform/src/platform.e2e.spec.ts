@@ -518,6 +518,29 @@ describe('Atelier end to end', () => {
 
       await page.goto(`${web.url}/batch`);
       await page.locator(`[data-testid="batch-job-row"][data-job-id="${id}"][data-status="succeeded"]`).waitFor();
+
+      // a file: two flights from a CSV, the airport's statistics joined as of each row's time
+      const csv = 'flight_no,origin,distance,hour,scheduled\nF1,ORD,733,7,2001-01-10T07:00:00Z\nF2,SFO,337,18,2001-01-10T18:00:00Z\n';
+      await page.setInputFiles('[data-testid="batch-file-form"] input[type="file"]', { name: 'two.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.fill('input[name="timeColumn"]', 'scheduled');
+      await page.fill('input[name="filePassthrough"]', 'flight_no');
+      expect(await page.inputValue('select[name="fileModel"]')).toBe(DEMO.model);
+      await page.click('[data-testid="submit-batch-file"]');
+      const answered = page.locator('[data-testid="batch-job"], [data-testid="batch-file-form"] [data-testid="api-error"]');
+      await answered.first().waitFor();
+      expect(await page.locator('[data-testid="batch-file-form"] [data-testid="api-error"]').allTextContents()).toEqual([]);
+      const fromFile = (await page.locator('[data-testid="batch-job"]').getAttribute('data-job-id'))!;
+      expect(await t.client.getBatchJob(fromFile)).toMatchObject({ source: { file: 'two.csv', format: 'csv', rows: 2, timeColumn: 'scheduled' } });
+      const scoredFile = await eventually(async () => {
+        const state = await t.client.getBatchJob(fromFile);
+        return state.status === 'queued' || state.status === 'running' ? undefined : state;
+      }, 60_000);
+      expect(scoredFile.status).toBe('succeeded');
+      const filePredictions = (await t.client.batchPredictions(fromFile)).predictions;
+      expect(filePredictions.map((p) => [p.columns['flight_no'], p.entities[DEMO.airport], p.missing])).toEqual([
+        ['F1', 'ORD', []],
+        ['F2', 'SFO', []],
+      ]);
     } finally {
       await web.close();
     }

@@ -7,6 +7,7 @@ import type { BatchJobResponse } from '@atelier/contracts';
 import { PageHeader } from '../../components/page-header';
 import { api } from '../../lib/api';
 import { useApi } from '../../lib/use-api';
+import { BatchFileForm } from './batch-file-form';
 import { BatchForm } from './batch-form';
 import { BatchJobCard } from './batch-job';
 import { BatchJobs } from './batch-jobs';
@@ -30,10 +31,13 @@ export function BatchView({ initialJobId }: { initialJobId?: string }) {
     <>
       <PageHeader
         title="Batch scoring"
-        description="Score a feature group's rows in a time window with a model version, its features joined as of each row's event time; download the predictions as Parquet."
+        description="Score a feature group's rows in a time window, or a CSV or Parquet file, with a model version, its features joined as of each row's time; download the predictions as Parquet."
       />
       <div className="split">
-        <BatchForm onCreated={created} />
+        <div className="stack">
+          <BatchForm onCreated={created} />
+          <BatchFileForm onCreated={created} />
+        </div>
         <div className="stack">
           {jobId ? (
             <BatchJobCard key={jobId} jobId={jobId} onFinished={jobs.reload} />
