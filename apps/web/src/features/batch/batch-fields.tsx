@@ -11,6 +11,38 @@ interface FieldProps {
   dispatch: Dispatch<BatchFormAction>;
 }
 
+/** A model that has a version to score with (the empty choice while none is known). */
+export function ModelSelect({
+  name,
+  value,
+  models,
+  loading,
+  onChange,
+  testId,
+}: {
+  name: string;
+  value: string;
+  models: ModelResponse[];
+  loading: boolean;
+  onChange: (model: string) => void;
+  testId?: string;
+}) {
+  const scorable = models.filter((m) => m.latestVersion !== null);
+  return (
+    <label className="field">
+      <span>Model</span>
+      <select name={name} value={value} onChange={(e) => onChange(e.target.value)} disabled={scorable.length === 0} data-testid={testId}>
+        {value === '' ? <option value="">{loading ? 'Loading models…' : 'No models with a version'}</option> : null}
+        {scorable.map((m) => (
+          <option key={m.name} value={m.name}>
+            {m.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** The model, and its alias or version to score with. */
 export function ModelFields({
   form,
@@ -20,26 +52,16 @@ export function ModelFields({
   loading,
   onTarget,
 }: FieldProps & { models: ModelResponse[]; targets: TargetOption[]; loading: boolean; onTarget: (target: string) => void }) {
-  const scorable = models.filter((m) => m.latestVersion !== null);
   return (
     <div className="grid-2">
-      <label className="field">
-        <span>Model</span>
-        <select
-          name="model"
-          value={form.model}
-          onChange={(e) => dispatch({ type: 'model', model: e.target.value })}
-          disabled={scorable.length === 0}
-          data-testid="batch-model"
-        >
-          {form.model === '' ? <option value="">{loading ? 'Loading models…' : 'No models with a version'}</option> : null}
-          {scorable.map((m) => (
-            <option key={m.name} value={m.name}>
-              {m.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <ModelSelect
+        name="model"
+        value={form.model}
+        models={models}
+        loading={loading}
+        onChange={(model) => dispatch({ type: 'model', model })}
+        testId="batch-model"
+      />
       <label className="field">
         <span>Alias or version</span>
         <select

@@ -7,6 +7,7 @@ import type { BatchJobResponse } from '@atelier/contracts';
 import { ErrorNotice, IssueList } from '../../components/error-notice';
 import { api } from '../../lib/api';
 import { useApi } from '../../lib/use-api';
+import { ModelSelect } from './batch-fields';
 import { type FileFormState, fileJobFields, initialFileForm } from './batch-file-request';
 import { defaultModel } from './batch-request';
 
@@ -45,17 +46,13 @@ export function BatchFileForm({ onCreated }: { onCreated: (job: BatchJobResponse
     <form className="card form" onSubmit={(event) => void submit(event)} data-testid="batch-file-form" noValidate>
       <h2 className="card-title">Score a file</h2>
       <div className="grid-2">
-        <label className="field">
-          <span>Model</span>
-          <select name="fileModel" value={model} onChange={(e) => set({ model: e.target.value })} disabled={scorable.length === 0}>
-            {scorable.length === 0 ? <option value="">{models.loading ? 'Loading models…' : 'No models with a version'}</option> : null}
-            {scorable.map((m) => (
-              <option key={m.name} value={m.name}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ModelSelect
+          name="fileModel"
+          value={model}
+          models={models.data ?? []}
+          loading={models.loading}
+          onChange={(m) => set({ model: m })}
+        />
         <label className="field">
           <span>Alias or version</span>
           <input
