@@ -21,10 +21,10 @@ export const BatchSource = z.object({
 });
 export type BatchSource = z.infer<typeof BatchSource>;
 
-/** An uploaded file scored instead of a group's window: CSV with a header row, or Parquet. */
+/** An uploaded file scored instead of a group's window: CSV with a header row, Parquet, or JSON Lines. */
 export const FileSource = z.object({
   file: z.string(),
-  format: z.enum(['csv', 'parquet']),
+  format: z.enum(['csv', 'parquet', 'jsonl']),
   rows: z.number().int(),
   /** the column of each row's time: the model's online features are joined as of it */
   timeColumn: z.string().nullable(),

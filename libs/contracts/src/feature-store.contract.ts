@@ -72,6 +72,23 @@ export const IngestRowsRequest = z.object({
 export type IngestRowsRequest = z.infer<typeof IngestRowsRequest>;
 
 /**
+ * The text fields sent with a file of rows to import (`POST /api/feature-groups/{name}/rows/upload`):
+ * CSV with a header row, Parquet or JSON Lines; a column per feature of the group (others are
+ * ignored), one for the entity key and one for the event time.
+ */
+export const ImportRowsForm = z.object({
+  /** the column holding each row's entity key; default: the entity's join key (e.g. `airport`) */
+  entityColumn: z.string().min(1).max(128).optional(),
+  /** the column holding each row's event time: ISO 8601 or epoch milliseconds */
+  timeColumn: z.string().min(1).max(128),
+  writeOnline: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+export type ImportRowsForm = z.infer<typeof ImportRowsForm>;
+
+/**
  * `accepted` rows of the request, of which `inserted` were new and `replaced` gave an entity and
  * event time already stored (or repeated in the batch) its values again: ingestion is idempotent.
  */

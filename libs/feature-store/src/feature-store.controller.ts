@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import {
@@ -10,6 +11,7 @@ import {
   FeatureGroupResponse,
   FeatureLookupRequest,
   FeatureLookupResponse,
+  ImportRowsForm,
   IngestRowsRequest,
   IngestRowsResponse,
   MaterializationResponse,
@@ -22,13 +24,15 @@ import {
   TrainingSetRequest,
   TrainingSetResponse,
 } from '@atelier/contracts';
-import { Access, BodyLimit, Endpoint, MiB, ZodPipe } from '@atelier/server';
+import { Access, BodyLimit, Endpoint, MiB, readUpload, ZodPipe } from '@atelier/server';
 
 import { FeatureStoreService } from './feature-store.service';
 import { OnlineFeaturesService } from './online-features.service';
 import { TrainingSetService } from './training-set.service';
 
 const tag = 'feature-store';
+/** The largest file of rows an import takes. */
+const MAX_IMPORT_BYTES = 256 * MiB;
 
 @Controller()
 export class FeatureStoreController {
@@ -80,6 +84,19 @@ export class FeatureStoreController {
   @Endpoint({ tag, summary: "Cut a window of the group's rows into consecutive parts of about rowsPerPart rows (batch scoring shards)", body: RowPartitionRequest, response: RowPartitionResponse })
   partition(@Param('name', new ZodPipe(Name)) name: string, @Body(new ZodPipe(RowPartitionRequest)) body: RowPartitionRequest): Promise<RowPartitionResponse> {
     return this.trainingSets.partition(name, body);
+  }
+
+  @Post('api/feature-groups/:name/rows/upload')
+  @Endpoint({
+    tag,
+    summary: 'Import a file of rows (CSV, Parquet or JSON Lines) into the offline store: checked whole first, stored whole or not at all',
+    upload: { file: 'file', fields: ImportRowsForm },
+    response: IngestRowsResponse,
+    status: 201,
+  })
+  async importFile(@Param('name', new ZodPipe(Name)) name: string, @Req() request: FastifyRequest): Promise<IngestRowsResponse> {
+    const { bytes, fields } = await readUpload(request, MAX_IMPORT_BYTES);
+    return this.service.importFile(name, bytes, new ZodPipe(ImportRowsForm).transform(fields));
   }
 
   @Post('api/feature-groups/:name/materializations')

@@ -1,3 +1,4 @@
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -45,6 +46,71 @@ describe('feature store (integration)', () => {
 
   afterAll(async () => {
     await t?.close();
+  });
+
+  it('imports a file of rows (CSV, JSON Lines, Parquet) whole, or refuses it naming the column and row and stores nothing', async () => {
+    const group = `imported_${s}`;
+    await t.client.createFeatureGroup({
+      name: group,
+      entity,
+      ttlSeconds: 3600,
+      description: '',
+      features: [
+        { name: 'mean_delay', dtype: 'float', description: '' },
+        { name: 'flights', dtype: 'int', description: '' },
+        { name: 'busy', dtype: 'bool', description: '' },
+        { name: 'city', dtype: 'string', description: '' },
+      ],
+    });
+    const csv = (lines: string[]) => new Blob([['airport,at,mean_delay,flights,busy,city,ignored', ...lines].join('\n')]);
+    const refused = async (file: Blob, fields: { timeColumn: string; entityColumn?: string } = { timeColumn: 'at' }) => {
+      const error = (await t.client.importRowsFile(group, file, 'rows.csv', fields).catch((e: unknown) => e)) as AtelierApiError;
+      return { status: error.status, message: error.body.message };
+    };
+    expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3,true,Chicago,x', 'SFO,2001-01-01T10:00:00Z,late,2,false,,x']))).toEqual({
+      status: 400,
+      message: 'column "mean_delay", row 2: "late" is not a number',
+    });
+    expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3.5,true,Chicago,x']))).toEqual({ status: 400, message: 'column "flights", row 1: "3.5" is not an integer' });
+    expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3,maybe,Chicago,x']))).toEqual({ status: 400, message: 'column "busy", row 1: "maybe" is not true or false' });
+    expect(await refused(csv(['ORD,yesterday,5.5,3,true,Chicago,x']))).toEqual({
+      status: 400,
+      message: 'column "at", row 1: "yesterday" is not a time (ISO 8601 or epoch milliseconds)',
+    });
+    expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3,true,Chicago,x']), { timeColumn: 'when' })).toEqual({
+      status: 400,
+      message: 'the file has no column "when": it is the time column',
+    });
+    expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3,true,Chicago,x']), { timeColumn: 'at', entityColumn: 'origin' })).toEqual({
+      status: 400,
+      message: 'the file has no column "origin": it is the entity key column',
+    });
+    expect((await t.client.getFeatureGroup(group)).rowCount).toBe(0);
+
+    const imported = await t.client.importRowsFile(group, csv(['ORD,2001-01-01T10:00:00Z,5.5,3,true,Chicago,x', 'SFO,978343200000,,2,0,,x']), 'rows.csv', {
+      timeColumn: 'at',
+      entityColumn: 'airport',
+    });
+    expect(imported).toEqual({ group, accepted: 2, inserted: 2, replaced: 0 });
+    const lines = [{ airport: 'ORD', at: '2001-01-01T12:00:00Z', mean_delay: 7, flights: 4, busy: false, city: 'Chicago' }].map((r) => JSON.stringify(r));
+    expect(await t.client.importRowsFile(group, new Blob([lines.join('\n')]), 'rows.jsonl', { timeColumn: 'at', entityColumn: 'airport' })).toMatchObject({ inserted: 1 });
+    const parquet = parquetWriteBuffer({
+      columnData: [
+        { name: 'airport', data: ['DEN'], type: 'STRING' },
+        { name: 'at', data: [new Date('2001-01-01T09:00:00Z')], type: 'TIMESTAMP' },
+        { name: 'flights', data: [9], type: 'INT32' },
+      ],
+    });
+    expect(await t.client.importRowsFile(group, new Blob([parquet]), 'rows.parquet', { timeColumn: 'at', entityColumn: 'airport' })).toMatchObject({ inserted: 1 });
+
+    const set = await t.client.trainingSet({
+      source: { group, start: '2001-01-01T00:00:00Z', end: '2001-01-02T00:00:00Z' },
+      joinKeys: {},
+      features: [],
+      columns: ['mean_delay', 'flights', 'busy', 'city'],
+    });
+    expect(set.eventTimes.map((ms) => new Date(ms).toISOString())).toEqual(['2001-01-01T09:00:00.000Z', '2001-01-01T10:00:00.000Z', '2001-01-01T10:00:00.000Z', '2001-01-01T12:00:00.000Z']);
+    expect(set.columns).toEqual({ mean_delay: [null, 5.5, null, 7], flights: [9, 3, 2, 4], busy: [null, 1, 0, 0], city: [null, 'Chicago', null, 'Chicago'] });
   });
 
   it('rejects a batch with one bad row and stores none of it', async () => {

@@ -10,12 +10,13 @@ import type {
   FeatureGroupResponse,
   FeatureRowInput,
   FeatureValue,
+  ImportRowsForm,
   IngestRowsRequest,
   IngestRowsResponse,
   MaterializationResponse,
   MaterializeRequest,
 } from '@atelier/contracts';
-import { badRequest, conflict, notFound } from '@atelier/server';
+import { badRequest, conflict, instantCell, notFound, numberCell, payloadTooLarge, readTabularFile, textCell } from '@atelier/server';
 
 import { FeatureGroupCache } from './feature-group.cache';
 import { FeatureStoreRepository, type StoredGroup } from './feature-store.repository';
@@ -31,6 +32,9 @@ export interface MaterializationJob {
 }
 
 /** Entities, feature groups, ingestion and materialization. */
+/** Rows an imported file may hold (they are stored in one transaction). */
+const MAX_IMPORT_ROWS = 1_000_000;
+
 @Injectable()
 export class FeatureStoreService {
   constructor(
@@ -96,6 +100,42 @@ export class FeatureStoreService {
     const { inserted, replaced } = await this.repository.insertRows(groupName, request.rows);
     if (request.writeOnline) await this.writeNewestOnline(group, request.rows);
     return { group: groupName, accepted: request.rows.length, inserted, replaced };
+  }
+
+  /**
+   * Imports a file of rows (CSV, Parquet or JSON Lines): every row read and checked against the
+   * group first — a missing column, a key or time that is not one, a value of the wrong type: a
+   * 400 naming the column and row — then all stored in one transaction: the whole file or nothing.
+   */
+  async importFile(groupName: string, bytes: Buffer, form: ImportRowsForm): Promise<IngestRowsResponse> {
+    const group = await this.requireGroup(groupName);
+    const file = await readTabularFile(bytes);
+    if (file.rows.length === 0) throw badRequest('the file has no rows');
+    if (file.rows.length > MAX_IMPORT_ROWS) throw payloadTooLarge(`a file holds at most ${MAX_IMPORT_ROWS} rows; this one has ${file.rows.length}`);
+    const header = new Set(file.columns);
+    const entityColumn = form.entityColumn ?? (await this.repository.findEntity(group.entityName))?.joinKey ?? group.entityName;
+    for (const [column, what] of [
+      [entityColumn, 'the entity key column'],
+      [form.timeColumn, 'the time column'],
+    ] as const) {
+      if (!header.has(column)) throw badRequest(`the file has no column "${column}": it is ${what}`, { column });
+    }
+    const features = group.features.filter((f) => header.has(f.name));
+    if (features.length === 0) throw badRequest(`the file has none of the features of group "${groupName}" (${group.features.map((f) => f.name).join(', ')})`);
+    const rows = file.rows.map((raw, r): FeatureRowInput => {
+      const at = (column: string) => `column "${column}", row ${r + 1}`;
+      const entityKey = textCell(raw[entityColumn]);
+      if (!entityKey || entityKey.length > 200) throw badRequest(`${at(entityColumn)}: an entity key is 1 to 200 characters`);
+      const time = instantCell(raw[form.timeColumn], at(form.timeColumn));
+      const year = new Date(time).getUTCFullYear();
+      if (!(year >= 1 && year <= 9999)) throw badRequest(`${at(form.timeColumn)}: a time in the years 0001–9999`);
+      const values: FeatureRowInput['values'] = {};
+      for (const f of features) values[f.name] = cellOf(f.dtype, raw[f.name], at(f.name));
+      return { entityKey, eventTime: new Date(time).toISOString(), values };
+    });
+    const { inserted, replaced } = await this.repository.insertRows(groupName, rows);
+    if (form.writeOnline) await this.writeNewestOnline(group, rows);
+    return { group: groupName, accepted: rows.length, inserted, replaced };
   }
 
   private async writeNewestOnline(group: StoredGroup, rows: FeatureRowInput[]): Promise<void> {
@@ -193,6 +233,29 @@ export class FeatureStoreService {
       );
     }
     return `nothing written: the rows of "${group.name}" within the TTL before asOf ${at} expire within a second`;
+  }
+}
+
+/** A cell of an imported file as the feature's type; empty is null, anything else a 400 at `where`. */
+function cellOf(dtype: FeatureDefinition['dtype'], value: unknown, where: string): FeatureValue {
+  switch (dtype) {
+    case 'float':
+      return numberCell(value, where);
+    case 'int': {
+      const n = numberCell(value, where);
+      if (n !== null && !Number.isInteger(n)) throw badRequest(`${where}: ${JSON.stringify(value)} is not an integer`);
+      return n;
+    }
+    case 'bool': {
+      if (value === null || value === undefined || value === '') return null;
+      if (typeof value === 'boolean') return value;
+      const text = String(value).trim().toLowerCase();
+      if (text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+      throw badRequest(`${where}: ${JSON.stringify(value)} is not true or false`);
+    }
+    case 'string':
+      return textCell(value);
   }
 }
 

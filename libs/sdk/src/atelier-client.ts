@@ -129,6 +129,13 @@ export class AtelierClient {
   ingestRows(group: string, rows: FeatureRowInput[], writeOnline = false) {
     return this.call<IngestRowsResponse>('featureStore', 'POST', `/api/feature-groups/${enc(group)}/rows`, { rows, writeOnline });
   }
+  /** Imports a file of rows (CSV with a header row, Parquet or JSON Lines): the whole file or nothing. */
+  importRowsFile(group: string, file: Blob, filename: string, fields: { timeColumn: string; entityColumn?: string; writeOnline?: boolean }) {
+    const form = new FormData();
+    form.set('file', file, filename);
+    for (const [name, value] of Object.entries(fields)) if (value !== undefined) form.set(name, String(value));
+    return this.call<IngestRowsResponse>('featureStore', 'POST', `/api/feature-groups/${enc(group)}/rows/upload`, form);
+  }
   materialize(group: string, asOf?: string) {
     return this.call<MaterializationResponse>('featureStore', 'POST', `/api/feature-groups/${enc(group)}/materializations`, asOf ? { asOf } : {});
   }

@@ -10,3 +10,4 @@ export * from './multipart';
 export * from './queue.module';
 export * from './request-id';
 export * from './server.module';
+export * from './tabular-file';

@@ -14,12 +14,12 @@ import {
   PRIMARY_ALIAS,
   type UploadBatchJobForm,
 } from '@atelier/contracts';
-import { badRequest, conflict, dependencyUnavailable, notFound, payloadTooLarge } from '@atelier/server';
+import { badRequest, conflict, dependencyUnavailable, notFound, payloadTooLarge, readTabularFile } from '@atelier/server';
 
 import { ModelCache, type ServedModel } from '../model-cache';
 import { BATCH_QUEUE, shardJobOptions } from './batch.queue';
 import { type BatchJobRow, BatchRepository, type StoredPrediction, type StoredRequest } from './batch.repository';
-import { fileRows, readBatchFile } from './batch-file';
+import { fileRows } from './batch-file';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
 
 /** Rows an uploaded file may hold. */
@@ -95,7 +95,7 @@ export class BatchJobsService {
     const served = alias ? await this.cache.byAlias(form.model, alias) : await this.cache.byVersion(form.model, form.version!);
     const { plan } = served;
     const { model, version } = served.detail;
-    const file = await readBatchFile(bytes);
+    const file = await readTabularFile(bytes);
     if (file.rows.length > MAX_FILE_ROWS)
       throw payloadTooLarge(`a file holds at most ${MAX_FILE_ROWS} rows; this one has ${file.rows.length}`);
     const header = new Set(file.columns);
