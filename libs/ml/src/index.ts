@@ -43,4 +43,5 @@ export * from './search/search.types';
 export * from './search/search-space.sampler';
 export * from './search/successive-halving.search';
 export * from './stats/distribution.stats';
+export * from './stats/drift.stats';
 export { selectTfBackend, type TfBackendName, type TfBackendSelection } from './tf/tf-backend.loader';
