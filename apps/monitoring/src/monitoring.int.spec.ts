@@ -16,9 +16,10 @@ import {
 } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
 import { type DeadLetter, KafkaService } from '@atelier/kafka';
+import { exportOnnx } from '@atelier/ml';
 import { EvaluationScheduler, MonitoringModule, PredictionEventsConsumer } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
-import { authHeaders, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { authHeaders, DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 /**
  * A webhook receiver on 127.0.0.1 that fails its first request (to prove the retry) and keeps the
@@ -418,6 +419,70 @@ describe('monitoring (integration)', () => {
       expect({ metric, breached: evaluated.breached }).toEqual({ metric, breached });
       expect(evaluated.value).toBeCloseTo(value, 12);
     }
+  });
+
+  it("measures each input's drift against the version's training baseline, as computed by hand, and watches one input with a monitor", async () => {
+    const drifting = `drifting-${s}`;
+    const empty = { mean: null, std: null, min: null, max: null, quantiles: {} };
+    await t.client.createVersion(drifting, {
+      modelType: 'logistic_regression',
+      signature: { inputs: [{ name: 'distance', source: 'request', dtype: 'float' }], onnxInputs: ['distance'], outputs: ['probability', 'label'], task: 'binary_classification' },
+      artifactBase64: Buffer.from(exportOnnx(DISTANCE_MODEL, { name: drifting })).toString('base64'),
+      baseline: {
+        features: [
+          { ...empty, name: 'distance', count: 4, missing: 1, histogram: { edges: [null, 150, 250, null], counts: [1, 2, 1] }, sample: [100, 200, 200, 300] },
+          { ...empty, name: 'origin', count: 4, missing: 0, histogram: { edges: [null, null], counts: [4] }, categories: { ORD: 3, SFO: 1 } },
+        ],
+        prediction: null,
+      },
+    });
+    const live: Array<[number | null, string | null]> = [
+      [100, 'ORD'],
+      [300, 'LAX'],
+      [300, 'LAX'],
+      [null, null],
+    ];
+    await publishPredictions(live.map(([distance, origin]) => ({ ...prediction(drifting, randomUUID(), 0.4), inputs: { distance, origin } })));
+    const drift = await eventually(async () => {
+      const d = await t.client.featureDrift(drifting);
+      return d.predictions === live.length ? d : undefined;
+    });
+    expect(drift).toMatchObject({ model: drifting, version: 1, predictions: 4 });
+    const [distance, origin] = drift.features;
+    // empirical CDFs at 100, 200, 300: baseline sample ¼, ¾, 1; live ⅓, ⅓, 1
+    expect(distance).toMatchObject({ name: 'distance', kind: 'numeric', samples: 3, missingRate: 0.25, baselineMissingRate: 0.2 });
+    expect(distance!.ks).toBeCloseTo(3 / 4 - 1 / 3, 12);
+    expect(distance!.wasserstein).toBeCloseTo(50, 9);
+    // the categories: live [ORD 1, SFO 0, other 2] against the baseline's [3, 1, 0] plus one each
+    const chiSquare = (1 - 12 / 7) ** 2 / (12 / 7) + (0 - 6 / 7) ** 2 / (6 / 7) + (2 - 3 / 7) ** 2 / (3 / 7);
+    expect(origin).toMatchObject({ name: 'origin', kind: 'categorical', samples: 3, missingRate: 0.25 });
+    expect(origin!.chiSquare).toBeCloseTo(chiSquare, 12);
+    expect(origin!.chiSquarePValue).toBeCloseTo(Math.exp(-chiSquare / 2), 12);
+
+    // a monitor on one input's KS statistic: evaluated now, breached, and named in the alert
+    const monitor = await t.client.createMonitor({ name: 'distance drift', model: drifting, metric: 'feature_ks', feature: 'distance', operator: 'gt', threshold: 0.3, windowSeconds: 3600, minSamples: 3 });
+    expect(monitor).toMatchObject({ metric: 'feature_ks', feature: 'distance' });
+    const evaluated = await t.client.evaluateMonitor(monitor.id);
+    expect(evaluated).toMatchObject({ samples: 3, breached: true, alert: { status: 'open' } });
+    expect(evaluated.value).toBeCloseTo(5 / 12, 12);
+    const alert = (await t.client.listAlerts('open')).find((a) => a.monitorId === monitor.id);
+    expect(alert?.message).toBe(`feature_ks of distance 0.4167 > 0.30 over the last 3600 s (3 samples) for model ${drifting}`);
+    const missing = await t.client.createMonitor({ name: 'origin missing', model: drifting, metric: 'feature_missing_rate', feature: 'origin', operator: 'gt', threshold: 0.5, windowSeconds: 3600, minSamples: 4 });
+    expect(await t.client.evaluateMonitor(missing.id)).toMatchObject({ value: 0.25, samples: 4, breached: false });
+
+    // bad input: nothing is stored
+    const before = (await t.client.listMonitors()).length;
+    for (const [body, code, message] of [
+      [{ metric: 'feature_psi' }, 'VALIDATION_FAILED', /feature: metric feature_psi needs the input it watches/],
+      [{ metric: 'accuracy', feature: 'distance' }, 'VALIDATION_FAILED', /"feature" applies to the feature_\* metrics only/],
+      [{ metric: 'feature_psi', feature: 'hour' }, 'BAD_REQUEST', /has no input "hour" to watch: its inputs are "distance", "origin"/],
+    ] as const) {
+      const refused = await api<{ code: string; message: string }>('POST', '/api/monitors', { name: 'bad', model: drifting, operator: 'gt', threshold: 0.1, ...body });
+      expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 400, code });
+      expect(refused.body.message).toMatch(message);
+    }
+    expect((await t.client.listMonitors()).length).toBe(before);
+    expect((await api('GET', `/api/models/${drifting}/feature-drift?version=9`)).status).toBe(404);
   });
 
   it('keeps per-minute sums equal to a scan of the predictions: late, early and replaced outcomes, whole and partial minutes', async () => {

@@ -5,12 +5,12 @@ import { IsoTime, Name } from './common.contract';
 const MAX_WINDOW_SECONDS = 30 * 24 * 3600;
 const MAX_SAMPLES = 100_000_000;
 
-/** `prediction_psi`: population stability index of the window's predictions against the training baseline */
 /**
  * What a monitor watches. Live quality once outcomes arrive — binary: accuracy, log loss, AUC,
  * precision and recall at 0.5; multi-class: accuracy, log loss; regression: RMSE, MAE, MAPE (a
  * fraction, over outcomes that are not 0) — and traffic and drift: counts, the prediction mean,
- * the positive rate, PSI of the predictions against the training baseline.
+ * the positive rate, PSI of the predictions against the training baseline (`prediction_psi`),
+ * and the drift of one input (`feature_*`, with `feature` naming it; see FeatureDrift).
  */
 export const MonitorMetric = z.enum([
   'prediction_mean',
@@ -26,8 +26,22 @@ export const MonitorMetric = z.enum([
   'rmse',
   'mae',
   'mape',
+  'feature_psi',
+  'feature_ks',
+  'feature_wasserstein',
+  'feature_js',
+  'feature_chi_square',
+  'feature_missing_rate',
 ]);
 export type MonitorMetric = z.infer<typeof MonitorMetric>;
+
+/** The metrics of one input's drift: a monitor on one of them names the input in `feature`. */
+export const FEATURE_METRICS = ['feature_psi', 'feature_ks', 'feature_wasserstein', 'feature_js', 'feature_chi_square', 'feature_missing_rate'] as const;
+export type FeatureMetric = (typeof FEATURE_METRICS)[number];
+export const isFeatureMetric = (metric: MonitorMetric): metric is FeatureMetric => (FEATURE_METRICS as readonly string[]).includes(metric);
+
+/** A model input's name as the signature has it (a feature reference `group:feature`, a request value, a transform). */
+const FeatureName = z.string().min(1).max(300);
 
 /**
  * A monitor's threshold: any metric's range fits (rates, PSI, means of regression outputs,
@@ -48,6 +62,11 @@ export const CreateMonitorRequest = z.object({
   windowSeconds: z.number().int().min(1).max(MAX_WINDOW_SECONDS).default(3600),
   minSamples: z.number().int().min(1).max(MAX_SAMPLES).default(10),
   webhookUrl: z.url().optional(),
+  /** `feature_*` metrics: the model input watched (a feature reference, a request value, a transform) */
+  feature: FeatureName.optional(),
+}).superRefine((r, ctx) => {
+  if (isFeatureMetric(r.metric) && r.feature === undefined) ctx.addIssue({ code: 'custom', path: ['feature'], message: `metric ${r.metric} needs the input it watches in "feature"` });
+  if (!isFeatureMetric(r.metric) && r.feature !== undefined) ctx.addIssue({ code: 'custom', path: ['feature'], message: `"feature" applies to the feature_* metrics only, not to ${r.metric}` });
 });
 export type CreateMonitorRequest = z.infer<typeof CreateMonitorRequest>;
 export type CreateMonitorRequestInput = z.input<typeof CreateMonitorRequest>;
@@ -72,6 +91,8 @@ export const MonitorResponse = z.object({
   minSamples: z.number().int(),
   enabled: z.boolean(),
   webhookUrl: z.string().nullable(),
+  /** the input a `feature_*` monitor watches; null for the others */
+  feature: z.string().nullable(),
   createdAt: IsoTime,
 });
 export type MonitorResponse = z.infer<typeof MonitorResponse>;
@@ -215,3 +236,51 @@ export const MonitorWindowResponse = z.object({
   evaluatedAt: IsoTime,
 });
 export type MonitorWindowResponse = z.infer<typeof MonitorWindowResponse>;
+
+export const FeatureDriftQuery = z.object({
+  windowSeconds: z.coerce.number().int().min(1).max(MAX_WINDOW_SECONDS).default(3600),
+  /** the version whose predictions and baseline are compared; default: the newest version with predictions in the window */
+  version: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+});
+export type FeatureDriftQuery = z.infer<typeof FeatureDriftQuery>;
+
+/** The most recent predictions of a window that drift is computed over. */
+export const MAX_DRIFT_PREDICTIONS = 100_000;
+
+/**
+ * How one input's live values differ from its training baseline. Numeric inputs: PSI and
+ * Jensen–Shannon distance over the baseline's histogram bins, Kolmogorov–Smirnov statistic and
+ * Wasserstein distance (in the input's unit) against the baseline's sample of order statistics.
+ * Categorical inputs: PSI, Jensen–Shannon distance and Pearson's chi-square over the baseline's
+ * categories (a category the baseline lacks counts as `__other__`; the baseline gets one
+ * pseudo-count per category). A statistic is null when a side has no values.
+ */
+export const FeatureDrift = z.object({
+  name: z.string(),
+  kind: z.enum(['numeric', 'categorical']),
+  /** live predictions with a value of the input */
+  samples: z.number().int(),
+  missingRate: z.number().nullable(),
+  baselineMissingRate: z.number().nullable(),
+  psi: z.number().nullable(),
+  js: z.number().nullable(),
+  ks: z.number().nullable(),
+  wasserstein: z.number().nullable(),
+  chiSquare: z.number().nullable(),
+  chiSquarePValue: z.number().nullable(),
+  /** the shares side by side: the baseline's bins (numeric; null outer edges for ±∞) or categories */
+  bins: z.array(z.object({ label: z.string(), baseline: z.number(), live: z.number() })),
+});
+export type FeatureDrift = z.infer<typeof FeatureDrift>;
+
+export const FeatureDriftResponse = z.object({
+  model: z.string(),
+  /** null when the window holds no prediction of the model */
+  version: z.number().int().nullable(),
+  windowStart: IsoTime,
+  windowEnd: IsoTime,
+  /** predictions compared (the window's most recent, at most MAX_DRIFT_PREDICTIONS) */
+  predictions: z.number().int(),
+  features: z.array(FeatureDrift),
+});
+export type FeatureDriftResponse = z.infer<typeof FeatureDriftResponse>;

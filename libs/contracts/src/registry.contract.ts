@@ -103,6 +103,13 @@ export type ModelGraph = z.infer<typeof ModelGraph>;
  */
 const StoredNumber = z.number().min(-1e308).max(1e308);
 
+/** Order statistics a numeric input's baseline keeps for the two-sample drift statistics. */
+export const BASELINE_SAMPLE_SIZE = 2000;
+/** Categories a categorical input's baseline counts one by one. */
+export const MAX_BASELINE_CATEGORIES = 100;
+/** The baseline category that counts every category beyond the first MAX_BASELINE_CATEGORIES. */
+export const OTHER_CATEGORY = '__other__';
+
 export const FeatureBaseline = z.object({
   name: z.string(),
   count: StoredNumber,
@@ -114,6 +121,16 @@ export const FeatureBaseline = z.object({
   quantiles: z.record(z.string(), StoredNumber),
   /** bin edges; the outermost are null for -∞ and +∞ (JSON has no infinities) */
   histogram: z.object({ edges: z.array(StoredNumber.nullable()), counts: z.array(StoredNumber) }),
+  /**
+   * numeric inputs: evenly spaced order statistics of the training values (all of them up to
+   * the size), ascending — what KS and Wasserstein drift compare live values with
+   */
+  sample: z.array(StoredNumber).max(BASELINE_SAMPLE_SIZE).optional(),
+  /** categorical (string) inputs: training rows per category, the rarest beyond the first 100 summed as `__other__` */
+  categories: z
+    .record(z.string(), StoredNumber)
+    .refine((c) => Object.keys(c).length <= MAX_BASELINE_CATEGORIES + 1, { message: `at most ${MAX_BASELINE_CATEGORIES} categories and __other__` })
+    .optional(),
 });
 export type FeatureBaseline = z.infer<typeof FeatureBaseline>;
 

@@ -23,16 +23,23 @@ export interface MessageContext {
   operator: MonitorOperator;
   threshold: number;
   windowSeconds: number;
+  /** the input a `feature_*` monitor watches */
+  feature?: string | null;
 }
 
 /** `accuracy 0.41 < 0.60 over the last 3600 s (212 samples) for model flight-delay` */
 export function breachMessage(monitor: MessageContext, value: number, samples: number): string {
-  return `${monitor.metric} ${formatValue(monitor.metric, value)} ${SYMBOL[monitor.operator]} ${formatValue(monitor.metric, monitor.threshold)}${tail(monitor, samples)}`;
+  return `${subject(monitor)} ${formatValue(monitor.metric, value)} ${SYMBOL[monitor.operator]} ${formatValue(monitor.metric, monitor.threshold)}${tail(monitor, samples)}`;
 }
 
 /** `accuracy 0.85 is no longer < 0.60 over the last 3600 s (300 samples) for model flight-delay` */
 export function recoveryMessage(monitor: MessageContext, value: number, samples: number): string {
-  return `${monitor.metric} ${formatValue(monitor.metric, value)} is no longer ${SYMBOL[monitor.operator]} ${formatValue(monitor.metric, monitor.threshold)}${tail(monitor, samples)}`;
+  return `${subject(monitor)} ${formatValue(monitor.metric, value)} is no longer ${SYMBOL[monitor.operator]} ${formatValue(monitor.metric, monitor.threshold)}${tail(monitor, samples)}`;
+}
+
+/** `accuracy`, or `feature_ks of airport_delay_stats:mean_delay_24h` */
+function subject(monitor: MessageContext): string {
+  return monitor.feature ? `${monitor.metric} of ${monitor.feature}` : monitor.metric;
 }
 
 function tail(monitor: MessageContext, samples: number): string {

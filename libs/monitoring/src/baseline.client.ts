@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
+import type { ModelBaseline } from '@atelier/contracts';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
 
@@ -10,7 +11,7 @@ import type { StoredHistogram } from './drift';
 @Injectable()
 export class BaselineClient {
   private readonly registry: AtelierClient;
-  private readonly cache = new Map<string, Promise<StoredHistogram | null>>();
+  private readonly cache = new Map<string, Promise<ModelBaseline>>();
 
   constructor(@Inject(ATELIER_CONFIG) config: AtelierConfig) {
     this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
@@ -24,22 +25,48 @@ export class BaselineClient {
     try {
       await this.registry.getModel(model);
     } catch (error) {
-      if (error instanceof AtelierApiError && error.status === 404) {
-        throw notFound(`model "${model}" is not registered; register a version of it before monitoring it`);
-      }
-      throw dependencyUnavailable(`the model registry could not be asked whether model "${model}" exists; try again shortly`);
+      throw this.refusal(error, model);
     }
   }
 
   /** The histogram of the version's predictions on its training data; null when it has none. */
-  predictionHistogram(model: string, version: number): Promise<StoredHistogram | null> {
+  async predictionHistogram(model: string, version: number): Promise<StoredHistogram | null> {
+    return (await this.versionBaseline(model, version)).prediction?.histogram ?? null;
+  }
+
+  /** The version's training baseline (kept: a version's baseline never changes). Unknown version: 404, registry away: 503. */
+  async versionBaseline(model: string, version: number): Promise<ModelBaseline> {
     const key = `${model}\u0000${version}`;
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = this.registry.getVersion(model, version).then((v) => v.baseline.prediction?.histogram ?? null);
+      entry = this.registry.getVersion(model, version).then((v) => v.baseline);
       entry.catch(() => this.cache.delete(key)); // a registry hiccup is retried next time
       this.cache.set(key, entry);
     }
-    return entry;
+    try {
+      return await entry;
+    } catch (error) {
+      throw error instanceof AtelierApiError && error.status === 404
+        ? notFound(`model "${model}" has no version ${version}`)
+        : dependencyUnavailable(`the model registry could not be asked about model "${model}"; try again shortly`);
+    }
+  }
+
+  /** The baseline of the model's newest version; null while it has none. Unknown model: 404, registry away: 503. */
+  async newestBaseline(model: string): Promise<ModelBaseline | null> {
+    let latest: number | null;
+    try {
+      latest = (await this.registry.getModel(model)).latestVersion;
+    } catch (error) {
+      throw this.refusal(error, model);
+    }
+    return latest === null ? null : this.versionBaseline(model, latest);
+  }
+
+  private refusal(error: unknown, model: string): Error {
+    if (error instanceof AtelierApiError && error.status === 404) {
+      return notFound(`model "${model}" is not registered; register a version of it before monitoring it`);
+    }
+    return dependencyUnavailable(`the model registry could not be asked about model "${model}"; try again shortly`);
   }
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { populationStabilityIndex } from './drift';
+import type { FeatureBaseline } from '@atelier/contracts';
+
+import { featureDrift, populationStabilityIndex } from './drift';
 
 const baseline = { edges: [null, 0.2, 0.4, 0.6, 0.8, null], counts: [20, 20, 20, 20, 20] };
 
@@ -25,5 +27,59 @@ describe('populationStabilityIndex', () => {
   it('has no value without live traffic or without a baseline', () => {
     expect(populationStabilityIndex(baseline, [])).toBeNull();
     expect(populationStabilityIndex({ edges: [null, null], counts: [0] }, [0.5])).toBeNull();
+  });
+});
+
+describe('featureDrift', () => {
+  const base = { mean: null, std: null, min: null, max: null, quantiles: {} };
+
+  it('compares a numeric input with its baseline: histogram bins for PSI and JS, the order statistics for KS and Wasserstein', () => {
+    const baseline: FeatureBaseline = {
+      ...base,
+      name: 'distance',
+      count: 4,
+      missing: 1,
+      histogram: { edges: [null, 150, 250, null], counts: [1, 2, 1] },
+      sample: [100, 200, 200, 300],
+    };
+    // a string is not a number: missing, as serving would have fed NaN
+    const drift = featureDrift(baseline, [100, 300, 300, null, 'x']);
+    expect(drift).toMatchObject({ name: 'distance', kind: 'numeric', samples: 3, missingRate: 2 / 5, baselineMissingRate: 1 / 5, chiSquare: null });
+    // empirical CDFs: sample ¼, ¾, 1 at 100, 200, 300; live ⅓, ⅓, 1
+    expect(drift.ks).toBeCloseTo(3 / 4 - 1 / 3, 12);
+    expect(drift.wasserstein).toBeCloseTo((1 / 3 - 1 / 4) * 100 + (3 / 4 - 1 / 3) * 100, 9);
+    // live bins [1, 0, 2] against [1, 2, 1]; the empty bin is smoothed to 1e-4 for PSI
+    const e = [1 / 4, 1 / 2, 1 / 4];
+    const a = [1 / 3, 1e-4, 2 / 3];
+    expect(drift.psi).toBeCloseTo(e.reduce((sum, ek, k) => sum + (a[k]! - ek) * Math.log(a[k]! / ek), 0), 12);
+    const q = [1 / 3, 0, 2 / 3];
+    const m = e.map((ek, k) => (ek + q[k]!) / 2);
+    const kl = (p: number[]) => p.reduce((sum, pk, k) => (pk > 0 ? sum + pk * Math.log(pk / m[k]!) : sum), 0);
+    expect(drift.js).toBeCloseTo(Math.sqrt((kl(e) + kl(q)) / 2), 12);
+    expect(drift.bins).toEqual([
+      { label: '[−∞, 150)', baseline: 0.25, live: 1 / 3 },
+      { label: '[150, 250)', baseline: 0.5, live: 0 },
+      { label: '[250, ∞)', baseline: 0.25, live: 2 / 3 },
+    ]);
+  });
+
+  it('compares a categorical input by category, an unseen one counted as __other__, chi-square on a smoothed baseline', () => {
+    const baseline: FeatureBaseline = { ...base, name: 'origin', count: 4, missing: 0, histogram: { edges: [null, null], counts: [4] }, categories: { ORD: 3, SFO: 1 } };
+    const drift = featureDrift(baseline, ['ORD', 'LAX', 'LAX', null]);
+    expect(drift).toMatchObject({ kind: 'categorical', samples: 3, missingRate: 1 / 4, baselineMissingRate: 0, ks: null, wasserstein: null });
+    expect(drift.bins.map((b) => [b.label, b.live])).toEqual([
+      ['ORD', 1 / 3],
+      ['SFO', 0],
+      ['__other__', 2 / 3],
+    ]);
+    // live [1, 0, 2] against the baseline [3, 1, 0] plus one per category: expected 3 · [4, 2, 1] / 7
+    const statistic = (1 - 12 / 7) ** 2 / (12 / 7) + (0 - 6 / 7) ** 2 / (6 / 7) + (2 - 3 / 7) ** 2 / (3 / 7);
+    expect(drift.chiSquare).toBeCloseTo(statistic, 12);
+    expect(drift.chiSquarePValue).toBeCloseTo(Math.exp(-statistic / 2), 12); // χ² with 2 degrees of freedom
+  });
+
+  it('has no statistics without live values, and says so', () => {
+    const baseline: FeatureBaseline = { ...base, name: 'hour', count: 2, missing: 0, histogram: { edges: [null, 5, null], counts: [1, 1] }, sample: [1, 9] };
+    expect(featureDrift(baseline, [])).toMatchObject({ samples: 0, missingRate: null, psi: null, js: null, ks: null, wasserstein: null });
   });
 });

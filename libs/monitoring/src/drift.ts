@@ -1,4 +1,5 @@
-import { histogramBin } from '@atelier/ml';
+import { type FeatureBaseline, type FeatureDrift, OTHER_CATEGORY } from '@atelier/contracts';
+import { chiSquareTest, histogramBin, jensenShannonDistance, ksStatistic, wassersteinDistance } from '@atelier/ml';
 
 /** A baseline histogram as the registry stores it: null outer edges stand for −∞ and +∞. */
 export interface StoredHistogram {
@@ -28,3 +29,96 @@ export function populationStabilityIndex(baseline: StoredHistogram, live: ArrayL
   });
   return psi;
 }
+
+/** A categorical baseline's pseudo-count per category: keeps a category unseen in training from dividing by zero. */
+const PSEUDO_COUNT = 1;
+
+/**
+ * One input's drift (see `FeatureDrift` in the contracts): live values against the version's
+ * training baseline of that input. A categorical input counts every value by its text; a numeric
+ * input takes numbers only (anything else is missing, as serving would have fed NaN).
+ */
+export function featureDrift(baseline: FeatureBaseline, live: readonly unknown[]): FeatureDrift {
+  const baselineTotal = baseline.count + baseline.missing;
+  const common = { name: baseline.name, baselineMissingRate: baselineTotal > 0 ? baseline.missing / baselineTotal : null };
+  return baseline.categories ? categoricalDrift(baseline.categories, live, common) : numericDrift(baseline, live, common);
+}
+
+type Common = Pick<FeatureDrift, 'name' | 'baselineMissingRate'>;
+
+function numericDrift(baseline: FeatureBaseline, live: readonly unknown[], common: Common): FeatureDrift {
+  const values: number[] = [];
+  for (const v of live) if (typeof v === 'number' && !Number.isNaN(v)) values.push(v);
+  const edges = baseline.histogram.edges.map((e, i) => (e === null ? (i === 0 ? -Infinity : Infinity) : e));
+  const liveCounts = new Array<number>(baseline.histogram.counts.length).fill(0);
+  if (edges.length === liveCounts.length + 1) for (const v of values) liveCounts[histogramBin(edges, v)]!++;
+  const sample = baseline.sample ?? [];
+  return {
+    ...common,
+    kind: 'numeric',
+    samples: values.length,
+    missingRate: live.length > 0 ? (live.length - values.length) / live.length : null,
+    psi: populationStabilityIndex(baseline.histogram, values),
+    js: jensenShannonDistance(baseline.histogram.counts, liveCounts),
+    ks: ksStatistic(sample, values),
+    wasserstein: wassersteinDistance(sample, values),
+    chiSquare: null,
+    chiSquarePValue: null,
+    bins: shares(
+      baseline.histogram.counts,
+      liveCounts,
+      baseline.histogram.counts.map((_, i) => `[${bound(edges[i]!)}, ${bound(edges[i + 1]!)})`),
+    ),
+  };
+}
+
+function categoricalDrift(categories: Record<string, number>, live: readonly unknown[], common: Common): FeatureDrift {
+  const labels = Object.keys(categories);
+  if (!(OTHER_CATEGORY in categories)) labels.push(OTHER_CATEGORY);
+  const index = new Map(labels.map((label, i) => [label, i]));
+  const liveCounts = new Array<number>(labels.length).fill(0);
+  let samples = 0;
+  for (const v of live) {
+    if (v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v))) continue;
+    samples++;
+    liveCounts[index.get(String(v)) ?? index.get(OTHER_CATEGORY)!]!++;
+  }
+  const baseCounts = labels.map((label) => categories[label] ?? 0);
+  const smoothed = baseCounts.map((c) => c + PSEUDO_COUNT);
+  const chi = chiSquareTest(liveCounts, smoothed);
+  return {
+    ...common,
+    kind: 'categorical',
+    samples,
+    missingRate: live.length > 0 ? (live.length - samples) / live.length : null,
+    psi: sharesPsi(smoothed, liveCounts),
+    js: jensenShannonDistance(baseCounts, liveCounts),
+    ks: null,
+    wasserstein: null,
+    chiSquare: chi?.statistic ?? null,
+    chiSquarePValue: chi?.pValue ?? null,
+    bins: shares(baseCounts, liveCounts, labels),
+  };
+}
+
+/** PSI over matched counts, with the same smoothing as `populationStabilityIndex`. */
+function sharesPsi(expected: number[], actual: number[]): number | null {
+  const e = expected.reduce((a, b) => a + b, 0);
+  const a = actual.reduce((x, y) => x + y, 0);
+  if (e === 0 || a === 0) return null;
+  let psi = 0;
+  expected.forEach((count, k) => {
+    const pe = Math.max(count / e, EPSILON);
+    const pa = Math.max(actual[k]! / a, EPSILON);
+    psi += (pa - pe) * Math.log(pa / pe);
+  });
+  return psi;
+}
+
+function shares(baseline: number[], live: number[], labels: string[]): FeatureDrift['bins'] {
+  const b = baseline.reduce((x, y) => x + y, 0);
+  const l = live.reduce((x, y) => x + y, 0);
+  return labels.map((label, k) => ({ label, baseline: b > 0 ? baseline[k]! / b : 0, live: l > 0 ? live[k]! / l : 0 }));
+}
+
+const bound = (edge: number): string => (edge === -Infinity ? '−∞' : edge === Infinity ? '∞' : String(Number(edge.toPrecision(6))));

@@ -8,6 +8,8 @@ import {
   CreatedMonitorResponse,
   CreateMonitorRequest,
   ErrorBody,
+  FeatureDriftQuery,
+  FeatureDriftResponse,
   ListAlertsQuery,
   ListMonitorsQuery,
   ListWindowsQuery,
@@ -25,6 +27,7 @@ import {
 import { Access, BodyLimit, Endpoint, MiB, openApiSchema, ZodPipe } from '@atelier/server';
 
 import { AlertsService } from './alerts.service';
+import { DriftService } from './drift.service';
 import { IngestionService } from './ingestion.service';
 import { MonitorsService } from './monitors.service';
 
@@ -50,6 +53,7 @@ export class MonitoringController {
     private readonly ingestion: IngestionService,
     private readonly monitors: MonitorsService,
     private readonly alerts: AlertsService,
+    private readonly drift: DriftService,
   ) {}
 
   @Post('outcomes')
@@ -171,6 +175,21 @@ export class MonitoringController {
     @Query(new ZodPipe(LiveStatsQuery)) query: Infer<typeof LiveStatsQuery>,
   ): Promise<ModelArmsResponse> {
     return this.monitors.armStats(name, query.windowSeconds);
+  }
+
+  @Get('models/:name/feature-drift')
+  @Endpoint({
+    tag,
+    summary: "Drift of each input of a model over the last window against the version's training baseline: PSI, Jensen–Shannon, KS, Wasserstein, chi-square, missing rate",
+    query: FeatureDriftQuery,
+    response: FeatureDriftResponse,
+  })
+  @ApiResponse({ status: 404, description: 'no such model, or no such version of it', schema: openApiSchema(ErrorBody) })
+  featureDrift(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Query(new ZodPipe(FeatureDriftQuery)) query: Infer<typeof FeatureDriftQuery>,
+  ): Promise<FeatureDriftResponse> {
+    return this.drift.featureDrift(name, query.windowSeconds, query.version);
   }
 
   @Get('alerts')

@@ -23,6 +23,7 @@ export function toMonitorResponse(row: MonitorRow): MonitorResponse {
     minSamples: row.minSamples,
     enabled: row.enabled,
     webhookUrl: row.webhookUrl,
+    feature: row.feature,
     createdAt: row.createdAt.toISOString(),
   };
 }

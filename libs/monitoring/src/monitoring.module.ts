@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { AlertNotifier } from './alert-notifier';
 import { AlertsService } from './alerts.service';
 import { BaselineClient } from './baseline.client';
+import { DriftService } from './drift.service';
 import { EvaluationScheduler } from './evaluation.scheduler';
 import { IngestionService } from './ingestion.service';
 import { MonitoringController } from './monitoring.controller';
@@ -28,6 +29,7 @@ import { WEBHOOK_QUEUE, WebhookDeliveries, WebhookDeliveryProcessor } from './we
     WebhookDeliveries,
     WebhookDeliveryProcessor,
     BaselineClient,
+    DriftService,
     EvaluationScheduler,
     PredictionEventsConsumer,
   ],

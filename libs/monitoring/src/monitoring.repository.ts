@@ -291,6 +291,34 @@ export class MonitoringRepository {
     return { version: rows[0]!.version, predictions: rows.map((r) => r.prediction) };
   }
 
+  /**
+   * The inputs of a version's most recent predictions in the window (the newest version with
+   * predictions there when none is named): what input drift compares with the training baseline.
+   */
+  async windowInputs(
+    model: string,
+    window: Window,
+    version: number | undefined,
+    limit: number,
+  ): Promise<{ version: number; inputs: Array<Record<string, unknown>> } | null> {
+    const chosen =
+      version ??
+      (
+        await this.prisma.pool.query<{ version: number | null }>(
+          'SELECT max(version) AS version FROM monitored_predictions WHERE model_name = $1 AND predicted_at >= $2 AND predicted_at < $3',
+          [model, window.start, window.end],
+        )
+      ).rows[0]?.version;
+    if (chosen === null || chosen === undefined) return null;
+    const { rows } = await this.prisma.pool.query<{ inputs: Record<string, unknown> }>(
+      `SELECT inputs FROM monitored_predictions
+       WHERE model_name = $1 AND version = $2 AND predicted_at >= $3 AND predicted_at < $4
+       ORDER BY predicted_at DESC LIMIT $5`,
+      [model, chosen, window.start, window.end, limit],
+    );
+    return { version: chosen, inputs: rows.map((r) => r.inputs) };
+  }
+
   // ── monitors ──
 
   createMonitor(data: Prisma.MonitorUncheckedCreateInput): Promise<MonitorRow> {

@@ -5,6 +5,7 @@ import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
   type CreatedMonitorResponse,
   type CreateMonitorRequest,
+  isFeatureMetric,
   type ModelArmsResponse,
   type ModelWindowStats,
   type MonitorEvaluation,
@@ -21,6 +22,7 @@ import { AlertNotifier } from './alert-notifier';
 import { alertEvent, type AlertTransition, alertTransition, breachMessage, type MessageContext, recoveryMessage } from './alert-rules';
 import { BaselineClient } from './baseline.client';
 import { populationStabilityIndex } from './drift';
+import { DriftService } from './drift.service';
 import { toMonitorResponse, toWindowResponse } from './monitoring.mappers';
 import { type AlertRow, MonitoringRepository, type MonitorRow } from './monitoring.repository';
 import { newWebhookSecret } from './webhook';
@@ -47,6 +49,7 @@ export class MonitorsService {
     private readonly repository: MonitoringRepository,
     private readonly notifier: AlertNotifier,
     private readonly baselines: BaselineClient,
+    private readonly drift: DriftService,
     @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
     metrics: MetricsService,
   ) {
@@ -60,6 +63,7 @@ export class MonitorsService {
       if (problem) throw badRequest(problem);
     }
     await this.baselines.requireModel(request.model);
+    if (request.feature !== undefined) await this.drift.requireFeature(request.model, request.feature);
     const row = await this.repository.createMonitor({
       name: request.name,
       modelName: request.model,
@@ -70,6 +74,7 @@ export class MonitorsService {
       minSamples: request.minSamples,
       webhookUrl: request.webhookUrl ?? null,
       webhookSecret: request.webhookUrl ? newWebhookSecret() : null,
+      feature: request.feature ?? null,
     });
     return { ...toMonitorResponse(row), webhookSecret: row.webhookSecret };
   }
@@ -214,6 +219,7 @@ export class MonitorsService {
     const stats = await this.repository.aggregateWindow(monitor.modelName, window, tx);
     if (spec.metric === 'prediction_psi') stats.drift = await this.predictionDrift(monitor.modelName, window, tx);
     if (spec.metric === 'auc') stats.auc = await this.repository.windowAuc(monitor.modelName, window, tx);
+    if (isFeatureMetric(spec.metric) && monitor.feature) stats.feature = await this.drift.featureValue(monitor.modelName, monitor.feature, spec.metric, window);
     const judgement = judge(spec, stats);
     await this.repository.insertWindow(
       {
@@ -315,5 +321,5 @@ function specOf(monitor: MonitorRow): { metric: MonitorMetric; operator: Monitor
 }
 
 function messageContext(monitor: MonitorRow): MessageContext {
-  return { ...specOf(monitor), model: monitor.modelName, windowSeconds: monitor.windowSeconds };
+  return { ...specOf(monitor), model: monitor.modelName, windowSeconds: monitor.windowSeconds, feature: monitor.feature };
 }

@@ -1,4 +1,4 @@
-import type { MonitorMetric, MonitorOperator } from '@atelier/contracts';
+import { isFeatureMetric, type MonitorMetric, type MonitorOperator } from '@atelier/contracts';
 
 /** A prediction (or an outcome) at or above this value counts as the positive class. */
 export const POSITIVE_THRESHOLD = 0.5;
@@ -29,6 +29,8 @@ export interface WindowAggregate {
   auc?: { auc: number | null; samples: number };
   /** PSI of the newest version's predictions against its training baseline, and how many it rests on */
   drift?: { psi: number | null; samples: number };
+  /** a `feature_*` metric of the monitor's input (the newest version's predictions against its baseline) */
+  feature?: { value: number | null; samples: number };
 }
 
 export interface Window {
@@ -43,6 +45,7 @@ export function windowEndingAt(now: Date, windowSeconds: number): Window {
 
 /** The metric's value in a window; null when the window has nothing to compute it from. */
 export function metricValue(metric: MonitorMetric, stats: WindowAggregate): number | null {
+  if (isFeatureMetric(metric)) return stats.feature?.value ?? null;
   switch (metric) {
     case 'prediction_mean':
       return stats.predictionMean;
@@ -76,9 +79,11 @@ export function metricValue(metric: MonitorMetric, stats: WindowAggregate): numb
 /**
  * How many observations the metric rests on: the outcomes for quality metrics (for precision the
  * predicted positives, for recall the actual ones, for MAPE the outcomes that are not 0), the
- * newest version's predictions for drift, all predictions otherwise.
+ * newest version's predictions for drift (of an input: those that carried it, or all of them for
+ * its missing rate), all predictions otherwise.
  */
 export function samplesOf(metric: MonitorMetric, stats: WindowAggregate): number {
+  if (isFeatureMetric(metric)) return stats.feature?.samples ?? 0;
   switch (metric) {
     case 'prediction_psi':
       return stats.drift?.samples ?? 0;

@@ -15,6 +15,7 @@ import type {
   DeploymentResponse,
   EntityResponse,
   ErrorBody,
+  FeatureDriftResponse,
   FeatureGroupResponse,
   FeatureLookupRequest,
   FeatureLookupResponse,
@@ -322,6 +323,13 @@ export class AtelierClient {
   }
   modelStats(model: string, windowSeconds = 3600) {
     return this.call<ModelWindowStats>('monitoring', 'GET', `/api/models/${enc(model)}/live-stats?windowSeconds=${windowSeconds}`);
+  }
+
+  /** Drift of each input of the model over the last window against its version's training baseline (default: the newest version in the window). */
+  featureDrift(model: string, options: { windowSeconds?: number; version?: number } = {}) {
+    const query = new URLSearchParams({ windowSeconds: String(options.windowSeconds ?? 3600) });
+    if (options.version !== undefined) query.set('version', String(options.version));
+    return this.call<FeatureDriftResponse>('monitoring', 'GET', `/api/models/${enc(model)}/feature-drift?${query}`);
   }
 
   private async call<T>(service: Service, method: string, path: string, body?: unknown): Promise<T> {

@@ -65,6 +65,8 @@ export interface BuiltDataset {
   droppedRows: number;
   /** present when the request has categorical features: fitted on the training slice, exported inside the ONNX graph */
   encoding: DatasetEncoding | null;
+  /** the model's inputs as serving receives them, row for row with `dataset`: numbers, and the categorical columns' strings */
+  inputs: { numeric: Dataset; categorical: Record<string, Array<string | null>> };
 }
 
 /** Rows whose label is missing (NaN) are dropped; missing inputs stay NaN for the model to impute. */
@@ -82,9 +84,15 @@ export function buildDataset(request: TrainingRequest, plan: DatasetPlan, set: T
   const rows = keep.length;
   const numeric: Dataset = { features: plan.numeric, columns: columns.map((c) => c.slice(0, rows)), label: labels.slice(0, rows), rowCount: rows };
   const eventTimes = Float64Array.from(keep, (i) => set.eventTimes[i]!);
-  const base = { eventTimes, droppedRows: n - rows };
+  const categorical = Object.fromEntries(
+    plan.categorical.map((column) => {
+      const values = set.columns[column] ?? [];
+      return [column, keep.map((i) => (values[i] === null || values[i] === undefined || values[i] === '' ? null : String(values[i])))];
+    }),
+  );
+  const base = { eventTimes, droppedRows: n - rows, inputs: { numeric, categorical } };
   if (plan.categorical.length === 0) return { ...base, dataset: numeric, encoding: null };
-  return { ...base, ...encodeCategorical(request, plan, set, keep, numeric, eventTimes) };
+  return { ...base, ...encodeCategorical(request, plan, categorical, numeric, eventTimes) };
 }
 
 /**
@@ -113,7 +121,7 @@ export function forEachLabelledRow(
  * `validationStart`) only; numeric inputs pass through the same encoding so that the whole
  * input side of the model is one `DatasetEncoding`, exported in front of the model's graph.
  */
-function encodeCategorical(request: TrainingRequest, plan: DatasetPlan, set: TrainingSetResponse, keep: number[], numeric: Dataset, eventTimes: Float64Array) {
+function encodeCategorical(request: TrainingRequest, plan: DatasetPlan, categorical: Record<string, Array<string | null>>, numeric: Dataset, eventTimes: Float64Array) {
   const rawColumns: RawColumns = {};
   const specs: Record<string, EncodedColumnSpec> = {};
   plan.numeric.forEach((name, j) => {
@@ -121,8 +129,7 @@ function encodeCategorical(request: TrainingRequest, plan: DatasetPlan, set: Tra
     specs[name] = { type: 'numeric' };
   });
   for (const c of request.categoricalFeatures) {
-    const values = set.columns[c.column] ?? [];
-    rawColumns[c.column] = keep.map((i) => (values[i] === null || values[i] === undefined || values[i] === '' ? null : String(values[i])));
+    rawColumns[c.column] = categorical[c.column]!;
     specs[c.column] =
       c.encoding === 'one_hot'
         ? { type: 'one_hot', maxCategories: c.maxCategories }
@@ -131,7 +138,7 @@ function encodeCategorical(request: TrainingRequest, plan: DatasetPlan, set: Tra
           : { type: 'hashing', buckets: c.buckets, keepVocabulary: true };
   }
   const cutoff = Date.parse(request.window.validationStart);
-  const trainRows = keep.map((_, k) => k).filter((k) => eventTimes[k]! < cutoff);
+  const trainRows = Array.from(eventTimes.keys()).filter((k) => eventTimes[k]! < cutoff);
   const { encoding } = new EncodedDatasetBuilder({ columns: specs }).fit(rawColumns, { rows: trainRows });
   return { dataset: { ...encodeDataset(encoding, rawColumns), label: numeric.label }, encoding };
 }

@@ -1,19 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import { type FeatureBaseline, type Lineage, type ModelTask, taskOf, type TrainingJobEvent, type TrainingRequest } from '@atelier/contracts';
+import { type Lineage, type ModelTask, taskOf, type TrainingJobEvent, type TrainingRequest } from '@atelier/contracts';
 import {
   accuracy,
   type Dataset,
-  type DistributionStats,
   exportOnnx,
-  featureStats,
   logLoss,
   macroF1,
   mae,
   multiclassAccuracy,
   multiclassLogLoss,
-  predictionStats,
   r2,
   rmse,
   rocAuc,
@@ -27,6 +24,7 @@ import { evaluationReport } from './evaluation.report';
 import { searchAndTrain } from './hyperparameter.search';
 import { checkLabels } from './label.check';
 import { outputsOf, train as trainModel, type TrainingTarget } from './trainers';
+import { trainingBaseline } from './training.baseline';
 import { TrainingRepository } from './training.repository';
 import { TRAINING_DATA, type TrainingData } from './training-data';
 
@@ -103,7 +101,7 @@ export class TrainingRunner {
       description: request.description,
       metrics,
       signature: { inputs: plan.inputs, onnxInputs: plan.inputs.map((i) => i.name), ...outputsOf(task, target.numClass), task, missingFeatures: request.missingFeatures },
-      baseline: { features: featureStats(train).map(toBaseline), prediction: toBaseline(predictionStats(servedPredictions(task, target.numClass, pTrain))) },
+      baseline: trainingBaseline(built, Date.parse(request.window.validationStart), servedPredictions(task, target.numClass, pTrain)),
       lineage,
       evaluation: evaluationReport(task, trained, validation, pValid, target.numClass),
       artifactBase64: Buffer.from(artifact).toString('base64'),
@@ -187,19 +185,3 @@ function mean(values: Float64Array): number {
   return values.length ? sum / values.length : NaN;
 }
 
-const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
-/** JSON has no NaN or infinities: they become null. */
-function toBaseline(stats: DistributionStats): FeatureBaseline {
-  return {
-    name: stats.name,
-    count: stats.count,
-    missing: stats.missing,
-    mean: finite(stats.mean),
-    std: finite(stats.std),
-    min: finite(stats.min),
-    max: finite(stats.max),
-    quantiles: Object.fromEntries(Object.entries(stats.quantiles).filter(([, v]) => Number.isFinite(v))),
-    histogram: { edges: stats.histogram.edges.map(finite), counts: [...stats.histogram.counts] },
-  };
-}

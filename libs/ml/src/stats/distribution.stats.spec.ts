@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import type { Dataset } from '../dataset/dataset.types';
 import fixtureJson from '../fixtures/metrics.sklearn.json';
-import { type DistributionStats, featureStats, histogramBin, predictionStats } from './distribution.stats';
+import { categoryCounts, type DistributionStats, featureStats, histogramBin, orderStatistics, predictionStats } from './distribution.stats';
 
-interface DistributionCase extends Omit<DistributionStats, 'histogram'> {
+interface DistributionCase extends Omit<DistributionStats, 'histogram' | 'sample'> {
   values: (number | null)[];
   histogram: { edges: (number | string)[]; counts: number[] };
 }
@@ -66,5 +66,30 @@ describe('histogram', () => {
     expect(stats.mean).toBeNaN();
     expect(stats.quantiles.p50).toBeNaN();
     expect(stats.histogram).toEqual({ edges: [-Infinity, Infinity], counts: [0] });
+  });
+});
+
+describe('orderStatistics', () => {
+  it('keeps every value up to the size, then the values at ranks ⌊(i + ½)·n / size⌋', () => {
+    expect(orderStatistics([1, 2, 3], 5)).toEqual([1, 2, 3]);
+    const sorted = Array.from({ length: 10 }, (_, i) => i * 10);
+    expect(orderStatistics(sorted, 4)).toEqual([10, 30, 60, 80]);
+  });
+
+  it('is what distributionStats keeps as the sample, missing values left out', () => {
+    const stats = predictionStats(Float64Array.of(3, NaN, 1, 2));
+    expect(stats.sample).toEqual([1, 2, 3]);
+  });
+});
+
+describe('categoryCounts', () => {
+  it('counts rows per category, most frequent first, the rest summed as __other__, null and empty as missing', () => {
+    const values = ['ORD', 'SFO', 'ORD', null, 'BOS', '', 'SFO', 'ORD', 'ATL'];
+    const counts = categoryCounts('origin', values, 2);
+    expect(counts).toEqual({ name: 'origin', count: 7, missing: 2, categories: { ORD: 3, SFO: 2, __other__: 2 } });
+    expect(Object.keys(counts.categories)).toEqual(['ORD', 'SFO', '__other__']);
+    // ties break by name; nothing is summed when every category fits
+    expect(categoryCounts('o', ['b', 'a'], 5).categories).toEqual({ a: 1, b: 1 });
+    expect(Object.keys(categoryCounts('o', ['b', 'a'], 5).categories)).toEqual(['a', 'b']);
   });
 });

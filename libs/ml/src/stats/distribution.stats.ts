@@ -40,6 +40,8 @@ export interface DistributionStats {
   max: number;
   quantiles: Quantiles;
   histogram: Histogram;
+  /** Evenly spaced order statistics of the values (see `orderStatistics`), for two-sample tests. */
+  sample: number[];
 }
 
 const QUANTILE_LEVELS: Record<keyof Quantiles, number> = {
@@ -65,7 +67,7 @@ export function predictionStats(predictions: Float64Array, name = 'prediction'):
 }
 
 /** Statistics of `values`, NaN counted as missing and left out of everything else. */
-export function distributionStats(name: string, values: Float64Array): DistributionStats {
+export function distributionStats(name: string, values: Float64Array, sampleSize = DEFAULT_SAMPLE_SIZE): DistributionStats {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort();
   const count = sorted.length;
   let sum = 0;
@@ -91,7 +93,47 @@ export function distributionStats(name: string, values: Float64Array): Distribut
     max: count > 0 ? sorted[count - 1] : NaN,
     quantiles,
     histogram: { edges, counts },
+    sample: orderStatistics(sorted, sampleSize),
   };
+}
+
+const DEFAULT_SAMPLE_SIZE = 2000;
+
+/**
+ * `size` evenly spaced order statistics of ascending `sorted` — the values at ranks
+ * ⌊(i + ½)·n / size⌋ — or all of them when there are no more. A KS statistic or Wasserstein
+ * distance against this sample differs from the one against all values by at most 1 / size
+ * (KS) and by the spread within one of its slices (Wasserstein).
+ */
+export function orderStatistics(sorted: ArrayLike<number>, size: number): number[] {
+  const n = sorted.length;
+  if (n <= size) return Array.from(sorted);
+  return Array.from({ length: size }, (_, i) => sorted[Math.floor(((i + 0.5) * n) / size)]);
+}
+
+/** Rows per category of a string column: the most frequent kept by name, the rest summed. */
+export interface CategoryCounts {
+  name: string;
+  /** Non-missing values. */
+  count: number;
+  /** null (or empty) values. */
+  missing: number;
+  /** category → rows for the `maxCategories` most frequent (ties by name); `other` sums the rest. */
+  categories: Record<string, number>;
+}
+
+export function categoryCounts(name: string, values: ReadonlyArray<string | null>, maxCategories: number, other = '__other__'): CategoryCounts {
+  const counts = new Map<string, number>();
+  let missing = 0;
+  for (const v of values) {
+    if (v === null || v === '') missing++;
+    else counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const categories: Record<string, number> = Object.fromEntries(ranked.slice(0, maxCategories));
+  const rest = ranked.slice(maxCategories).reduce((sum, [, c]) => sum + c, 0);
+  if (rest > 0) categories[other] = (categories[other] ?? 0) + rest;
+  return { name, count: values.length - missing, missing, categories };
 }
 
 /**

@@ -2,7 +2,7 @@
 
 import { type FormEvent, useState } from 'react';
 
-import { CreateMonitorRequest, type CreateMonitorRequestInput, MonitorMetric, MonitorOperator } from '@atelier/contracts';
+import { CreateMonitorRequest, type CreateMonitorRequestInput, isFeatureMetric, MonitorMetric, MonitorOperator } from '@atelier/contracts';
 
 import { ErrorNotice, IssueList } from '../../components/error-notice';
 import { api } from '../../lib/api';
@@ -18,6 +18,7 @@ const EMPTY = {
   windowSeconds: '3600',
   minSamples: '10',
   webhookUrl: '',
+  feature: '',
 };
 
 /** `models` lists the registry's models when it answered; otherwise the model is typed in. */
@@ -30,6 +31,7 @@ export function MonitorForm({ models, onCreated }: { models?: string[]; onCreate
   const set = <K extends keyof typeof EMPTY>(key: K, value: (typeof EMPTY)[K]) => setForm((current) => ({ ...current, [key]: value }));
 
   const model = form.model || models?.[0] || '';
+  const watchesInput = isFeatureMetric(form.metric);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
@@ -43,6 +45,7 @@ export function MonitorForm({ models, onCreated }: { models?: string[]; onCreate
       windowSeconds: Number(form.windowSeconds),
       minSamples: Number(form.minSamples),
       ...(form.webhookUrl.trim() ? { webhookUrl: form.webhookUrl.trim() } : {}),
+      ...(watchesInput ? { feature: form.feature.trim() || undefined } : {}),
     };
     const problems = issueLines(CreateMonitorRequest.safeParse(body));
     setIssues(problems);
@@ -103,6 +106,18 @@ export function MonitorForm({ models, onCreated }: { models?: string[]; onCreate
             ))}
           </select>
         </label>
+        {watchesInput ? (
+          <label className="field">
+            <span>Input (feature)</span>
+            <input
+              value={form.feature}
+              onChange={(e) => set('feature', e.target.value)}
+              name="feature"
+              placeholder="airport_delay_stats:mean_delay_24h"
+              spellCheck={false}
+            />
+          </label>
+        ) : null}
         <label className="field">
           <span>Operator</span>
           <select value={form.operator} onChange={(e) => set('operator', MonitorOperator.parse(e.target.value))} name="operator">
@@ -158,8 +173,15 @@ export function MonitorForm({ models, onCreated }: { models?: string[]; onCreate
         </label>
       </div>
       <p className="hint">
-        Alert when <code>{form.metric}</code> {OPERATOR_SYMBOLS[form.operator]} {form.threshold || '…'} over the last{' '}
-        {form.windowSeconds || '…'} s, once at least {form.minSamples || '…'} samples are in.
+        Alert when <code>{form.metric}</code>
+        {watchesInput ? (
+          <>
+            {' '}
+            of <code>{form.feature || '…'}</code>
+          </>
+        ) : null}{' '}
+        {OPERATOR_SYMBOLS[form.operator]} {form.threshold || '…'} over the last {form.windowSeconds || '…'} s, once at least{' '}
+        {form.minSamples || '…'} samples are in.
       </p>
       <IssueList issues={issues} />
       {error ? <ErrorNotice error={error} /> : null}

@@ -64,7 +64,14 @@ export function MonitorRow({ monitor, onChanged }: { monitor: MonitorResponse; o
           </div>
         </td>
         <td className="nowrap">
-          <code>{monitor.metric}</code> {OPERATOR_SYMBOLS[monitor.operator]}{' '}
+          <code>{monitor.metric}</code>
+          {monitor.feature ? (
+            <>
+              {' '}
+              of <code>{monitor.feature}</code>
+            </>
+          ) : null}{' '}
+          {OPERATOR_SYMBOLS[monitor.operator]}{' '}
           {editing ? (
             <span className="inline-edit">
               <input
