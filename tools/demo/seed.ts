@@ -1,5 +1,5 @@
 import { loadConfig } from '@atelier/config';
-import { DEMO, demoTrainingRequest, seedFlightsDemo } from '@atelier/demo';
+import { DEMO, demoFirstModelRequest, seedFlightsDemo } from '@atelier/demo';
 import { AtelierClient } from '@atelier/sdk';
 
 /**
@@ -32,7 +32,7 @@ async function ensureModel(client: AtelierClient, log: (message: string) => void
     return;
   }
   const job = await client.startTraining(
-    demoTrainingRequest({ start: '2001-01-01T00:00:00Z', validationStart: '2001-01-22T00:00:00Z', end: '2001-02-01T00:00:00Z' }),
+    demoFirstModelRequest({ start: '2001-01-01T00:00:00Z', validationStart: '2001-01-22T00:00:00Z', end: '2001-02-01T00:00:00Z' }),
   );
   log(`training ${DEMO.model} (job ${job.id})`);
   for (;;) {

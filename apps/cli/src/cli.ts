@@ -20,7 +20,7 @@ const HELP_AFTER = `
 Examples:
   atelier models list
   atelier models upload iris model.onnx --columns X=sepal_length,sepal_width,petal_length,petal_width --alias production
-  atelier predict flight-delay --entity airport=SFO --feature distance=337 --feature hour=18
+  atelier predict flight-delay --entity airport=SFO --entity route=SFO-LAX --feature distance=337 --feature hour=18
   atelier train request.yaml --watch
   atelier batch submit flight-delay --group flights --start 2001-01-22 --end 2001-02-01 --passthrough origin,destination --watch
   atelier versions flight-delay --json

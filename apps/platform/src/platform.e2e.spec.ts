@@ -8,7 +8,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CategoricalFeatureInput, ModelChoiceInput, PredictResponse, TrainingJobResponse } from '@atelier/contracts';
-import { airportDelayStats, DEMO, demoTrainingRequest, readFlights, seedFlightsDemo } from '@atelier/demo';
+import { airportDelayStats, DEMO, demoFirstModelRequest, demoTrainingRequest, readFlights, seedFlightsDemo } from '@atelier/demo';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { exportOnnx } from '@atelier/ml';
 import { MonitoringModule } from '@atelier/monitoring';
@@ -255,6 +255,27 @@ describe('Atelier end to end', () => {
         expect(version.lineage.features).toEqual(expect.arrayContaining(['destination=ORD', 'destination=__other__', 'origin#hash0']));
       }
     }
+  }, 300_000);
+
+  it("trains the demo's first model — trees over the origin's, the destination's and the route's statistics and the airports as categories — and serves it from three entities", async () => {
+    const request = { ...demoFirstModelRequest(WINDOW), modelName: 'delay-first' };
+    const job = await finished((await t.client.startTraining(request)).id);
+    expect(job, job.error ?? '').toMatchObject({ status: 'succeeded', modelVersion: 1 });
+    expect(job.metrics!.auc).toBeGreaterThan(0.6);
+    const version = await t.client.getVersion('delay-first', 1);
+    expect(version.modelType).toBe('gbdt');
+    expect(version.lineage.params).toMatchObject({ joinKeys: { [DEMO.airport]: 'origin', [DEMO.arrivalAirport]: 'destination', [DEMO.route]: 'route' } });
+    // the baseline has the airports as categories, as requests carry them
+    expect(version.baseline.features.find((f) => f.name === 'origin')?.categories?.ORD).toBeGreaterThan(1000);
+    const served = await t.client.predict({
+      model: 'delay-first',
+      version: 1,
+      entities: { [DEMO.airport]: 'ORD', [DEMO.arrivalAirport]: 'LGA', [DEMO.route]: 'ORD-LGA' },
+      features: { origin: 'ORD', destination: 'LGA', distance: 733, hour: 17, day_of_week: 3 },
+    });
+    expect(served.missing).toEqual([]);
+    expect(served.inputs[`${DEMO.routeGroup}:mean_delay_7d`]).toEqual(expect.any(Number));
+    expect(served.inputs[`${DEMO.arrivalsGroup}:mean_delay_24h`]).toEqual(expect.any(Number));
   }, 300_000);
 
   it('searches hyper-parameters by successive halving and registers the winning trial', async () => {

@@ -20,14 +20,20 @@ export interface AirportStatsRow {
  * delays known before h: the features are point-in-time honest by construction.
  */
 export function airportDelayStats(flights: Flight[], from: number, to: number): AirportStatsRow[] {
-  const byAirport = new Map<string, Array<{ known: number; delay: number }>>();
+  return delayStats(flights, (f) => f.origin, from, to).map(({ key, ...row }) => ({ airport: key, ...row }));
+}
+
+/** `airportDelayStats` for any grouping of the flights: by destination, by route (`ORD-SFO`), … */
+export function delayStats(flights: Flight[], keyOf: (f: Flight) => string, from: number, to: number): Array<Omit<AirportStatsRow, 'airport'> & { key: string }> {
+  const byKey = new Map<string, Array<{ known: number; delay: number }>>();
   for (const f of flights) {
-    const list = byAirport.get(f.origin) ?? [];
+    const key = keyOf(f);
+    const list = byKey.get(key) ?? [];
     list.push({ known: f.time + Math.max(0, f.delay) * 60_000, delay: f.delay });
-    byAirport.set(f.origin, list);
+    byKey.set(key, list);
   }
-  const rows: AirportStatsRow[] = [];
-  for (const [airport, events] of byAirport) {
+  const rows: Array<Omit<AirportStatsRow, 'airport'> & { key: string }> = [];
+  for (const [key, events] of byKey) {
     events.sort((a, b) => a.known - b.known);
     const known = Float64Array.from(events, (e) => e.known);
     const sum = new Float64Array(events.length + 1);
@@ -49,7 +55,7 @@ export function airportDelayStats(flights: Flight[], from: number, to: number): 
       const n24 = end - day;
       const n7 = end - week;
       rows.push({
-        airport,
+        key,
         time: h,
         mean_delay_24h: n24 ? round((sum[end]! - sum[day]!) / n24) : null,
         mean_delay_7d: n7 ? round((sum[end]! - sum[week]!) / n7) : null,
@@ -58,7 +64,7 @@ export function airportDelayStats(flights: Flight[], from: number, to: number): 
       });
     }
   }
-  return rows.sort((a, b) => a.time - b.time || a.airport.localeCompare(b.airport));
+  return rows.sort((a, b) => a.time - b.time || a.key.localeCompare(b.key));
 }
 
 function lowerBound(sorted: Float64Array, value: number): number {
