@@ -278,6 +278,66 @@ describe('Atelier end to end', () => {
     expect(served.inputs[`${DEMO.arrivalsGroup}:mean_delay_24h`]).toEqual(expect.any(Number));
   }, 300_000);
 
+  it("trains a partitioned model — one per busy origin airport plus the global fallback — as one version, and answers each request with its partition's model", async () => {
+    const request = {
+      ...demoTrainingRequest(WINDOW, { modelType: 'gbdt', params: { numIterations: 20, maxLeaves: 15 } }, 'delay-by-origin'),
+      partition: { column: 'origin', minRows: 3000, maxPartitions: 3 },
+    };
+    const job = await finished((await t.client.startTraining(request)).id);
+    expect(job, job.error ?? '').toMatchObject({ status: 'succeeded', modelVersion: 1 });
+    expect(job.events.some((e) => e.message.startsWith('partitions by "origin": 3 with at least 3000 training rows'))).toBe(true);
+    const version = await t.client.getVersion('delay-by-origin', 1);
+    const values = version.signature.partition!.values;
+    expect(version.signature.partition).toMatchObject({ column: 'origin' });
+    expect(values).toHaveLength(3);
+    // the column is no input of the models: the graph takes it as a string, as serving feeds it
+    expect(version.signature.onnxInputs).toContain('origin');
+    const report = version.evaluation.partitions!;
+    expect(report.map((p) => p.value)).toEqual([null, ...values]);
+    for (const p of report.slice(1)) {
+      expect(p.trainRows).toBeGreaterThanOrEqual(3000);
+      expect(p.metrics.auc).toBeGreaterThan(0.5);
+      expect(p.globalMetrics.auc).toBeGreaterThan(0.5);
+    }
+    const ask = (origin?: string) =>
+      t.client.predict({ model: 'delay-by-origin', version: 1, entities: { [DEMO.airport]: 'ORD' }, features: { distance: 733, hour: 17, ...(origin ? { origin } : {}) } });
+    expect((await ask(values[0])).partition).toBe(values[0]);
+    // a value without a model of its own, or none: the global model, and the answer says so
+    const fallback = await ask('XYZ');
+    expect(fallback.partition).toBeNull();
+    expect((await ask()).partition).toBeNull();
+    expect((await ask()).prediction).toBeCloseTo(fallback.prediction, 6);
+
+    const refused = await fetch(`${t.baseUrl}/api/training-jobs`, {
+      method: 'POST',
+      headers: authHeaders(),
+      body: JSON.stringify({ ...request, search: { strategy: 'random', trials: 2, space: { learningRate: { type: 'float', min: 0.05, max: 0.2 } } } }),
+    });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).message).toMatch(/partition: a partitioned model is trained with fixed parameters/);
+
+    // the report lists the partitions beside the global model, sortable; the form offers the column
+    const web = await startWebUi(t.baseUrl);
+    try {
+      const page = await web.browser.newPage();
+      await signIn(page, web.url, t.adminKey);
+      await page.goto(`${web.url}/models/delay-by-origin`);
+      await page.locator('[data-testid="version-row"][data-version="1"] [data-testid="version-report-toggle"]').click();
+      const table = page.getByTestId('report-partitions');
+      await table.waitFor();
+      const rows = table.locator('[data-testid="partition-row"]');
+      expect(await rows.count()).toBe(4);
+      expect(await rows.first().textContent()).toContain('global (fallback)');
+      await page.getByTestId('partitions-sort-value').click(); // descending by value
+      expect(await rows.evaluateAll((r) => r.slice(1).map((row) => row.getAttribute('data-value')))).toEqual([...values].sort().reverse());
+      await page.goto(`${web.url}/train`);
+      await page.fill('input[name="partitionColumn"]', 'origin');
+      expect(await page.inputValue('input[name="partitionMinRows"]')).toBe('1000');
+    } finally {
+      await web.close();
+    }
+  }, 300_000);
+
   it('searches hyper-parameters by successive halving and registers the winning trial', async () => {
     const request = {
       ...demoTrainingRequest(WINDOW, { modelType: 'gbdt', params: { numIterations: 18, maxLeaves: 15 } }, 'delay-searched'),
@@ -451,6 +511,17 @@ describe('Atelier end to end', () => {
       await alertRow.waitFor();
       expect(await alertRow.textContent()).toContain(DEMO.model);
       await page.screenshot({ path: 'tmp/e2e-alerts.png', fullPage: true }).catch(() => undefined);
+
+      // each input's drift against the training baseline of the version that served it
+      const drift = await t.client.featureDrift(DEMO.model);
+      expect(drift.features.map((f) => f.name)).toEqual(expect.arrayContaining([`${STATS}:mean_delay_24h`, 'distance', 'hour']));
+      await page.goto(`${web.url}/models/${DEMO.model}`);
+      await page.click('[data-testid="drift-link"]');
+      await page.locator('[data-testid="drift-table"]').waitFor();
+      expect(await page.locator('[data-testid="drift-summary"]').textContent()).toContain(`Version ${drift.version}:`);
+      expect(await page.locator('[data-testid="drift-row"]').count()).toBe(drift.features.length);
+      expect(await page.locator('[data-testid="drift-table"]').textContent()).toContain(`${STATS}:mean_delay_24h`);
+      expect(await page.locator('[data-testid="drift-shares"]').textContent()).toMatch(/training vs live/);
     } finally {
       await web.close();
     }

@@ -67,3 +67,6 @@ export type HealthStatus = z.infer<typeof HealthStatus>;
  */
 export const MissingFeaturePolicy = z.enum(['impute', 'refuse']);
 export type MissingFeaturePolicy = z.infer<typeof MissingFeaturePolicy>;
+
+/** The most partitions a partitioned model may have (each with a model of its own). */
+export const MAX_PARTITIONS = 100;

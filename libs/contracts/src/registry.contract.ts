@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { IsoTime, MissingFeaturePolicy, Name, VersionNumber } from './common.contract';
+import { IsoTime, MAX_PARTITIONS, MissingFeaturePolicy, Name, VersionNumber } from './common.contract';
 
 /** How serving fills one ONNX input. */
 export const ModelInput = z.discriminatedUnion('source', [
@@ -67,6 +67,11 @@ export const ModelSignature = z.object({
    * missing), `refuse` answers 424 MISSING_FEATURES instead of a prediction.
    */
   missingFeatures: MissingFeaturePolicy.default('impute'),
+  /**
+   * Partitioned models (one graph): the string input whose value picks a partition's model, and
+   * the values that have one; any other value, or none, is answered by the global model.
+   */
+  partition: z.object({ column: z.string(), values: z.array(z.string()).min(1).max(MAX_PARTITIONS) }).optional(),
 });
 export type ModelSignature = z.infer<typeof ModelSignature>;
 
@@ -170,6 +175,18 @@ export const MulticlassEvaluation = z.object({
 export type MulticlassEvaluation = z.infer<typeof MulticlassEvaluation>;
 
 /** The evaluation report of a version, computed on its validation slice. */
+/** One partition of a partitioned model (the global model's row: `value` null, its rows everything). */
+export const PartitionEvaluation = z.object({
+  value: z.string().nullable(),
+  trainRows: z.number().int(),
+  validationRows: z.number().int(),
+  /** the partition's model on its validation rows (for the global row: the global model on all of them) */
+  metrics: z.record(z.string(), StoredNumber),
+  /** the global model on the same rows: what the partition's own model is worth */
+  globalMetrics: z.record(z.string(), StoredNumber),
+});
+export type PartitionEvaluation = z.infer<typeof PartitionEvaluation>;
+
 export const Evaluation = z.object({
   /** ROC and precision–recall curves (binary classification), at most a few hundred points */
   roc: z.object({ fpr: z.array(StoredNumber), tpr: z.array(StoredNumber) }).nullable(),
@@ -187,6 +204,8 @@ export const Evaluation = z.object({
   partialDependence: z.array(z.object({ feature: z.string(), grid: z.array(StoredNumber), average: z.array(StoredNumber) })),
   /** multi-class classification only; absent in reports stored before multi-class models existed */
   multiclass: MulticlassEvaluation.nullable().optional(),
+  /** partitioned models: per partition, its model and the global one on the partition's validation rows */
+  partitions: z.array(PartitionEvaluation).optional(),
 });
 export type Evaluation = z.infer<typeof Evaluation>;
 

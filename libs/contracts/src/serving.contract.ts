@@ -50,6 +50,11 @@ const Prediction = z.object({
   inputs: z.record(z.string(), InputValue),
   /** inputs that had no value (not in the online store, or not sent) and went in as missing */
   missing: z.array(z.string()),
+  /**
+   * partitioned models only: the partition whose model answered, or null when the global model
+   * did (the row's value has no model of its own, or it had none)
+   */
+  partition: z.string().nullable().optional(),
 });
 
 const ServedBy = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { IsoTime, MAX_INT32, MissingFeaturePolicy, Name } from './common.contract';
+import { IsoTime, MAX_INT32, MAX_PARTITIONS, MissingFeaturePolicy, Name } from './common.contract';
 import { FeatureRef } from './feature-store.contract';
 
 export const ModelType = z.enum(['logistic_regression', 'linear_regression', 'gbdt', 'neural_network']);
@@ -167,6 +167,19 @@ const TrainingRequestBase = z.object({
   search: SearchRequest.optional(),
   /** what serving does when an online feature of the registered version is missing */
   missingFeatures: MissingFeaturePolicy.default('impute'),
+  /**
+   * Partitioned models (Michelangelo's per-city models): besides the global model, one model per
+   * value of this string source column with at least `minRows` training rows (the
+   * `maxPartitions` largest), registered together as one version; serving answers a request
+   * with its value's model, or the global one.
+   */
+  partition: z
+    .object({
+      column: Name,
+      minRows: z.number().int().min(10).max(10_000_000).default(1000),
+      maxPartitions: z.number().int().min(1).max(MAX_PARTITIONS).default(20),
+    })
+    .optional(),
 });
 
 /** The lists of a request that name model inputs: it must name at least one. */
@@ -195,6 +208,7 @@ export const TrainingRequest = TrainingRequestBase.and(ModelChoice)
     path: ['features'],
   })
   .superRefine((r, ctx) => {
+    if (r.partition && r.search) ctx.addIssue({ code: 'custom', path: ['partition'], message: 'a partitioned model is trained with fixed parameters: drop "search" or "partition"' });
     const known = Object.keys(r.params);
     for (const name of Object.keys(r.search?.space ?? {})) {
       if (!known.includes(name) || UNSEARCHABLE.has(name)) {

@@ -108,7 +108,7 @@ export class PredictionService {
         events.push(predictionEvent(model, version, alias, s, rows[i]!.entities, at, predictionId, latencyMs, arm));
         logged.push(i);
       }
-      const answer = { predictionId, prediction: s.prediction, label: s.label, inputs: s.inputs, missing: s.missing };
+      const answer = { predictionId, prediction: s.prediction, label: s.label, inputs: s.inputs, missing: s.missing, ...partitionOf(served, s) };
       return s.probabilities ? { ...answer, probabilities: s.probabilities } : answer;
     });
     this.log.record(events);
@@ -222,6 +222,14 @@ export class PredictionService {
     }
     return all;
   }
+}
+
+/** Partitioned models: which partition's model the graph answered the row with (null: the global one). */
+function partitionOf(served: ServedModel, s: Scored): { partition?: string | null } {
+  const partition = served.detail.signature.partition;
+  if (!partition) return {};
+  const value = s.inputs[partition.column];
+  return { partition: typeof value === 'string' && partition.values.includes(value) ? value : null };
 }
 
 /** A row's request values and its transforms, once its online features are in `values`. */

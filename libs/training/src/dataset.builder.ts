@@ -39,8 +39,11 @@ export function planDataset(request: TrainingRequest, entityOf: (group: string) 
     ...categorical.map((name) => ({ name, source: 'request' as const, dtype: 'string' as const })),
   ];
   const known = new Set(inputs.map((i) => i.name));
+  // a partitioned model's graph picks its model by the column's raw string: serving feeds it
+  const partition = request.partition?.column;
+  if (partition !== undefined && !known.has(partition)) inputs.push({ name: partition, source: 'request', dtype: 'string' });
   // Columns of the source rows that the label, request features and transforms read.
-  const columns = new Set([...request.requestFeatures, ...categorical]);
+  const columns = new Set([...request.requestFeatures, ...categorical, ...(partition === undefined ? [] : [partition])]);
   for (const v of label.variables) if (!refs.has(v)) columns.add(v);
   for (const t of transforms) for (const v of t.compiled.variables) if (!known.has(v)) columns.add(v);
   return {
@@ -67,6 +70,8 @@ export interface BuiltDataset {
   encoding: DatasetEncoding | null;
   /** the model's inputs as serving receives them, row for row with `dataset`: numbers, and the categorical columns' strings */
   inputs: { numeric: Dataset; categorical: Record<string, Array<string | null>> };
+  /** partitioned models: each row's value of the partition column (null: missing) */
+  partitionValues: Array<string | null> | null;
 }
 
 /** Rows whose label is missing (NaN) are dropped; missing inputs stay NaN for the model to impute. */
@@ -84,13 +89,13 @@ export function buildDataset(request: TrainingRequest, plan: DatasetPlan, set: T
   const rows = keep.length;
   const numeric: Dataset = { features: plan.numeric, columns: columns.map((c) => c.slice(0, rows)), label: labels.slice(0, rows), rowCount: rows };
   const eventTimes = Float64Array.from(keep, (i) => set.eventTimes[i]!);
-  const categorical = Object.fromEntries(
-    plan.categorical.map((column) => {
-      const values = set.columns[column] ?? [];
-      return [column, keep.map((i) => (values[i] === null || values[i] === undefined || values[i] === '' ? null : String(values[i])))];
-    }),
-  );
-  const base = { eventTimes, droppedRows: n - rows, inputs: { numeric, categorical } };
+  const strings = (column: string) => {
+    const values = set.columns[column] ?? [];
+    return keep.map((i) => (values[i] === null || values[i] === undefined || values[i] === '' ? null : String(values[i])));
+  };
+  const categorical = Object.fromEntries(plan.categorical.map((column) => [column, strings(column)]));
+  const partitionValues = request.partition ? strings(request.partition.column) : null;
+  const base = { eventTimes, droppedRows: n - rows, inputs: { numeric, categorical }, partitionValues };
   if (plan.categorical.length === 0) return { ...base, dataset: numeric, encoding: null };
   return { ...base, ...encodeCategorical(request, plan, categorical, numeric, eventTimes) };
 }

@@ -14,16 +14,18 @@ import {
   r2,
   rmse,
   rocAuc,
+  selectRows,
   timeSplit,
   type TrainingProgress,
 } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
-import { buildDataset, entityOf, planDataset } from './dataset.builder';
+import { buildDataset, type BuiltDataset, entityOf, planDataset } from './dataset.builder';
 import { evaluationReport } from './evaluation.report';
 import { searchAndTrain } from './hyperparameter.search';
 import { checkLabels } from './label.check';
-import { outputsOf, train as trainModel, type TrainingTarget } from './trainers';
+import { choosePartitions, partitionReport, pickRows, routedPredictions, trainPartitions } from './partitions';
+import { outputsOf, train as trainModel, type Trained, type TrainingTarget } from './trainers';
 import { trainingBaseline } from './training.baseline';
 import { TrainingRepository } from './training.repository';
 import { TRAINING_DATA, type TrainingData } from './training-data';
@@ -73,8 +75,10 @@ export class TrainingRunner {
     await this.repository.update(jobId, { backend: trained.backend });
     this.logger.log({ msg: 'trained', jobId, modelType: request.modelType, backend: trained.backend, rows: train.rowCount });
 
-    const pValid = trained.predict(validation.columns);
-    const pTrain = trained.predict(train.columns);
+    const cutoff = Date.parse(request.window.validationStart);
+    const partitioned = request.partition ? await this.trainPartitions(request, built, cutoff, target, trained, signal, say) : null;
+    const pValid = partitioned?.pValid ?? trained.predict(validation.columns);
+    const pTrain = partitioned?.pTrain ?? trained.predict(train.columns);
     const metrics = {
       ...evaluate(task, target.numClass, train.label, pTrain, validation.label, pValid),
       train_rows: train.rowCount,
@@ -83,8 +87,14 @@ export class TrainingRunner {
     await say(`validation ${Object.entries(metrics).slice(0, 2).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`, 0.93);
 
     // categorical encoders go inside the graph, so serving feeds raw strings and numbers
-    const encoding = built.encoding ? { encoding: built.encoding } : undefined;
-    const artifact = exportOnnx(model, { name: request.modelName, description: request.description, extra: { training_job: jobId } }, encoding);
+    const artifact = exportOnnx(
+      model,
+      { name: request.modelName, description: request.description, extra: { training_job: jobId } },
+      {
+        ...(built.encoding ? { encoding: built.encoding } : {}),
+        ...(partitioned ? { partition: { column: request.partition!.column, partitions: partitioned.partitions.map((p) => ({ value: p.value, model: p.trained.model })) } } : {}),
+      },
+    );
     const lineage: Lineage = {
       trainingJobId: jobId,
       source: request.source.group,
@@ -100,10 +110,18 @@ export class TrainingRunner {
       modelType: request.modelType,
       description: request.description,
       metrics,
-      signature: { inputs: plan.inputs, onnxInputs: plan.inputs.map((i) => i.name), ...outputsOf(task, target.numClass), task, missingFeatures: request.missingFeatures },
-      baseline: trainingBaseline(built, Date.parse(request.window.validationStart), servedPredictions(task, target.numClass, pTrain)),
+      signature: {
+        inputs: plan.inputs,
+        onnxInputs: plan.inputs.map((i) => i.name),
+        ...outputsOf(task, target.numClass),
+        task,
+        missingFeatures: request.missingFeatures,
+        ...(partitioned ? { partition: { column: request.partition!.column, values: partitioned.partitions.map((p) => p.value) } } : {}),
+      },
+      baseline: trainingBaseline(built, cutoff, servedPredictions(task, target.numClass, pTrain)),
       lineage,
-      evaluation: evaluationReport(task, trained, validation, pValid, target.numClass),
+      // the curves and explanations are the served predictions'; partitioned models add a row per partition
+      evaluation: { ...evaluationReport(task, trained, validation, pValid, target.numClass), ...(partitioned ? { partitions: partitioned.report } : {}) },
       artifactBase64: Buffer.from(artifact).toString('base64'),
       // a job run again (its worker died after registering) gets the version it registered, not a second one
       idempotencyKey: `training-job:${jobId}`,
@@ -124,6 +142,47 @@ export class TrainingRunner {
       const step = unit === 'iteration' ? `iteration ${epoch} (at most ${epochs})` : `${unit} ${epoch}/${epochs}`;
       void say(`${step}: loss ${loss.toFixed(5)}`, progress, { epoch, loss }).catch(() => undefined);
     };
+  }
+
+  /**
+   * Partitioned models: one model per chosen value of the partition column, trained after the
+   * global one on its rows; the served predictions (each row's partition model, else the
+   * global) for the version's metrics, and the per-partition report.
+   */
+  private async trainPartitions(
+    request: TrainingRequest,
+    built: BuiltDataset,
+    cutoff: number,
+    target: TrainingTarget,
+    global: Trained,
+    signal: AbortSignal,
+    say: Say,
+  ) {
+    const { minRows, maxPartitions, column } = request.partition!;
+    const values = built.partitionValues!;
+    const isTrain = (row: number) => built.eventTimes[row]! < cutoff;
+    const chosen = choosePartitions(values, isTrain, minRows, maxPartitions);
+    await say(`partitions by "${column}": ${chosen.length} with at least ${minRows} training rows${chosen.length ? ` (${chosen.join(', ')})` : ''}; the global model answers the rest`, TRAIN_DONE);
+    const partitions = await trainPartitions(request, built.dataset, values, isTrain, chosen, target, signal, (message) => say(message));
+    const task = taskOf(request);
+    const perRow = task === 'multiclass_classification' ? target.numClass : 1;
+    const globalAll = global.predict(built.dataset.columns);
+    const routed = routedPredictions(globalAll, built.dataset, partitions, perRow);
+    const rows = Array.from(built.eventTimes.keys());
+    const trainRows = rows.filter(isTrain);
+    const validationRows = rows.filter((row) => !isTrain(row));
+    const validationOnly = (y: Float64Array, p: Float64Array) =>
+      Object.fromEntries(Object.entries(evaluate(task, target.numClass, y, p, y, p)).filter(([key]) => !key.startsWith('train_')));
+    const report = partitionReport(partitions, built.dataset, globalAll, perRow, validationOnly, {
+      trainRows: trainRows.length,
+      validationRows: validationRows.length,
+      metrics: validationOnly(selectRows(built.dataset, validationRows).label, pickRows(globalAll, validationRows, perRow)),
+    });
+    for (const p of report.slice(1)) {
+      const [key] = Object.keys(p.metrics);
+      if (key) await say(`partition ${p.value}: ${p.trainRows} training rows, validation ${key} ${p.metrics[key]!.toFixed(4)} (global model ${p.globalMetrics[key]?.toFixed(4)})`);
+    }
+    return { partitions, report, pTrain: pickRows(routed, trainRows, perRow), pValid: pickRows(routed, validationRows, perRow) };
   }
 
   /** Hyper-parameter search: each finished trial is stored on the job as it happens. */

@@ -32,6 +32,7 @@ export function evaluationOf(detail: Pick<ModelVersionDetail, 'evaluation'> | un
     featureImportance: e.featureImportance ?? [],
     partialDependence: e.partialDependence ?? [],
     multiclass: e.multiclass ?? null,
+    ...(e.partitions ? { partitions: e.partitions } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { neuralNetworkGraph } from '../nn/neural-network.onnx';
 import { encodingGraph } from './encoding.onnx';
 import { logisticRegressionGraph } from './logistic-regression.onnx';
 import { encodeModel, type OnnxGraph } from './onnx.proto';
+import { partitionedGraph, partitionInput } from './partitioned.onnx';
 
 /** Every model `exportOnnx` accepts; later trainers (GBDT, neural nets) join this union. */
 export type ExportableModel = LogisticRegressionModel | LinearRegressionModel | NeuralNetworkModel | GbdtModel;
@@ -32,6 +33,8 @@ export const ONNX_METADATA_KEYS = {
   rawInputs: 'atelier.raw_inputs',
   /** Only with `{ encoding }`: the `DatasetEncoding` JSON the graph was built from. */
   encoding: 'atelier.encoding',
+  /** Only with `{ partition }`: JSON `{ column, values }`, the partitions that have a model of their own. */
+  partition: 'atelier.partition',
 } as const;
 
 export interface OnnxExportOptions {
@@ -41,6 +44,12 @@ export interface OnnxExportOptions {
    * (`tensor(string)` for categorical, float32 for numeric/boolean), not the encoded features.
    */
   encoding?: DatasetEncoding;
+  /**
+   * Partitioned models: `model` is the global one, and each partition's model (same kind,
+   * features and outputs) answers the rows whose `column` (a raw string input; added when it is
+   * none) holds its value — see `partitionedGraph`.
+   */
+  partition?: { column: string; partitions: Array<{ value: string; model: ExportableModel }> };
 }
 
 // IR 8 + opset 17 is the newest pair every onnxruntime since 1.14 loads, which is as wide a
@@ -60,17 +69,28 @@ export function exportOnnx(model: ExportableModel, meta: OnnxExportMeta, options
       { domain: '', version: OPSET_VERSION },
       // Tree ensembles are ai.onnx.ml operators; other graphs keep the single default import.
       // Tree ensembles and the encoding graph's LabelEncoder are ai.onnx.ml operators.
-      ...(model.kind === 'gbdt' || options.encoding !== undefined ? [{ domain: ONNX_ML_DOMAIN, version: ONNX_ML_OPSET_VERSION }] : []),
+      ...(model.kind === 'gbdt' || options.encoding !== undefined || options.partition !== undefined ? [{ domain: ONNX_ML_DOMAIN, version: ONNX_ML_OPSET_VERSION }] : []),
     ],
     producerName: PRODUCER_NAME,
     modelVersion: meta.version,
     docString: meta.description,
-    graph:
-      options.encoding === undefined
-        ? graphOf(model, meta.name)
-        : withEncoding(graphOf(model, meta.name), model.features, options.encoding),
-    metadataProps: metadataProps(model, meta.extra ?? {}, options.encoding),
+    graph: exportedGraph(model, meta.name, options),
+    metadataProps: metadataProps(model, meta.extra ?? {}, options),
   });
+}
+
+function exportedGraph(model: ExportableModel, name: string, { encoding, partition }: OnnxExportOptions): OnnxGraph {
+  const graph = partition
+    ? partitionedGraph({
+        column: partition.column,
+        partitions: partition.partitions.map((p) => ({ value: p.value, graph: graphOf(p.model, name) })),
+        global: graphOf(model, name),
+      })
+    : graphOf(model, name);
+  const encoded = encoding === undefined ? graph : withEncoding(graph, model.features, encoding);
+  // the encoding's raw inputs replace the model's: a partition column that is none of them stays an input
+  if (partition && !encoded.inputs.some((i) => i.name === partition.column)) return { ...encoded, inputs: [...encoded.inputs, partitionInput(partition.column)] };
+  return encoded;
 }
 
 function graphOf(model: ExportableModel, name: string): OnnxGraph {
@@ -119,7 +139,7 @@ function withEncoding(graph: OnnxGraph, features: string[], encoding: DatasetEnc
   return composed;
 }
 
-function metadataProps(model: ExportableModel, extra: Record<string, string>, encoding?: DatasetEncoding): [string, string][] {
+function metadataProps(model: ExportableModel, extra: Record<string, string>, { encoding, partition }: OnnxExportOptions): [string, string][] {
   const reserved = Object.keys(extra).filter((key) => key.startsWith('atelier.'));
   if (reserved.length > 0) {
     throw new MlError('invalid_params', `metadata keys starting with "atelier." are reserved: ${reserved.join(', ')}`);
@@ -133,6 +153,9 @@ function metadataProps(model: ExportableModel, extra: Record<string, string>, en
           [ONNX_METADATA_KEYS.rawInputs, JSON.stringify(encodingGraph(encoding).rawInputs)],
           [ONNX_METADATA_KEYS.encoding, JSON.stringify(encoding)],
         ] as [string, string][])),
+    ...(partition === undefined
+      ? []
+      : ([[ONNX_METADATA_KEYS.partition, JSON.stringify({ column: partition.column, values: partition.partitions.map((p) => p.value) })]] as [string, string][])),
     ...Object.entries(extra),
   ];
 }

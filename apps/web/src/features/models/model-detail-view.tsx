@@ -63,6 +63,9 @@ export function ModelDetailView({ name, highlight }: { name: string; highlight?:
             <Link className="button" href={`/models/${name}/deploy`} data-testid="deploy-link">
               Deploy
             </Link>
+            <Link className="button" href={`/models/${name}/drift`} data-testid="drift-link">
+              Drift
+            </Link>
             <button type="button" className="button" onClick={state.reload} disabled={state.loading}>
               Refresh
             </button>

@@ -13,6 +13,7 @@ import { formatCount, formatMetric, formatShare, formatStat } from '../../lib/fo
 import { useApi } from '../../lib/use-api';
 import { baselineOf, evaluationOf, loadVersionDetail } from '../../lib/version-detail';
 import { MulticlassReport } from './multiclass-report';
+import { PartitionsTable } from './partitions-table';
 
 /** The evaluation report of one version: curves, confusion matrix (or the multi-class part), explanations and baseline. */
 export function VersionReport({ model, version, onClose }: { model: string; version: number; onClose: () => void }) {
@@ -65,6 +66,7 @@ function ReportBody({ detail }: { detail: ModelVersionDetail }) {
       {hasCurves ? <Performance evaluation={evaluation} metrics={detail.metrics} /> : null}
       {evaluation.multiclass ? <MulticlassReport report={evaluation.multiclass} /> : null}
       {hasExplanations ? <Explanations evaluation={evaluation} /> : null}
+      {evaluation.partitions?.length ? <PartitionsTable partitions={evaluation.partitions} column={detail.signature.partition?.column ?? null} /> : null}
       <BaselineTable features={baseline.features} prediction={baseline.prediction} />
     </div>
   );

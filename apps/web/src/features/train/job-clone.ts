@@ -9,6 +9,8 @@ export interface ClonedForm {
   features: string[];
   requestFeatures: string;
   categoricalFeatures: string;
+  partitionColumn: string;
+  partitionMinRows: string;
   joinKeys: Array<{ entity: string; column: string }>;
   label: string;
   start: string;
@@ -24,6 +26,7 @@ export function cloneRequest(request: TrainingRequest): ClonedForm {
   const left: string[] = [];
   if (request.transforms.length > 0) left.push(`transforms (${request.transforms.map((t) => t.name).join(', ')})`);
   if (request.search) left.push(`the hyper-parameter search (${request.search.trials} trials)`);
+  if (request.partition && request.partition.maxPartitions !== 20) left.push(`at most ${request.partition.maxPartitions} partitions (the form trains up to 20)`);
   const notOneHot = request.categoricalFeatures.filter((c) => c.encoding !== 'one_hot');
   if (notOneHot.length > 0) left.push(`${notOneHot.map((c) => `${c.column} (${c.encoding})`).join(', ')} encoded one-hot instead`);
   return {
@@ -32,6 +35,8 @@ export function cloneRequest(request: TrainingRequest): ClonedForm {
     features: [...request.features],
     requestFeatures: request.requestFeatures.join(','),
     categoricalFeatures: request.categoricalFeatures.map((c) => c.column).join(','),
+    partitionColumn: request.partition?.column ?? '',
+    partitionMinRows: String(request.partition?.minRows ?? 1000),
     joinKeys: Object.entries(request.joinKeys).map(([entity, column]) => ({ entity, column })),
     label: request.label,
     start: request.window.start,

@@ -24,6 +24,8 @@ const DEFAULTS = {
   modelName: 'flight-delay',
   requestFeatures: 'distance,hour',
   categoricalFeatures: '',
+  partitionColumn: '',
+  partitionMinRows: '1000',
   joinKeys: [{ entity: 'airport', column: 'origin' }] as JoinKeyRow[],
   label: 'delay > 15',
   start: '2001-01-01T00:00:00Z',
@@ -45,6 +47,8 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   const [features, setFeatures] = useState<string[]>(start0.features);
   const [requestFeatures, setRequestFeatures] = useState(start0.requestFeatures);
   const [categoricalFeatures, setCategoricalFeatures] = useState(start0.categoricalFeatures);
+  const [partitionColumn, setPartitionColumn] = useState(start0.partitionColumn);
+  const [partitionMinRows, setPartitionMinRows] = useState(start0.partitionMinRows);
   const [joinKeys, setJoinKeys] = useState<JoinKeyRow[]>(start0.joinKeys);
   const [label, setLabel] = useState(start0.label);
   const [start, setStart] = useState(start0.start);
@@ -84,6 +88,7 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
     requestFeatures: splitList(requestFeatures),
     categoricalFeatures: splitList(categoricalFeatures).map((column) => ({ column, encoding: 'one_hot' as const })),
     label: label.trim(),
+    ...(partitionColumn.trim() ? { partition: { column: partitionColumn.trim(), minRows: Number(partitionMinRows) } } : {}),
     ...modelChoice(model),
   });
 
@@ -216,6 +221,27 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
         />
         <small className="hint">String source columns, one-hot encoded (the encoder is fitted on the training rows and travels inside the model); callers send the raw string.</small>
       </label>
+
+      <div className="form-grid">
+        <label className="field">
+          <span>Partition by (optional)</span>
+          <input
+            value={partitionColumn}
+            onChange={(e) => setPartitionColumn(e.target.value)}
+            name="partitionColumn"
+            placeholder="e.g. origin"
+            spellCheck={false}
+          />
+          <small className="hint">
+            A string source column: one model per value with enough training rows, and the global model for every other value (Michelangelo&apos;s
+            per-city models). One version, one ONNX file.
+          </small>
+        </label>
+        <label className="field">
+          <span>Rows per partition (at least)</span>
+          <input type="number" min={10} step={1} value={partitionMinRows} onChange={(e) => setPartitionMinRows(e.target.value)} name="partitionMinRows" />
+        </label>
+      </div>
 
       <fieldset className="field">
         <legend>Join keys</legend>

@@ -1,0 +1,184 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+
+import type { FeatureDrift } from '@atelier/contracts';
+
+import { ErrorNotice } from '../../components/error-notice';
+import { PageHeader } from '../../components/page-header';
+import { EmptyState, Loading } from '../../components/states';
+import { api } from '../../lib/api';
+import { formatCount, formatShare, formatStat, formatTime } from '../../lib/format';
+import { useApi } from '../../lib/use-api';
+
+const WINDOWS = [
+  { seconds: 3600, label: 'last hour' },
+  { seconds: 6 * 3600, label: 'last 6 hours' },
+  { seconds: 24 * 3600, label: 'last day' },
+  { seconds: 7 * 24 * 3600, label: 'last 7 days' },
+] as const;
+
+/** Common reading of PSI: below 0.1 stable, up to 0.25 drifting, beyond shifted. */
+function psiLevel(psi: number | null): 'ok' | 'warn' | 'bad' | null {
+  if (psi === null) return null;
+  return psi < 0.1 ? 'ok' : psi < 0.25 ? 'warn' : 'bad';
+}
+
+/**
+ * Each input of a model against its version's training baseline over a window: the statistics
+ * side by side, most drifted first, and for the chosen input the baseline's and the live shares
+ * per bin or category.
+ */
+export function DriftView({ name }: { name: string }) {
+  const [windowSeconds, setWindowSeconds] = useState<number>(WINDOWS[0].seconds);
+  const state = useApi(() => api.featureDrift(name, { windowSeconds }), [name, windowSeconds]);
+  const [open, setOpen] = useState<string | null>(null);
+  const drift = state.data;
+  const features = [...(drift?.features ?? [])].sort((a, b) => (b.psi ?? -1) - (a.psi ?? -1));
+  const shown = features.find((f) => f.name === open) ?? features[0];
+
+  return (
+    <>
+      <p className="breadcrumb">
+        <Link href="/models">Models</Link> / <Link href={`/models/${encodeURIComponent(name)}`}>{name}</Link> / <span>Drift</span>
+      </p>
+      <PageHeader
+        title={`Drift of ${name}`}
+        description="Each input's live values against the training data of the version that served them. Monitors can watch any of these (metrics feature_*)."
+        actions={
+          <>
+            <label className="field field-inline">
+              <span>Window</span>
+              <select
+                value={windowSeconds}
+                onChange={(e) => setWindowSeconds(Number(e.target.value))}
+                name="window"
+                data-testid="drift-window"
+              >
+                {WINDOWS.map((w) => (
+                  <option key={w.seconds} value={w.seconds}>
+                    {w.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="button" className="button" onClick={state.reload} disabled={state.loading}>
+              Refresh
+            </button>
+          </>
+        }
+      />
+      {state.error ? <ErrorNotice error={state.error} onRetry={state.reload} /> : null}
+      {drift === undefined ? (
+        state.loading ? (
+          <Loading what="Computing drift" />
+        ) : null
+      ) : (
+        <>
+          <p className="muted" data-testid="drift-summary">
+            {drift.version === null
+              ? 'No predictions in this window.'
+              : `Version ${drift.version}: ${formatCount(drift.predictions)} predictions from ${formatTime(drift.windowStart)} to ${formatTime(drift.windowEnd)}.`}
+          </p>
+          {features.length === 0 ? (
+            <EmptyState title="No baseline">
+              This version was registered without a training baseline (e.g. uploaded), so there is nothing to compare with.
+            </EmptyState>
+          ) : (
+            <div className="table-wrap card">
+              <table className="table" data-testid="drift-table">
+                <thead>
+                  <tr>
+                    <th>Input</th>
+                    <th>kind</th>
+                    <th className="num">values</th>
+                    <th className="num">missing (live / training)</th>
+                    <th className="num">PSI</th>
+                    <th className="num">Jensen–Shannon</th>
+                    <th className="num">KS</th>
+                    <th className="num">Wasserstein</th>
+                    <th className="num">χ² p-value</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {features.map((f) => (
+                    <tr key={f.name} className={f.name === shown?.name ? 'selected' : undefined} data-testid="drift-row">
+                      <td>
+                        <button type="button" className="link-button mono" onClick={() => setOpen(f.name)}>
+                          {f.name}
+                        </button>
+                      </td>
+                      <td>{f.kind}</td>
+                      <td className="num mono">{formatCount(f.samples)}</td>
+                      <td className="num mono">
+                        {rate(f.missingRate)} / {rate(f.baselineMissingRate)}
+                      </td>
+                      <td className="num mono">
+                        <span className="status-dot" data-level={psiLevel(f.psi) ?? 'none'}>
+                          {formatStat(f.psi)}
+                        </span>
+                      </td>
+                      <td className="num mono">{formatStat(f.js)}</td>
+                      <td className="num mono">{formatStat(f.ks)}</td>
+                      <td className="num mono">{formatStat(f.wasserstein)}</td>
+                      <td className="num mono">{formatStat(f.chiSquarePValue)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {shown ? <Shares feature={shown} /> : null}
+        </>
+      )}
+    </>
+  );
+}
+
+function rate(value: number | null): string {
+  return value === null ? '—' : formatShare(value, 1);
+}
+
+/** The baseline's and the live shares per bin (or category), as paired bars. */
+function Shares({ feature }: { feature: FeatureDrift }) {
+  const top = Math.max(1e-9, ...feature.bins.flatMap((b) => [b.baseline, b.live]));
+  return (
+    <section className="card" data-testid="drift-shares">
+      <h2 className="card-title">
+        <span className="mono">{feature.name}</span>: training vs live, share per {feature.kind === 'numeric' ? 'bin' : 'category'}
+      </h2>
+      <table className="table table-compact">
+        <thead>
+          <tr>
+            <th>{feature.kind === 'numeric' ? 'bin' : 'category'}</th>
+            <th>training</th>
+            <th>live</th>
+          </tr>
+        </thead>
+        <tbody>
+          {feature.bins.map((b) => (
+            <tr key={b.label}>
+              <td className="mono nowrap">{b.label}</td>
+              <td>
+                <ShareBar share={b.baseline} top={top} kind="baseline" />
+              </td>
+              <td>
+                <ShareBar share={b.live} top={top} kind="live" />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function ShareBar({ share, top, kind }: { share: number; top: number; kind: 'baseline' | 'live' }) {
+  return (
+    <span className="share-bar" title={formatShare(share, 1)}>
+      <span className={`share-fill share-${kind}`} style={{ width: `${(share / top) * 100}%` }} />
+      <span className="share-value mono">{formatShare(share, 1)}</span>
+    </span>
+  );
+}

@@ -1,0 +1,116 @@
+import type { PartitionEvaluation, TrainingRequest } from '@atelier/contracts';
+import { type Dataset, selectRows } from '@atelier/ml';
+
+import { train as trainModel, type Trained, type TrainingTarget } from './trainers';
+
+/** One partition's model, trained on its rows only. */
+export interface TrainedPartition {
+  value: string;
+  trained: Trained;
+  trainRows: number[];
+  validationRows: number[];
+}
+
+/**
+ * The partitions that get a model of their own: the values of the column with at least
+ * `minRows` training rows and at least one validation row (to be judged), the `maxPartitions`
+ * largest (ties by value). `values[i]` is row i's value (null: missing), `isTrain[i]` its side.
+ */
+export function choosePartitions(values: ReadonlyArray<string | null>, isTrain: (row: number) => boolean, minRows: number, maxPartitions: number): string[] {
+  const counts = new Map<string, { train: number; validation: number }>();
+  values.forEach((value, i) => {
+    if (value === null) return;
+    const c = counts.get(value) ?? { train: 0, validation: 0 };
+    if (isTrain(i)) c.train++;
+    else c.validation++;
+    counts.set(value, c);
+  });
+  return [...counts]
+    .filter(([, c]) => c.train >= minRows && c.validation > 0)
+    .sort((a, b) => b[1].train - a[1].train || (a[0] < b[0] ? -1 : 1))
+    .slice(0, maxPartitions)
+    .map(([value]) => value);
+}
+
+/**
+ * Trains each chosen partition's model on the partition's training rows (its validation rows
+ * as the trainer's validation set), with the request's model type and parameters. A partition
+ * whose model cannot be trained (e.g. one class only) is left to the global model and reported.
+ */
+export async function trainPartitions(
+  request: TrainingRequest,
+  dataset: Dataset,
+  values: ReadonlyArray<string | null>,
+  isTrain: (row: number) => boolean,
+  chosen: string[],
+  target: TrainingTarget,
+  signal: AbortSignal,
+  report: (message: string) => Promise<void>,
+): Promise<TrainedPartition[]> {
+  const rowsOf = new Map(chosen.map((value) => [value, { train: [] as number[], validation: [] as number[] }]));
+  values.forEach((value, i) => {
+    const rows = value === null ? undefined : rowsOf.get(value);
+    if (rows) (isTrain(i) ? rows.train : rows.validation).push(i);
+  });
+  const out: TrainedPartition[] = [];
+  for (const value of chosen) {
+    signal.throwIfAborted();
+    const rows = rowsOf.get(value)!;
+    try {
+      const trained = await trainModel(request, selectRows(dataset, rows.train), selectRows(dataset, rows.validation), { signal }, target);
+      out.push({ value, trained, trainRows: rows.train, validationRows: rows.validation });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      await report(`partition ${value}: not trained (${error instanceof Error ? error.message : String(error)}); the global model answers it`);
+    }
+  }
+  return out;
+}
+
+/**
+ * What serving answers for every row of `dataset`: the row's partition model's prediction, or
+ * the global model's from `globalAll` (`perRow` values per row: 1, or the class count of a
+ * multi-class model).
+ */
+export function routedPredictions(globalAll: Float64Array, dataset: Dataset, partitions: TrainedPartition[], perRow: number): Float64Array {
+  const out = Float64Array.from(globalAll);
+  for (const p of partitions) {
+    const rows = [...p.trainRows, ...p.validationRows];
+    const own = p.trained.predict(selectRows(dataset, rows).columns);
+    rows.forEach((row, k) => out.set(own.subarray(k * perRow, (k + 1) * perRow), row * perRow));
+  }
+  return out;
+}
+
+/** The values of `all` at `rows`, `perRow` at a time. */
+export function pickRows(all: Float64Array, rows: readonly number[], perRow: number): Float64Array {
+  const out = new Float64Array(rows.length * perRow);
+  rows.forEach((row, k) => out.set(all.subarray(row * perRow, (row + 1) * perRow), k * perRow));
+  return out;
+}
+
+/** The per-partition report: each partition's model against the global model on its validation rows. */
+export function partitionReport(
+  partitions: TrainedPartition[],
+  dataset: Dataset,
+  globalAll: Float64Array,
+  perRow: number,
+  evaluate: (y: Float64Array, p: Float64Array) => Record<string, number>,
+  global: { trainRows: number; validationRows: number; metrics: Record<string, number> },
+): PartitionEvaluation[] {
+  const finite = (metrics: Record<string, number>) => Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
+  return [
+    { value: null, trainRows: global.trainRows, validationRows: global.validationRows, metrics: finite(global.metrics), globalMetrics: finite(global.metrics) },
+    ...partitions.map((p) => {
+      const rows = selectRows(dataset, p.validationRows);
+      const theirs = pickRows(globalAll, p.validationRows, perRow);
+      return {
+        value: p.value,
+        trainRows: p.trainRows.length,
+        validationRows: p.validationRows.length,
+        metrics: finite(evaluate(rows.label, p.trained.predict(rows.columns))),
+        globalMetrics: finite(evaluate(rows.label, theirs)),
+      };
+    }),
+  ];
+}
