@@ -7,6 +7,7 @@ import { CommandFailure, withGlobalOptions } from './command';
 import { registerAlias } from './commands/alias';
 import { registerBatch } from './commands/batch';
 import { registerDeploy } from './commands/deploy';
+import { registerFeatures } from './commands/features';
 import { registerJobs } from './commands/jobs';
 import { registerLogin } from './commands/login';
 import { registerModels } from './commands/models';
@@ -23,6 +24,7 @@ Examples:
   atelier predict flight-delay --entity airport=SFO --entity route=SFO-LAX --feature distance=337 --feature hour=18
   atelier train request.yaml --watch
   atelier batch submit flight-delay --group flights --start 2001-01-22 --end 2001-02-01 --passthrough origin,destination --watch
+  atelier features import airport_delay_stats stats.csv --time-column hour_end --entity-column airport
   atelier versions flight-delay --json
   atelier deploy set flight-delay --canary 3 --share 10 --sticky-by airport --shadow 4
   atelier login --url https://atelier.example.com < key.txt
@@ -57,6 +59,7 @@ export function buildProgram(io: CliIo): Command {
   registerTrain(program, io);
   registerJobs(program, io);
   registerBatch(program, io);
+  registerFeatures(program, io);
   registerLogin(program, io);
   return program;
 }

@@ -39,6 +39,17 @@ describe('Atelier end to end', () => {
     await t?.close();
   });
 
+  /** Every `job` event of a training job's stream, until the server ends it (bounded: 4 minutes). */
+  const jobEvents = async (id: string): Promise<TrainingJobResponse[]> => {
+    const response = await fetch(`${t.baseUrl}/api/training-jobs/${id}/events`, { headers: authHeaders(), signal: AbortSignal.timeout(240_000) });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await response.text(); // the server ends the stream when the job ends
+    return text
+      .split('\n\n')
+      .filter((block) => block.includes('event: job'))
+      .map((block) => JSON.parse(block.split('\n').find((line) => line.startsWith('data: '))!.slice(6)) as TrainingJobResponse);
+  };
+
   const finished = (id: string) =>
     eventually(async () => {
       const j = await t.client.getTrainingJob(id);
@@ -83,8 +94,14 @@ describe('Atelier end to end', () => {
   it('trains through a queued job with live progress, and registers version 1 with metrics, artifact and lineage', async () => {
     const started = await t.client.startTraining(demoTrainingRequest(WINDOW, { modelType: 'logistic_regression', params: { solver: 'adam', epochs: 4, learningRate: 0.05, batchSize: 2048, seed: 7 } }));
     expect(started.status).toBe('queued');
+    // followed as server-sent events: each change once, progress never going back, the end included
+    const streamed = await jobEvents(started.id);
     job = await finished(started.id);
     expect(job).toMatchObject({ status: 'succeeded', error: null });
+    expect(streamed.at(-1)).toMatchObject({ status: 'succeeded', progress: 1, modelVersion: job.modelVersion });
+    expect(streamed.length).toBeGreaterThan(2);
+    expect(streamed.every((s, i) => i === 0 || s.progress >= streamed[i - 1]!.progress)).toBe(true);
+    expect(streamed.some((s) => s.status === 'running')).toBe(true);
     expect(job.progress).toBe(1);
     expect(job.events.some((e) => e.epoch === 4 && typeof e.loss === 'number')).toBe(true);
     expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(job.backend);
@@ -522,6 +539,20 @@ describe('Atelier end to end', () => {
       expect(await page.locator('[data-testid="drift-row"]').count()).toBe(drift.features.length);
       expect(await page.locator('[data-testid="drift-table"]').textContent()).toContain(`${STATS}:mean_delay_24h`);
       expect(await page.locator('[data-testid="drift-shares"]').textContent()).toMatch(/training vs live/);
+
+      // the feature store: a group's statistics and freshness, and a file imported from the page
+      await t.client.createFeatureGroup({ name: 'e2e_imported', entity: DEMO.airport, ttlSeconds: 3600, description: 'imported from the UI', features: [{ name: 'gates', dtype: 'int', description: '' }] });
+      await page.click('[data-testid="nav-features"]');
+      await page.locator('[data-testid="feature-group-row"][data-group="e2e_imported"] button').click();
+      const detail = page.locator('[data-testid="feature-group-detail"][data-group="e2e_imported"]');
+      await detail.locator('[data-testid="feature-stats-row"][data-feature="gates"]').waitFor();
+      await detail.locator('input[name="importFile"]').setInputFiles({ name: 'gates.csv', mimeType: 'text/csv', buffer: Buffer.from('airport,event_time,gates\nORD,2001-01-01T00:00:00Z,190\nSFO,2001-01-01T00:00:00Z,115\n') });
+      await detail.locator('[data-testid="import-submit"]').click();
+      expect(await detail.locator('[data-testid="import-done"]').textContent()).toBe('Imported 2 rows (2 new, 0 replaced).');
+      await expect
+        .poll(() => detail.locator('[data-testid="feature-stats-row"][data-feature="gates"]').textContent())
+        .toMatch(/gates\s*int\s*2\s*0%\s*152\.5\s*115\s*190/);
+      expect(await t.client.featureGroupStats('e2e_imported')).toMatchObject({ rows: 2, entities: 2 });
     } finally {
       await web.close();
     }

@@ -54,6 +54,39 @@ export const FeatureGroupResponse = z.object({
 });
 export type FeatureGroupResponse = z.infer<typeof FeatureGroupResponse>;
 
+/** One feature of a group over its offline rows. */
+export const FeatureStats = z.object({
+  name: z.string(),
+  dtype: FeatureDtype,
+  /** rows with a value */
+  count: z.number().int(),
+  /** share of the group's rows without one */
+  missingShare: z.number().nullable(),
+  /** numeric and bool features (bool: the share of true) */
+  mean: z.number().nullable(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  /** string features: distinct values */
+  distinct: z.number().int().nullable(),
+});
+export type FeatureStats = z.infer<typeof FeatureStats>;
+
+/** A feature group's offline rows described: size, freshness and every feature's statistics. */
+export const FeatureGroupStatsResponse = z.object({
+  group: z.string(),
+  rows: z.number().int(),
+  entities: z.number().int(),
+  /** event times of the oldest and newest rows; null without rows */
+  oldestEventTime: IsoTime.nullable(),
+  newestEventTime: IsoTime.nullable(),
+  /** when a row was last ingested */
+  lastIngestedAt: IsoTime.nullable(),
+  /** the newest materialization to the online store that wrote something: its instant and when it finished */
+  lastMaterialization: z.object({ asOf: IsoTime, finishedAt: IsoTime.nullable(), entityCount: z.number().int() }).nullable(),
+  features: z.array(FeatureStats),
+});
+export type FeatureGroupStatsResponse = z.infer<typeof FeatureGroupStatsResponse>;
+
 export const FeatureValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 export type FeatureValue = z.infer<typeof FeatureValue>;
 

@@ -9,6 +9,7 @@ import {
   FeastOnlineFeaturesRequest,
   FeastOnlineFeaturesResponse,
   FeatureGroupResponse,
+  FeatureGroupStatsResponse,
   FeatureLookupRequest,
   FeatureLookupResponse,
   ImportRowsForm,
@@ -70,6 +71,12 @@ export class FeatureStoreController {
   @Endpoint({ tag, summary: 'Get a feature group', response: FeatureGroupResponse })
   getGroup(@Param('name', new ZodPipe(Name)) name: string): Promise<FeatureGroupResponse> {
     return this.service.getGroup(name);
+  }
+
+  @Get('api/feature-groups/:name/stats')
+  @Endpoint({ tag, summary: "A feature group's offline rows described: rows, entities, freshness, and each feature's count, missing share, mean/min/max or distinct values", response: FeatureGroupStatsResponse })
+  groupStats(@Param('name', new ZodPipe(Name)) name: string): Promise<FeatureGroupStatsResponse> {
+    return this.service.groupStats(name);
   }
 
   @Post('api/feature-groups/:name/rows')

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadConfig } from '@atelier/config';
+import type { FeatureDtype } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
 import { onlineStoreMarkerKey } from '@atelier/online-store';
 import type { AtelierApiError } from '@atelier/sdk';
@@ -48,20 +49,13 @@ describe('feature store (integration)', () => {
     await t?.close();
   });
 
+  /** A group of the test's entity with these features (name → dtype), kept an hour. */
+  const createGroup = (name: string, features: Record<string, FeatureDtype>) =>
+    t.client.createFeatureGroup({ name, entity, ttlSeconds: 3600, description: '', features: Object.entries(features).map(([f, dtype]) => ({ name: f, dtype, description: '' })) });
+
   it('imports a file of rows (CSV, JSON Lines, Parquet) whole, or refuses it naming the column and row and stores nothing', async () => {
     const group = `imported_${s}`;
-    await t.client.createFeatureGroup({
-      name: group,
-      entity,
-      ttlSeconds: 3600,
-      description: '',
-      features: [
-        { name: 'mean_delay', dtype: 'float', description: '' },
-        { name: 'flights', dtype: 'int', description: '' },
-        { name: 'busy', dtype: 'bool', description: '' },
-        { name: 'city', dtype: 'string', description: '' },
-      ],
-    });
+    await createGroup(group, { mean_delay: 'float', flights: 'int', busy: 'bool', city: 'string' });
     const csv = (lines: string[]) => new Blob([['airport,at,mean_delay,flights,busy,city,ignored', ...lines].join('\n')]);
     const refused = async (file: Blob, fields: { timeColumn: string; entityColumn?: string } = { timeColumn: 'at' }) => {
       const error = (await t.client.importRowsFile(group, file, 'rows.csv', fields).catch((e: unknown) => e)) as AtelierApiError;
@@ -111,6 +105,29 @@ describe('feature store (integration)', () => {
     });
     expect(set.eventTimes.map((ms) => new Date(ms).toISOString())).toEqual(['2001-01-01T09:00:00.000Z', '2001-01-01T10:00:00.000Z', '2001-01-01T10:00:00.000Z', '2001-01-01T12:00:00.000Z']);
     expect(set.columns).toEqual({ mean_delay: [null, 5.5, null, 7], flights: [9, 3, 2, 4], busy: [null, 1, 0, 0], city: [null, 'Chicago', null, 'Chicago'] });
+  });
+
+  it("describes a group's rows: counts, freshness and each feature's statistics, as computed by hand", async () => {
+    const group = `described_${s}`;
+    await createGroup(group, { delay: 'float', busy: 'bool', city: 'string' });
+    const empty = await t.client.featureGroupStats(group);
+    expect(empty).toMatchObject({ rows: 0, entities: 0, newestEventTime: null, lastMaterialization: null });
+    expect(empty.features[0]).toMatchObject({ name: 'delay', count: 0, missingShare: null, mean: null });
+    await t.client.ingestRows(group, [
+      { entityKey: 'ORD', eventTime: '2001-01-01T00:00:00Z', values: { delay: 10, busy: true, city: 'Chicago' } },
+      { entityKey: 'ORD', eventTime: '2001-01-02T00:00:00Z', values: { delay: -2, busy: false, city: 'Chicago' } },
+      { entityKey: 'SFO', eventTime: '2001-01-03T00:00:00Z', values: { delay: null, busy: true, city: 'San Francisco' } },
+      { entityKey: 'BOS', eventTime: '2001-01-02T12:00:00Z', values: { delay: 4, busy: null, city: null } },
+    ]);
+    const stats = await t.client.featureGroupStats(group);
+    expect(stats).toMatchObject({ group, rows: 4, entities: 3, oldestEventTime: '2001-01-01T00:00:00.000Z', newestEventTime: '2001-01-03T00:00:00.000Z' });
+    expect(Date.parse(stats.lastIngestedAt!)).toBeGreaterThan(Date.now() - 60_000);
+    expect(stats.features).toEqual([
+      { name: 'delay', dtype: 'float', count: 3, missingShare: 0.25, mean: 4, min: -2, max: 10, distinct: null },
+      { name: 'busy', dtype: 'bool', count: 3, missingShare: 0.25, mean: 2 / 3, min: 0, max: 1, distinct: null },
+      { name: 'city', dtype: 'string', count: 3, missingShare: 0.25, mean: null, min: null, max: null, distinct: 2 },
+    ]);
+    expect((await fetch(`${t.baseUrl}/api/feature-groups/nope_${s}/stats`, { headers: authHeaders() })).status).toBe(404);
   });
 
   it('rejects a batch with one bad row and stores none of it', async () => {

@@ -181,6 +181,37 @@ export class FeatureStoreRepository {
     return { rows: Number(row?.rows ?? 0), newestBefore: row?.newest_before ?? null, firstAfter: row?.first_after ?? null };
   }
 
+  /**
+   * A group's offline rows described in one scan: counts, event-time range, last ingestion, and
+   * per feature its non-null count with the mean, min and max of numbers (booleans as 0/1) or
+   * the distinct count of strings.
+   */
+  async groupStats(groupName: string, features: FeatureDefinition[]) {
+    const params: unknown[] = [groupName];
+    const columns = features.map((f, k) => {
+      params.push(f.name);
+      const value = `"values"->>$${params.length}`;
+      const number = f.dtype === 'bool' ? `CASE WHEN ${value} IS NULL THEN NULL WHEN (${value})::boolean THEN 1.0 ELSE 0.0 END` : `(${value})::float8`;
+      const numeric = f.dtype !== 'string';
+      return [
+        `count(${value}) AS c${k}`,
+        numeric ? `avg(${number}) AS mean${k}, min(${number}) AS min${k}, max(${number}) AS max${k}` : `count(DISTINCT ${value}) AS distinct${k}`,
+      ].join(', ');
+    });
+    const { rows } = await this.prisma.pool.query<Record<string, unknown>>(
+      `SELECT count(*)::int AS rows, count(DISTINCT entity_key)::int AS entities, min(event_time) AS oldest, max(event_time) AS newest,
+              max(ingested_at) AS ingested${columns.length ? `, ${columns.join(', ')}` : ''}
+       FROM feature_rows WHERE group_name = $1`,
+      params,
+    );
+    const [lastRun] = await this.db.materializationRun.findMany({
+      where: { groupName, status: 'succeeded', entityCount: { gt: 0 }, asOf: { not: null } },
+      orderBy: { finishedAt: { sort: 'desc', nulls: 'last' } },
+      take: 1,
+    });
+    return { row: rows[0]!, lastRun: lastRun ?? null };
+  }
+
   /** Per group, the instant of its newest materialization that wrote something. */
   async lastMaterializedAsOf(): Promise<Array<{ group: string; asOf: Date }>> {
     const rows = await this.db.$queryRaw<Array<{ group_name: string; as_of: Date }>>`

@@ -8,6 +8,7 @@ import type {
   EntityResponse,
   FeatureDefinition,
   FeatureGroupResponse,
+  FeatureGroupStatsResponse,
   FeatureRowInput,
   FeatureValue,
   ImportRowsForm,
@@ -74,6 +75,37 @@ export class FeatureStoreService {
   async getGroup(name: string): Promise<FeatureGroupResponse> {
     const group = await this.requireGroup(name);
     return toResponse(group, await this.repository.countRows(name));
+  }
+
+  /** The group's offline rows described: size, freshness, each feature's statistics (one scan). */
+  async groupStats(name: string): Promise<FeatureGroupStatsResponse> {
+    const group = await this.requireGroup(name);
+    const { row, lastRun } = await this.repository.groupStats(name, group.features);
+    const rows = Number(row.rows);
+    const number = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    const time = (v: unknown) => (v instanceof Date ? v.toISOString() : null);
+    return {
+      group: name,
+      rows,
+      entities: Number(row.entities),
+      oldestEventTime: time(row.oldest),
+      newestEventTime: time(row.newest),
+      lastIngestedAt: time(row.ingested),
+      lastMaterialization: lastRun?.asOf ? { asOf: lastRun.asOf.toISOString(), finishedAt: lastRun.finishedAt?.toISOString() ?? null, entityCount: lastRun.entityCount } : null,
+      features: group.features.map((f, k) => {
+        const count = Number(row[`c${k}`] ?? 0);
+        return {
+          name: f.name,
+          dtype: f.dtype,
+          count,
+          missingShare: rows > 0 ? (rows - count) / rows : null,
+          mean: number(row[`mean${k}`]),
+          min: number(row[`min${k}`]),
+          max: number(row[`max${k}`]),
+          distinct: f.dtype === 'string' ? Number(row[`distinct${k}`] ?? 0) : null,
+        };
+      }),
+    };
   }
 
   async listGroups(): Promise<FeatureGroupResponse[]> {

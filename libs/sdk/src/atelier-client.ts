@@ -17,6 +17,7 @@ import type {
   ErrorBody,
   FeatureDriftResponse,
   FeatureGroupResponse,
+  FeatureGroupStatsResponse,
   FeatureLookupRequest,
   FeatureLookupResponse,
   FeatureRowInput,
@@ -126,6 +127,10 @@ export class AtelierClient {
   }
   getFeatureGroup(name: string) {
     return this.call<FeatureGroupResponse>('featureStore', 'GET', `/api/feature-groups/${enc(name)}`);
+  }
+  /** The group's offline rows described: rows, entities, freshness, and each feature's statistics. */
+  featureGroupStats(name: string) {
+    return this.call<FeatureGroupStatsResponse>('featureStore', 'GET', `/api/feature-groups/${enc(name)}/stats`);
   }
   ingestRows(group: string, rows: FeatureRowInput[], writeOnline = false) {
     return this.call<IngestRowsResponse>('featureStore', 'POST', `/api/feature-groups/${enc(group)}/rows`, { rows, writeOnline });

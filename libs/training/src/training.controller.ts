@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Sse } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import { z } from 'zod';
 
 import { TrainingJobResponse, TrainingPreviewResponse, TrainingRequest } from '@atelier/contracts';
 import { Access, Endpoint, ZodPipe } from '@atelier/server';
 
 import { TrainingService } from './training.service';
+import { type JobMessage, jobStates } from './training-job.stream';
 
 const tag = 'training';
 
@@ -40,6 +42,17 @@ export class TrainingController {
   @Endpoint({ tag, summary: 'Get a training job with its progress and events', response: TrainingJobResponse })
   get(@Param('id', new ZodPipe(z.uuid())) id: string): Promise<TrainingJobResponse> {
     return this.service.get(id);
+  }
+
+  @Sse(':id/events')
+  @Endpoint({
+    tag,
+    summary: 'Follow a training job as server-sent events: `job` events with the job as it changes (progress, events, trials), ending when the job does',
+    binary: 'text/event-stream',
+  })
+  async events(@Param('id', new ZodPipe(z.uuid())) id: string): Promise<Observable<JobMessage>> {
+    await this.service.get(id); // an unknown job is a 404, before the stream opens
+    return jobStates(() => this.service.get(id));
   }
 
   @Post(':id/cancel')

@@ -8,6 +8,7 @@ import type { SessionUser } from '../server/session';
 import { Badge } from './badge';
 
 const LINKS = [
+  { href: '/features', label: 'Features', testId: 'nav-features' },
   { href: '/models', label: 'Models' },
   { href: '/train', label: 'Train' },
   { href: '/batch', label: 'Batch', testId: 'nav-batch' },

@@ -8,14 +8,13 @@ import { StatusBadge } from '../../components/badge';
 import { ErrorNotice } from '../../components/error-notice';
 import { ProgressBar } from '../../components/progress-bar';
 import { Loading } from '../../components/states';
-import { api } from '../../lib/api';
 import { elapsedSeconds, formatDuration, formatMetric, formatTime, metricKeys, shortId } from '../../lib/format';
 import { isFinished } from '../../lib/job-status';
-import { useApi } from '../../lib/use-api';
 import { useJobFinished } from '../../lib/use-job-finished';
+import { useJobStream } from '../../lib/use-job-stream';
 import { LossChart } from './loss-chart';
 
-/** One training job, polled every second until it finishes. */
+/** One training job, as the server streams its changes until it finishes. */
 export function JobPanel({
   jobId,
   onFinished,
@@ -26,10 +25,7 @@ export function JobPanel({
   /** fills the training form with this job's request */
   onClone?: (job: TrainingJobResponse) => void;
 }) {
-  const job = useApi(() => api.getTrainingJob(jobId), [jobId], {
-    refreshMs: 1000,
-    stopWhen: (answer) => isFinished(answer.status),
-  });
+  const job = useJobStream(jobId);
   const status = job.data?.status;
   const finished = status ? isFinished(status) : false;
 
