@@ -8,6 +8,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CategoricalFeatureInput, ModelChoiceInput, PredictResponse, TrainingJobResponse } from '@atelier/contracts';
+import { PrismaService } from '@atelier/db';
 import { airportDelayStats, DEMO, demoFirstModelRequest, demoTrainingRequest, readFlights, seedFlightsDemo } from '@atelier/demo';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { exportOnnx } from '@atelier/ml';
@@ -405,8 +406,27 @@ describe('Atelier end to end', () => {
     const drift = await t.client.createMonitor({ name: 'prediction drift', model: DEMO.model, metric: 'prediction_psi', operator: 'gt', threshold: 0.25, windowSeconds: 3600, minSamples: 5 });
     const psi = await t.client.evaluateMonitor(drift.id);
     expect(psi.samples).toBeGreaterThanOrEqual(airports.length);
-    expect(psi.value).toBeGreaterThanOrEqual(0);
     expect(psi.breached).toBe(psi.value! > 0.25);
+    // by hand: the window's predictions of the newest version there, binned on that version's
+    // training-prediction histogram, Σ (live − base)·ln(live / base) with empty bins at 1e-4
+    const rows = await t.app.get(PrismaService).client.$queryRaw<Array<{ version: number; prediction: number }>>`
+      SELECT version, prediction FROM monitored_predictions
+      WHERE model_name = ${DEMO.model} AND predicted_at >= ${new Date(psi.windowStart)} AND predicted_at < ${new Date(psi.windowEnd)}`;
+    const newest = Math.max(...rows.map((r) => r.version));
+    const live = rows.filter((r) => r.version === newest).map((r) => r.prediction);
+    expect(live).toHaveLength(psi.samples);
+    const { edges, counts } = (await t.client.getVersion(DEMO.model, newest)).baseline.prediction!.histogram;
+    const inner = edges.slice(1, -1) as number[];
+    const liveCounts = counts.map(() => 0);
+    for (const p of live) liveCounts[inner.filter((edge) => edge <= p).length]! += 1;
+    const total = counts.reduce((a, b) => a + b, 0);
+    const byHand = counts.reduce((sum, c, k) => {
+      const base = Math.max(c / total, 1e-4);
+      const share = Math.max(liveCounts[k]! / live.length, 1e-4);
+      return sum + (share - base) * Math.log(share / base);
+    }, 0);
+    expect(psi.value).toBeCloseTo(byHand, 9);
+    expect(psi.value).toBeGreaterThan(0);
 
     const stats = await t.client.modelStats(DEMO.model);
     expect(stats.predictions).toBeGreaterThanOrEqual(airports.length);
@@ -528,6 +548,17 @@ describe('Atelier end to end', () => {
       await alertRow.waitFor();
       expect(await alertRow.textContent()).toContain(DEMO.model);
       await page.screenshot({ path: 'tmp/e2e-alerts.png', fullPage: true }).catch(() => undefined);
+
+      // a monitor's history: its windows over time, those that breached marked
+      const watched = (await t.client.listMonitors()).find((m) => m.name === 'live accuracy' && m.model === DEMO.model)!;
+      const windows = await t.client.monitorWindows(watched.id);
+      await page.goto(`${web.url}/monitors`);
+      await page.locator(`[data-testid="monitor-row"][data-monitor-id="${watched.id}"] [data-testid="monitor-history-toggle"]`).click();
+      const history = page.getByTestId('monitor-history');
+      await history.waitFor();
+      expect(Number(await history.getAttribute('data-windows'))).toBeGreaterThanOrEqual(windows.filter((w) => w.value !== null).length);
+      expect(Number(await history.getAttribute('data-breached'))).toBeGreaterThanOrEqual(1);
+      expect(await history.locator('svg').count()).toBe(1);
 
       // each input's drift against the training baseline of the version that served it
       const drift = await t.client.featureDrift(DEMO.model);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 
-import { MonitorsService } from './monitors.service';
+import { MonitorEvaluator } from './monitor-evaluator';
 
 /** How long newly consumed data may gather before the models' monitors are evaluated. */
 export const CHANGE_DEBOUNCE_MS = 1000;
@@ -26,7 +26,7 @@ export class EvaluationScheduler implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
-    private readonly monitors: MonitorsService,
+    private readonly monitors: MonitorEvaluator,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -29,6 +29,8 @@ import { Access, BodyLimit, Endpoint, MiB, openApiSchema, ZodPipe } from '@ateli
 import { AlertsService } from './alerts.service';
 import { DriftService } from './drift.service';
 import { IngestionService } from './ingestion.service';
+import { LiveStatsService } from './live-stats.service';
+import { MonitorEvaluator } from './monitor-evaluator';
 import { MonitorsService } from './monitors.service';
 
 const tag = 'monitoring';
@@ -52,6 +54,8 @@ export class MonitoringController {
   constructor(
     private readonly ingestion: IngestionService,
     private readonly monitors: MonitorsService,
+    private readonly evaluator: MonitorEvaluator,
+    private readonly live: LiveStatsService,
     private readonly alerts: AlertsService,
     private readonly drift: DriftService,
   ) {}
@@ -131,7 +135,7 @@ export class MonitoringController {
   @Endpoint({ tag, summary: 'Evaluate a monitor now over the window ending now', response: MonitorEvaluation })
   @NotFound
   evaluate(@Param('id', Id) id: string): Promise<MonitorEvaluation> {
-    return this.monitors.evaluate(id);
+    return this.evaluator.evaluate(id);
   }
 
   @Get('monitors/:id/windows')
@@ -160,7 +164,7 @@ export class MonitoringController {
     @Param('name', new ZodPipe(Name)) name: string,
     @Query(new ZodPipe(LiveStatsQuery)) query: Infer<typeof LiveStatsQuery>,
   ): Promise<ModelWindowStats> {
-    return this.monitors.liveStats(name, query.windowSeconds);
+    return this.live.liveStats(name, query.windowSeconds);
   }
 
   @Get('models/:name/arms')
@@ -174,7 +178,7 @@ export class MonitoringController {
     @Param('name', new ZodPipe(Name)) name: string,
     @Query(new ZodPipe(LiveStatsQuery)) query: Infer<typeof LiveStatsQuery>,
   ): Promise<ModelArmsResponse> {
-    return this.monitors.armStats(name, query.windowSeconds);
+    return this.live.armStats(name, query.windowSeconds);
   }
 
   @Get('models/:name/feature-drift')

@@ -6,7 +6,9 @@ import {
   type MonitorResponse,
   type MonitorWindowResponse,
 } from '@atelier/contracts';
+import { notFound } from '@atelier/server';
 
+import type { MessageContext } from './alert-rules';
 import type { AlertRow, MonitorRow, MonitorWindowRow } from './monitoring.repository';
 
 // The tables store enums as text; parsing on the way out keeps a bad row from leaking as a valid answer.
@@ -56,4 +58,21 @@ export function toWindowResponse(row: MonitorWindowRow): MonitorWindowResponse {
     breached: row.breached,
     evaluatedAt: row.createdAt.toISOString(),
   };
+}
+
+export function monitorNotFound(id: string) {
+  return notFound(`monitor "${id}" does not exist`);
+}
+
+export function specOf(monitor: MonitorRow): { metric: MonitorMetric; operator: MonitorOperator; threshold: number; minSamples: number } {
+  return {
+    metric: MonitorMetric.parse(monitor.metric),
+    operator: MonitorOperator.parse(monitor.operator),
+    threshold: monitor.threshold,
+    minSamples: monitor.minSamples,
+  };
+}
+
+export function messageContext(monitor: MonitorRow): MessageContext {
+  return { ...specOf(monitor), model: monitor.modelName, windowSeconds: monitor.windowSeconds, feature: monitor.feature };
 }

@@ -7,6 +7,8 @@ import { BaselineClient } from './baseline.client';
 import { DriftService } from './drift.service';
 import { EvaluationScheduler } from './evaluation.scheduler';
 import { IngestionService } from './ingestion.service';
+import { LiveStatsService } from './live-stats.service';
+import { MonitorEvaluator } from './monitor-evaluator';
 import { MonitoringController } from './monitoring.controller';
 import { MonitoringRepository } from './monitoring.repository';
 import { MonitorsService } from './monitors.service';
@@ -23,6 +25,8 @@ import { WEBHOOK_QUEUE, WebhookDeliveries, WebhookDeliveryProcessor } from './we
   providers: [
     MonitoringRepository,
     MonitorsService,
+    MonitorEvaluator,
+    LiveStatsService,
     AlertsService,
     IngestionService,
     AlertNotifier,
