@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import type { Type } from '@nestjs/common';
@@ -110,6 +111,8 @@ describe('training in worker processes (integration)', () => {
     const worker = workerOf(done)!;
     expect(worker.pid).not.toBe(process.pid);
     expect(supervisor.pids()).toEqual([worker.pid]);
+    // the worker gives itself a lower priority (TRAINING_WORKER_NICE, default 10) than the API process's, never a higher one
+    expect(os.getPriority(worker.pid)).toBe(Math.max(10, os.getPriority(process.pid)));
     expect((await h.t.client.getVersion(`tiny_${h.s}`, 1)).lineage.trainingJobId).toBe(done.id);
     report('a small job, start to success', delay);
   }, 180_000);

@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
@@ -22,11 +24,23 @@ import 'reflect-metadata';
 })
 class TrainingWorkerAppModule {}
 
+/** Gives this process the scheduling priority `nice` (never raises it); a refusal is logged, not fatal. */
+function lowerPriority(nice: number, logger: JsonLogger): void {
+  try {
+    if (os.getPriority() < nice) os.setPriority(nice);
+  } catch (error) {
+    logger.warn({ msg: 'could not lower the scheduling priority', nice, error: error instanceof Error ? error.message : String(error) }, 'bootstrap');
+  }
+}
+
 /** How long a worker whose parent is gone may take to stop before it exits anyway. */
 const STOP_TIMEOUT_MS = 15_000;
 
 async function main(): Promise<void> {
-  const logger = new JsonLogger('training-worker', loadConfig().logLevel);
+  const config = loadConfig();
+  const logger = new JsonLogger('training-worker', config.logLevel);
+  // before any thread of its own starts (they inherit it): serving goes first on a shared CPU
+  lowerPriority(config.trainingWorkerNice, logger);
   const app = await NestFactory.createApplicationContext(TrainingWorkerAppModule, { logger });
   // SIGTERM: abort the running jobs (recorded on them), close the queue, exit (flushing the logs)
   app.enableShutdownHooks(undefined, { useProcessExit: true });

@@ -21,6 +21,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).trainingWorkers).toBe(1);
     expect(loadConfig({ TRAINING_WORKERS: '0' }).trainingWorkers).toBe(0);
     expect(loadConfig({ TRAINING_WORKERS: '4' }).trainingWorkers).toBe(4);
+    expect(loadConfig({}).trainingWorkerNice).toBe(10);
+    expect(loadConfig({ TRAINING_WORKER_NICE: '0' }).trainingWorkerNice).toBe(0);
+    expect(() => loadConfig({ TRAINING_WORKER_NICE: '20' })).toThrow(/TRAINING_WORKER_NICE/);
     expect(() => loadConfig({ TRAINING_WORKERS: '-1' })).toThrow(/TRAINING_WORKERS/);
     expect(() => loadConfig({ TRAINING_WORKERS: 'two' })).toThrow(/TRAINING_WORKERS/);
   });

@@ -27,6 +27,11 @@ const Env = z.object({
   TRAINING_URL: z.string().default('http://127.0.0.1:3000'),
   /** training worker processes the platform forks; 0 runs training jobs inside the platform process */
   TRAINING_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
+  /**
+   * the scheduling priority ("nice", 0–19) training worker processes give themselves: above 0,
+   * the processes that answer requests get the CPU first while a model trains on the same machine
+   */
+  TRAINING_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** a training job's queue lock: when its worker's process dies, another worker takes the job over after this */
   TRAINING_JOB_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** share of predictions published to Kafka for monitoring, 0..1 */
@@ -109,6 +114,7 @@ function toConfig(env: z.infer<typeof Env>) {
       training: env.TRAINING_URL,
     },
     trainingWorkers: env.TRAINING_WORKERS,
+    trainingWorkerNice: env.TRAINING_WORKER_NICE,
     trainingJobLockMs: env.TRAINING_JOB_LOCK_MS,
     predictionSampleRate: env.PREDICTION_SAMPLE_RATE,
     monitorIntervalSeconds: env.MONITOR_INTERVAL_SECONDS,
