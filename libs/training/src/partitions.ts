@@ -89,10 +89,15 @@ export function pickRows(all: Float64Array, rows: readonly number[], perRow: num
   return out;
 }
 
-/** The per-partition report: each partition's model against the global model on its validation rows. */
+/**
+ * The per-partition report: each partition's model against the global model on its validation
+ * rows, from the predictions already made — `routed` (what serving answers: each partition's rows
+ * by its own model) and `globalAll` (the global model on every row).
+ */
 export function partitionReport(
   partitions: TrainedPartition[],
-  dataset: Dataset,
+  labels: Float64Array,
+  routed: Float64Array,
   globalAll: Float64Array,
   perRow: number,
   evaluate: (y: Float64Array, p: Float64Array) => Record<string, number>,
@@ -102,14 +107,13 @@ export function partitionReport(
   return [
     { value: null, trainRows: global.trainRows, validationRows: global.validationRows, metrics: finite(global.metrics), globalMetrics: finite(global.metrics) },
     ...partitions.map((p) => {
-      const rows = selectRows(dataset, p.validationRows);
-      const theirs = pickRows(globalAll, p.validationRows, perRow);
+      const y = pickRows(labels, p.validationRows, 1);
       return {
         value: p.value,
         trainRows: p.trainRows.length,
         validationRows: p.validationRows.length,
-        metrics: finite(evaluate(rows.label, p.trained.predict(rows.columns))),
-        globalMetrics: finite(evaluate(rows.label, theirs)),
+        metrics: finite(evaluate(y, pickRows(routed, p.validationRows, perRow))),
+        globalMetrics: finite(evaluate(y, pickRows(globalAll, p.validationRows, perRow))),
       };
     }),
   ];

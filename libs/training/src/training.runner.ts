@@ -14,7 +14,6 @@ import {
   r2,
   rmse,
   rocAuc,
-  selectRows,
   timeSplit,
   type TrainingProgress,
 } from '@atelier/ml';
@@ -173,10 +172,11 @@ export class TrainingRunner {
     const validationRows = rows.filter((row) => !isTrain(row));
     const validationOnly = (y: Float64Array, p: Float64Array) =>
       Object.fromEntries(Object.entries(evaluate(task, target.numClass, y, p, y, p)).filter(([key]) => !key.startsWith('train_')));
-    const report = partitionReport(partitions, built.dataset, globalAll, perRow, validationOnly, {
+    const labels = built.dataset.label;
+    const report = partitionReport(partitions, labels, routed, globalAll, perRow, validationOnly, {
       trainRows: trainRows.length,
       validationRows: validationRows.length,
-      metrics: validationOnly(selectRows(built.dataset, validationRows).label, pickRows(globalAll, validationRows, perRow)),
+      metrics: validationOnly(pickRows(labels, validationRows, 1), pickRows(globalAll, validationRows, perRow)),
     });
     for (const p of report.slice(1)) {
       const [key] = Object.keys(p.metrics);
