@@ -23,8 +23,9 @@ export class DriftService {
     const head = { model, windowStart: window.start.toISOString(), windowEnd: window.end.toISOString() };
     const live = await this.repository.windowInputs(model, window, version, MAX_DRIFT_PREDICTIONS);
     if (!live) {
-      const baseline = version === undefined ? await this.baselines.newestBaseline(model) : await this.baselines.versionBaseline(model, version);
-      return { ...head, version: version ?? null, predictions: 0, features: (baseline?.features ?? []).map((f) => featureDrift(f, [])) };
+      // no prediction in the window (a named version always answers, with no inputs)
+      const baseline = await this.baselines.newestBaseline(model);
+      return { ...head, version: null, predictions: 0, features: (baseline?.features ?? []).map((f) => featureDrift(f, [])) };
     }
     const baseline = await this.baselines.versionBaseline(model, live.version);
     return {
