@@ -15,6 +15,7 @@ import { compileExpression } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
 import { git, hostFacts, packageVersion } from '../machine.facts';
+import { median, writeSection } from '../report.sections';
 import { waitForJob } from '../serving/platform.setup';
 import { answers, freePort, type Service, Supervisor } from '../serving/service.supervisor';
 
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
     const json = path.join(ROOT, 'bench', 'results', `batch-${report.startedAt.replace(/[:.]/g, '-')}.json`);
     mkdirSync(path.dirname(json), { recursive: true });
     writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
-    writeSection(path.join(ROOT, 'docs', 'benchmarks.md'), render(report));
+    writeSection(path.join(ROOT, 'docs', 'benchmarks.md'), 'batch', render(report));
     log(`raw results ${path.relative(ROOT, json)}; report docs/benchmarks.md`);
   } finally {
     await supervisor.stopAll();
@@ -274,12 +275,6 @@ function groupRssKb(pgid: number): Promise<number> {
   );
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 function render(report: {
   startedAt: string;
   settings: Settings;
@@ -323,15 +318,6 @@ function render(report: {
 }
 
 /** Replaces the text between the batch markers of docs/benchmarks.md. */
-function writeSection(file: string, section: string): void {
-  const text = readFileSync(file, 'utf8');
-  const start = '<!-- bench:batch:start -->';
-  const end = '<!-- bench:batch:end -->';
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`${file} has no ${start} … ${end} section`);
-  writeFileSync(file, `${text.slice(0, from + start.length)}\n\n${section}\n${text.slice(to)}`);
-}
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -10,22 +10,9 @@ cd "$(dirname "$0")/../.."
 DATA=bench/.data/batch
 # its own database: the window it seeds is larger than the demo's
 DB_NAME=atelier_bench_batch
-export BENCH_DATABASE_URL="postgresql://atelier:atelier@127.0.0.1:5432/$DB_NAME"
 log() { echo "[bench:batch] $*"; }
-mkdir -p "$DATA"
-
-stop_servers() {
-  local pgid
-  [[ -f "$DATA/pgids" ]] || return 0
-  while read -r pgid; do [[ -n "$pgid" ]] && kill -TERM -- "-$pgid" 2>/dev/null || true; done <"$DATA/pgids"
-  rm -f "$DATA/pgids"
-}
-trap stop_servers EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-bash deploy/local/up.sh
-export PGPASSWORD=atelier
+# shellcheck source=../servers.sh
+source bench/servers.sh
 END="${BENCH_BATCH_END:-2001-03-03T00:00:00Z}"
 # the demo loads once per database: another window needs a fresh one
 if [[ -f "$DATA/seeded-end" && "$(cat "$DATA/seeded-end")" != "$END" ]]; then
@@ -33,7 +20,7 @@ if [[ -f "$DATA/seeded-end" && "$(cat "$DATA/seeded-end")" != "$END" ]]; then
   psql -h 127.0.0.1 -U atelier -d postgres -qc "DROP DATABASE IF EXISTS $DB_NAME"
 fi
 echo "$END" >"$DATA/seeded-end"
-if [[ -z "$(psql -h 127.0.0.1 -U atelier -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" ]]; then
+if ! bench_database_exists; then
   log "creating database $DB_NAME"
   psql -h 127.0.0.1 -U atelier -d postgres -qc "CREATE DATABASE $DB_NAME"
 fi

@@ -10,26 +10,12 @@ SERVING=bench/serving
 VENV="$SERVING/.venv"
 DATA=bench/.data/serving
 DB_NAME=atelier_bench
-export BENCH_DATABASE_URL="postgresql://atelier:atelier@127.0.0.1:5432/$DB_NAME"
 log() { echo "[bench:serving] $*"; }
-mkdir -p "$DATA"
 
-# The orchestrator stops the servers it starts (platform, floor, MLflow), each a process group
-# listed in $DATA/pgids; should it be killed outright, stop them from that list.
-stop_servers() {
-  local pgid
-  [[ -f "$DATA/pgids" ]] || return 0
-  while read -r pgid; do [[ -n "$pgid" ]] && kill -TERM -- "-$pgid" 2>/dev/null || true; done <"$DATA/pgids"
-  rm -f "$DATA/pgids"
-}
-trap stop_servers EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# 1. PostgreSQL, Redis, Kafka (reused when already up), and a database of the benchmark's own.
-bash deploy/local/up.sh
-export PGPASSWORD=atelier
-if [[ -z "$(psql -h 127.0.0.1 -U atelier -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" ]]; then
+# 1. PostgreSQL, Redis, Kafka, the servers' clean-up, and a database of the benchmark's own.
+# shellcheck source=../servers.sh
+source bench/servers.sh
+if ! bench_database_exists; then
   log "creating database $DB_NAME"
   psql -h 127.0.0.1 -U atelier -d postgres -qc "CREATE DATABASE $DB_NAME"
 fi

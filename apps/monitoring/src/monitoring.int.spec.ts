@@ -17,7 +17,7 @@ import {
 import { PrismaService } from '@atelier/db';
 import { type DeadLetter, KafkaService } from '@atelier/kafka';
 import { exportOnnx } from '@atelier/ml';
-import { EvaluationScheduler, MonitoringModule, PredictionEventsConsumer } from '@atelier/monitoring';
+import { EvaluationScheduler, IngestionService, MonitoringModule, PredictionEventsConsumer } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { authHeaders, DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
@@ -149,6 +149,10 @@ describe('monitoring (integration)', () => {
       async () => ((await prisma.monitoredPrediction.count({ where: { modelName: model } })) === 20 ? true : undefined),
       5_000,
     );
+    // the consumer's lag per partition, caught up by now
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^atelier_kafka_consumer_lag_messages\{group="monitoring",topic="[^"]+\.predictions[^"]*",partition="\d+"\} 0$/m);
+    expect(metrics).toMatch(/^atelier_kafka_consumer_lag_seconds\{group="monitoring",topic="[^"]+\.predictions[^"]*",partition="\d+"\} 0$/m);
     // consumed events schedule a background evaluation of the model's monitors; let it pass so the
     // next test's explicit evaluations are the only ones
     await t.app.get(EvaluationScheduler).whenIdle();
@@ -574,6 +578,38 @@ describe('monitoring (integration)', () => {
         else expect(ours).toBeCloseTo(theirs, 9);
       }
     }
+  });
+
+  it('stores a prediction and its outcome from two transactions at once, without a shared lock: joined once, counted once', async () => {
+    const raced = `raced-${s}`;
+    const ingestion = t.app.get(IngestionService);
+    const prisma = t.app.get(PrismaService).client;
+    const pairs = Array.from({ length: 120 }, (_, i) => ({ id: randomUUID(), value: i % 2 }));
+    // each prediction and its outcome in transactions of their own, started together, as two
+    // partitions consumed at once (or two processes of the consumer group) would store them
+    for (let i = 0; i < pairs.length; i += 6) {
+      await Promise.all(
+        pairs
+          .slice(i, i + 6)
+          .flatMap(({ id, value }) => [
+            ingestion.consume([prediction(raced, id, 0.8)]),
+            ingestion.consume([{ type: 'outcome', schemaVersion: 1, predictionId: id, value, at: new Date().toISOString() }]),
+          ]),
+      );
+    }
+    // a pair that missed each other is joined by the sweep the consumer runs every few seconds
+    await ingestion.joinParked();
+    const ids = pairs.map((p) => p.id);
+    expect(await prisma.pendingOutcome.count({ where: { predictionId: { in: ids } } })).toBe(0);
+    expect(await prisma.monitoredPrediction.count({ where: { modelName: raced, outcome: { not: null } } })).toBe(pairs.length);
+    const sums = await prisma.monitoredMinute.aggregate({
+      where: { modelName: raced },
+      _sum: { predictions: true, outcomes: true, correct: true },
+    });
+    // 0.8 is on the positive side: right exactly when the outcome is 1
+    expect(sums._sum).toEqual({ predictions: pairs.length, outcomes: pairs.length, correct: pairs.length / 2 });
+    // a second sweep finds nothing more
+    expect(await ingestion.joinParked()).toBe(0);
   });
 
   it('keeps at most one open alert per monitor when evaluations race', async () => {

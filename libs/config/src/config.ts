@@ -39,6 +39,12 @@ const Env = z.object({
   /** how often monitors are evaluated in the background; 0 turns the timer off */
   MONITOR_INTERVAL_SECONDS: z.coerce.number().min(0).default(30),
   /**
+   * How many partitions of the prediction and outcome topics monitoring's consumer stores at once
+   * (each in a transaction of its own, no lock shared between them); one partition's batches
+   * always in order. More processes in the consumer group divide the partitions between them.
+   */
+  MONITORING_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /**
    * How often the feature store checks that the online store still holds its data (a marker key);
    * when Redis comes back empty it materializes every group again. 0 turns the check off.
    */
@@ -118,6 +124,7 @@ function toConfig(env: z.infer<typeof Env>) {
     trainingJobLockMs: env.TRAINING_JOB_LOCK_MS,
     predictionSampleRate: env.PREDICTION_SAMPLE_RATE,
     monitorIntervalSeconds: env.MONITOR_INTERVAL_SECONDS,
+    monitoringConsumerConcurrency: env.MONITORING_CONSUMER_CONCURRENCY,
     onlineStoreCheckSeconds: env.ONLINE_STORE_CHECK_SECONDS,
     logLevel: env.LOG_LEVEL,
     predictionLog: {

@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, type KafkaMessage, logLevel, Partitioners, type Producer } from 'kafkajs';
-import type { Counter } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import type { z } from 'zod';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
@@ -25,6 +25,11 @@ export interface SubscribeOptions<T> {
   handle: (events: T[], topic: TopicKey) => Promise<void>;
   poison?: (error: unknown) => boolean;
   fromBeginning?: boolean;
+  /**
+   * How many partitions' batches are handled at once (kafkajs `partitionsConsumedConcurrently`);
+   * one partition's batches always in order. Default 1.
+   */
+  concurrency?: number;
 }
 
 type Parsed<T> = { message: KafkaMessage; event: T };
@@ -80,6 +85,8 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
   private durableClient?: Promise<Producer>;
   private readonly durables = new Map<TopicKey, DurableProducer>();
   private readonly deadLetters?: Counter<string>;
+  private readonly lagMessages?: Gauge<string>;
+  private readonly lagSeconds?: Gauge<string>;
 
   constructor(
     @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
@@ -87,12 +94,23 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     @Optional() metrics?: MetricsService,
   ) {
     this.deadLetters = metrics?.counter('atelier_dead_letters_total', 'consumed messages set aside on the dead-letter topic', ['topic']);
+    this.lagMessages = metrics?.labeledGauge(
+      'atelier_kafka_consumer_lag_messages',
+      "messages of a partition not yet handled by this process's consumer group, after its last batch",
+      ['group', 'topic', 'partition'],
+    );
+    this.lagSeconds = metrics?.labeledGauge(
+      'atelier_kafka_consumer_lag_seconds',
+      'how far behind a partition its consumer is: 0 when its last batch emptied it, else the age of the last message handled',
+      ['group', 'topic', 'partition'],
+    );
     this.kafka = new Kafka({
       clientId: config.kafka.clientId,
       brokers: config.kafka.brokers,
       logLevel: logLevel.WARN,
       retry: { retries: 8, initialRetryTime: 200 },
-      logCreator: () => (entry) => this.logger.warn({ msg: entry.log.message, kafka: entry.namespace, error: (entry.log as { error?: unknown }).error }),
+      logCreator: () => (entry) =>
+        this.logger.warn({ msg: entry.log.message, kafka: entry.namespace, error: (entry.log as { error?: unknown }).error }),
     });
   }
 
@@ -206,6 +224,7 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: options.fromBeginning ?? true });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
+      partitionsConsumedConcurrently: Math.max(1, options.concurrency ?? 1),
       eachBatch: async (payload: EachBatchPayload) => {
         const key = byTopic.get(payload.batch.topic);
         if (!key) return;
@@ -213,6 +232,7 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
         if (invalid.length > 0) await this.deadLetter(options.group, payload, invalid);
         if (parsed.length > 0) await this.handleBatch(options, key, payload, parsed);
         payload.resolveOffset(payload.batch.lastOffset());
+        this.recordLag(options.group, payload);
         await payload.heartbeat();
       },
     });
@@ -220,7 +240,20 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     return consumer;
   }
 
-  private async handleBatch<T>(options: SubscribeOptions<T>, key: TopicKey, payload: EachBatchPayload, parsed: Array<Parsed<T>>): Promise<void> {
+  private recordLag(group: string, { batch }: EachBatchPayload): void {
+    const labels = { group, topic: batch.topic, partition: String(batch.partition) };
+    const behind = Math.max(0, Number(batch.offsetLag()));
+    this.lagMessages?.set(labels, behind);
+    const last = batch.messages.at(-1);
+    this.lagSeconds?.set(labels, behind === 0 || !last ? 0 : Math.max(0, (Date.now() - Number(last.timestamp)) / 1000));
+  }
+
+  private async handleBatch<T>(
+    options: SubscribeOptions<T>,
+    key: TopicKey,
+    payload: EachBatchPayload,
+    parsed: Array<Parsed<T>>,
+  ): Promise<void> {
     try {
       await options.handle(
         parsed.map((p) => p.event),
@@ -244,7 +277,11 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Sets messages aside on the dead-letter topic (waits for Kafka: the offsets move on after). */
-  private async deadLetter(group: string, payload: EachBatchPayload, messages: Array<{ message: KafkaMessage; reason: string }>): Promise<void> {
+  private async deadLetter(
+    group: string,
+    payload: EachBatchPayload,
+    messages: Array<{ message: KafkaMessage; reason: string }>,
+  ): Promise<void> {
     if (messages.length === 0) return;
     const at = new Date().toISOString();
     const letters: DeadLetter[] = messages.map(({ message, reason }) => ({
@@ -262,10 +299,20 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
       letters.map((l) => ({ key: `${l.topic}:${l.partition}:${l.offset}`, value: l })),
     );
     this.deadLetters?.inc({ topic: payload.batch.topic }, letters.length);
-    for (const l of letters) this.logger.warn({ msg: 'message set aside on the dead-letter topic', topic: l.topic, partition: l.partition, offset: l.offset, reason: l.reason });
+    for (const l of letters)
+      this.logger.warn({
+        msg: 'message set aside on the dead-letter topic',
+        topic: l.topic,
+        partition: l.partition,
+        offset: l.offset,
+        reason: l.reason,
+      });
   }
 
-  private parseBatch<T>(payload: EachBatchPayload, schema: z.ZodType<T>): { parsed: Array<Parsed<T>>; invalid: Array<{ message: KafkaMessage; reason: string }> } {
+  private parseBatch<T>(
+    payload: EachBatchPayload,
+    schema: z.ZodType<T>,
+  ): { parsed: Array<Parsed<T>>; invalid: Array<{ message: KafkaMessage; reason: string }> } {
     const parsed: Array<Parsed<T>> = [];
     const invalid: Array<{ message: KafkaMessage; reason: string }> = [];
     for (const message of payload.batch.messages) {

@@ -1,3 +1,4 @@
 export { EvaluationScheduler } from './evaluation.scheduler';
+export { IngestionService } from './ingestion.service';
 export * from './monitoring.module';
 export { PredictionEventsConsumer } from './prediction-events.consumer';

@@ -10,6 +10,12 @@ import { type IngestResult, MonitoringRepository } from './monitoring.repository
 
 export type MonitoringEvent = PredictionEvent | OutcomeEvent;
 
+/**
+ * How far back `joinParked` looks: outcomes parked within this time before a sweep are checked
+ * again, enough to outlast any ingest transaction that was storing their prediction meanwhile.
+ */
+export const PARKED_LOOKBACK_MS = 60_000;
+
 /** Predictions and outcomes in: outcomes through the API onto Kafka, both from Kafka into Postgres. */
 @Injectable()
 export class IngestionService {
@@ -67,5 +73,19 @@ export class IngestionService {
     if (outcomes.length > 0) this.events.inc({ type: 'outcome' }, outcomes.length);
     this.scheduler.modelsChanged(result.models);
     return result;
+  }
+
+  /**
+   * Joins outcomes parked in the last `PARKED_LOOKBACK_MS` whose prediction has been stored
+   * since: the rare pair stored at the same moment by two transactions (see the repository's
+   * `ingest`). The consumer runs it every few seconds.
+   */
+  async joinParked(now = new Date()): Promise<number> {
+    const { joined, models } = await this.repository.joinParked(new Date(now.getTime() - PARKED_LOOKBACK_MS));
+    if (joined > 0) {
+      this.logger.log({ msg: 'joined outcomes parked while their predictions were being stored', joined });
+      this.scheduler.modelsChanged(models);
+    }
+    return joined;
   }
 }

@@ -6,6 +6,14 @@ import { type Db, Prisma, PrismaService } from '@atelier/db';
 import { POSITIVE_THRESHOLD, type Window, type WindowAggregate } from './window-metrics';
 
 const MINUTE_MS = 60_000;
+/** an ingest transaction PostgreSQL aborts as a deadlock victim is run again, up to this many times in all */
+const INGEST_ATTEMPTS = 3;
+
+/** deadlock_detected or serialization_failure: the transaction may simply be run again */
+function isConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
 
 export interface NewPrediction {
   predictionId: string;
@@ -83,19 +91,31 @@ export class MonitoringRepository {
   // ── predictions and outcomes ──
 
   /**
-   * Stores predictions (idempotent on the prediction id) and outcomes in one transaction.
-   * An outcome whose prediction is not stored yet is parked in `pending_outcomes` and joined when
-   * the prediction arrives. Ingest transactions take one advisory lock so that a prediction and
-   * its outcome consumed at the same instant by two group members cannot miss each other (each
-   * would otherwise see the other's row as absent and the outcome would stay parked).
+   * Stores predictions (idempotent on the prediction id) and outcomes in one transaction, with no
+   * lock shared by other transactions: the consumer stores several partitions at once, and more
+   * processes divide the partitions between them. An outcome whose prediction is not stored yet
+   * is parked in `pending_outcomes` and joined when the prediction arrives. A prediction and its
+   * outcome stored at the same moment by two transactions can each miss the other (neither sees
+   * the other's uncommitted row): `joinParked` repairs that from the outcomes parked recently.
+   * Per-minute sums are added in (model, minute) order, so two transactions wait for each other
+   * instead of deadlocking; should PostgreSQL still pick one as a deadlock victim, it is retried.
    */
   async ingest(predictions: NewPrediction[], outcomes: NewOutcome[]): Promise<IngestResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ingestOnce(predictions, outcomes);
+      } catch (error) {
+        if (attempt >= INGEST_ATTEMPTS || !isConflict(error)) throw error;
+      }
+    }
+  }
+
+  private async ingestOnce(predictions: NewPrediction[], outcomes: NewOutcome[]): Promise<IngestResult> {
     // node-postgres directly: per consumed batch, Prisma's JavaScript query engine cost more CPU
-    // than these four statements do in PostgreSQL — CPU the serving path shares in one process
+    // than these statements do in PostgreSQL — CPU the serving path shares in one process
     const client = await this.prisma.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('atelier.monitoring.ingest'))`);
       const models = new Set<string>();
       // a shadow's predictions were never answered: kept apart from the model's traffic and windows
       const shadows = predictions.filter((p) => p.arm === 'shadow' && p.shadowOf);
@@ -107,12 +127,33 @@ export class MonitoringRepository {
         stored.length > 0
           ? await joinPending(
               client,
+              'po.prediction_id = ANY($1::uuid[])',
               stored.map((r) => r.prediction_id),
             )
-          : 0;
+          : { joined: 0, models: [] };
       const { joined, pending } = outcomes.length > 0 ? await applyOutcomes(client, outcomes, models) : { joined: 0, pending: 0 };
       await client.query('COMMIT');
-      return { stored: stored.length, joined: joined + joinedPending, pending, models: [...models] };
+      return { stored: stored.length, joined: joined + joinedPending.joined, pending, models: [...models] };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Joins outcomes parked since `since` whose prediction is stored by now (see `ingest`). A
+   * prediction that has an outcome already keeps it (that one arrived later) and the parked one
+   * is dropped. Returns the models whose numbers changed.
+   */
+  async joinParked(since: Date): Promise<{ joined: number; models: string[] }> {
+    const client = await this.prisma.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await joinPending(client, 'po.parked_at >= $1', since);
+      await client.query('COMMIT');
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -179,7 +220,9 @@ export class MonitoringRepository {
     const lastWhole = new Date(Math.floor(window.end.getTime() / MINUTE_MS) * MINUTE_MS);
     // no whole minute inside: the raw rows of the window are at most two minutes of them
     const [wholeFrom, wholeTo] = firstWhole < lastWhole ? [firstWhole, lastWhole] : [window.end, window.end];
-    const sums = QUALITY.map((q) => `${q.type === 'int' ? `coalesce(sum(${q.alias}), 0)::int` : `sum(${q.alias})::float8`} AS ${q.alias}`).join(', ');
+    const sums = QUALITY.map(
+      (q) => `${q.type === 'int' ? `coalesce(sum(${q.alias}), 0)::int` : `sum(${q.alias})::float8`} AS ${q.alias}`,
+    ).join(', ');
     const [row] = await db.$queryRaw<
       Array<{
         predictions: number;
@@ -422,11 +465,31 @@ type Stored = { prediction_id: string; model_name: string };
 const QUALITY: Array<{ alias: string; column: string; type: 'float8' | 'int'; sql: (p: string, l: string, o: string) => string }> = [
   { alias: 'se', column: 'sq_error_sum', type: 'float8', sql: (p, _l, o) => `coalesce((${p} - ${o}) ^ 2, 0)` },
   { alias: 'ae', column: 'abs_error_sum', type: 'float8', sql: (p, _l, o) => `coalesce(abs(${p} - ${o}), 0)` },
-  { alias: 'ape', column: 'ape_sum', type: 'float8', sql: (p, _l, o) => `coalesce(CASE WHEN ${o} <> 0 THEN abs((${p} - ${o}) / ${o}) ELSE 0 END, 0)` },
+  {
+    alias: 'ape',
+    column: 'ape_sum',
+    type: 'float8',
+    sql: (p, _l, o) => `coalesce(CASE WHEN ${o} <> 0 THEN abs((${p} - ${o}) / ${o}) ELSE 0 END, 0)`,
+  },
   { alias: 'apc', column: 'ape_count', type: 'int', sql: (_p, _l, o) => `coalesce((${o} <> 0)::int, 0)` },
-  { alias: 'tp', column: 'true_positives', type: 'int', sql: (p, l, o) => `coalesce((${l} IS NULL AND ${p} >= ${POSITIVE_THRESHOLD} AND ${o} >= ${POSITIVE_THRESHOLD})::int, 0)` },
-  { alias: 'pp', column: 'predicted_positives', type: 'int', sql: (p, l, o) => `coalesce((${l} IS NULL AND ${p} >= ${POSITIVE_THRESHOLD} AND ${o} IS NOT NULL)::int, 0)` },
-  { alias: 'ap', column: 'actual_positives', type: 'int', sql: (_p, l, o) => `coalesce((${l} IS NULL AND ${o} >= ${POSITIVE_THRESHOLD})::int, 0)` },
+  {
+    alias: 'tp',
+    column: 'true_positives',
+    type: 'int',
+    sql: (p, l, o) => `coalesce((${l} IS NULL AND ${p} >= ${POSITIVE_THRESHOLD} AND ${o} >= ${POSITIVE_THRESHOLD})::int, 0)`,
+  },
+  {
+    alias: 'pp',
+    column: 'predicted_positives',
+    type: 'int',
+    sql: (p, l, o) => `coalesce((${l} IS NULL AND ${p} >= ${POSITIVE_THRESHOLD} AND ${o} IS NOT NULL)::int, 0)`,
+  },
+  {
+    alias: 'ap',
+    column: 'actual_positives',
+    type: 'int',
+    sql: (_p, l, o) => `coalesce((${l} IS NULL AND ${o} >= ${POSITIVE_THRESHOLD})::int, 0)`,
+  },
 ];
 /** The quality sums of one prediction whose outcome is `o`. */
 const qualityOf = (p: string, l: string, o: string) => QUALITY.map((q) => `${q.sql(p, l, o)} AS ${q.alias}`).join(', ');
@@ -441,6 +504,8 @@ const ADD_TO_MINUTES = `
     SELECT model_name, date_trunc('minute', predicted_at), sum(n)::int, sum(s), sum(pos)::int, sum(o)::int, sum(c)::int, sum(ll),
            ${QUALITY.map((q) => (q.type === 'int' ? `sum(${q.alias})::int` : `sum(${q.alias})`)).join(', ')}
     FROM changed GROUP BY 1, 2
+    -- rows locked in one order by every transaction: concurrent ones wait, they do not deadlock
+    ORDER BY 1, 2
     ON CONFLICT (model_name, minute) DO UPDATE SET
       predictions = m.predictions + EXCLUDED.predictions,
       prediction_sum = m.prediction_sum + EXCLUDED.prediction_sum,
@@ -523,15 +588,19 @@ async function insertShadowPredictions(client: PoolClient, rows: NewPrediction[]
   );
 }
 
-/** Moves parked outcomes of these (just stored, so still without one) predictions onto them. */
-async function joinPending(client: PoolClient, predictionIds: string[]): Promise<number> {
-  const result = await client.query<{ joined: number }>(
+/**
+ * Moves parked outcomes (those `where` picks, alias `po`, with `$1`) onto their stored
+ * predictions that have no outcome yet; a parked outcome whose prediction has one is dropped.
+ */
+async function joinPending(client: PoolClient, where: string, parameter: unknown): Promise<{ joined: number; models: string[] }> {
+  const result = await client.query<{ joined: number; models: string[] | null }>(
     `WITH joined AS (
-       DELETE FROM pending_outcomes WHERE prediction_id = ANY($1::uuid[])
-       RETURNING prediction_id, value, observed_at),
+       DELETE FROM pending_outcomes po USING monitored_predictions p
+       WHERE ${where} AND p.prediction_id = po.prediction_id
+       RETURNING po.prediction_id, po.value, po.observed_at),
      updated AS (
        UPDATE monitored_predictions p SET outcome = j.value, outcome_at = j.observed_at
-       FROM joined j WHERE p.prediction_id = j.prediction_id
+       FROM joined j WHERE p.prediction_id = j.prediction_id AND p.outcome IS NULL
        RETURNING p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome),
      changed AS (
        SELECT model_name, predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos, 1 AS o,
@@ -539,10 +608,10 @@ async function joinPending(client: PoolClient, predictionIds: string[]): Promise
               ${qualityOf('prediction', 'label', 'outcome')}
        FROM updated),
      ${ADD_TO_MINUTES}
-     SELECT count(*)::int AS joined FROM updated`,
-    [predictionIds],
+     SELECT count(*)::int AS joined, array_agg(DISTINCT model_name) AS models FROM updated`,
+    [parameter],
   );
-  return result.rows[0]?.joined ?? 0;
+  return { joined: result.rows[0]?.joined ?? 0, models: result.rows[0]?.models ?? [] };
 }
 
 async function applyOutcomes(
@@ -551,8 +620,14 @@ async function applyOutcomes(
   models: Set<string>,
 ): Promise<{ joined: number; pending: number }> {
   // the last outcome of a prediction wins, also within one batch; a replaced outcome takes its
-  // share of the minute's counts with it (every CTE reads the rows as they were before the update)
+  // share of the minute's counts with it (every CTE reads the rows as they were before the update).
   const latest = [...new Map(outcomes.map((o) => [o.predictionId, o])).values()];
+  // The rows are locked first, in one order: a transaction that changed one meanwhile (the sweep
+  // of parked outcomes) is waited for, and the next statement's snapshot has its outcome as the
+  // one replaced.
+  await client.query(`SELECT 1 FROM monitored_predictions WHERE prediction_id = ANY($1::uuid[]) ORDER BY prediction_id FOR UPDATE`, [
+    latest.map((o) => o.predictionId),
+  ]);
   const updated = await client.query<Stored>(
     `WITH previous AS (
        SELECT prediction_id, outcome FROM monitored_predictions WHERE prediction_id = ANY($1::uuid[])),

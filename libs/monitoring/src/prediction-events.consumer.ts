@@ -13,6 +13,8 @@ import { IngestionService, type MonitoringEvent } from './ingestion.service';
 const MonitoringEventSchema: z.ZodType<MonitoringEvent> = z.discriminatedUnion('type', [PredictionEvent, OutcomeEvent]);
 
 const MAX_RETRY_MS = 30_000;
+/** how often outcomes parked while their prediction was being stored are joined (IngestionService.joinParked) */
+const PARKED_SWEEP_MS = 5_000;
 
 /**
  * Feeds the `predictions` and `outcomes` topics to the ingestion service. It starts in the
@@ -27,6 +29,7 @@ export class PredictionEventsConsumer implements OnApplicationBootstrap, OnModul
   private lastError: string | null = null;
   private stopped = false;
   private wake?: () => void;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     private readonly kafka: KafkaService,
@@ -41,6 +44,24 @@ export class PredictionEventsConsumer implements OnApplicationBootstrap, OnModul
       if (this.lastError) throw new Error(`not consuming yet: ${this.lastError}`);
     });
     this.running = this.startWithRetry();
+    this.sweeper = setInterval(() => void this.sweep(), PARKED_SWEEP_MS).unref();
+  }
+
+  private sweeping = false;
+
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    try {
+      await this.ingestion.joinParked();
+    } catch (error) {
+      this.logger.warn({
+        msg: 'joining parked outcomes failed; retrying at the next sweep',
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   /** Resolves once the consumer has joined its group (or the module stopped first). */
@@ -60,6 +81,7 @@ export class PredictionEventsConsumer implements OnApplicationBootstrap, OnModul
           },
           // values the database refuses go to the dead-letter topic instead of stalling everyone's
           poison: isDataError,
+          concurrency: this.config.monitoringConsumerConcurrency,
         });
         if (this.stopped) {
           await consumer.disconnect();
@@ -105,6 +127,7 @@ export class PredictionEventsConsumer implements OnApplicationBootstrap, OnModul
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.sweeper);
     this.wake?.();
     await this.consumer?.disconnect().catch(() => undefined);
   }

@@ -45,6 +45,13 @@ export class MetricsService {
     });
   }
 
+  /** A gauge set by its owner, per label values (e.g. a consumer's lag per partition). */
+  labeledGauge(name: string, help: string, labelNames: string[]): Gauge<string> {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing) return existing as Gauge<string>;
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
   histogram(name: string, help: string, buckets: number[], labelNames: string[] = []): Histogram<string> {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as Histogram<string>;
