@@ -559,6 +559,11 @@ describe('Atelier end to end', () => {
       expect(Number(await history.getAttribute('data-windows'))).toBeGreaterThanOrEqual(windows.filter((w) => w.value !== null).length);
       expect(Number(await history.getAttribute('data-breached'))).toBeGreaterThanOrEqual(1);
       expect(await history.locator('svg').count()).toBe(1);
+      // monitoring's consumer lag on the predictions and outcomes topics, per partition, from the broker
+      const monitoringLag = await t.client.monitoringLag();
+      expect(monitoringLag.partitions.length).toBeGreaterThanOrEqual(2);
+      await page.getByTestId('monitoring-lag-total').waitFor();
+      expect(await page.getByTestId('monitoring-lag-partition').count()).toBe(monitoringLag.partitions.length);
 
       // each input's drift against the training baseline of the version that served it
       const drift = await t.client.featureDrift(DEMO.model);
@@ -584,6 +589,9 @@ describe('Atelier end to end', () => {
         .poll(() => detail.locator('[data-testid="feature-stats-row"][data-feature="gates"]').textContent())
         .toMatch(/gates\s*int\s*2\s*0%\s*152\.5\s*115\s*190/);
       expect(await t.client.featureGroupStats('e2e_imported')).toMatchObject({ rows: 2, entities: 2 });
+      // streaming ingestion's consumer lag on the feature-rows topic
+      await page.getByTestId('feature-rows-lag-total').waitFor();
+      expect(await page.getByTestId('feature-rows-lag-partition').count()).toBe((await t.client.featureRowsLag()).partitions.length);
     } finally {
       await web.close();
     }

@@ -114,3 +114,23 @@ export const FeatureRowEvent = z.object({
   values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
 });
 export type FeatureRowEvent = z.infer<typeof FeatureRowEvent>;
+
+/** How far a consumer group is behind on its topics, per partition (offsets as the broker has them). */
+export const ConsumerLagResponse = z.object({
+  /** the consumer group's id on the broker */
+  group: z.string(),
+  /** messages not yet handled, over every partition */
+  lag: z.number().int().min(0),
+  partitions: z.array(
+    z.object({
+      topic: z.string(),
+      partition: z.number().int().min(0),
+      /** the group's committed offset; null before it committed any */
+      committed: z.number().int().nullable(),
+      /** the partition's end (the offset the next message will get) */
+      end: z.number().int().min(0),
+      lag: z.number().int().min(0),
+    }),
+  ),
+});
+export type ConsumerLagResponse = z.infer<typeof ConsumerLagResponse>;

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import {
+  ConsumerLagResponse,
   CreateEntityRequest,
   CreateFeatureGroupRequest,
   EntityResponse,
@@ -27,6 +28,7 @@ import {
 } from '@atelier/contracts';
 import { Access, BodyLimit, Endpoint, MiB, readUpload, ZodPipe } from '@atelier/server';
 
+import { FeatureRowsConsumer } from './feature-rows.consumer';
 import { FeatureStoreService } from './feature-store.service';
 import { OnlineFeaturesService } from './online-features.service';
 import { TrainingSetService } from './training-set.service';
@@ -41,7 +43,18 @@ export class FeatureStoreController {
     private readonly service: FeatureStoreService,
     private readonly onlineFeatures: OnlineFeaturesService,
     private readonly trainingSets: TrainingSetService,
+    private readonly stream: FeatureRowsConsumer,
   ) {}
+
+  @Get('api/feature-rows/consumer')
+  @Endpoint({
+    tag,
+    summary: "How far streaming ingestion is behind: the feature store's consumer group on the feature-rows topic, per partition",
+    response: ConsumerLagResponse,
+  })
+  streamLag(): Promise<ConsumerLagResponse> {
+    return this.stream.lag();
+  }
 
   @Post('api/entities')
   @Endpoint({ tag, summary: 'Create an entity (what features are keyed by)', body: CreateEntityRequest, response: EntityResponse, status: 201 })

@@ -1,14 +1,17 @@
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 
 import { loadConfig } from '@atelier/config';
-import type { FeatureDtype } from '@atelier/contracts';
+import type { ConsumerLagResponse, FeatureDtype, FeatureRowEvent } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
+import { type DeadLetter, KafkaService } from '@atelier/kafka';
 import { onlineStoreMarkerKey } from '@atelier/online-store';
 import type { AtelierApiError } from '@atelier/sdk';
 import { authHeaders, createMigratedDatabase, eventually, startTestApp, type TestApp, testDatabaseUrl, uniqueSuffix } from '@atelier/testing';
 
+import { FeatureRowsConsumer } from './feature-rows.consumer';
 import { FeatureStoreModule } from './feature-store.module';
 
 // Against the real Postgres (offline store), Redis (online store) and Redis-backed Bull queue.
@@ -128,6 +131,60 @@ describe('feature store (integration)', () => {
       { name: 'city', dtype: 'string', count: 3, missingShare: 0.25, mean: null, min: null, max: null, distinct: 2 },
     ]);
     expect((await fetch(`${t.baseUrl}/api/feature-groups/nope_${s}/stats`, { headers: authHeaders() })).status).toBe(404);
+  });
+
+  it('ingests rows streamed on Kafka into both stores; a message again or late changes nothing; a bad one is set aside with its reason', async () => {
+    const group = `streamed_${s}`;
+    await createGroup(group, { mean_delay: 'float', flights: 'int' });
+    const kafka = t.app.get(KafkaService);
+    await t.app.get(FeatureRowsConsumer).whenRunning();
+    const letters: DeadLetter[] = [];
+    await kafka.subscribe({ group: `test-stream-dead-letters-${s}`, topics: ['deadLetters'], schema: z.custom<DeadLetter>(), handle: async (e) => void letters.push(...e) });
+    const now = Date.now();
+    const row = (entityKey: string, minutesAgo: number, values: Record<string, unknown>, to = group) =>
+      ({ type: 'feature-row', schemaVersion: 1, group: to, entityKey, eventTime: new Date(now - minutesAgo * 60_000).toISOString(), values }) as FeatureRowEvent;
+    const send = (events: unknown[]) =>
+      kafka.publish('featureRows', events.map((e) => ({ key: `${(e as FeatureRowEvent).group}:${(e as FeatureRowEvent).entityKey}`, value: e })));
+    const prisma = t.app.get(PrismaService).client;
+    const offline = () => prisma.featureRow.count({ where: { groupName: group } });
+    const onlineValues = async () =>
+      (await t.client.onlineFeatures({ features: [`${group}:mean_delay`, `${group}:flights`], entities: { [entity]: ['ORD', 'SFO', 'BOS', 'JFK'] } })).rows.map((r) => r.values);
+
+    await send([row('ORD', 30, { mean_delay: 10.5, flights: 3 }), row('ORD', 10, { mean_delay: 12.5, flights: 4 }), row('SFO', 20, { mean_delay: 7, flights: 2 })]);
+    // a bad message of each kind among good ones: each set aside, the others stored
+    await send([
+      row('JFK', 5, { mean_delay: 'late', flights: 1 }),
+      row('JFK', 5, { mean_delay: 1, flights: 1 }, `no_such_group_${s}`),
+      row('JFK', 5, { mean_delay: 1, gates: 1 }),
+      { type: 'feature-row', group, entityKey: 'JFK' },
+      row('BOS', 5, { mean_delay: 3.5, flights: 1 }),
+    ]);
+    await eventually(async () => ((await offline()) === 4 && letters.length === 4 ? true : undefined), 30_000);
+    const value = (mean: number | null, flights: number | null) => ({ [`${group}:mean_delay`]: mean, [`${group}:flights`]: flights });
+    expect(await onlineValues()).toEqual([value(12.5, 4), value(7, 2), value(3.5, 1), value(null, null)]);
+    expect(letters.map((l) => [l.group, l.reason.replace(/:.*/s, '')])).toEqual(Array(4).fill(['feature-store', expect.any(String)]));
+    expect(letters.map((l) => l.reason).sort()).toEqual(
+      [
+        expect.stringMatching(/^does not match its contract: schemaVersion/),
+        `refused by its consumer: feature group "no_such_group_${s}" does not exist`,
+        `refused by its consumer: row does not match feature group "${group}": feature "mean_delay" is float, got "late"`,
+        `refused by its consumer: row does not match feature group "${group}": unknown feature "gates"`,
+      ].sort(),
+    );
+
+    // delivered again, and a late row older than the one online: one more offline row, online unchanged
+    await send([row('ORD', 30, { mean_delay: 10.5, flights: 3 }), row('ORD', 60, { mean_delay: 99, flights: 9 })]);
+    await eventually(async () => ((await offline()) === 5 ? true : undefined), 30_000);
+    expect(await onlineValues()).toEqual([value(12.5, 4), value(7, 2), value(3.5, 1), value(null, null)]);
+
+    // how far the consumer group is behind, as the broker has it: caught up
+    const lag = await eventually(async () => {
+      const response = await fetch(`${t.baseUrl}/api/feature-rows/consumer`, { headers: authHeaders() });
+      const body = (await response.json()) as ConsumerLagResponse;
+      return response.status === 200 && body.lag === 0 && body.partitions.some((p) => p.committed !== null) ? body : undefined;
+    }, 30_000);
+    expect(lag.group).toMatch(/\.feature-store$/);
+    expect(lag.partitions.every((p) => p.topic.endsWith('.feature-rows.v1') && p.lag === 0)).toBe(true);
   });
 
   it('rejects a batch with one bad row and stores none of it', async () => {

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 
 import { FeatureGroupCache } from './feature-group.cache';
+import { FeatureRowsConsumer } from './feature-rows.consumer';
 import { FeatureStoreController } from './feature-store.controller';
 import { FeatureStoreRepository } from './feature-store.repository';
 import { FeatureStoreService, MATERIALIZATION_QUEUE } from './feature-store.service';
@@ -14,6 +15,16 @@ import { TrainingSetService } from './training-set.service';
 @Module({
   imports: [BullModule.registerQueue({ name: MATERIALIZATION_QUEUE })],
   controllers: [FeatureStoreController],
-  providers: [FeatureGroupCache, FeatureStoreRepository, FeatureStoreService, OnlineFeaturesService, OnlineStore, OnlineStoreWatch, TrainingSetService, MaterializationProcessor],
+  providers: [
+    FeatureGroupCache,
+    FeatureRowsConsumer,
+    FeatureStoreRepository,
+    FeatureStoreService,
+    OnlineFeaturesService,
+    OnlineStore,
+    OnlineStoreWatch,
+    TrainingSetService,
+    MaterializationProcessor,
+  ],
 })
 export class FeatureStoreModule {}

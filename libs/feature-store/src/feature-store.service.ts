@@ -170,17 +170,31 @@ export class FeatureStoreService {
     return { group: groupName, accepted: rows.length, inserted, replaced };
   }
 
-  private async writeNewestOnline(group: StoredGroup, rows: FeatureRowInput[]): Promise<void> {
+  /**
+   * Rows of one group from the `feature-rows` stream: checked against the group like the API's,
+   * stored in the offline store (idempotent on entity and event time) and, per entity, the newest
+   * written online unless the online store holds a newer one, so a message delivered again or late
+   * changes nothing. A group that does not exist (404) or a row that does not match it (400)
+   * throws: the consumer then sets the offending messages aside on the dead-letter topic.
+   */
+  async ingestStreamed(groupName: string, rows: FeatureRowInput[]): Promise<{ inserted: number; replaced: number }> {
+    const group = await this.requireGroup(groupName);
+    const problems = validateRows(group.features, rows);
+    if (problems.length > 0) throw badRequest(`row does not match feature group "${groupName}": ${problems[0]?.message.replace(/^row \d+: /, '')}`, problems.slice(0, 20));
+    const stored = await this.repository.insertRows(groupName, rows);
+    await this.writeNewestOnline(group, rows, { keepNewer: true });
+    return stored;
+  }
+
+  private async writeNewestOnline(group: StoredGroup, rows: FeatureRowInput[], options: { keepNewer?: boolean } = {}): Promise<void> {
     const newest = new Map<string, FeatureRowInput>();
     for (const row of rows) {
       const seen = newest.get(row.entityKey);
-      if (!seen || seen.eventTime <= row.eventTime) newest.set(row.entityKey, row);
+      if (!seen || Date.parse(seen.eventTime) <= Date.parse(row.eventTime)) newest.set(row.entityKey, row);
     }
-    await this.online.write(
-      group.name,
-      group.ttlSeconds,
-      [...newest.values()].map((r) => ({ entityKey: r.entityKey, eventTime: new Date(r.eventTime), values: r.values })),
-    );
+    const online = [...newest.values()].map((r) => ({ entityKey: r.entityKey, eventTime: new Date(r.eventTime), values: r.values }));
+    if (options.keepNewer) await this.online.writeIfNewer(group.name, group.ttlSeconds, online);
+    else await this.online.write(group.name, group.ttlSeconds, online);
   }
 
   async requestMaterialization(groupName: string, request: MaterializeRequest): Promise<MaterializationResponse> {

@@ -3,7 +3,14 @@ import Redis from 'ioredis';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { FeatureValue } from '@atelier/contracts';
-import { encodeOnlineRow, onlineKey, type OnlinePair, type OnlineRow, onlineStoreMarkerKey, OnlineStoreReader } from '@atelier/online-store';
+import {
+  encodeOnlineRow,
+  onlineKey,
+  type OnlinePair,
+  type OnlineRow,
+  onlineStoreMarkerKey,
+  OnlineStoreReader,
+} from '@atelier/online-store';
 import { HealthRegistry } from '@atelier/server';
 
 /**
@@ -33,7 +40,12 @@ export class OnlineStore implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Writes rows whose event time is not older than their TTL; returns how many were written. */
-  async write(group: string, ttlSeconds: number, rows: Array<{ entityKey: string; eventTime: Date; values: Record<string, FeatureValue> }>, now = Date.now()): Promise<number> {
+  async write(
+    group: string,
+    ttlSeconds: number,
+    rows: Array<{ entityKey: string; eventTime: Date; values: Record<string, FeatureValue> }>,
+    now = Date.now(),
+  ): Promise<number> {
     let written = 0;
     const pipeline = this.redis.pipeline();
     for (const row of rows) {
@@ -45,6 +57,23 @@ export class OnlineStore implements OnModuleInit, OnModuleDestroy {
     }
     if (written > 0) await pipeline.exec();
     return written;
+  }
+
+  /**
+   * Writes each row unless the store holds a newer one for its entity (by event time): what a
+   * stream delivers late or again never replaces a newer value. Rows are the newest per entity.
+   */
+  async writeIfNewer(
+    group: string,
+    ttlSeconds: number,
+    rows: Array<{ entityKey: string; eventTime: Date; values: Record<string, FeatureValue> }>,
+  ): Promise<number> {
+    const current = await this.reader.read(rows.map((r) => ({ group, entityKey: r.entityKey })));
+    const newer = rows.filter((row, i) => {
+      const stored = current[i];
+      return !stored || Date.parse(stored.eventTime) <= row.eventTime.getTime();
+    });
+    return newer.length > 0 ? this.write(group, ttlSeconds, newer) : 0;
   }
 
   /** Reads many (group, key) pairs in one round trip; missing or expired ones are null. */

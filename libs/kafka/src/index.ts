@@ -1,3 +1,4 @@
+export * from './background-consumer';
 export * from './durable-producer';
 export * from './kafka.module';
 export * from './kafka.service';

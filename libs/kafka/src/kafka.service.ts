@@ -7,7 +7,7 @@ import type { z } from 'zod';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { type TopicKey, topicName, Topics } from '@atelier/contracts';
-import { HealthRegistry, MetricsService } from '@atelier/server';
+import { dependencyUnavailable, HealthRegistry, MetricsService } from '@atelier/server';
 
 import { DurableProducer, type DurableProducerHooks, type DurableProducerOptions } from './durable-producer';
 
@@ -33,6 +33,15 @@ export interface SubscribeOptions<T> {
 }
 
 type Parsed<T> = { message: KafkaMessage; event: T };
+
+/** A consumer group's position on its topics (see `KafkaService.consumerLag`). */
+export interface ConsumerLag {
+  /** the group's id on the broker, with the namespace */
+  group: string;
+  partitions: Array<{ topic: string; partition: number; committed: number | null; end: number; lag: number }>;
+  /** messages not yet handled, over every partition */
+  lag: number;
+}
 
 function messageOf(error: unknown): string {
   const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> } | null)?.issues;
@@ -132,6 +141,44 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     const missing = (Object.keys(Topics) as TopicKey[]).map((k) => this.topic(k)).filter((t) => !existing.has(t));
     if (missing.length === 0) return;
     await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+  }
+
+  /**
+   * How far a consumer group is behind on topics, asked of the broker (whichever process
+   * consumes): per partition the group's committed offset, the partition's end, and the messages
+   * between (a partition the group never committed counts from its start). Kafka away: 503.
+   */
+  async consumerLag(group: string, keys: TopicKey[]): Promise<ConsumerLag> {
+    try {
+      return await this.askLag(group, keys);
+    } catch (error) {
+      throw dependencyUnavailable(`Kafka did not answer: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async askLag(group: string, keys: TopicKey[]): Promise<ConsumerLag> {
+    const admin = await this.getAdmin();
+    const groupId = `${this.config.namespace}.${group}`;
+    const topics = keys.map((k) => this.topic(k));
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    const partitions: ConsumerLag['partitions'] = [];
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of ends) {
+        const at = Number(mine.find((p) => p.partition === end.partition)?.offset ?? '-1');
+        const start = Number(end.low);
+        const position = at >= 0 ? at : start;
+        partitions.push({
+          topic,
+          partition: end.partition,
+          committed: at >= 0 ? at : null,
+          end: Number(end.high),
+          lag: Math.max(0, Number(end.high) - position),
+        });
+      }
+    }
+    return { group: groupId, partitions, lag: partitions.reduce((n, p) => n + p.lag, 0) };
   }
 
   async publish(key: TopicKey, messages: Array<{ key: string; value: unknown }>): Promise<void> {

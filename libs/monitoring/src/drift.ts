@@ -1,5 +1,5 @@
 import { type FeatureBaseline, type FeatureDrift, OTHER_CATEGORY } from '@atelier/contracts';
-import { chiSquareTest, histogramBin, jensenShannonDistance, ksStatistic, wassersteinDistance } from '@atelier/ml';
+import { chiSquareTest, histogramBin, jensenShannonDistance, sampleDistances } from '@atelier/ml';
 
 /** A baseline histogram as the registry stores it: null outer edges stand for −∞ and +∞. */
 export interface StoredHistogram {
@@ -52,7 +52,8 @@ function numericDrift(baseline: FeatureBaseline, live: readonly unknown[], commo
   const edges = baseline.histogram.edges.map((e, i) => (e === null ? (i === 0 ? -Infinity : Infinity) : e));
   const liveCounts = new Array<number>(baseline.histogram.counts.length).fill(0);
   if (edges.length === liveCounts.length + 1) for (const v of values) liveCounts[histogramBin(edges, v)]!++;
-  const sample = baseline.sample ?? [];
+  // the baseline's order statistics against every live value, which are not sorted for it
+  const distances = sampleDistances(baseline.sample ?? [], values);
   return {
     ...common,
     kind: 'numeric',
@@ -60,8 +61,8 @@ function numericDrift(baseline: FeatureBaseline, live: readonly unknown[], commo
     missingRate: live.length > 0 ? (live.length - values.length) / live.length : null,
     psi: populationStabilityIndex(baseline.histogram, values),
     js: jensenShannonDistance(baseline.histogram.counts, liveCounts),
-    ks: ksStatistic(sample, values),
-    wasserstein: wassersteinDistance(sample, values),
+    ks: distances.ks,
+    wasserstein: distances.wasserstein,
     chiSquare: null,
     chiSquarePValue: null,
     bins: shares(

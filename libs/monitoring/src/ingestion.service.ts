@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
-import type { AcceptedResponse, OutcomeEvent, PredictionEvent, RecordOutcomeRequest } from '@atelier/contracts';
+import type { AcceptedResponse, ConsumerLagResponse, OutcomeEvent, PredictionEvent, RecordOutcomeRequest } from '@atelier/contracts';
 import { KafkaService } from '@atelier/kafka';
 import { dependencyUnavailable, MetricsService } from '@atelier/server';
 
@@ -9,6 +9,9 @@ import { EvaluationScheduler } from './evaluation.scheduler';
 import { type IngestResult, MonitoringRepository } from './monitoring.repository';
 
 export type MonitoringEvent = PredictionEvent | OutcomeEvent;
+
+/** Monitoring's consumer group on the predictions and outcomes topics (prefixed with the namespace). */
+export const MONITORING_GROUP = 'monitoring';
 
 /**
  * How far back `joinParked` looks: outcomes parked within this time before a sweep are checked
@@ -58,6 +61,11 @@ export class IngestionService {
       throw dependencyUnavailable('Kafka did not accept the outcomes, so they may not be recorded; sending them again is safe');
     }
     return { accepted: events.length };
+  }
+
+  /** How far monitoring's consumer group is behind on the predictions and outcomes topics (asked of the broker). */
+  consumerLag(): Promise<ConsumerLagResponse> {
+    return this.kafka.consumerLag(MONITORING_GROUP, ['predictions', 'outcomes']);
   }
 
   /** Stores one consumed batch; redelivered events change nothing. */

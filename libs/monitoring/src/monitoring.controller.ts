@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   AcceptedResponse,
   AlertResponse,
+  ConsumerLagResponse,
   CreatedMonitorResponse,
   CreateMonitorRequest,
   ErrorBody,
@@ -184,7 +185,8 @@ export class MonitoringController {
   @Get('models/:name/feature-drift')
   @Endpoint({
     tag,
-    summary: "Drift of each input of a model over the last window against the version's training baseline: PSI, Jensen–Shannon, KS, Wasserstein, chi-square, missing rate",
+    summary:
+      "Drift of each input of a model over the last window against the version's training baseline: PSI, Jensen–Shannon, KS, Wasserstein, chi-square, missing rate",
     query: FeatureDriftQuery,
     response: FeatureDriftResponse,
   })
@@ -194,6 +196,16 @@ export class MonitoringController {
     @Query(new ZodPipe(FeatureDriftQuery)) query: Infer<typeof FeatureDriftQuery>,
   ): Promise<FeatureDriftResponse> {
     return this.drift.featureDrift(name, query.windowSeconds, query.version);
+  }
+
+  @Get('monitoring/consumer')
+  @Endpoint({
+    tag,
+    summary: 'How far monitoring is behind: its consumer group on the predictions and outcomes topics, per partition',
+    response: ConsumerLagResponse,
+  })
+  consumerLag(): Promise<ConsumerLagResponse> {
+    return this.ingestion.consumerLag();
   }
 
   @Get('alerts')

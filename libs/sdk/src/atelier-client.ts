@@ -6,6 +6,7 @@ import type {
   BatchJobStatus,
   BatchPredictionsPage,
   BatchPredictResponse,
+  ConsumerLagResponse,
   CreateBatchJobRequestInput,
   CreateEntityRequest,
   CreateFeatureGroupRequest,
@@ -131,6 +132,10 @@ export class AtelierClient {
   /** The group's offline rows described: rows, entities, freshness, and each feature's statistics. */
   featureGroupStats(name: string) {
     return this.call<FeatureGroupStatsResponse>('featureStore', 'GET', `/api/feature-groups/${enc(name)}/stats`);
+  }
+  /** How far streaming ingestion (the `feature-rows` topic) is behind, per partition. */
+  featureRowsLag() {
+    return this.call<ConsumerLagResponse>('featureStore', 'GET', '/api/feature-rows/consumer');
   }
   ingestRows(group: string, rows: FeatureRowInput[], writeOnline = false) {
     return this.call<IngestRowsResponse>('featureStore', 'POST', `/api/feature-groups/${enc(group)}/rows`, { rows, writeOnline });
@@ -311,6 +316,10 @@ export class AtelierClient {
   }
   recordOutcomes(outcomes: RecordOutcomeRequest[]) {
     return this.call<AcceptedResponse>('monitoring', 'POST', '/api/outcomes/batch', { outcomes });
+  }
+  /** How far monitoring's consumer is behind on the predictions and outcomes topics, per partition. */
+  monitoringLag() {
+    return this.call<ConsumerLagResponse>('monitoring', 'GET', '/api/monitoring/consumer');
   }
   listAlerts(status?: 'open' | 'resolved', model?: string) {
     const query = new URLSearchParams({ ...(status ? { status } : {}), ...(model ? { model } : {}) }).toString();

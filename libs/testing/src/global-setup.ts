@@ -31,7 +31,23 @@ export async function createDatabase(serverUrl: string): Promise<{ url: string; 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   await admin(serverUrl, `CREATE DATABASE ${name}`);
-  return { url: url.toString(), drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop: () => dropDatabase(serverUrl, name) };
+}
+
+/**
+ * Drops a database and the connections to it. An autovacuum worker busy in it is a superuser's
+ * process, which FORCE may not end for a plain role (insufficient_privilege): it finishes soon,
+ * so the drop is tried again for up to 30 s.
+ */
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501' || attempt >= 30) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
 
 async function admin(url: string, sql: string): Promise<void> {

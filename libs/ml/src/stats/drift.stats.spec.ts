@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import fixtureJson from '../fixtures/drift.scipy.json';
-import { chiSquareSurvival, chiSquareTest, jensenShannonDistance, ksStatistic, wassersteinDistance } from './drift.stats';
+import { chiSquareSurvival, chiSquareTest, jensenShannonDistance, ksStatistic, sampleDistances, wassersteinDistance } from './drift.stats';
 
 const fixture = fixtureJson as {
   scipy: string;
@@ -23,6 +23,12 @@ describe(`drift statistics equal SciPy ${fixture.scipy}`, () => {
     expectSciPy(ksStatistic(c.b, c.a), c.ks);
     expectSciPy(wassersteinDistance(c.a, c.b), c.wasserstein);
     expectSciPy(wassersteinDistance(Float64Array.from(c.b), c.a), c.wasserstein);
+  });
+
+  it.each(fixture.twoSample.map((c) => [c.name, c] as const))('KS and Wasserstein without sorting the live values: %s', (_, c) => {
+    const both = sampleDistances(c.a, c.b);
+    expectSciPy(both.ks, c.ks);
+    expectSciPy(both.wasserstein, c.wasserstein);
   });
 
   it.each(fixture.histograms.map((c) => [c.name, c] as const))('Jensen–Shannon distance: %s', (_, c) => {
@@ -63,5 +69,33 @@ describe('drift statistics without data', () => {
   it('refuse mismatched bins and an empty expected category', () => {
     expect(() => jensenShannonDistance([1, 2], [1])).toThrow(RangeError);
     expect(() => chiSquareTest([1, 2], [1, 0])).toThrow(/positive/);
+  });
+});
+
+describe('sampleDistances: a sorted reference against many live values, without sorting them', () => {
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const normal = () => Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random());
+  const cases: Array<[string, number[], number[]]> = [
+    ['continuous, shifted', Array.from({ length: 500 }, normal), Array.from({ length: 20_000 }, () => normal() + 0.3)],
+    ['continuous, same distribution', Array.from({ length: 2000 }, normal), Array.from({ length: 5000 }, normal)],
+    ['live wider than the reference (crossings inside intervals)', Array.from({ length: 50 }, normal), Array.from({ length: 5000 }, () => 3 * normal())],
+    ['integers with ties, values the reference never saw', Array.from({ length: 300 }, () => 2 * Math.floor(random() * 12)), Array.from({ length: 4000 }, () => Math.floor(random() * 30))],
+    ['a reference of one value repeated', [5, 5, 5], [1, 5, 5, 9, 9, 9]],
+    ['NaN left out on both sides', [1, NaN, 2, 3], [NaN, 0.5, 2, 2.5, 4]],
+    ['live values outside the reference only', [10, 11, 12], [1, 2, 3, 20, 21]],
+  ];
+
+  it.each(cases)('equals ksStatistic (exactly) and wassersteinDistance (to rounding): %s', (_, reference, live) => {
+    const both = sampleDistances(reference, live);
+    expect(both.ks).toBe(ksStatistic(reference, live));
+    const expected = wassersteinDistance(reference, live)!;
+    expect(Math.abs(both.wasserstein! - expected)).toBeLessThanOrEqual(1e-12 * Math.max(1, expected));
+  });
+
+  it('answers null for an empty side, and falls back to the sorted computation for ±∞', () => {
+    expect(sampleDistances([], [1, 2])).toEqual({ ks: null, wasserstein: null });
+    expect(sampleDistances([1, 2], [NaN])).toEqual({ ks: null, wasserstein: null });
+    expect(sampleDistances([1, 2], [Infinity, 1])).toEqual({ ks: ksStatistic([1, 2], [Infinity, 1]), wasserstein: wassersteinDistance([1, 2], [Infinity, 1]) });
   });
 });

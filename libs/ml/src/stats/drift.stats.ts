@@ -50,6 +50,152 @@ export function wassersteinDistance(a: ArrayLike<number>, b: ArrayLike<number>):
 }
 
 /**
+ * `ksStatistic(sample, live)` and `wassersteinDistance(sample, live)` at once, for a small sorted
+ * reference (a baseline's order statistics) against many live values, without sorting them: each
+ * live value is placed among the sample's distinct values by binary search and counted (and its
+ * distance to the next sample value summed) per interval. Between two sample values the
+ * reference CDF is constant, so the KS gap is largest at the first or last live value of an
+ * interval, and the area between the CDFs follows from the counts and sums — unless the live CDF
+ * crosses the reference's inside the interval; only those intervals' values are sorted. Equal to
+ * the two functions (KS exactly, Wasserstein to rounding); live values ±∞ fall back to them.
+ */
+export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<number>): { ks: number | null; wasserstein: number | null } {
+  const s = sortedFinite(sample);
+  for (let i = 0; i < live.length; i++) {
+    if (live[i] === Infinity || live[i] === -Infinity)
+      return { ks: ksStatistic(sample, live), wasserstein: wassersteinDistance(sample, live) };
+  }
+  // the sample's distinct values u[0..d) and how many sample values are ≤ each
+  const u: number[] = [];
+  const atOrBelow: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (u.length > 0 && u[u.length - 1] === s[i]) atOrBelow[u.length - 1]!++;
+    else {
+      u.push(s[i]!);
+      atOrBelow.push((atOrBelow[atOrBelow.length - 1] ?? 0) + 1);
+    }
+  }
+  const d = u.length;
+  // interval j holds live values strictly between u[j−1] and u[j] (u[−1] = −∞, u[d] = +∞)
+  const between = new Float64Array(d + 1);
+  const gaps = new Float64Array(d + 1); // Σ (u[j] − v) in interval j < d; Σ (v − u[d−1]) in interval d
+  const equal = new Float64Array(d);
+  // each interval's smallest live value and how many times it occurs (the first step of the live CDF there)
+  const lowest = new Float64Array(d + 1).fill(Infinity);
+  const lowestCount = new Float64Array(d + 1);
+  let n = 0;
+  for (let i = 0; i < live.length; i++) {
+    const v = live[i]!;
+    if (Number.isNaN(v)) continue;
+    n++;
+    let lo = 0;
+    let hi = d; // first index with u[index] ≥ v
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (u[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < d && u[lo] === v) equal[lo]!++;
+    else {
+      between[lo]!++;
+      gaps[lo]! += lo < d ? u[lo]! - v : v - u[d - 1]!;
+      if (v < lowest[lo]!) {
+        lowest[lo] = v;
+        lowestCount[lo] = 1;
+      } else if (v === lowest[lo]) lowestCount[lo]!++;
+    }
+  }
+  const m = s.length;
+  if (m === 0 || n === 0) return { ks: null, wasserstein: null };
+
+  let ks = 0;
+  let area = 0;
+  const crossing: number[] = [];
+  let below = 0; // live values ≤ u[j−1]
+  for (let j = 0; j <= d; j++) {
+    const c = j === 0 ? 0 : atOrBelow[j - 1]! / m; // reference CDF inside interval j
+    const q = between[j]!;
+    if (q > 0) {
+      // KS at the interval's first and last live value (the first with its ties)
+      ks = Math.max(ks, Math.abs(c - (below + lowestCount[j]!) / n), Math.abs(c - (below + q) / n));
+    }
+    if (j > 0 && j < d) {
+      const width = u[j]! - u[j - 1]!;
+      const start = below / n;
+      const end = (below + q) / n;
+      // ∫ F_live over the interval = (below · width + Σ (u[j] − v)) / n
+      const integral = (below * width + gaps[j]!) / n;
+      if (end <= c) area += c * width - integral;
+      else if (start >= c) area += integral - c * width;
+      else crossing.push(j);
+    } else if (j === 0) {
+      area += gaps[0]! / n; // F_ref = 0 below the sample: ∫ F_live = Σ (u[0] − v) / n
+    } else {
+      area += gaps[d]! / n; // F_ref = 1 above it: ∫ (1 − F_live) = Σ (v − u[d−1]) / n
+    }
+    below += q;
+    if (j < d) {
+      below += equal[j]!;
+      ks = Math.max(ks, Math.abs(atOrBelow[j]! / m - below / n));
+    }
+  }
+  if (crossing.length > 0) area += crossingArea(u, atOrBelow, m, live, n, crossing, between, equal);
+  return { ks, wasserstein: area };
+}
+
+/** The area between the CDFs inside intervals where the live CDF crosses the reference's: their live values sorted. */
+function crossingArea(
+  u: number[],
+  atOrBelow: number[],
+  m: number,
+  live: ArrayLike<number>,
+  n: number,
+  crossing: number[],
+  between: Float64Array,
+  equal: Float64Array,
+): number {
+  const wanted = new Map(crossing.map((j) => [j, [] as number[]]));
+  const first = u[crossing[0]! - 1]!;
+  const last = u[crossing[crossing.length - 1]!]!;
+  for (let i = 0; i < live.length; i++) {
+    const v = live[i]!;
+    if (!(v > first && v < last)) continue;
+    let lo = 0;
+    let hi = u.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (u[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (u[lo] !== v) wanted.get(lo)?.push(v);
+  }
+  // live values ≤ u[j−1] for each crossing interval j
+  const belowAt = new Map<number, number>();
+  let below = 0;
+  for (let j = 0, k = 0; j < u.length && k < crossing.length; j++) {
+    if (j === crossing[k]) {
+      belowAt.set(j, below);
+      k++;
+    }
+    below += between[j]! + equal[j]!;
+  }
+  let area = 0;
+  for (const j of crossing) {
+    const c = atOrBelow[j - 1]! / m;
+    const values = Float64Array.from(wanted.get(j)!).sort();
+    let count = belowAt.get(j)!;
+    let previous = u[j - 1]!;
+    for (const v of values) {
+      area += Math.abs(c - count / n) * (v - previous);
+      count++;
+      previous = v;
+    }
+    area += Math.abs(c - count / n) * (u[j]! - previous);
+  }
+  return area;
+}
+
+/**
  * Jensen–Shannon distance between two histograms over the same bins (counts or shares, each
  * normalised to 1), natural logarithm: √(½ KL(p‖m) + ½ KL(q‖m)) with m = (p + q) / 2 — SciPy
  * `spatial.distance.jensenshannon(p, q)`. Between 0 (same) and √ln 2 ≈ 0.833 (disjoint); null when

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 
 import type { FeatureGroupResponse, FeatureGroupStatsResponse, IngestRowsResponse } from '@atelier/contracts';
 
+import { ConsumerLag } from '../../components/consumer-lag';
 import { ErrorNotice } from '../../components/error-notice';
 import { PageHeader } from '../../components/page-header';
 import { EmptyState, Loading } from '../../components/states';
@@ -25,7 +26,7 @@ export function FeaturesView({ initialGroup }: { initialGroup?: string }) {
     <>
       <PageHeader
         title="Features"
-        description="Feature groups of the offline store: their rows, freshness and statistics; import a file of rows."
+        description="Feature groups of the offline store: their rows, freshness and statistics; import a file of rows; the stream of rows from Kafka."
         actions={
           <button type="button" className="button" onClick={groups.reload} disabled={groups.loading}>
             Refresh
@@ -78,6 +79,7 @@ export function FeaturesView({ initialGroup }: { initialGroup?: string }) {
           {group ? <GroupDetail key={group.name} group={group} onImported={groups.reload} /> : null}
         </>
       )}
+      <ConsumerLag title="Streaming ingestion (feature-rows topic)" load={() => api.featureRowsLag()} testId="feature-rows-lag" />
     </>
   );
 }

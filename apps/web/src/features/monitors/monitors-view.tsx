@@ -1,5 +1,6 @@
 'use client';
 
+import { ConsumerLag } from '../../components/consumer-lag';
 import { ErrorNotice } from '../../components/error-notice';
 import { PageHeader } from '../../components/page-header';
 import { EmptyState, Loading } from '../../components/states';
@@ -57,6 +58,7 @@ export function MonitorsView() {
         )}
       </section>
       <MonitorForm models={models.data?.map((m) => m.name)} onCreated={monitors.reload} />
+      <ConsumerLag title="Prediction and outcome stream" load={() => api.monitoringLag()} testId="monitoring-lag" />
     </>
   );
 }
