@@ -228,6 +228,7 @@ describe('monitoring (integration)', () => {
     const resolved = (await api<AlertResponse>('GET', `/api/alerts/${alertId}`)).body;
     expect(resolved.status).toBe('resolved');
     expect(resolved.resolvedAt).not.toBeNull();
+    expect(resolved.resolvedBy).toBe('monitor'); // it recovered
     expect((await api<AlertResponse[]>('GET', `/api/alerts?status=open&model=${model}`)).body).toEqual([]);
     const recovery = await eventually(async () => hook.received.find((e) => e.type === 'alert-resolved' && e.alertId === alertId));
     expect(recovery.message).toBe(`accuracy 0.00 is no longer < 0.00 over the last 3600 s (15 samples) for model ${model}`);
@@ -264,9 +265,21 @@ describe('monitoring (integration)', () => {
       message: `prediction_count 3 >= 3 over the last 3600 s (3 samples) for model ${busy}`,
     });
 
+    // acknowledged: someone is on it; it stays open, and the first acknowledgement is kept
+    const owner = ((await api<{ owner: string }>('GET', '/api/auth/whoami')).body).owner;
+    const acknowledged = await api<AlertResponse>('POST', `/api/alerts/${alert.id}/acknowledge`);
+    expect(acknowledged.status).toBe(200);
+    expect(acknowledged.body).toMatchObject({ id: alert.id, status: 'open', acknowledgedBy: owner, resolvedAt: null, resolvedBy: null });
+    const ackAgain = await api<AlertResponse>('POST', `/api/alerts/${alert.id}/acknowledge`);
+    expect(ackAgain.body.acknowledgedAt).toBe(acknowledged.body.acknowledgedAt);
+    expect((await api('POST', `/api/alerts/${randomUUID()}/acknowledge`)).status).toBe(404);
+
     const byHand = await api<AlertResponse>('POST', `/api/alerts/${alert.id}/resolve`);
     expect(byHand.status).toBe(200);
-    expect(byHand.body).toMatchObject({ id: alert.id, status: 'resolved' });
+    expect(byHand.body).toMatchObject({ id: alert.id, status: 'resolved', resolvedBy: owner, acknowledgedBy: owner });
+    // a resolved alert cannot be acknowledged
+    const late = await api<{ code: string }>('POST', `/api/alerts/${alert.id}/acknowledge`);
+    expect({ status: late.status, code: late.body.code }).toEqual({ status: 409, code: 'CONFLICT' });
     const again = await api<AlertResponse>('POST', `/api/alerts/${alert.id}/resolve`);
     expect(again.body.resolvedAt).toBe(byHand.body.resolvedAt); // resolving twice changes nothing
     await eventually(async () =>

@@ -547,6 +547,12 @@ describe('Atelier end to end', () => {
       const alertRow = page.locator('[data-testid="alert-row"][data-status="open"]').first();
       await alertRow.waitFor();
       expect(await alertRow.textContent()).toContain(DEMO.model);
+      // acknowledged from the page: it stays open, with who acknowledged it; the timeline draws it
+      await alertRow.locator('[data-testid="alert-acknowledge"]').click();
+      await alertRow.locator('[data-testid="alert-acknowledged"]').waitFor();
+      expect(await alertRow.locator('[data-testid="alert-acknowledged"]').textContent()).toMatch(/^acknowledged by \S+/);
+      expect(await alertRow.getAttribute('data-status')).toBe('open');
+      expect(await page.locator('[data-testid="alert-timeline-bar"][data-acknowledged="yes"]').count()).toBeGreaterThanOrEqual(1);
       await page.screenshot({ path: 'tmp/e2e-alerts.png', fullPage: true }).catch(() => undefined);
 
       // a monitor's history: its windows over time, those that breached marked

@@ -131,6 +131,11 @@ export const AlertResponse = z.object({
   openedAt: IsoTime,
   lastSeenAt: IsoTime,
   resolvedAt: IsoTime.nullable(),
+  /** who resolved it: a key's owner (by hand) or `monitor` (the metric recovered); null while open */
+  resolvedBy: z.string().nullable(),
+  /** when and by whom it was acknowledged (it stays open until it resolves); null if nobody has */
+  acknowledgedAt: IsoTime.nullable(),
+  acknowledgedBy: z.string().nullable(),
 });
 export type AlertResponse = z.infer<typeof AlertResponse>;
 

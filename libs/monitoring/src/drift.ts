@@ -47,19 +47,35 @@ export function featureDrift(baseline: FeatureBaseline, live: readonly unknown[]
 type Common = Pick<FeatureDrift, 'name' | 'baselineMissingRate'>;
 
 function numericDrift(baseline: FeatureBaseline, live: readonly unknown[], common: Common): FeatureDrift {
-  const values: number[] = [];
-  for (const v of live) if (typeof v === 'number' && !Number.isNaN(v)) values.push(v);
   const edges = baseline.histogram.edges.map((e, i) => (e === null ? (i === 0 ? -Infinity : Infinity) : e));
-  const liveCounts = new Array<number>(baseline.histogram.counts.length).fill(0);
-  if (edges.length === liveCounts.length + 1) for (const v of values) liveCounts[histogramBin(edges, v)]!++;
+  const bins = baseline.histogram.counts.length;
+  const liveCounts = new Array<number>(bins).fill(0);
+  const matched = edges.length === bins + 1;
+  // one pass: the numbers (anything else is missing), each counted in its baseline bin
+  const values = new Float64Array(live.length);
+  let count = 0;
+  for (const v of live) {
+    if (typeof v !== 'number' || Number.isNaN(v)) continue;
+    values[count++] = v;
+    if (!matched) continue;
+    let lo = 0;
+    let hi = bins - 1; // the last bin whose lower edge is ≤ v
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (edges[mid]! <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    liveCounts[lo]!++;
+  }
+  const numbers = values.subarray(0, count);
   // the baseline's order statistics against every live value, which are not sorted for it
-  const distances = sampleDistances(baseline.sample ?? [], values);
+  const distances = sampleDistances(baseline.sample ?? [], numbers);
   return {
     ...common,
     kind: 'numeric',
-    samples: values.length,
-    missingRate: live.length > 0 ? (live.length - values.length) / live.length : null,
-    psi: populationStabilityIndex(baseline.histogram, values),
+    samples: count,
+    missingRate: live.length > 0 ? (live.length - count) / live.length : null,
+    psi: matched && count > 0 ? sharesPsi(baseline.histogram.counts, liveCounts) : null,
     js: jensenShannonDistance(baseline.histogram.counts, liveCounts),
     ks: distances.ks,
     wasserstein: distances.wasserstein,

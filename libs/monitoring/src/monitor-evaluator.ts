@@ -161,7 +161,7 @@ export class MonitorEvaluator {
     if (!open || transition === 'none') return open;
     if (transition === 'refresh')
       return this.repository.updateAlert(open.id, { value, threshold: monitor.threshold, message, lastSeenAt: now }, tx);
-    return this.repository.updateAlert(open.id, { status: 'resolved', resolvedAt: now }, tx);
+    return this.repository.updateAlert(open.id, { status: 'resolved', resolvedAt: now, resolvedBy: 'monitor' }, tx);
   }
 
   private announce({ monitor, now, transition, judgement, alert }: Evaluated): void {

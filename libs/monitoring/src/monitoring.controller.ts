@@ -25,7 +25,7 @@ import {
   RecordOutcomesRequest,
   UpdateMonitorRequest,
 } from '@atelier/contracts';
-import { Access, BodyLimit, Endpoint, MiB, openApiSchema, ZodPipe } from '@atelier/server';
+import { Access, Actor, BodyLimit, Endpoint, MiB, openApiSchema, ZodPipe } from '@atelier/server';
 
 import { AlertsService } from './alerts.service';
 import { DriftService } from './drift.service';
@@ -222,9 +222,20 @@ export class MonitoringController {
   }
 
   @Post('alerts/:id/resolve')
-  @Endpoint({ tag, summary: 'Resolve an alert by hand', response: AlertResponse })
+  @Endpoint({ tag, summary: 'Resolve an alert by hand (recorded with the key owner)', response: AlertResponse })
   @NotFound
-  resolveAlert(@Param('id', Id) id: string): Promise<AlertResponse> {
-    return this.alerts.resolve(id);
+  resolveAlert(@Param('id', Id) id: string, @Actor() actor: string): Promise<AlertResponse> {
+    return this.alerts.resolve(id, actor);
+  }
+
+  @Post('alerts/:id/acknowledge')
+  @Endpoint({
+    tag,
+    summary: 'Acknowledge an open alert: someone is on it (it stays open until it resolves); 409 when it is resolved',
+    response: AlertResponse,
+  })
+  @NotFound
+  acknowledgeAlert(@Param('id', Id) id: string, @Actor() actor: string): Promise<AlertResponse> {
+    return this.alerts.acknowledge(id, actor);
   }
 }

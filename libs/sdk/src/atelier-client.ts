@@ -331,6 +331,10 @@ export class AtelierClient {
   resolveAlert(id: string) {
     return this.call<AlertResponse>('monitoring', 'POST', `/api/alerts/${enc(id)}/resolve`);
   }
+  /** Someone is on it: the alert stays open until it resolves (409 when it is resolved already). */
+  acknowledgeAlert(id: string) {
+    return this.call<AlertResponse>('monitoring', 'POST', `/api/alerts/${enc(id)}/acknowledge`);
+  }
   /** The arms of the model's deployment (primary, canary, shadow) side by side over the last window. */
   armStats(model: string, windowSeconds = 3600) {
     return this.call<ModelArmsResponse>('monitoring', 'GET', `/api/models/${enc(model)}/arms?windowSeconds=${windowSeconds}`);

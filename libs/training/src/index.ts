@@ -1,4 +1,5 @@
 export * from './parent-watch';
+export { numericBaseline } from './training.baseline';
 export * from './training.module';
 export * from './training-api.module';
 export * from './training-data';

@@ -16,7 +16,7 @@ export function trainingBaseline(built: Pick<BuiltDataset, 'inputs' | 'eventTime
   const { numeric, categorical } = built.inputs;
   const features: FeatureBaseline[] = numeric.features.map((name, j) => {
     const column = numeric.columns[j]!;
-    return toBaseline(distributionStats(name, Float64Array.from(rows, (i) => column[i]!), BASELINE_SAMPLE_SIZE));
+    return numericBaseline(name, Float64Array.from(rows, (i) => column[i]!));
   });
   for (const [name, values] of Object.entries(categorical)) {
     const counts = categoryCounts(
@@ -39,6 +39,11 @@ export function trainingBaseline(built: Pick<BuiltDataset, 'inputs' | 'eventTime
     });
   }
   return { features, prediction: toBaseline(predictionStats(trainPredictions)) };
+}
+
+/** One numeric input's baseline over its training values: statistics, histogram and order statistics. */
+export function numericBaseline(name: string, values: Float64Array): FeatureBaseline {
+  return toBaseline(distributionStats(name, values, BASELINE_SAMPLE_SIZE));
 }
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);

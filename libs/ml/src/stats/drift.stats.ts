@@ -66,44 +66,54 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
       return { ks: ksStatistic(sample, live), wasserstein: wassersteinDistance(sample, live) };
   }
   // the sample's distinct values u[0..d) and how many sample values are ≤ each
-  const u: number[] = [];
-  const atOrBelow: number[] = [];
+  const u = new Float64Array(s.length);
+  const atOrBelow = new Float64Array(s.length);
+  let d = 0;
   for (let i = 0; i < s.length; i++) {
-    if (u.length > 0 && u[u.length - 1] === s[i]) atOrBelow[u.length - 1]!++;
+    if (d > 0 && u[d - 1] === s[i]) atOrBelow[d - 1]!++;
     else {
-      u.push(s[i]!);
-      atOrBelow.push((atOrBelow[atOrBelow.length - 1] ?? 0) + 1);
+      u[d] = s[i]!;
+      atOrBelow[d] = (d > 0 ? atOrBelow[d - 1]! : 0) + 1;
+      d++;
     }
   }
-  const d = u.length;
-  // interval j holds live values strictly between u[j−1] and u[j] (u[−1] = −∞, u[d] = +∞)
+  // interval j < d holds live values strictly between u[j−1] and u[j] (u[−1] = −∞); interval d those above u[d−1].
+  // `slot` records each live value's place: 2j for interval j, 2j + 1 for a value equal to u[j] (−1: NaN)
   const between = new Float64Array(d + 1);
   const gaps = new Float64Array(d + 1); // Σ (u[j] − v) in interval j < d; Σ (v − u[d−1]) in interval d
   const equal = new Float64Array(d);
   // each interval's smallest live value and how many times it occurs (the first step of the live CDF there)
   const lowest = new Float64Array(d + 1).fill(Infinity);
   const lowestCount = new Float64Array(d + 1);
+  const slot = new Int32Array(live.length);
   let n = 0;
   for (let i = 0; i < live.length; i++) {
     const v = live[i]!;
-    if (Number.isNaN(v)) continue;
+    if (v !== v) {
+      slot[i] = -1;
+      continue;
+    }
     n++;
-    let lo = 0;
-    let hi = d; // first index with u[index] ≥ v
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (u[mid]! < v) lo = mid + 1;
-      else hi = mid;
+    // the first index with u[index] ≥ v (d when none): a binary search whose steps do not branch
+    let base = 0;
+    for (let size = d; size > 1; ) {
+      const half = size >> 1;
+      base = u[base + half]! < v ? base + half : base;
+      size -= half;
     }
-    if (lo < d && u[lo] === v) equal[lo]!++;
-    else {
-      between[lo]!++;
-      gaps[lo]! += lo < d ? u[lo]! - v : v - u[d - 1]!;
-      if (v < lowest[lo]!) {
-        lowest[lo] = v;
-        lowestCount[lo] = 1;
-      } else if (v === lowest[lo]) lowestCount[lo]!++;
+    const lo = base + (u[base]! < v ? 1 : 0);
+    if (lo < d && u[lo] === v) {
+      equal[lo]!++;
+      slot[i] = 2 * lo + 1;
+      continue;
     }
+    slot[i] = 2 * lo;
+    between[lo]!++;
+    gaps[lo]! += lo < d ? u[lo]! - v : v - u[d - 1]!;
+    if (v < lowest[lo]!) {
+      lowest[lo] = v;
+      lowestCount[lo] = 1;
+    } else if (v === lowest[lo]) lowestCount[lo]!++;
   }
   const m = s.length;
   if (m === 0 || n === 0) return { ks: null, wasserstein: null };
@@ -111,27 +121,24 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
   let ks = 0;
   let area = 0;
   const crossing: number[] = [];
-  let below = 0; // live values ≤ u[j−1]
+  const belowAt = new Float64Array(d + 1); // live values ≤ u[j−1], per interval
+  let below = 0;
   for (let j = 0; j <= d; j++) {
+    belowAt[j] = below;
     const c = j === 0 ? 0 : atOrBelow[j - 1]! / m; // reference CDF inside interval j
     const q = between[j]!;
-    if (q > 0) {
-      // KS at the interval's first and last live value (the first with its ties)
-      ks = Math.max(ks, Math.abs(c - (below + lowestCount[j]!) / n), Math.abs(c - (below + q) / n));
-    }
+    // KS at the interval's first and last live value (the first with its ties)
+    if (q > 0) ks = Math.max(ks, Math.abs(c - (below + lowestCount[j]!) / n), Math.abs(c - (below + q) / n));
     if (j > 0 && j < d) {
       const width = u[j]! - u[j - 1]!;
-      const start = below / n;
-      const end = (below + q) / n;
       // ∫ F_live over the interval = (below · width + Σ (u[j] − v)) / n
       const integral = (below * width + gaps[j]!) / n;
-      if (end <= c) area += c * width - integral;
-      else if (start >= c) area += integral - c * width;
+      if ((below + q) / n <= c) area += c * width - integral;
+      else if (below / n >= c) area += integral - c * width;
       else crossing.push(j);
-    } else if (j === 0) {
-      area += gaps[0]! / n; // F_ref = 0 below the sample: ∫ F_live = Σ (u[0] − v) / n
     } else {
-      area += gaps[d]! / n; // F_ref = 1 above it: ∫ (1 − F_live) = Σ (v − u[d−1]) / n
+      // below the sample F_ref = 0: ∫ F_live = Σ (u[0] − v) / n; above it F_ref = 1: ∫ (1 − F_live) = Σ (v − u[d−1]) / n
+      area += gaps[j]! / n;
     }
     below += q;
     if (j < d) {
@@ -139,53 +146,49 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
       ks = Math.max(ks, Math.abs(atOrBelow[j]! / m - below / n));
     }
   }
-  if (crossing.length > 0) area += crossingArea(u, atOrBelow, m, live, n, crossing, between, equal);
+  if (crossing.length > 0) area += crossingArea({ u, atOrBelow, m, n, live, slot, crossing, between, belowAt });
   return { ks, wasserstein: area };
 }
 
-/** The area between the CDFs inside intervals where the live CDF crosses the reference's: their live values sorted. */
-function crossingArea(
-  u: number[],
-  atOrBelow: number[],
-  m: number,
-  live: ArrayLike<number>,
-  n: number,
-  crossing: number[],
-  between: Float64Array,
-  equal: Float64Array,
-): number {
-  const wanted = new Map(crossing.map((j) => [j, [] as number[]]));
-  const first = u[crossing[0]! - 1]!;
-  const last = u[crossing[crossing.length - 1]!]!;
-  for (let i = 0; i < live.length; i++) {
-    const v = live[i]!;
-    if (!(v > first && v < last)) continue;
-    let lo = 0;
-    let hi = u.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (u[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    if (u[lo] !== v) wanted.get(lo)?.push(v);
+/**
+ * The area between the CDFs inside the intervals where the live CDF crosses the reference's:
+ * those intervals' live values gathered (by the slots of the first pass) and sorted.
+ */
+function crossingArea(t: {
+  u: Float64Array;
+  atOrBelow: Float64Array;
+  m: number;
+  n: number;
+  live: ArrayLike<number>;
+  slot: Int32Array;
+  crossing: number[];
+  between: Float64Array;
+  belowAt: Float64Array;
+}): number {
+  const { u, atOrBelow, m, n, live, slot, crossing, between, belowAt } = t;
+  // where each crossing interval's values go in one buffer
+  const offset = new Int32Array(u.length + 1).fill(-1);
+  let total = 0;
+  for (const j of crossing) {
+    offset[j] = total;
+    total += between[j]!;
   }
-  // live values ≤ u[j−1] for each crossing interval j
-  const belowAt = new Map<number, number>();
-  let below = 0;
-  for (let j = 0, k = 0; j < u.length && k < crossing.length; j++) {
-    if (j === crossing[k]) {
-      belowAt.set(j, below);
-      k++;
-    }
-    below += between[j]! + equal[j]!;
+  const values = new Float64Array(total);
+  const filled = new Int32Array(u.length + 1);
+  for (let i = 0; i < live.length; i++) {
+    const k = slot[i]!;
+    if (k < 0 || k & 1) continue;
+    const j = k >> 1;
+    if (offset[j]! < 0) continue;
+    values[offset[j]! + filled[j]!++] = live[i]!;
   }
   let area = 0;
   for (const j of crossing) {
     const c = atOrBelow[j - 1]! / m;
-    const values = Float64Array.from(wanted.get(j)!).sort();
-    let count = belowAt.get(j)!;
+    const own = values.subarray(offset[j]!, offset[j]! + between[j]!).sort();
+    let count = belowAt[j]!;
     let previous = u[j - 1]!;
-    for (const v of values) {
+    for (const v of own) {
       area += Math.abs(c - count / n) * (v - previous);
       count++;
       previous = v;
