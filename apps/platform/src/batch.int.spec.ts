@@ -50,6 +50,8 @@ describe('batch scoring jobs (integration)', () => {
   const window = { group: flights, start: at(T0), end: at(T0 + 6 * HOUR) };
   let t: TestApp;
   let prisma: PrismaService;
+  /** where `t` keeps the model's ONNX file: apps of the restart test read it too */
+  let artifacts: string;
 
   const finished = (id: string) =>
     eventually(async () => {
@@ -59,6 +61,7 @@ describe('batch scoring jobs (integration)', () => {
 
   beforeAll(async () => {
     t = await startTestApp([FeatureStoreModule, RegistryModule, ServingModule, MonitoringModule]);
+    artifacts = process.env.ATELIER_ARTIFACT_DIR!;
     prisma = t.app.get(PrismaService);
     await t.client.createEntity({ name: airport, joinKey: 'airport', description: '' });
     await t.client.createEntity({ name: flight, joinKey: 'flight', description: '' });
@@ -244,6 +247,55 @@ describe('batch scoring jobs (integration)', () => {
     expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(0);
     expect((await apiRefusal(t.client.getBatchJob('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
   });
+
+  it('resumes a job after its process stopped: the shards it left are scored by the next one, none twice', async () => {
+    // a process of its own (its own namespace: the job's shards wait in its queue in Redis)
+    const env = { ATELIER_NAMESPACE: `batch-restart-${s}`, ATELIER_ARTIFACT_DIR: artifacts };
+    const first = await startTestApp([FeatureStoreModule, RegistryModule, ServingModule], env);
+    let job: BatchJobResponse;
+    let scoredBefore: string[];
+    try {
+      await first.app.get<Queue>(getQueueToken(BATCH_QUEUE)).pause(true); // it takes no shard by itself
+      job = await first.client.createBatchJob({ model, version: 1, source: window, joinKeys: { [airport]: 'origin' }, shardRows: 100 });
+      expect(job.shards.total).toBeGreaterThanOrEqual(2);
+      // it scores one shard, then stops with the others still queued
+      await first.app.get(BatchShardScorer).score(job.id, 0);
+      scoredBefore = (await prisma.client.batchPrediction.findMany({ where: { jobId: job.id }, select: { predictionId: true } })).map(
+        (p) => p.predictionId,
+      );
+      expect(scoredBefore.length).toBeGreaterThan(0);
+      expect(await first.client.getBatchJob(job.id)).toMatchObject({ status: 'running', shards: { done: 1 } });
+    } finally {
+      await first.close();
+    }
+
+    const second = await startTestApp([FeatureStoreModule, RegistryModule, ServingModule], env);
+    try {
+      const done = await finished(job.id);
+      expect(done).toMatchObject({
+        status: 'succeeded',
+        shards: { done: job.shards.total },
+        rows: { total: FLIGHTS.length, scored: FLIGHTS.length },
+      });
+      // every flight once; the first process's shard kept as it was committed
+      const stored = await prisma.client.batchPrediction.findMany({
+        where: { jobId: job.id },
+        select: { predictionId: true, shard: true, row: true },
+      });
+      expect(stored).toHaveLength(FLIGHTS.length);
+      expect(new Set(stored.map((p) => `${p.shard}:${p.row}`)).size).toBe(FLIGHTS.length);
+      expect(
+        stored
+          .filter((p) => p.shard === 0)
+          .map((p) => p.predictionId)
+          .sort(),
+      ).toEqual([...scoredBefore].sort());
+      const output = await second.client.batchOutput(job.id);
+      expect(output.byteLength).toBeGreaterThan(0);
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
 
   it("scores a CSV file, joining the features it lacks as of each row's time; refuses a file it cannot score, naming the column", async () => {
     const rows = FLIGHTS.slice(0, 150);
