@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { FeatureBaseline } from '@atelier/contracts';
+import { histogramBin } from '@atelier/ml';
 
 import { featureDrift, populationStabilityIndex } from './drift';
 
@@ -44,14 +45,24 @@ describe('featureDrift', () => {
     };
     // a string is not a number: missing, as serving would have fed NaN
     const drift = featureDrift(baseline, [100, 300, 300, null, 'x']);
-    expect(drift).toMatchObject({ name: 'distance', kind: 'numeric', samples: 3, missingRate: 2 / 5, baselineMissingRate: 1 / 5, chiSquare: null });
+    expect(drift).toMatchObject({
+      name: 'distance',
+      kind: 'numeric',
+      samples: 3,
+      missingRate: 2 / 5,
+      baselineMissingRate: 1 / 5,
+      chiSquare: null,
+    });
     // empirical CDFs: sample ¼, ¾, 1 at 100, 200, 300; live ⅓, ⅓, 1
     expect(drift.ks).toBeCloseTo(3 / 4 - 1 / 3, 12);
     expect(drift.wasserstein).toBeCloseTo((1 / 3 - 1 / 4) * 100 + (3 / 4 - 1 / 3) * 100, 9);
     // live bins [1, 0, 2] against [1, 2, 1]; the empty bin is smoothed to 1e-4 for PSI
     const e = [1 / 4, 1 / 2, 1 / 4];
     const a = [1 / 3, 1e-4, 2 / 3];
-    expect(drift.psi).toBeCloseTo(e.reduce((sum, ek, k) => sum + (a[k]! - ek) * Math.log(a[k]! / ek), 0), 12);
+    expect(drift.psi).toBeCloseTo(
+      e.reduce((sum, ek, k) => sum + (a[k]! - ek) * Math.log(a[k]! / ek), 0),
+      12,
+    );
     const q = [1 / 3, 0, 2 / 3];
     const m = e.map((ek, k) => (ek + q[k]!) / 2);
     const kl = (p: number[]) => p.reduce((sum, pk, k) => (pk > 0 ? sum + pk * Math.log(pk / m[k]!) : sum), 0);
@@ -64,9 +75,23 @@ describe('featureDrift', () => {
   });
 
   it('compares a categorical input by category, an unseen one counted as __other__, chi-square on a smoothed baseline', () => {
-    const baseline: FeatureBaseline = { ...base, name: 'origin', count: 4, missing: 0, histogram: { edges: [null, null], counts: [4] }, categories: { ORD: 3, SFO: 1 } };
+    const baseline: FeatureBaseline = {
+      ...base,
+      name: 'origin',
+      count: 4,
+      missing: 0,
+      histogram: { edges: [null, null], counts: [4] },
+      categories: { ORD: 3, SFO: 1 },
+    };
     const drift = featureDrift(baseline, ['ORD', 'LAX', 'LAX', null]);
-    expect(drift).toMatchObject({ kind: 'categorical', samples: 3, missingRate: 1 / 4, baselineMissingRate: 0, ks: null, wasserstein: null });
+    expect(drift).toMatchObject({
+      kind: 'categorical',
+      samples: 3,
+      missingRate: 1 / 4,
+      baselineMissingRate: 0,
+      ks: null,
+      wasserstein: null,
+    });
     expect(drift.bins.map((b) => [b.label, b.live])).toEqual([
       ['ORD', 1 / 3],
       ['SFO', 0],
@@ -79,7 +104,47 @@ describe('featureDrift', () => {
   });
 
   it('has no statistics without live values, and says so', () => {
-    const baseline: FeatureBaseline = { ...base, name: 'hour', count: 2, missing: 0, histogram: { edges: [null, 5, null], counts: [1, 1] }, sample: [1, 9] };
+    const baseline: FeatureBaseline = {
+      ...base,
+      name: 'hour',
+      count: 2,
+      missing: 0,
+      histogram: { edges: [null, 5, null], counts: [1, 1] },
+      sample: [1, 9],
+    };
     expect(featureDrift(baseline, [])).toMatchObject({ samples: 0, missingRate: null, psi: null, js: null, ks: null, wasserstein: null });
+  });
+});
+
+describe('featureDrift bins live values exactly as histogramBin does', () => {
+  let seed = 11;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const live = Array.from({ length: 5000 }, () => (random() < 0.1 ? Math.round(random() * 10) : random() * 12 - 1));
+  it.each([
+    ['12 bins, open ends', [null, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, null]],
+    ['uneven bins with repeated edges', [null, 0.5, 0.5, 2, 2.25, 7, null]],
+    ['finite outer edges', [0, 2, 4, 6, 8, 10]],
+    ['two bins', [null, 5, null]],
+    ['one bin', [null, null]],
+  ] as Array<[string, Array<number | null>]>)('%s', (_, edges) => {
+    const counts = edges.slice(1).map((_e, i) => i + 1);
+    const baseline: FeatureBaseline = {
+      name: 'x',
+      count: 10,
+      missing: 0,
+      mean: null,
+      std: null,
+      min: null,
+      max: null,
+      quantiles: {},
+      histogram: { edges, counts },
+      sample: [0, 5, 10],
+    };
+    const drift = featureDrift(baseline, live);
+    expect(drift.psi).toBeCloseTo(populationStabilityIndex({ edges, counts }, live)!, 12);
+    const open = edges.map((e, i) => (e === null ? (i === 0 ? -Infinity : Infinity) : e));
+    const expected = new Array<number>(counts.length).fill(0);
+    for (const v of live) expected[histogramBin(open, v)]!++;
+    expect(drift.bins.map((b) => Math.round(b.live * live.length))).toEqual(expected);
   });
 });

@@ -81,6 +81,7 @@ describe('sampleDistances: a sorted reference against many live values, without 
     ['continuous, same distribution', Array.from({ length: 2000 }, normal), Array.from({ length: 5000 }, normal)],
     ['live wider than the reference (crossings inside intervals)', Array.from({ length: 50 }, normal), Array.from({ length: 5000 }, () => 3 * normal())],
     ['integers with ties, values the reference never saw', Array.from({ length: 300 }, () => 2 * Math.floor(random() * 12)), Array.from({ length: 4000 }, () => Math.floor(random() * 30))],
+    ['a heavy tail (many reference values in one cell of the lookup table)', Array.from({ length: 2000 }, () => Math.exp(3 * normal())), Array.from({ length: 20_000 }, () => Math.exp(3 * normal() + 0.1))],
     ['a reference of one value repeated', [5, 5, 5], [1, 5, 5, 9, 9, 9]],
     ['NaN left out on both sides', [1, NaN, 2, 3], [NaN, 0.5, 2, 2.5, 4]],
     ['live values outside the reference only', [10, 11, 12], [1, 2, 3, 20, 21]],

@@ -86,6 +86,20 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
   const lowest = new Float64Array(d + 1).fill(Infinity);
   const lowestCount = new Float64Array(d + 1);
   const slot = new Int32Array(live.length);
+  // a lookup table over [u[0], u[d−1]] in equal cells: cellStart[c] is the first index whose value
+  // is ≥ the start of cell c, so a value is placed by a lookup and a step or two — a binary search
+  // over the cell's own indices where the cell holds many (a heavy tail)
+  const first = u[0] ?? 0;
+  const last = d > 0 ? u[d - 1]! : 0;
+  const cells = d > 1 && last > first ? LOOKUP_CELLS : 0;
+  const scale = cells > 0 ? cells / (last - first) : 0;
+  const cellStart = new Int32Array(cells + 2);
+  for (let c = 0, index = 0; c <= cells; c++) {
+    const edge = first + c / scale;
+    while (index < d && u[index]! < edge) index++;
+    cellStart[c] = index;
+  }
+  cellStart[cells + 1] = d;
   let n = 0;
   for (let i = 0; i < live.length; i++) {
     const v = live[i]!;
@@ -94,14 +108,26 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
       continue;
     }
     n++;
-    // the first index with u[index] ≥ v (d when none): a binary search whose steps do not branch
-    let base = 0;
-    for (let size = d; size > 1; ) {
-      const half = size >> 1;
-      base = u[base + half]! < v ? base + half : base;
-      size -= half;
+    // the first index with u[index] ≥ v (d when none)
+    let lo: number;
+    if (v <= first) lo = 0;
+    else if (v > last) lo = d;
+    else if (cells === 0) lo = d > 0 && u[0]! < v ? 1 : 0;
+    else {
+      const cell = Math.min(cells - 1, ((v - first) * scale) | 0);
+      lo = cellStart[cell]!;
+      let hi = cellStart[cell + 2]!;
+      if (hi - lo > 8) {
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (u[mid]! < v) lo = mid + 1;
+          else hi = mid;
+        }
+      }
+      // exact whatever the rounding at the cell's edges
+      while (lo > 0 && u[lo - 1]! >= v) lo--;
+      while (lo < d && u[lo]! < v) lo++;
     }
-    const lo = base + (u[base]! < v ? 1 : 0);
     if (lo < d && u[lo] === v) {
       equal[lo]!++;
       slot[i] = 2 * lo + 1;
@@ -154,6 +180,9 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
  * The area between the CDFs inside the intervals where the live CDF crosses the reference's:
  * those intervals' live values gathered (by the slots of the first pass) and sorted.
  */
+/** Cells of `sampleDistances`'s lookup table over the reference's range. */
+const LOOKUP_CELLS = 8192;
+
 function crossingArea(t: {
   u: Float64Array;
   atOrBelow: Float64Array;
