@@ -2,8 +2,8 @@
 
 The per-service config files beside this one give `body.*` parameters: values of the resources the
 spec seeded (a model, a feature group, …), so that positive cases can be accepted. Schemathesis
-4.32.5 applies them in the fuzzing and stateful phases only; this hook applies them to the positive
-cases of the coverage phase as well. A value written `base64:…` is sent as its bytes: a multipart
+4.32.5 applies them in the fuzzing and stateful phases only; this hook applies them (and fixed
+`query.*` values) to the positive cases of the coverage phase as well. A value written `base64:…` is sent as its bytes: a multipart
 file part, which a TOML string cannot hold. Negative cases are left as Schemathesis built them.
 
 A deletion can succeed once per resource: positive cases of an operation named in `CONSUMED` take
@@ -22,6 +22,7 @@ from schemathesis.generation.meta import TestPhase
 from schemathesis.generation.modes import GenerationMode
 
 BASE64 = "base64:"
+QUERY_PREFIX = "query."
 CONSUMED = {"DELETE /api/monitors/{id}": ("id", "ATELIER_FUZZ_MONITORS_TO_DELETE")}
 _unused: dict[str, list[str]] = {}
 
@@ -44,10 +45,15 @@ def map_case(context, case):
         fresh = _fresh_id(label)
         if fresh is not None:
             case.path_parameters = {**case.path_parameters, CONSUMED[label][0]: fresh}
-    if not isinstance(case.body, dict):
-        return case
     config = case.operation.schema.config
     parameters = {**config.parameters, **config.operations.get_for_operation(case.operation).parameters}
+    if meta.phase.name == TestPhase.COVERAGE:
+        # fixed `query.*` values too (e.g. the input a drift history is about)
+        for key, value in parameters.items():
+            if key.startswith(QUERY_PREFIX) and isinstance(value, str):
+                case.query = {**(case.query or {}), key[len(QUERY_PREFIX) :]: value}
+    if not isinstance(case.body, dict):
+        return case
     body = case.body
     for key, value in parameters.items():
         if not key.startswith(BODY_PREFIX) or isinstance(value, ParameterDictionaryBinding):

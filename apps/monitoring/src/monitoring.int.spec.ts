@@ -487,6 +487,18 @@ describe('monitoring (integration)', () => {
     const missing = await t.client.createMonitor({ name: 'origin missing', model: drifting, metric: 'feature_missing_rate', feature: 'origin', operator: 'gt', threshold: 0.5, windowSeconds: 3600, minSamples: 4 });
     expect(await t.client.evaluateMonitor(missing.id)).toMatchObject({ value: 0.25, samples: 4, breached: false });
 
+    // the input's drift hour by hour: the last hour holds the predictions above, the two before none
+    const history = await t.client.featureDriftHistory(drifting, 'distance', { windowSeconds: 3600, windows: 3 });
+    expect(history.points.map((p) => [p.predictions, p.drift === null])).toEqual([
+      [0, true],
+      [0, true],
+      [4, false],
+    ]);
+    expect(history.points[2]!.drift!.ks).toBeCloseTo(5 / 12, 12);
+    expect(Date.parse(history.points[1]!.windowEnd)).toBe(Date.parse(history.points[2]!.windowStart));
+    expect(history.monitors).toEqual([{ id: monitor.id, name: 'distance drift', metric: 'feature_ks', operator: 'gt', threshold: 0.3, enabled: true }]);
+    expect((await api('GET', `/api/models/${drifting}/feature-drift/history?feature=hour`)).status).toBe(400);
+
     // bad input: nothing is stored
     const before = (await t.client.listMonitors()).length;
     for (const [body, code, message] of [

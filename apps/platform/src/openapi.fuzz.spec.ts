@@ -159,7 +159,8 @@ describe("every service's routes under Schemathesis (generated from its own Open
 
 /**
  * What the config files in tools/fuzz/ name, as `${ATELIER_FUZZ_…}`: a model with a version (the
- * one-input logistic model of @atelier/testing) under the aliases `production` and `champion`, a
+ * one-input logistic model of @atelier/testing) under the aliases `production` and `champion` and
+ * a second one with a training baseline, a
  * feature group of the entity `airport` with rows online, a training job, a monitor that has
  * alerted and 40 to delete. Ids differ per run; the entity and aliases are named in the files.
  */
@@ -168,6 +169,29 @@ async function seed(client: AtelierClient, registryUrl: string): Promise<Record<
   const model = `fuzz-${s}`;
   await registerLogisticModel(client, model);
   await client.setAlias(model, 'production', 1);
+  // a second version with a training baseline of its input, so that drift routes reach a baseline
+  await client.createVersion(model, {
+    modelType: 'logistic_regression',
+    signature: { inputs: [{ name: 'distance', source: 'request', dtype: 'float' }], onnxInputs: DISTANCE_MODEL.features, outputs: ['probability', 'label'], task: 'binary_classification' },
+    artifactBase64: Buffer.from(exportOnnx(DISTANCE_MODEL, { name: model })).toString('base64'),
+    baseline: {
+      features: [
+        {
+          name: 'distance',
+          count: 4,
+          missing: 0,
+          mean: 500,
+          std: 200,
+          min: 200,
+          max: 800,
+          quantiles: {},
+          histogram: { edges: [null, 400, 600, null], counts: [1, 2, 1] },
+          sample: [200, 450, 550, 800],
+        },
+      ],
+      prediction: null,
+    },
+  });
   const mlflow = async (route: string, body: unknown) => {
     const response = await fetch(`${registryUrl}/api/2.0/mlflow/${route}`, {
       method: 'POST',

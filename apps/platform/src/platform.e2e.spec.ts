@@ -581,6 +581,9 @@ describe('Atelier end to end', () => {
       expect(await page.locator('[data-testid="drift-row"]').count()).toBe(drift.features.length);
       expect(await page.locator('[data-testid="drift-table"]').textContent()).toContain(`${STATS}:mean_delay_24h`);
       expect(await page.locator('[data-testid="drift-shares"]').textContent()).toMatch(/training vs live/);
+      // the chosen input hour by hour: the predictions of this test are in the last hour
+      await page.locator('[data-testid="drift-history-chart"]').waitFor();
+      expect(Number(await page.getByTestId('drift-history').getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
 
       // the feature store: a group's statistics and freshness, and a file imported from the page
       await t.client.createFeatureGroup({ name: 'e2e_imported', entity: DEMO.airport, ttlSeconds: 3600, description: 'imported from the UI', features: [{ name: 'gates', dtype: 'int', description: '' }] });

@@ -289,3 +289,38 @@ export const FeatureDriftResponse = z.object({
   features: z.array(FeatureDrift),
 });
 export type FeatureDriftResponse = z.infer<typeof FeatureDriftResponse>;
+
+export const FeatureDriftHistoryQuery = z.object({
+  /** the model input, as the drift report names it (e.g. `airport_delay_stats:mean_delay_24h`, `distance`) */
+  feature: z.string().min(1).max(256),
+  windowSeconds: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** consecutive windows, the last one ending now */
+  windows: z.coerce.number().int().min(1).max(168).default(24),
+});
+export type FeatureDriftHistoryQuery = z.infer<typeof FeatureDriftHistoryQuery>;
+
+/** The most recent predictions of each window a drift history compares (a bounded sample per window). */
+export const MAX_DRIFT_HISTORY_PREDICTIONS = 10_000;
+
+/**
+ * One input's drift over consecutive windows, oldest first: each window's newest version with
+ * predictions against that version's training baseline (null drift when the window has none),
+ * and the monitors watching the input, with their thresholds.
+ */
+export const FeatureDriftHistoryResponse = z.object({
+  model: z.string(),
+  feature: z.string(),
+  windowSeconds: z.number().int(),
+  points: z.array(
+    z.object({
+      windowStart: IsoTime,
+      windowEnd: IsoTime,
+      version: z.number().int().nullable(),
+      /** predictions compared (the window's most recent, at most MAX_DRIFT_HISTORY_PREDICTIONS) */
+      predictions: z.number().int(),
+      drift: FeatureDrift.nullable(),
+    }),
+  ),
+  monitors: z.array(z.object({ id: z.string(), name: z.string(), metric: MonitorMetric, operator: MonitorOperator, threshold: z.number(), enabled: z.boolean() })),
+});
+export type FeatureDriftHistoryResponse = z.infer<typeof FeatureDriftHistoryResponse>;

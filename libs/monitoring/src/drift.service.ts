@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 
-import { type FeatureDrift, type FeatureDriftResponse, type FeatureMetric, MAX_DRIFT_PREDICTIONS } from '@atelier/contracts';
+import {
+  type FeatureDrift,
+  type FeatureDriftHistoryResponse,
+  type FeatureDriftResponse,
+  type FeatureMetric,
+  MAX_DRIFT_HISTORY_PREDICTIONS,
+  MAX_DRIFT_PREDICTIONS,
+  MonitorMetric,
+  MonitorOperator,
+} from '@atelier/contracts';
 import { badRequest } from '@atelier/server';
 
 import { BaselineClient } from './baseline.client';
@@ -42,10 +51,68 @@ export class DriftService {
   }
 
   /**
+   * One input's drift over `windows` consecutive windows of `windowSeconds`, the last ending now,
+   * oldest first: per window its newest version with predictions (their most recent
+   * MAX_DRIFT_HISTORY_PREDICTIONS) against that version's baseline; and the monitors on the input.
+   */
+  async featureDriftHistory(
+    model: string,
+    feature: string,
+    windowSeconds: number,
+    windows: number,
+    now = new Date(),
+  ): Promise<FeatureDriftHistoryResponse> {
+    await this.baselines.requireModel(model);
+    await this.requireFeature(model, feature);
+    const last = windowEndingAt(now, windowSeconds);
+    const points: FeatureDriftHistoryResponse['points'] = [];
+    for (let k = windows - 1; k >= 0; k--) {
+      const window = {
+        start: new Date(last.start.getTime() - k * windowSeconds * 1000),
+        end: new Date(last.end.getTime() - k * windowSeconds * 1000),
+      };
+      const head = { windowStart: window.start.toISOString(), windowEnd: window.end.toISOString() };
+      const live = await this.repository.windowInputs(model, window, undefined, MAX_DRIFT_HISTORY_PREDICTIONS);
+      const baseline = live
+        ? (await this.baselines.versionBaseline(model, live.version)).features.find((f) => f.name === feature)
+        : undefined;
+      if (!live || !baseline) {
+        points.push({ ...head, version: live?.version ?? null, predictions: live?.inputs.length ?? 0, drift: null });
+        continue;
+      }
+      points.push({
+        ...head,
+        version: live.version,
+        predictions: live.inputs.length,
+        drift: featureDrift(
+          baseline,
+          live.inputs.map((inputs) => inputs[feature]),
+        ),
+      });
+    }
+    const monitors = (await this.repository.listMonitors({ model }))
+      .filter((m) => m.feature === feature)
+      .map((m) => ({
+        id: m.id,
+        name: m.name,
+        metric: MonitorMetric.parse(m.metric),
+        operator: MonitorOperator.parse(m.operator),
+        threshold: m.threshold,
+        enabled: m.enabled,
+      }));
+    return { model, feature, windowSeconds, points, monitors };
+  }
+
+  /**
    * A `feature_*` monitor's value in a window and the observations it rests on: the predictions
    * that carried the input (all of them for the missing rate).
    */
-  async featureValue(model: string, feature: string, metric: FeatureMetric, window: Window): Promise<{ value: number | null; samples: number }> {
+  async featureValue(
+    model: string,
+    feature: string,
+    metric: FeatureMetric,
+    window: Window,
+  ): Promise<{ value: number | null; samples: number }> {
     const live = await this.repository.windowInputs(model, window, undefined, MAX_DRIFT_PREDICTIONS);
     if (!live) return { value: null, samples: 0 };
     const baseline = (await this.baselines.versionBaseline(model, live.version)).features.find((f) => f.name === feature);
@@ -62,7 +129,8 @@ export class DriftService {
     const baseline = await this.baselines.newestBaseline(model);
     const names = (baseline?.features ?? []).map((f) => f.name);
     if (!names.includes(feature)) {
-      const known = names.length > 0 ? `its inputs are ${names.map((n) => `"${n}"`).join(', ')}` : 'it has no version with a training baseline';
+      const known =
+        names.length > 0 ? `its inputs are ${names.map((n) => `"${n}"`).join(', ')}` : 'it has no version with a training baseline';
       throw badRequest(`model "${model}" has no input "${feature}" to watch: ${known}`);
     }
   }

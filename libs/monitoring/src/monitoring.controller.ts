@@ -9,6 +9,8 @@ import {
   CreatedMonitorResponse,
   CreateMonitorRequest,
   ErrorBody,
+  FeatureDriftHistoryQuery,
+  FeatureDriftHistoryResponse,
   FeatureDriftQuery,
   FeatureDriftResponse,
   ListAlertsQuery,
@@ -180,6 +182,22 @@ export class MonitoringController {
     @Query(new ZodPipe(LiveStatsQuery)) query: Infer<typeof LiveStatsQuery>,
   ): Promise<ModelArmsResponse> {
     return this.live.armStats(name, query.windowSeconds);
+  }
+
+  @Get('models/:name/feature-drift/history')
+  @Endpoint({
+    tag,
+    summary:
+      "One input's drift over consecutive windows (oldest first) against each window's version's training baseline, with the monitors watching it",
+    query: FeatureDriftHistoryQuery,
+    response: FeatureDriftHistoryResponse,
+  })
+  @ApiResponse({ status: 404, description: 'no such model', schema: openApiSchema(ErrorBody) })
+  featureDriftHistory(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Query(new ZodPipe(FeatureDriftHistoryQuery)) query: Infer<typeof FeatureDriftHistoryQuery>,
+  ): Promise<FeatureDriftHistoryResponse> {
+    return this.drift.featureDriftHistory(name, query.feature, query.windowSeconds, query.windows);
   }
 
   @Get('models/:name/feature-drift')

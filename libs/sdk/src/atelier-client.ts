@@ -16,6 +16,7 @@ import type {
   DeploymentResponse,
   EntityResponse,
   ErrorBody,
+  FeatureDriftHistoryResponse,
   FeatureDriftResponse,
   FeatureGroupResponse,
   FeatureGroupStatsResponse,
@@ -344,6 +345,11 @@ export class AtelierClient {
   }
 
   /** Drift of each input of the model over the last window against its version's training baseline (default: the newest version in the window). */
+  /** One input's drift over consecutive windows (oldest first), with the monitors watching it. */
+  featureDriftHistory(model: string, feature: string, options: { windowSeconds?: number; windows?: number } = {}) {
+    const query = new URLSearchParams({ feature, windowSeconds: String(options.windowSeconds ?? 3600), windows: String(options.windows ?? 24) });
+    return this.call<FeatureDriftHistoryResponse>('monitoring', 'GET', `/api/models/${enc(model)}/feature-drift/history?${query}`);
+  }
   featureDrift(model: string, options: { windowSeconds?: number; version?: number } = {}) {
     const query = new URLSearchParams({ windowSeconds: String(options.windowSeconds ?? 3600) });
     if (options.version !== undefined) query.set('version', String(options.version));

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { FeatureDrift } from '@atelier/contracts';
 
 import { ErrorNotice } from '../../components/error-notice';
+import { LineChart, type Series } from '../../components/line-chart';
 import { PageHeader } from '../../components/page-header';
 import { EmptyState, Loading } from '../../components/states';
 import { api } from '../../lib/api';
@@ -130,6 +131,7 @@ export function DriftView({ name }: { name: string }) {
             </div>
           )}
           {shown ? <Shares feature={shown} /> : null}
+          {shown ? <History key={shown.name} model={name} feature={shown} /> : null}
         </>
       )}
     </>
@@ -180,5 +182,88 @@ function ShareBar({ share, top, kind }: { share: number; top: number; kind: 'bas
       <span className={`share-fill share-${kind}`} style={{ width: `${(share / top) * 100}%` }} />
       <span className="share-value mono">{formatShare(share, 1)}</span>
     </span>
+  );
+}
+
+/** The drift statistics a history chart can show, by the monitor metric that watches each. */
+const HISTORY_METRICS = [
+  { metric: 'feature_psi', label: 'PSI', pick: (d: FeatureDrift) => d.psi },
+  { metric: 'feature_js', label: 'Jensen–Shannon', pick: (d: FeatureDrift) => d.js },
+  { metric: 'feature_ks', label: 'KS', pick: (d: FeatureDrift) => d.ks },
+  { metric: 'feature_missing_rate', label: 'missing rate', pick: (d: FeatureDrift) => d.missingRate },
+] as const;
+
+/**
+ * The chosen input's drift over the last 24 hourly windows, with the threshold of each enabled
+ * monitor on it (for the statistic shown) drawn as a line.
+ */
+function History({ model, feature }: { model: string; feature: FeatureDrift }) {
+  const history = useApi(() => api.featureDriftHistory(model, feature.name, { windowSeconds: 3600, windows: 24 }), [model, feature.name]);
+  const [metric, setMetric] = useState<(typeof HISTORY_METRICS)[number]['metric']>('feature_psi');
+  const chosen = HISTORY_METRICS.find((m) => m.metric === metric)!;
+  const points = history.data?.points ?? [];
+  const hours = (iso: string) => (Date.parse(iso) - Date.parse(points.at(-1)?.windowEnd ?? iso)) / 3600_000;
+  const series: Series[] = [
+    {
+      label: chosen.label,
+      mark: 'both',
+      points: points.flatMap((p) =>
+        p.drift && chosen.pick(p.drift) !== null ? [{ x: hours(p.windowEnd), y: chosen.pick(p.drift)! }] : [],
+      ),
+    },
+    ...(history.data?.monitors ?? [])
+      .filter((m) => m.enabled && m.metric === metric && points.length > 0)
+      .map((m): Series => ({
+        label: `${m.name}: ${m.operator} ${m.threshold}`,
+        tone: 'b',
+        points: [
+          { x: hours(points[0]!.windowEnd), y: m.threshold },
+          { x: 0, y: m.threshold },
+        ],
+      })),
+  ];
+  const drawn = series[0]!.points.length;
+  return (
+    <section className="card" data-testid="drift-history" data-points={drawn}>
+      <h2 className="card-title">
+        <span className="mono">{feature.name}</span>: the last 24 hours, hour by hour
+      </h2>
+      <label className="field field-inline">
+        <span>Statistic</span>
+        <select
+          value={metric}
+          onChange={(e) => setMetric(e.target.value as typeof metric)}
+          name="historyMetric"
+          data-testid="drift-history-metric"
+        >
+          {HISTORY_METRICS.map((m) => (
+            <option key={m.metric} value={m.metric}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      {history.error ? <ErrorNotice error={history.error} onRetry={history.reload} compact /> : null}
+      {history.data ? (
+        drawn === 0 ? (
+          <p className="muted">No window of the last 24 hours has predictions with this input.</p>
+        ) : (
+          <LineChart
+            title={`${chosen.label} per hour`}
+            series={series}
+            xLabel="hours before now"
+            yLabel={chosen.label}
+            height={200}
+            testId="drift-history-chart"
+          />
+        )
+      ) : history.loading ? (
+        <Loading what="Computing the history" />
+      ) : null}
+      <p className="muted small">
+        Each hour's most recent 10,000 predictions against the training baseline of the version that served them; dashed: a monitor's
+        threshold.
+      </p>
+    </section>
   );
 }
