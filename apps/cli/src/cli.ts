@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 
 import { CommandFailure, withGlobalOptions } from './command';
+import { registerAlerts } from './commands/alerts';
 import { registerAlias } from './commands/alias';
 import { registerBatch } from './commands/batch';
 import { registerDeploy } from './commands/deploy';
@@ -60,6 +61,7 @@ export function buildProgram(io: CliIo): Command {
   registerJobs(program, io);
   registerBatch(program, io);
   registerFeatures(program, io);
+  registerAlerts(program, io);
   registerLogin(program, io);
   return program;
 }
