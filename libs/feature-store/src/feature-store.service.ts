@@ -178,7 +178,9 @@ export class FeatureStoreService {
    * throws: the consumer then sets the offending messages aside on the dead-letter topic.
    */
   async ingestStreamed(groupName: string, rows: FeatureRowInput[]): Promise<{ inserted: number; replaced: number }> {
-    const group = await this.requireGroup(groupName);
+    // the definitions cache the online path reads (invalidated on change): no query per batch
+    const group = (await this.definitions.get([groupName])).get(groupName);
+    if (!group) throw notFound(`feature group "${groupName}" does not exist`);
     const problems = validateRows(group.features, rows);
     if (problems.length > 0) throw badRequest(`row does not match feature group "${groupName}": ${problems[0]?.message.replace(/^row \d+: /, '')}`, problems.slice(0, 20));
     const stored = await this.repository.insertRows(groupName, rows);

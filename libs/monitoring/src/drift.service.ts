@@ -72,7 +72,7 @@ export class DriftService {
         end: new Date(last.end.getTime() - k * windowSeconds * 1000),
       };
       const head = { windowStart: window.start.toISOString(), windowEnd: window.end.toISOString() };
-      const live = await this.repository.windowInputs(model, window, undefined, MAX_DRIFT_HISTORY_PREDICTIONS);
+      const live = await this.repository.windowInputs(model, window, undefined, MAX_DRIFT_HISTORY_PREDICTIONS, feature);
       const baseline = live
         ? (await this.baselines.versionBaseline(model, live.version)).features.find((f) => f.name === feature)
         : undefined;
@@ -113,7 +113,7 @@ export class DriftService {
     metric: FeatureMetric,
     window: Window,
   ): Promise<{ value: number | null; samples: number }> {
-    const live = await this.repository.windowInputs(model, window, undefined, MAX_DRIFT_PREDICTIONS);
+    const live = await this.repository.windowInputs(model, window, undefined, MAX_DRIFT_PREDICTIONS, feature);
     if (!live) return { value: null, samples: 0 };
     const baseline = (await this.baselines.versionBaseline(model, live.version)).features.find((f) => f.name === feature);
     if (!baseline) return { value: null, samples: 0 }; // the version serving now does not have the input

@@ -337,12 +337,14 @@ export class MonitoringRepository {
   /**
    * The inputs of a version's most recent predictions in the window (the newest version with
    * predictions there when none is named): what input drift compares with the training baseline.
+   * With `only`, each row holds just that input (null where the prediction lacked it).
    */
   async windowInputs(
     model: string,
     window: Window,
     version: number | undefined,
     limit: number,
+    only?: string,
   ): Promise<{ version: number; inputs: Array<Record<string, unknown>> } | null> {
     const chosen =
       version ??
@@ -353,11 +355,12 @@ export class MonitoringRepository {
         )
       ).rows[0]?.version;
     if (chosen === null || chosen === undefined) return null;
+    // one input only: that value alone leaves PostgreSQL, not every row's whole inputs document
     const { rows } = await this.prisma.pool.query<{ inputs: Record<string, unknown> }>(
-      `SELECT inputs FROM monitored_predictions
+      `SELECT ${only === undefined ? 'inputs' : 'jsonb_build_object($6::text, inputs -> $6::text) AS inputs'} FROM monitored_predictions
        WHERE model_name = $1 AND version = $2 AND predicted_at >= $3 AND predicted_at < $4
        ORDER BY predicted_at DESC LIMIT $5`,
-      [model, chosen, window.start, window.end, limit],
+      only === undefined ? [model, chosen, window.start, window.end, limit] : [model, chosen, window.start, window.end, limit, only],
     );
     return { version: chosen, inputs: rows.map((r) => r.inputs) };
   }
