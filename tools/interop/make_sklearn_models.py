@@ -48,6 +48,21 @@ def main(out: Path) -> None:
     write(out, "iris-rf", to_onnx(model, x_test[:1], options={"zipmap": False}, target_opset=17), columns_of(data), x_test,
           {"classes": model.classes_.tolist(), "predict": model.predict(x_test).tolist(), "predict_proba": model.predict_proba(x_test).tolist()})
 
+    # classes with names: the same iris forest fitted on the species names (a string label tensor
+    # and a ZipMap keyed by name), and a binary logistic regression on breast cancer's names
+    names = data.target_names[y]
+    model = RandomForestClassifier(n_estimators=25, max_depth=4, random_state=0).fit(x, names)
+    write(out, "iris-names", to_onnx(model, x_test[:1], target_opset=17), columns_of(data), x_test,
+          {"classes": model.classes_.tolist(), "predict": model.predict(x_test).tolist(), "predict_proba": model.predict_proba(x_test).tolist(),
+           "truth": names[::6].tolist()})
+    data = load_breast_cancer()
+    x, names = data.data.astype(np.float32), data.target_names[data.target]
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000, random_state=0)).fit(x, names)
+    x_test = x[:TEST_ROWS]
+    write(out, "breast-cancer-names", to_onnx(model, x_test[:1], target_opset=17), columns_of(data), x_test,
+          {"classes": model.classes_.tolist(), "predict": model.predict(x_test).tolist(), "predict_proba": model.predict_proba(x_test).tolist(),
+           "truth": names[:TEST_ROWS].tolist()})
+
     # regression: gradient boosting on diabetes (float32, as ONNX Runtime's tree ensembles compute)
     data = load_diabetes()
     x, y = data.data.astype(np.float32), data.target

@@ -514,6 +514,68 @@ describe('monitoring (integration)', () => {
     expect((await api('GET', `/api/models/${drifting}/feature-drift?version=9`)).status).toBe(404);
   });
 
+  it('judges outcomes given by class name: early, late and replaced; a name for a prediction without classes is not stored', async () => {
+    const species = `species-${s}`;
+    const binary = `binary-${s}`;
+    const [a, b, c, e, f] = Array.from({ length: 5 }, () => randomUUID()) as [string, string, string, string, string];
+    const named = (id: string, label: string, probabilities: Record<string, number>) => ({
+      ...prediction(species, id, probabilities[label]!),
+      label,
+      probabilities,
+    });
+    const outcome = (predictionId: string, value: number | string) => ({ predictionId, value });
+    // before its prediction: parked with its name, joined when the prediction arrives
+    await api('POST', '/api/outcomes/batch', { outcomes: [outcome(a, 'setosa'), outcome(e, 'setosa')] });
+    const prisma = t.app.get(PrismaService).client;
+    await eventually(async () => ((await prisma.pendingOutcome.count({ where: { predictionId: { in: [a, e] } } })) === 2 ? true : undefined));
+    expect(await prisma.pendingOutcome.findUnique({ where: { predictionId: a } })).toMatchObject({ value: null, label: 'setosa' });
+    await publishPredictions([
+      named(a, 'setosa', { setosa: 0.7, versicolor: 0.2, virginica: 0.1 }), // setosa: right
+      named(b, 'versicolor', { setosa: 0.1, versicolor: 0.8, virginica: 0.1 }), // virginica: wrong
+      named(c, 'virginica', { setosa: 0.1, versicolor: 0.4, virginica: 0.5 }), // versicolor, then virginica: right
+      prediction(binary, e, 0.8), // classes 0/1: the parked name is dropped when it arrives
+      prediction(binary, f, 0.3),
+    ]);
+    await api('POST', '/api/outcomes/batch', { outcomes: [outcome(b, 'virginica'), outcome(c, 'versicolor'), outcome(f, 0)] });
+    await eventually(async () => ((await t.client.modelStats(species, 3600)).outcomes === 3 ? true : undefined));
+    await api('POST', '/api/outcomes', outcome(c, 'virginica'));
+    const stats = await eventually(async () => {
+      const st = await t.client.modelStats(species, 3600);
+      return st.accuracy !== null && Math.abs(st.accuracy - 2 / 3) < 1e-12 ? st : undefined;
+    });
+    expect(stats).toMatchObject({ predictions: 3, outcomes: 3 });
+    expect(stats.logLoss).toBeCloseTo(-(Math.log(0.7) + Math.log(0.1) + Math.log(0.5)) / 3, 12);
+    expect(stats.classes).toEqual([
+      { label: 'setosa', predicted: 1, outcomes: 1 },
+      { label: 'versicolor', predicted: 1, outcomes: 0 },
+      { label: 'virginica', predicted: 1, outcomes: 2 },
+    ]);
+    // the per-minute sums agree with the rows (accuracy and log loss read them)
+    const [sums] = await prisma.$queryRaw<Array<{ outcomes: number; correct: number; log_loss: number }>>`
+      SELECT sum(outcomes)::int AS outcomes, sum(correct)::int AS correct, sum(log_loss_sum)::float8 AS log_loss
+      FROM monitored_minutes WHERE model_name = ${species}`;
+    expect(sums).toMatchObject({ outcomes: 3, correct: 2 });
+    expect(sums!.log_loss).toBeCloseTo(-(Math.log(0.7) + Math.log(0.1) + Math.log(0.5)), 12);
+
+    // the binary model: the API refuses a name for a stored prediction without classes; one that
+    // reaches the consumer all the same (sent before the prediction was stored) is not stored
+    const refused = await api<{ code: string; message: string }>('POST', '/api/outcomes', outcome(f, 'setosa'));
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain(`prediction ${f} of model ${binary}`);
+    await kafka.publish('outcomes', [{ key: f, value: { type: 'outcome', schemaVersion: 1, ...outcome(f, 'setosa'), at: new Date().toISOString() } }]);
+    await eventually(async () => {
+      const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+      return /atelier_monitoring_events_total\{type="outcome_refused"\} [1-9]/.test(metrics) ? true : undefined;
+    });
+    expect(await prisma.pendingOutcome.count({ where: { predictionId: e } })).toBe(0);
+    const binaryRows = await prisma.monitoredPrediction.findMany({ where: { modelName: binary }, orderBy: { prediction: 'asc' } });
+    expect(binaryRows.map((r) => [r.outcome, r.outcomeLabel])).toEqual([
+      [0, null],
+      [null, null],
+    ]);
+    expect(await t.client.modelStats(binary, 3600)).toMatchObject({ predictions: 2, outcomes: 1, accuracy: 1 });
+  });
+
   it('keeps per-minute sums equal to a scan of the predictions: late, early and replaced outcomes, whole and partial minutes', async () => {
     const spread = `spread-${s}`;
     const now = Date.now();

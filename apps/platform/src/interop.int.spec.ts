@@ -21,8 +21,10 @@ const TOOLS = path.resolve('tools/interop');
 interface Fixture {
   columns: string[];
   rows: number[][];
-  classes?: number[];
-  predict: number[];
+  classes?: Array<number | string>;
+  predict: Array<number | string>;
+  /** models fitted on class names: the true classes of the test rows */
+  truth?: string[];
   predict_proba?: number[][];
 }
 
@@ -177,6 +179,56 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
     await eventually(async () => ((await t.client.modelStats(model, 3600)).outcomes === 1 ? true : undefined));
   });
 
+  it('models whose classes are names (iris species, a binary pipeline) answer by name, and monitoring judges outcomes given by name', async () => {
+    const distance = name('distance-numbers');
+    await registerLogisticModel(t.client, distance);
+    await setProduction(distance, 1);
+    for (const base of ['iris-names', 'breast-cancer-names']) {
+      const model = name(base);
+      const f = fixture(base);
+      const classes = f.classes as string[];
+      const response = await upload(model, readFileSync(path.join(dir, `${base}.onnx`)), { columns: JSON.stringify({ X: f.columns }) });
+      expect(response.status, await response.clone().text()).toBe(201);
+      const version = (await response.json()) as ModelVersionResponse;
+      expect(version.signature.roles).toMatchObject({ classes });
+      await setProduction(model, version.version);
+
+      const answer = await predict({ model, rows: f.rows.map((row) => ({ features: byColumns(f.columns, row) })) });
+      answer.predictions.forEach((p, i) => {
+        expect(p.label).toBe(f.predict[i]);
+        expect(Object.keys(p.probabilities!)).toEqual(classes);
+        expect(maxDifference(Object.values(p.probabilities!), f.predict_proba![i]!)).toBeLessThan(1e-5);
+      });
+      await eventually(async () => ((await t.client.modelStats(model, 3600)).predictions === f.rows.length ? true : undefined));
+
+      // the true classes by name, the first three replaced by a class the model did not choose
+      const truth = f.truth!.map((c, i) => (i < 3 ? classes.find((k) => k !== f.predict[i])! : c));
+      await t.client.recordOutcomes(answer.predictions.map((p, i) => ({ predictionId: p.predictionId, value: truth[i]! })));
+      const stats = await eventually(async () => {
+        const st = await t.client.modelStats(model, 3600);
+        return st.outcomes === f.rows.length ? st : undefined;
+      });
+      const right = truth.filter((c, i) => c === f.predict[i]).length;
+      // −ln of the probability the served answer gave the true class (float32 in ONNX, so not scikit-learn's own)
+      const logLoss = truth.reduce((sum, c, i) => sum - Math.log(Math.max(answer.predictions[i]!.probabilities![c]!, 1e-15)), 0) / truth.length;
+      expect(stats.accuracy).toBeCloseTo(right / truth.length, 9);
+      expect(stats.logLoss).toBeCloseTo(logLoss, 6);
+      const observed = Object.fromEntries(stats.classes.map((c) => [c.label, c.outcomes]));
+      expect(observed).toEqual(Object.fromEntries(classes.map((c) => [c, truth.filter((x) => x === c).length]).filter(([, n]) => n !== 0)));
+    }
+
+    // a class name for a prediction without class names (classes 0/1) is refused, nothing recorded
+    const [numeric] = (await predict({ model: distance, rows: [{ features: { distance: 800 } }] })).predictions;
+    await eventually(async () => ((await t.client.modelStats(distance, 3600)).predictions === 1 ? true : undefined));
+    const refused = await fetch(`${t.baseUrl}/api/outcomes`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ predictionId: numeric!.predictionId, value: 'benign' }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toContain('not a class name');
+  });
+
   it('a gradient-boosting regressor, uploaded with the CLI, answers values as scikit-learn does (float32 trees: within 1e-5 relative)', async () => {
     const model = name('diabetes-gbr');
     const f = fixture('diabetes-gbr');
@@ -188,7 +240,8 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
     const answer = await predict({ model, rows: f.rows.map((row) => ({ features: byColumns(f.columns, row) })) });
     answer.predictions.forEach((p, i) => {
       expect(p.label).toBeNull();
-      expect(Math.abs(p.prediction - f.predict[i]!) / Math.max(1, Math.abs(f.predict[i]!))).toBeLessThan(1e-5);
+      const expected = Number(f.predict[i]);
+      expect(Math.abs(p.prediction - expected) / Math.max(1, Math.abs(expected))).toBeLessThan(1e-5);
     });
     const oip = await oipInfer(model, f.rows);
     expect(oip.outputs[0]).toMatchObject({ name: 'variable', datatype: 'FP32', shape: [f.rows.length, 1] });

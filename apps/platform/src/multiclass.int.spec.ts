@@ -85,7 +85,7 @@ describe('multi-class classification end to end (integration)', () => {
       250,
     );
 
-  it('trains GBDT (with a search) and a neural network, registers them with class roles, metrics and the report, and serves P(class)', async () => {
+  it('trains GBDT (with a search), a neural network and a logistic regression, registers them with class roles, metrics and the report, and serves P(class)', async () => {
     const choices: Array<{ name: string; model: ModelChoiceInput; search?: TrainingRequestInput['search'] }> = [
       { name: 'species_gbdt', model: { modelType: 'gbdt', params: { objective: 'multiclass', numIterations: 20, minDataInLeaf: 5 } } },
       {
@@ -100,6 +100,7 @@ describe('multi-class classification end to end (integration)', () => {
           params: { task: 'multiclass', hiddenLayers: [8], epochs: 15, batchSize: 32, learningRate: 0.05 },
         },
       },
+      { name: 'species_lr', model: { modelType: 'logistic_regression', params: { task: 'multiclass', l2: 0.01 } } },
     ];
     const started = [];
     for (const c of choices) started.push(await t.client.startTraining(request(c.name, c.model, c.search ? { search: c.search } : {})));
@@ -189,28 +190,32 @@ describe('multi-class classification end to end (integration)', () => {
       expect(await report.locator('[data-testid="report-per-class"] tbody tr').count()).toBe(3);
       expect(await report.locator('[data-testid="report-roc-ovr"] figure').count()).toBe(3);
       expect(await page.getByTestId('report-confusion').count()).toBe(0); // no binary matrix
+      // partial dependence: a curve per class on each chart, named in its legend
+      const partial = page.getByTestId('report-partial-dependence');
+      expect(await partial.locator('figure').count()).toBe(version.evaluation.partialDependence.length);
+      expect((await partial.locator('figure').first().locator('.legend-item').allInnerTexts()).map((x) => x.trim())).toEqual(['class 0', 'class 1', 'class 2']);
 
       await page.goto(`${web.url}/train`);
       await page.selectOption('select[name="modelType"]', 'gbdt');
       await page.selectOption('select[name="task"]', 'multiclass');
       expect(await page.getByText('a class number 0, 1, 2, …').count()).toBe(1);
       await page.selectOption('select[name="modelType"]', 'logistic_regression');
-      expect(await page.locator('select[name="task"]').count()).toBe(0);
+      expect(await page.locator('select[name="task"] option').allInnerTexts()).toHaveLength(2);
     } finally {
       await web.close();
     }
   }, 60_000);
 
-  it('refuses what it cannot learn: logistic regression asked for classes (400), labels not counted from 0 (the job fails before training)', async () => {
+  it('refuses what it cannot learn: multi-class logistic regression with Adam (400), labels not counted from 0 (the job fails before training)', async () => {
     const response = await fetch(`${t.baseUrl}/api/training-jobs`, {
       method: 'POST',
       headers: authHeaders(),
-      body: JSON.stringify(request('species_lr', { modelType: 'logistic_regression', params: { task: 'multiclass' } })),
+      body: JSON.stringify(request('species_lr', { modelType: 'logistic_regression', params: { task: 'multiclass', solver: 'adam' } })),
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
       code: 'VALIDATION_FAILED',
-      message: expect.stringContaining('logistic regression is binary only'),
+      message: expect.stringContaining('multi-class logistic regression trains with solver "lbfgs" only'),
     });
 
     const counted = await t.client.startTraining(

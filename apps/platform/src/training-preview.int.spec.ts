@@ -80,7 +80,7 @@ describe('training dataset preview (integration)', () => {
     await t?.close();
   });
 
-  const request = (extra: Partial<TrainingRequestInput> = {}): TrainingRequestInput => ({
+  const request = (extra: Partial<Omit<TrainingRequestInput, 'modelType' | 'params'>> = {}): TrainingRequestInput => ({
     modelName: `preview_${s}`,
     source: { group: trips },
     window: WINDOW,

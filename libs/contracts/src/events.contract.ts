@@ -49,7 +49,8 @@ export const OutcomeEvent = z.object({
   type: z.literal('outcome'),
   schemaVersion: z.literal(1),
   predictionId: z.string().uuid(),
-  value: z.number(),
+  /** a number (0/1, class index or target), or the class name of a classifier whose classes are strings */
+  value: z.union([z.number(), z.string()]),
   at: IsoTime,
 });
 export type OutcomeEvent = z.infer<typeof OutcomeEvent>;

@@ -7,7 +7,8 @@ const MAX_SAMPLES = 100_000_000;
 
 /**
  * What a monitor watches. Live quality once outcomes arrive — binary: accuracy, log loss, AUC,
- * precision and recall at 0.5; multi-class: accuracy, log loss; regression: RMSE, MAE, MAPE (a
+ * precision and recall at 0.5 (a binary model whose classes are names, outcomes given by name:
+ * accuracy and log loss); multi-class: accuracy, log loss (outcomes by class index or name); regression: RMSE, MAE, MAPE (a
  * fraction, over outcomes that are not 0) — and traffic and drift: counts, the prediction mean,
  * the positive rate, PSI of the predictions against the training baseline (`prediction_psi`),
  * and the drift of one input (`feature_*`, with `feature` naming it; see FeatureDrift).
@@ -141,8 +142,11 @@ export type AlertResponse = z.infer<typeof AlertResponse>;
 
 export const RecordOutcomeRequest = z.object({
   predictionId: z.string().uuid(),
-  /** the observed value: the true label (0/1) or the true target */
-  value: z.number(),
+  /**
+   * the observed value: the true label (0/1), the true class (its index, or its name when the
+   * model's classes are strings, as its predictions name them) or the true target
+   */
+  value: z.union([z.number(), z.string().min(1).max(256)]),
   observedAt: IsoTime.optional(),
 });
 export type RecordOutcomeRequest = z.infer<typeof RecordOutcomeRequest>;

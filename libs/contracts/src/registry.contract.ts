@@ -200,8 +200,18 @@ export const Evaluation = z.object({
   featureImportance: z.array(
     z.object({ name: z.string(), importance: StoredNumber, std: StoredNumber.nullable(), kind: z.enum(['permutation', 'gain']) }),
   ),
-  /** average prediction over a grid of one feature's values, for the most important features (binary and regression) */
-  partialDependence: z.array(z.object({ feature: z.string(), grid: z.array(StoredNumber), average: z.array(StoredNumber) })),
+  /**
+   * average prediction over a grid of one feature's values, for the most important features;
+   * multi-class models: `average` is empty and `byClass` has each class's mean probability
+   */
+  partialDependence: z.array(
+    z.object({
+      feature: z.string(),
+      grid: z.array(StoredNumber),
+      average: z.array(StoredNumber),
+      byClass: z.array(z.object({ label: ClassLabel, average: z.array(StoredNumber) })).optional(),
+    }),
+  ),
   /** multi-class classification only; absent in reports stored before multi-class models existed */
   multiclass: MulticlassEvaluation.nullable().optional(),
   /** partitioned models: per partition, its model and the global one on the partition's validation rows */

@@ -44,7 +44,7 @@ const Prediction = z.object({
   prediction: z.number(),
   /** a classifier's class: a number, or a string for models with string labels */
   label: z.union([z.number(), z.string()]).nullable(),
-  /** multi-class classifiers: the probability of every class, by label */
+  /** multi-class classifiers, and binary ones whose classes are names: the probability of every class, by label */
   probabilities: z.record(z.string(), z.number()).optional(),
   /** the exact values given to the model, by input name */
   inputs: z.record(z.string(), InputValue),

@@ -14,7 +14,7 @@ const base = {
 const parse = (choice: ModelChoiceInput & Partial<TrainingRequestInput>) => TrainingRequest.safeParse({ ...base, ...choice });
 
 describe('TrainingRequest: tasks', () => {
-  it('asks GBDT and neural networks for multi-class classification; the rest keep their one task', () => {
+  it('asks GBDT, neural networks and logistic regression for multi-class classification; linear regression keeps its one task', () => {
     const task = (choice: ModelChoiceInput) => taskOf(TrainingRequest.parse({ ...base, ...choice }));
     expect(task({ modelType: 'gbdt', params: { objective: 'multiclass' } })).toBe('multiclass_classification');
     expect(task({ modelType: 'gbdt', params: {} })).toBe('binary_classification');
@@ -22,17 +22,21 @@ describe('TrainingRequest: tasks', () => {
     expect(task({ modelType: 'neural_network', params: { task: 'multiclass' } })).toBe('multiclass_classification');
     expect(task({ modelType: 'neural_network', params: { task: 'regression' } })).toBe('regression');
     expect(task({ modelType: 'logistic_regression', params: { task: 'binary' } })).toBe('binary_classification');
+    expect(task({ modelType: 'logistic_regression', params: {} })).toBe('binary_classification');
+    expect(task({ modelType: 'logistic_regression', params: { task: 'multiclass' } })).toBe('multiclass_classification');
     expect(task({ modelType: 'linear_regression', params: {} })).toBe('regression');
   });
 
-  it('says where to go when logistic regression is asked for another task', () => {
-    const result = parse({ modelType: 'logistic_regression', params: { task: 'multiclass' } });
-    expect(result.success).toBe(false);
-    expect(result.error!.issues[0]).toMatchObject({
-      path: ['params', 'task'],
-      message:
-        'logistic regression is binary only; for multi-class use gbdt with objective "multiclass" or neural_network with task "multiclass"',
+  it('refuses multi-class logistic regression with the adam solver, and a task logistic regression cannot learn', () => {
+    const adam = parse({ modelType: 'logistic_regression', params: { task: 'multiclass', solver: 'adam' } });
+    expect(adam.success).toBe(false);
+    expect(adam.error!.issues[0]).toMatchObject({
+      path: ['params', 'solver'],
+      message: 'multi-class logistic regression trains with solver "lbfgs" only (the default); "adam" fits binary logistic regression',
     });
+    expect(parse({ modelType: 'logistic_regression', params: { task: 'binary', solver: 'adam' } }).success).toBe(true);
+    const regression = parse({ modelType: 'logistic_regression', params: { task: 'regression' as never } });
+    expect(regression.error!.issues[0]!.path).toEqual(['params', 'task']);
   });
 
   it('does not search over what decides the task', () => {

@@ -41,13 +41,14 @@ export const LinearRegressionParams = z.object({
 export type LinearRegressionParams = z.infer<typeof LinearRegressionParams>;
 
 export const LogisticRegressionParams = LinearRegressionParams.extend({
-  /** logistic regression is binary; the field exists to say so when another task is asked for */
-  task: z
-    .string()
-    .refine((task) => task === 'binary', {
-      message: 'logistic regression is binary only; for multi-class use gbdt with objective "multiclass" or neural_network with task "multiclass"',
-    })
-    .optional(),
+  /**
+   * `multiclass`: multinomial (softmax) logistic regression over the classes 0..K-1 of the label,
+   * K inferred from the training rows; it trains with the `lbfgs` solver only
+   */
+  task: z.enum(['binary', 'multiclass']).default('binary'),
+}).refine((params) => params.task !== 'multiclass' || params.solver === 'lbfgs', {
+  message: 'multi-class logistic regression trains with solver "lbfgs" only (the default); "adam" fits binary logistic regression',
+  path: ['solver'],
 });
 export type LogisticRegressionParams = z.infer<typeof LogisticRegressionParams>;
 
@@ -225,7 +226,7 @@ export type TrainingRequestInput = z.input<typeof TrainingRequest>;
 export function taskOf(request: Pick<TrainingRequest, 'modelType' | 'params'>): ModelTask {
   switch (request.modelType) {
     case 'logistic_regression':
-      return 'binary_classification';
+      return TASKS[(request.params as LogisticRegressionParams).task];
     case 'linear_regression':
       return 'regression';
     case 'gbdt':

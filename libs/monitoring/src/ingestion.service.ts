@@ -3,7 +3,7 @@ import type { Counter } from 'prom-client';
 
 import type { AcceptedResponse, ConsumerLagResponse, OutcomeEvent, PredictionEvent, RecordOutcomeRequest } from '@atelier/contracts';
 import { KafkaService } from '@atelier/kafka';
-import { dependencyUnavailable, MetricsService } from '@atelier/server';
+import { badRequest, dependencyUnavailable, MetricsService } from '@atelier/server';
 
 import { EvaluationScheduler } from './evaluation.scheduler';
 import { type IngestResult, MonitoringRepository } from './monitoring.repository';
@@ -37,9 +37,23 @@ export class IngestionService {
   /**
    * Puts outcomes on the `outcomes` topic and answers once Kafka has them: the consumer joins
    * them to their predictions, whichever arrives first. Sending an outcome again is harmless
-   * (the last value of a prediction wins).
+   * (the last value of a prediction wins). A class name is refused (400, nothing published) for a
+   * stored prediction without classes: it says nothing about a P(positive) or a regressed value.
    */
   async recordOutcomes(requests: RecordOutcomeRequest[], now = new Date()): Promise<AcceptedResponse> {
+    const named = requests.filter((r) => typeof r.value === 'string').map((r) => r.predictionId);
+    if (named.length > 0) {
+      // with PostgreSQL away the check is skipped: the consumer refuses such a name when it stores it
+      const unnamed = await this.repository.predictionsWithoutClasses(named).catch(() => []);
+      if (unnamed.length > 0) {
+        const [first] = unnamed;
+        throw badRequest(
+          `prediction ${first!.predictionId} of model ${first!.model} has no class names (a binary model with classes 0/1 or a regressor): ` +
+            'its outcome is a number (0/1 or the true value), not a class name',
+          { predictions: unnamed.map((u) => u.predictionId) },
+        );
+      }
+    }
     const events: OutcomeEvent[] = requests.map((r) => ({
       type: 'outcome',
       schemaVersion: 1,
@@ -77,6 +91,11 @@ export class IngestionService {
       else outcomes.push(event);
     }
     const result = await this.repository.ingest(predictions, outcomes);
+    if (result.refused.length > 0) {
+      // sent before the prediction was stored, so the API could not refuse them
+      this.logger.warn({ msg: 'class-name outcomes of predictions without classes not stored', predictions: result.refused });
+      this.events.inc({ type: 'outcome_refused' }, result.refused.length);
+    }
     if (predictions.length > 0) this.events.inc({ type: 'prediction' }, predictions.length);
     if (outcomes.length > 0) this.events.inc({ type: 'outcome' }, outcomes.length);
     this.scheduler.modelsChanged(result.models);

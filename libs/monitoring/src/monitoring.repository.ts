@@ -35,7 +35,8 @@ export interface NewPrediction {
 
 export interface NewOutcome {
   predictionId: string;
-  value: number;
+  /** a number, or the class name of a classifier whose classes are strings */
+  value: number | string;
   at: string;
 }
 
@@ -46,6 +47,8 @@ export interface IngestResult {
   joined: number;
   /** outcomes parked until their prediction arrives */
   pending: number;
+  /** class names sent as the outcome of a prediction that has no class (binary with classes 0/1, regression): not stored */
+  refused: string[];
   /** models whose windows changed */
   models: string[];
 }
@@ -131,15 +134,26 @@ export class MonitoringRepository {
               stored.map((r) => r.prediction_id),
             )
           : { joined: 0, models: [] };
-      const { joined, pending } = outcomes.length > 0 ? await applyOutcomes(client, outcomes, models) : { joined: 0, pending: 0 };
+      const { joined, pending, refused } =
+        outcomes.length > 0 ? await applyOutcomes(client, outcomes, models) : { joined: 0, pending: 0, refused: [] };
       await client.query('COMMIT');
-      return { stored: stored.length, joined: joined + joinedPending.joined, pending, models: [...models] };
+      return { stored: stored.length, joined: joined + joinedPending.joined, pending, refused, models: [...models] };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /** Of these predictions, the stored ones that name no class (binary with classes 0/1, regression). */
+  async predictionsWithoutClasses(ids: string[]): Promise<Array<{ predictionId: string; model: string }>> {
+    const rows = await this.prisma.client.monitoredPrediction.findMany({
+      where: { predictionId: { in: ids }, label: null },
+      select: { predictionId: true, modelName: true },
+      orderBy: { predictionId: 'asc' },
+    });
+    return rows.map((r) => ({ predictionId: r.predictionId, model: r.modelName }));
   }
 
   /**
@@ -171,17 +185,17 @@ export class MonitoringRepository {
     const agree = (p: string, l: string, ap: string, al: string) =>
       `CASE WHEN ${ap} IS NULL THEN NULL WHEN ${l} IS NOT NULL THEN (${l} = ${al})::int
             ELSE ((${p} >= ${POSITIVE_THRESHOLD}) = (${ap} >= ${POSITIVE_THRESHOLD}))::int END`;
-    const judged = (p: string, l: string, pr: string, o: string) => ({
-      accuracy: `avg(CASE WHEN ${o} IS NULL THEN NULL ELSE ${correct(p, l, o)} END)`,
-      logLoss: `avg(CASE WHEN ${o} IS NULL THEN NULL ELSE ${logLoss(p, pr, o)} END)`,
-      mae: `avg(abs(${p} - ${o}))`,
+    const judged = (p: string, l: string, pr: string, o: OutcomeColumns) => ({
+      accuracy: `avg(CASE WHEN ${hasOutcome(o)} THEN ${correct(p, l, o)} END)`,
+      logLoss: `avg(CASE WHEN ${hasOutcome(o)} THEN ${logLoss(p, pr, o)} END)`,
+      mae: `avg(abs(${p} - ${o.value}))`,
     });
     const quantiles = (p: string) =>
       [10, 50, 90].map((q) => `percentile_cont(${q / 100}) WITHIN GROUP (ORDER BY ${p}) AS prediction_p${q}`).join(', ');
-    const a = judged('prediction', 'label', 'probabilities', 'outcome');
-    const sh = judged('s.prediction', 's.label', 's.probabilities', 'p.outcome');
+    const a = judged('prediction', 'label', 'probabilities', outcomeOf());
+    const sh = judged('s.prediction', 's.label', 's.probabilities', outcomeOf('p.'));
     return this.prisma.client.$queryRawUnsafe<ArmRow[]>(
-      `SELECT arm, version, count(*)::int AS predictions, count(outcome)::int AS outcomes, avg(prediction) AS prediction_mean,
+      `SELECT arm, version, count(*)::int AS predictions, count(*) FILTER (WHERE ${hasOutcome(outcomeOf())})::int AS outcomes, avg(prediction) AS prediction_mean,
               ${quantiles('prediction')},
               avg((prediction >= ${POSITIVE_THRESHOLD})::int)::float8 AS positive_rate,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS latency_p50,
@@ -192,7 +206,7 @@ export class MonitoringRepository {
         WHERE model_name = $1 AND predicted_at >= $2 AND predicted_at < $3 AND arm IS NOT NULL
         GROUP BY arm, version
        UNION ALL
-       SELECT 'shadow', s.version, count(*)::int, count(p.outcome)::int, avg(s.prediction),
+       SELECT 'shadow', s.version, count(*)::int, count(*) FILTER (WHERE ${hasOutcome(outcomeOf('p.'))})::int, avg(s.prediction),
               ${quantiles('s.prediction')},
               avg((s.prediction >= ${POSITIVE_THRESHOLD})::int)::float8,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY s.latency_ms),
@@ -249,9 +263,9 @@ export class MonitoringRepository {
         FROM monitored_minutes
         WHERE model_name = ${model} AND minute >= ${wholeFrom} AND minute < ${wholeTo}
         UNION ALL
-        SELECT 1, prediction, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int, (outcome IS NOT NULL)::int,
-               ${Prisma.raw(correct('prediction', 'label', 'outcome'))}, ${Prisma.raw(logLoss('prediction', 'probabilities', 'outcome'))},
-               ${Prisma.raw(qualityOf('prediction', 'label', 'outcome'))}
+        SELECT 1, prediction, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int, ${Prisma.raw(hasOutcome(outcomeOf()))}::int,
+               ${Prisma.raw(correct('prediction', 'label', outcomeOf()))}, ${Prisma.raw(logLoss('prediction', 'probabilities', outcomeOf()))},
+               ${Prisma.raw(qualityOf('prediction', 'label', outcomeOf()))}
         FROM monitored_predictions
         WHERE model_name = ${model}
           AND ((predicted_at >= ${window.start} AND predicted_at < ${wholeFrom}) OR (predicted_at >= ${wholeTo} AND predicted_at < ${window.end}))
@@ -314,8 +328,8 @@ export class MonitoringRepository {
         SELECT label, 1 AS predicted, 0 AS observed FROM monitored_predictions
         WHERE model_name = ${model} AND label IS NOT NULL AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
         UNION ALL
-        SELECT ${Prisma.raw(classOf('outcome'))}, 0, 1 FROM monitored_predictions
-        WHERE model_name = ${model} AND label IS NOT NULL AND outcome IS NOT NULL AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
+        SELECT ${Prisma.raw(classOf(outcomeOf()))}, 0, 1 FROM monitored_predictions
+        WHERE model_name = ${model} AND label IS NOT NULL AND ${Prisma.raw(hasOutcome(outcomeOf()))} AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
       ) AS counted
       GROUP BY label ORDER BY label`;
   }
@@ -494,11 +508,11 @@ const QUALITY: Array<{ alias: string; column: string; type: 'float8' | 'int'; sq
     sql: (_p, l, o) => `coalesce((${l} IS NULL AND ${o} >= ${POSITIVE_THRESHOLD})::int, 0)`,
   },
 ];
-/** The quality sums of one prediction whose outcome is `o`. */
-const qualityOf = (p: string, l: string, o: string) => QUALITY.map((q) => `${q.sql(p, l, o)} AS ${q.alias}`).join(', ');
+/** The quality sums of one prediction whose outcome is `o` (numeric outcomes only: a class name adds nothing). */
+const qualityOf = (p: string, l: string, o: OutcomeColumns) => QUALITY.map((q) => `${q.sql(p, l, o.value)} AS ${q.alias}`).join(', ');
 /** What replacing outcome `before` by `now` changes in them. */
-const qualityChange = (p: string, l: string, now: string, before: string) =>
-  QUALITY.map((q) => `${q.sql(p, l, now)} - ${q.sql(p, l, before)} AS ${q.alias}`).join(', ');
+const qualityChange = (p: string, l: string, now: OutcomeColumns, before: OutcomeColumns) =>
+  QUALITY.map((q) => `${q.sql(p, l, now.value)} - ${q.sql(p, l, before.value)} AS ${q.alias}`).join(', ');
 const NO_QUALITY = QUALITY.map((q) => `0::${q.type} AS ${q.alias}`).join(', ');
 
 const ADD_TO_MINUTES = `
@@ -518,25 +532,38 @@ const ADD_TO_MINUTES = `
       log_loss_sum = m.log_loss_sum + EXCLUDED.log_loss_sum,
       ${QUALITY.map((q) => `${q.column} = m.${q.column} + EXCLUDED.${q.column}`).join(', ')})`;
 
-/** An outcome as a class label: `2` and `2.0` are the class "2". */
-const classOf = (outcome: string) => `trim_scale(${outcome}::numeric)::text`;
+/**
+ * Where a row's outcome is, as SQL: `value` the numeric outcome, `label` the class name one (each
+ * null when the outcome is the other kind or there is none).
+ */
+interface OutcomeColumns {
+  value: string;
+  label: string;
+}
+/** The columns of a monitored prediction's outcome, for a table alias (`''` for none). */
+const outcomeOf = (alias = ''): OutcomeColumns => ({ value: `${alias}outcome`, label: `${alias}outcome_label` });
+/** SQL true when the row has an outcome of either kind. */
+const hasOutcome = (o: OutcomeColumns) => `(${o.value} IS NOT NULL OR ${o.label} IS NOT NULL)`;
+
+/** An outcome as a class label: its name, or its number as text (`2` and `2.0` are the class "2"). */
+const classOf = (o: OutcomeColumns) => `coalesce(${o.label}, trim_scale(${o.value}::numeric)::text)`;
 
 /**
  * 1 when the prediction was right, 0 when wrong or without an outcome: a multi-class prediction
  * (with a label) names the outcome's class; a binary one is on the outcome's side of the threshold.
  */
-const correct = (prediction: string, label: string, outcome: string) =>
+const correct = (prediction: string, label: string, outcome: OutcomeColumns) =>
   `coalesce(CASE WHEN ${label} IS NOT NULL THEN (${label} = ${classOf(outcome)})::int
-                 ELSE ((${prediction} >= ${POSITIVE_THRESHOLD}) = (${outcome} >= ${POSITIVE_THRESHOLD}))::int END, 0)`;
+                 ELSE ((${prediction} >= ${POSITIVE_THRESHOLD}) = (${outcome.value} >= ${POSITIVE_THRESHOLD}))::int END, 0)`;
 
 /**
  * The log loss of one prediction (0 without an outcome): −ln of the probability it gave the
  * outcome's class (multi-class), or of P(positive) / 1 − P(positive) (binary); clipped at 1e-15.
  */
-const logLoss = (prediction: string, probabilities: string, outcome: string) =>
-  `CASE WHEN ${outcome} IS NULL THEN 0::float8
+const logLoss = (prediction: string, probabilities: string, outcome: OutcomeColumns) =>
+  `CASE WHEN NOT ${hasOutcome(outcome)} THEN 0::float8
         WHEN ${probabilities} IS NOT NULL THEN -ln(greatest(coalesce((${probabilities} ->> ${classOf(outcome)})::float8, 0), 1e-15))
-        ELSE -ln(greatest(least(CASE WHEN ${outcome} >= ${POSITIVE_THRESHOLD} THEN ${prediction} ELSE 1 - ${prediction} END, 1), 1e-15)) END`;
+        ELSE -ln(greatest(least(CASE WHEN ${outcome.value} >= ${POSITIVE_THRESHOLD} THEN ${prediction} ELSE 1 - ${prediction} END, 1), 1e-15)) END`;
 
 async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Promise<Stored[]> {
   const result = await client.query<Stored>(
@@ -600,15 +627,16 @@ async function joinPending(client: PoolClient, where: string, parameter: unknown
     `WITH joined AS (
        DELETE FROM pending_outcomes po USING monitored_predictions p
        WHERE ${where} AND p.prediction_id = po.prediction_id
-       RETURNING po.prediction_id, po.value, po.observed_at),
+       RETURNING po.prediction_id, po.value, po.label, po.observed_at),
      updated AS (
-       UPDATE monitored_predictions p SET outcome = j.value, outcome_at = j.observed_at
-       FROM joined j WHERE p.prediction_id = j.prediction_id AND p.outcome IS NULL
-       RETURNING p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome),
+       -- a class name joins only a prediction that names classes (a refused one is dropped)
+       UPDATE monitored_predictions p SET outcome = j.value, outcome_label = j.label, outcome_at = j.observed_at
+       FROM joined j WHERE p.prediction_id = j.prediction_id AND NOT ${hasOutcome(outcomeOf('p.'))} AND (j.label IS NULL OR p.label IS NOT NULL)
+       RETURNING p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome, p.outcome_label),
      changed AS (
        SELECT model_name, predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos, 1 AS o,
-              ${correct('prediction', 'label', 'outcome')} AS c, ${logLoss('prediction', 'probabilities', 'outcome')} AS ll,
-              ${qualityOf('prediction', 'label', 'outcome')}
+              ${correct('prediction', 'label', outcomeOf())} AS c, ${logLoss('prediction', 'probabilities', outcomeOf())} AS ll,
+              ${qualityOf('prediction', 'label', outcomeOf())}
        FROM updated),
      ${ADD_TO_MINUTES}
      SELECT count(*)::int AS joined, array_agg(DISTINCT model_name) AS models FROM updated`,
@@ -621,45 +649,55 @@ async function applyOutcomes(
   client: PoolClient,
   outcomes: NewOutcome[],
   models: Set<string>,
-): Promise<{ joined: number; pending: number }> {
+): Promise<{ joined: number; pending: number; refused: string[] }> {
   // the last outcome of a prediction wins, also within one batch; a replaced outcome takes its
   // share of the minute's counts with it (every CTE reads the rows as they were before the update).
   const latest = [...new Map(outcomes.map((o) => [o.predictionId, o])).values()];
   // The rows are locked first, in one order: a transaction that changed one meanwhile (the sweep
   // of parked outcomes) is waited for, and the next statement's snapshot has its outcome as the
   // one replaced.
-  await client.query(`SELECT 1 FROM monitored_predictions WHERE prediction_id = ANY($1::uuid[]) ORDER BY prediction_id FOR UPDATE`, [
-    latest.map((o) => o.predictionId),
-  ]);
+  const locked = await client.query<{ prediction_id: string; classes: boolean }>(
+    `SELECT prediction_id::text, label IS NOT NULL AS classes FROM monitored_predictions
+      WHERE prediction_id = ANY($1::uuid[]) ORDER BY prediction_id FOR UPDATE`,
+    [latest.map((o) => o.predictionId)],
+  );
+  // a class name says nothing about a prediction without classes (binary with classes 0/1, regression)
+  const unnamed = new Set(locked.rows.filter((r) => !r.classes).map((r) => r.prediction_id));
+  const refused = latest.filter((o) => typeof o.value === 'string' && unnamed.has(o.predictionId));
+  const applied = refused.length > 0 ? latest.filter((o) => !refused.includes(o)) : latest;
+  const numeric = (o: NewOutcome) => (typeof o.value === 'number' ? o.value : null);
+  const named = (o: NewOutcome) => (typeof o.value === 'string' ? o.value : null);
+  const now = outcomeOf('u.');
+  const before = outcomeOf('v.');
   const updated = await client.query<Stored>(
     `WITH previous AS (
-       SELECT prediction_id, outcome FROM monitored_predictions WHERE prediction_id = ANY($1::uuid[])),
+       SELECT prediction_id, outcome, outcome_label FROM monitored_predictions WHERE prediction_id = ANY($1::uuid[])),
      updated AS (
-       UPDATE monitored_predictions p SET outcome = u.value, outcome_at = u.at
-       FROM unnest($1::uuid[], $2::float8[], $3::timestamptz[]) AS u(id, value, at)
+       UPDATE monitored_predictions p SET outcome = u.value, outcome_label = u.label, outcome_at = u.at
+       FROM unnest($1::uuid[], $2::float8[], $3::text[], $4::timestamptz[]) AS u(id, value, label, at)
        WHERE p.prediction_id = u.id
-       RETURNING p.prediction_id, p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome),
+       RETURNING p.prediction_id, p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome, p.outcome_label),
      changed AS (
        SELECT u.model_name, u.predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos,
-              (v.outcome IS NULL)::int AS o,
-              ${correct('u.prediction', 'u.label', 'u.outcome')} - ${correct('u.prediction', 'u.label', 'v.outcome')} AS c,
-              ${logLoss('u.prediction', 'u.probabilities', 'u.outcome')} - ${logLoss('u.prediction', 'u.probabilities', 'v.outcome')} AS ll,
-              ${qualityChange('u.prediction', 'u.label', 'u.outcome', 'v.outcome')}
+              (NOT ${hasOutcome(before)})::int AS o,
+              ${correct('u.prediction', 'u.label', now)} - ${correct('u.prediction', 'u.label', before)} AS c,
+              ${logLoss('u.prediction', 'u.probabilities', now)} - ${logLoss('u.prediction', 'u.probabilities', before)} AS ll,
+              ${qualityChange('u.prediction', 'u.label', now, before)}
        FROM updated u JOIN previous v USING (prediction_id)),
      ${ADD_TO_MINUTES}
      SELECT prediction_id::text, model_name FROM updated`,
-    [latest.map((o) => o.predictionId), latest.map((o) => o.value), latest.map((o) => o.at)],
+    [applied.map((o) => o.predictionId), applied.map(numeric), applied.map(named), applied.map((o) => o.at)],
   );
   updated.rows.forEach((r) => models.add(r.model_name));
-  const found = new Set(updated.rows.map((r) => r.prediction_id));
+  const found = new Set([...updated.rows.map((r) => r.prediction_id), ...refused.map((o) => o.predictionId)]);
   const early = latest.filter((o) => !found.has(o.predictionId));
   if (early.length > 0) {
     await client.query(
-      `INSERT INTO pending_outcomes (prediction_id, value, observed_at)
-       SELECT * FROM unnest($1::uuid[], $2::float8[], $3::timestamptz[])
-       ON CONFLICT (prediction_id) DO UPDATE SET value = EXCLUDED.value, observed_at = EXCLUDED.observed_at`,
-      [early.map((o) => o.predictionId), early.map((o) => o.value), early.map((o) => o.at)],
+      `INSERT INTO pending_outcomes (prediction_id, value, label, observed_at)
+       SELECT * FROM unnest($1::uuid[], $2::float8[], $3::text[], $4::timestamptz[])
+       ON CONFLICT (prediction_id) DO UPDATE SET value = EXCLUDED.value, label = EXCLUDED.label, observed_at = EXCLUDED.observed_at`,
+      [early.map((o) => o.predictionId), early.map(numeric), early.map(named), early.map((o) => o.at)],
     );
   }
-  return { joined: updated.rows.length, pending: early.length };
+  return { joined: updated.rows.length, pending: early.length, refused: refused.map((o) => o.predictionId) };
 }

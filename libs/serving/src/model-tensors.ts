@@ -109,7 +109,13 @@ export function readOutputs(plan: OutputPlan, out: Record<string, PlainTensor>, 
       const best = p.indexOf(Math.max(...p));
       const chosen = label ?? classes[best] ?? best;
       if (plan.task === 'binary_classification' && width === 2) {
-        results.push({ prediction: p[1]!, label: chosen });
+        // classes with names (not 0/1): the event carries them, so monitoring judges outcomes by name
+        const named = classes.some((c) => typeof c === 'string');
+        results.push({
+          prediction: p[1]!,
+          label: chosen,
+          ...(named ? { probabilities: Object.fromEntries(classes.map((c, k) => [String(c), p[k]!])) } : {}),
+        });
       } else {
         const at = classes.findIndex((c) => String(c) === String(chosen));
         results.push({

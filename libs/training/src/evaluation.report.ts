@@ -27,21 +27,39 @@ const PARTIAL_DEPENDENCE_FEATURES = 3;
  * The evaluation report stored with a version: curves and confusion matrix (binary), the
  * multi-class part (K×K confusion matrix, per-class metrics, one-vs-rest ROC curves) or residuals
  * (regression), feature importance (the trainer's own gain for trees, permutation importance on
- * the validation slice otherwise) and partial dependence of the top features (binary and
- * regression: a multi-class model would need a curve per class).
+ * the validation slice otherwise) and partial dependence of the top features (multi-class: one
+ * curve per class, its mean probability).
  */
-export function evaluationReport(task: ModelTask, trained: Trained, validation: Dataset, pValid: Float64Array, numClass: number): Evaluation {
+export function evaluationReport(
+  task: ModelTask,
+  trained: Trained,
+  validation: Dataset,
+  pValid: Float64Array,
+  numClass: number,
+): Evaluation {
   const sample = sampleRows(validation);
   const importance = featureImportance(task, trained, sample, numClass);
   const none = { roc: null, pr: null, calibration: null, confusionMatrix: null, residuals: null, multiclass: null };
-  if (task === 'multiclass_classification') {
-    return { ...none, featureImportance: importance, partialDependence: [], multiclass: multiclassReport(validation.label, pValid, numClass) };
-  }
+  const multiclass = task === 'multiclass_classification';
   const top = [...importance].sort((a, b) => b.importance - a.importance).slice(0, PARTIAL_DEPENDENCE_FEATURES);
   const partial = top.map(({ name }) => {
-    const pd = partialDependence((columns) => trained.predict(columns), sample, name, { gridSize: 20, sampleRows: 500, seed: 7 });
-    return { feature: pd.feature, grid: pd.grid, average: pd.average };
+    const pd = partialDependence((columns) => trained.predict(columns), sample, name, {
+      gridSize: 20,
+      sampleRows: 500,
+      seed: 7,
+      outputsPerRow: multiclass ? numClass : 1,
+    });
+    const byClass = pd.byClass?.map((average, label) => ({ label, average }));
+    return { feature: pd.feature, grid: pd.grid, average: pd.average, ...(byClass ? { byClass } : {}) };
   });
+  if (multiclass) {
+    return {
+      ...none,
+      featureImportance: importance,
+      partialDependence: partial,
+      multiclass: multiclassReport(validation.label, pValid, numClass),
+    };
+  }
   const y = validation.label;
   if (task === 'regression') {
     const residuals = Float64Array.from(pValid, (p, i) => p - y[i]!);
@@ -95,7 +113,11 @@ function featureImportance(task: ModelTask, trained: Trained, sample: Dataset, n
     return trained.model.features.map((name, i) => ({ name, importance: gain[i] ?? 0, std: null, kind: 'gain' as const }));
   }
   const multiclass = task === 'multiclass_classification';
-  const metric = multiclass ? (y: Float64Array, p: Float64Array) => multiclassLogLoss(y, p, numClass) : task === 'binary_classification' ? logLoss : rmse;
+  const metric = multiclass
+    ? (y: Float64Array, p: Float64Array) => multiclassLogLoss(y, p, numClass)
+    : task === 'binary_classification'
+      ? logLoss
+      : rmse;
   const result = permutationImportance((columns) => trained.predict(columns), sample, metric, {
     higherIsBetter: false,
     repeats: 2,
@@ -108,7 +130,10 @@ function featureImportance(task: ModelTask, trained: Trained, sample: Dataset, n
 function sampleRows(dataset: Dataset): Dataset {
   if (dataset.rowCount <= EXPLAIN_ROWS) return dataset;
   const step = dataset.rowCount / EXPLAIN_ROWS;
-  return selectRows(dataset, Array.from({ length: EXPLAIN_ROWS }, (_, i) => Math.floor(i * step)));
+  return selectRows(
+    dataset,
+    Array.from({ length: EXPLAIN_ROWS }, (_, i) => Math.floor(i * step)),
+  );
 }
 
 /** Indices of at most CURVE_POINTS evenly spread points, first and last included. */

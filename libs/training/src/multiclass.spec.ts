@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { EMPTY_EVALUATION, Evaluation, TrainingRequest, type TrainingRequestInput } from '@atelier/contracts';
-import { createRng, type Dataset, multiclassLogLoss, normal } from '@atelier/ml';
+import { EMPTY_EVALUATION, Evaluation, taskOf, TrainingRequest, type TrainingRequestInput } from '@atelier/contracts';
+import { createRng, type Dataset, exportOnnx, multiclassLogLoss, normal, readOnnxGraph } from '@atelier/ml';
 
 import { evaluationReport, multiclassReport } from './evaluation.report';
 import { searchAndTrain } from './hyperparameter.search';
@@ -87,7 +87,12 @@ describe('training a multi-class model', () => {
     expect(multiclassLogLoss(validation.label, p, 3)).toBeLessThan(0.6);
 
     const evaluation = Evaluation.parse(evaluationReport('multiclass_classification', trained, validation, p, 3));
-    expect(evaluation).toMatchObject({ roc: null, pr: null, confusionMatrix: null, residuals: null, partialDependence: [] });
+    expect(evaluation).toMatchObject({ roc: null, pr: null, confusionMatrix: null, residuals: null });
+    // partial dependence: one curve per class, the class probabilities summing to 1 at each grid value
+    const [pd] = evaluation.partialDependence;
+    expect(pd).toMatchObject({ feature: 'x', average: [] });
+    expect(pd!.byClass!.map((c) => c.label)).toEqual([0, 1, 2]);
+    pd!.grid.forEach((_, g) => expect(pd!.byClass!.reduce((sum, c) => sum + c.average[g]!, 0)).toBeCloseTo(1, 9));
     expect(evaluation.multiclass!.confusionMatrix.flat().reduce((a, b) => a + b)).toBe(validation.rowCount);
     expect(evaluation.multiclass!.roc.every((r) => r.auc! > 0.8)).toBe(true);
     expect(evaluation.featureImportance.map((f) => [f.name, f.kind])).toEqual([
@@ -115,6 +120,29 @@ describe('training a multi-class model', () => {
     expect(x!.importance).toBeGreaterThan(0.5);
     expect(Math.abs(noise!.importance)).toBeLessThan(0.05);
     expect(multiclass!.classes).toEqual([0, 1, 2]);
+  });
+
+  it('logistic regression: multinomial (softmax) over the classes, exported as the GBDT and network graphs are', async () => {
+    const lr = request({ modelType: 'logistic_regression', params: { task: 'multiclass' } });
+    expect(taskOf(lr)).toBe('multiclass_classification');
+    const trained = await train(lr, trainSet, validation, {}, { numClass: 3 });
+    expect(trained.backend).toBe('typescript');
+    expect(trained.model).toMatchObject({ kind: 'logistic_regression', task: 'multiclass', features: ['x', 'noise'] });
+    const p = trained.predict(validation.columns);
+    expect(p).toHaveLength(3 * validation.rowCount);
+    expect(multiclassLogLoss(validation.label, p, 3)).toBeLessThan(0.6);
+    const { featureImportance, multiclass } = evaluationReport('multiclass_classification', trained, validation, p, 3);
+    expect(featureImportance.map((f) => [f.name, f.kind])).toEqual([
+      ['x', 'permutation'],
+      ['noise', 'permutation'],
+    ]);
+    expect(multiclass!.roc.every((r) => r.auc! > 0.8)).toBe(true);
+    // the registered outputs are the graph's: `probabilities` [N, 3] and `label` [N]
+    expect(readOnnxGraph(exportOnnx(trained.model, { name: 'classes' })).outputs.map((o) => [o.name, o.type])).toEqual([
+      ['probabilities', { kind: 'tensor', elementType: 'float', shape: ['N', 3] }],
+      ['label', { kind: 'tensor', elementType: 'int64', shape: ['N'] }],
+    ]);
+    expect(outputsOf('multiclass_classification', 3).outputs).toEqual(['probabilities', 'label']);
   });
 
   it('searches hyper-parameters by validation log loss, lowest first', async () => {

@@ -10,6 +10,7 @@ import {
   type TrainingHooks,
   trainLinearRegression,
   trainLogisticRegression,
+  trainMultinomialLogisticRegression,
   trainNeuralNetwork,
 } from '@atelier/ml';
 
@@ -39,8 +40,8 @@ type Trainer<T extends TrainingRequest['modelType']> = (
 
 /** One entry per model type of the contract; each trains through `@atelier/ml`. */
 const trainers: { [T in TrainingRequest['modelType']]: Trainer<T> } = {
-  logistic_regression: async (train, _validation, params, hooks) => {
-    const model = await trainLogisticRegression(train, params, hooks);
+  logistic_regression: async (train, _validation, { task, ...params }, hooks, { numClass }) => {
+    const model = task === 'multiclass' ? await trainMultinomialLogisticRegression(train, { ...params, numClass }, hooks) : await trainLogisticRegression(train, params, hooks);
     return { model, backend: model.backend, predict: (columns) => predictProba(model, columns) };
   },
   linear_regression: async (train, _validation, params, hooks) => {

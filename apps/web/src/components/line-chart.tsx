@@ -5,11 +5,17 @@ export interface Point {
   y: number;
 }
 
+export type Tone = 'a' | 'b' | 'c' | 'd';
+export const TONES: readonly Tone[] = ['a', 'b', 'c', 'd'];
+
 export interface Series {
   label: string;
   points: Point[];
-  /** `a` (accent) and `b` tell two overlaid series apart; `b` is dashed so it also reads in print */
-  tone?: 'a' | 'b';
+  /**
+   * tells overlaid series apart: `a` (accent, solid), `b` (dashed), `c` (dotted), `d` (dash-dot),
+   * so they also read in print; `TONES[i % 4]` for a series of many
+   */
+  tone?: Tone;
   /** draw the points as dots, without (`dots`) or with (`both`) the line through them */
   mark?: 'line' | 'dots' | 'both';
 }

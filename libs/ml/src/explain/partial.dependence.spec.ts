@@ -36,6 +36,39 @@ describe('partialDependence', () => {
     expect(pd.average[7]).toBeCloseTo(0.6, 1);
   });
 
+  it('gives a multi-class model one curve per class: the mean probability of that class, summing to 1', () => {
+    const data = dataset(40);
+    // softmax over three scores that move with x differently; a missing x counts as 0
+    const softmax = ([x, k]: Float64Array[]): Float64Array => {
+      const out = new Float64Array(x.length * 3);
+      x.forEach((v, i) => {
+        const z = [0, 1.5 * (Number.isNaN(v) ? 0 : v), 0.3 * k[i]!];
+        const e = z.map(Math.exp);
+        const total = e[0]! + e[1]! + e[2]!;
+        e.forEach((p, c) => (out[i * 3 + c] = p / total));
+      });
+      return out;
+    };
+    const pd = partialDependence(softmax, data, 'x', { gridSize: 5, sampleRows: 100, outputsPerRow: 3 });
+
+    expect(pd.average).toEqual([]);
+    expect(pd.byClass).toHaveLength(3);
+    pd.grid.forEach((v, g) => {
+      // by hand: every row with x set to v, each class's probability averaged
+      const rows = Array.from({ length: data.rowCount }, (_, i) => i);
+      const forced = softmax([new Float64Array(rows.length).fill(v), data.columns[1]]);
+      for (let c = 0; c < 3; c++) {
+        const expected = rows.reduce((sum, i) => sum + forced[i * 3 + c]!, 0) / rows.length;
+        expect(pd.byClass![c]![g]).toBeCloseTo(expected, 12);
+      }
+      expect(pd.byClass![0]![g]! + pd.byClass![1]![g]! + pd.byClass![2]![g]!).toBeCloseTo(1, 12);
+    });
+    // class 1's score grows with x: its curve rises, class 0's falls
+    expect(pd.byClass![1]!.at(-1)).toBeGreaterThan(pd.byClass![1]![0]!);
+    expect(pd.byClass![0]!.at(-1)).toBeLessThan(pd.byClass![0]![0]!);
+    expect(() => partialDependence(softmax, data, 'x', { outputsPerRow: 2 })).toThrow(MlError);
+  });
+
   it('averages over the sampled rows exactly', () => {
     const data = dataset(50);
     const pd = partialDependence(monotoneModel, data, 1, { sampleRows: 1000 });

@@ -10,14 +10,18 @@ export interface PartialDependenceOptions {
   /** Rows averaged over; a seeded sample when the dataset has more. */
   sampleRows?: number;
   seed?: number;
+  /** Values `predict` returns per row: 1, or k for a multi-class model's n × k probabilities. */
+  outputsPerRow?: number;
 }
 
 export interface PartialDependence {
   feature: string;
   /** Increasing feature values the model was evaluated at. */
   grid: number[];
-  /** Mean prediction over the sampled rows with the feature set to each grid value. */
+  /** Mean prediction over the sampled rows with the feature set to each grid value (empty for k > 1 outputs). */
   average: number[];
+  /** k > 1 outputs per row (multi-class): per class, its mean probability at each grid value. */
+  byClass?: number[][];
 }
 
 /**
@@ -25,7 +29,9 @@ export interface PartialDependence {
  * and average the model's predictions. The grid is the feature's quantiles at evenly spaced
  * levels from 0 to 1 (numpy 'linear' interpolation), ignoring missing values and dropping
  * duplicates; a feature with at most `gridSize` distinct values uses exactly those values
- * (as scikit-learn does). All grid points are scored in a single `predict` call.
+ * (as scikit-learn does). All grid points are scored in a single `predict` call. A multi-class
+ * model (`outputsPerRow` k > 1) gets one curve per class, the mean probability of that class, as
+ * scikit-learn's `partial_dependence` averages `predict_proba` per class.
  */
 export function partialDependence(
   predict: BatchPredictFn,
@@ -34,7 +40,7 @@ export function partialDependence(
   options: PartialDependenceOptions = {},
 ): PartialDependence {
   assertDataset(dataset);
-  const { gridSize = 20, sampleRows = 1000, seed = 42 } = options;
+  const { gridSize = 20, sampleRows = 1000, seed = 42, outputsPerRow = 1 } = options;
   const j = typeof feature === 'number' ? feature : dataset.features.indexOf(feature);
   if (!(Number.isInteger(j) && j >= 0 && j < dataset.features.length)) {
     throw new MlError('invalid_params', `feature ${JSON.stringify(feature)} is not a feature of the dataset`);
@@ -44,6 +50,9 @@ export function partialDependence(
   }
   if (!(Number.isInteger(sampleRows) && sampleRows >= 1)) {
     throw new MlError('invalid_params', `sampleRows must be a positive integer, got ${sampleRows}`);
+  }
+  if (!(Number.isInteger(outputsPerRow) && outputsPerRow >= 1)) {
+    throw new MlError('invalid_params', `outputsPerRow must be a positive integer, got ${outputsPerRow}`);
   }
   const name = dataset.features[j];
   const grid = quantileGrid(dataset.columns[j], gridSize);
@@ -62,15 +71,19 @@ export function partialDependence(
     return out;
   });
   const prediction = predict(columns);
-  if (prediction.length !== grid.length * n) {
-    throw new MlError('invalid_model', `predict returned ${prediction.length} values for ${grid.length * n} rows`);
+  const k = outputsPerRow;
+  if (prediction.length !== grid.length * n * k) {
+    throw new MlError('invalid_model', `predict returned ${prediction.length} values for ${grid.length * n} rows × ${k} outputs`);
   }
-  const average = grid.map((_, g) => {
+  // the mean of output c over the rows of grid value g
+  const mean = (g: number, c: number) => {
     let sum = 0;
-    for (let i = g * n; i < (g + 1) * n; i++) sum += prediction[i];
+    for (let i = g * n; i < (g + 1) * n; i++) sum += prediction[i * k + c];
     return sum / n;
-  });
-  return { feature: name, grid, average };
+  };
+  if (k === 1) return { feature: name, grid, average: grid.map((_, g) => mean(g, 0)) };
+  const byClass = Array.from({ length: k }, (_, c) => grid.map((_, g) => mean(g, c)));
+  return { feature: name, grid, average: [], byClass };
 }
 
 /** Distinct quantiles of the non-missing values, increasing. */

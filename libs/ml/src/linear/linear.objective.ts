@@ -66,21 +66,69 @@ export function linearObjective(
   };
 }
 
-/** Turns sums over rows into means and adds `l2`·Σw² (never the bias, the last entry of θ). */
+/**
+ * Mean softmax cross-entropy of the class scores `z_k = x·w_k + b_k` plus `l2`·Σw² over
+ * θ = [w_0…, w_1…, …, w_{K−1}…, b_0 … b_{K−1}] (class k's weights at θ[k·F … (k+1)·F)), against
+ * class indices 0..K−1. Per row: log Σ_k e^{z_k} − z_y taken around the largest score
+ * (log-sum-exp: no e^z overflows), derivative softmax(z)_k − [y = k].
+ */
+export function softmaxObjective(
+  { values, rowCount, featureCount }: DesignMatrix,
+  target: Float64Array,
+  numClass: number,
+  l2: number,
+): SmoothObjective {
+  const weightCount = numClass * featureCount;
+  const classWeights = (v: Float64Array) =>
+    Array.from({ length: numClass }, (_, k) => v.subarray(k * featureCount, (k + 1) * featureCount));
+  const scores = new Float64Array(numClass);
+  return (theta, gradient) => {
+    const w = classWeights(theta);
+    const g = classWeights(gradient);
+    gradient.fill(0);
+    let lossSum = 0;
+    for (let i = 0, row = 0; i < rowCount; i++, row += featureCount) {
+      let max = -Infinity;
+      for (let k = 0; k < numClass; k++) {
+        scores[k] = theta[weightCount + k] + rowDot(values, row, w[k], featureCount);
+        max = Math.max(max, scores[k]);
+      }
+      const y = target[i];
+      const label = scores[y];
+      let sum = 0;
+      for (let k = 0; k < numClass; k++) {
+        scores[k] = Math.exp(scores[k] - max);
+        sum += scores[k];
+      }
+      lossSum += max + Math.log(sum) - label;
+      for (let k = 0; k < numClass; k++) {
+        const residual = scores[k] / sum - (k === y ? 1 : 0); // ∂loss/∂z_k
+        addScaledRow(g[k], residual, values, row, featureCount);
+        gradient[weightCount + k] += residual;
+      }
+    }
+    return meanWithRidge(lossSum, theta, gradient, rowCount, weightCount, l2);
+  };
+}
+
+/**
+ * Turns sums over rows into means and adds `l2`·Σw² over the first `penalised` entries of θ, the
+ * weights; the biases after them are never penalised.
+ */
 function meanWithRidge(
   lossSum: number,
   theta: Float64Array,
   gradient: Float64Array,
   rowCount: number,
-  featureCount: number,
+  penalised: number,
   l2: number,
 ): number {
   let penalty = 0;
-  for (let j = 0; j < featureCount; j++) {
+  for (let j = 0; j < penalised; j++) {
     gradient[j] = gradient[j] / rowCount + 2 * l2 * theta[j];
     penalty += theta[j] * theta[j];
   }
-  gradient[featureCount] /= rowCount;
+  for (let j = penalised; j < gradient.length; j++) gradient[j] /= rowCount;
   return lossSum / rowCount + l2 * penalty;
 }
 

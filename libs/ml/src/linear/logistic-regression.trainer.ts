@@ -1,9 +1,18 @@
 import type { Dataset } from '../dataset/dataset.types';
+import { MlError } from '../ml.error';
+import { fitMultinomialWeightsFullBatch } from './linear-full-batch.fit';
 import { fitLinearWeights } from './linear-model.fit';
 import { DEFAULT_LINEAR_MODEL_PARAMS, type LinearModelParams, resolveLinearParams } from './linear-model.params';
-import type { LogisticRegressionModel } from './logistic-regression.model';
+import type { LogisticRegressionModel, MultinomialLogisticRegressionModel } from './logistic-regression.model';
 import { fitStandardizer } from './standardizer.fit';
-import { assertBinaryLabel, assertTrainableFeatures, baseRateLogit, type TrainingHooks } from './training-input.util';
+import {
+  assertBinaryLabel,
+  assertClassLabel,
+  assertTrainableFeatures,
+  baseRateLogit,
+  invalidParam,
+  type TrainingHooks,
+} from './training-input.util';
 
 export type { TrainingHooks, TrainingProgress } from './training-input.util';
 
@@ -46,5 +55,54 @@ export async function trainLogisticRegression(
     weights,
     bias,
     backend,
+  };
+}
+
+export interface MultinomialLogisticRegressionParams extends LogisticRegressionParams {
+  /** Number of classes (at least 2); the labels are class indices 0..numClass-1. */
+  numClass: number;
+}
+
+/**
+ * Multinomial (softmax) logistic regression over the classes 0..numClass-1: one weight row and
+ * bias per class, fitted together on mean cross-entropy + penalties with L-BFGS (OWL-QN with
+ * `l1`) on the whole training set in float64, after the same preprocessing as the binary model
+ * (standardise on this training data, missing values at the training mean). Deterministic. Only
+ * the `lbfgs` solver: `adam` is refused. A class without training rows is allowed (a partition
+ * may lack one); its probability tends to 0.
+ */
+export async function trainMultinomialLogisticRegression(
+  dataset: Dataset,
+  { numClass, ...params }: Partial<LogisticRegressionParams> & Pick<MultinomialLogisticRegressionParams, 'numClass'>,
+  hooks: TrainingHooks = {},
+): Promise<MultinomialLogisticRegressionModel> {
+  const resolved = resolveLinearParams(DEFAULT_LOGISTIC_REGRESSION_PARAMS, params);
+  if (!(Number.isInteger(numClass) && numClass >= 2)) throw invalidParam('numClass', numClass, 'an integer ≥ 2 for multi-class');
+  if (resolved.solver !== 'lbfgs') {
+    throw new MlError(
+      'invalid_params',
+      `multi-class logistic regression trains with solver "lbfgs" only (the default: deterministic, float64, to the optimum); "${resolved.solver}" fits binary logistic regression`,
+    );
+  }
+  assertTrainableFeatures(dataset);
+  assertClassLabel(dataset.label, numClass);
+  hooks.signal?.throwIfAborted();
+
+  const standardizer = fitStandardizer(dataset.columns);
+  const { weights, biases } = await fitMultinomialWeightsFullBatch(
+    { dataset, standardizer, target: dataset.label },
+    numClass,
+    resolved,
+    hooks,
+  );
+  return {
+    kind: 'logistic_regression',
+    task: 'multiclass',
+    features: [...dataset.features],
+    means: standardizer.means,
+    scales: standardizer.scales,
+    weights,
+    biases,
+    backend: 'typescript',
   };
 }

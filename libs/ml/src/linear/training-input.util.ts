@@ -89,6 +89,14 @@ export function assertBinaryLabel(label: Float64Array): void {
   });
 }
 
+export function assertClassLabel(label: Float64Array, numClass: number): void {
+  label.forEach((v, i) => {
+    if (!(Number.isInteger(v) && v >= 0 && v < numClass)) {
+      throw new MlError('invalid_dataset', `label must be a class index in 0..${numClass - 1}, got ${v} at row ${i}`);
+    }
+  });
+}
+
 export function assertFiniteLabel(label: Float64Array): void {
   label.forEach((v, i) => {
     if (!Number.isFinite(v)) throw new MlError('invalid_dataset', `label must be a finite number, got ${v} at row ${i}`);

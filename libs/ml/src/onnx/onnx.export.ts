@@ -3,17 +3,23 @@ import type { GbdtModel } from '../gbdt/gbdt.model';
 import { gbdtGraph, ONNX_ML_DOMAIN, ONNX_ML_OPSET_VERSION } from '../gbdt/gbdt.onnx';
 import type { LinearRegressionModel } from '../linear/linear-regression.model';
 import { linearRegressionGraph } from '../linear/linear-regression.onnx';
-import type { LogisticRegressionModel } from '../linear/logistic-regression.model';
+import type { LogisticRegressionModel, MultinomialLogisticRegressionModel } from '../linear/logistic-regression.model';
 import { MlError } from '../ml.error';
 import type { NeuralNetworkModel } from '../nn/neural-network.model';
 import { neuralNetworkGraph } from '../nn/neural-network.onnx';
 import { encodingGraph } from './encoding.onnx';
 import { logisticRegressionGraph } from './logistic-regression.onnx';
+import { multinomialLogisticRegressionGraph } from './multinomial-logistic-regression.onnx';
 import { encodeModel, type OnnxGraph } from './onnx.proto';
 import { partitionedGraph, partitionInput } from './partitioned.onnx';
 
 /** Every model `exportOnnx` accepts; later trainers (GBDT, neural nets) join this union. */
-export type ExportableModel = LogisticRegressionModel | LinearRegressionModel | NeuralNetworkModel | GbdtModel;
+export type ExportableModel =
+  | LogisticRegressionModel
+  | MultinomialLogisticRegressionModel
+  | LinearRegressionModel
+  | NeuralNetworkModel
+  | GbdtModel;
 
 export interface OnnxExportMeta {
   /** Graph name, usually the registry model name. */
@@ -96,7 +102,7 @@ function exportedGraph(model: ExportableModel, name: string, { encoding, partiti
 function graphOf(model: ExportableModel, name: string): OnnxGraph {
   switch (model.kind) {
     case 'logistic_regression':
-      return logisticRegressionGraph(model, name);
+      return model.task === 'multiclass' ? multinomialLogisticRegressionGraph(model, name) : logisticRegressionGraph(model, name);
     case 'linear_regression':
       return linearRegressionGraph(model, name);
     case 'neural_network':

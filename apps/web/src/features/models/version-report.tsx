@@ -7,7 +7,7 @@ import type { Evaluation, FeatureBaseline, ModelVersionDetail } from '@atelier/c
 import { BarList } from '../../components/bar-list';
 import { ErrorNotice } from '../../components/error-notice';
 import { HistogramChart } from '../../components/histogram-chart';
-import { LineChart, zipPoints } from '../../components/line-chart';
+import { LineChart, TONES, zipPoints } from '../../components/line-chart';
 import { Loading } from '../../components/states';
 import { formatCount, formatMetric, formatShare, formatStat } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
@@ -48,7 +48,9 @@ function ReportBody({ detail }: { detail: ModelVersionDetail }) {
   const evaluation = evaluationOf(detail);
   const baseline = baselineOf(detail);
   const rows = detail.lineage.validationRows;
-  const hasCurves = Boolean(evaluation.roc || evaluation.pr || evaluation.calibration?.length || evaluation.confusionMatrix || evaluation.residuals);
+  const hasCurves = Boolean(
+    evaluation.roc || evaluation.pr || evaluation.calibration?.length || evaluation.confusionMatrix || evaluation.residuals,
+  );
   const hasCharts = hasCurves || Boolean(evaluation.multiclass);
   const hasExplanations = evaluation.featureImportance.length > 0 || evaluation.partialDependence.length > 0;
 
@@ -66,7 +68,9 @@ function ReportBody({ detail }: { detail: ModelVersionDetail }) {
       {hasCurves ? <Performance evaluation={evaluation} metrics={detail.metrics} /> : null}
       {evaluation.multiclass ? <MulticlassReport report={evaluation.multiclass} /> : null}
       {hasExplanations ? <Explanations evaluation={evaluation} /> : null}
-      {evaluation.partitions?.length ? <PartitionsTable partitions={evaluation.partitions} column={detail.signature.partition?.column ?? null} /> : null}
+      {evaluation.partitions?.length ? (
+        <PartitionsTable partitions={evaluation.partitions} column={detail.signature.partition?.column ?? null} />
+      ) : null}
       <BaselineTable features={baseline.features} prediction={baseline.prediction} />
     </div>
   );
@@ -182,7 +186,9 @@ const KIND_NOTE: Record<Evaluation['featureImportance'][number]['kind'], string>
 
 function Explanations({ evaluation }: { evaluation: Evaluation }) {
   const kinds = [...new Set(evaluation.featureImportance.map((f) => f.kind))];
-  const partial = evaluation.partialDependence.filter((pd) => pd.grid.length > 0 && pd.average.length > 0);
+  const partial = evaluation.partialDependence.filter(
+    (pd) => pd.grid.length > 0 && (pd.average.length > 0 || (pd.byClass?.length ?? 0) > 0),
+  );
   return (
     <div className="report-explain">
       {kinds.map((kind) => (
@@ -206,9 +212,17 @@ function Explanations({ evaluation }: { evaluation: Evaluation }) {
               <LineChart
                 key={pd.feature}
                 title={<span className="chart-feature">{pd.feature}</span>}
-                series={[{ label: pd.feature, points: zipPoints(pd.grid, pd.average), mark: 'both' }]}
+                series={
+                  pd.byClass
+                    ? pd.byClass.map((c, i) => ({
+                        label: `class ${String(c.label)}`,
+                        points: zipPoints(pd.grid, c.average),
+                        tone: TONES[i % TONES.length],
+                      }))
+                    : [{ label: pd.feature, points: zipPoints(pd.grid, pd.average), mark: 'both' }]
+                }
                 xLabel={pd.feature}
-                yLabel="avg. prediction"
+                yLabel={pd.byClass ? 'avg. probability' : 'avg. prediction'}
                 height={150}
                 small
               />

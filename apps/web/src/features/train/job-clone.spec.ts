@@ -52,6 +52,19 @@ describe('cloneRequest (a past job into the training form)', () => {
     });
   });
 
+  it('clones the task of a logistic regression, binary when a stored request has none', () => {
+    const multiclass = cloneRequest(
+      TrainingRequest.parse({ ...base, modelType: 'logistic_regression', params: { task: 'multiclass', maxIterations: 200 } }),
+    );
+    expect(multiclass.model).toMatchObject({ modelType: 'logistic_regression', task: 'multiclass', rounds: '200' });
+    expect(multiclass.left).toEqual([]);
+    expect(modelChoice(multiclass.model)).toEqual({ modelType: 'logistic_regression', params: { task: 'multiclass', maxIterations: 200 } });
+    // requests stored before `task` had a default are returned as stored
+    const stored = TrainingRequest.parse({ ...base, modelType: 'logistic_regression', params: {} });
+    const { task: _, ...params } = stored.params as { task: string };
+    expect(cloneRequest({ ...stored, params } as TrainingRequest).model.task).toBe('binary');
+  });
+
   it('names what the form cannot hold instead of dropping it silently', () => {
     const request = TrainingRequest.parse({
       ...base,

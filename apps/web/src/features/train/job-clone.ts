@@ -67,7 +67,8 @@ function modelSettingsOf(request: TrainingRequest, left: string[]): ModelSetting
     case 'linear_regression': {
       const p = request.params;
       if (p.solver === 'adam') left.push(`the adam solver (${p.epochs} epochs): the form trains with L-BFGS`);
-      const task: Task = request.modelType === 'linear_regression' ? 'regression' : 'binary';
+      // a logistic regression stored before `task` had a default has none: binary
+      const task: Task = request.modelType === 'linear_regression' ? 'regression' : request.params.task === 'multiclass' ? 'multiclass' : 'binary';
       return { ...base, modelType: request.modelType, task, rounds: String(p.maxIterations) };
     }
     case 'gbdt': {

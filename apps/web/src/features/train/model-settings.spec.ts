@@ -31,17 +31,28 @@ describe('the model settings of the training form', () => {
     expect(taskOf(TrainingRequest.parse({ ...request, ...modelChoice(network) }))).toBe('multiclass_classification');
   });
 
-  it('falls back to the one task of a model type that cannot learn the chosen one', () => {
+  it('asks logistic regression for binary or multi-class classification through its `task`', () => {
+    const logistic = initialModelSettings();
+    expect(logistic.task).toBe('binary');
+    expect(modelChoice(logistic)).toEqual({ modelType: 'logistic_regression', params: { task: 'binary', maxIterations: 1000 } });
+    const multiclass = modelReducer(logistic, { type: 'set', field: 'task', value: 'multiclass' });
+    expect(modelChoice(multiclass)).toEqual({ modelType: 'logistic_regression', params: { task: 'multiclass', maxIterations: 1000 } });
+    expect(taskOf(TrainingRequest.parse({ ...request, ...modelChoice(multiclass) }))).toBe('multiclass_classification');
+  });
+
+  it('keeps the task for a model type that can learn it, else falls back to its first', () => {
     const multiclass = modelReducer(modelReducer(initialModelSettings(), { type: 'modelType', modelType: 'gbdt' }), {
       type: 'set',
       field: 'task',
       value: 'multiclass',
     });
-    expect(modelReducer(multiclass, { type: 'modelType', modelType: 'logistic_regression' }).task).toBe('binary');
+    expect(modelReducer(multiclass, { type: 'modelType', modelType: 'logistic_regression' }).task).toBe('multiclass');
     expect(modelReducer(multiclass, { type: 'modelType', modelType: 'linear_regression' }).task).toBe('regression');
-    expect(modelChoice(modelReducer(multiclass, { type: 'modelType', modelType: 'logistic_regression' }))).toEqual({
+    const regression = modelReducer(multiclass, { type: 'set', field: 'task', value: 'regression' });
+    expect(modelReducer(regression, { type: 'modelType', modelType: 'logistic_regression' }).task).toBe('binary');
+    expect(modelChoice(modelReducer(regression, { type: 'modelType', modelType: 'logistic_regression' }))).toEqual({
       modelType: 'logistic_regression',
-      params: { maxIterations: 1000 },
+      params: { task: 'binary', maxIterations: 1000 },
     });
   });
 

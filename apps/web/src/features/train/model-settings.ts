@@ -2,7 +2,7 @@ import type { ModelChoiceInput, ModelType } from '@atelier/contracts';
 
 import { splitList } from '../../lib/format';
 
-/** What a model learns; the request says it per model type (GBDT `objective`, network `task`). */
+/** What a model learns; the request says it per model type (GBDT `objective`, network and logistic regression `task`). */
 export type Task = 'binary' | 'multiclass' | 'regression';
 
 interface ModelTypeInfo {
@@ -18,7 +18,7 @@ interface ModelTypeInfo {
 
 /** What the tuning fields mean, their defaults, and the tasks of each model type. */
 export const MODEL_TYPES: Record<ModelType, ModelTypeInfo> = {
-  logistic_regression: { label: 'Logistic regression', tasks: ['binary'], rounds: 'Max iterations', epochs: '1000' },
+  logistic_regression: { label: 'Logistic regression', tasks: ['binary', 'multiclass'], rounds: 'Max iterations', epochs: '1000' },
   gbdt: {
     label: 'Gradient-boosted trees',
     tasks: ['binary', 'multiclass', 'regression'],
@@ -83,9 +83,10 @@ export function modelChoice({ modelType, task, rounds, learningRate, hiddenLayer
   const epochs = Number(rounds);
   const rate = Number(learningRate);
   switch (modelType) {
+    // the linear models' default solver, L-BFGS, runs to convergence within this many iterations; no learning rate
     case 'logistic_regression':
+      return { modelType, params: { task: task === 'multiclass' ? 'multiclass' : 'binary', maxIterations: epochs } };
     case 'linear_regression':
-      // the default solver, L-BFGS, runs to convergence within this many iterations; no learning rate
       return { modelType, params: { maxIterations: epochs } };
     case 'gbdt':
       return { modelType, params: { objective: task, numIterations: epochs, learningRate: rate } };
