@@ -25,6 +25,13 @@ npm run --silent typecheck
 log "building the web UI"
 npx next build apps/web >/tmp/atelier-web-build.log 2>&1 || { cat /tmp/atelier-web-build.log; exit 1; }
 
+# deploy/Dockerfile's platform image, with Podman (no Docker engine or Docker Hub needed): built
+# here, on its own, so the several minutes of a cold build do not share the cores with the tests;
+# tools/build/image.int.spec.ts then finds its layers cached, checks the image and starts it
+log "building the platform image (deploy/image/build.sh; log in .atelier/reports/image-build.log)"
+mkdir -p .atelier/reports
+bash deploy/image/build.sh platform >.atelier/reports/image-build.log 2>&1 || { tail -n 60 .atelier/reports/image-build.log; exit 1; }
+
 log "running the tests"
 mkdir -p .atelier/reports
 summary=".atelier/reports/summary.json"
