@@ -65,7 +65,7 @@ describe('multi-class classification end to end (integration)', () => {
   const request = (
     name: string,
     model: ModelChoiceInput,
-    extra: { label?: string; search?: TrainingRequestInput['search'] } = {},
+    extra: { label?: string; search?: TrainingRequestInput['search']; automl?: TrainingRequestInput['automl'] } = {},
   ): TrainingRequestInput => ({
     modelName: `${name}_${s}`,
     source: { group },
@@ -165,6 +165,24 @@ describe('multi-class classification end to end (integration)', () => {
       expect(Array.from(direct.probabilities!.data as Float32Array)).toEqual(Object.values(served.probabilities!).map(Math.fround));
     }
   }, 120_000);
+
+  it('AutoML: searches across model types, registers the best with its own type, and keeps the leaderboard on the job', async () => {
+    const job = await t.client.startTraining(
+      request('species_auto', { modelType: 'gbdt', params: { objective: 'multiclass' } }, { automl: { trials: 6, seed: 3, modelTypes: ['logistic_regression', 'gbdt'] } }),
+    );
+    const done = await finished(job.id);
+    expect(done, done.error ?? '').toMatchObject({ status: 'succeeded', modelVersion: 1 });
+    // 6 candidates on a ninth of their type's budget, the best 2 with all of it
+    expect(done.trials.map((trial) => trial.rung)).toEqual([0, 0, 0, 0, 0, 0, 1, 1]);
+    expect(done.trials.every((trial) => ['logistic_regression', 'gbdt'].includes(trial.modelType!))).toBe(true);
+    const last = done.trials.filter((trial) => trial.rung === 1 && trial.status === 'ok');
+    const best = last.reduce((a, b) => (b.score! < a.score! ? b : a));
+    expect(best.metrics!.log_loss).toBeCloseTo(done.metrics!.log_loss!, 10);
+    const version = await t.client.getVersion(`species_auto_${s}`, 1);
+    expect(version.modelType).toBe(best.modelType);
+    expect(version.signature.task).toBe('multiclass_classification');
+    expect(done.events.some((e) => e.message.startsWith(`AutoML: the best of 8 trials is ${best.modelType}`))).toBe(true);
+  }, 90_000);
 
   it('answers several rows in one call, each with its class', async () => {
     const batch = await t.client.predictBatch({

@@ -118,8 +118,34 @@ export const SearchRequest = z.object({
 });
 export type SearchRequest = z.infer<typeof SearchRequest>;
 
+/**
+ * AutoML (Michelangelo's AutoTune): one switch that searches across model types *and* their
+ * parameters by successive halving — `trials` candidates, each a model type (of those that suit
+ * the request's task, or `modelTypes`) with parameters drawn from Atelier's default space for it,
+ * all trained on a small budget first (boosting rounds, epochs, solver iterations) and the best
+ * third promoted — and registers the best. The request's own `modelType` and `params` say which
+ * task (binary, multi-class, regression). Deterministic for a seed unless `maxSeconds` cuts it short.
+ */
+export const AutoMlRequest = z.object({
+  trials: z.number().int().min(3).max(100).default(12),
+  modelTypes: z.array(ModelType).min(1).max(4).optional(),
+  /** no new candidate starts after this many seconds (a running one finishes) */
+  maxSeconds: z.number().positive().max(86_400).optional(),
+  seed: z.number().int().default(42),
+});
+export type AutoMlRequest = z.infer<typeof AutoMlRequest>;
+
+/** The model types AutoML tries for each task, in this order. */
+export const AUTOML_MODEL_TYPES: Record<ModelTask, ModelType[]> = {
+  binary_classification: ['logistic_regression', 'gbdt', 'neural_network'],
+  multiclass_classification: ['logistic_regression', 'gbdt', 'neural_network'],
+  regression: ['linear_regression', 'gbdt', 'neural_network'],
+};
+
 export const SearchTrialResult = z.object({
   id: z.number().int(),
+  /** AutoML: the candidate's model type (`params` are its parameters) */
+  modelType: ModelType.optional(),
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
   score: z.number().nullable(),
   resource: z.number().optional(),
@@ -127,6 +153,8 @@ export const SearchTrialResult = z.object({
   seconds: z.number(),
   status: z.enum(['ok', 'failed', 'pruned']),
   error: z.string().optional(),
+  /** AutoML: the candidate's validation metrics (the score among them) */
+  metrics: z.record(z.string(), z.number()).optional(),
 });
 export type SearchTrialResult = z.infer<typeof SearchTrialResult>;
 
@@ -166,6 +194,8 @@ const TrainingRequestBase = z.object({
   label: z.string().min(1).max(500),
   maxRows: z.number().int().positive().max(5_000_000).default(1_000_000),
   search: SearchRequest.optional(),
+  /** search across model types and their parameters, and register the best (see `AutoMlRequest`) */
+  automl: AutoMlRequest.optional(),
   /** what serving does when an online feature of the registered version is missing */
   missingFeatures: MissingFeaturePolicy.default('impute'),
   /**
@@ -210,6 +240,17 @@ export const TrainingRequest = TrainingRequestBase.and(ModelChoice)
   })
   .superRefine((r, ctx) => {
     if (r.partition && r.search) ctx.addIssue({ code: 'custom', path: ['partition'], message: 'a partitioned model is trained with fixed parameters: drop "search" or "partition"' });
+    if (r.automl) {
+      if (r.search) ctx.addIssue({ code: 'custom', path: ['automl'], message: 'AutoML runs its own search across model types: drop "search" or "automl"' });
+      if (r.partition) ctx.addIssue({ code: 'custom', path: ['partition'], message: 'a partitioned model is trained with fixed parameters: drop "automl" or "partition"' });
+      const task = taskOf(r);
+      const suitable = AUTOML_MODEL_TYPES[task];
+      for (const [i, type] of (r.automl.modelTypes ?? []).entries()) {
+        if (!suitable.includes(type)) {
+          ctx.addIssue({ code: 'custom', path: ['automl', 'modelTypes', i], message: `${type} does not learn ${task.replace('_', ' ')}; AutoML can try ${suitable.join(', ')}` });
+        }
+      }
+    }
     const known = Object.keys(r.params);
     for (const name of Object.keys(r.search?.space ?? {})) {
       if (!known.includes(name) || UNSEARCHABLE.has(name)) {

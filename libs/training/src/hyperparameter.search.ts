@@ -67,9 +67,9 @@ export async function searchAndTrain(
   if (search.strategy === 'successive_halving') {
     const minResource = Math.max(1, Math.round(maxResource / 9));
     const planned = planSuccessiveHalving(search.trials, minResource, maxResource).reduce((sum, rung) => sum + rung.configs, 0);
-    result = await successiveHalving({ ...common, n: search.trials, minResource, maxResource, onTrial: (t) => hooks.onTrial(toResult(t), planned) });
+    result = await successiveHalving({ ...common, n: search.trials, minResource, maxResource, onTrial: (t) => hooks.onTrial(toTrialResult(t), planned) });
   } else {
-    result = await randomSearch({ ...common, trials: search.trials, onTrial: (t) => hooks.onTrial(toResult(t), search.trials) });
+    result = await randomSearch({ ...common, trials: search.trials, onTrial: (t) => hooks.onTrial(toTrialResult(t), search.trials) });
   }
   hooks.signal.throwIfAborted();
   const winner = result.best ? models.get(result.best.trialId) : undefined;
@@ -77,7 +77,7 @@ export async function searchAndTrain(
     const reason = result.trials.find((t) => t.error)?.error ?? 'no trial finished';
     throw new Error(`every trial of the search failed: ${reason}`);
   }
-  return { ...winner, trials: result.trials.map(toResult), score: result.best.score };
+  return { ...winner, trials: result.trials.map(toTrialResult), score: result.best.score };
 }
 
 /**
@@ -111,7 +111,8 @@ export function searchScore(task: ModelTask, numClass: number): { of: (y: Float6
   }
 }
 
-function toResult(trial: SearchTrial): SearchTrialResult {
+/** A search's trial as the job keeps it. */
+export function toTrialResult(trial: SearchTrial): SearchTrialResult {
   return {
     id: trial.id,
     params: trial.params,

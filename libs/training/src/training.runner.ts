@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import { type Lineage, type ModelTask, taskOf, type TrainingJobEvent, type TrainingRequest } from '@atelier/contracts';
+import { type Lineage, type ModelTask, type SearchTrialResult, taskOf, type TrainingJobEvent, type TrainingRequest } from '@atelier/contracts';
 import {
   accuracy,
   type Dataset,
@@ -19,6 +19,7 @@ import {
 } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
+import { autoMlAndTrain } from './automl';
 import { buildDataset, type BuiltDataset, entityOf, planDataset } from './dataset.builder';
 import { evaluationReport } from './evaluation.report';
 import { searchAndTrain } from './hyperparameter.search';
@@ -67,12 +68,18 @@ export class TrainingRunner {
     await say(`training set: ${train.rowCount} training rows, ${validation.rowCount} validation rows (${built.droppedRows} without a label dropped)${classes}`, DATA_DONE);
     signal.throwIfAborted();
 
-    const { trained, params } = request.search
-      ? await this.search(jobId, request, train, validation, target, signal)
-      : { trained: await trainModel(request, train, validation, { signal, onProgress: this.epochReporter(say) }, target), params: request.params };
+    const { trained, params, modelType } = request.automl
+      ? await this.autoMl(jobId, request, train, validation, target, signal, say)
+      : request.search
+        ? { ...(await this.search(jobId, request, train, validation, target, signal)), modelType: request.modelType }
+        : {
+            trained: await trainModel(request, train, validation, { signal, onProgress: this.epochReporter(say) }, target),
+            params: request.params,
+            modelType: request.modelType,
+          };
     const { model } = trained;
     await this.repository.update(jobId, { backend: trained.backend });
-    this.logger.log({ msg: 'trained', jobId, modelType: request.modelType, backend: trained.backend, rows: train.rowCount });
+    this.logger.log({ msg: 'trained', jobId, modelType, backend: trained.backend, rows: train.rowCount });
 
     const cutoff = Date.parse(request.window.validationStart);
     const partitioned = request.partition ? await this.trainPartitions(request, built, cutoff, target, trained, signal, say) : null;
@@ -106,7 +113,7 @@ export class TrainingRunner {
     };
     signal.throwIfAborted(); // a job cancelled while it was evaluated registers nothing
     const version = await this.client.createVersion(request.modelName, {
-      modelType: request.modelType,
+      modelType,
       description: request.description,
       metrics,
       signature: {
@@ -185,20 +192,35 @@ export class TrainingRunner {
     return { partitions, report, pTrain: pickRows(routed, trainRows, perRow), pValid: pickRows(routed, validationRows, perRow) };
   }
 
+  /** AutoML: each candidate's trial is stored on the job as it happens, then the winner is named. */
+  private async autoMl(jobId: string, request: TrainingRequest, train: Dataset, validation: Dataset, target: TrainingTarget, signal: AbortSignal, say: Say) {
+    const outcome = await autoMlAndTrain(request, train, validation, taskOf(request), target, {
+      signal,
+      onTrial: this.trialKeeper(jobId, (trial) => `candidate ${trial.id}: ${trial.modelType} ${JSON.stringify(trial.params)}`),
+    });
+    await say(`AutoML: the best of ${outcome.trials.length} trials is ${outcome.modelType} (score ${outcome.score.toFixed(4)})`);
+    return { trained: outcome.trained, params: outcome.params, modelType: outcome.modelType };
+  }
+
   /** Hyper-parameter search: each finished trial is stored on the job as it happens. */
   private async search(jobId: string, request: TrainingRequest, train: Dataset, validation: Dataset, target: TrainingTarget, signal: AbortSignal) {
-    let done = 0;
     const outcome = await searchAndTrain(request, train, validation, taskOf(request), target, {
       signal,
-      onTrial: async (trial, planned) => {
-        done++;
-        const progress = DATA_DONE + ((TRAIN_DONE - DATA_DONE) * Math.min(done, planned)) / planned;
-        const score = trial.score === null ? trial.status : trial.score.toFixed(4);
-        await this.repository.appendTrial(jobId, trial, progress);
-        await this.repository.appendEvents(jobId, [{ at: new Date().toISOString(), message: `trial ${trial.id} (${JSON.stringify(trial.params)}): ${score}` }]);
-      },
+      onTrial: this.trialKeeper(jobId, (trial) => `trial ${trial.id} (${JSON.stringify(trial.params)})`),
     });
     return { trained: outcome.trained, params: outcome.params };
+  }
+
+  /** Stores each finished trial on the job with an event naming it, and moves the progress on. */
+  private trialKeeper(jobId: string, name: (trial: SearchTrialResult) => string) {
+    let done = 0;
+    return async (trial: SearchTrialResult, planned: number) => {
+      done++;
+      const progress = DATA_DONE + ((TRAIN_DONE - DATA_DONE) * Math.min(done, planned)) / planned;
+      const score = trial.score === null ? trial.status : trial.score.toFixed(4);
+      await this.repository.appendTrial(jobId, trial, progress);
+      await this.repository.appendEvents(jobId, [{ at: new Date().toISOString(), message: `${name(trial)}: ${score}` }]);
+    };
   }
 }
 
