@@ -107,15 +107,18 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a scaled logistic regression (binary, ZipMap output) uploads with named columns and answers as scikit-learn does', async () => {
+  it('a scaled logistic regression (binary, ZipMap output), uploaded with the CLI with named columns, answers as scikit-learn does', async () => {
     const model = name('breast-cancer-lr');
     const f = fixture('breast-cancer-lr');
-    const response = await upload(model, readFileSync(path.join(dir, 'breast-cancer-lr.onnx')), {
-      columns: JSON.stringify({ X: f.columns }),
-      description: 'skl2onnx pipeline',
-    });
-    expect(response.status, await response.clone().text()).toBe(201);
-    const version = (await response.json()) as ModelVersionResponse;
+    const version = await cliUpload(
+      model,
+      path.join(dir, 'breast-cancer-lr.onnx'),
+      '--columns',
+      `X=${f.columns.join(',')}`,
+      '--description',
+      'skl2onnx pipeline',
+    );
+    expect(version.description).toBe('skl2onnx pipeline');
     // read from the graph: one [N, 30] input, label + ZipMap outputs, two classes
     expect(version.signature).toMatchObject({
       task: 'binary_classification',
@@ -129,7 +132,6 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
       inputs: [{ name: 'X', type: 'tensor(float)[?,30]' }],
     });
     expect(version.graph!.operators).toContain('ai.onnx.ml:ZipMap');
-    await setProduction(model, version.version);
 
     const answer = await predict({ model, rows: f.rows.map((row) => ({ features: byColumns(f.columns, row) })) });
     answer.predictions.forEach((p, i) => {
@@ -210,7 +212,8 @@ describe('interoperability: models made elsewhere, and real clients (scikit-lear
       });
       const right = truth.filter((c, i) => c === f.predict[i]).length;
       // −ln of the probability the served answer gave the true class (float32 in ONNX, so not scikit-learn's own)
-      const logLoss = truth.reduce((sum, c, i) => sum - Math.log(Math.max(answer.predictions[i]!.probabilities![c]!, 1e-15)), 0) / truth.length;
+      const logLoss =
+        truth.reduce((sum, c, i) => sum - Math.log(Math.max(answer.predictions[i]!.probabilities![c]!, 1e-15)), 0) / truth.length;
       expect(stats.accuracy).toBeCloseTo(right / truth.length, 9);
       expect(stats.logLoss).toBeCloseTo(logLoss, 6);
       const observed = Object.fromEntries(stats.classes.map((c) => [c.label, c.outcomes]));
