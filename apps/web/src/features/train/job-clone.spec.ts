@@ -4,6 +4,7 @@ import { TrainingRequest } from '@atelier/contracts';
 
 import { cloneRequest } from './job-clone';
 import { modelChoice } from './model-settings';
+import { checkSearch, initialSearchSettings } from './search-settings';
 
 const WINDOW = { start: '2001-01-01T00:00:00Z', validationStart: '2001-01-22T00:00:00Z', end: '2001-02-01T00:00:00Z' };
 const base = {
@@ -78,10 +79,66 @@ describe('cloneRequest (a past job into the training form)', () => {
     expect(form.categoricalFeatures).toBe('destination');
     expect(form.left).toEqual([
       'transforms (log_distance)',
-      'the hyper-parameter search (6 trials)',
       'destination (hashing) encoded one-hot instead',
       'parameters l2=0.5',
       'the adam solver (4 epochs): the form trains with L-BFGS',
     ]);
+  });
+
+  it('carries the search back into the search section, and the form sends the same search again', () => {
+    const search = {
+      strategy: 'successive_halving' as const,
+      trials: 6,
+      maxSeconds: 90,
+      seed: 3,
+      space: {
+        learningRate: { type: 'float' as const, min: 0.05, max: 0.3, log: true },
+        maxLeaves: { type: 'int' as const, min: 4, max: 31 },
+      },
+    };
+    const request = TrainingRequest.parse({ ...base, modelType: 'gbdt', params: { numIterations: 18 }, search });
+    const form = cloneRequest(request);
+    expect(form.left).toEqual([]);
+    expect(form.search).toMatchObject({ on: true, strategy: 'successive_halving', trials: '6', maxSeconds: '90', seed: '3' });
+    expect(form.search.rows.gbdt).toEqual({
+      learningRate: { on: true, min: '0.05', max: '0.3', log: true, values: '' },
+      maxLeaves: { on: true, min: '4', max: '31', log: false, values: '' },
+    });
+    expect(checkSearch(form.search, form.model.modelType)).toEqual({ search: request.search, errors: {} });
+
+    // choices, and a job without a search: the section off
+    const network = TrainingRequest.parse({
+      ...base,
+      modelType: 'neural_network',
+      search: { space: { activation: { type: 'choice', values: ['tanh'] }, batchNorm: { type: 'choice', values: [true, false] } } },
+    });
+    const cloned = cloneRequest(network);
+    expect(cloned.search.rows.neural_network).toMatchObject({
+      activation: { on: true, values: 'tanh' },
+      batchNorm: { on: true, values: 'true,false' },
+    });
+    expect(checkSearch(cloned.search, 'neural_network').search).toEqual(network.search);
+    expect(cloneRequest(TrainingRequest.parse({ ...base, modelType: 'gbdt' })).search).toEqual(initialSearchSettings());
+  });
+
+  it('names a search the form cannot show: numbers from a list, a float range over whole numbers', () => {
+    const request = TrainingRequest.parse({
+      ...base,
+      modelType: 'gbdt',
+      search: {
+        trials: 4,
+        space: {
+          maxLeaves: { type: 'choice', values: [15, 31] },
+          maxBins: { type: 'float', min: 16, max: 64 },
+          learningRate: { type: 'float', min: 0.05, max: 0.2 },
+        },
+      },
+    });
+    const form = cloneRequest(request);
+    expect(form.left).toEqual([
+      'the search of maxLeaves over {"type":"choice","values":[15,31]}',
+      'the search of maxBins over {"type":"float","min":16,"max":64,"log":false}',
+    ]);
+    expect(Object.keys(form.search.rows.gbdt ?? {})).toEqual(['learningRate']);
   });
 });

@@ -1,6 +1,7 @@
 import { ModelChoice, type TrainingRequest } from '@atelier/contracts';
 
 import { type ModelSettings, type Task } from './model-settings';
+import { type SearchSettings, searchSettingsOf } from './search-settings';
 
 /** A past job's request as the training form holds it, and what the form cannot hold. */
 export interface ClonedForm {
@@ -17,6 +18,7 @@ export interface ClonedForm {
   validationStart: string;
   end: string;
   model: ModelSettings;
+  search: SearchSettings;
   /** parts of the request the form has no field for: named, so nothing is dropped silently */
   left: string[];
 }
@@ -25,7 +27,6 @@ export interface ClonedForm {
 export function cloneRequest(request: TrainingRequest): ClonedForm {
   const left: string[] = [];
   if (request.transforms.length > 0) left.push(`transforms (${request.transforms.map((t) => t.name).join(', ')})`);
-  if (request.search) left.push(`the hyper-parameter search (${request.search.trials} trials)`);
   if (request.partition && request.partition.maxPartitions !== 20) left.push(`at most ${request.partition.maxPartitions} partitions (the form trains up to 20)`);
   const notOneHot = request.categoricalFeatures.filter((c) => c.encoding !== 'one_hot');
   if (notOneHot.length > 0) left.push(`${notOneHot.map((c) => `${c.column} (${c.encoding})`).join(', ')} encoded one-hot instead`);
@@ -43,6 +44,7 @@ export function cloneRequest(request: TrainingRequest): ClonedForm {
     validationStart: request.window.validationStart,
     end: request.window.end,
     model: modelSettingsOf(request, left),
+    search: searchSettingsOf(request, left),
     left,
   };
 }

@@ -13,6 +13,7 @@ import { isFinished } from '../../lib/job-status';
 import { useJobFinished } from '../../lib/use-job-finished';
 import { useJobStream } from '../../lib/use-job-stream';
 import { LossChart } from './loss-chart';
+import { SearchTrials } from './trials-table';
 
 /** One training job, as the server streams its changes until it finishes. */
 export function JobPanel({
@@ -91,6 +92,8 @@ function JobDetails({ job }: { job: TrainingJobResponse }) {
       ) : null}
 
       {job.status === 'succeeded' ? <JobResult job={job} /> : null}
+
+      {job.request.search ? <SearchTrials job={job} /> : null}
 
       {losses.length > 1 ? <LossChart points={losses.map((e, i) => ({ x: e.epoch ?? i + 1, y: e.loss }))} /> : null}
 

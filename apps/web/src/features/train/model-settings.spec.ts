@@ -3,14 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { taskOf, TrainingRequest } from '@atelier/contracts';
 
 import { initialModelSettings, modelChoice, modelReducer } from './model-settings';
+import { MINIMAL_REQUEST } from './training-request.fixture';
 
-const request = {
-  modelName: 'm',
-  source: { group: 'rows' },
-  window: { start: '2001-01-01T00:00:00Z', validationStart: '2001-01-02T00:00:00Z', end: '2001-01-03T00:00:00Z' },
-  requestFeatures: ['x'],
-  label: 'y',
-};
+const request = MINIMAL_REQUEST;
 
 describe('the model settings of the training form', () => {
   it('asks GBDT and the neural network for the chosen task, in the contract their own way', () => {

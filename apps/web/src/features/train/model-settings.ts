@@ -1,4 +1,4 @@
-import type { ModelChoiceInput, ModelType } from '@atelier/contracts';
+import type { ModelChoiceInput, ModelTask, ModelType } from '@atelier/contracts';
 
 import { splitList } from '../../lib/format';
 
@@ -36,13 +36,18 @@ export const MODEL_TYPES: Record<ModelType, ModelTypeInfo> = {
   linear_regression: { label: 'Linear regression (numeric label)', tasks: ['regression'], rounds: 'Max iterations', epochs: '1000' },
 };
 
-export const TASKS: Record<Task, { label: string; labelHint: string }> = {
-  binary: { label: 'Binary classification', labelHint: 'Over source columns; 1 is the positive class, 0 the other.' },
+export const TASKS: Record<Task, { label: string; labelHint: string; modelTask: ModelTask }> = {
+  binary: {
+    label: 'Binary classification',
+    labelHint: 'Over source columns; 1 is the positive class, 0 the other.',
+    modelTask: 'binary_classification',
+  },
   multiclass: {
     label: 'Multi-class classification',
     labelHint: 'Over source columns; a class number 0, 1, 2, … (at most 50 classes, each with training rows).',
+    modelTask: 'multiclass_classification',
   },
-  regression: { label: 'Regression', labelHint: 'Over source columns; the number to predict.' },
+  regression: { label: 'Regression', labelHint: 'Over source columns; the number to predict.', modelTask: 'regression' },
 };
 
 /** The model part of the training form. */

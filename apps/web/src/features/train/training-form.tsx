@@ -13,6 +13,9 @@ import { DatasetPreview } from './dataset-preview';
 import type { ClonedForm } from './job-clone';
 import { ModelFields } from './model-fields';
 import { initialModelSettings, modelChoice, modelReducer, TASKS } from './model-settings';
+import { SearchFields } from './search-fields';
+import { checkSearch, initialSearchSettings, searchIssueLines, searchReducer } from './search-settings';
+import { describeScore } from './search-trials';
 
 interface JoinKeyRow {
   entity: string;
@@ -55,6 +58,7 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   const [validationStart, setValidationStart] = useState(start0.validationStart);
   const [end, setEnd] = useState(start0.end);
   const [model, dispatchModel] = useReducer(modelReducer, undefined, () => clone?.model ?? initialModelSettings());
+  const [search, dispatchSearch] = useReducer(searchReducer, undefined, () => clone?.search ?? initialSearchSettings());
   const [issues, setIssues] = useState<string[]>([]);
   const [submitError, setSubmitError] = useState<unknown>();
   const [submitting, setSubmitting] = useState(false);
@@ -70,6 +74,8 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   const featureGroups = allGroups.filter((g) => g.name !== source);
   const chosenFeatures = features.filter((ref) => featureGroups.some((g) => ref.startsWith(`${g.name}:`)));
   const missingJoinKeys = entitiesWithoutJoinKey(featureGroups, chosenFeatures, joinKeys);
+  // checked as the user types; shown beside its fields, and refused at submit
+  const searchCheck = checkSearch(search, model.modelType);
 
   const toggle = (ref: string, on: boolean) => setFeatures((current) => (on ? [...current, ref] : current.filter((f) => f !== ref)));
   const setGroup = (group: FeatureGroupResponse, on: boolean) =>
@@ -92,17 +98,23 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
     ...modelChoice(model),
   });
 
-  /** The request as the form holds it, checked with the same zod contract the API parses with; undefined when it has issues. */
-  const checkedBody = (): TrainingRequestInput | undefined => {
-    const body = requestBody();
-    const problems = issueLines(TrainingRequest.safeParse(body));
+  /**
+   * The request as the form holds it, checked with the same zod contract the API parses with;
+   * undefined when it has issues. The preview reads data only: a search does not hold it up.
+   */
+  const checkedBody = ({ withSearch }: { withSearch: boolean }): TrainingRequestInput | undefined => {
+    const searchProblems = withSearch ? searchIssueLines(searchCheck.errors) : [];
+    // a search with problems of its own is left out, so they are not listed twice
+    const search = withSearch && searchProblems.length === 0 ? searchCheck.search : undefined;
+    const body = { ...requestBody(), ...(search ? { search } : {}) };
+    const problems = [...searchProblems, ...issueLines(TrainingRequest.safeParse(body))];
     setIssues(problems);
     return problems.length > 0 ? undefined : body;
   };
 
   const showPreview = async () => {
     setPreviewError(undefined);
-    const body = checkedBody();
+    const body = checkedBody({ withSearch: false });
     if (!body) return;
     setPreviewing(true);
     try {
@@ -118,7 +130,7 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSubmitError(undefined);
-    const body = checkedBody();
+    const body = checkedBody({ withSearch: true });
     if (!body) return;
     setSubmitting(true);
     try {
@@ -315,6 +327,13 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
       </fieldset>
 
       <ModelFields model={model} dispatch={dispatchModel} />
+      <SearchFields
+        settings={search}
+        modelType={model.modelType}
+        errors={searchCheck.errors}
+        score={describeScore(TASKS[model.task].modelTask)}
+        dispatch={dispatchSearch}
+      />
 
       <IssueList issues={issues} />
       {previewError ? <ErrorNotice error={previewError} /> : null}
