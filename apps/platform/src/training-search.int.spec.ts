@@ -90,10 +90,10 @@ describe('hyper-parameter search from the training form (browser)', () => {
       await expect.poll(() => rowError.textContent()).toBe('max 2: Too big: expected number to be <=1');
       await page.fill('input[name="search-learningRate-min"]', '0.5');
       await page.fill('input[name="search-learningRate-max"]', '0.05');
-      await expect.poll(() => rowError.textContent()).toBe('empty range: min 0.5 is greater than max 0.05');
+      await expect.poll(() => rowError.textContent()).toBe('max: the range is empty: min 0.5 is above max 0.05');
       await page.click('[data-testid="start-training"]');
       expect(await page.getByTestId('form-issues').textContent()).toContain(
-        'search.space.learningRate: empty range: min 0.5 is greater than max 0.05',
+        'search.space.learningRate: max: the range is empty: min 0.5 is above max 0.05',
       );
       expect(await page.getByTestId('training-job').count()).toBe(0);
       expect((await t.client.listTrainingJobs()).filter((j) => j.modelName === model)).toEqual([]);

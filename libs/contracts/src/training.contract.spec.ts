@@ -48,6 +48,16 @@ describe('TrainingRequest: tasks', () => {
     expect(result.error!.issues[0]!.message).toMatch(/^gbdt has no searchable parameter "objective"; it has numIterations, /);
     expect(result.error!.issues[0]!.message).not.toMatch(/seed|objective,/);
   });
+
+  it('refuses an empty range and a log scale from 0, naming the parameter', () => {
+    const issues = (space: object) =>
+      parse({ modelType: 'gbdt', params: {}, search: { space } as never }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues({ learningRate: { type: 'float', min: 0.5, max: 0.05 } })).toEqual([
+      'search.space.learningRate.max: the range is empty: min 0.5 is above max 0.05',
+    ]);
+    expect(issues({ maxLeaves: { type: 'int', min: 0, max: 63, log: true } })).toEqual(['search.space.maxLeaves.min: a log scale needs min > 0, got 0']);
+    expect(issues({ learningRate: { type: 'float', min: 0.05, max: 0.05 } })).toBeUndefined();
+  });
 });
 
 describe('Evaluation: the multi-class part', () => {

@@ -91,10 +91,16 @@ export const TransformDefinition = z.object({
 });
 export type TransformDefinition = z.infer<typeof TransformDefinition>;
 
+/** A range is not empty (min ≤ max), and a log scale starts above 0. */
+const rangeProblems = (r: { min: number; max: number; log: boolean }, ctx: z.RefinementCtx) => {
+  if (r.min > r.max) ctx.addIssue({ code: 'custom', path: ['max'], message: `the range is empty: min ${r.min} is above max ${r.max}` });
+  if (r.log && r.min <= 0) ctx.addIssue({ code: 'custom', path: ['min'], message: `a log scale needs min > 0, got ${r.min}` });
+};
+
 /** One hyper-parameter's range in a search space. */
 export const ParamSpace = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('float'), min: z.number(), max: z.number(), log: z.boolean().default(false) }),
-  z.object({ type: z.literal('int'), min: z.number().int(), max: z.number().int(), log: z.boolean().default(false) }),
+  z.object({ type: z.literal('float'), min: z.number(), max: z.number(), log: z.boolean().default(false) }).superRefine(rangeProblems),
+  z.object({ type: z.literal('int'), min: z.number().int(), max: z.number().int(), log: z.boolean().default(false) }).superRefine(rangeProblems),
   z.object({ type: z.literal('choice'), values: z.array(z.union([z.number(), z.string(), z.boolean()])).min(1) }),
 ]);
 export type ParamSpace = z.infer<typeof ParamSpace>;
@@ -217,7 +223,17 @@ const TrainingRequestBase = z.object({
 const MODEL_INPUT_LISTS = ['features', 'requestFeatures', 'transforms', 'categoricalFeatures'] as const;
 
 /** Parameters a search may not vary: the seed, and those that decide the task (and so the score). */
-const UNSEARCHABLE = new Set(['seed', 'task', 'objective']);
+export const UNSEARCHABLE: ReadonlySet<string> = new Set(['seed', 'task', 'objective']);
+
+/**
+ * What a search (and AutoML) scores a trial by on the validation slice, by task, and which way is
+ * better; the registered version's metric of the same name is the winner's score.
+ */
+export const SEARCH_SCORES: Record<ModelTask, { metric: string; label: string; direction: 'maximize' | 'minimize' }> = {
+  binary_classification: { metric: 'auc', label: 'AUC', direction: 'maximize' },
+  multiclass_classification: { metric: 'log_loss', label: 'log loss', direction: 'minimize' },
+  regression: { metric: 'rmse', label: 'RMSE', direction: 'minimize' },
+};
 
 /** The model type decides which hyper-parameters apply. */
 export const ModelChoice = z.discriminatedUnion('modelType', [

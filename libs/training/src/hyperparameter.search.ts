@@ -1,4 +1,4 @@
-import { type ModelTask, type SearchTrialResult, type TrainingRequest } from '@atelier/contracts';
+import { type ModelTask, SEARCH_SCORES, type SearchTrialResult, type TrainingRequest } from '@atelier/contracts';
 import {
   type Dataset,
   multiclassLogLoss,
@@ -101,13 +101,14 @@ function searchResource(request: TrainingRequest): string {
  * rewards calibrated probabilities of every class, where accuracy only sees the top one), RMSE.
  */
 export function searchScore(task: ModelTask, numClass: number): { of: (y: Float64Array, p: Float64Array) => number; direction: 'maximize' | 'minimize' } {
+  const { direction } = SEARCH_SCORES[task];
   switch (task) {
     case 'binary_classification':
-      return { of: rocAuc, direction: 'maximize' };
+      return { of: rocAuc, direction };
     case 'multiclass_classification':
-      return { of: (y, p) => multiclassLogLoss(y, p, numClass), direction: 'minimize' };
+      return { of: (y, p) => multiclassLogLoss(y, p, numClass), direction };
     case 'regression':
-      return { of: rmse, direction: 'minimize' };
+      return { of: rmse, direction };
   }
 }
 

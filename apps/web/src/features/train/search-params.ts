@@ -1,4 +1,4 @@
-import { GbdtParams, LinearRegressionParams, LogisticRegressionParams, type ModelType, NeuralNetworkParams } from '@atelier/contracts';
+import { GbdtParams, LinearRegressionParams, LogisticRegressionParams, type ModelType, NeuralNetworkParams, UNSEARCHABLE } from '@atelier/contracts';
 
 export type ParamValue = number | string | boolean;
 
@@ -22,11 +22,8 @@ const PARAMS: Record<ModelType, { shape: object }> = {
   neural_network: NeuralNetworkParams,
 };
 
-/**
- * The contract's `UNSEARCHABLE` (not exported): the seed, and the parameters that decide the task
- * and so what the score means. `TrainingRequest` refuses them in a search space.
- */
-const FIXED = new Set(['seed', 'task', 'objective']);
+/** The seed, and the parameters that decide the task and so what the score means: `TrainingRequest` refuses them in a search space. */
+const FIXED = UNSEARCHABLE;
 
 interface ParamBase {
   name: string;

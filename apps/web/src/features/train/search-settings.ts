@@ -70,9 +70,9 @@ export function searchRows(settings: SearchSettings, modelType: ModelType): Arra
 
 /**
  * The form's search as a request, checked as the user types: `errors` by field (`trials`,
- * `maxSeconds`, `seed`, `space`, `space.<param>`), the contract's messages first; on top of them
- * what the contract leaves to the trainer (an empty or out-of-bounds range, a log scale from 0),
- * so such a search is refused before it is sent. No `search` when the section is off.
+ * `maxSeconds`, `seed`, `space`, `space.<param>`), the contract's messages first (an empty range,
+ * a log scale from 0); on top of them ends the parameter itself does not take, so such a search
+ * is refused before it is sent. No `search` when the section is off.
  */
 export function checkSearch(settings: SearchSettings, modelType: ModelType): { search?: SearchInput; errors: Record<string, string> } {
   if (!settings.on) return { errors: {} };
@@ -122,9 +122,8 @@ function spaceOf(param: SearchableParam, row: ParamRow): { space: SpaceInput; er
   const space: SpaceInput = { type: param.type, min, max, log: row.log };
   if (row.min.trim() === '' || row.max.trim() === '') return { space, error: 'enter a min and a max' };
   const contract = firstIssue(ParamSpace.safeParse(space));
+  // the contract refuses an empty range and a log scale from 0
   if (contract) return { space, error: contract };
-  if (min > max) return { space, error: `empty range: min ${min} is greater than max ${max}` };
-  if (row.log && !(min > 0)) return { space, error: `a log scale needs min > 0, got ${min}` };
   const out = [
     { end: 'min', value: min },
     { end: 'max', value: max },

@@ -1,17 +1,9 @@
-import type { ModelTask, SearchTrialResult, TrainingJobResponse } from '@atelier/contracts';
+import { type ModelTask, SEARCH_SCORES, type SearchTrialResult, type TrainingJobResponse } from '@atelier/contracts';
 
 export type Direction = 'maximize' | 'minimize';
 
-/**
- * What the training service scores a trial by on the validation slice, and which way is better
- * (as `searchScore` in the training domain): the registered version's metric of the same name
- * is the winner's score.
- */
-export const SEARCH_SCORES: Record<ModelTask, { metric: string; label: string; direction: Direction }> = {
-  binary_classification: { metric: 'auc', label: 'AUC', direction: 'maximize' },
-  multiclass_classification: { metric: 'log_loss', label: 'log loss', direction: 'minimize' },
-  regression: { metric: 'rmse', label: 'RMSE', direction: 'minimize' },
-};
+/** What a search scores a trial by, and which way is better: the contract's table (the training service's too). */
+export { SEARCH_SCORES };
 
 /** `validation AUC (higher is better)` */
 export function describeScore(task: ModelTask): string {
