@@ -64,7 +64,12 @@ export function metricKeys(records: ReadonlyArray<Record<string, number> | null 
 export function compareMetric(key: string, a: number | undefined, b: number | undefined): -1 | 0 | 1 {
   if (a === undefined || b === undefined || a === b) return 0;
   const higher = b > a ? 1 : -1;
-  return LOWER_IS_BETTER.has(key) ? (-higher as -1 | 1) : higher;
+  return higherIsBetter(key) ? higher : (-higher as -1 | 1);
+}
+
+/** AUC, accuracy: higher is better; losses and errors (log loss, RMSE, …): lower. */
+export function higherIsBetter(key: string): boolean {
+  return !LOWER_IS_BETTER.has(key);
 }
 
 export function splitList(text: string): string[] {

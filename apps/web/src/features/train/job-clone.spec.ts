@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { TrainingRequest } from '@atelier/contracts';
 
+import { checkAutoMl, initialAutoMlSettings } from './automl-settings';
 import { cloneRequest } from './job-clone';
 import { modelChoice } from './model-settings';
 import { checkSearch, initialSearchSettings } from './search-settings';
@@ -140,5 +141,22 @@ describe('cloneRequest (a past job into the training form)', () => {
       'the search of maxBins over {"type":"float","min":16,"max":64,"log":false}',
     ]);
     expect(Object.keys(form.search.rows.gbdt ?? {})).toEqual(['learningRate']);
+  });
+
+  it('carries AutoML back into its section, and the form sends the same AutoML again', () => {
+    const automl = { trials: 3, seed: 5, maxSeconds: 60, modelTypes: ['gbdt' as const, 'logistic_regression' as const] };
+    const request = TrainingRequest.parse({ ...base, modelType: 'logistic_regression', automl });
+    const form = cloneRequest(request);
+    expect(form.left).toEqual([]);
+    expect(form.automl).toEqual({ on: true, trials: '3', maxSeconds: '60', seed: '5', modelTypes: ['gbdt', 'logistic_regression'] });
+    expect(form.search).toEqual(initialSearchSettings());
+    expect(form.partitionColumn).toBe('');
+    expect(checkAutoMl(form.automl, 'binary_classification')).toEqual({ automl, errors: {} });
+    // without modelTypes: every type of the task, sent without a list again; a job without AutoML: the section off
+    const every = cloneRequest(
+      TrainingRequest.parse({ ...base, modelType: 'gbdt', params: { objective: 'multiclass' }, automl: { trials: 4 } }),
+    );
+    expect(checkAutoMl(every.automl, 'multiclass_classification').automl).toEqual({ trials: 4, seed: 42 });
+    expect(cloneRequest(TrainingRequest.parse({ ...base, modelType: 'gbdt' })).automl).toEqual(initialAutoMlSettings());
   });
 });

@@ -1,5 +1,6 @@
 import { ModelChoice, type TrainingRequest } from '@atelier/contracts';
 
+import { type AutoMlSettings, autoMlSettingsOf } from './automl-settings';
 import { type ModelSettings, type Task } from './model-settings';
 import { type SearchSettings, searchSettingsOf } from './search-settings';
 
@@ -19,6 +20,7 @@ export interface ClonedForm {
   end: string;
   model: ModelSettings;
   search: SearchSettings;
+  automl: AutoMlSettings;
   /** parts of the request the form has no field for: named, so nothing is dropped silently */
   left: string[];
 }
@@ -45,6 +47,7 @@ export function cloneRequest(request: TrainingRequest): ClonedForm {
     end: request.window.end,
     model: modelSettingsOf(request, left),
     search: searchSettingsOf(request, left),
+    automl: autoMlSettingsOf(request),
     left,
   };
 }

@@ -93,7 +93,7 @@ function JobDetails({ job }: { job: TrainingJobResponse }) {
 
       {job.status === 'succeeded' ? <JobResult job={job} /> : null}
 
-      {job.request.search ? <SearchTrials job={job} /> : null}
+      {job.request.search || job.request.automl ? <SearchTrials job={job} /> : null}
 
       {losses.length > 1 ? <LossChart points={losses.map((e, i) => ({ x: e.epoch ?? i + 1, y: e.loss }))} /> : null}
 

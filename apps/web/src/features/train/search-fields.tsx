@@ -4,6 +4,7 @@ import type { Dispatch } from 'react';
 
 import type { ModelType } from '@atelier/contracts';
 
+import { BudgetField, FieldError } from './budget-field';
 import type { ParamRow, SearchableParam } from './search-params';
 import { type SearchAction, searchRows, type SearchSettings, type SearchStrategy, STRATEGIES } from './search-settings';
 
@@ -19,6 +20,7 @@ interface Props {
 
 /** The search section of the training form: off by default; on, the strategy, budget, seed and a range or choices per parameter. */
 export function SearchFields({ settings, modelType, errors, score, dispatch }: Props) {
+  const section = 'search';
   return (
     <fieldset className="field search-fields" data-testid="search-fields">
       <legend>Search hyper-parameters</legend>
@@ -44,15 +46,15 @@ export function SearchFields({ settings, modelType, errors, score, dispatch }: P
                 ))}
               </select>
             </label>
-            <NumberField name="searchTrials" label="Trials" field="trials" min={1} max={200} {...{ settings, errors, dispatch }} />
-            <NumberField
+            <BudgetField name="searchTrials" label="Trials" field="trials" min={1} max={200} {...{ section, settings, errors, dispatch }} />
+            <BudgetField
               name="searchMaxSeconds"
               label="Max seconds (optional)"
               field="maxSeconds"
               min={1}
-              {...{ settings, errors, dispatch }}
+              {...{ section, settings, errors, dispatch }}
             />
-            <NumberField name="searchSeed" label="Seed" field="seed" min={0} {...{ settings, errors, dispatch }} />
+            <BudgetField name="searchSeed" label="Seed" field="seed" min={0} {...{ section, settings, errors, dispatch }} />
           </div>
           <small className="hint">
             {STRATEGIES[settings.strategy].hint} The search stops at the trials or the seconds, whichever comes first.
@@ -72,43 +74,6 @@ export function SearchFields({ settings, modelType, errors, score, dispatch }: P
         </>
       ) : null}
     </fieldset>
-  );
-}
-
-function NumberField({
-  name,
-  label,
-  field,
-  min,
-  max,
-  settings,
-  errors,
-  dispatch,
-}: {
-  name: string;
-  label: string;
-  field: 'trials' | 'maxSeconds' | 'seed';
-  min: number;
-  max?: number;
-  settings: SearchSettings;
-  errors: Record<string, string>;
-  dispatch: Dispatch<SearchAction>;
-}) {
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        type="number"
-        name={name}
-        min={min}
-        max={max}
-        step={field === 'maxSeconds' ? 'any' : 1}
-        value={settings[field]}
-        aria-invalid={errors[field] ? true : undefined}
-        onChange={(e) => dispatch({ type: 'set', field, value: e.target.value })}
-      />
-      <FieldError error={errors[field]} testId={`search-error-${field}`} />
-    </label>
   );
 }
 
@@ -168,12 +133,4 @@ function ParamRowFields({
       {row.on ? <FieldError error={error} testId={`search-error-${param.name}`} /> : null}
     </div>
   );
-}
-
-function FieldError({ error, testId }: { error: string | undefined; testId: string }) {
-  return error ? (
-    <small className="field-error" data-testid={testId}>
-      {error}
-    </small>
-  ) : null;
 }

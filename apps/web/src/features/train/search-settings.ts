@@ -105,7 +105,8 @@ export function searchIssueLines(errors: Record<string, string>): string[] {
   return Object.entries(errors).map(([key, message]) => `search.${key}: ${message}`);
 }
 
-function optionalNumber<K extends string>(key: K, text: string): Partial<Record<K, number>> {
+/** A number field as typed: blank leaves the key out, so the contract's default applies. */
+export function optionalNumber<K extends string>(key: K, text: string): Partial<Record<K, number>> {
   return text.trim() === '' ? {} : ({ [key]: Number(text) } as Record<K, number>);
 }
 

@@ -1,5 +1,7 @@
 import { type ModelTask, SEARCH_SCORES, type SearchTrialResult, type TrainingJobResponse } from '@atelier/contracts';
 
+import { higherIsBetter } from '../../lib/format';
+
 export type Direction = 'maximize' | 'minimize';
 
 /** What a search scores a trial by, and which way is better: the contract's table (the training service's too). */
@@ -24,8 +26,11 @@ export function searchWinner(trials: readonly SearchTrialResult[], direction: Di
   return ok.filter((t) => (t.rung ?? 0) === top).sort((a, b) => sign * (a.score - b.score) || a.id - b.id)[0];
 }
 
-/** A column of the trials table: a fixed one, or `param:<name>` for a searched parameter. */
-export type TrialColumn = 'id' | 'score' | 'rung' | 'seconds' | 'status' | `param:${string}`;
+/**
+ * A column of the trials table: a fixed one, `param:<name>` for a searched parameter, or (AutoML)
+ * `metric:<name>` for a validation metric.
+ */
+export type TrialColumn = 'id' | 'modelType' | 'score' | 'rung' | 'seconds' | 'status' | `param:${string}` | `metric:${string}`;
 export interface TrialSort {
   column: TrialColumn;
   descending: boolean;
@@ -46,9 +51,10 @@ export function sortTrials(trials: readonly SearchTrialResult[], sort: TrialSort
     .map(({ trial }) => trial);
 }
 
-/** A header clicked: the same column flips; a new one starts ascending, the score best first. */
+/** A header clicked: the same column flips; a new one starts ascending, the score and the metrics best first. */
 export function nextSort(current: TrialSort, column: TrialColumn, direction: Direction): TrialSort {
   if (current.column === column) return { column, descending: !current.descending };
+  if (column.startsWith('metric:')) return { column, descending: higherIsBetter(column.slice('metric:'.length)) };
   return { column, descending: column === 'score' && direction === 'maximize' };
 }
 
@@ -66,6 +72,8 @@ function sortKey(trial: SearchTrialResult, column: TrialColumn): Key | null {
   switch (column) {
     case 'id':
       return [trial.id];
+    case 'modelType':
+      return trial.modelType === undefined ? null : [trial.modelType];
     case 'score':
       return trial.score === null ? null : [trial.score];
     case 'rung':
@@ -76,6 +84,10 @@ function sortKey(trial: SearchTrialResult, column: TrialColumn): Key | null {
     case 'status':
       return [STATUS_ORDER[trial.status]];
     default: {
+      if (column.startsWith('metric:')) {
+        const metric = trial.metrics?.[column.slice('metric:'.length)];
+        return metric === undefined ? null : [metric];
+      }
       const value = trial.params[column.slice('param:'.length)];
       return value === undefined ? null : [typeof value === 'boolean' ? String(value) : value];
     }

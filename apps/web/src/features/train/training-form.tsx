@@ -9,12 +9,14 @@ import { api } from '../../lib/api';
 import { splitList } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { issueLines } from '../../lib/validation';
+import { AutoMlFields } from './automl-fields';
+import { type AutoMlAction, autoMlIssueLines, autoMlReducer, checkAutoMl, initialAutoMlSettings } from './automl-settings';
 import { DatasetPreview } from './dataset-preview';
 import type { ClonedForm } from './job-clone';
 import { ModelFields } from './model-fields';
 import { initialModelSettings, modelChoice, modelReducer, TASKS } from './model-settings';
 import { SearchFields } from './search-fields';
-import { checkSearch, initialSearchSettings, searchIssueLines, searchReducer } from './search-settings';
+import { checkSearch, initialSearchSettings, type SearchAction, searchIssueLines, searchReducer } from './search-settings';
 import { describeScore } from './search-trials';
 
 interface JoinKeyRow {
@@ -59,6 +61,7 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   const [end, setEnd] = useState(start0.end);
   const [model, dispatchModel] = useReducer(modelReducer, undefined, () => clone?.model ?? initialModelSettings());
   const [search, dispatchSearch] = useReducer(searchReducer, undefined, () => clone?.search ?? initialSearchSettings());
+  const [automl, dispatchAutoMl] = useReducer(autoMlReducer, undefined, () => clone?.automl ?? initialAutoMlSettings());
   const [issues, setIssues] = useState<string[]>([]);
   const [submitError, setSubmitError] = useState<unknown>();
   const [submitting, setSubmitting] = useState(false);
@@ -74,8 +77,21 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   const featureGroups = allGroups.filter((g) => g.name !== source);
   const chosenFeatures = features.filter((ref) => featureGroups.some((g) => ref.startsWith(`${g.name}:`)));
   const missingJoinKeys = entitiesWithoutJoinKey(featureGroups, chosenFeatures, joinKeys);
+  const task = TASKS[model.task].modelTask;
   // checked as the user types; shown beside its fields, and refused at submit
   const searchCheck = checkSearch(search, model.modelType);
+  const autoMlCheck = checkAutoMl(automl, task);
+  // the API refuses AutoML with a search or a partition: switching either section on switches the other off,
+  // and AutoML disables the partition fields (what they hold is not sent)
+  const onSearch = (action: SearchAction) => {
+    dispatchSearch(action);
+    if (action.type === 'on' && action.on) dispatchAutoMl({ type: 'on', on: false });
+  };
+  const onAutoMl = (action: AutoMlAction) => {
+    dispatchAutoMl(action);
+    if (action.type === 'on' && action.on) dispatchSearch({ type: 'on', on: false });
+  };
+  const partitionOff = automl.on;
 
   const toggle = (ref: string, on: boolean) => setFeatures((current) => (on ? [...current, ref] : current.filter((f) => f !== ref)));
   const setGroup = (group: FeatureGroupResponse, on: boolean) =>
@@ -94,20 +110,24 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
     requestFeatures: splitList(requestFeatures),
     categoricalFeatures: splitList(categoricalFeatures).map((column) => ({ column, encoding: 'one_hot' as const })),
     label: label.trim(),
-    ...(partitionColumn.trim() ? { partition: { column: partitionColumn.trim(), minRows: Number(partitionMinRows) } } : {}),
+    ...(partitionColumn.trim() && !partitionOff
+      ? { partition: { column: partitionColumn.trim(), minRows: Number(partitionMinRows) } }
+      : {}),
     ...modelChoice(model),
   });
 
   /**
    * The request as the form holds it, checked with the same zod contract the API parses with;
-   * undefined when it has issues. The preview reads data only: a search does not hold it up.
+   * undefined when it has issues. The preview reads data only: a search or AutoML does not hold it up.
    */
   const checkedBody = ({ withSearch }: { withSearch: boolean }): TrainingRequestInput | undefined => {
     const searchProblems = withSearch ? searchIssueLines(searchCheck.errors) : [];
-    // a search with problems of its own is left out, so they are not listed twice
+    const autoMlProblems = withSearch ? autoMlIssueLines(autoMlCheck.errors) : [];
+    // a search or AutoML with problems of its own is left out, so they are not listed twice
     const search = withSearch && searchProblems.length === 0 ? searchCheck.search : undefined;
-    const body = { ...requestBody(), ...(search ? { search } : {}) };
-    const problems = [...searchProblems, ...issueLines(TrainingRequest.safeParse(body))];
+    const automl = withSearch && autoMlProblems.length === 0 ? autoMlCheck.automl : undefined;
+    const body = { ...requestBody(), ...(search ? { search } : {}), ...(automl ? { automl } : {}) };
+    const problems = [...searchProblems, ...autoMlProblems, ...issueLines(TrainingRequest.safeParse(body))];
     setIssues(problems);
     return problems.length > 0 ? undefined : body;
   };
@@ -243,15 +263,25 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
             name="partitionColumn"
             placeholder="e.g. origin"
             spellCheck={false}
+            disabled={partitionOff}
           />
           <small className="hint">
-            A string source column: one model per value with enough training rows, and the global model for every other value (Michelangelo&apos;s
-            per-city models). One version, one ONNX file.
+            {partitionOff
+              ? 'AutoML trains one model, without partitions: switch AutoML off to partition.'
+              : "A string source column: one model per value with enough training rows, and the global model for every other value (Michelangelo's per-city models). One version, one ONNX file."}
           </small>
         </label>
         <label className="field">
           <span>Rows per partition (at least)</span>
-          <input type="number" min={10} step={1} value={partitionMinRows} onChange={(e) => setPartitionMinRows(e.target.value)} name="partitionMinRows" />
+          <input
+            type="number"
+            min={10}
+            step={1}
+            value={partitionMinRows}
+            onChange={(e) => setPartitionMinRows(e.target.value)}
+            name="partitionMinRows"
+            disabled={partitionOff}
+          />
         </label>
       </div>
 
@@ -331,9 +361,10 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
         settings={search}
         modelType={model.modelType}
         errors={searchCheck.errors}
-        score={describeScore(TASKS[model.task].modelTask)}
-        dispatch={dispatchSearch}
+        score={describeScore(task)}
+        dispatch={onSearch}
       />
+      <AutoMlFields settings={automl} task={task} errors={autoMlCheck.errors} score={describeScore(task)} dispatch={onAutoMl} />
 
       <IssueList issues={issues} />
       {previewError ? <ErrorNotice error={previewError} /> : null}

@@ -5,8 +5,9 @@ import { type ReactNode, useState } from 'react';
 import { type SearchTrialResult, taskOf, type TrainingJobResponse } from '@atelier/contracts';
 
 import { Badge, type Tone } from '../../components/badge';
-import { LineChart, type Series } from '../../components/line-chart';
+import { LineChart } from '../../components/line-chart';
 import { formatMetric, formatStat } from '../../lib/format';
+import { autoMlOutcome, autoMlTypes, formatParams, scoreSeries, type TrialColumns, trialColumns } from './leaderboard';
 import {
   describeScore,
   nextSort,
@@ -21,17 +22,18 @@ import {
 const STATUS_TONES: Record<SearchTrialResult['status'], Tone> = { ok: 'success', pruned: 'neutral', failed: 'danger' };
 
 /**
- * A hyper-parameter search's trials as they arrive: a table sortable by any column and the score
- * of each trial, the winner (the trial the job registers) marked in both.
+ * A hyper-parameter search's trials as they arrive, or AutoML's leaderboard (each candidate's model
+ * type, parameters and validation metrics): a table sortable by any column and the score of each
+ * trial, the winner (the trial the job registers) marked in both.
  */
 export function SearchTrials({ job }: { job: TrainingJobResponse }) {
   const task = taskOf(job.request);
   const score = SEARCH_SCORES[task];
   const [sort, setSort] = useState<TrialSort>({ column: 'id', descending: false });
-  const params = searchedParams(job);
+  const columns = trialColumns(job, searchedParams(job));
   const winner = searchWinner(job.trials, score.direction);
-  const halving = job.request.search?.strategy === 'successive_halving' || job.trials.some((t) => t.resource !== undefined);
   const winnerLabel = job.status === 'succeeded' ? 'winner' : 'best so far';
+  const outcome = columns.autoMl ? autoMlOutcome(job, winner) : undefined;
 
   const header = (column: TrialColumn, label: ReactNode, numeric = true) => (
     <SortHeader
@@ -48,8 +50,13 @@ export function SearchTrials({ job }: { job: TrainingJobResponse }) {
     <div className="stack" data-testid="search-trials">
       <div className="table-wrap">
         <h3 className="section-title">
-          Search: {job.trials.length} trials · {describeScore(task)}
+          {columns.autoMl ? 'AutoML leaderboard' : 'Search'}: {job.trials.length} trials · {describeScore(task)}
         </h3>
+        {outcome ? (
+          <p className="automl-outcome" data-testid="automl-outcome" data-model-type={winner?.modelType}>
+            {outcome}
+          </p>
+        ) : null}
         {job.trials.length === 0 ? (
           <p className="muted small">No trial has finished yet.</p>
         ) : (
@@ -57,22 +64,19 @@ export function SearchTrials({ job }: { job: TrainingJobResponse }) {
             <thead>
               <tr>
                 {header('id', 'trial')}
-                {params.map((name) => header(`param:${name}`, <code>{name}</code>))}
+                {columns.autoMl ? header('modelType', 'model type', false) : null}
+                {columns.autoMl ? <th>parameters</th> : null}
+                {columns.params.map((name) => header(`param:${name}`, <code>{name}</code>))}
                 {header('score', score.metric)}
-                {halving ? header('rung', 'rung · budget') : null}
+                {columns.metrics.map((name) => header(`metric:${name}`, name))}
+                {columns.halving ? header('rung', columns.autoMl ? 'rung' : 'rung · budget') : null}
                 {header('seconds', 'seconds')}
                 {header('status', 'status', false)}
               </tr>
             </thead>
             <tbody>
               {sortTrials(job.trials, sort).map((trial) => (
-                <TrialRow
-                  key={trial.id}
-                  trial={trial}
-                  params={params}
-                  halving={halving}
-                  winner={trial.id === winner?.id ? winnerLabel : undefined}
-                />
+                <TrialRow key={trial.id} trial={trial} columns={columns} winner={trial.id === winner?.id ? winnerLabel : undefined} />
               ))}
             </tbody>
           </table>
@@ -80,7 +84,7 @@ export function SearchTrials({ job }: { job: TrainingJobResponse }) {
       </div>
       <LineChart
         title={`Validation ${score.label} by trial`}
-        series={scoreSeries(job.trials, winner, winnerLabel)}
+        series={scoreSeries(job.trials, winner, winnerLabel, columns.autoMl ? autoMlTypes(job.request) : undefined)}
         xLabel="trial"
         yLabel={score.metric}
         height={110}
@@ -114,7 +118,7 @@ function SortHeader({
   );
 }
 
-function TrialRow({ trial, params, halving, winner }: { trial: SearchTrialResult; params: string[]; halving: boolean; winner?: string }) {
+function TrialRow({ trial, columns, winner }: { trial: SearchTrialResult; columns: TrialColumns; winner?: string }) {
   return (
     <tr
       className={winner ? 'row-highlight' : trial.status === 'ok' ? undefined : 'row-muted'}
@@ -122,6 +126,7 @@ function TrialRow({ trial, params, halving, winner }: { trial: SearchTrialResult
       data-trial-id={trial.id}
       data-score={trial.score ?? ''}
       data-winner={winner ? 'true' : undefined}
+      data-model-type={trial.modelType}
     >
       <td className="num mono">
         {winner ? (
@@ -131,7 +136,15 @@ function TrialRow({ trial, params, halving, winner }: { trial: SearchTrialResult
         ) : null}{' '}
         {trial.id}
       </td>
-      {params.map((name) => (
+      {columns.autoMl ? (
+        <>
+          <td data-testid="trial-model-type">
+            <code>{trial.modelType ?? '—'}</code>
+          </td>
+          <td className="mono small trial-params">{formatParams(trial.params)}</td>
+        </>
+      ) : null}
+      {columns.params.map((name) => (
         <td key={name} className="num mono">
           {formatParam(trial.params[name])}
         </td>
@@ -139,11 +152,12 @@ function TrialRow({ trial, params, halving, winner }: { trial: SearchTrialResult
       <td className="num mono" data-testid="trial-score">
         {formatMetric(trial.score)}
       </td>
-      {halving ? (
-        <td className="num mono">
-          {trial.rung === undefined && trial.resource === undefined ? '—' : `${trial.rung ?? 0} · ${trial.resource ?? '—'}`}
+      {columns.metrics.map((name) => (
+        <td key={name} className="num mono" data-testid="trial-metric" data-metric={name}>
+          {formatMetric(trial.metrics?.[name])}
         </td>
-      ) : null}
+      ))}
+      {columns.halving ? <td className="num mono">{rungCell(trial, columns.autoMl)}</td> : null}
       <td className="num mono">{formatStat(trial.seconds)}</td>
       <td title={trial.error}>
         <Badge tone={STATUS_TONES[trial.status]}>{trial.status}</Badge>
@@ -157,14 +171,8 @@ function formatParam(value: SearchTrialResult['params'][string] | undefined): st
   return typeof value === 'number' ? formatStat(value) : value === undefined ? '—' : String(value);
 }
 
-/** Dots of the scored trials by trial number: the finished ones, the pruned ones, the winner on top. */
-function scoreSeries(trials: readonly SearchTrialResult[], winner: SearchTrialResult | undefined, winnerLabel: string): Series[] {
-  const point = (t: SearchTrialResult) => ({ x: t.id, y: t.score ?? NaN });
-  const others = trials.filter((t) => t.id !== winner?.id);
-  const series: Series[] = [
-    { label: 'trial', points: others.filter((t) => t.status === 'ok').map(point), mark: 'dots', tone: 'a' },
-    { label: 'pruned', points: others.filter((t) => t.status === 'pruned').map(point), mark: 'dots', tone: 'c' },
-  ];
-  if (winner) series.push({ label: winnerLabel, points: [point(winner)], mark: 'dots', tone: 'b' });
-  return series;
+/** A search's rung and budget; AutoML's budget is in its parameters (rounds, epochs or iterations), so the rung alone. */
+function rungCell(trial: SearchTrialResult, autoMl: boolean): string {
+  if (trial.rung === undefined && trial.resource === undefined) return '—';
+  return autoMl ? String(trial.rung ?? 0) : `${trial.rung ?? 0} · ${trial.resource ?? '—'}`;
 }
