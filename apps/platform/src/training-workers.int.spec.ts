@@ -50,6 +50,23 @@ function trainingApp(workers: number, training: Type = TrainingWorkersModule, en
       });
       await h.t.client.ingestRows(group, rows);
     },
+    /** Starts a hyper-parameter search of trees on the group: its trials are jobs on the trials queue. */
+    search: (modelName: string): Promise<TrainingJobResponse> =>
+      h.t.client.startTraining({
+        modelName: `${modelName}_${s}`,
+        source: { group },
+        window: WINDOW,
+        requestFeatures: ['x'],
+        label: 'y > 0',
+        modelType: 'gbdt',
+        params: { numIterations: 15, minDataInLeaf: 5 },
+        search: {
+          strategy: 'random',
+          trials: 6,
+          seed: 9,
+          space: { learningRate: { type: 'float', min: 0.02, max: 0.3, log: true }, maxLeaves: { type: 'int', min: 3, max: 31 } },
+        },
+      }),
     /** Starts a logistic regression on the group with Adam; 500 epochs of single-row steps take minutes. */
     train: (modelName: string, params: { epochs: number; batchSize: number }): Promise<TrainingJobResponse> => {
       const request: TrainingRequestInput = {
@@ -82,6 +99,12 @@ function trainingApp(workers: number, training: Type = TrainingWorkersModule, en
   };
   return h;
 }
+
+/** A search's trials as the job keeps them, without their timings; and the workers that trained them. */
+const trialsOf = (j: TrainingJobResponse) => j.trials.map(({ seconds: _seconds, ...trial }) => trial);
+const trialWorkers = (j: TrainingJobResponse) => new Set(j.events.filter((e) => /^trial \d+ trained by worker/.test(e.message)).map((e) => e.worker!.pid));
+/** the same search run here with TRAINING_WORKERS=0, to compare with two worker processes */
+let searchedInProcess: TrainingJobResponse | undefined;
 
 const workerOf = (j: TrainingJobResponse) => j.events.find((e) => e.worker && /started the job$/.test(e.message))?.worker;
 const stopperOf = (j: TrainingJobResponse) => j.events.find((e) => e.worker && /stopped the job/.test(e.message))?.worker;
@@ -204,6 +227,33 @@ describe('training in the API process with TRAINING_WORKERS=0 (integration)', ()
     expect(stopperOf(stopped)!.pid).toBe(process.pid);
     expect(stopped).toMatchObject({ status: 'cancelled', modelVersion: null });
   }, 180_000);
+
+  it('trains a search\'s trials here too, through the trials queue', async () => {
+    searchedInProcess = await h.finished((await h.search('searched')).id);
+    expect(searchedInProcess.status).toBe('succeeded');
+    expect(searchedInProcess.trials).toHaveLength(6);
+    expect([...trialWorkers(searchedInProcess)]).toEqual([process.pid]);
+  }, 180_000);
+});
+
+describe('a search shared by two worker processes (integration)', () => {
+  const h = trainingApp(2);
+
+  beforeAll(() => h.start());
+  afterAll(() => h.t?.close());
+
+  it('trains its trials in both processes, with the same trials and winner as in one', async () => {
+    const done = await h.finished((await h.search('searched')).id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    const pids = h.t.app.get(TrainingWorkersSupervisor).pids();
+    expect(pids).toHaveLength(2);
+    // each trial names the process that trained it: both took a share
+    expect([...trialWorkers(done)].sort()).toEqual([...pids].sort());
+    // the same seed on the same rows: the same trials, scores and registered winner as one process gave
+    expect(searchedInProcess, 'the TRAINING_WORKERS=0 run of the same search').toBeDefined();
+    expect(trialsOf(done)).toEqual(trialsOf(searchedInProcess!));
+    expect(done.metrics!.auc).toBe(searchedInProcess!.metrics!.auc);
+  }, 240_000);
 });
 
 function isAlive(pid: number): boolean {

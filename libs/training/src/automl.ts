@@ -23,8 +23,8 @@ import {
   successiveHalving,
 } from '@atelier/ml';
 
-import { type SearchHooks, searchScore, toTrialResult } from './hyperparameter.search';
-import { train, type Trained, type TrainingTarget } from './trainers';
+import { localTrials, type SearchHooks, searchScore, toTrialResult } from './hyperparameter.search';
+import { type Trained, type TrainingTarget } from './trainers';
 
 /** What AutoML registers: the best candidate, its type and parameters, and the leaderboard. */
 export interface AutoMlOutcome {
@@ -108,11 +108,12 @@ export async function autoMlAndTrain(
   const models = new Map<number, Omit<AutoMlOutcome, 'trials' | 'score'>>();
   const metricsOf = new Map<number, Record<string, number>>();
 
+  const trainTrial = hooks.trainTrial ?? localTrials(trainSet, validation, target);
   const objective: SearchObjective = async (sampled, ctx) => {
     const { modelType, params } = candidateOf(sampled, task, ctx.resource ?? UNITS);
     const choice = ModelChoice.parse({ modelType, params });
     const candidate = { ...request, ...choice } as TrainingRequest;
-    const trained = await train(candidate, trainSet, validation, { signal: ctx.signal }, target);
+    const trained = await trainTrial(candidate, ctx.trialId, ctx.signal ?? hooks.signal);
     const p = trained.predict(validation.columns);
     models.set(ctx.trialId, { trained, modelType, params: choice.params });
     const metrics = validationMetrics(task, target.numClass, validation.label, p);
@@ -136,6 +137,7 @@ export async function autoMlAndTrain(
     n: automl.trials,
     minResource: 1,
     maxResource: UNITS,
+    concurrency: hooks.concurrency ?? 1,
     onTrial: (t) => hooks.onTrial(leaderboardEntry(t), planned),
   });
   hooks.signal.throwIfAborted();

@@ -26,6 +26,21 @@ export interface SearchHooks {
   signal: AbortSignal;
   /** after each trial, with how many evaluations are planned in all */
   onTrial(trial: SearchTrialResult, planned: number): Promise<void>;
+  /**
+   * Trains one trial's model, e.g. as a job on the trials queue that any worker process takes;
+   * default: here. Scoring stays here, on the validation rows the search holds.
+   */
+  trainTrial?: TrialTrainer;
+  /** trials trained at once (default 1); the result is the same at any number */
+  concurrency?: number;
+}
+
+/** Trains the model of one trial: the job's request with the trial's model type and parameters. */
+export type TrialTrainer = (candidate: TrainingRequest, trialId: number, signal: AbortSignal) => Promise<Trained>;
+
+/** The default trial trainer: in this process. */
+export function localTrials(trainSet: Dataset, validation: Dataset, target: TrainingTarget): TrialTrainer {
+  return (candidate, _trialId, signal) => train(candidate, trainSet, validation, { signal }, target);
 }
 
 /**
@@ -47,9 +62,10 @@ export async function searchAndTrain(
   const score = searchScore(task, target.numClass);
   const models = new Map<number, { trained: Trained; params: TrainingRequest['params'] }>();
 
+  const trainTrial = hooks.trainTrial ?? localTrials(trainSet, validation, target);
   const objective: SearchObjective = async (sampled, ctx) => {
     const params = { ...request.params, ...sampled, ...(ctx.resource ? { [resourceKey]: ctx.resource } : {}) } as TrainingRequest['params'];
-    const trained = await train({ ...request, params } as TrainingRequest, trainSet, validation, { signal: ctx.signal }, target);
+    const trained = await trainTrial({ ...request, params } as TrainingRequest, ctx.trialId, ctx.signal ?? hooks.signal);
     const p = trained.predict(validation.columns);
     models.set(ctx.trialId, { trained, params });
     return score.of(validation.label, p);
@@ -61,6 +77,7 @@ export async function searchAndTrain(
     seed: search.seed,
     signal: hooks.signal,
     budget: search.maxSeconds ? { maxSeconds: search.maxSeconds } : undefined,
+    concurrency: hooks.concurrency ?? 1,
   };
 
   let result: SearchResult;

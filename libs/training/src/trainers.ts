@@ -70,6 +70,37 @@ const trainers: { [T in TrainingRequest['modelType']]: Trainer<T> } = {
   },
 };
 
+/**
+ * A model trained elsewhere (a search trial run by another worker process), as the trainers
+ * return it: its own predictions by its kind.
+ */
+export function restoreTrained(model: ExportableModel, backend: string): Trained {
+  const predict = (columns: Float64Array[]): Float64Array => {
+    switch (model.kind) {
+      case 'logistic_regression':
+        return predictProba(model, columns);
+      case 'linear_regression':
+        return predictLinear(model, columns);
+      case 'gbdt':
+        return predictGbdt(model, columns);
+      case 'neural_network':
+        return predictNeuralNetwork(model, columns);
+    }
+  };
+  return { model, backend, predict };
+}
+
+/** A model as JSON that keeps ±Infinity and NaN (plain JSON turns them into null). */
+export function encodeModel(model: ExportableModel): string {
+  return JSON.stringify(model, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? { $number: String(value) } : value));
+}
+
+export function decodeModel(text: string): ExportableModel {
+  return JSON.parse(text, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && '$number' in value ? Number((value as { $number: string }).$number) : value,
+  ) as ExportableModel;
+}
+
 export function train(request: TrainingRequest, trainSet: Dataset, validation: Dataset, hooks: TrainingHooks, target: TrainingTarget): Promise<Trained> {
   // the contract pairs each modelType with its params, so this cast only restates that pairing
   const trainer = trainers[request.modelType] as Trainer<TrainingRequest['modelType']>;

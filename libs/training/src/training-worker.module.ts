@@ -7,9 +7,11 @@ import { TrainingQueueModule } from './training.queue';
 import { TrainingRepository } from './training.repository';
 import { TrainingRunner } from './training.runner';
 import { HTTP_TRAINING_DATA } from './training-data';
+import { TrainingTrialProcessor, TrialWorker } from './training-trial.worker';
+import { TrainingTrials } from './training-trials';
 
 /** What trains: takes jobs off the queue and runs them (`apps/training-worker` is this alone). */
-export const TRAINING_WORKER_PROVIDERS = [TrainingRepository, TrainingRunner, TrainingCancellations, TrainingExecutor];
+export const TRAINING_WORKER_PROVIDERS = [TrainingRepository, TrainingRunner, TrainingCancellations, TrainingExecutor, TrainingTrials, TrialWorker];
 
 @Module({})
 export class TrainingWorkerModule {
@@ -21,7 +23,7 @@ export class TrainingWorkerModule {
     return {
       module: TrainingWorkerModule,
       imports: [TrainingQueueModule, ...(options.imports ?? [])],
-      providers: [...TRAINING_WORKER_PROVIDERS, options.trainingData ?? HTTP_TRAINING_DATA, TrainingProcessor],
+      providers: [...TRAINING_WORKER_PROVIDERS, options.trainingData ?? HTTP_TRAINING_DATA, TrainingProcessor, TrainingTrialProcessor],
     };
   }
 }

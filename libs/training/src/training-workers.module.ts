@@ -7,6 +7,7 @@ import { TrainingProcessor } from './training.processor';
 import { TrainingQueueModule } from './training.queue';
 import { TrainingApiModule } from './training-api.module';
 import { HTTP_TRAINING_DATA } from './training-data';
+import { TrainingTrialProcessor, TrialWorker } from './training-trial.worker';
 import { TRAINING_WORKER_PROVIDERS } from './training-worker.module';
 import { forkTrainingWorker, TRAINING_WORKER_LAUNCHER, TrainingWorkersSupervisor } from './training-workers.supervisor';
 
@@ -29,6 +30,12 @@ import { forkTrainingWorker, TRAINING_WORKER_LAUNCHER, TrainingWorkersSupervisor
       inject: [ATELIER_CONFIG, TrainingExecutor],
       useFactory: (config: AtelierConfig, executor: TrainingExecutor) =>
         config.trainingWorkers === 0 && config.processIndex === 0 ? new TrainingProcessor(executor) : null,
+    },
+    {
+      provide: TrainingTrialProcessor,
+      inject: [ATELIER_CONFIG, TrialWorker],
+      useFactory: (config: AtelierConfig, worker: TrialWorker) =>
+        config.trainingWorkers === 0 && config.processIndex === 0 ? new TrainingTrialProcessor(worker) : null,
     },
   ],
 })

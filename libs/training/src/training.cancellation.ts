@@ -56,8 +56,11 @@ export class TrainingCancellations implements OnModuleDestroy {
     for (const controller of this.running.values()) controller.abort(reason);
   }
 
+  /** Aborts the job's training here, and its search trials this process trains (`<jobId>:<trial>`). */
   private cancel(jobId: string): void {
-    this.running.get(jobId)?.abort(new CancelledByRequest());
+    for (const [key, controller] of this.running) {
+      if (key === jobId || key.startsWith(`${jobId}:`)) controller.abort(new CancelledByRequest());
+    }
   }
 
   private listen(): void {
@@ -76,7 +79,7 @@ export class TrainingCancellations implements OnModuleDestroy {
   }
 
   private async recheck(): Promise<void> {
-    for (const jobId of [...this.running.keys()]) {
+    for (const jobId of new Set([...this.running.keys()].map((key) => key.split(':')[0]!))) {
       const job = await this.repository.find(jobId).catch(() => null);
       if (job?.status === 'cancelled') this.cancel(jobId);
     }

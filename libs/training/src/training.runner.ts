@@ -29,6 +29,7 @@ import { outputsOf, train as trainModel, type Trained, type TrainingTarget } fro
 import { trainingBaseline } from './training.baseline';
 import { TrainingRepository } from './training.repository';
 import { TRAINING_DATA, type TrainingData } from './training-data';
+import { TrainingTrials } from './training-trials';
 
 // Progress shares of the whole job: data 0–20 %, training 20–90 %, evaluation + registration after.
 const DATA_DONE = 0.2;
@@ -39,31 +40,25 @@ const TRAIN_DONE = 0.9;
 export class TrainingRunner {
   private readonly logger = new Logger('training');
   private readonly client: AtelierClient;
+  /** trials of a search queued at once: one per training worker process here (at least one) */
+  private readonly trialConcurrency: number;
 
   constructor(
     private readonly repository: TrainingRepository,
     @Inject(TRAINING_DATA) private readonly data: TrainingData,
+    private readonly trials: TrainingTrials,
     @Inject(ATELIER_CONFIG) config: AtelierConfig,
   ) {
     this.client = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
+    this.trialConcurrency = Math.max(1, config.trainingWorkers);
   }
 
   async run(jobId: string, request: TrainingRequest, signal: AbortSignal): Promise<void> {
     const say: Say = (message, progress, extra = {}) =>
       this.repository.appendEvents(jobId, [{ at: new Date().toISOString(), message, ...extra }], progress);
 
-    const groups = await this.data.featureGroups();
-    const plan = planDataset(request, (group) => entityOf(groups, group));
     await say(`building a point-in-time training set from "${request.source.group}"`, 0.02);
-    const set = await this.data.trainingSet(plan.query);
-    const built = buildDataset(request, plan, set);
-    const { train, validation } = timeSplit(built.dataset, built.eventTimes, Date.parse(request.window.validationStart));
-    if (train.rowCount === 0 || validation.rowCount === 0) {
-      throw new Error(`the window gives ${train.rowCount} training and ${validation.rowCount} validation rows; both must be non-empty`);
-    }
-    const task = taskOf(request);
-    // a label the task cannot learn from fails the job here, before any training
-    const target: TrainingTarget = { numClass: checkLabels(task, train.label, validation.label) };
+    const { plan, built, train, validation, task, target } = await this.prepare(request);
     const classes = task === 'multiclass_classification' ? `, ${target.numClass} classes` : '';
     await say(`training set: ${train.rowCount} training rows, ${validation.rowCount} validation rows (${built.droppedRows} without a label dropped)${classes}`, DATA_DONE);
     signal.throwIfAborted();
@@ -192,10 +187,30 @@ export class TrainingRunner {
     return { partitions, report, pTrain: pickRows(routed, trainRows, perRow), pValid: pickRows(routed, validationRows, perRow) };
   }
 
+  /**
+   * The job's training and validation slices, built point-in-time from the feature store; a label
+   * the task cannot learn from fails here, before any training. Trial workers build the same.
+   */
+  async prepare(request: TrainingRequest): Promise<Prepared> {
+    const groups = await this.data.featureGroups();
+    const plan = planDataset(request, (group) => entityOf(groups, group));
+    const set = await this.data.trainingSet(plan.query);
+    const built = buildDataset(request, plan, set);
+    const { train, validation } = timeSplit(built.dataset, built.eventTimes, Date.parse(request.window.validationStart));
+    if (train.rowCount === 0 || validation.rowCount === 0) {
+      throw new Error(`the window gives ${train.rowCount} training and ${validation.rowCount} validation rows; both must be non-empty`);
+    }
+    const task = taskOf(request);
+    const target: TrainingTarget = { numClass: checkLabels(task, train.label, validation.label) };
+    return { plan, built, train, validation, task, target };
+  }
+
   /** AutoML: each candidate's trial is stored on the job as it happens, then the winner is named. */
   private async autoMl(jobId: string, request: TrainingRequest, train: Dataset, validation: Dataset, target: TrainingTarget, signal: AbortSignal, say: Say) {
     const outcome = await autoMlAndTrain(request, train, validation, taskOf(request), target, {
       signal,
+      trainTrial: this.trials.trainer(jobId),
+      concurrency: this.trialConcurrency,
       onTrial: this.trialKeeper(jobId, (trial) => `candidate ${trial.id}: ${trial.modelType} ${JSON.stringify(trial.params)}`),
     });
     await say(`AutoML: the best of ${outcome.trials.length} trials is ${outcome.modelType} (score ${outcome.score.toFixed(4)})`);
@@ -206,6 +221,8 @@ export class TrainingRunner {
   private async search(jobId: string, request: TrainingRequest, train: Dataset, validation: Dataset, target: TrainingTarget, signal: AbortSignal) {
     const outcome = await searchAndTrain(request, train, validation, taskOf(request), target, {
       signal,
+      trainTrial: this.trials.trainer(jobId),
+      concurrency: this.trialConcurrency,
       onTrial: this.trialKeeper(jobId, (trial) => `trial ${trial.id} (${JSON.stringify(trial.params)})`),
     });
     return { trained: outcome.trained, params: outcome.params };
@@ -225,6 +242,16 @@ export class TrainingRunner {
 }
 
 type Say = (message: string, progress?: number, extra?: Partial<TrainingJobEvent>) => Promise<void>;
+
+/** What a job trains on: see `TrainingRunner.prepare`. */
+export interface Prepared {
+  plan: ReturnType<typeof planDataset>;
+  built: BuiltDataset;
+  train: Dataset;
+  validation: Dataset;
+  task: ModelTask;
+  target: TrainingTarget;
+}
 
 /** Validation metrics (and the training score, to see over-fitting) for the model's task. */
 function evaluate(task: ModelTask, numClass: number, yTrain: Float64Array, pTrain: Float64Array, yValid: Float64Array, pValid: Float64Array): Record<string, number> {

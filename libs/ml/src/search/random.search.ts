@@ -24,12 +24,16 @@ export async function randomSearch(options: RandomSearchOptions): Promise<Search
   }
   const recorder = new TrialRecorder(options);
   const rng = createRng(seed);
-  for (let i = 0; i < trials; i++) {
+  // drawn in one order whatever runs them: the same seed gives the same trials at any concurrency
+  const drawn = Array.from({ length: trials }, () => ({ params: sampleSpace(space, rng), placement: resource === undefined ? {} : { resource } }));
+  const step = options.concurrency ?? 1;
+  for (let i = 0; i < trials; i += step) {
     const stop = recorder.stopReason();
     if (stop) return recorder.result(rankTrials(recorder.trials, options.direction)[0] ?? null, stop);
-    const trial = await recorder.evaluate(sampleSpace(space, rng), resource === undefined ? {} : { resource });
-    await recorder.report(trial);
+    for (const trial of await recorder.evaluateAll(drawn.slice(i, i + step))) await recorder.report(trial);
   }
+  const stopped = recorder.stopReason();
+  if (stopped === 'budget' && recorder.trials.length < trials) return recorder.result(rankTrials(recorder.trials, options.direction)[0] ?? null, 'budget');
   const stop = options.signal?.aborted ? 'aborted' : 'completed';
   return recorder.result(rankTrials(recorder.trials, options.direction)[0] ?? null, stop);
 }

@@ -78,6 +78,12 @@ export interface SearchOptionsBase {
   budget?: SearchBudget;
   /** Cancels the search: no new trial starts, the running one sees the signal, trials so far are returned. */
   signal?: AbortSignal;
+  /**
+   * How many evaluations may run at once (default 1). Configurations are drawn and numbered
+   * before they run and trials are recorded in that order, so the result does not depend on it
+   * (given an objective that does not): e.g. trials trained by several worker processes.
+   */
+  concurrency?: number;
   /** Called after each trial is recorded (awaited, so a job can persist progress in order). */
   onTrial?: (trial: SearchTrial) => void | Promise<void>;
   /** Milliseconds clock, injectable for tests; defaults to `performance.now`. */

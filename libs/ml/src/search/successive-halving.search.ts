@@ -72,15 +72,10 @@ export async function successiveHalving(options: SuccessiveHalvingOptions): Prom
   let stopReason: SearchStopReason = 'completed';
 
   for (const { rung, resource } of plan) {
-    const rungTrials: SearchTrial[] = [];
-    for (const { configId, params } of survivors) {
-      const stop = recorder.stopReason();
-      if (stop) {
-        stopReason = stop;
-        break;
-      }
-      rungTrials.push(await recorder.evaluate(params, { resource, rung, configId }));
-    }
+    const rungTrials: SearchTrial[] = await recorder.evaluateAll(
+      survivors.map(({ configId, params }) => ({ params, placement: { resource, rung, configId } })),
+    );
+    if (rungTrials.length < survivors.length) stopReason = recorder.stopReason() ?? 'aborted';
     const isLastRung = rung === plan.length - 1;
     const promoted =
       isLastRung || stopReason !== 'completed'

@@ -2,10 +2,10 @@ import { MlError } from '../ml.error';
 import type { SearchDirection, SearchOptionsBase, SearchParams, SearchResult, SearchStopReason, SearchTrial } from './search.types';
 
 /**
- * Runs objective evaluations one after another and keeps their record. Shared by the searches so
- * failure handling, budgets and cancellation behave the same in each. Trials run sequentially on
- * purpose: trainers already use every core (TF.js, tree building), so parallel trials would only
- * compete for them.
+ * Runs objective evaluations and keeps their record. Shared by the searches so failure handling,
+ * budgets and cancellation behave the same in each. Within one process trials run one after
+ * another (trainers already use every core); `concurrency` > 1 is for objectives that hand the
+ * work to other processes, and changes only when a trial runs, never its number or its place.
  */
 export class TrialRecorder {
   readonly trials: SearchTrial[] = [];
@@ -30,8 +30,39 @@ export class TrialRecorder {
   }
 
   /** Evaluates one configuration; a throw or a non-finite score is recorded as a failed trial. */
-  async evaluate(params: SearchParams, placement: Pick<SearchTrial, 'resource' | 'rung' | 'configId'> = {}): Promise<SearchTrial> {
-    const id = this.trials.length;
+  async evaluate(params: SearchParams, placement: Placement = {}): Promise<SearchTrial> {
+    const [trial] = await this.evaluateAll([{ params, placement }]);
+    return trial!;
+  }
+
+  /**
+   * Evaluates configurations in their order, up to `concurrency` at once, each numbered in that
+   * order; none starts once the search must stop (`stopReason`), so the trials returned are a
+   * prefix of the list. They are recorded in order once all that started have finished.
+   */
+  async evaluateAll(items: Array<{ params: SearchParams; placement?: Placement }>): Promise<SearchTrial[]> {
+    const first = this.trials.length;
+    const done: SearchTrial[] = [];
+    let next = 0;
+    let stopped = false;
+    const lane = async () => {
+      while (next < items.length && !stopped) {
+        if (this.stopReason()) {
+          stopped = true;
+          return;
+        }
+        const k = next++;
+        done[k] = await this.run(first + k, items[k]!.params, items[k]!.placement ?? {});
+      }
+    };
+    const lanes = Math.max(1, Math.min(this.options.concurrency ?? 1, items.length));
+    await Promise.all(Array.from({ length: lanes }, lane));
+    const started = done.filter((t): t is SearchTrial => t !== undefined);
+    this.trials.push(...started);
+    return started;
+  }
+
+  private async run(id: number, params: SearchParams, placement: Placement): Promise<SearchTrial> {
     const started = this.clock();
     let score: number | null = null;
     let error: string | undefined;
@@ -52,7 +83,6 @@ export class TrialRecorder {
       status: score === null ? 'failed' : 'ok',
       ...(error === undefined ? {} : { error }),
     };
-    this.trials.push(trial);
     return trial;
   }
 
@@ -77,7 +107,12 @@ export function rankTrials(trials: SearchTrial[], direction: SearchDirection): S
     .sort((a, b) => sign * (a.score - b.score) || a.id - b.id);
 }
 
-function assertSearchOptions({ direction, budget, objective }: SearchOptionsBase): void {
+type Placement = Pick<SearchTrial, 'resource' | 'rung' | 'configId'>;
+
+function assertSearchOptions({ direction, budget, objective, concurrency }: SearchOptionsBase): void {
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new MlError('invalid_params', `concurrency must be a positive integer, got ${concurrency}`);
+  }
   if (direction !== 'maximize' && direction !== 'minimize') {
     throw new MlError('invalid_params', `direction must be "maximize" or "minimize", got ${String(direction)}`);
   }

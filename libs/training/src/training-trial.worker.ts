@@ -1,0 +1,69 @@
+import os from 'node:os';
+
+import { Process, Processor } from '@nestjs/bull';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bull';
+
+import { ModelChoice, TrainingRequest } from '@atelier/contracts';
+
+import { encodeModel, train } from './trainers';
+import { TrainingCancellations } from './training.cancellation';
+import { TRAINING_TRIALS_QUEUE } from './training.queue';
+import { TrainingRepository } from './training.repository';
+import { type Prepared, TrainingRunner } from './training.runner';
+import { TrialPayload, type TrialResult } from './training-trials';
+
+/**
+ * Trains the trials a worker process takes off the queue: the job's request with the trial's
+ * model type and parameters, on the job's training slice — built once per job and process (the
+ * same point-in-time join the job itself ran), kept for the job's next trials.
+ */
+@Injectable()
+export class TrialWorker {
+  private readonly logger = new Logger('training');
+  private readonly worker = { pid: process.pid, host: os.hostname() };
+  private cached: { jobId: string; prepared: Promise<Prepared> } | null = null;
+
+  constructor(
+    private readonly repository: TrainingRepository,
+    private readonly runner: TrainingRunner,
+    private readonly cancellations: TrainingCancellations,
+  ) {}
+
+  async run(payload: TrialPayload): Promise<TrialResult> {
+    const { jobId, trialId } = TrialPayload.parse(payload);
+    const job = await this.repository.find(jobId);
+    if (job?.status !== 'running') throw new Error(`trial ${trialId} of job ${jobId}: the job is ${job?.status ?? 'gone'}`);
+    const request = TrainingRequest.parse(job.request);
+    const candidate = { ...request, ...ModelChoice.parse(payload.choice) } as TrainingRequest;
+    const key = `${jobId}:${trialId}`;
+    const signal = this.cancellations.track(key);
+    try {
+      const { train: trainSet, validation, target } = await this.prepared(jobId, request);
+      const trained = await train(candidate, trainSet, validation, { signal }, target);
+      this.logger.debug({ msg: 'trial trained', jobId, trialId, modelType: candidate.modelType });
+      return { model: encodeModel(trained.model), backend: trained.backend, worker: this.worker };
+    } finally {
+      this.cancellations.release(key);
+    }
+  }
+
+  private prepared(jobId: string, request: TrainingRequest): Promise<Prepared> {
+    if (this.cached?.jobId !== jobId) {
+      const prepared = this.runner.prepare(request);
+      prepared.catch(() => (this.cached = null)); // a failed build is tried again by the next trial
+      this.cached = { jobId, prepared };
+    }
+    return this.cached.prepared;
+  }
+}
+
+@Processor(TRAINING_TRIALS_QUEUE)
+export class TrainingTrialProcessor {
+  constructor(private readonly worker: TrialWorker) {}
+
+  @Process()
+  run(job: Job<TrialPayload>): Promise<TrialResult> {
+    return this.worker.run(job.data);
+  }
+}
