@@ -39,6 +39,7 @@ function trainingApp(workers: number, training: Type = TrainingWorkersModule, en
         features: [
           { name: 'x', dtype: 'float', description: '' },
           { name: 'y', dtype: 'int', description: '' },
+          { name: 'side', dtype: 'string', description: '' },
         ],
       });
       // ten days of rows; y is mostly the sign of x
@@ -46,7 +47,7 @@ function trainingApp(workers: number, training: Type = TrainingWorkersModule, en
       const rows = Array.from({ length: ROWS }, (_, i) => {
         const x = Math.sin(i * 12.9898) * 2;
         const noise = Math.sin(i * 78.233) * 0.5;
-        return { entityKey: `r${i}`, eventTime: new Date(Date.parse(WINDOW.start) + (i * span) / ROWS).toISOString(), values: { x, y: x + noise > 0 ? 1 : 0 } };
+        return { entityKey: `r${i}`, eventTime: new Date(Date.parse(WINDOW.start) + (i * span) / ROWS).toISOString(), values: { x, y: x + noise > 0 ? 1 : 0, side: 'abc'[i % 3]! } };
       });
       await h.t.client.ingestRows(group, rows);
     },
@@ -66,6 +67,18 @@ function trainingApp(workers: number, training: Type = TrainingWorkersModule, en
           seed: 9,
           space: { learningRate: { type: 'float', min: 0.02, max: 0.3, log: true }, maxLeaves: { type: 'int', min: 3, max: 31 } },
         },
+      }),
+    /** Starts trees partitioned by `side` (three values): each partition's model a job on the trials queue. */
+    partitioned: (modelName: string): Promise<TrainingJobResponse> =>
+      h.t.client.startTraining({
+        modelName: `${modelName}_${s}`,
+        source: { group },
+        window: WINDOW,
+        requestFeatures: ['x'],
+        label: 'y > 0',
+        modelType: 'gbdt',
+        params: { numIterations: 10, minDataInLeaf: 5 },
+        partition: { column: 'side', minRows: 100 },
       }),
     /** Starts a logistic regression on the group with Adam; 500 epochs of single-row steps take minutes. */
     train: (modelName: string, params: { epochs: number; batchSize: number }): Promise<TrainingJobResponse> => {
@@ -253,6 +266,15 @@ describe('a search shared by two worker processes (integration)', () => {
     expect(searchedInProcess, 'the TRAINING_WORKERS=0 run of the same search').toBeDefined();
     expect(trialsOf(done)).toEqual(trialsOf(searchedInProcess!));
     expect(done.metrics!.auc).toBe(searchedInProcess!.metrics!.auc);
+
+    // a partitioned model's partitions are shared the same way, and all three are registered
+    const split = await h.finished((await h.partitioned('split')).id);
+    expect(split.status, split.error ?? '').toBe('succeeded');
+    const partitionWorkers = split.events.filter((e) => /^partition [abc] trained by worker/.test(e.message));
+    expect(partitionWorkers).toHaveLength(3);
+    expect(new Set(partitionWorkers.map((e) => e.worker!.pid)).size).toBe(2);
+    const version = await h.t.client.getVersion(`split_${h.s}`, 1);
+    expect(version.signature.partition).toEqual({ column: 'side', values: ['a', 'b', 'c'] });
   }, 240_000);
 });
 

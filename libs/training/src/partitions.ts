@@ -32,10 +32,24 @@ export function choosePartitions(values: ReadonlyArray<string | null>, isTrain: 
     .map(([value]) => value);
 }
 
+/** The rows of one partition value, on each side of the time split. */
+export function partitionRows(values: ReadonlyArray<string | null>, isTrain: (row: number) => boolean, value: string): { train: number[]; validation: number[] } {
+  const rows = { train: [] as number[], validation: [] as number[] };
+  values.forEach((v, i) => {
+    if (v === value) (isTrain(i) ? rows.train : rows.validation).push(i);
+  });
+  return rows;
+}
+
+/** Trains one partition's model on its rows (given as datasets), wherever it is trained. */
+export type PartitionTrainer = (value: string, index: number, trainSet: Dataset, validation: Dataset, signal: AbortSignal) => Promise<Trained>;
+
 /**
  * Trains each chosen partition's model on the partition's training rows (its validation rows
- * as the trainer's validation set), with the request's model type and parameters. A partition
- * whose model cannot be trained (e.g. one class only) is left to the global model and reported.
+ * as the trainer's validation set), with the request's model type and parameters — `concurrency`
+ * at once through `trainOne` (e.g. jobs on the trials queue), in this process by default; the
+ * result keeps the order of `chosen`. A partition whose model cannot be trained (e.g. one class
+ * only) is left to the global model and reported.
  */
 export async function trainPartitions(
   request: TrainingRequest,
@@ -46,23 +60,31 @@ export async function trainPartitions(
   target: TrainingTarget,
   signal: AbortSignal,
   report: (message: string) => Promise<void>,
+  { trainOne, concurrency = 1 }: { trainOne?: PartitionTrainer; concurrency?: number } = {},
 ): Promise<TrainedPartition[]> {
-  const rowsOf = new Map(chosen.map((value) => [value, { train: [] as number[], validation: [] as number[] }]));
-  values.forEach((value, i) => {
-    const rows = value === null ? undefined : rowsOf.get(value);
-    if (rows) (isTrain(i) ? rows.train : rows.validation).push(i);
-  });
-  const out: TrainedPartition[] = [];
-  for (const value of chosen) {
-    signal.throwIfAborted();
-    const rows = rowsOf.get(value)!;
-    try {
-      const trained = await trainModel(request, selectRows(dataset, rows.train), selectRows(dataset, rows.validation), { signal }, target);
-      out.push({ value, trained, trainRows: rows.train, validationRows: rows.validation });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      await report(`partition ${value}: not trained (${error instanceof Error ? error.message : String(error)}); the global model answers it`);
+  const train = trainOne ?? ((_value, _index, trainSet, validation, s) => trainModel(request, trainSet, validation, { signal: s }, target));
+  const results: Array<TrainedPartition | Error> = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < chosen.length) {
+      signal.throwIfAborted();
+      const k = next++;
+      const value = chosen[k]!;
+      const rows = partitionRows(values, isTrain, value);
+      try {
+        const trained = await train(value, k, selectRows(dataset, rows.train), selectRows(dataset, rows.validation), signal);
+        results[k] = { value, trained, trainRows: rows.train, validationRows: rows.validation };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        results[k] = error instanceof Error ? error : new Error(String(error));
+      }
     }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, chosen.length)) }, lane));
+  const out: TrainedPartition[] = [];
+  for (const [k, result] of results.entries()) {
+    if (result instanceof Error) await report(`partition ${chosen[k]}: not trained (${result.message}); the global model answers it`);
+    else out.push(result);
   }
   return out;
 }

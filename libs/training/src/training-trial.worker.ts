@@ -5,7 +5,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 
 import { ModelChoice, TrainingRequest } from '@atelier/contracts';
+import { selectRows } from '@atelier/ml';
 
+import { partitionRows } from './partitions';
 import { encodeModel, train } from './trainers';
 import { TrainingCancellations } from './training.cancellation';
 import { TRAINING_TRIALS_QUEUE } from './training.queue';
@@ -35,11 +37,20 @@ export class TrialWorker {
     const job = await this.repository.find(jobId);
     if (job?.status !== 'running') throw new Error(`trial ${trialId} of job ${jobId}: the job is ${job?.status ?? 'gone'}`);
     const request = TrainingRequest.parse(job.request);
-    const candidate = { ...request, ...ModelChoice.parse(payload.choice) } as TrainingRequest;
-    const key = `${jobId}:${trialId}`;
+    const partition = payload.partition;
+    // a partition's model has the job's own type and parameters
+    const candidate = partition === undefined ? ({ ...request, ...ModelChoice.parse(payload.choice) } as TrainingRequest) : request;
+    const key = partition === undefined ? `${jobId}:${trialId}` : `${jobId}:p${trialId}`;
     const signal = this.cancellations.track(key);
     try {
-      const { train: trainSet, validation, target } = await this.prepared(jobId, request);
+      const prepared = await this.prepared(jobId, request);
+      const { target } = prepared;
+      let { train: trainSet, validation } = prepared;
+      if (partition !== undefined) {
+        const cutoff = Date.parse(request.window.validationStart);
+        const rows = partitionRows(prepared.built.partitionValues ?? [], (row) => prepared.built.eventTimes[row]! < cutoff, partition);
+        [trainSet, validation] = [selectRows(prepared.built.dataset, rows.train), selectRows(prepared.built.dataset, rows.validation)];
+      }
       const trained = await train(candidate, trainSet, validation, { signal }, target);
       this.logger.debug({ msg: 'trial trained', jobId, trialId, modelType: candidate.modelType });
       return { model: encodeModel(trained.model), backend: trained.backend, worker: this.worker };

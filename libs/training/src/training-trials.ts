@@ -4,12 +4,19 @@ import type { Queue } from 'bull';
 import { z } from 'zod';
 
 import type { TrialTrainer } from './hyperparameter.search';
-import { decodeModel, restoreTrained } from './trainers';
+import type { PartitionTrainer } from './partitions';
+import { decodeModel, restoreTrained, type Trained } from './trainers';
 import { TRAINING_TRIALS_QUEUE } from './training.queue';
 import { TrainingRepository } from './training.repository';
 
 /** One trial of a job's search (or AutoML): the model type and parameters to train with. */
-export const TrialPayload = z.object({ jobId: z.string().uuid(), trialId: z.number().int().min(0), choice: z.unknown() });
+export const TrialPayload = z.object({
+  jobId: z.string().uuid(),
+  trialId: z.number().int().min(0),
+  choice: z.unknown(),
+  /** a partitioned model's partition: trained on that value's rows only */
+  partition: z.string().optional(),
+});
 export type TrialPayload = z.infer<typeof TrialPayload>;
 
 /** What a trial job answers: the trained model (JSON that keeps non-finite numbers) and who trained it. */
@@ -34,26 +41,38 @@ export class TrainingTrials {
 
   /** Trains a job's trials on the queue; each finished one is named on the job with its worker. */
   trainer(jobId: string): TrialTrainer {
-    return async (candidate, trialId, signal) => {
-      signal.throwIfAborted();
-      const { modelType, params } = candidate;
-      const job = await this.queue.add({ jobId, trialId, choice: { modelType, params } }, { jobId: `${jobId}:${trialId}`, attempts: 1 });
-      const forget = () => void job.remove().catch(() => undefined); // a waiting trial of a cancelled search
-      signal.addEventListener('abort', forget, { once: true });
-      try {
-        const result = (await job.finished()) as TrialResult;
-        await this.repository.appendEvents(jobId, [
-          {
-            at: new Date().toISOString(),
-            message: `trial ${trialId} trained by worker ${result.worker.pid} on ${result.worker.host}`,
-            worker: result.worker,
-          },
-        ]);
-        return restoreTrained(decodeModel(result.model), result.backend);
-      } finally {
-        signal.removeEventListener('abort', forget);
-        await job.remove().catch(() => undefined);
-      }
-    };
+    return (candidate, trialId, signal) =>
+      this.trainOnQueue(
+        { jobId, trialId, choice: { modelType: candidate.modelType, params: candidate.params } },
+        `${jobId}:${trialId}`,
+        `trial ${trialId}`,
+        signal,
+      );
+  }
+
+  /**
+   * Trains a partitioned job's partition models on the queue, with the job's own model type and
+   * parameters; the worker picks the value's rows of the job's training set itself.
+   */
+  partitionTrainer(jobId: string): PartitionTrainer {
+    return (value, index, _trainSet, _validation, signal) =>
+      this.trainOnQueue({ jobId, trialId: index, choice: null, partition: value }, `${jobId}:p${index}`, `partition ${value}`, signal);
+  }
+
+  private async trainOnQueue(payload: TrialPayload, id: string, name: string, signal: AbortSignal): Promise<Trained> {
+    signal.throwIfAborted();
+    const job = await this.queue.add(payload, { jobId: id, attempts: 1 });
+    const forget = () => void job.remove().catch(() => undefined); // waiting work of a cancelled job
+    signal.addEventListener('abort', forget, { once: true });
+    try {
+      const result = (await job.finished()) as TrialResult;
+      await this.repository.appendEvents(payload.jobId, [
+        { at: new Date().toISOString(), message: `${name} trained by worker ${result.worker.pid} on ${result.worker.host}`, worker: result.worker },
+      ]);
+      return restoreTrained(decodeModel(result.model), result.backend);
+    } finally {
+      signal.removeEventListener('abort', forget);
+      await job.remove().catch(() => undefined);
+    }
   }
 }

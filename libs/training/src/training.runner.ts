@@ -77,7 +77,7 @@ export class TrainingRunner {
     this.logger.log({ msg: 'trained', jobId, modelType, backend: trained.backend, rows: train.rowCount });
 
     const cutoff = Date.parse(request.window.validationStart);
-    const partitioned = request.partition ? await this.trainPartitions(request, built, cutoff, target, trained, signal, say) : null;
+    const partitioned = request.partition ? await this.trainPartitions(jobId, request, built, cutoff, target, trained, signal, say) : null;
     const pValid = partitioned?.pValid ?? trained.predict(validation.columns);
     const pTrain = partitioned?.pTrain ?? trained.predict(train.columns);
     const metrics = {
@@ -151,6 +151,7 @@ export class TrainingRunner {
    * global) for the version's metrics, and the per-partition report.
    */
   private async trainPartitions(
+    jobId: string,
     request: TrainingRequest,
     built: BuiltDataset,
     cutoff: number,
@@ -164,7 +165,10 @@ export class TrainingRunner {
     const isTrain = (row: number) => built.eventTimes[row]! < cutoff;
     const chosen = choosePartitions(values, isTrain, minRows, maxPartitions);
     await say(`partitions by "${column}": ${chosen.length} with at least ${minRows} training rows${chosen.length ? ` (${chosen.join(', ')})` : ''}; the global model answers the rest`, TRAIN_DONE);
-    const partitions = await trainPartitions(request, built.dataset, values, isTrain, chosen, target, signal, (message) => say(message));
+    const partitions = await trainPartitions(request, built.dataset, values, isTrain, chosen, target, signal, (message) => say(message), {
+      trainOne: this.trials.partitionTrainer(jobId),
+      concurrency: this.trialConcurrency,
+    });
     const task = taskOf(request);
     const perRow = task === 'multiclass_classification' ? target.numClass : 1;
     const globalAll = global.predict(built.dataset.columns);
