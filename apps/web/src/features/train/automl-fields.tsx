@@ -70,7 +70,7 @@ export function AutoMlFields({ settings, task, errors, score, dispatch }: Props)
           <small className="hint">
             Each candidate is a model type with parameters drawn from its own space, trained first on a ninth of its type&apos;s budget
             (boosting rounds, epochs or solver iterations) and scored by {score}; the best third of each rung go on with three times as
-            much, the last rung with all of it. The rounds and learning rate above are not used. No new candidate starts after the max
+            much, the last rung with all of it. The model parameters above are not used. No new candidate starts after the max
             seconds.
           </small>
         </>

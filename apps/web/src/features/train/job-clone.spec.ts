@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TrainingRequest } from '@atelier/contracts';
 
 import { checkAutoMl, initialAutoMlSettings } from './automl-settings';
+import { checkInputs } from './input-settings';
 import { cloneRequest } from './job-clone';
 import { modelChoice } from './model-settings';
 import { checkSearch, initialSearchSettings } from './search-settings';
@@ -30,14 +31,15 @@ describe('cloneRequest (a past job into the training form)', () => {
       modelName: 'delays',
       source: 'flights',
       features: ['airport_delay_stats:mean_delay_24h'],
-      requestFeatures: 'distance,hour',
+      inputs: { requestFeatures: 'distance,hour', categoricalFeatures: '', transforms: [] },
       joinKeys: [{ entity: 'airport', column: 'origin' }],
       label: 'delay > 15',
       ...WINDOW,
-      model: { modelType: 'gbdt', task: 'binary', rounds: '40', learningRate: '0.05' },
+      model: { modelType: 'gbdt', task: 'binary', params: { gbdt: { numIterations: '40', learningRate: '0.05' } } },
       left: [],
     });
-    expect(modelChoice(form.model)).toEqual({ modelType: 'gbdt', params: { objective: 'binary', numIterations: 40, learningRate: 0.05 } });
+    // the defaults are not sent again: the API fills them in as it did the first time
+    expect(modelChoice(form.model)).toEqual({ modelType: 'gbdt', params: { numIterations: 40, learningRate: 0.05 } });
     const network = cloneRequest(
       TrainingRequest.parse({
         ...base,
@@ -48,9 +50,7 @@ describe('cloneRequest (a past job into the training form)', () => {
     expect(network.model).toEqual({
       modelType: 'neural_network',
       task: 'regression',
-      rounds: '5',
-      learningRate: '0.02',
-      hiddenLayers: '8',
+      params: { neural_network: { epochs: '5', learningRate: '0.02', hiddenLayers: '8' } },
     });
   });
 
@@ -58,7 +58,7 @@ describe('cloneRequest (a past job into the training form)', () => {
     const multiclass = cloneRequest(
       TrainingRequest.parse({ ...base, modelType: 'logistic_regression', params: { task: 'multiclass', maxIterations: 200 } }),
     );
-    expect(multiclass.model).toMatchObject({ modelType: 'logistic_regression', task: 'multiclass', rounds: '200' });
+    expect(multiclass.model).toMatchObject({ modelType: 'logistic_regression', task: 'multiclass', params: { logistic_regression: { maxIterations: '200' } } });
     expect(multiclass.left).toEqual([]);
     expect(modelChoice(multiclass.model)).toEqual({ modelType: 'logistic_regression', params: { task: 'multiclass', maxIterations: 200 } });
     // requests stored before `task` had a default are returned as stored
@@ -67,23 +67,27 @@ describe('cloneRequest (a past job into the training form)', () => {
     expect(cloneRequest({ ...stored, params } as TrainingRequest).model.task).toBe('binary');
   });
 
-  it('names what the form cannot hold instead of dropping it silently', () => {
+  it('holds every parameter, transform and encoding, and sends the same request back', () => {
     const request = TrainingRequest.parse({
       ...base,
       modelType: 'logistic_regression',
       params: { solver: 'adam', epochs: 4, l2: 0.5 },
       transforms: [{ name: 'log_distance', expression: 'log1p(distance)' }],
-      categoricalFeatures: [{ column: 'destination', encoding: 'hashing' }],
+      categoricalFeatures: [{ column: 'destination', encoding: 'hashing', buckets: 64 }, { column: 'carrier' }],
       search: { strategy: 'random', trials: 6, space: { l2: { type: 'float', min: 0.01, max: 1 } } },
     });
     const form = cloneRequest(request);
-    expect(form.categoricalFeatures).toBe('destination');
-    expect(form.left).toEqual([
-      'transforms (log_distance)',
-      'destination (hashing) encoded one-hot instead',
-      'parameters l2=0.5',
-      'the adam solver (4 epochs): the form trains with L-BFGS',
-    ]);
+    expect(form.left).toEqual([]);
+    expect(form.inputs.categoricalFeatures).toBe('destination,carrier');
+    expect(form.inputs.categoricalOptions.destination).toEqual({ encoding: 'hashing', maxCategories: '50', buckets: '64' });
+    expect(form.inputs.transforms).toEqual([{ name: 'log_distance', expression: 'log1p(distance)' }]);
+    expect(modelChoice(form.model)).toEqual({ modelType: 'logistic_regression', params: { solver: 'adam', epochs: 4, l2: 0.5 } });
+    expect(checkInputs(form.inputs)).toMatchObject({
+      requestFeatures: ['distance', 'hour'],
+      categoricalFeatures: [{ column: 'destination', encoding: 'hashing', buckets: 64 }, { column: 'carrier' }],
+      transforms: request.transforms,
+      issues: [],
+    });
   });
 
   it('carries the search back into the search section, and the form sends the same search again', () => {

@@ -1,19 +1,40 @@
 'use client';
 
-import type { Dispatch } from 'react';
+import { type Dispatch, useState } from 'react';
 
 import type { ModelType } from '@atelier/contracts';
 
-import { MODEL_TYPES, type ModelAction, type ModelSettings, type Task, TASKS } from './model-settings';
+import { FieldError } from './budget-field';
+import {
+  defaultText,
+  MODEL_TYPES,
+  type ModelAction,
+  type ModelParam,
+  modelParams,
+  type ModelSettings,
+  paramText,
+  rangeOf,
+  type Task,
+  TASKS,
+} from './model-settings';
 
 interface Props {
   model: ModelSettings;
+  /** by parameter, from `checkModel` */
+  errors: Record<string, string>;
   dispatch: Dispatch<ModelAction>;
 }
 
-/** Model type, task, architecture and the tuning fields of the training form. */
-export function ModelFields({ model, dispatch }: Props) {
+/** Model type, task, and every parameter of the type: the basic ones shown, the others behind "advanced". */
+export function ModelFields({ model, errors, dispatch }: Props) {
   const info = MODEL_TYPES[model.modelType];
+  const params = modelParams(model.modelType);
+  const field = (param: ModelParam) => (
+    <ParamField key={param.name} param={param} model={model} error={errors[param.name]} dispatch={dispatch} />
+  );
+  const advanced = params.filter((p) => !p.basic);
+  const advancedErrors = advanced.filter((p) => errors[p.name]).length;
+  const [advancedOpen, setAdvancedOpen] = useState(false);
   return (
     <>
       <label className="field">
@@ -31,19 +52,21 @@ export function ModelFields({ model, dispatch }: Props) {
         </select>
       </label>
       {info.tasks.length > 1 ? <TaskField task={model.task} tasks={info.tasks} dispatch={dispatch} /> : null}
-      {model.modelType === 'neural_network' ? (
-        <label className="field">
-          <span>Hidden layers</span>
-          <input
-            value={model.hiddenLayers}
-            onChange={(e) => dispatch({ type: 'set', field: 'hiddenLayers', value: e.target.value })}
-            name="hiddenLayers"
-            spellCheck={false}
-          />
-          <small className="hint">Units per dense layer, comma-separated.</small>
-        </label>
-      ) : null}
-      <TuningFields model={model} dispatch={dispatch} />
+      <div className="grid-2" data-testid="model-params">
+        {params.filter((p) => p.basic).map(field)}
+      </div>
+      {/* opened when one of its fields has a problem, so the message is seen; it stays open once fixed */}
+      <details
+        className="field advanced-params"
+        data-testid="advanced-params"
+        open={advancedOpen || advancedErrors > 0}
+        onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}
+      >
+        <summary>
+          Advanced parameters ({advanced.length}){advancedErrors > 0 ? ` — ${advancedErrors} with a problem` : ''}
+        </summary>
+        <div className="grid-2">{advanced.map(field)}</div>
+      </details>
     </>
   );
 }
@@ -52,7 +75,7 @@ function TaskField({ task, tasks, dispatch }: { task: Task; tasks: Task[]; dispa
   return (
     <label className="field">
       <span>Task</span>
-      <select value={task} onChange={(e) => dispatch({ type: 'set', field: 'task', value: e.target.value as Task })} name="task">
+      <select value={task} onChange={(e) => dispatch({ type: 'task', task: e.target.value as Task })} name="task">
         {tasks.map((t) => (
           <option key={t} value={t}>
             {TASKS[t].label}
@@ -63,35 +86,76 @@ function TaskField({ task, tasks, dispatch }: { task: Task; tasks: Task[]; dispa
   );
 }
 
-function TuningFields({ model, dispatch }: Props) {
+/**
+ * One parameter: its input (named `epochs` for the type's training budget, as it always was, else
+ * `param-<name>`), its explanation, default and range, and the contract's message when it has one.
+ */
+function ParamField({
+  param,
+  model,
+  error,
+  dispatch,
+}: {
+  param: ModelParam;
+  model: ModelSettings;
+  error: string | undefined;
+  dispatch: Dispatch<ModelAction>;
+}) {
   const info = MODEL_TYPES[model.modelType];
-  return (
-    <div className="grid-2">
-      <label className="field">
-        <span>{info.rounds}</span>
-        <input
-          type="number"
-          min={1}
-          max={5000}
-          step={1}
-          value={model.rounds}
-          onChange={(e) => dispatch({ type: 'set', field: 'rounds', value: e.target.value })}
-          name="epochs"
-        />
-      </label>
-      {info.learningRate === undefined ? null : (
-        <label className="field">
-          <span>Learning rate</span>
+  const budget = param.name === info.budget;
+  const name = budget ? 'epochs' : `param-${param.name}`;
+  const text = paramText(model, param);
+  const set = (value: string) => dispatch({ type: 'param', name: param.name, value });
+  const invalid = error ? true : undefined;
+  const range = rangeOf(param);
+  const hint = [param.hint, `Default ${defaultText(param)}${range ? `, ${range}` : ''}.`].filter(Boolean).join(' ');
+  const label = budget ? info.rounds : param.name;
+  const input = () => {
+    switch (param.type) {
+      case 'choice':
+        return typeof param.default === 'boolean' ? (
+          <input type="checkbox" name={name} checked={text === 'true'} onChange={(e) => set(String(e.target.checked))} />
+        ) : (
+          <select name={name} value={text} onChange={(e) => set(e.target.value)} aria-invalid={invalid}>
+            {param.options.map((option) => (
+              <option key={String(option)} value={String(option)}>
+                {String(option)}
+              </option>
+            ))}
+          </select>
+        );
+      case 'list':
+        return <input name={name} value={text} onChange={(e) => set(e.target.value)} aria-invalid={invalid} spellCheck={false} />;
+      case 'int':
+      case 'float':
+        return (
           <input
             type="number"
-            min={0}
-            step="any"
-            value={model.learningRate}
-            onChange={(e) => dispatch({ type: 'set', field: 'learningRate', value: e.target.value })}
-            name="learningRate"
+            name={name}
+            min={param.min ?? undefined}
+            max={param.max ?? undefined}
+            step={param.type === 'int' ? 1 : 'any'}
+            value={text}
+            onChange={(e) => set(e.target.value)}
+            aria-invalid={invalid}
           />
-        </label>
-      )}
-    </div>
+        );
+    }
+  };
+  return (
+    <label className="field" data-testid="model-param" data-param={param.name}>
+      <span>
+        {label}
+        {budget ? (
+          <>
+            {' '}
+            <code className="muted small">{param.name}</code>
+          </>
+        ) : null}
+      </span>
+      {input()}
+      <small className="hint">{hint}</small>
+      <FieldError error={error} testId={`param-error-${param.name}`} />
+    </label>
   );
 }

@@ -2,8 +2,10 @@ import { GbdtParams, LinearRegressionParams, LogisticRegressionParams, type Mode
 
 export type ParamValue = number | string | boolean;
 
+type ParseResult = { success: boolean; error?: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } };
+
 /** What the form reads of one parameter's zod schema in the contract (without importing zod into the app). */
-interface FieldSchema {
+export interface FieldSchema {
   readonly def: { readonly type: string };
   safeParse(value: unknown): { success: boolean; data?: unknown; error?: { issues: ReadonlyArray<{ message: string }> } };
   unwrap?: () => FieldSchema;
@@ -15,7 +17,7 @@ interface FieldSchema {
   readonly maxValue?: number | null;
 }
 
-const PARAMS: Record<ModelType, { shape: object }> = {
+export const PARAMS: Record<ModelType, { shape: object; safeParse(value: unknown): ParseResult }> = {
   logistic_regression: LogisticRegressionParams,
   linear_regression: LinearRegressionParams,
   gbdt: GbdtParams,
@@ -25,7 +27,7 @@ const PARAMS: Record<ModelType, { shape: object }> = {
 /** The seed, and the parameters that decide the task and so what the score means: `TrainingRequest` refuses them in a search space. */
 const FIXED = UNSEARCHABLE;
 
-interface ParamBase {
+export interface ParamBase {
   name: string;
   /** the contract's message for a value the parameter does not take, or undefined */
   problem(value: ParamValue): string | undefined;
@@ -46,7 +48,8 @@ export function searchableParams(modelType: ModelType): SearchableParam[] {
   return Object.entries(shape).flatMap(([name, field]) => (FIXED.has(name) ? [] : paramOf(name, field)));
 }
 
-function paramOf(name: string, field: FieldSchema): SearchableParam[] {
+/** A scalar parameter (a number, an enum, a switch) as its schema describes it; none for a list. */
+export function paramOf(name: string, field: FieldSchema): SearchableParam[] {
   const inner = field.def.type === 'default' && field.unwrap ? field.unwrap() : field;
   const fallback = field.safeParse(undefined).data;
   const problem = (value: ParamValue) => {

@@ -3,18 +3,21 @@
 import { type FormEvent, useEffect, useMemo, useReducer, useState } from 'react';
 
 import { type FeatureGroupResponse, type TrainingJobResponse, type TrainingPreviewResponse, TrainingRequest, type TrainingRequestInput } from '@atelier/contracts';
+import { AtelierApiError } from '@atelier/sdk';
 
 import { ErrorNotice, IssueList } from '../../components/error-notice';
-import { api } from '../../lib/api';
-import { splitList } from '../../lib/format';
+import { api, describeError } from '../../lib/api';
 import { useApi } from '../../lib/use-api';
 import { issueLines } from '../../lib/validation';
 import { AutoMlFields } from './automl-fields';
 import { type AutoMlAction, autoMlIssueLines, autoMlReducer, checkAutoMl, initialAutoMlSettings } from './automl-settings';
 import { DatasetPreview } from './dataset-preview';
+import { FeaturePicker } from './feature-picker';
+import { CategoricalRows, ColumnPicker, type TransformCheck, TransformFields } from './input-fields';
+import { checkInputs, expressionProblemOf, type InputSettings, inputsReducer, sourceColumns, type TransformRow } from './input-settings';
 import type { ClonedForm } from './job-clone';
 import { ModelFields } from './model-fields';
-import { initialModelSettings, modelChoice, modelReducer, TASKS } from './model-settings';
+import { checkModel, initialModelSettings, modelIssueLines, modelReducer, TASKS } from './model-settings';
 import { SearchFields } from './search-fields';
 import { checkSearch, initialSearchSettings, type SearchAction, searchIssueLines, searchReducer } from './search-settings';
 import { describeScore } from './search-trials';
@@ -27,8 +30,7 @@ interface JoinKeyRow {
 /** Defaults that train the flights demo model out of the box. */
 const DEFAULTS = {
   modelName: 'flight-delay',
-  requestFeatures: 'distance,hour',
-  categoricalFeatures: '',
+  inputs: { requestFeatures: 'distance,hour', categoricalFeatures: '', categoricalOptions: {}, transforms: [] } as InputSettings,
   partitionColumn: '',
   partitionMinRows: '1000',
   joinKeys: [{ entity: 'airport', column: 'origin' }] as JoinKeyRow[],
@@ -50,8 +52,7 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   const [modelName, setModelName] = useState(start0.modelName);
   const [source, setSource] = useState(start0.source);
   const [features, setFeatures] = useState<string[]>(start0.features);
-  const [requestFeatures, setRequestFeatures] = useState(start0.requestFeatures);
-  const [categoricalFeatures, setCategoricalFeatures] = useState(start0.categoricalFeatures);
+  const [inputs, dispatchInputs] = useReducer(inputsReducer, start0.inputs);
   const [partitionColumn, setPartitionColumn] = useState(start0.partitionColumn);
   const [partitionMinRows, setPartitionMinRows] = useState(start0.partitionMinRows);
   const [joinKeys, setJoinKeys] = useState<JoinKeyRow[]>(start0.joinKeys);
@@ -75,10 +76,13 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   }, [allGroups, source]);
 
   const featureGroups = allGroups.filter((g) => g.name !== source);
+  const sourceGroup = allGroups.find((g) => g.name === source);
   const chosenFeatures = features.filter((ref) => featureGroups.some((g) => ref.startsWith(`${g.name}:`)));
   const missingJoinKeys = entitiesWithoutJoinKey(featureGroups, chosenFeatures, joinKeys);
   const task = TASKS[model.task].modelTask;
   // checked as the user types; shown beside its fields, and refused at submit
+  const modelCheck = checkModel(model);
+  const inputCheck = checkInputs(inputs);
   const searchCheck = checkSearch(search, model.modelType);
   const autoMlCheck = checkAutoMl(automl, task);
   // the API refuses AutoML with a search or a partition: switching either section on switches the other off,
@@ -93,10 +97,8 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   };
   const partitionOff = automl.on;
 
-  const toggle = (ref: string, on: boolean) => setFeatures((current) => (on ? [...current, ref] : current.filter((f) => f !== ref)));
-  const setGroup = (group: FeatureGroupResponse, on: boolean) =>
+  const pick = (refs: string[], on: boolean) =>
     setFeatures((current) => {
-      const refs = group.features.map((f) => `${group.name}:${f.name}`);
       const rest = current.filter((ref) => !refs.includes(ref));
       return on ? [...rest, ...refs] : rest;
     });
@@ -107,13 +109,14 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
     window: { start: start.trim(), validationStart: validationStart.trim(), end: end.trim() },
     joinKeys: Object.fromEntries(joinKeys.filter((k) => k.entity.trim()).map((k) => [k.entity.trim(), k.column.trim()])),
     features: chosenFeatures,
-    requestFeatures: splitList(requestFeatures),
-    categoricalFeatures: splitList(categoricalFeatures).map((column) => ({ column, encoding: 'one_hot' as const })),
+    requestFeatures: inputCheck.requestFeatures,
+    categoricalFeatures: inputCheck.categoricalFeatures,
+    transforms: inputCheck.transforms,
     label: label.trim(),
     ...(partitionColumn.trim() && !partitionOff
       ? { partition: { column: partitionColumn.trim(), minRows: Number(partitionMinRows) } }
       : {}),
-    ...modelChoice(model),
+    ...modelCheck.choice,
   });
 
   /**
@@ -127,9 +130,33 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
     const search = withSearch && searchProblems.length === 0 ? searchCheck.search : undefined;
     const automl = withSearch && autoMlProblems.length === 0 ? autoMlCheck.automl : undefined;
     const body = { ...requestBody(), ...(search ? { search } : {}), ...(automl ? { automl } : {}) };
-    const problems = [...searchProblems, ...autoMlProblems, ...issueLines(TrainingRequest.safeParse(body))];
+    // problems of the fields checked as typed, then the contract's for the whole request
+    const problems = [
+      ...modelIssueLines(modelCheck.errors),
+      ...inputCheck.issues,
+      ...searchProblems,
+      ...autoMlProblems,
+      ...issueLines(TrainingRequest.safeParse(body)),
+    ];
     setIssues(problems);
     return problems.length > 0 ? undefined : body;
+  };
+
+  /**
+   * A transform checked by the API as it is typed: the form's request with this transform only,
+   * previewed. A bad expression is a 400 with its position; a good one answers sample rows.
+   */
+  const checkTransform = async (transform: TransformRow): Promise<TransformCheck> => {
+    const body = { ...requestBody(), transforms: [transform] };
+    const problems = [...modelIssueLines(modelCheck.errors), ...issueLines(TrainingRequest.safeParse(body))];
+    if (problems.length > 0) return { state: 'unchecked', why: problems[0]! };
+    try {
+      const preview = await api.previewTraining(body);
+      return { state: 'ok', values: preview.rows.slice(0, 5).map((row) => row.values[transform.name] ?? null) };
+    } catch (error) {
+      const problem = error instanceof AtelierApiError ? expressionProblemOf(transform.name, error.body.message, error.body.details) : undefined;
+      return problem ? { state: 'error', problem } : { state: 'unchecked', why: describeError(error).message };
+    }
   };
 
   const showPreview = async () => {
@@ -205,54 +232,41 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
         {featureGroups.length === 0 ? (
           <p className="muted small">{groups.data ? 'No other feature groups to join.' : 'Feature groups load from the feature store.'}</p>
         ) : (
-          <div className="feature-groups" data-testid="feature-picker">
-            {featureGroups.map((group) => (
-              <div key={group.name} className="feature-group">
-                <div className="feature-group-head">
-                  <strong>{group.name}</strong>
-                  <span className="muted small">keyed by {group.entity}</span>
-                  <span className="spacer" />
-                  <button type="button" className="link-button" onClick={() => setGroup(group, true)}>
-                    all
-                  </button>
-                  <button type="button" className="link-button" onClick={() => setGroup(group, false)}>
-                    none
-                  </button>
-                </div>
-                <div className="checks">
-                  {group.features.map((feature) => {
-                    const ref = `${group.name}:${feature.name}`;
-                    return (
-                      <label key={ref} className="check" title={feature.description || feature.dtype}>
-                        <input type="checkbox" checked={features.includes(ref)} onChange={(e) => toggle(ref, e.target.checked)} />
-                        <code>{ref}</code>
-                      </label>
-                    );
-                  })}
-                </div>
-              </div>
-            ))}
-          </div>
+          <FeaturePicker groups={featureGroups} chosen={features} onChange={pick} />
         )}
       </fieldset>
 
-      <label className="field">
-        <span>Request features</span>
-        <input value={requestFeatures} onChange={(e) => setRequestFeatures(e.target.value)} name="requestFeatures" spellCheck={false} />
-        <small className="hint">Source columns used as they are, comma-separated; callers send them at prediction time.</small>
-      </label>
+      <ColumnPicker
+        legend="Request features"
+        name="requestFeatures"
+        text={inputs.requestFeatures}
+        columns={sourceColumns(sourceGroup, 'value')}
+        onChange={(text) => dispatchInputs({ type: 'requestFeatures', text })}
+        hint="Source columns used as they are: check them, or type names comma-separated; callers send them at prediction time."
+      />
 
-      <label className="field">
-        <span>Categorical features</span>
-        <input
-          value={categoricalFeatures}
-          onChange={(e) => setCategoricalFeatures(e.target.value)}
-          name="categoricalFeatures"
-          placeholder="e.g. destination"
-          spellCheck={false}
+      <ColumnPicker
+        legend="Categorical features"
+        name="categoricalFeatures"
+        text={inputs.categoricalFeatures}
+        columns={sourceColumns(sourceGroup, 'string')}
+        onChange={(text) => dispatchInputs({ type: 'categoricalFeatures', text })}
+        hint="String source columns, encoded by an encoder fitted on the training rows that travels inside the model; callers send the raw string."
+      >
+        <CategoricalRows
+          columns={inputs.categoricalFeatures}
+          options={inputs.categoricalOptions}
+          errors={inputCheck.categoricalErrors}
+          onChange={(column, options) => dispatchInputs({ type: 'categoricalOptions', column, options })}
         />
-        <small className="hint">String source columns, one-hot encoded (the encoder is fitted on the training rows and travels inside the model); callers send the raw string.</small>
-      </label>
+      </ColumnPicker>
+
+      <TransformFields
+        rows={inputs.transforms}
+        errors={inputCheck.transformErrors}
+        check={checkTransform}
+        onChange={(rows) => dispatchInputs({ type: 'transforms', rows })}
+      />
 
       <div className="form-grid">
         <label className="field">
@@ -356,7 +370,7 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
         <small className="hint">Rows before the validation start train the model; the rest evaluate it.</small>
       </fieldset>
 
-      <ModelFields model={model} dispatch={dispatchModel} />
+      <ModelFields model={model} errors={modelCheck.errors} dispatch={dispatchModel} />
       <SearchFields
         settings={search}
         modelType={model.modelType}
