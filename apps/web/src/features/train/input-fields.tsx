@@ -1,6 +1,8 @@
 'use client';
 
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+
+import { expressionSyntaxProblem } from '@atelier/expression';
 
 import { splitList } from '../../lib/format';
 import { FieldError } from './budget-field';
@@ -145,8 +147,9 @@ export type TransformCheck =
   | { state: 'ok'; values: Array<number | string | null> };
 
 /**
- * Transform rows (name and expression), each expression checked by the API as it is typed (after
- * a pause): its problem with the position marked, or its values on a few sample rows.
+ * Transform rows (name and expression), each expression checked as it is typed: its syntax here,
+ * with the grammar the API parses with (`@atelier/expression`), its problem's position marked;
+ * then, after a pause, by the API's preview (unknown columns, and its values on a few sample rows).
  */
 export function TransformFields({
   rows,
@@ -213,8 +216,10 @@ function TransformRowFields({
   latest.current = check;
   const name = row.name.trim();
   const expression = row.expression.trim();
+  // the grammar checked here as it is typed; the preview route is asked only for text that parses
+  const syntax = useMemo(() => (expression ? expressionSyntaxProblem(expression) : null), [expression]);
   useEffect(() => {
-    if (!name || !expression || error) return;
+    if (!name || !expression || error || syntax) return;
     let live = true;
     const timer = setTimeout(() => {
       void latest.current({ name, expression }).then((r) => {
@@ -225,9 +230,10 @@ function TransformRowFields({
       live = false;
       clearTimeout(timer);
     };
-  }, [name, expression, error]);
+  }, [name, expression, error, syntax]);
   // a result for an expression no longer in the field is stale
-  const current = result && result.expression === expression && !error ? result : undefined;
+  const checked = result && result.expression === expression && !error ? result : undefined;
+  const current: TransformCheck | undefined = syntax ? { state: 'error', problem: syntax } : checked;
   return (
     <div className="transform-row" data-testid="transform-row">
       <div className="kv-row">

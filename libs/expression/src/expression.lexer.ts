@@ -1,4 +1,4 @@
-import { ExpressionError } from './expression.error';
+import { ExpressionSyntaxError } from './expression-syntax.error';
 
 export type Operator = '+' | '-' | '*' | '/' | '(' | ')' | ',' | '>' | '>=' | '<' | '<=' | '==' | '!=';
 export type Keyword = 'and' | 'or' | 'not';
@@ -26,7 +26,7 @@ export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const fail = (reason: string, position = i): never => {
-    throw new ExpressionError(reason, position, source);
+    throw new ExpressionSyntaxError(reason, position, source);
   };
   while (i < source.length) {
     const rest = source.slice(i);
