@@ -20,11 +20,15 @@ import { TrialPayload, type TrialResult } from './training-trials';
  * model type and parameters, on the job's training slice — built once per job and process (the
  * same point-in-time join the job itself ran), kept for the job's next trials.
  */
+/** How long a worker keeps a job's training set after its last trial, for the job's next ones. */
+const KEEP_TRAINING_SET_MS = 60_000;
+
 @Injectable()
 export class TrialWorker {
   private readonly logger = new Logger('training');
   private readonly worker = { pid: process.pid, host: os.hostname() };
   private cached: { jobId: string; prepared: Promise<Prepared> } | null = null;
+  private forget: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repository: TrainingRepository,
@@ -56,6 +60,9 @@ export class TrialWorker {
       return { model: encodeModel(trained.model), backend: trained.backend, worker: this.worker };
     } finally {
       this.cancellations.release(key);
+      // the training set is let go once no trial has come for a while (the job's search ended)
+      clearTimeout(this.forget);
+      this.forget = setTimeout(() => (this.cached = null), KEEP_TRAINING_SET_MS).unref();
     }
   }
 
@@ -65,6 +72,7 @@ export class TrialWorker {
       prepared.catch(() => (this.cached = null)); // a failed build is tried again by the next trial
       this.cached = { jobId, prepared };
     }
+    clearTimeout(this.forget); // kept while a trial of it trains
     return this.cached.prepared;
   }
 }
