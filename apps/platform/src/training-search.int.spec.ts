@@ -83,6 +83,8 @@ describe('hyper-parameter search and AutoML from the training form (browser)', (
       // off by default; on, a row per searchable parameter of GBDT (not its seed or objective)
       expect(await page.getByTestId('search-space').count()).toBe(0);
       await page.check('input[name="searchOn"]');
+      // the API refuses a search with a partition: the partition fields are off while it is on
+      expect(await page.isDisabled('input[name="partitionColumn"]')).toBe(true);
       const params = await page
         .locator('[data-testid="search-param"]')
         .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-param')));

@@ -85,8 +85,8 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
   const inputCheck = checkInputs(inputs);
   const searchCheck = checkSearch(search, model.modelType);
   const autoMlCheck = checkAutoMl(automl, task);
-  // the API refuses AutoML with a search or a partition: switching either section on switches the other off,
-  // and AutoML disables the partition fields (what they hold is not sent)
+  // the API refuses AutoML with a search, and either with a partition: switching either section on
+  // switches the other off, and either disables the partition fields (what they hold is not sent)
   const onSearch = (action: SearchAction) => {
     dispatchSearch(action);
     if (action.type === 'on' && action.on) dispatchAutoMl({ type: 'on', on: false });
@@ -95,7 +95,7 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
     dispatchAutoMl(action);
     if (action.type === 'on' && action.on) dispatchSearch({ type: 'on', on: false });
   };
-  const partitionOff = automl.on;
+  const partitionOff = automl.on || search.on;
 
   const pick = (refs: string[], on: boolean) =>
     setFeatures((current) => {
@@ -281,7 +281,7 @@ export function TrainingForm({ onStarted, clone }: { onStarted: (job: TrainingJo
           />
           <small className="hint">
             {partitionOff
-              ? 'AutoML trains one model, without partitions: switch AutoML off to partition.'
+              ? `${automl.on ? 'AutoML' : 'A search'} trains one model, without partitions: switch ${automl.on ? 'AutoML' : 'the search'} off to partition.`
               : "A string source column: one model per value with enough training rows, and the global model for every other value (Michelangelo's per-city models). One version, one ONNX file."}
           </small>
         </label>
