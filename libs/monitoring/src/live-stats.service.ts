@@ -41,11 +41,16 @@ export class LiveStatsService {
 
   async liveStats(model: string, windowSeconds: number, now = new Date()): Promise<ModelWindowStats> {
     const window = windowEndingAt(now, windowSeconds);
-    const [stats, classes, auc] = await Promise.all([
-      this.repository.aggregateWindow(model, window),
-      this.repository.classCounts(model, window),
-      this.repository.windowAuc(model, window),
-    ]);
+    // one snapshot: the counts, the per-class figures and AUC of the same rows (read apart, an
+    // outcome stored in between was in some figures and not in others)
+    const [stats, classes, auc] = await this.repository.snapshot(
+      async (tx) =>
+        [
+          await this.repository.aggregateWindow(model, window, tx),
+          await this.repository.classCounts(model, window, tx),
+          await this.repository.windowAuc(model, window, tx),
+        ] as const,
+    );
     return {
       model,
       windowStart: window.start.toISOString(),

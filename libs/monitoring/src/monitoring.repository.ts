@@ -91,6 +91,11 @@ export class MonitoringRepository {
     return this.prisma.client.$transaction(run, options);
   }
 
+  /** Reads that must agree with each other: one snapshot of the database for all of them. */
+  snapshot<T>(read: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    return this.prisma.client.$transaction(read, { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead });
+  }
+
   // ── predictions and outcomes ──
 
   /**
