@@ -1,4 +1,5 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 
 import { parse as parseYaml } from 'yaml';
@@ -9,6 +10,22 @@ import { CliError } from './errors';
 export async function readBytes(path: string, what: string): Promise<Buffer> {
   try {
     return await readFile(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${what} "${path}": ${reason(error)}`);
+  }
+}
+
+/** A file the command names as a Blob that reads it from disk as it is sent: never held whole. */
+export async function openBlob(path: string, what: string): Promise<Blob> {
+  try {
+    // opened once first: openAsBlob says no more than "Unable to open file" of a missing one
+    const handle = await open(path, 'r');
+    const isDirectory = await handle
+      .stat()
+      .then((s) => s.isDirectory())
+      .finally(() => handle.close());
+    if (isDirectory) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
+    return await openAsBlob(path);
   } catch (error) {
     throw new CliError(`cannot read ${what} "${path}": ${reason(error)}`);
   }

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
   ConsumerLagResponse,
   CreateEntityRequest,
@@ -26,7 +27,7 @@ import {
   TrainingSetRequest,
   TrainingSetResponse,
 } from '@atelier/contracts';
-import { Access, BodyLimit, Endpoint, MiB, readUpload, ZodPipe } from '@atelier/server';
+import { Access, BodyLimit, Endpoint, MiB, streamUpload, ZodPipe } from '@atelier/server';
 
 import { FeatureRowsConsumer } from './feature-rows.consumer';
 import { FeatureStoreService } from './feature-store.service';
@@ -34,8 +35,6 @@ import { OnlineFeaturesService } from './online-features.service';
 import { TrainingSetService } from './training-set.service';
 
 const tag = 'feature-store';
-/** The largest file of rows an import takes. */
-const MAX_IMPORT_BYTES = 256 * MiB;
 
 @Controller()
 export class FeatureStoreController {
@@ -44,6 +43,7 @@ export class FeatureStoreController {
     private readonly onlineFeatures: OnlineFeaturesService,
     private readonly trainingSets: TrainingSetService,
     private readonly stream: FeatureRowsConsumer,
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
   ) {}
 
   @Get('api/feature-rows/consumer')
@@ -109,14 +109,13 @@ export class FeatureStoreController {
   @Post('api/feature-groups/:name/rows/upload')
   @Endpoint({
     tag,
-    summary: 'Import a file of rows (CSV, Parquet or JSON Lines) into the offline store: checked whole first, stored whole or not at all',
+    summary: 'Import a file of rows (CSV, Parquet or JSON Lines) into the offline store: streamed, every row checked, stored whole or not at all',
     upload: { file: 'file', fields: ImportRowsForm },
     response: IngestRowsResponse,
     status: 201,
   })
-  async importFile(@Param('name', new ZodPipe(Name)) name: string, @Req() request: FastifyRequest): Promise<IngestRowsResponse> {
-    const { bytes, fields } = await readUpload(request, MAX_IMPORT_BYTES);
-    return this.service.importFile(name, bytes, new ZodPipe(ImportRowsForm).transform(fields));
+  importFile(@Param('name', new ZodPipe(Name)) name: string, @Req() request: FastifyRequest): Promise<IngestRowsResponse> {
+    return streamUpload(request, this.config.http.importLimitBytes, ({ file, fields }) => this.service.importFile(name, file, new ZodPipe(ImportRowsForm).transform(fields)));
   }
 
   @Post('api/feature-groups/:name/materializations')

@@ -1,6 +1,13 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
 import { loadConfig } from '@atelier/config';
@@ -21,8 +28,12 @@ describe('feature store (integration)', () => {
   const entity = `airport_${s}`;
   const stats = `delay_stats_${s}`;
   const flights = `flights_${s}`;
+  // uploads copied to disk go to a directory of this file's own (the app runs in this process), so
+  // another test process's copies are not counted as left behind
+  const temp = mkdtempSync(path.join(tmpdir(), 'feature-store-spec-'));
 
   beforeAll(async () => {
+    vi.stubEnv('TMPDIR', temp);
     t = await startTestApp([FeatureStoreModule]);
     await t.client.createEntity({ name: entity, joinKey: 'airport', description: '' });
     await t.client.createEntity({ name: `flight_${s}`, joinKey: 'flight_id', description: '' });
@@ -50,6 +61,8 @@ describe('feature store (integration)', () => {
 
   afterAll(async () => {
     await t?.close();
+    vi.unstubAllEnvs();
+    rmSync(temp, { recursive: true, force: true });
   });
 
   /** A group of the test's entity with these features (name → dtype), kept an hour. */
@@ -70,6 +83,10 @@ describe('feature store (integration)', () => {
     });
     expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3.5,true,Chicago,x']))).toEqual({ status: 400, message: 'column "flights", row 1: "3.5" is not an integer' });
     expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3,maybe,Chicago,x']))).toEqual({ status: 400, message: 'column "busy", row 1: "maybe" is not true or false' });
+    expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3,true,Chi\u0000cago,x']))).toEqual({
+      status: 400,
+      message: 'column "city", row 1: "Chi\\u0000cago" holds a NUL character, which cannot be stored',
+    });
     expect(await refused(csv(['ORD,yesterday,5.5,3,true,Chicago,x']))).toEqual({
       status: 400,
       message: 'column "at", row 1: "yesterday" is not a time (ISO 8601 or epoch milliseconds)',
@@ -108,6 +125,128 @@ describe('feature store (integration)', () => {
     });
     expect(set.eventTimes.map((ms) => new Date(ms).toISOString())).toEqual(['2001-01-01T09:00:00.000Z', '2001-01-01T10:00:00.000Z', '2001-01-01T10:00:00.000Z', '2001-01-01T12:00:00.000Z']);
     expect(set.columns).toEqual({ mean_delay: [null, 5.5, null, 7], flights: [9, 3, 2, 4], busy: [null, 1, 0, 0], city: [null, 'Chicago', null, 'Chicago'] });
+  });
+
+  /** A CSV row of the streamed imports: entities A0..A499, one second apart from `start` (2001-01-01). */
+  const streamedRow = (i: number, start = Date.UTC(2001, 0, 1)) =>
+    `A${i % 500},${new Date(start + i * 1000).toISOString()},${(i % 97) / 4},${i % 13},${i % 2 === 0},city${i % 7}`;
+  const uploadsLeft = () => readdirSync(temp).filter((name) => name.startsWith('atelier-upload-')).length;
+
+  /**
+   * Posts a CSV file as multipart/form-data generated while it is sent (never whole in memory):
+   * `before` fields, the file (a header, then `rows` rows), `after` fields.
+   */
+  const postStreamed = async (group: string, rows: number, row: (i: number) => string, before: Record<string, string>, after: Record<string, string> = {}) => {
+    const boundary = `atelier-${s}`;
+    const field = (name: string, value: string) => Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    async function* body() {
+      for (const [name, value] of Object.entries(before)) yield field(name, value);
+      yield Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="rows.csv"\r\ncontent-type: text/csv\r\n\r\n`);
+      yield Buffer.from('airport,at,mean_delay,flights,busy,city\n');
+      for (let i = 0; i < rows; i += 1000) yield Buffer.from(Array.from({ length: Math.min(1000, rows - i) }, (_, k) => `${row(i + k)}\n`).join(''));
+      yield Buffer.from('\r\n');
+      for (const [name, value] of Object.entries(after)) yield field(name, value);
+      yield Buffer.from(`--${boundary}--\r\n`);
+    }
+    const response = await fetch(`${t.baseUrl}/api/feature-groups/${group}/rows/upload`, {
+      method: 'POST',
+      headers: { ...authHeaders(t.adminKey, false), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: body() as unknown as BodyInit,
+      duplex: 'half',
+    } as RequestInit);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('streams a file of 300,000 rows in, holding a small part of it at a time', async () => {
+    const group = `large_file_${s}`;
+    await createGroup(group, { mean_delay: 'float', flights: 'int', busy: 'bool', city: 'string' });
+    const rows = 300_000;
+    const fileBytes = Array.from({ length: rows }, (_, i) => streamedRow(i).length + 1).reduce((a, b) => a + b, 0);
+    // the live heap (after a full collection) sampled while the file streams through
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let peak = before;
+    const sampler = setInterval(() => {
+      gc();
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+    }, 500);
+    const imported = await postStreamed(group, rows, streamedRow, { timeColumn: 'at', entityColumn: 'airport' }).finally(() => clearInterval(sampler));
+    expect(imported).toEqual({ status: 201, body: { group, accepted: rows, inserted: rows, replaced: 0 } });
+    expect((await t.client.getFeatureGroup(group)).rowCount).toBe(rows);
+    console.info(`streamed import: ${rows} rows, ${(fileBytes / 2 ** 20).toFixed(1)} MiB; live heap grew ${((peak - before) / 2 ** 20).toFixed(1)} MiB at most`);
+    // read whole, the file's rows alone take 3.5 times its size (48 MiB of rows for its 13.8 MiB)
+    expect(peak - before).toBeLessThan(fileBytes / 2);
+    const stats = await t.client.featureGroupStats(group);
+    expect(stats).toMatchObject({ rows, entities: 500, oldestEventTime: '2001-01-01T00:00:00.000Z', newestEventTime: new Date(Date.UTC(2001, 0, 1) + (rows - 1) * 1000).toISOString() });
+    expect(stats.features.find((f) => f.name === 'flights')).toMatchObject({ count: rows, min: 0, max: 12 });
+    expect(uploadsLeft()).toBe(0);
+  }, 180_000);
+
+  it('refuses a large file whose last row is bad naming its column and row, storing nothing offline or online, and leaves no temp file', async () => {
+    const group = `bad_last_${s}`;
+    await createGroup(group, { mean_delay: 'float', flights: 'int', busy: 'bool', city: 'string' });
+    const rows = 100_000;
+    // recent rows: each entity's newest within the TTL, so an online write would show
+    const start = Date.now() - rows * 1000;
+    const badLast = (i: number) => (i === rows - 1 ? streamedRow(i, start).replace(/,\d+,(true|false),/, ',many,$1,') : streamedRow(i, start));
+    const message = `column "flights", row ${rows}: "many" is not a number`;
+    // streamed as it arrives (the fields first), and copied to disk first (the file first, as the SDK sends it)
+    expect(await postStreamed(group, rows, badLast, { timeColumn: 'at', entityColumn: 'airport', writeOnline: 'true' })).toMatchObject({ status: 400, body: { message } });
+    const lines = ['airport,at,mean_delay,flights,busy,city', ...Array.from({ length: rows }, (_, i) => badLast(i))];
+    const error = (await t.client
+      .importRowsFile(group, new Blob([lines.join('\n')]), 'rows.csv', { timeColumn: 'at', entityColumn: 'airport', writeOnline: true })
+      .catch((e: unknown) => e)) as AtelierApiError;
+    expect({ status: error.status, message: error.body.message }).toEqual({ status: 400, message });
+    expect((await t.client.getFeatureGroup(group)).rowCount).toBe(0);
+    const online = await t.client.onlineFeatures({ features: [`${group}:flights`], entities: { [entity]: ['A0', 'A499'] } });
+    expect(online.rows.map((r) => r.values)).toEqual([{ [`${group}:flights`]: null }, { [`${group}:flights`]: null }]);
+    // a bad second row answers while the rest is still on its way; a field after a streamed file is refused
+    expect(await postStreamed(group, rows, (i) => (i === 1 ? 'SFO,soon,1,1,true,x' : streamedRow(i)), { timeColumn: 'at' })).toMatchObject({
+      status: 400,
+      body: { message: 'column "at", row 2: "soon" is not a time (ISO 8601 or epoch milliseconds)' },
+    });
+    expect(await postStreamed(group, 10, streamedRow, { timeColumn: 'at' }, { writeOnline: 'true' })).toMatchObject({
+      status: 400,
+      body: { message: 'the field "writeOnline" came after the file: send every field before the file, or all of them after it' },
+    });
+    expect((await t.client.getFeatureGroup(group)).rowCount).toBe(0);
+    expect(uploadsLeft()).toBe(0);
+  }, 120_000);
+
+  it('imports Parquet row group by row group, and the same file again replaces what it stored (inserted 0)', async () => {
+    const group = `row_groups_${s}`;
+    await createGroup(group, { mean_delay: 'float', flights: 'int' });
+    const rows = 5500;
+    // recent rows: each entity's newest is within the TTL, so it is written online
+    const start = Date.now() - rows * 1000;
+    const parquet = parquetWriteBuffer({
+      columnData: [
+        { name: 'airport', data: Array.from({ length: rows }, (_, i) => `P${i % 50}`), type: 'STRING' },
+        { name: 'at', data: Array.from({ length: rows }, (_, i) => new Date(start + i * 1000)), type: 'TIMESTAMP' },
+        { name: 'mean_delay', data: Array.from({ length: rows }, (_, i) => i / 2), type: 'DOUBLE' },
+        { name: 'flights', data: Array.from({ length: rows }, (_, i) => i), type: 'INT32' },
+      ],
+      rowGroupSize: 1000,
+    });
+    expect(parquetMetadata(parquet).row_groups.map((g) => Number(g.num_rows))).toEqual([1000, 1000, 1000, 1000, 1000, 500]);
+    const form = { timeColumn: 'at', entityColumn: 'airport', writeOnline: true };
+    expect(await t.client.importRowsFile(group, new Blob([parquet]), 'rows.parquet', form)).toEqual({ group, accepted: rows, inserted: rows, replaced: 0 });
+    expect(await t.client.importRowsFile(group, new Blob([parquet]), 'rows.parquet', form)).toEqual({ group, accepted: rows, inserted: 0, replaced: rows });
+    expect((await t.client.getFeatureGroup(group)).rowCount).toBe(rows);
+    const set = await t.client.trainingSet({
+      source: { group, start: new Date(start).toISOString(), end: new Date().toISOString() },
+      joinKeys: {},
+      features: [],
+      columns: ['mean_delay', 'flights'],
+    });
+    expect(set.columns.flights).toEqual(Array.from({ length: rows }, (_, i) => i));
+    expect(set.columns.mean_delay).toEqual(Array.from({ length: rows }, (_, i) => i / 2));
+    // online: each entity's newest row of the file (P0's is row 5450)
+    const online = await t.client.onlineFeatures({ features: [`${group}:flights`], entities: { [entity]: ['P0', 'P49'] } });
+    expect(online.rows.map((r) => r.values[`${group}:flights`])).toEqual([5450, 5499]);
+    expect(uploadsLeft()).toBe(0);
   });
 
   it("describes a group's rows: counts, freshness and each feature's statistics, as computed by hand", async () => {

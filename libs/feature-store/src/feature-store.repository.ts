@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { Client, type ClientBase } from 'pg';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { FeatureDefinition, FeatureRowInput, FeatureValue } from '@atelier/contracts';
 import { type Db, Prisma, PrismaService } from '@atelier/db';
 
@@ -19,13 +21,17 @@ export interface OfflineRow {
   values: Record<string, FeatureValue>;
 }
 
-// Rows per INSERT: one statement of parallel arrays (unnest) keeps a batch to one round trip.
-const INSERT_CHUNK = 10_000;
+// Rows per INSERT: one statement of parallel arrays (unnest) per chunk. Two chunks are held at a
+// time (one written while the next is gathered): what a streamed import keeps in memory.
+const INSERT_CHUNK = 5_000;
 
 /** Owns the feature store's tables: entities, feature groups, offline rows, materialization runs. */
 @Injectable()
 export class FeatureStoreRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
+  ) {}
 
   private get db(): Db {
     return this.prisma.client;
@@ -81,26 +87,32 @@ export class FeatureStoreRepository {
    * one's values, and within a batch the last of such rows wins. Returns how many were new.
    */
   async insertRows(groupName: string, rows: FeatureRowInput[]): Promise<{ inserted: number; replaced: number }> {
-    // event times to the millisecond the column keeps, so the batch's duplicates are the table's
-    const byKey = new Map(rows.map((r) => [`${r.entityKey}\u0000${Date.parse(r.eventTime)}`, r]));
-    const unique = [...byKey.values()].map((r) => ({ ...r, eventTime: new Date(r.eventTime).toISOString() }));
-    let inserted = 0;
-    await this.prisma.client.$transaction(async (tx) => {
-      for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
-        const chunk = unique.slice(i, i + INSERT_CHUNK);
-        // xmax is 0 on a row this statement inserted, set on one it updated
-        const [counted] = await tx.$queryRaw<Array<{ inserted: number }>>`
-          WITH written AS (
-            INSERT INTO feature_rows (group_name, entity_key, event_time, "values")
-            SELECT ${groupName}, k, t, v
-            FROM unnest(${chunk.map((r) => r.entityKey)}::text[], ${chunk.map((r) => r.eventTime)}::timestamptz[], ${chunk.map((r) => JSON.stringify(r.values))}::jsonb[]) AS u(k, t, v)
-            ON CONFLICT (group_name, entity_key, event_time) DO UPDATE SET "values" = EXCLUDED."values", ingested_at = now()
-            RETURNING xmax = 0 AS fresh)
-          SELECT count(*) FILTER (WHERE fresh)::int AS inserted FROM written`;
-        inserted += counted?.inserted ?? 0;
-      }
-    });
-    return { inserted, replaced: rows.length - inserted };
+    const client = await this.prisma.pool.connect();
+    try {
+      const { inserted } = await writeRows(client, groupName, rows);
+      return { inserted, replaced: rows.length - inserted };
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * `insertRows` for rows that arrive as they are read (a file being imported): written in chunks
+   * as they come, all in one transaction, committed after the last; rows that fail on the way (a
+   * bad value further on) roll all of it back. The transaction lasts as long as the reading, so it
+   * runs on a connection of its own rather than holding one of the pool's that every query shares.
+   * Returns how many rows were written and how many of them were new.
+   */
+  async insertRowStream(groupName: string, rows: AsyncIterable<FeatureRowInput>): Promise<{ written: number; inserted: number }> {
+    const client = new Client({ connectionString: this.config.databaseUrl });
+    // a connection lost mid-import fails its query; the event alone would end the process
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await writeRows(client, groupName, rows);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   /** The newest row per entity with `from < event_time <= asOf`. */
@@ -229,6 +241,56 @@ export class FeatureStoreRepository {
   updateMaterialization(id: string, data: Prisma.MaterializationRunUpdateInput) {
     return this.db.materializationRun.update({ where: { id }, data });
   }
+}
+
+/**
+ * Upserts rows `INSERT_CHUNK` at a time in one transaction, committed once all are written. The
+ * next chunk is gathered while the database writes the last one.
+ */
+async function writeRows(client: ClientBase, groupName: string, rows: Iterable<FeatureRowInput> | AsyncIterable<FeatureRowInput>) {
+  let written = 0;
+  let inserted = 0;
+  let writing: Promise<number> | undefined;
+  await client.query('BEGIN');
+  try {
+    let chunk: FeatureRowInput[] = [];
+    for await (const row of rows) {
+      chunk.push(row);
+      if (chunk.length < INSERT_CHUNK) continue;
+      inserted += (await writing) ?? 0;
+      writing = upsertChunk(client, groupName, chunk);
+      // awaited with the next chunk, or given up with the transaction when the rows fail first
+      writing.catch(() => undefined);
+      written += chunk.length;
+      chunk = [];
+    }
+    inserted += (await writing) ?? 0;
+    if (chunk.length > 0) inserted += await upsertChunk(client, groupName, chunk);
+    written += chunk.length;
+    await client.query('COMMIT');
+    return { written, inserted };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** One statement of parallel arrays (unnest); returns how many rows were new. */
+async function upsertChunk(client: ClientBase, groupName: string, rows: FeatureRowInput[]): Promise<number> {
+  // event times to the millisecond the column keeps, so the chunk's duplicates are the table's;
+  // the last of them wins (one statement may not update a row twice)
+  const unique = [...new Map(rows.map((r) => [`${r.entityKey}\u0000${Date.parse(r.eventTime)}`, r])).values()];
+  // xmax is 0 on a row this statement inserted, set on one it updated
+  const { rows: counted } = await client.query<{ inserted: number }>(
+    `WITH written AS (
+       INSERT INTO feature_rows (group_name, entity_key, event_time, "values")
+       SELECT $1, k, t, v FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[]) AS u(k, t, v)
+       ON CONFLICT (group_name, entity_key, event_time) DO UPDATE SET "values" = EXCLUDED."values", ingested_at = now()
+       RETURNING xmax = 0 AS fresh)
+     SELECT count(*) FILTER (WHERE fresh)::int AS inserted FROM written`,
+    [groupName, unique.map((r) => r.entityKey), unique.map((r) => new Date(r.eventTime).toISOString()), unique.map((r) => JSON.stringify(r.values))],
+  );
+  return counted[0]?.inserted ?? 0;
 }
 
 function toGroup(row: { name: string; entityName: string; features: Prisma.JsonValue; ttlSeconds: number; description: string; version: number; createdAt: Date }): StoredGroup {

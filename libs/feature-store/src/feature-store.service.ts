@@ -17,7 +17,7 @@ import type {
   MaterializationResponse,
   MaterializeRequest,
 } from '@atelier/contracts';
-import { badRequest, conflict, instantCell, notFound, numberCell, payloadTooLarge, readTabularFile, textCell } from '@atelier/server';
+import { badRequest, conflict, instantCell, notFound, numberCell, type TableRow, type TabularSource, type TabularStream, textCell, withTabularStream } from '@atelier/server';
 
 import { FeatureGroupCache } from './feature-group.cache';
 import { FeatureStoreRepository, type StoredGroup } from './feature-store.repository';
@@ -32,10 +32,10 @@ export interface MaterializationJob {
   asOf: string;
 }
 
-/** Entities, feature groups, ingestion and materialization. */
-/** Rows an imported file may hold (they are stored in one transaction). */
-const MAX_IMPORT_ROWS = 1_000_000;
+// Entities written to the online store per round trip when an import writes them.
+const ONLINE_WRITE_CHUNK = 10_000;
 
+/** Entities, feature groups, ingestion and materialization. */
 @Injectable()
 export class FeatureStoreService {
   constructor(
@@ -135,39 +135,25 @@ export class FeatureStoreService {
   }
 
   /**
-   * Imports a file of rows (CSV, Parquet or JSON Lines): every row read and checked against the
-   * group first — a missing column, a key or time that is not one, a value of the wrong type: a
-   * 400 naming the column and row — then all stored in one transaction: the whole file or nothing.
+   * Imports a file of rows (CSV, Parquet or JSON Lines) as it is read, never holding it whole:
+   * each row checked against the group — a missing column, a key or time that is not one, a value
+   * of the wrong type: a 400 naming the column and row — and stored in chunks in one transaction,
+   * committed after the last row: the whole file or nothing. Online values (`writeOnline`), each
+   * entity's newest row, are written after the commit; only they are kept meanwhile.
    */
-  async importFile(groupName: string, bytes: Buffer, form: ImportRowsForm): Promise<IngestRowsResponse> {
+  async importFile(groupName: string, source: TabularSource, form: ImportRowsForm): Promise<IngestRowsResponse> {
     const group = await this.requireGroup(groupName);
-    const file = await readTabularFile(bytes);
-    if (file.rows.length === 0) throw badRequest('the file has no rows');
-    if (file.rows.length > MAX_IMPORT_ROWS) throw payloadTooLarge(`a file holds at most ${MAX_IMPORT_ROWS} rows; this one has ${file.rows.length}`);
-    const header = new Set(file.columns);
     const entityColumn = form.entityColumn ?? (await this.repository.findEntity(group.entityName))?.joinKey ?? group.entityName;
-    for (const [column, what] of [
-      [entityColumn, 'the entity key column'],
-      [form.timeColumn, 'the time column'],
-    ] as const) {
-      if (!header.has(column)) throw badRequest(`the file has no column "${column}": it is ${what}`, { column });
-    }
-    const features = group.features.filter((f) => header.has(f.name));
-    if (features.length === 0) throw badRequest(`the file has none of the features of group "${groupName}" (${group.features.map((f) => f.name).join(', ')})`);
-    const rows = file.rows.map((raw, r): FeatureRowInput => {
-      const at = (column: string) => `column "${column}", row ${r + 1}`;
-      const entityKey = textCell(raw[entityColumn]);
-      if (!entityKey || entityKey.length > 200) throw badRequest(`${at(entityColumn)}: an entity key is 1 to 200 characters`);
-      const time = instantCell(raw[form.timeColumn], at(form.timeColumn));
-      const year = new Date(time).getUTCFullYear();
-      if (!(year >= 1 && year <= 9999)) throw badRequest(`${at(form.timeColumn)}: a time in the years 0001–9999`);
-      const values: FeatureRowInput['values'] = {};
-      for (const f of features) values[f.name] = cellOf(f.dtype, raw[f.name], at(f.name));
-      return { entityKey, eventTime: new Date(time).toISOString(), values };
+    const newest = form.writeOnline ? new Map<string, FeatureRowInput>() : null;
+    const { written, inserted } = await withTabularStream(source, async (table) => {
+      const rows = importedRows(group, table, entityColumn, form.timeColumn);
+      return this.repository.insertRowStream(groupName, newest ? keepingNewest(rows, newest) : rows);
     });
-    const { inserted, replaced } = await this.repository.insertRows(groupName, rows);
-    if (form.writeOnline) await this.writeNewestOnline(group, rows);
-    return { group: groupName, accepted: rows.length, inserted, replaced };
+    if (newest) {
+      const rows = [...newest.values()];
+      for (let i = 0; i < rows.length; i += ONLINE_WRITE_CHUNK) await this.writeNewestOnline(group, rows.slice(i, i + ONLINE_WRITE_CHUNK));
+    }
+    return { group: groupName, accepted: written, inserted, replaced: written - inserted };
   }
 
   /**
@@ -190,10 +176,7 @@ export class FeatureStoreService {
 
   private async writeNewestOnline(group: StoredGroup, rows: FeatureRowInput[], options: { keepNewer?: boolean } = {}): Promise<void> {
     const newest = new Map<string, FeatureRowInput>();
-    for (const row of rows) {
-      const seen = newest.get(row.entityKey);
-      if (!seen || Date.parse(seen.eventTime) <= Date.parse(row.eventTime)) newest.set(row.entityKey, row);
-    }
+    for (const row of rows) keepNewest(newest, row);
     const online = [...newest.values()].map((r) => ({ entityKey: r.entityKey, eventTime: new Date(r.eventTime), values: r.values }));
     if (options.keepNewer) await this.online.writeIfNewer(group.name, group.ttlSeconds, online);
     else await this.online.write(group.name, group.ttlSeconds, online);
@@ -284,6 +267,73 @@ export class FeatureStoreService {
   }
 }
 
+/**
+ * A table's rows as rows of the group, each checked as it is read: a 400 names the column and row
+ * (counted from 1) of the first bad value.
+ */
+function importedRows(group: StoredGroup, table: TabularStream, entityColumn: string, timeColumn: string): AsyncGenerator<FeatureRowInput> {
+  const features = importedFeatures(group, table, entityColumn, timeColumn);
+  const sparse = table.format === 'jsonl';
+  return (async function* () {
+    let r = 0;
+    let holdsFeature = !sparse;
+    for await (const raw of table.rows) {
+      holdsFeature ||= features.some((f) => f.name in raw);
+      yield featureRow(raw, ++r, features, entityColumn, timeColumn);
+    }
+    if (r === 0) throw badRequest('the file has no rows');
+    if (!holdsFeature) throw noFeatures(group);
+  })();
+}
+
+/**
+ * The features a file's rows give, once its columns hold the entity key and time columns: those
+ * among its columns, or, in JSON Lines, whose lines need not hold the same keys, all of them (a
+ * key a line lacks is null; `importedRows` checks the file holds one somewhere).
+ */
+function importedFeatures(group: StoredGroup, table: TabularStream, entityColumn: string, timeColumn: string): FeatureDefinition[] {
+  const header = new Set(table.columns);
+  for (const [column, what] of [
+    [entityColumn, 'the entity key column'],
+    [timeColumn, 'the time column'],
+  ] as const) {
+    if (!header.has(column)) throw badRequest(`the file has no column "${column}": it is ${what}`, { column });
+  }
+  const features = table.format === 'jsonl' ? group.features : group.features.filter((f) => header.has(f.name));
+  if (features.length === 0) throw noFeatures(group);
+  return features;
+}
+
+const noFeatures = (group: StoredGroup) =>
+  badRequest(`the file has none of the features of group "${group.name}" (${group.features.map((f) => f.name).join(', ')})`);
+
+/** Row `r` of a file (from 1) as a row of the group; a 400 naming the column and row at the first bad value. */
+function featureRow(raw: TableRow, r: number, features: FeatureDefinition[], entityColumn: string, timeColumn: string): FeatureRowInput {
+  const at = (column: string) => `column "${column}", row ${r}`;
+  const entityKey = textCell(raw[entityColumn]);
+  if (!entityKey || entityKey.length > 200) throw badRequest(`${at(entityColumn)}: an entity key is 1 to 200 characters`);
+  storable(entityKey, at(entityColumn));
+  const time = instantCell(raw[timeColumn], at(timeColumn));
+  const year = new Date(time).getUTCFullYear();
+  if (!(year >= 1 && year <= 9999)) throw badRequest(`${at(timeColumn)}: a time in the years 0001–9999`);
+  const values: FeatureRowInput['values'] = {};
+  for (const f of features) values[f.name] = cellOf(f.dtype, raw[f.name], at(f.name));
+  return { entityKey, eventTime: new Date(time).toISOString(), values };
+}
+
+/** The rows passed on, each entity's newest (by event time; the later of equal ones) kept in `newest`. */
+async function* keepingNewest(rows: AsyncIterable<FeatureRowInput>, newest: Map<string, FeatureRowInput>): AsyncGenerator<FeatureRowInput> {
+  for await (const row of rows) {
+    keepNewest(newest, row);
+    yield row;
+  }
+}
+
+function keepNewest(newest: Map<string, FeatureRowInput>, row: FeatureRowInput): void {
+  const seen = newest.get(row.entityKey);
+  if (!seen || Date.parse(seen.eventTime) <= Date.parse(row.eventTime)) newest.set(row.entityKey, row);
+}
+
 /** A cell of an imported file as the feature's type; empty is null, anything else a 400 at `where`. */
 function cellOf(dtype: FeatureDefinition['dtype'], value: unknown, where: string): FeatureValue {
   switch (dtype) {
@@ -302,9 +352,17 @@ function cellOf(dtype: FeatureDefinition['dtype'], value: unknown, where: string
       if (text === 'false' || text === '0') return false;
       throw badRequest(`${where}: ${JSON.stringify(value)} is not true or false`);
     }
-    case 'string':
-      return textCell(value);
+    case 'string': {
+      const text = textCell(value);
+      return text === null ? null : storable(text, where);
+    }
   }
+}
+
+/** Text PostgreSQL stores (no NUL in text or jsonb): a 400 at `where` rather than a failed transaction. */
+function storable(text: string, where: string): string {
+  if (text.includes('\u0000')) throw badRequest(`${where}: ${JSON.stringify(text)} holds a NUL character, which cannot be stored`);
+  return text;
 }
 
 function validateRows(features: FeatureDefinition[], rows: FeatureRowInput[]): Array<{ row: number; message: string }> {

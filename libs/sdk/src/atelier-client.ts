@@ -144,8 +144,9 @@ export class AtelierClient {
   /** Imports a file of rows (CSV with a header row, Parquet or JSON Lines): the whole file or nothing. */
   importRowsFile(group: string, file: Blob, filename: string, fields: { timeColumn: string; entityColumn?: string; writeOnline?: boolean }) {
     const form = new FormData();
-    form.set('file', file, filename);
+    // the fields first: they say how to read the file, which the server then reads as it arrives
     for (const [name, value] of Object.entries(fields)) if (value !== undefined) form.set(name, String(value));
+    form.set('file', file, filename);
     return this.call<IngestRowsResponse>('featureStore', 'POST', `/api/feature-groups/${enc(group)}/rows/upload`, form);
   }
   materialize(group: string, asOf?: string) {

@@ -11,3 +11,4 @@ export * from './queue.module';
 export * from './request-id';
 export * from './server.module';
 export * from './tabular-file';
+export * from './tabular-stream';

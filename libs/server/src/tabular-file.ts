@@ -1,76 +1,27 @@
-import { parse } from 'csv-parse/sync';
-import { parquetMetadata, parquetReadObjects } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
-
-import { badRequest, DomainError } from './domain-error';
+import { badRequest } from './domain-error';
+import { type TableRow, withTabularStream } from './tabular-stream';
 
 /** An uploaded table read whole: its column names and rows (values as the format holds them). */
 export interface TabularFile {
   format: 'csv' | 'parquet' | 'jsonl';
   columns: string[];
-  rows: Array<Record<string, unknown>>;
+  rows: TableRow[];
 }
-
-const PARQUET_MAGIC = 'PAR1';
 
 /**
- * Parquet (by its magic bytes), JSON Lines (a first line that is a JSON object), else CSV with a
- * header row (a UTF-8 BOM is skipped). A file none of them can read is a 400 saying why.
+ * The formats of `withTabularStream`, read whole: every row in memory, and a JSON Lines file's
+ * columns the keys of all its lines. A file none of them can read is a 400 saying why.
  */
 export async function readTabularFile(bytes: Buffer): Promise<TabularFile> {
-  if (bytes.subarray(0, 4).toString('latin1') === PARQUET_MAGIC) return readParquet(bytes);
-  if (bytes.subarray(0, 1).toString('latin1') === '{') return readJsonLines(bytes);
-  return readCsv(bytes);
-}
-
-async function readParquet(bytes: Buffer): Promise<TabularFile> {
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  try {
-    const metadata = parquetMetadata(file);
-    const columns = metadata.schema.slice(1).map((s) => s.name);
-    const rows = (await parquetReadObjects({ file, metadata, compressors })) as Array<Record<string, unknown>>;
-    return { format: 'parquet', columns, rows };
-  } catch (error) {
-    throw badRequest(`the Parquet file could not be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function readJsonLines(bytes: Buffer): TabularFile {
-  const columns = new Set<string>();
-  const rows = bytes
-    .toString('utf8')
-    .split('\n')
-    .map((line, i) => [line.trim(), i + 1] as const)
-    .filter(([line]) => line !== '')
-    .map(([line, number]) => {
-      let row: unknown;
-      try {
-        row = JSON.parse(line);
-      } catch {
-        throw badRequest(`line ${number} of the JSON Lines file is not JSON`);
-      }
-      if (typeof row !== 'object' || row === null || Array.isArray(row))
-        throw badRequest(`line ${number} of the JSON Lines file is not a JSON object`);
-      for (const key of Object.keys(row)) columns.add(key);
-      return row as Record<string, unknown>;
-    });
-  return { format: 'jsonl', columns: [...columns], rows };
-}
-
-function readCsv(bytes: Buffer): TabularFile {
-  let columns: string[] = [];
-  try {
-    const rows = parse(bytes, {
-      bom: true,
-      skip_empty_lines: true,
-      columns: (header: string[]) => (columns = header.map((h) => h.trim())),
-    }) as Array<Record<string, string>>;
-    if (columns.length === 0) throw badRequest('the CSV file has no header row: its first line names the columns');
-    return { format: 'csv', columns, rows };
-  } catch (error) {
-    if (error instanceof DomainError) throw error;
-    throw badRequest(`the CSV file could not be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  return withTabularStream(bytes, async (table) => {
+    const columns = new Set(table.columns);
+    const rows: TableRow[] = [];
+    for await (const row of table.rows) {
+      rows.push(row);
+      if (table.format === 'jsonl') for (const key of Object.keys(row)) columns.add(key);
+    }
+    return { format: table.format, columns: [...columns], rows };
+  });
 }
 
 /** A cell as a number: empty is null; a numeric string is read; anything else is a 400 at `where`. */

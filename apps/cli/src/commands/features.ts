@@ -6,7 +6,7 @@ import type { FeatureGroupStatsResponse } from '@atelier/sdk';
 
 import { action, leaf } from '../command';
 import type { CliIo } from '../context';
-import { readBytes } from '../files';
+import { openBlob } from '../files';
 import { fields, formatNumber, formatTime, table } from '../output';
 
 interface ImportOptions {
@@ -43,8 +43,7 @@ export function registerFeatures(program: Command, io: CliIo): void {
     .option('--online', 'also write the newest values to the online store')
     .action(
       action(io, async ({ client, out }, options: ImportOptions, group: string, file: string) => {
-        const bytes = await readBytes(file, 'the file to import');
-        const done = await client.importRowsFile(group, new Blob([new Uint8Array(bytes)]), basename(file), {
+        const done = await client.importRowsFile(group, await openBlob(file, 'the file to import'), basename(file), {
           timeColumn: options.timeColumn,
           entityColumn: options.entityColumn,
           writeOnline: options.online,

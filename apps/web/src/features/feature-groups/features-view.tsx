@@ -165,7 +165,7 @@ function Stats({ stats }: { stats: FeatureGroupStatsResponse }) {
   );
 }
 
-/** A file of rows into the group: checked whole by the API, stored in one transaction or refused naming the row and column. */
+/** A file of rows into the group: read by the API as it arrives, stored in one transaction or refused naming the row and column. */
 function ImportForm({ group, onImported }: { group: FeatureGroupResponse; onImported: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [timeColumn, setTimeColumn] = useState('event_time');
