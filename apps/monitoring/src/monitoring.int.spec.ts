@@ -727,23 +727,37 @@ describe('monitoring (integration)', () => {
       { key: brokenContract, value: { type: 'prediction', predictionId: brokenContract, prediction: 'high' } },
     ]);
     await publishPredictions([prediction(poisoned, fine, 0.6)]);
+    // a packed message (what the prediction log sends): its good events stored, its bad one set aside alone
+    const [packedFine, packedBroken, packedAlsoFine] = [randomUUID(), randomUUID(), randomUUID()];
+    await kafka.publish('predictions', [
+      {
+        key: packedFine,
+        value: [
+          prediction(poisoned, packedFine, 0.2),
+          { type: 'prediction', predictionId: packedBroken, prediction: 'low' },
+          prediction(poisoned, packedAlsoFine, 0.4),
+        ],
+      },
+    ]);
 
     const stats = await eventually(async () => {
       const st = await t.client.modelStats(poisoned, 3600);
-      return st.predictions === 1 ? st : undefined;
+      return st.predictions === 3 ? st : undefined;
     });
-    expect(stats.predictionMean).toBeCloseTo(0.6, 10);
+    expect(stats.predictionMean).toBeCloseTo(0.4, 10);
     const mine = await eventually(async () => {
-      const found = letters.filter((l) => l.key === refusedByDb || l.key === brokenContract);
-      return found.length === 2 ? found : undefined;
+      const found = letters.filter((l) => l.key === refusedByDb || l.key === brokenContract || l.key === packedFine);
+      return found.length === 3 ? found : undefined;
     });
     const byKey = Object.fromEntries(mine.map((l) => [l.key, l]));
-    expect(byKey[refusedByDb]).toMatchObject({ group: 'monitoring', topic: `${t.namespace}.predictions.v1` });
+    expect(byKey[packedFine]).toMatchObject({ item: 1, reason: expect.stringMatching(/^does not match its contract/) });
+    expect(JSON.parse(byKey[packedFine]!.value!)).toEqual({ type: 'prediction', predictionId: packedBroken, prediction: 'low' });
+    expect(byKey[refusedByDb]).toMatchObject({ group: 'monitoring', topic: `${t.namespace}.predictions.v2` });
     expect(byKey[refusedByDb]!.reason).toMatch(/^refused by its consumer: .*unicode|^refused by its consumer: .*\\u0000/i);
     expect(JSON.parse(byKey[refusedByDb]!.value!)).toMatchObject({ predictionId: refusedByDb });
     expect(byKey[brokenContract]!.reason).toMatch(/^does not match its contract/);
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`atelier_dead_letters_total\\{topic="${t.namespace}\\.predictions\\.v1"\\} [2-9]`));
+    expect(metrics).toMatch(new RegExp(`atelier_dead_letters_total\\{topic="${t.namespace}\\.predictions\\.v2"\\} [3-9]`));
   });
 
   it('answers unknown ids with 404 and bad input with 400, in the error shape', async () => {

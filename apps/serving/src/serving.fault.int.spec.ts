@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type ModelSignature, type PredictRequestInput, topicName } from '@atelier/contracts';
+import { type ModelSignature, type PredictionEvent, type PredictRequestInput, topicName } from '@atelier/contracts';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { type LogisticRegressionModel, sigmoid } from '@atelier/ml';
 import { MonitoringModule } from '@atelier/monitoring';
@@ -325,7 +325,7 @@ describe('online serving under Redis and Kafka faults (integration, private Redi
       `[fault b] ${TOTAL} predictions in ${(loadMs / 1000).toFixed(1)} s, all 200; broker stopped at ${(outage.stopAt / 1000).toFixed(1)} s ` +
         `(gone at ${(outage.stoppedAt / 1000).toFixed(1)} s, back at ${(outage.startedAt / 1000).toFixed(1)} s); spool replayed by ${(arrived.drainedMs / 1000).toFixed(1)} s, all stored by ${(arrived.storedMs / 1000).toFixed(1)} s; ` +
         `spooled ${spooled}, replayed from spool ${replayed}, max buffered ${maxBuffered} over ${scrapes} scrapes; ` +
-        `on the topic ${onTopic.messages} messages for ${onTopic.keys} ids (${onTopic.messages - onTopic.keys} redelivered); stored ${arrived.rows}, distinct ${arrived.distinct}`,
+        `on the topic ${onTopic.messages} events for ${onTopic.keys} ids (${onTopic.messages - onTopic.keys} redelivered); stored ${arrived.rows}, distinct ${arrived.distinct}`,
     );
     expect(onTopic.keys).toBe(TOTAL);
   }, 150_000);
@@ -361,12 +361,12 @@ describe('online serving under Redis and Kafka faults (integration, private Redi
     console.info(
       `[fault c] ${N} predictions with the broker down; spool after close: ${inSpool.lines} lines, ${inSpool.distinct} ids; ` +
         `new app up in ${(appMs / 1000).toFixed(1)} s, broker back at ${(brokerMs / 1000).toFixed(1)} s, spool replayed at ${(arrived.drainedMs / 1000).toFixed(1)} s, all stored at ${(arrived.storedMs / 1000).toFixed(1)} s; ` +
-        `on the topic ${onTopic.messages} messages for ${onTopic.keys} ids (${onTopic.messages - onTopic.keys} redelivered); stored ${arrived.rows}, distinct ${arrived.distinct}`,
+        `on the topic ${onTopic.messages} events for ${onTopic.keys} ids (${onTopic.messages - onTopic.keys} redelivered); stored ${arrived.rows}, distinct ${arrived.distinct}`,
     );
     expect(onTopic.keys).toBe(N);
   }, 150_000);
 
-  /** Reads the predictions topic from the beginning: how many messages carry these ids, and how many distinct ids. */
+  /** Reads the predictions topic from the beginning: how many events carry these ids, and how many distinct ids. */
   async function topicCounts(ids: string[]): Promise<{ messages: number; keys: number }> {
     const wanted = new Set(ids);
     const seen = new Map<string, number>();
@@ -377,8 +377,11 @@ describe('online serving under Redis and Kafka faults (integration, private Redi
       await consumer.subscribe({ topic: topicName(namespace, 'predictions'), fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
-          const key = message.key?.toString() ?? '';
-          if (wanted.has(key)) seen.set(key, (seen.get(key) ?? 0) + 1);
+          // the prediction log packs events: a message is an array of them
+          const body = JSON.parse(message.value?.toString() ?? 'null') as PredictionEvent | PredictionEvent[];
+          for (const { predictionId } of Array.isArray(body) ? body : [body]) {
+            if (wanted.has(predictionId)) seen.set(predictionId, (seen.get(predictionId) ?? 0) + 1);
+          }
         },
       });
       await eventually(async () => (seen.size === wanted.size ? true : undefined), 30_000);

@@ -5,10 +5,14 @@ import { DeploymentChangedEvent } from './deployment.contract';
 
 /**
  * Kafka topics. Names carry the event schema's major version; the deployment's namespace
- * (`ATELIER_NAMESPACE`, default `atelier`) is put in front: `atelier.predictions.v1`.
+ * (`ATELIER_NAMESPACE`, default `atelier`) is put in front: `atelier.predictions.v2`.
  */
 export const Topics = {
-  predictions: 'predictions.v1',
+  /**
+   * a message is a JSON array of `PredictionEvent`s (the prediction log packs up to 100 per
+   * message since v2); consumers read a message holding one event object too
+   */
+  predictions: 'predictions.v2',
   outcomes: 'outcomes.v1',
   modelEvents: 'model-events.v1',
   alerts: 'alerts.v1',

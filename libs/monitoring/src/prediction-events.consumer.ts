@@ -38,6 +38,8 @@ export class PredictionEventsConsumer implements OnApplicationBootstrap, OnModul
       group: MONITORING_GROUP,
       topics: ['predictions', 'outcomes'],
       schema: MonitoringEventSchema,
+      // the prediction log packs events into arrays (PredictionLog); a single event is read too
+      unpack: true,
       handle: async (events) => {
         await this.ingestion.consume(events);
       },

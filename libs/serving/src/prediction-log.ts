@@ -6,7 +6,14 @@ import { type DurableProducer, KafkaService } from '@atelier/kafka';
 import { MetricsService } from '@atelier/server';
 
 /**
- * The sampled prediction log monitoring reads (Kafka `predictions`), through the durable
+ * Prediction events per Kafka message. Measured on a 1,000-row batch predict, one message per
+ * event spent about a third of the process's CPU in the Kafka client (partitioner, record
+ * encoding, CRC) and in the consumer's per-message work.
+ */
+const PACK_EVENTS = 100;
+
+/**
+ * The sampled prediction log monitoring reads (Kafka `predictions`, JSON arrays of up to `PACK_EVENTS` events per message), through the durable
  * producer: batched sends, a bounded memory buffer, a disk spool while the broker is away,
  * replayed when it returns (also after a restart). Recording never waits and never fails a
  * response; monitoring dedupes redeliveries by prediction id.
@@ -24,6 +31,7 @@ export class PredictionLog {
     const spooled = metrics.counter('atelier_prediction_log_spooled_total', 'Prediction events written to the disk spool while Kafka was away');
     const dropped = metrics.counter('atelier_prediction_log_dropped_total', 'Prediction events given up (spool full, unwritable or corrupt)', ['reason']);
     this.producer = kafka.durableProducer('predictions', {
+      packUpTo: PACK_EVENTS,
       hooks: {
         onSent: (n, from) => sent.inc({ from }, n),
         onSpooled: (n) => spooled.inc(n),
