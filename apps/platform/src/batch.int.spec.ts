@@ -1,8 +1,12 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import type { BatchJobResponse, BatchPrediction } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
@@ -10,7 +14,16 @@ import { FeatureStoreModule } from '@atelier/feature-store';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { BATCH_QUEUE, BatchShardScorer, ServingModule } from '@atelier/serving';
-import { apiRefusal, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import {
+  apiRefusal,
+  eventually,
+  peakHeapGrowth,
+  postStreamedCsv,
+  registerLogisticModel,
+  startTestApp,
+  type TestApp,
+  uniqueSuffix,
+} from '@atelier/testing';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const HOUR = 3600_000;
@@ -113,7 +126,34 @@ describe('batch scoring jobs (integration)', () => {
 
   afterAll(async () => {
     await t?.close();
+    rmSync(temp, { recursive: true, force: true });
   });
+
+  // uploads copied to disk go to a directory of this file's own, so other processes' copies are not counted
+  const temp = mkdtempSync(path.join(tmpdir(), 'batch-spec-'));
+  const uploadsLeft = () => readdirSync(temp).filter((name) => name.startsWith('atelier-upload-')).length;
+  /** A CSV row of the streamed uploads: every input of the model in the file, one flight a second from T0. */
+  const FILE_HEADER = 'flight_no,origin,distance,avg_delay,at';
+  const fileRow = (i: number) => `F${i},${['A', 'B', 'C'][i % 3]},${100 + (i % 7) * 150},${i % 40},${at(T0 + i * 1000)}`;
+  /**
+   * Posts a CSV file to `POST /api/batch-jobs/upload` as multipart/form-data generated while it is
+   * sent (never whole in memory): the fields, then the file (`FILE_HEADER`, then `rows` rows), or
+   * the file first when `fileFirst`.
+   */
+  const postFile = (fields: Record<string, string>, rows: number, row: (i: number) => string, fileFirst = false) =>
+    postStreamedCsv(`${t.baseUrl}/api/batch-jobs/upload`, t.adminKey, {
+      header: FILE_HEADER,
+      rows,
+      row,
+      ...(fileFirst ? { after: fields } : { before: fields }),
+    });
+  /** Input rows stored without their job: what a file refused halfway through would leave behind. */
+  const orphanInputs = async () =>
+    (
+      await prisma.pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM batch_inputs i WHERE NOT EXISTS (SELECT 1 FROM batch_jobs j WHERE j.id = i.job_id)',
+      )
+    ).rows[0]!.n;
 
   it('refuses a job it cannot run, naming what is wrong, and stores nothing', async () => {
     const before = await prisma.client.batchJob.count();
@@ -382,7 +422,86 @@ describe('batch scoring jobs (integration)', () => {
     expect(predictions.map((p) => p.missing)).toEqual([[], [], ['avg_delay']]);
   });
 
-  it('completes a job over an empty window at once, with an empty Parquet file', async () => {
+  it('refuses a file whose last row is bad, naming its column and row: no job, no input rows, no temp file', async () => {
+    const rows = 20_000;
+    const badLast = (i: number) => (i === rows - 1 ? fileRow(i).replace(/,\d+,(\d+),/, ',far,$1,') : fileRow(i));
+    const fields = { model, version: '1', timeColumn: 'at', passthrough: '["flight_no"]', shardRows: '1000' };
+    const message = `column "distance", row ${rows}: "far" is not a number`;
+    const jobsBefore = (await t.client.listBatchJobs({ model, limit: 500 })).map((j) => j.id);
+    vi.stubEnv('TMPDIR', temp);
+    try {
+      // read as it arrives (the fields first), and copied to disk first (the file first)
+      expect(await postFile(fields, rows, badLast)).toMatchObject({ status: 400, body: { message } });
+      expect(await postFile(fields, rows, badLast, true)).toMatchObject({ status: 400, body: { message } });
+      // as the SDK sends it
+      const lines = [FILE_HEADER, ...Array.from({ length: rows }, (_, i) => badLast(i))].join('\n');
+      expect(
+        await apiRefusal(
+          t.client.uploadBatchJob(new Blob([lines]), 'rows.csv', {
+            model,
+            version: 1,
+            timeColumn: 'at',
+            passthrough: ['flight_no'],
+            shardRows: 1000,
+          }),
+        ),
+      ).toEqual({ status: 400, message });
+      expect(uploadsLeft()).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect((await t.client.listBatchJobs({ model, limit: 500 })).map((j) => j.id)).toEqual(jobsBefore);
+    expect(await orphanInputs()).toBe(0);
+  }, 120_000);
+
+  it('streams a file of 300,000 rows into its shards, holding a small part of it at a time', async () => {
+    const rows = 300_000;
+    const fileBytes = FILE_HEADER.length + 1 + Array.from({ length: rows }, (_, i) => fileRow(i).length + 1).reduce((a, b) => a + b, 0);
+    const queue = t.app.get<Queue>(getQueueToken(BATCH_QUEUE));
+    await queue.pause(true); // the rows are stored, not scored: this process takes no shard until resumed
+    let job: BatchJobResponse | undefined;
+    try {
+      // the live heap (after a full collection) sampled while the file streams through
+      const fields = { model, version: '1', timeColumn: 'at', passthrough: '["flight_no","origin"]', shardRows: '50000' };
+      const { result: created, grownBytes } = await peakHeapGrowth(() => postFile(fields, rows, fileRow));
+      console.info(
+        `streamed batch upload: ${rows} rows, ${(fileBytes / 2 ** 20).toFixed(1)} MiB; live heap grew ${(grownBytes / 2 ** 20).toFixed(1)} MiB at most`,
+      );
+      expect(created).toMatchObject({
+        status: 202,
+        body: {
+          status: 'queued',
+          source: { file: 'rows.csv', format: 'csv', rows, timeColumn: 'at' },
+          shards: { total: 6, done: 0 },
+          rows: { total: rows, scored: 0 },
+        },
+      });
+      job = created.body as unknown as BatchJobResponse;
+      expect(grownBytes).toBeLessThan(fileBytes / 2);
+
+      // every row in its shard, in file order, as read
+      const perShard = await prisma.client.batchInput.groupBy({
+        by: ['shard'],
+        where: { jobId: job.id },
+        _count: true,
+        orderBy: { shard: 'asc' },
+      });
+      expect(perShard.map((g) => [g.shard, g._count])).toEqual([0, 1, 2, 3, 4, 5].map((shard) => [shard, 50_000]));
+      const last = await prisma.client.batchInput.findUnique({ where: { jobId_shard_row: { jobId: job.id, shard: 5, row: 49_999 } } });
+      expect(last?.value).toEqual({
+        inputs: { distance: 100 + (299_999 % 7) * 150, avg_delay: 299_999 % 40 },
+        entities: {},
+        time: T0 + 299_999 * 1000,
+        columns: { flight_no: 'F299999', origin: ['A', 'B', 'C'][299_999 % 3] },
+      });
+    } finally {
+      if (job) await t.client.cancelBatchJob(job.id);
+      await queue.resume(true);
+    }
+    expect(await prisma.client.batchInput.count({ where: { jobId: job.id } })).toBe(0); // a cancelled job's rows go
+  }, 180_000);
+
+  it('completes a job over an empty window, or a file without rows, at once, with an empty Parquet file', async () => {
     const job = await t.client.createBatchJob({
       model,
       source: { ...window, start: at(T0 - 10 * HOUR), end: at(T0 - 9 * HOUR) },
@@ -393,5 +512,16 @@ describe('batch scoring jobs (integration)', () => {
     expect(
       await parquetReadObjects({ file: file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer }),
     ).toEqual([]);
+
+    const fromFile = await t.client.uploadBatchJob(new Blob([`${FILE_HEADER}\n`]), 'empty.csv', { model, timeColumn: 'at' });
+    expect(fromFile).toMatchObject({
+      status: 'succeeded',
+      source: { file: 'empty.csv', format: 'csv', rows: 0, timeColumn: 'at' },
+      shards: { total: 0, done: 0 },
+      rows: { total: 0, scored: 0 },
+      outputUrl: `/api/batch-jobs/${fromFile.id}/output.parquet`,
+    });
+    expect(fromFile.finishedAt).not.toBeNull();
+    expect((await t.client.batchOutput(fromFile.id)).byteLength).toBeGreaterThan(0);
   });
 });

@@ -96,6 +96,7 @@ const Env = z.object({
   /** the largest JSON body of a route that does not declare its own limit */
   HTTP_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(1024 * 1024).default(1024),
   FEATURE_IMPORT_MAX_MB: z.coerce.number().int().min(1).max(1024 * 1024).default(4096),
+  BATCH_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(1024 * 1024).default(4096),
 });
 
 export type AtelierConfig = ReturnType<typeof toConfig>;
@@ -157,6 +158,8 @@ function toConfig(env: z.infer<typeof Env>) {
       bodyLimitBytes: env.HTTP_BODY_LIMIT_KB * 1024,
       /** a file of rows imported into a feature group streams through, never held whole */
       importLimitBytes: env.FEATURE_IMPORT_MAX_MB * 1024 * 1024,
+      /** a file a batch job scores streams through too */
+      batchUploadLimitBytes: env.BATCH_UPLOAD_MAX_MB * 1024 * 1024,
     },
   };
 }

@@ -255,10 +255,11 @@ export class AtelierClient {
    */
   uploadBatchJob(file: Blob, filename: string, fields: UploadBatchJobFields) {
     const form = new FormData();
-    form.set('file', file, filename);
+    // the fields first: they say how to read the file, which the server then reads as it arrives
     for (const [name, value] of Object.entries(fields)) {
       if (value !== undefined) form.set(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
+    form.set('file', file, filename);
     return this.call<BatchJobResponse>('serving', 'POST', '/api/batch-jobs/upload', form);
   }
   listBatchJobs(filter: { model?: string; status?: BatchJobStatus; limit?: number } = {}) {

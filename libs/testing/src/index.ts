@@ -1,8 +1,10 @@
 export { createDatabase, createMigratedDatabase } from './global-setup';
+export * from './memory';
 export * from './models';
 export * from './private-infra';
 export * from './processes';
 export * from './refusal';
+export * from './streamed-upload';
 export * from './test-app';
 export * from './test-env';
 export * from './web-ui';

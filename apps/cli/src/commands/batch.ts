@@ -8,7 +8,7 @@ import { collectJoinKey, collectNames, parseInstant, parseVersion, wholeNumber }
 import { action, leaf } from '../command';
 import type { CliIo, Context } from '../context';
 import { CliError, UsageError } from '../errors';
-import { readBytes, writeBytesAtomically } from '../files';
+import { openBlob, writeBytesAtomically } from '../files';
 import { fields, formatNumber, formatPairs, formatPercent, formatTime, table } from '../output';
 import { failEndedJob, followJob, type JobKind, type WatchOptions, withWatchOptions } from '../watch';
 
@@ -171,9 +171,8 @@ async function submitJob(client: AtelierClient, model: string, options: SubmitOp
     shardRows: options.shardRows,
   };
   if (options.file !== undefined) {
-    const bytes = await readBytes(options.file, 'the file to score');
     const fields = { model, ...common, timeColumn: options.timeColumn, publish: options.publish };
-    return client.uploadBatchJob(new Blob([new Uint8Array(bytes)]), basename(options.file), fields);
+    return client.uploadBatchJob(await openBlob(options.file, 'the file to score'), basename(options.file), fields);
   }
   if (options.timeColumn !== undefined) throw new UsageError('--time-column goes with --file');
   const { group, start, end } = options;

@@ -1,4 +1,4 @@
-import { instantCell, numberCell, type TabularFile, textCell } from '@atelier/server';
+import { badRequest, instantCell, numberCell, type TableRow, textCell } from '@atelier/server';
 
 import type { InferencePlan } from '../inference-plan';
 
@@ -27,26 +27,38 @@ export interface FileLayout {
 }
 
 /**
- * Reads every row's model inputs, entity keys, time and passthrough columns, refusing (400,
- * naming the column and row) a value of the wrong type: all of it before any work starts.
+ * A file's rows as the shards score them, each read and checked as it arrives: its model inputs,
+ * entity keys, time and passthrough columns. A value of the wrong type is a 400 naming its column
+ * and row (counted from 1), raised when that row is read.
  */
-export function fileRows(file: TabularFile, plan: InferencePlan, layout: FileLayout): FileRow[] {
-  return file.rows.map((raw, r) => {
-    const at = (column: string) => `column "${column}", row ${r + 1}`;
-    const inputs: FileRow['inputs'] = {};
-    for (const input of plan.requestInputs) {
-      inputs[input.name] = input.dtype === 'string' ? textCell(raw[input.name]) : numberCell(raw[input.name], at(input.name));
-    }
-    for (const name of layout.featureColumns) inputs[name] = numberCell(raw[name], at(name));
-    const entities: FileRow['entities'] = {};
-    for (const [entity, column] of Object.entries(layout.joinKeys)) entities[entity] = textCell(raw[column]);
-    const columns: FileRow['columns'] = {};
-    for (const column of layout.passthrough) {
-      const value = raw[column];
-      columns[column] =
-        typeof value === 'number' || typeof value === 'string' ? value : value === null || value === undefined ? null : String(value);
-    }
-    const time = layout.timeColumn === null ? null : instantCell(raw[layout.timeColumn], at(layout.timeColumn));
-    return { inputs, entities, time, columns };
-  });
+export async function* fileRows(rows: AsyncIterable<TableRow>, plan: InferencePlan, layout: FileLayout): AsyncGenerator<FileRow> {
+  let r = 0;
+  for await (const raw of rows) yield fileRow(raw, ++r, plan, layout);
+}
+
+/** Row `r` (from 1) of a file. */
+function fileRow(raw: TableRow, r: number, plan: InferencePlan, layout: FileLayout): FileRow {
+  const at = (column: string) => `column "${column}", row ${r}`;
+  const text = (column: string) => storable(textCell(raw[column]), at(column));
+  const inputs: FileRow['inputs'] = {};
+  for (const input of plan.requestInputs) {
+    inputs[input.name] = input.dtype === 'string' ? text(input.name) : numberCell(raw[input.name], at(input.name));
+  }
+  for (const name of layout.featureColumns) inputs[name] = numberCell(raw[name], at(name));
+  const entities: FileRow['entities'] = {};
+  for (const [entity, column] of Object.entries(layout.joinKeys)) entities[entity] = text(column);
+  const columns: FileRow['columns'] = {};
+  for (const column of layout.passthrough) {
+    const value = raw[column];
+    columns[column] =
+      typeof value === 'number' || value === null || value === undefined ? (value ?? null) : storable(String(value), at(column));
+  }
+  const time = layout.timeColumn === null ? null : instantCell(raw[layout.timeColumn], at(layout.timeColumn));
+  return { inputs, entities, time, columns };
+}
+
+/** Text PostgreSQL stores (no NUL in jsonb): a 400 at `where` rather than a failed transaction. */
+function storable<T extends string | null>(text: T, where: string): T {
+  if (text?.includes('\u0000')) throw badRequest(`${where}: ${JSON.stringify(text)} holds a NUL character, which cannot be stored`);
+  return text;
 }

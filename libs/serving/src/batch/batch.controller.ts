@@ -2,6 +2,7 @@ import { Body, Controller, Get, Inject, Param, Post, Query, Req, StreamableFile 
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
   BatchJobResponse,
   BatchPredictionsPage,
@@ -10,7 +11,7 @@ import {
   ListBatchJobsQuery,
   UploadBatchJobForm,
 } from '@atelier/contracts';
-import { Endpoint, MiB, readUpload, ZodPipe } from '@atelier/server';
+import { Endpoint, streamUpload, ZodPipe } from '@atelier/server';
 
 import { predictionsParquet } from './batch.output';
 import { BatchRepository, type StoredRequest } from './batch.repository';
@@ -18,8 +19,6 @@ import { BatchJobsService } from './batch.service';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
 
 const tag = 'batch';
-/** The largest file a batch job takes. */
-const MAX_FILE_BYTES = 256 * MiB;
 const JobId = z.uuid();
 
 @Controller('api/batch-jobs')
@@ -28,6 +27,7 @@ export class BatchController {
     private readonly jobs: BatchJobsService,
     private readonly repository: BatchRepository,
     @Inject(BATCH_ROWS) private readonly rows: BatchRows,
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
   ) {}
 
   @Post()
@@ -46,14 +46,16 @@ export class BatchController {
   @Endpoint({
     tag,
     summary:
-      "Queue a batch scoring job over a file (CSV with a header row, or Parquet); its features joined as of each row's timeColumn when it lacks them",
+      "Queue a batch scoring job over a file (CSV with a header row, or Parquet), streamed: every row checked and stored, or none; its features joined as of each row's timeColumn when it lacks them",
     upload: { file: 'file', fields: UploadBatchJobForm },
     response: BatchJobResponse,
     status: 202,
   })
-  async upload(@Req() request: FastifyRequest): Promise<BatchJobResponse> {
-    const { bytes, filename, fields } = await readUpload(request, MAX_FILE_BYTES);
-    return this.jobs.createFromFile(bytes, filename, new ZodPipe(UploadBatchJobForm).transform(fields));
+  upload(@Req() request: FastifyRequest): Promise<BatchJobResponse> {
+    // the fields sent before the file let it be read as it arrives; sent after it, it is copied to disk first
+    return streamUpload(request, this.config.http.batchUploadLimitBytes, ({ file, filename, fields }) =>
+      this.jobs.createFromFile(file, filename, new ZodPipe(UploadBatchJobForm).transform(fields)),
+    );
   }
 
   @Get()

@@ -1,11 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
+import { Inject, Injectable } from '@nestjs/common';
+import { Client, type ClientBase, type PoolClient } from 'pg';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { BatchJobStatus, BatchPrediction, CreateBatchJobRequest, FileSource } from '@atelier/contracts';
 import { type Prisma, PrismaService } from '@atelier/db';
 
 /** Rows per INSERT of predictions: one statement of parallel arrays (unnest) per chunk. */
 const INSERT_ROWS = 10_000;
+// Rows of an uploaded file per INSERT. Two chunks are held at a time (one written while the next
+// is read): what an upload keeps in memory.
+const INPUT_CHUNK = 5_000;
 
 export type BatchJobRow = Prisma.BatchJobGetPayload<object>;
 export type BatchShardRow = Prisma.BatchShardGetPayload<object>;
@@ -28,6 +32,18 @@ export interface NewBatchJob {
   shards: Array<{ start: Date; end: Date }>;
 }
 
+/** A job over an uploaded file, as known before its rows are read. */
+export interface NewFileJob {
+  id: string;
+  model: string;
+  version: number;
+  alias: string | null;
+  /** rows per shard: row i of the file is row i % shardRows of shard ⌊i / shardRows⌋ */
+  shardRows: number;
+  /** the request as stored, once the file's rows are counted */
+  request: (rows: number) => StoredRequest;
+}
+
 export type StoredPrediction = Omit<BatchPrediction, 'eventTime'> & {
   eventTime: Date;
   model: string;
@@ -40,41 +56,13 @@ export type ShardCommit = 'committed' | 'already-done' | 'job-ended';
 
 @Injectable()
 export class BatchRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
+  ) {}
 
-  /**
-   * The job and its shards in one transaction; a job without rows is done at once. A file's rows
-   * (`inputs`, one list per shard) are stored first, and removed if the job cannot be.
-   */
-  async create(job: NewBatchJob, inputs: FileRow[][] = []): Promise<BatchJobRow> {
-    for (const [shard, rows] of inputs.entries()) {
-      for (let from = 0; from < rows.length; from += INSERT_ROWS) {
-        await this.prisma.pool.query(
-          `INSERT INTO batch_inputs (job_id, shard, "row", value) SELECT $1, $2, r, v FROM unnest($3::int[], $4::jsonb[]) AS u(r, v)`,
-          [
-            job.id,
-            shard,
-            rows.slice(from, from + INSERT_ROWS).map((_, i) => from + i),
-            rows.slice(from, from + INSERT_ROWS).map((r) => JSON.stringify(r)),
-          ],
-        );
-      }
-    }
-    try {
-      return await this.createJob(job);
-    } catch (error) {
-      await this.prisma.client.batchInput.deleteMany({ where: { jobId: job.id } });
-      throw error;
-    }
-  }
-
-  /** A file job's rows of one shard, in order. */
-  async fileRows(jobId: string, shard: number): Promise<FileRow[]> {
-    const rows = await this.prisma.client.batchInput.findMany({ where: { jobId, shard }, orderBy: { row: 'asc' } });
-    return rows.map((r) => r.value as unknown as FileRow);
-  }
-
-  private createJob(job: NewBatchJob): Promise<BatchJobRow> {
+  /** The job and its shards in one transaction; a job without rows is done at once. */
+  create(job: NewBatchJob): Promise<BatchJobRow> {
     const empty = job.shards.length === 0;
     return this.prisma.client.batchJob.create({
       data: {
@@ -90,6 +78,40 @@ export class BatchRepository {
         shards: { create: job.shards.map((s, shard) => ({ shard, start: s.start, end: s.end, status: 'queued' })) },
       },
     });
+  }
+
+  /**
+   * A job over a file whose rows arrive as they are read: the rows stored shard by shard in
+   * chunks as they come, then the job and its shards, all in one transaction committed after the
+   * last row. Rows that fail on the way (a bad value further on, an upload cut off) roll all of it
+   * back: no job, no rows. The transaction lasts as long as the upload, so it runs on a
+   * connection of its own rather than holding one of the pool's that every query shares.
+   */
+  async createFromFile(job: NewFileJob, rows: AsyncIterable<FileRow>): Promise<BatchJobRow> {
+    const client = new Client({ connectionString: this.config.databaseUrl });
+    // a connection lost mid-upload fails its query; the event alone would end the process
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      try {
+        const total = await writeInputs(client, job, rows);
+        const created = await insertFileJob(client, job, total);
+        await client.query('COMMIT');
+        return created;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** A file job's rows of one shard, in order. */
+  async fileRows(jobId: string, shard: number): Promise<FileRow[]> {
+    const rows = await this.prisma.client.batchInput.findMany({ where: { jobId, shard }, orderBy: { row: 'asc' } });
+    return rows.map((r) => r.value as unknown as FileRow);
   }
 
   find(id: string): Promise<BatchJobRow | null> {
@@ -235,6 +257,72 @@ interface PredictionRow {
   probabilities: Record<string, number> | null;
   missing: string[];
   columns: BatchPrediction['columns'];
+}
+
+/**
+ * Inserts a file's rows `INPUT_CHUNK` at a time, each in its shard; the next chunk is read while
+ * the database writes the last one. Returns how many rows there were.
+ */
+async function writeInputs(client: ClientBase, job: NewFileJob, rows: AsyncIterable<FileRow>): Promise<number> {
+  let written = 0;
+  let writing: Promise<unknown> | undefined;
+  let chunk: FileRow[] = [];
+  const flush = async () => {
+    await writing;
+    writing = insertInputs(client, job, written, chunk);
+    // awaited with the next chunk, or given up with the transaction when the rows fail first
+    writing.catch(() => undefined);
+    written += chunk.length;
+    chunk = [];
+  };
+  for await (const row of rows) {
+    chunk.push(row);
+    if (chunk.length === INPUT_CHUNK) await flush();
+  }
+  if (chunk.length > 0) await flush();
+  await writing;
+  return written;
+}
+
+/** Rows `from`, `from + 1`, … of a file, in their shards: one statement of parallel arrays. */
+async function insertInputs(client: ClientBase, job: NewFileJob, from: number, rows: FileRow[]): Promise<void> {
+  const index = rows.map((_, i) => from + i);
+  await client.query(
+    `INSERT INTO batch_inputs (job_id, shard, "row", value) SELECT $1, s, r, v FROM unnest($2::int[], $3::int[], $4::jsonb[]) AS u(s, r, v)`,
+    [job.id, index.map((i) => Math.floor(i / job.shardRows)), index.map((i) => i % job.shardRows), rows.map((r) => JSON.stringify(r))],
+  );
+}
+
+/** A file's job and its shards, once its `rows` are stored; a file without rows is done at once. */
+async function insertFileJob(client: ClientBase, job: NewFileJob, rows: number): Promise<BatchJobRow> {
+  const shards = Math.ceil(rows / job.shardRows);
+  const now = new Date();
+  const ended = shards === 0 ? now : null;
+  const { rows: created } = await client.query<BatchJobRow>(
+    `INSERT INTO batch_jobs (id, model_name, version, alias, status, request, total_rows, shard_count, created_at, started_at, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $10)
+     RETURNING id, model_name AS "modelName", version, alias, status, request, total_rows AS "totalRows", scored_rows AS "scoredRows",
+       shard_count AS "shardCount", shards_done AS "shardsDone", error, created_at AS "createdAt", started_at AS "startedAt",
+       finished_at AS "finishedAt"`,
+    [
+      job.id,
+      job.model,
+      job.version,
+      job.alias,
+      ended ? 'succeeded' : 'queued',
+      JSON.stringify(job.request(rows)),
+      rows,
+      shards,
+      now,
+      ended,
+    ],
+  );
+  // a file's shards are ranges of its rows, not of time: their bounds are when the job was created
+  await client.query(
+    `INSERT INTO batch_shards (job_id, shard, start, "end", status) SELECT $1::uuid, s, $3::timestamptz, $3::timestamptz, 'queued' FROM generate_series(0, $2::int - 1) AS s`,
+    [job.id, shards, now],
+  );
+  return created[0]!;
 }
 
 async function rollback(client: PoolClient, result: ShardCommit): Promise<ShardCommit> {

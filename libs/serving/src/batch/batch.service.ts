@@ -9,21 +9,17 @@ import {
   type BatchPredictionsPage,
   type BatchShardPayload,
   type CreateBatchJobRequest,
-  type FileSource,
   type ListBatchJobsQuery,
   PRIMARY_ALIAS,
   type UploadBatchJobForm,
 } from '@atelier/contracts';
-import { badRequest, conflict, dependencyUnavailable, notFound, payloadTooLarge, readTabularFile } from '@atelier/server';
+import { badRequest, conflict, dependencyUnavailable, notFound, type TabularSource, withTabularStream } from '@atelier/server';
 
 import { ModelCache, type ServedModel } from '../model-cache';
 import { BATCH_QUEUE, shardJobOptions } from './batch.queue';
 import { type BatchJobRow, BatchRepository, type StoredPrediction, type StoredRequest } from './batch.repository';
-import { fileRows } from './batch-file';
+import { type FileLayout, fileRows } from './batch-file';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
-
-/** Rows an uploaded file may hold. */
-export const MAX_FILE_ROWS = 2_000_000;
 
 /**
  * Batch scoring jobs: checked and planned here (the model version fixed, the window cut into
@@ -87,75 +83,43 @@ export class BatchJobsService {
   }
 
   /**
-   * A job over an uploaded file: every row read and checked against the model (each missing
-   * column or value of the wrong type named) and stored before the job is queued.
+   * A job over an uploaded file, read as it arrives and never held whole: its columns checked
+   * against the model before any row (a missing column is a 400 naming it), then each row checked
+   * as it is read (a value of the wrong type is a 400 naming its column and row) and stored in its
+   * shard, the job with them in one transaction committed after the last row; the shards are
+   * queued once it has.
    */
-  async createFromFile(bytes: Buffer, filename: string, form: UploadBatchJobForm): Promise<BatchJobResponse> {
+  async createFromFile(source: TabularSource, filename: string, form: UploadBatchJobForm): Promise<BatchJobResponse> {
     const alias = form.version ? null : (form.alias ?? PRIMARY_ALIAS);
     const served = alias ? await this.cache.byAlias(form.model, alias) : await this.cache.byVersion(form.model, form.version!);
-    const { plan } = served;
     const { model, version } = served.detail;
-    const file = await readTabularFile(bytes);
-    if (file.rows.length > MAX_FILE_ROWS)
-      throw payloadTooLarge(`a file holds at most ${MAX_FILE_ROWS} rows; this one has ${file.rows.length}`);
-    const header = new Set(file.columns);
-    const absent = (column: string, why: string) => badRequest(`the file has no column "${column}": ${why}`, { column });
-    for (const input of plan.requestInputs) {
-      if (!header.has(input.name)) throw absent(input.name, `model ${model} v${version} takes it with the request`);
-    }
-    const joined = plan.features.filter((f) => !header.has(f.input));
-    const timeColumn = form.timeColumn ?? null;
-    if (timeColumn !== null && !header.has(timeColumn)) throw absent(timeColumn, 'it is the timeColumn');
-    if (joined.length > 0 && timeColumn === null) {
-      throw badRequest(
-        `model ${model} v${version} reads "${joined[0]!.input}" from the online store: give it as a column of the file, or a timeColumn (and the "${joined[0]!.entity}" key column) to join it as of each row's time`,
-        { column: joined[0]!.input },
-      );
-    }
-    const joinKeys = settleJoinKeys(
-      served,
-      joined.map((f) => f.entity),
-      header,
-      form.joinKeys,
-      'the file',
-    );
-    const passthrough = form.passthrough ?? [];
-    for (const column of passthrough) if (!header.has(column)) throw absent(column, 'it is a passthrough column');
-    const rows = fileRows(file, plan, {
-      featureColumns: new Set(plan.features.filter((f) => header.has(f.input)).map((f) => f.input)),
-      joined,
-      timeColumn,
-      joinKeys,
-      passthrough,
-    });
-
     const id = randomUUID();
-    const source: FileSource = { file: filename, format: file.format, rows: rows.length, timeColumn };
-    const shards = Math.ceil(rows.length / form.shardRows);
-    const now = new Date();
-    const job = await this.repository.create(
-      {
-        id,
+    const job = await withTabularStream(source, async (table) => {
+      const layout = fileLayout(served, new Set(table.columns), form);
+      const request = (rows: number): StoredRequest => ({
         model,
-        version,
-        alias,
-        request: {
-          model,
-          alias: form.alias,
-          version: form.version,
-          source,
-          joinKeys,
-          passthrough,
-          shardRows: form.shardRows,
-          publish: form.publish,
-        },
-        totalRows: rows.length,
-        shards: Array.from({ length: shards }, () => ({ start: now, end: now })),
-      },
-      Array.from({ length: shards }, (_, shard) => rows.slice(shard * form.shardRows, (shard + 1) * form.shardRows)),
-    );
-    await this.enqueue(id, shards);
-    this.logger.log({ msg: 'batch job queued', jobId: id, model, version, alias, file: filename, rows: rows.length, shards });
+        alias: form.alias,
+        version: form.version,
+        source: { file: filename, format: table.format, rows, timeColumn: layout.timeColumn },
+        joinKeys: layout.joinKeys,
+        passthrough: layout.passthrough,
+        shardRows: form.shardRows,
+        publish: form.publish,
+      });
+      const rows = fileRows(table.rows, served.plan, layout);
+      return this.repository.createFromFile({ id, model, version, alias, shardRows: form.shardRows, request }, rows);
+    });
+    await this.enqueue(id, job.shardCount);
+    this.logger.log({
+      msg: 'batch job queued',
+      jobId: id,
+      model,
+      version,
+      alias,
+      file: filename,
+      rows: job.totalRows,
+      shards: job.shardCount,
+    });
     return toResponse(job);
   }
 
@@ -217,6 +181,45 @@ export class BatchJobsService {
     if (!job) throw notFound(`batch job ${id} does not exist`);
     return job;
   }
+}
+
+/**
+ * How a file's columns (`header`) feed the model, or a 400 naming the column it lacks: each request
+ * input is a column; each online feature a column of its name, else joined as of the `timeColumn`
+ * by its entity's key column.
+ */
+function fileLayout(served: ServedModel, header: Set<string>, form: UploadBatchJobForm): FileLayout {
+  const { plan } = served;
+  const { model, version } = served.detail;
+  const absent = (column: string, why: string) => badRequest(`the file has no column "${column}": ${why}`, { column });
+  for (const input of plan.requestInputs) {
+    if (!header.has(input.name)) throw absent(input.name, `model ${model} v${version} takes it with the request`);
+  }
+  const joined = plan.features.filter((f) => !header.has(f.input));
+  const timeColumn = form.timeColumn ?? null;
+  if (timeColumn !== null && !header.has(timeColumn)) throw absent(timeColumn, 'it is the timeColumn');
+  if (joined.length > 0 && timeColumn === null) {
+    throw badRequest(
+      `model ${model} v${version} reads "${joined[0]!.input}" from the online store: give it as a column of the file, or a timeColumn (and the "${joined[0]!.entity}" key column) to join it as of each row's time`,
+      { column: joined[0]!.input },
+    );
+  }
+  const joinKeys = settleJoinKeys(
+    served,
+    joined.map((f) => f.entity),
+    header,
+    form.joinKeys,
+    'the file',
+  );
+  const passthrough = form.passthrough ?? [];
+  for (const column of passthrough) if (!header.has(column)) throw absent(column, 'it is a passthrough column');
+  return {
+    featureColumns: new Set(plan.features.filter((f) => header.has(f.input)).map((f) => f.input)),
+    joined,
+    timeColumn,
+    joinKeys,
+    passthrough,
+  };
 }
 
 /**
