@@ -49,14 +49,17 @@ export interface RunRecord extends BenchResult {
 export const GENERATED_START = '<!-- bench:generated:start -->';
 export const GENERATED_END = '<!-- bench:generated:end -->';
 
-/** Targets from the benchmark brief; everything else is reported without a verdict. */
-const GBDT_AUC_TOLERANCE = 0.005;
 /**
- * Training-time targets, judged on `flights-1m` (the speed benchmark): our GBDT ≤ 3× LightGBM,
- * our logistic regression ≤ 2× scikit-learn.
+ * Targets from the training issue ("trainers at reference speed"); everything else is reported
+ * without a verdict. Our GBDT's test AUC at most this much below LightGBM's.
+ */
+const GBDT_AUC_TOLERANCE = 0.002;
+/**
+ * Training-time targets, judged on `flights-1m` (the speed benchmark): our GBDT ≤ 1.5× LightGBM
+ * (an earlier brief asked ≤ 3×), our logistic regression ≤ 2× scikit-learn.
  */
 const TIME_RATIO_TARGETS: Partial<Record<BenchModel, { dataset: string; ratio: number }>> = {
-  gbdt: { dataset: 'flights-1m', ratio: 3 },
+  gbdt: { dataset: 'flights-1m', ratio: 1.5 },
   lr: { dataset: 'flights-1m', ratio: 2 },
 };
 /**
@@ -202,11 +205,9 @@ function qualityRows(pair: PairSummary): string[] {
     `| ${pair.dataset} | ${name} | ${metric} | ${fmt(ours, 4) || pending(pair)} | ${fmt(peer, 4) || '—'} | ` +
     `${ours !== undefined && peer !== undefined ? signed(ours - peer, 4) : '—'} | ${target} | ${met} |`;
   const { ours, peer } = pair;
-  const aucTarget = pair.model === 'gbdt' ? `within ±${GBDT_AUC_TOLERANCE} of LightGBM` : '—';
+  const aucTarget = pair.model === 'gbdt' ? `≥ LightGBM's − ${GBDT_AUC_TOLERANCE}` : '—';
   const aucMet =
-    pair.model !== 'gbdt'
-      ? '—'
-      : verdict(pair, ours.auc !== undefined && peer.auc !== undefined && Math.abs(ours.auc - peer.auc) <= GBDT_AUC_TOLERANCE);
+    pair.model !== 'gbdt' ? '—' : verdict(pair, ours.auc !== undefined && peer.auc !== undefined && ours.auc >= peer.auc - GBDT_AUC_TOLERANCE);
   const lossTargeted = pair.model === 'lr' && pair.dataset === LR_LOG_LOSS_TARGET.dataset;
   const lossTarget = lossTargeted ? `≤ scikit-learn's + ${LR_LOG_LOSS_TARGET.tolerance} (equal or better)` : '—';
   const lossMet = lossTargeted

@@ -22,25 +22,82 @@ export const FeatureDefinition = z.object({
 });
 export type FeatureDefinition = z.infer<typeof FeatureDefinition>;
 
+export const AggregationFn = z.enum(['count', 'sum', 'mean', 'min', 'max']);
+export type AggregationFn = z.infer<typeof AggregationFn>;
+
+/**
+ * `sliding`: at event time t, the source rows with t − seconds < time ≤ t. `tumbling`: the rows of
+ * t's bucket so far, floor(t / seconds)·seconds ≤ time ≤ t (buckets counted from the Unix epoch, UTC).
+ */
+export const WindowKind = z.enum(['sliding', 'tumbling']);
+export type WindowKind = z.infer<typeof WindowKind>;
+
+/** One window feature of an aggregation group: `fn` of a source column over a window ending at each event time. */
+export const AggregationWindow = z
+  .object({
+    name: Name.describe('the feature it gives'),
+    fn: AggregationFn,
+    /** a numeric (float or int) column of the source rows; null values are skipped. Required except for `count`, which without it counts rows */
+    column: Name.optional(),
+    seconds: z
+      .number()
+      .int()
+      .positive()
+      .max(366 * 24 * 3600)
+      .describe('the window length'),
+    kind: WindowKind.default('sliding'),
+    description: z.string().max(500).default(''),
+  })
+  .refine((w) => w.fn === 'count' || w.column !== undefined, { message: 'a window other than count needs a column', path: ['column'] });
+export type AggregationWindow = z.infer<typeof AggregationWindow>;
+
+/**
+ * A group computed from another group's rows: per value of `keyColumn` (this group's entity key),
+ * each window's aggregate at every event time of the source's rows with that key — from the
+ * stream as rows land in the source, and over its offline rows by a backfill; the same values
+ * either way.
+ */
+export const FeatureAggregation = z.object({
+  /** the feature group whose rows are aggregated (not itself an aggregation) */
+  source: Name,
+  /** the source column (string or int) whose value is this group's entity key, e.g. "origin" */
+  keyColumn: Name,
+  windows: z.array(AggregationWindow).min(1).max(100),
+});
+export type FeatureAggregation = z.infer<typeof FeatureAggregation>;
+
 export const CreateFeatureGroupRequest = z
   .object({
     name: Name,
     entity: Name,
-    features: z.array(FeatureDefinition).min(1).max(500),
+    /** the group's features; an aggregation group's come from its windows (count: int, the others: float) */
+    features: z.array(FeatureDefinition).max(500).default([]),
     ttlSeconds: z
       .number()
       .int()
       .positive()
       .max(10 * 365 * 24 * 3600)
-      .default(7 * 24 * 3600)
-      .describe('a value older than this is treated as missing, offline (point-in-time) and online (Redis TTL)'),
+      .optional()
+      .describe(
+        'a value older than this is treated as missing, offline (point-in-time) and online (Redis TTL); default 7 days, or the longest window of an aggregation',
+      ),
     description: z.string().max(500).default(''),
+    aggregation: FeatureAggregation.optional(),
+  })
+  .refine((g) => (g.aggregation ? g.features.length === 0 : g.features.length > 0), {
+    message: 'give features, or an aggregation (whose windows are the features), not both',
+    path: ['features'],
   })
   .refine((g) => new Set(g.features.map((f) => f.name)).size === g.features.length, {
     message: 'feature names must be unique within a group',
     path: ['features'],
+  })
+  .refine((g) => !g.aggregation || new Set(g.aggregation.windows.map((w) => w.name)).size === g.aggregation.windows.length, {
+    message: 'window names must be unique within an aggregation',
+    path: ['aggregation', 'windows'],
   });
 export type CreateFeatureGroupRequest = z.infer<typeof CreateFeatureGroupRequest>;
+export type CreateFeatureGroupRequestInput = z.input<typeof CreateFeatureGroupRequest>;
 
 export const FeatureGroupResponse = z.object({
   name: z.string(),
@@ -51,6 +108,8 @@ export const FeatureGroupResponse = z.object({
   version: z.number().int(),
   rowCount: z.number().int(),
   createdAt: IsoTime,
+  /** how the group is computed from another's rows; null for a group of ingested rows */
+  aggregation: FeatureAggregation.nullable(),
 });
 export type FeatureGroupResponse = z.infer<typeof FeatureGroupResponse>;
 
@@ -127,6 +186,27 @@ export type ImportRowsForm = z.infer<typeof ImportRowsForm>;
  */
 export const IngestRowsResponse = z.object({ group: z.string(), accepted: z.number().int(), inserted: z.number().int(), replaced: z.number().int() });
 export type IngestRowsResponse = z.infer<typeof IngestRowsResponse>;
+
+/**
+ * Computes an aggregation group's rows from its source's offline rows: those with event times in
+ * [start, end) (default: all), each window over the source rows before it (also before `start`).
+ */
+export const BackfillRequest = z.object({ start: IsoTime.optional(), end: IsoTime.optional() });
+export type BackfillRequest = z.infer<typeof BackfillRequest>;
+
+/** What a backfill did: keys and event times computed, offline rows written (new or changed), entities written online. */
+export const BackfillResponse = z.object({
+  group: z.string(),
+  source: z.string(),
+  keys: z.number().int(),
+  /** the (key, event time) values computed */
+  computed: z.number().int(),
+  /** offline rows inserted or changed (a value computed again as stored is left alone) */
+  written: z.number().int(),
+  /** entities whose newest value went to the online store (not older than the TTL, nor than what it held) */
+  online: z.number().int(),
+});
+export type BackfillResponse = z.infer<typeof BackfillResponse>;
 
 export const MaterializeRequest = z.object({
   /** Only rows with event time at or before this instant are considered (default: now). */

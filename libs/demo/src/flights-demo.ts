@@ -85,12 +85,17 @@ export async function seedFlightsDemo(client: AtelierClient, options: SeedOption
   return { flights: flights.length, statsRows: stats.length, materialized, skipped: false };
 }
 
+/** The entities `airport` and `flight`; existing ones are left as they are. */
+export async function ensureDemoEntities(client: AtelierClient): Promise<void> {
+  await ignoreConflict(client.createEntity({ name: DEMO.airport, joinKey: 'airport', description: 'a US airport by IATA code' }));
+  await ignoreConflict(client.createEntity({ name: DEMO.flight, joinKey: 'flight_id', description: 'one scheduled flight' }));
+}
+
 /** A flight's route key, `ORD-SFO`: the `route` entity's key and the flights group's `route` column. */
 export const routeOf = (f: Pick<Flight, 'origin' | 'destination'>): string => `${f.origin}-${f.destination}`;
 
 async function ensureDefinitions(client: AtelierClient): Promise<void> {
-  await ignoreConflict(client.createEntity({ name: DEMO.airport, joinKey: 'airport', description: 'a US airport by IATA code' }));
-  await ignoreConflict(client.createEntity({ name: DEMO.flight, joinKey: 'flight_id', description: 'one scheduled flight' }));
+  await ensureDemoEntities(client);
   await ignoreConflict(
     client.createEntity({ name: DEMO.arrivalAirport, joinKey: 'destination', description: 'a US airport as the destination of flights' }),
   );
@@ -243,7 +248,8 @@ async function importRows(client: AtelierClient, group: string, rows: FeatureRow
   for (let i = 0; i < rows.length; i += batch) await client.ingestRows(group, rows.slice(i, i + batch));
 }
 
-async function ignoreConflict(call: Promise<unknown>): Promise<void> {
+/** Runs a create call; one that answers 409 (it exists already) is fine. */
+export async function ignoreConflict(call: Promise<unknown>): Promise<void> {
   try {
     await call;
   } catch (error) {

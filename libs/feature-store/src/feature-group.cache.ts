@@ -16,6 +16,10 @@ import { OnlineStore } from './online-store';
 export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('feature-store');
   private readonly groups = new Map<string, StoredGroup>();
+  /** per source group, the aggregation groups over it: dropped on any change, since a new one names another group */
+  private readonly aggregations = new Map<string, StoredGroup[]>();
+  /** counts drops, so a lookup that a change overtook is not kept */
+  private generation = 0;
   private readonly channel: string;
   private readonly subscriber: Redis;
 
@@ -29,8 +33,12 @@ export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.subscriber.on('message', (_channel: string, group: string) => this.groups.delete(group));
-    this.subscriber.on('ready', () => this.groups.clear());
+    this.subscriber.on('message', (_channel: string, group: string) => this.drop(group));
+    this.subscriber.on('ready', () => {
+      this.groups.clear();
+      this.aggregations.clear();
+      this.generation++;
+    });
     this.subscriber.on('error', (error: Error) => this.logger.debug({ msg: 'group-change subscription', error: error.message }));
     // not awaited: the service starts while Redis is away, and the subscription follows when it returns
     this.subscriber.connect().catch(() => undefined);
@@ -51,10 +59,26 @@ export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
     return found;
   }
 
+  /** The aggregation groups computed from `source`'s rows (usually none: one query per source until a group changes). */
+  async aggregationsOf(source: string): Promise<StoredGroup[]> {
+    const known = this.aggregations.get(source);
+    if (known) return known;
+    const generation = this.generation;
+    const found = await this.repository.findAggregationsOf(source);
+    if (generation === this.generation) this.aggregations.set(source, found);
+    return found;
+  }
+
   /** After a write to a group's definition: drop it here and in every other process. */
   async changed(group: string): Promise<void> {
-    this.groups.delete(group);
+    this.drop(group);
     await this.online.announceGroupChange(this.channel, group);
+  }
+
+  private drop(group: string): void {
+    this.groups.delete(group);
+    this.aggregations.clear();
+    this.generation++;
   }
 
   async onModuleDestroy(): Promise<void> {

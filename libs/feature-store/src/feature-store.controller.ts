@@ -4,6 +4,8 @@ import { z } from 'zod';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
+  BackfillRequest,
+  BackfillResponse,
   ConsumerLagResponse,
   CreateEntityRequest,
   CreateFeatureGroupRequest,
@@ -33,6 +35,7 @@ import { FeatureRowsConsumer } from './feature-rows.consumer';
 import { FeatureStoreService } from './feature-store.service';
 import { OnlineFeaturesService } from './online-features.service';
 import { TrainingSetService } from './training-set.service';
+import { WindowAggregationService } from './window-aggregation.service';
 
 const tag = 'feature-store';
 
@@ -42,6 +45,7 @@ export class FeatureStoreController {
     private readonly service: FeatureStoreService,
     private readonly onlineFeatures: OnlineFeaturesService,
     private readonly trainingSets: TrainingSetService,
+    private readonly aggregations: WindowAggregationService,
     private readonly stream: FeatureRowsConsumer,
     @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
   ) {}
@@ -116,6 +120,21 @@ export class FeatureStoreController {
   })
   importFile(@Param('name', new ZodPipe(Name)) name: string, @Req() request: FastifyRequest): Promise<IngestRowsResponse> {
     return streamUpload(request, this.config.http.importLimitBytes, ({ file, fields }) => this.service.importFile(name, file, new ZodPipe(ImportRowsForm).transform(fields)));
+  }
+
+  @Post('api/feature-groups/:name/backfill')
+  @Endpoint({
+    tag,
+    summary:
+      "Compute an aggregation group's rows from its source's offline rows (event times in [start, end), default all) and write each key's newest online",
+    body: BackfillRequest,
+    response: BackfillResponse,
+  })
+  backfill(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Body(new ZodPipe(BackfillRequest.optional())) body: BackfillRequest | undefined,
+  ): Promise<BackfillResponse> {
+    return this.aggregations.backfill(name, body ?? {});
   }
 
   @Post('api/feature-groups/:name/materializations')

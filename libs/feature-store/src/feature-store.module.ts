@@ -11,6 +11,7 @@ import { OnlineFeaturesService } from './online-features.service';
 import { OnlineStore } from './online-store';
 import { OnlineStoreWatch } from './online-store.watch';
 import { TrainingSetService } from './training-set.service';
+import { WindowAggregationService } from './window-aggregation.service';
 
 @Module({
   imports: [BullModule.registerQueue({ name: MATERIALIZATION_QUEUE })],
@@ -25,6 +26,7 @@ import { TrainingSetService } from './training-set.service';
     OnlineStoreWatch,
     TrainingSetService,
     MaterializationProcessor,
+    WindowAggregationService,
   ],
 })
 export class FeatureStoreModule {}

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Client, type ClientBase } from 'pg';
+import { Client, type ClientBase, type PoolClient } from 'pg';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import type { FeatureDefinition, FeatureRowInput, FeatureValue } from '@atelier/contracts';
+import type { FeatureAggregation, FeatureDefinition, FeatureRowInput, FeatureValue } from '@atelier/contracts';
 import { type Db, Prisma, PrismaService } from '@atelier/db';
+
+import type { KeySeries } from './window-aggregates';
 
 export interface StoredGroup {
   name: string;
@@ -13,12 +15,25 @@ export interface StoredGroup {
   description: string;
   version: number;
   createdAt: Date;
+  /** how its rows are computed from another group's; null for a group of ingested rows */
+  aggregation: FeatureAggregation | null;
 }
 
 export interface OfflineRow {
   entityKey: string;
   eventTime: Date;
   values: Record<string, FeatureValue>;
+}
+
+/**
+ * A training set's label rows as columns, row for row in event-time order: each row's event time
+ * (epoch milliseconds) and, per asked-for key of its values, the row's value (null when absent).
+ */
+export interface LabelColumns {
+  rowCount: number;
+  times: Float64Array;
+  /** one array per asked-for key, in the order asked */
+  values: FeatureValue[][];
 }
 
 // Rows per INSERT: one statement of parallel arrays (unnest) per chunk. Two chunks are held at a
@@ -51,7 +66,14 @@ export class FeatureStoreRepository {
 
   async createGroup(group: Omit<StoredGroup, 'createdAt' | 'version'>): Promise<StoredGroup> {
     const row = await this.db.featureGroup.create({
-      data: { name: group.name, entityName: group.entityName, features: group.features, ttlSeconds: group.ttlSeconds, description: group.description },
+      data: {
+        name: group.name,
+        entityName: group.entityName,
+        features: group.features,
+        ttlSeconds: group.ttlSeconds,
+        description: group.description,
+        aggregation: group.aggregation ?? undefined,
+      },
     });
     return toGroup(row);
   }
@@ -125,14 +147,21 @@ export class FeatureStoreRepository {
     return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
   }
 
-  /** Rows with `from <= event_time < to` in event-time order (label rows of a training set). */
-  async rowsBetween(groupName: string, from: Date, to: Date, limit: number): Promise<OfflineRow[]> {
-    const rows = await this.db.$queryRaw<Array<{ entity_key: string; event_time: Date; values: Record<string, FeatureValue> }>>`
-      SELECT entity_key, event_time, "values" FROM feature_rows
-      WHERE group_name = ${groupName} AND event_time >= ${from} AND event_time < ${to}
-      ORDER BY event_time, id
-      LIMIT ${limit}`;
-    return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
+  /**
+   * Rows with `from <= event_time < to` in event-time order (label rows of a training set): their
+   * times and the values of `keys`. Read on node-postgres, one JSON array per row with only those
+   * values: a training set's half a million rows cost Prisma's query engine seconds.
+   */
+  async rowsBetween(groupName: string, from: Date, to: Date, limit: number, keys: string[]): Promise<LabelColumns> {
+    const { rows } = await this.prisma.pool.query<[string]>({
+      text: `SELECT ${timeAndValues(5, keys.length)} FROM feature_rows
+             WHERE group_name = $1 AND event_time >= $2 AND event_time < $3
+             ORDER BY event_time, id
+             LIMIT $4`,
+      values: [groupName, from, to, limit, ...keys],
+      rowMode: 'array',
+    });
+    return toLabelColumns(rows, keys.length);
   }
 
   /** How many rows have `from <= event_time < to`. */
@@ -156,24 +185,38 @@ export class FeatureStoreRepository {
   }
 
   /** Every `stride`-th of the rows `rowsBetween` reads, at most `limit`: a sample spread over the window. */
-  async sampleBetween(groupName: string, from: Date, to: Date, stride: number, limit: number): Promise<OfflineRow[]> {
-    const rows = await this.db.$queryRaw<Array<{ entity_key: string; event_time: Date; values: Record<string, FeatureValue> }>>`
-      SELECT entity_key, event_time, "values" FROM (
-        SELECT id, entity_key, event_time, "values", row_number() OVER (ORDER BY event_time, id) - 1 AS n FROM feature_rows
-        WHERE group_name = ${groupName} AND event_time >= ${from} AND event_time < ${to}) AS numbered
-      WHERE n % ${stride} = 0
-      ORDER BY event_time, id
-      LIMIT ${limit}`;
-    return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
+  async sampleBetween(groupName: string, from: Date, to: Date, stride: number, limit: number, keys: string[]): Promise<LabelColumns> {
+    const { rows } = await this.prisma.pool.query<[string]>({
+      text: `SELECT ${timeAndValues(6, keys.length)} FROM (
+               SELECT id, event_time, "values", row_number() OVER (ORDER BY event_time, id) - 1 AS n FROM feature_rows
+               WHERE group_name = $1 AND event_time >= $2 AND event_time < $3) AS numbered
+             WHERE n % $4 = 0
+             ORDER BY event_time, id
+             LIMIT $5`,
+      values: [groupName, from, to, stride, limit, ...keys],
+      rowMode: 'array',
+    });
+    return toLabelColumns(rows, keys.length);
   }
 
-  /** Rows with `from < event_time <= to` ordered by entity, then time (for as-of joins). */
-  async rowsForJoin(groupName: string, from: Date, to: Date): Promise<OfflineRow[]> {
-    const rows = await this.db.$queryRaw<Array<{ entity_key: string; event_time: Date; values: Record<string, FeatureValue> }>>`
-      SELECT entity_key, event_time, "values" FROM feature_rows
-      WHERE group_name = ${groupName} AND event_time > ${from} AND event_time <= ${to}
-      ORDER BY entity_key, event_time, id`;
-    return rows.map((r) => ({ entityKey: r.entity_key, eventTime: r.event_time, values: r.values }));
+  /**
+   * Rows with `from < event_time <= to` ordered by entity, then time (for as-of joins), with only
+   * the values of `features`; on node-postgres like `rowsBetween`.
+   */
+  async rowsForJoin(groupName: string, from: Date, to: Date, features: string[]): Promise<OfflineRow[]> {
+    const { rows } = await this.prisma.pool.query<[string, string]>({
+      text: `SELECT entity_key, ${timeAndValues(4, features.length)} FROM feature_rows
+             WHERE group_name = $1 AND event_time > $2 AND event_time <= $3
+             ORDER BY entity_key, event_time, id`,
+      values: [groupName, from, to, ...features],
+      rowMode: 'array',
+    });
+    return rows.map(([entityKey, json]) => {
+      const row = JSON.parse(json) as [number, ...FeatureValue[]];
+      const values: Record<string, FeatureValue> = {};
+      features.forEach((feature, k) => (values[feature] = row[k + 1]!));
+      return { entityKey, eventTime: new Date(row[0]), values };
+    });
   }
 
   createMaterialization(groupName: string, asOf: Date, message: string | null = null) {
@@ -241,7 +284,132 @@ export class FeatureStoreRepository {
   updateMaterialization(id: string, data: Prisma.MaterializationRunUpdateInput) {
     return this.db.materializationRun.update({ where: { id }, data });
   }
+
+  /** The aggregation groups computed from `source`'s rows. */
+  async findAggregationsOf(source: string): Promise<StoredGroup[]> {
+    const rows = await this.db.featureGroup.findMany({
+      where: { aggregation: { path: ['source'], equals: source } },
+      orderBy: { name: 'asc' },
+    });
+    return rows.map(toGroup);
+  }
+
+  /**
+   * Runs `work` in one transaction holding aggregation group `group`'s locks of `keys`: whoever
+   * recomputes a key's values (a stream batch, an import, a backfill) reads its source rows and
+   * writes its values alone, so a reader that saw fewer rows never writes after one that saw
+   * more. Keys share AGGREGATION_LOCKS locks per group (at most that many held at once); they are
+   * taken in order, so two transactions never wait on each other in a circle.
+   */
+  async withAggregationLocks<T>(group: string, keys: readonly string[], work: (tx: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.prisma.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `SELECT pg_advisory_xact_lock(hashtext($1), slot) FROM (
+           SELECT DISTINCT hashtext(k) & ${AGGREGATION_LOCKS - 1} AS slot FROM unnest($2::text[]) AS k ORDER BY slot) AS slots`,
+        [`aggregation:${group}`, keys],
+      );
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * The rows of `source` with `from < event_time < to` whose `keyColumn` value is one of `keys`,
+   * one key at a time: `each` gets a key's rows in event-time order, their times and the numbers
+   * of `columns` (null when absent). Read through a cursor in `tx` (a transaction), SOURCE_PAGE
+   * rows at a time, so memory holds one key's rows, not all of them.
+   */
+  async forEachSourceKey(
+    tx: ClientBase,
+    source: { group: string; keyColumn: string; columns: readonly string[] },
+    keys: readonly string[],
+    from: Date,
+    to: Date,
+    each: (key: string, series: KeySeries) => Promise<void>,
+  ): Promise<void> {
+    const values = source.columns.map((_, k) => `, "values"->$${6 + k}`).join('');
+    await tx.query({
+      text: `DECLARE source_rows NO SCROLL CURSOR FOR
+             SELECT "values"->>$2 AS key, json_build_array((extract(epoch FROM event_time) * 1000)::bigint${values})::text FROM feature_rows
+             WHERE group_name = $1 AND event_time > $3 AND event_time < $4 AND "values"->>$2 = ANY($5::text[])
+             ORDER BY 1, event_time`,
+      values: [source.group, source.keyColumn, from, to, keys, ...source.columns],
+    });
+    // the key being gathered, its rows' times and column values
+    let key: string | null = null;
+    let times: number[] = [];
+    let columns: Array<Array<number | null>> = [];
+    const handOver = () =>
+      key === null ? undefined : each(key, { times, columns: new Map(source.columns.map((c, k) => [c, columns[k]!])) });
+    for (;;) {
+      const { rows } = await tx.query<[string, string]>({ text: `FETCH ${SOURCE_PAGE} FROM source_rows`, rowMode: 'array' });
+      for (const [rowKey, json] of rows) {
+        if (rowKey !== key) {
+          await handOver();
+          [key, times, columns] = [rowKey, [], source.columns.map(() => [])];
+        }
+        const row = JSON.parse(json) as [number, ...FeatureValue[]];
+        times.push(row[0]);
+        for (let k = 0; k < columns.length; k++) columns[k]!.push(numberOrNull(row[k + 1]));
+      }
+      if (rows.length < SOURCE_PAGE) break;
+    }
+    await handOver();
+    await tx.query('CLOSE source_rows');
+  }
+
+  /**
+   * Per value of `keyColumn` among `source`'s rows with `from < event_time < to`, how many rows
+   * hold it (a backfill cuts its keys into chunks by it), in key order.
+   */
+  async sourceKeyCounts(source: string, keyColumn: string, from: Date, to: Date): Promise<Array<{ key: string; rows: number }>> {
+    const { rows } = await this.prisma.pool.query<{ key: string; rows: number }>(
+      `SELECT "values"->>$2 AS key, count(*)::int AS rows FROM feature_rows
+       WHERE group_name = $1 AND event_time > $3 AND event_time < $4 AND "values"->>$2 IS NOT NULL
+       GROUP BY 1 ORDER BY 1`,
+      [source, keyColumn, from, to],
+    );
+    return rows;
+  }
+
+  /**
+   * Upserts an aggregation group's computed rows in `tx`, INSERT_CHUNK to a statement; a row whose
+   * stored values are the same is left alone (a batch delivered again writes nothing). Returns
+   * how many rows were inserted or changed.
+   */
+  async writeComputedRows(tx: ClientBase, groupName: string, rows: readonly OfflineRow[]): Promise<number> {
+    let written = 0;
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const { rows: counted } = await tx.query<{ written: number }>(
+        `WITH written AS (
+           INSERT INTO feature_rows (group_name, entity_key, event_time, "values")
+           SELECT $1, k, t, v FROM unnest($2::text[], $3::timestamptz[], $4::jsonb[]) AS u(k, t, v)
+           ON CONFLICT (group_name, entity_key, event_time) DO UPDATE SET "values" = EXCLUDED."values", ingested_at = now()
+           WHERE feature_rows."values" IS DISTINCT FROM EXCLUDED."values"
+           RETURNING 1)
+         SELECT count(*)::int AS written FROM written`,
+        [groupName, chunk.map((r) => r.entityKey), chunk.map((r) => r.eventTime.toISOString()), chunk.map((r) => JSON.stringify(r.values))],
+      );
+      written += counted[0]?.written ?? 0;
+    }
+    return written;
+  }
 }
+
+// Locks per aggregation group that its keys share (a power of 2); source rows per cursor fetch.
+const AGGREGATION_LOCKS = 256;
+const SOURCE_PAGE = 10_000;
+
+const numberOrNull = (value: FeatureValue | undefined): number | null => (typeof value === 'number' ? value : null);
 
 /**
  * Upserts rows `INSERT_CHUNK` at a time in one transaction, committed once all are written. The
@@ -293,7 +461,37 @@ async function upsertChunk(client: ClientBase, groupName: string, rows: FeatureR
   return counted[0]?.inserted ?? 0;
 }
 
-function toGroup(row: { name: string; entityName: string; features: Prisma.JsonValue; ttlSeconds: number; description: string; version: number; createdAt: Date }): StoredGroup {
+/**
+ * One JSON array per row, `[event time in epoch ms, "values"->key…]`, the keys bound from
+ * parameter `$first` on: one string for node-postgres to hand over and one JSON.parse per row.
+ * A key the row lacks comes back as null.
+ */
+function timeAndValues(first: number, keys: number): string {
+  const values = Array.from({ length: keys }, (_, k) => `, "values"->$${first + k}::text`).join('');
+  return `json_build_array((extract(epoch FROM event_time) * 1000)::bigint${values})::text`;
+}
+
+function toLabelColumns(rows: Array<[string]>, keys: number): LabelColumns {
+  const times = new Float64Array(rows.length);
+  const values = Array.from({ length: keys }, () => new Array<FeatureValue>(rows.length));
+  rows.forEach(([json], i) => {
+    const row = JSON.parse(json) as [number, ...FeatureValue[]];
+    times[i] = row[0];
+    for (let k = 0; k < keys; k++) values[k]![i] = row[k + 1]!;
+  });
+  return { rowCount: rows.length, times, values };
+}
+
+function toGroup(row: {
+  name: string;
+  entityName: string;
+  features: Prisma.JsonValue;
+  ttlSeconds: number;
+  description: string;
+  version: number;
+  createdAt: Date;
+  aggregation: Prisma.JsonValue;
+}): StoredGroup {
   return {
     name: row.name,
     entityName: row.entityName,
@@ -302,5 +500,6 @@ function toGroup(row: { name: string; entityName: string; features: Prisma.JsonV
     description: row.description,
     version: row.version,
     createdAt: row.createdAt,
+    aggregation: (row.aggregation as unknown as FeatureAggregation | null) ?? null,
   };
 }

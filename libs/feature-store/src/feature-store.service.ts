@@ -23,6 +23,7 @@ import { FeatureGroupCache } from './feature-group.cache';
 import { FeatureStoreRepository, type StoredGroup } from './feature-store.repository';
 import { OnlineStore } from './online-store';
 import { lookBackFrom } from './time-bounds';
+import { type TouchedKeys, WindowAggregationService } from './window-aggregation.service';
 
 export const MATERIALIZATION_QUEUE = 'materialization';
 
@@ -34,6 +35,7 @@ export interface MaterializationJob {
 
 // Entities written to the online store per round trip when an import writes them.
 const ONLINE_WRITE_CHUNK = 10_000;
+const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 
 /** Entities, feature groups, ingestion and materialization. */
 @Injectable()
@@ -42,6 +44,7 @@ export class FeatureStoreService {
     private readonly repository: FeatureStoreRepository,
     private readonly online: OnlineStore,
     private readonly definitions: FeatureGroupCache,
+    private readonly aggregations: WindowAggregationService,
     @InjectQueue(MATERIALIZATION_QUEUE) private readonly queue: Queue<MaterializationJob>,
   ) {}
 
@@ -61,12 +64,17 @@ export class FeatureStoreService {
       throw notFound(`entity "${request.entity}" does not exist; create it first with POST /api/entities`);
     }
     if (await this.repository.findGroup(request.name)) throw conflict(`feature group "${request.name}" already exists`);
+    // an aggregation's features are its windows, checked against its source
+    const { features, ttlSeconds } = request.aggregation
+      ? await this.aggregations.define(request.aggregation, request.ttlSeconds)
+      : { features: request.features, ttlSeconds: request.ttlSeconds ?? DEFAULT_TTL_SECONDS };
     const group = await this.repository.createGroup({
       name: request.name,
       entityName: request.entity,
-      features: request.features,
-      ttlSeconds: request.ttlSeconds,
+      features,
+      ttlSeconds,
       description: request.description,
+      aggregation: request.aggregation ?? null,
     });
     await this.definitions.changed(group.name);
     return toResponse(group, 0);
@@ -121,7 +129,7 @@ export class FeatureStoreService {
 
   /** Validates every row against the group's definitions first, so a bad batch stores nothing. */
   async ingest(groupName: string, request: IngestRowsRequest): Promise<IngestRowsResponse> {
-    const group = await this.requireGroup(groupName);
+    const group = ingestible(await this.requireGroup(groupName));
     const problems = validateRows(group.features, request.rows);
     if (problems.length > 0) {
       throw badRequest(
@@ -131,6 +139,7 @@ export class FeatureStoreService {
     }
     const { inserted, replaced } = await this.repository.insertRows(groupName, request.rows);
     if (request.writeOnline) await this.writeNewestOnline(group, request.rows);
+    await this.aggregations.afterIngest(groupName, request.rows);
     return { group: groupName, accepted: request.rows.length, inserted, replaced };
   }
 
@@ -139,20 +148,24 @@ export class FeatureStoreService {
    * each row checked against the group — a missing column, a key or time that is not one, a value
    * of the wrong type: a 400 naming the column and row — and stored in chunks in one transaction,
    * committed after the last row: the whole file or nothing. Online values (`writeOnline`), each
-   * entity's newest row, are written after the commit; only they are kept meanwhile.
+   * entity's newest row, are written after the commit; only they are kept meanwhile, with the keys
+   * the rows touch of the aggregations over the group, which recompute those after the commit.
    */
   async importFile(groupName: string, source: TabularSource, form: ImportRowsForm): Promise<IngestRowsResponse> {
-    const group = await this.requireGroup(groupName);
+    const group = ingestible(await this.requireGroup(groupName));
     const entityColumn = form.entityColumn ?? (await this.repository.findEntity(group.entityName))?.joinKey ?? group.entityName;
     const newest = form.writeOnline ? new Map<string, FeatureRowInput>() : null;
+    const touched = await this.aggregations.tracker(groupName);
     const { written, inserted } = await withTabularStream(source, async (table) => {
       const rows = importedRows(group, table, entityColumn, form.timeColumn);
-      return this.repository.insertRowStream(groupName, newest ? keepingNewest(rows, newest) : rows);
+      const kept = newest ? keepingNewest(rows, newest) : rows;
+      return this.repository.insertRowStream(groupName, touched ? noting(kept, touched) : kept);
     });
     if (newest) {
       const rows = [...newest.values()];
       for (let i = 0; i < rows.length; i += ONLINE_WRITE_CHUNK) await this.writeNewestOnline(group, rows.slice(i, i + ONLINE_WRITE_CHUNK));
     }
+    if (touched) await this.aggregations.recompute(touched);
     return { group: groupName, accepted: written, inserted, replaced: written - inserted };
   }
 
@@ -160,17 +173,20 @@ export class FeatureStoreService {
    * Rows of one group from the `feature-rows` stream: checked against the group like the API's,
    * stored in the offline store (idempotent on entity and event time) and, per entity, the newest
    * written online unless the online store holds a newer one, so a message delivered again or late
-   * changes nothing. A group that does not exist (404) or a row that does not match it (400)
+   * changes nothing. Aggregations over the group then recompute what the rows change. A group
+   * that does not exist (404), is an aggregation (400) or a row that does not match it (400)
    * throws: the consumer then sets the offending messages aside on the dead-letter topic.
    */
   async ingestStreamed(groupName: string, rows: FeatureRowInput[]): Promise<{ inserted: number; replaced: number }> {
     // the definitions cache the online path reads (invalidated on change): no query per batch
     const group = (await this.definitions.get([groupName])).get(groupName);
     if (!group) throw notFound(`feature group "${groupName}" does not exist`);
+    ingestible(group);
     const problems = validateRows(group.features, rows);
     if (problems.length > 0) throw badRequest(`row does not match feature group "${groupName}": ${problems[0]?.message.replace(/^row \d+: /, '')}`, problems.slice(0, 20));
     const stored = await this.repository.insertRows(groupName, rows);
     await this.writeNewestOnline(group, rows, { keepNewer: true });
+    await this.aggregations.afterIngest(groupName, rows);
     return stored;
   }
 
@@ -321,6 +337,24 @@ function featureRow(raw: TableRow, r: number, features: FeatureDefinition[], ent
   return { entityKey, eventTime: new Date(time).toISOString(), values };
 }
 
+/** An aggregation group's rows are computed from its source's, never ingested: a 400 saying where they go. */
+function ingestible(group: StoredGroup): StoredGroup {
+  if (group.aggregation) {
+    throw badRequest(
+      `feature group "${group.name}" is computed from "${group.aggregation.source}" (an aggregation): ingest rows into "${group.aggregation.source}"`,
+    );
+  }
+  return group;
+}
+
+/** The rows passed on, each noted in `touched` (the keys of the aggregations over their group). */
+async function* noting(rows: AsyncIterable<FeatureRowInput>, touched: TouchedKeys): AsyncGenerator<FeatureRowInput> {
+  for await (const row of rows) {
+    touched.add(row);
+    yield row;
+  }
+}
+
 /** The rows passed on, each entity's newest (by event time; the later of equal ones) kept in `newest`. */
 async function* keepingNewest(rows: AsyncIterable<FeatureRowInput>, newest: Map<string, FeatureRowInput>): AsyncGenerator<FeatureRowInput> {
   for await (const row of rows) {
@@ -404,6 +438,7 @@ function toResponse(group: StoredGroup, rowCount: number): FeatureGroupResponse 
     version: group.version,
     rowCount,
     createdAt: group.createdAt.toISOString(),
+    aggregation: group.aggregation,
   };
 }
 

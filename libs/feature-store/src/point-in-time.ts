@@ -7,40 +7,67 @@ import type { OfflineRow } from './feature-store.repository';
  * returns the newest row with t - ttl < event time <= t — never a value from the future.
  */
 export class AsOfIndex {
-  private readonly byEntity = new Map<string, { times: Float64Array; rows: OfflineRow[] }>();
+  /** per entity key, its rows' positions [from, to) in `rows` */
+  private readonly spans = new Map<string, { from: number; to: number }>();
+  private readonly times: Float64Array;
 
   /** `rows` must be ordered by entity key, then event time (as the repository returns them). */
   constructor(
-    rows: OfflineRow[],
+    private readonly rows: OfflineRow[],
     private readonly ttlMs: number,
   ) {
+    this.times = Float64Array.from(rows, (r) => r.eventTime.getTime());
     let start = 0;
     for (let i = 1; i <= rows.length; i++) {
       if (i === rows.length || rows[i]!.entityKey !== rows[start]!.entityKey) {
-        const slice = rows.slice(start, i);
-        this.byEntity.set(rows[start]!.entityKey, { times: Float64Array.from(slice, (r) => r.eventTime.getTime()), rows: slice });
+        this.spans.set(rows[start]!.entityKey, { from: start, to: i });
         start = i;
       }
     }
   }
 
   lookup(entityKey: string, atMs: number): OfflineRow | null {
-    const entry = this.byEntity.get(entityKey);
-    if (!entry) return null;
-    // last index with time <= atMs
-    let lo = 0;
-    let hi = entry.times.length - 1;
+    const found = this.position(entityKey, atMs);
+    return found < 0 ? null : this.rows[found]!;
+  }
+
+  /**
+   * Per label row, given its entity key (none: null) and its time, the position in `rows` of its
+   * as-of row, -1 for none: a join reads the rows' columns by position.
+   */
+  positions(keys: ArrayLike<FeatureValue | undefined>, times: Float64Array): Int32Array {
+    const positions = new Int32Array(times.length);
+    for (let i = 0; i < positions.length; i++) {
+      const key = keys[i];
+      positions[i] = key === null || key === undefined ? -1 : this.position(String(key), times[i]!);
+    }
+    return positions;
+  }
+
+  /** `lookup` as the row's position in `rows`, -1 for none. */
+  position(entityKey: string, atMs: number): number {
+    const span = this.spans.get(entityKey);
+    if (!span) return -1;
+    // last position with time <= atMs
+    let lo = span.from;
+    let hi = span.to - 1;
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (entry.times[mid]! <= atMs) {
+      if (this.times[mid]! <= atMs) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (found < 0 || entry.times[found]! <= atMs - this.ttlMs) return null;
-    return entry.rows[found]!;
+    return found < 0 || this.times[found]! <= atMs - this.ttlMs ? -1 : found;
   }
+}
+
+/** `values[position]` for each position, null for -1: a column of the index's rows, label row by label row. */
+export function atPositions<T>(positions: Int32Array, values: T[]): Array<T | null> {
+  const out = new Array<T | null>(positions.length);
+  for (let i = 0; i < positions.length; i++) out[i] = positions[i]! < 0 ? null : values[positions[i]!]!;
+  return out;
 }
 
 /** Numbers stay numbers, booleans become 0/1, strings stay strings, anything else is null. */

@@ -11,7 +11,7 @@ import type {
 import { badRequest, notFound } from '@atelier/server';
 
 import { FeatureStoreRepository } from './feature-store.repository';
-import { AsOfIndex, cell } from './point-in-time';
+import { AsOfIndex, atPositions, cell } from './point-in-time';
 import { lookBackFrom } from './time-bounds';
 
 /**
@@ -38,26 +38,28 @@ export class TrainingSetService {
     if (!(await this.repository.findGroup(request.source.group))) throw notFound(`feature group "${request.source.group}" does not exist`);
     const joins = await this.planJoins(request.features, request.joinKeys);
 
-    const { labelRows, sourceRows } = await this.labelRows(request, start, end);
-    const eventTimes = labelRows.map((r) => r.eventTime.getTime());
+    const featureRows = this.featureRows(joins, start, end);
+    // the label rows' values that the set reads: the passed-through columns and the join keys
+    const keys = [...new Set([...request.columns, ...joins.map((j) => j.keyColumn)])];
+    const { labels, sourceRows } = await this.labelRows(request, start, end, keys);
+    const valuesOf = (key: string) => labels.values[keys.indexOf(key)]!;
     const columns: TrainingSetResponse['columns'] = {};
-    for (const name of request.columns) columns[name] = labelRows.map((r) => cell(r.values[name]));
+    for (const name of request.columns) columns[name] = valuesOf(name).map((v) => cell(v));
 
     const featureTimes: TrainingSetResponse['featureTimes'] = {};
-    for (const join of joins) {
-      // from one TTL before the window (a value that old is still fresh at its start), but not before year 1
-      const rows = await this.repository.rowsForJoin(join.group, lookBackFrom(start, join.ttlMs), end);
-      const index = new AsOfIndex(rows, join.ttlMs);
-      const hits = labelRows.map((r, i) => {
-        const key = r.values[join.keyColumn];
-        return key === null || key === undefined ? null : index.lookup(String(key), eventTimes[i]!);
-      });
+    for (const [j, rows] of (await featureRows).entries()) {
+      const join = joins[j]!;
+      const positions = new AsOfIndex(rows, join.ttlMs).positions(valuesOf(join.keyColumn), labels.times);
+      const rowTimes = rows.map((r) => r.eventTime.getTime());
+      const times = atPositions(positions, rowTimes);
       for (const { ref, feature } of join.features) {
-        columns[ref] = hits.map((h) => cell(h?.values[feature]));
-        featureTimes[ref] = hits.map((h) => h?.eventTime.getTime() ?? null);
+        const values = rows.map((r) => cell(r.values[feature]));
+        columns[ref] = atPositions(positions, values);
+        featureTimes[ref] = times.slice();
       }
     }
-    return { rowCount: labelRows.length, eventTimes, columns, featureTimes, ...(sourceRows === undefined ? {} : { sourceRows }) };
+    const eventTimes = Array.from(labels.times);
+    return { rowCount: labels.rowCount, eventTimes, columns, featureTimes, ...(sourceRows === undefined ? {} : { sourceRows }) };
   }
 
   /**
@@ -82,14 +84,31 @@ export class TrainingSetService {
     return { group, rows: cuts.reduce((n, c) => n + c.rows, 0), parts };
   }
 
-  /** The window's rows in event-time order: all of them (up to `limit`), or an even sample. */
-  private async labelRows(request: TrainingSetRequest, start: Date, end: Date) {
+  /**
+   * Every join's feature rows, each query on a connection of its own, read while the label rows
+   * are: from one TTL before the window (a value that old is still fresh at its start), but not
+   * before year 1, with only the features the join reads.
+   */
+  private featureRows(joins: Array<{ group: string; ttlMs: number; features: Array<{ feature: string }> }>, start: Date, end: Date) {
+    const read = (join: (typeof joins)[number]) => {
+      const features = join.features.map((f) => f.feature);
+      return this.repository.rowsForJoin(join.group, lookBackFrom(start, join.ttlMs), end, features);
+    };
+    const reads = Promise.all(joins.map(read));
+    reads.catch(() => undefined); // awaited by the caller, or given up with the label rows when they fail first
+    return reads;
+  }
+
+  /** The window's rows in event-time order, with the values of `keys`: all of them (up to `limit`), or an even sample. */
+  private async labelRows(request: TrainingSetRequest, start: Date, end: Date, keys: string[]) {
     const group = request.source.group;
     const limit = Math.min(request.limit ?? 5_000_000, request.sample ?? Infinity);
-    if (request.sample === undefined) return { labelRows: await this.repository.rowsBetween(group, start, end, limit), sourceRows: undefined };
+    if (request.sample === undefined) {
+      return { labels: await this.repository.rowsBetween(group, start, end, limit, keys), sourceRows: undefined };
+    }
     const sourceRows = await this.repository.countBetween(group, start, end);
     const stride = Math.max(1, Math.ceil(sourceRows / limit));
-    return { labelRows: await this.repository.sampleBetween(group, start, end, stride, limit), sourceRows };
+    return { labels: await this.repository.sampleBetween(group, start, end, stride, limit, keys), sourceRows };
   }
 
   /**
@@ -105,7 +124,11 @@ export class TrainingSetService {
     for (const t of times) [first, last] = [Math.min(first, t), Math.max(last, t)];
     for (const join of joins) {
       const keys = request.entities[join.keyColumn]!;
-      const rows = times.length === 0 ? [] : await this.repository.rowsForJoin(join.group, lookBackFrom(new Date(first), join.ttlMs), new Date(last));
+      const features = join.features.map((f) => f.feature);
+      const rows =
+        times.length === 0
+          ? []
+          : await this.repository.rowsForJoin(join.group, lookBackFrom(new Date(first), join.ttlMs), new Date(last), features);
       const index = new AsOfIndex(rows, join.ttlMs);
       const hits = keys.map((key, i) => (key === null ? null : index.lookup(key, times[i]!)));
       for (const { ref, feature } of join.features) columns[ref] = hits.map((h) => cell(h?.values[feature]));

@@ -2,6 +2,8 @@ import type {
   AcceptedResponse,
   AlertResponse,
   AliasResponse,
+  BackfillRequest,
+  BackfillResponse,
   BatchJobResponse,
   BatchJobStatus,
   BatchPredictionsPage,
@@ -9,7 +11,7 @@ import type {
   ConsumerLagResponse,
   CreateBatchJobRequestInput,
   CreateEntityRequest,
-  CreateFeatureGroupRequest,
+  CreateFeatureGroupRequestInput,
   CreateModelVersionRequestInput,
   CreateMonitorRequestInput,
   DeploymentHistoryEntry,
@@ -121,8 +123,13 @@ export class AtelierClient {
   listEntities() {
     return this.call<EntityResponse[]>('featureStore', 'GET', '/api/entities');
   }
-  createFeatureGroup(body: CreateFeatureGroupRequest) {
+  /** A group of ingested features, or with `aggregation` one computed from another group's rows (window features). */
+  createFeatureGroup(body: CreateFeatureGroupRequestInput) {
     return this.call<FeatureGroupResponse>('featureStore', 'POST', '/api/feature-groups', body);
+  }
+  /** Computes an aggregation group's rows from its source's offline rows (event times in [start, end), default all). */
+  backfillFeatureGroup(name: string, body: BackfillRequest = {}) {
+    return this.call<BackfillResponse>('featureStore', 'POST', `/api/feature-groups/${enc(name)}/backfill`, body);
   }
   listFeatureGroups() {
     return this.call<FeatureGroupResponse[]>('featureStore', 'GET', '/api/feature-groups');

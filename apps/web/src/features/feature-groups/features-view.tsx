@@ -2,7 +2,13 @@
 
 import { type FormEvent, useState } from 'react';
 
-import type { FeatureGroupResponse, FeatureGroupStatsResponse, IngestRowsResponse } from '@atelier/contracts';
+import type {
+  BackfillResponse,
+  FeatureAggregation,
+  FeatureGroupResponse,
+  FeatureGroupStatsResponse,
+  IngestRowsResponse,
+} from '@atelier/contracts';
 
 import { ConsumerLag } from '../../components/consumer-lag';
 import { ErrorNotice } from '../../components/error-notice';
@@ -11,10 +17,12 @@ import { EmptyState, Loading } from '../../components/states';
 import { api } from '../../lib/api';
 import { formatCount, formatShare, formatStat, formatTime } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
+import { describeWindow } from './aggregation-windows';
 
 /**
  * The feature store: every group with its entity and rows; for the chosen one, its freshness,
- * each feature's statistics over the offline rows, and a file import (CSV, Parquet, JSON Lines).
+ * each feature's statistics over the offline rows, and a file import (CSV, Parquet, JSON Lines) —
+ * or, for an aggregation group, how it is computed from its source and a backfill.
  */
 export function FeaturesView({ initialGroup }: { initialGroup?: string }) {
   const groups = useApi(() => api.listFeatureGroups(), []);
@@ -97,7 +105,11 @@ function GroupDetail({ group, onImported }: { group: FeatureGroupResponse; onImp
       </h2>
       {stats.error ? <ErrorNotice error={stats.error} onRetry={stats.reload} compact /> : null}
       {stats.data ? <Stats stats={stats.data} /> : stats.loading ? <Loading what="Reading the rows" /> : null}
-      <ImportForm group={group} onImported={reload} />
+      {group.aggregation ? (
+        <Aggregation group={group.name} aggregation={group.aggregation} onBackfilled={reload} />
+      ) : (
+        <ImportForm group={group} onImported={reload} />
+      )}
     </section>
   );
 }
@@ -160,6 +172,68 @@ function Stats({ stats }: { stats: FeatureGroupStatsResponse }) {
             ))}
           </tbody>
         </table>
+      </div>
+    </div>
+  );
+}
+
+/** An aggregation group's definition (its rows are computed from the source's, never imported) and a backfill. */
+function Aggregation({ group, aggregation, onBackfilled }: { group: string; aggregation: FeatureAggregation; onBackfilled: () => void }) {
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState<BackfillResponse | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const backfill = async () => {
+    setBusy(true);
+    setError(undefined);
+    setDone(null);
+    try {
+      setDone(await api.backfillFeatureGroup(group));
+      onBackfilled();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="stack" data-testid="feature-group-aggregation">
+      <h3 className="section-title">Computed from a stream</h3>
+      <p className="muted">
+        One value per <span className="mono">{aggregation.keyColumn}</span> of the rows of{' '}
+        <span className="mono">{aggregation.source}</span> at each of their event times, recomputed as rows arrive there (Kafka, the API, a
+        file); a backfill computes them over its offline rows.
+      </p>
+      <div className="table-wrap">
+        <table className="table table-compact">
+          <thead>
+            <tr>
+              <th>Feature</th>
+              <th>window</th>
+            </tr>
+          </thead>
+          <tbody>
+            {aggregation.windows.map((w) => (
+              <tr key={w.name} data-testid="aggregation-window" data-feature={w.name}>
+                <td className="mono">{w.name}</td>
+                <td>{describeWindow(w)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {error ? <ErrorNotice error={error} compact /> : null}
+      {done ? (
+        <p className="success-text" role="status" data-testid="backfill-done">
+          Computed {formatCount(done.computed)} values of {formatCount(done.keys)} keys ({formatCount(done.written)} written,{' '}
+          {formatCount(done.online)} online).
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <button type="button" className="button" onClick={() => void backfill()} disabled={busy} data-testid="backfill-submit">
+          {busy ? 'Backfilling…' : 'Backfill'}
+        </button>
       </div>
     </div>
   );

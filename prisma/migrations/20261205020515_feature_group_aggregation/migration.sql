@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "feature_groups" ADD COLUMN     "aggregation" JSONB;
