@@ -36,8 +36,11 @@ log "running the tests"
 mkdir -p .atelier/reports
 summary=".atelier/reports/summary.json"
 rm -f "$summary"
+# the browser tests' full-page PNGs of the UI's pages (a CI artifact): this run's only
+rm -rf artifacts/screenshots
 status=0
 ATELIER_SUMMARY_OUT="$summary" npx vitest run --reporter=default --reporter=./tools/test/summary-reporter.ts "$@" || status=$?
+log "screenshots: $(find artifacts/screenshots -name '*.png' 2>/dev/null | wc -l | tr -d ' ') PNGs of the web UI's pages in artifacts/screenshots/"
 # the fault suite stops and starts the shared services: after everything else, on its own; its
 # last line counts both runs
 log "running the fault suite (npm run test:faults)"

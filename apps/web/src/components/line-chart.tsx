@@ -1,12 +1,13 @@
+'use client';
+
 import type { ReactNode } from 'react';
+import { CartesianGrid, ReferenceLine, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 
-export interface Point {
-  x: number;
-  y: number;
-}
+import { evenTicks, extent, finitePoints, formatClock, formatTick, formatValue, type Point } from './chart-data';
+import { AXIS, axisLabel, CHART_WIDTH, ChartFrame, ChartLegend, GRID, hovered, type Tone, TONES, TooltipBox } from './chart-parts';
 
-export type Tone = 'a' | 'b' | 'c' | 'd';
-export const TONES: readonly Tone[] = ['a', 'b', 'c', 'd'];
+export { formatTick, type Point, zipPoints } from './chart-data';
+export { type Tone, TONES };
 
 export interface Series {
   label: string;
@@ -20,6 +21,12 @@ export interface Series {
   mark?: 'line' | 'dots' | 'both';
 }
 
+/** A horizontal line across the chart at `y`, e.g. a monitor's threshold; drawn dashed, named in the legend. */
+export interface Threshold {
+  label: string;
+  y: number;
+}
+
 interface Props {
   title: ReactNode;
   series: Series[];
@@ -29,121 +36,144 @@ interface Props {
   unit?: boolean;
   /** the y = x reference line: chance for ROC, perfect calibration */
   diagonal?: boolean;
-  /** the chart's height in view-box units; width is fixed, so smaller is flatter */
+  /** horizontal reference lines (thresholds); the y axis stretches to show them */
+  thresholds?: Threshold[];
+  /** `time`: x values are epoch milliseconds, ticked as UTC clock times */
+  xKind?: 'number' | 'time';
+  /** the chart's height for a width of 320; it scales with the width (up to 300 px high), so smaller is flatter */
   height?: number;
   testId?: string;
   small?: boolean;
+  /** what the chart says, for screen readers; default `<y> against <x>` */
+  ariaLabel?: string;
 }
 
-const WIDTH = 320;
-const PAD = { left: 40, right: 8, top: 8, bottom: 30 };
+// room at the ends of the axes, so a dot on the edge of the data is drawn whole
+const PADDING_X = { left: 4, right: 4 };
+const PADDING_Y = { top: 4, bottom: 4 };
+
+/** A point as the chart holds it: the series it belongs to rides along for the tooltip. */
+interface Datum extends Point {
+  series: string;
+}
 
 /**
- * A small line or scatter chart of one or more series; plain SVG, like the training loss chart.
- * Points that are not finite are dropped, so a half-filled report still draws.
+ * A small line or scatter chart of one or more series, on Recharts: each series a scatter of its
+ * points, joined by a line unless it is `dots`; a tooltip names the series and both values of the
+ * point under the pointer. Points that are not finite are dropped, so a half-filled report still draws.
  */
-export function LineChart({ title, series, xLabel, yLabel, unit = false, diagonal = false, height = 220, testId, small = false }: Props) {
+export function LineChart(props: Props) {
+  const { title, series, xLabel, yLabel, unit = false, diagonal = false, thresholds = [], xKind = 'number', height = 220, testId, small = false } = props;
   const drawn = series
-    .map((s) => ({ ...s, points: s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)) }))
+    .map((s) => ({ ...s, points: finitePoints(s.points).map((p): Datum => ({ x: p.x, y: p.y, series: s.label })) }))
     .filter((s) => s.points.length > 0);
   if (drawn.length === 0) return null;
   const all = drawn.flatMap((s) => s.points);
+  const lines = thresholds.filter((t) => Number.isFinite(t.y));
   const [xMin, xMax] = unit ? [0, 1] : extent(all.map((p) => p.x));
-  const [yMin, yMax] = unit ? [0, 1] : extent(all.map((p) => p.y));
-  const right = WIDTH - PAD.right;
-  const bottom = height - PAD.bottom;
-  const sx = (x: number) => PAD.left + ((x - xMin) / (xMax - xMin || 1)) * (right - PAD.left);
-  const sy = (y: number) => PAD.top + (1 - (y - yMin) / (yMax - yMin || 1)) * (bottom - PAD.top);
-  const path = (points: Point[]) => points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
-  const xTicks = unit ? [0, 0.5, 1] : [xMin, xMax];
-  const yTicks = unit ? [0, 0.5, 1] : [yMin, yMax];
+  const [yMin, yMax] = unit ? [0, 1] : extent([...all.map((p) => p.y), ...lines.map((t) => t.y)]);
+  const xTick = xKind === 'time' ? (ms: number) => formatClock(ms, xMax - xMin) : formatTick;
+  // steps, trials, epochs: whole-number ticks when every x is one
+  const integerX = xKind === 'number' && all.every((p) => Number.isInteger(p.x));
+  const ticks = (min: number, max: number, integer = false) => (unit ? [0, 0.5, 1] : evenTicks(min, max, small ? 2 : 3, integer));
+  const dotRadius = small ? 1.8 : 2.5;
+  const legend = [
+    ...(drawn.length > 1 || lines.length > 0 ? drawn.map((s) => ({ label: s.label, tone: s.tone, kind: s.mark === 'dots' ? ('dot' as const) : undefined })) : []),
+    ...lines.map((t) => ({ label: t.label, tone: 'b' as const })),
+  ];
 
   return (
-    <figure className={`chart${small ? ' chart-small' : ''}`} data-testid={testId}>
-      <figcaption className="section-title">{title}</figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={`${yLabel} against ${xLabel}`}>
-        {yTicks.map((y) => (
-          <g key={`y${y}`}>
-            <line className="grid" x1={PAD.left} x2={right} y1={sy(y)} y2={sy(y)} />
-            <text className="tick" x={PAD.left - 4} y={sy(y) + 3} textAnchor="end">
-              {formatTick(y)}
-            </text>
-          </g>
-        ))}
-        {xTicks.map((x, i) => (
-          <text
-            key={`x${x}`}
-            className="tick"
-            x={sx(x)}
-            y={bottom + 12}
-            textAnchor={i === 0 ? 'start' : i === xTicks.length - 1 ? 'end' : 'middle'}
-          >
-            {formatTick(x)}
-          </text>
-        ))}
-        <line className="axis" x1={PAD.left} x2={right} y1={bottom} y2={bottom} />
-        <line className="axis" x1={PAD.left} x2={PAD.left} y1={PAD.top} y2={bottom} />
-        <text className="axis-label" x={(PAD.left + right) / 2} y={height - 3} textAnchor="middle">
-          {xLabel}
-        </text>
-        <text className="axis-label" transform={`translate(10 ${(PAD.top + bottom) / 2}) rotate(-90)`} textAnchor="middle">
-          {yLabel}
-        </text>
+    <ChartFrame
+      title={title}
+      testId={testId}
+      small={small}
+      aspect={CHART_WIDTH / height}
+      after={legend.length > 0 ? <ChartLegend items={legend} /> : null}
+    >
+      <ScatterChart
+        margin={{ top: 8, right: 14, bottom: 18, left: 4 }}
+        title={props.ariaLabel ?? `${yLabel} against ${xLabel}`}
+        aria-label={props.ariaLabel ?? `${yLabel} against ${xLabel}`}
+      >
+        <CartesianGrid {...GRID} />
+        <XAxis
+          type="number"
+          dataKey="x"
+          name={xLabel}
+          domain={[xMin, xMax]}
+          ticks={ticks(xMin, xMax, integerX)}
+          tickFormatter={xTick}
+          padding={PADDING_X}
+          {...AXIS}
+          label={axisLabel(xLabel, 'x')}
+        />
+        <YAxis
+          type="number"
+          dataKey="y"
+          name={yLabel}
+          domain={[yMin, yMax]}
+          ticks={ticks(yMin, yMax)}
+          tickFormatter={formatTick}
+          width={52}
+          padding={PADDING_Y}
+          {...AXIS}
+          label={axisLabel(yLabel, 'y')}
+        />
         {diagonal ? (
-          <line
-            className="reference"
-            x1={sx(Math.max(xMin, yMin))}
-            y1={sy(Math.max(xMin, yMin))}
-            x2={sx(Math.min(xMax, yMax))}
-            y2={sy(Math.min(xMax, yMax))}
+          <ReferenceLine
+            segment={[
+              { x: Math.max(xMin, yMin), y: Math.max(xMin, yMin) },
+              { x: Math.min(xMax, yMax), y: Math.min(xMax, yMax) },
+            ]}
+            stroke="var(--muted)"
+            strokeDasharray="4 3"
+            strokeOpacity={0.6}
           />
         ) : null}
+        {lines.map((t) => (
+          <ReferenceLine key={t.label} y={t.y} stroke="var(--series-b)" strokeDasharray="6 3" />
+        ))}
         {drawn.map((s) => {
           const mark = s.mark ?? 'line';
-          const tone = `series-${s.tone ?? 'a'}`;
           return (
-            <g key={s.label} className={tone}>
-              <title>{s.label}</title>
-              {mark === 'dots' ? null : <path className="line" d={path(s.points)} />}
-              {mark === 'line' ? null : s.points.map((p, i) => <circle key={i} className="dot" cx={sx(p.x)} cy={sy(p.y)} r={2.5} />)}
-            </g>
+            <Scatter
+              key={s.label}
+              name={s.label}
+              data={s.points}
+              className={`series series-${s.tone ?? 'a'}`}
+              isAnimationActive={false}
+              line={mark === 'dots' ? false : { className: 'line' }}
+              lineJointType="linear"
+              shape={(shape: { cx?: number; cy?: number }) =>
+                mark === 'line' ? (
+                  // no dot on a line, but something to point at for the tooltip
+                  <rect className="hit" x={(shape.cx ?? 0) - 4} y={(shape.cy ?? 0) - 4} width={8} height={8} />
+                ) : (
+                  <circle className="dot" cx={shape.cx} cy={shape.cy} r={dotRadius} />
+                )
+              }
+            />
           );
         })}
-      </svg>
-      {drawn.length > 1 ? (
-        <div className="legend small">
-          {drawn.map((s) => (
-            <span key={s.label} className={`legend-item series-${s.tone ?? 'a'}`}>
-              <i aria-hidden /> {s.label}
-            </span>
-          ))}
-        </div>
-      ) : null}
-    </figure>
+        <Tooltip
+          cursor={{ stroke: 'var(--muted)', strokeDasharray: '3 3' }}
+          isAnimationActive={false}
+          content={(tip) => <PointTooltip datum={hovered<Datum>(tip)} xLabel={xLabel} yLabel={yLabel} time={xKind === 'time'} />}
+        />
+      </ScatterChart>
+    </ChartFrame>
   );
 }
 
-/** Pairs two parallel arrays into points, as far as both go. */
-export function zipPoints(xs: readonly number[] | null | undefined, ys: readonly number[] | null | undefined): Point[] {
-  const [x, y] = [xs ?? [], ys ?? []];
-  return Array.from({ length: Math.min(x.length, y.length) }, (_, i) => ({ x: x[i], y: y[i] }));
-}
-
-function extent(values: number[]): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return min === max ? [min - 1, max + 1] : [min, max];
-}
-
-/** Short tick labels: `0.5`, `12.3`, `1.2k`, `3e-4`. */
-export function formatTick(value: number): string {
-  const abs = Math.abs(value);
-  if (abs === 0) return '0';
-  if (abs >= 10_000) return `${+(value / 1000).toFixed(1)}k`;
-  if (abs < 0.001) return value.toExponential(0);
-  return String(+value.toPrecision(abs >= 100 ? 4 : 3));
+function PointTooltip({ datum, xLabel, yLabel, time }: { datum: Datum | undefined; xLabel: string; yLabel: string; time: boolean }) {
+  if (!datum) return null;
+  return (
+    <TooltipBox
+      title={datum.series}
+      rows={[
+        [xLabel, time ? `${new Date(datum.x).toISOString().slice(0, 19).replace('T', ' ')} UTC` : formatValue(datum.x)],
+        [yLabel, formatValue(datum.y)],
+      ]}
+    />
+  );
 }

@@ -1,81 +1,75 @@
 'use client';
 
+import { Bar, BarChart, type BarShapeProps, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+
 import type { AlertResponse } from '@atelier/contracts';
 
-import { formatTime } from '../../lib/format';
+import { evenTicks, formatClock } from '../../components/chart-data';
+import { AXIS, ChartFrame, hovered, TooltipBox } from '../../components/chart-parts';
+import { formatMetric, formatTime } from '../../lib/format';
+import { alertLanes,type AlertSpan } from './alert-lanes';
 
-const WIDTH = 720;
-const ROW = 18;
-const PAD = { left: 150, right: 10, top: 8, bottom: 22 };
-/** the span drawn: the last 24 hours, or back to the oldest alert shown if that is sooner */
-const DAY_MS = 24 * 3600_000;
+const ROW = 24;
 
 /**
- * The alerts shown, on one time axis: each a bar from its opening to its resolution (or to now,
- * while open), a tick where it was acknowledged. One row per monitor and model.
+ * The alerts shown, on one time axis (Recharts range bars): each a bar from its opening to its
+ * resolution (or to now, while open), a tick where it was acknowledged; the tooltip says who did
+ * what when. One row per monitor and model.
  */
-export function AlertTimeline({ alerts, now }: { alerts: AlertResponse[]; now: Date }) {
+export function AlertTimeline({ alerts, now, title = 'Timeline' }: { alerts: AlertResponse[]; now: Date; title?: string }) {
   if (alerts.length === 0) return null;
-  const end = now.getTime();
-  const start = Math.max(end - DAY_MS, Math.min(...alerts.map((a) => Date.parse(a.openedAt))));
-  const span = Math.max(end - start, 60_000);
-  const rows = [...new Set(alerts.map((a) => `${a.model} · ${a.monitorName}`))];
-  const height = PAD.top + rows.length * ROW + PAD.bottom;
-  const x = (t: number) => PAD.left + ((Math.min(Math.max(t, start), end) - start) / span) * (WIDTH - PAD.left - PAD.right);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => start + f * span);
+  const { start, end, rows, spans } = alertLanes(alerts, now.getTime());
+  const short = (label: string) => (label.length > 24 ? `${label.slice(0, 23)}…` : label);
   return (
     <section className="card" data-testid="alert-timeline" data-alerts={alerts.length}>
-      <h2 className="card-title">Timeline</h2>
-      <figure className="chart">
-        <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label="Alerts over time: open, acknowledged and resolved">
-          {rows.map((label, r) => (
-            <text key={label} x={PAD.left - 6} y={PAD.top + r * ROW + ROW * 0.65} textAnchor="end" className="tick">
-              {label.length > 24 ? `${label.slice(0, 23)}…` : label}
-            </text>
-          ))}
-          {ticks.map((t) => (
-            <g key={t}>
-              <line x1={x(t)} x2={x(t)} y1={PAD.top} y2={height - PAD.bottom} className="grid" />
-              <text x={x(t)} y={height - 6} textAnchor="middle" className="tick">
-                {new Date(t).toISOString().slice(11, 16)}
-              </text>
-            </g>
-          ))}
-          {alerts.map((a) => {
-            const r = rows.indexOf(`${a.model} · ${a.monitorName}`);
-            const from = x(Date.parse(a.openedAt));
-            const to = x(a.resolvedAt ? Date.parse(a.resolvedAt) : end);
-            const y = PAD.top + r * ROW + 3;
-            return (
-              <g key={a.id} data-testid="alert-timeline-bar" data-status={a.status} data-acknowledged={a.acknowledgedAt ? 'yes' : 'no'}>
-                <title>
-                  {`${a.metric} ${a.status}: opened ${formatTime(a.openedAt)}`}
-                  {a.acknowledgedAt ? `, acknowledged by ${a.acknowledgedBy} ${formatTime(a.acknowledgedAt)}` : ''}
-                  {a.resolvedAt ? `, resolved ${formatTime(a.resolvedAt)}${a.resolvedBy ? ` by ${a.resolvedBy}` : ''}` : ''}
-                </title>
-                <rect
-                  x={from}
-                  y={y}
-                  width={Math.max(to - from, 2)}
-                  height={ROW - 6}
-                  rx={2}
-                  className={a.status === 'open' ? 'bar-alert' : 'bar-resolved'}
-                />
-                {a.acknowledgedAt ? (
-                  <line
-                    x1={x(Date.parse(a.acknowledgedAt))}
-                    x2={x(Date.parse(a.acknowledgedAt))}
-                    y1={y - 2}
-                    y2={y + ROW - 4}
-                    className="marker"
-                  />
-                ) : null}
-              </g>
-            );
-          })}
-        </svg>
-      </figure>
+      <h2 className="card-title">{title}</h2>
+      <ChartFrame height={rows.length * ROW + 34}>
+        <BarChart
+          data={spans}
+          layout="vertical"
+          margin={{ top: 4, right: 18, bottom: 4, left: 4 }}
+          barCategoryGap={4}
+          title="Alerts over time: open, acknowledged and resolved"
+          aria-label="Alerts over time: open, acknowledged and resolved"
+        >
+          <CartesianGrid stroke="var(--border)" strokeDasharray="2 3" horizontal={false} />
+          <XAxis type="number" domain={[start, end]} ticks={evenTicks(start, end, 5)} tickFormatter={(t: number) => formatClock(t, end - start)} {...AXIS} />
+          <YAxis type="category" dataKey="row" allowDuplicatedCategory={false} width={180} tickFormatter={short} {...AXIS} />
+          <Bar dataKey={(s: AlertSpan) => [s.from, s.to]} isAnimationActive={false} minPointSize={2} shape={(bar: BarShapeProps) => <AlertBar bar={bar} />} />
+          <Tooltip trigger="hover" shared={false} cursor={false} isAnimationActive={false} content={(tip) => <AlertTooltip span={hovered<AlertSpan>(tip)} />} />
+        </BarChart>
+      </ChartFrame>
       <p className="muted small">Bars: open (red) until resolved (grey); a tick marks an acknowledgement. The last 24 hours at most.</p>
     </section>
+  );
+}
+
+/** An alert's bar, and its acknowledgement tick placed by time along it. */
+function AlertBar({ bar }: { bar: BarShapeProps }) {
+  const span = bar.payload as AlertSpan;
+  const { alert } = span;
+  const width = Math.max(bar.width, 2);
+  const tick = span.acknowledged === null ? null : bar.x + (span.to > span.from ? ((span.acknowledged - span.from) / (span.to - span.from)) * bar.width : 0);
+  return (
+    <g data-testid="alert-timeline-bar" data-status={alert.status} data-acknowledged={alert.acknowledgedAt ? 'yes' : 'no'}>
+      <rect x={bar.x} y={bar.y} width={width} height={bar.height} rx={2} className={alert.status === 'open' ? 'bar-alert' : 'bar-resolved'} />
+      {tick !== null ? <line x1={tick} x2={tick} y1={bar.y - 2} y2={bar.y + bar.height + 2} className="marker" /> : null}
+    </g>
+  );
+}
+
+function AlertTooltip({ span }: { span: AlertSpan | undefined }) {
+  if (!span) return null;
+  const { alert } = span;
+  return (
+    <TooltipBox
+      title={`${alert.monitorName} · ${alert.model}`}
+      rows={[
+        [alert.metric, `${formatMetric(alert.value)} (threshold ${formatMetric(alert.threshold)})`],
+        ['opened', formatTime(alert.openedAt)],
+        ...(alert.acknowledgedAt ? [[`acknowledged by ${alert.acknowledgedBy ?? '—'}`, formatTime(alert.acknowledgedAt)] as [string, string]] : []),
+        alert.resolvedAt ? [`resolved${alert.resolvedBy ? ` by ${alert.resolvedBy}` : ''}`, formatTime(alert.resolvedAt)] : ['status', 'open'],
+      ]}
+    />
   );
 }

@@ -5,13 +5,19 @@ import { useState } from 'react';
 
 import type { FeatureDrift } from '@atelier/contracts';
 
+import { ConsumerLag } from '../../components/consumer-lag';
 import { ErrorNotice } from '../../components/error-notice';
 import { LineChart, type Series } from '../../components/line-chart';
 import { PageHeader } from '../../components/page-header';
+import { ShareChart } from '../../components/share-chart';
 import { EmptyState, Loading } from '../../components/states';
 import { api } from '../../lib/api';
 import { formatCount, formatShare, formatStat, formatTime } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
+import { ModelAlerts } from '../alerts/model-alerts';
+import { OPERATOR_SYMBOLS } from '../monitors/operators';
+import { ModelQuality } from './model-quality';
+import { VersionOptions } from './version-options';
 
 const WINDOWS = [
   { seconds: 3600, label: 'last hour' },
@@ -27,13 +33,18 @@ function psiLevel(psi: number | null): 'ok' | 'warn' | 'bad' | null {
 }
 
 /**
- * Each input of a model against its version's training baseline over a window: the statistics
- * side by side, most drifted first, and for the chosen input the baseline's and the live shares
- * per bin or category.
+ * A model's monitoring dashboard, for the newest version serving or one chosen: live quality over
+ * the window and each quality monitor over time (threshold drawn); each input against the
+ * version's training baseline (the statistics side by side, most drifted first; for the chosen
+ * input the baseline's and the live histograms, and its drift hour by hour with the monitors'
+ * thresholds); the model's alerts on a timeline, to acknowledge and resolve; the lag of the
+ * stream monitoring reads.
  */
 export function DriftView({ name }: { name: string }) {
   const [windowSeconds, setWindowSeconds] = useState<number>(WINDOWS[0].seconds);
-  const state = useApi(() => api.featureDrift(name, { windowSeconds }), [name, windowSeconds]);
+  const [version, setVersion] = useState<number | undefined>();
+  const versions = useApi(() => api.listVersions(name), [name]);
+  const state = useApi(() => api.featureDrift(name, { windowSeconds, version }), [name, windowSeconds, version]);
   const [open, setOpen] = useState<string | null>(null);
   const drift = state.data;
   const features = [...(drift?.features ?? [])].sort((a, b) => (b.psi ?? -1) - (a.psi ?? -1));
@@ -42,13 +53,25 @@ export function DriftView({ name }: { name: string }) {
   return (
     <>
       <p className="breadcrumb">
-        <Link href="/models">Models</Link> / <Link href={`/models/${encodeURIComponent(name)}`}>{name}</Link> / <span>Drift</span>
+        <Link href="/models">Models</Link> / <Link href={`/models/${encodeURIComponent(name)}`}>{name}</Link> / <span>Monitoring</span>
       </p>
       <PageHeader
-        title={`Drift of ${name}`}
-        description="Each input's live values against the training data of the version that served them. Monitors can watch any of these (metrics feature_*)."
+        title={`Monitoring of ${name}`}
+        description="Live quality, each input's live values against the training data of the version that served them, alerts and the stream behind them. Monitors can watch any of these (metrics feature_* for inputs)."
         actions={
           <>
+            <label className="field field-inline">
+              <span>Version</span>
+              <select
+                value={version ?? ''}
+                onChange={(e) => setVersion(e.target.value === '' ? undefined : Number(e.target.value))}
+                name="version"
+                data-testid="drift-version"
+              >
+                <option value="">newest with predictions</option>
+                <VersionOptions versions={[...(versions.data ?? [])].sort((a, b) => b.version - a.version)} />
+              </select>
+            </label>
             <label className="field field-inline">
               <span>Window</span>
               <select
@@ -71,6 +94,7 @@ export function DriftView({ name }: { name: string }) {
         }
       />
       {state.error ? <ErrorNotice error={state.error} onRetry={state.reload} /> : null}
+      <ModelQuality model={name} windowSeconds={windowSeconds} windowLabel={WINDOWS.find((w) => w.seconds === windowSeconds)!.label} />
       {drift === undefined ? (
         state.loading ? (
           <Loading what="Computing drift" />
@@ -79,7 +103,7 @@ export function DriftView({ name }: { name: string }) {
         <>
           <p className="muted" data-testid="drift-summary">
             {drift.version === null
-              ? 'No predictions in this window.'
+              ? `No predictions${version === undefined ? '' : ` of v${version}`} in this window.`
               : `Version ${drift.version}: ${formatCount(drift.predictions)} predictions from ${formatTime(drift.windowStart)} to ${formatTime(drift.windowEnd)}.`}
           </p>
           {features.length === 0 ? (
@@ -134,6 +158,8 @@ export function DriftView({ name }: { name: string }) {
           {shown ? <History key={shown.name} model={name} feature={shown} /> : null}
         </>
       )}
+      <ModelAlerts model={name} />
+      <ConsumerLag title="Prediction and outcome stream" load={() => api.monitoringLag()} testId="monitoring-lag" />
     </>
   );
 }
@@ -142,46 +168,37 @@ function rate(value: number | null): string {
   return value === null ? '—' : formatShare(value, 1);
 }
 
-/** The baseline's and the live shares per bin (or category), as paired bars. */
+/** The baseline's and the live shares per bin (or category), as paired histogram columns; the numbers behind them in a table. */
 function Shares({ feature }: { feature: FeatureDrift }) {
-  const top = Math.max(1e-9, ...feature.bins.flatMap((b) => [b.baseline, b.live]));
+  const unit = feature.kind === 'numeric' ? 'bin' : 'category';
   return (
     <section className="card" data-testid="drift-shares">
       <h2 className="card-title">
-        <span className="mono">{feature.name}</span>: training vs live, share per {feature.kind === 'numeric' ? 'bin' : 'category'}
+        <span className="mono">{feature.name}</span>: training vs live, share per {unit}
       </h2>
-      <table className="table table-compact">
-        <thead>
-          <tr>
-            <th>{feature.kind === 'numeric' ? 'bin' : 'category'}</th>
-            <th>training</th>
-            <th>live</th>
-          </tr>
-        </thead>
-        <tbody>
-          {feature.bins.map((b) => (
-            <tr key={b.label}>
-              <td className="mono nowrap">{b.label}</td>
-              <td>
-                <ShareBar share={b.baseline} top={top} kind="baseline" />
-              </td>
-              <td>
-                <ShareBar share={b.live} top={top} kind="live" />
-              </td>
+      <ShareChart bins={feature.bins} binLabel={unit} testId="drift-shares-chart" />
+      <details className="drift-shares-table">
+        <summary className="muted small">The shares as a table</summary>
+        <table className="table table-compact">
+          <thead>
+            <tr>
+              <th>{unit}</th>
+              <th className="num">training</th>
+              <th className="num">live</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {feature.bins.map((b) => (
+              <tr key={b.label}>
+                <td className="mono nowrap">{b.label}</td>
+                <td className="num mono">{formatShare(b.baseline, 1)}</td>
+                <td className="num mono">{formatShare(b.live, 1)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
     </section>
-  );
-}
-
-function ShareBar({ share, top, kind }: { share: number; top: number; kind: 'baseline' | 'live' }) {
-  return (
-    <span className="share-bar" title={formatShare(share, 1)}>
-      <span className={`share-fill share-${kind}`} style={{ width: `${(share / top) * 100}%` }} />
-      <span className="share-value mono">{formatShare(share, 1)}</span>
-    </span>
   );
 }
 
@@ -211,20 +228,13 @@ function History({ model, feature }: { model: string; feature: FeatureDrift }) {
         p.drift && chosen.pick(p.drift) !== null ? [{ x: hours(p.windowEnd), y: chosen.pick(p.drift)! }] : [],
       ),
     },
-    ...(history.data?.monitors ?? [])
-      .filter((m) => m.enabled && m.metric === metric && points.length > 0)
-      .map((m): Series => ({
-        label: `${m.name}: ${m.operator} ${m.threshold}`,
-        tone: 'b',
-        points: [
-          { x: hours(points[0]!.windowEnd), y: m.threshold },
-          { x: 0, y: m.threshold },
-        ],
-      })),
   ];
+  const thresholds = (history.data?.monitors ?? [])
+    .filter((m) => m.enabled && m.metric === metric)
+    .map((m) => ({ label: `${m.name}: alert when ${OPERATOR_SYMBOLS[m.operator]} ${m.threshold}`, y: m.threshold }));
   const drawn = series[0]!.points.length;
   return (
-    <section className="card" data-testid="drift-history" data-points={drawn}>
+    <section className="card" data-testid="drift-history" data-points={drawn} data-thresholds={thresholds.length}>
       <h2 className="card-title">
         <span className="mono">{feature.name}</span>: the last 24 hours, hour by hour
       </h2>
@@ -251,6 +261,7 @@ function History({ model, feature }: { model: string; feature: FeatureDrift }) {
           <LineChart
             title={`${chosen.label} per hour`}
             series={series}
+            thresholds={thresholds}
             xLabel="hours before now"
             yLabel={chosen.label}
             height={200}

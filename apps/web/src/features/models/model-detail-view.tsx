@@ -64,7 +64,7 @@ export function ModelDetailView({ name, highlight }: { name: string; highlight?:
               Deploy
             </Link>
             <Link className="button" href={`/models/${name}/drift`} data-testid="drift-link">
-              Drift
+              Monitoring
             </Link>
             <button type="button" className="button" onClick={state.reload} disabled={state.loading}>
               Refresh

@@ -9,6 +9,7 @@ import { describeError } from '../../lib/api';
 import { compareMetric, formatCount, formatDate, formatMetric, metricKeys } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { evaluationOf, loadVersionDetail } from '../../lib/version-detail';
+import { VersionOptions } from './version-options';
 
 /** Side-by-side metrics and training setup of two versions of one model. */
 export function VersionCompare({ versions, production }: { versions: ModelVersionResponse[]; production?: number }) {
@@ -34,12 +35,7 @@ export function VersionCompare({ versions, production }: { versions: ModelVersio
     <label className="field-inline">
       <span>{label}</span>
       <select value={value} onChange={(event) => onChange(Number(event.target.value))} data-testid={`compare-${label.toLowerCase()}`}>
-        {versions.map((v) => (
-          <option key={v.version} value={v.version}>
-            v{v.version}
-            {v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}
-          </option>
-        ))}
+        <VersionOptions versions={versions} />
       </select>
     </label>
   );

@@ -223,7 +223,7 @@ function Explanations({ evaluation }: { evaluation: Evaluation }) {
                 }
                 xLabel={pd.feature}
                 yLabel={pd.byClass ? 'avg. probability' : 'avg. prediction'}
-                height={150}
+                height={210}
                 small
               />
             ))}

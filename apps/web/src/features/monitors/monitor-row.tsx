@@ -7,11 +7,9 @@ import type { MonitorEvaluation, MonitorResponse, UpdateMonitorRequest } from '@
 
 import { Badge } from '../../components/badge';
 import { ErrorNotice } from '../../components/error-notice';
-import { LineChart, type Series } from '../../components/line-chart';
-import { Loading } from '../../components/states';
 import { api } from '../../lib/api';
-import { formatCount, formatDuration, formatMetric, formatTime } from '../../lib/format';
-import { useApi } from '../../lib/use-api';
+import { formatCount, formatDuration, formatMetric } from '../../lib/format';
+import { MonitorHistory } from './monitor-history';
 import { OPERATOR_SYMBOLS } from './operators';
 
 export function MonitorRow({ monitor, onChanged }: { monitor: MonitorResponse; onChanged: () => void }) {
@@ -179,42 +177,3 @@ function EvaluationSummary({ evaluation }: { evaluation: MonitorEvaluation }) {
     </div>
   );
 }
-
-/**
- * The monitor's stored windows over time: the metric's value, the threshold as a line, and the
- * windows that breached it as dots (the newest 200 windows).
- */
-function MonitorHistory({ monitor, refreshKey }: { monitor: MonitorResponse; refreshKey: unknown }) {
-  const windows = useApi(() => api.monitorWindows(monitor.id, HISTORY_WINDOWS), [monitor.id, refreshKey]);
-  if (windows.error) return <ErrorNotice error={windows.error} onRetry={windows.reload} compact />;
-  if (!windows.data) return <Loading what="Loading the windows" />;
-  const valued = windows.data.filter((w) => w.value !== null).map((w) => ({ x: Date.parse(w.windowEnd), y: w.value!, breached: w.breached }));
-  if (valued.length === 0) {
-    return (
-      <p className="muted" data-testid="monitor-history">
-        No window with a value yet ({formatCount(windows.data.length)} evaluated).
-      </p>
-    );
-  }
-  const xs = valued.map((p) => p.x);
-  const [first, last] = [Math.min(...xs), Math.max(...xs)];
-  const series: Series[] = [
-    { label: monitor.metric, points: valued, mark: 'both' },
-    { label: 'threshold', points: [{ x: first, y: monitor.threshold }, { x: last === first ? first + 1 : last, y: monitor.threshold }], tone: 'b' },
-  ];
-  const breached = valued.filter((p) => p.breached);
-  if (breached.length > 0) series.push({ label: 'breached', points: breached, mark: 'dots', tone: 'b' });
-  return (
-    <div data-testid="monitor-history" data-windows={valued.length} data-breached={breached.length}>
-      <LineChart
-        title={`${monitor.metric}${monitor.feature ? ` of ${monitor.feature}` : ''}: ${formatCount(valued.length)} windows, ${formatTime(new Date(first).toISOString())} – ${formatTime(new Date(last).toISOString())}`}
-        series={series}
-        xLabel="window end"
-        yLabel={monitor.metric}
-        height={180}
-      />
-    </div>
-  );
-}
-
-const HISTORY_WINDOWS = 200;

@@ -7,7 +7,7 @@ interface Props {
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: `Drift of ${(await params).name}` };
+  return { title: `Monitoring of ${(await params).name}` };
 }
 
 export default async function DriftPage({ params }: Props) {
