@@ -222,6 +222,27 @@ async function seed(client: AtelierClient, registryUrl: string): Promise<Record<
     values: { delay: (i * 7) % 40, distance: 300 + i * 10 },
   }));
   await client.ingestRows(group, rows, true);
+  // an aggregation group over a group of departures (key `origin`), for its backfill route
+  const departures = `fuzz_departures_${s}`;
+  await client.createFeatureGroup({
+    name: departures,
+    entity: 'airport',
+    features: [
+      { name: 'origin', dtype: 'string', description: '' },
+      { name: 'delay', dtype: 'float', description: '' },
+    ],
+    description: '',
+  });
+  await client.ingestRows(
+    departures,
+    rows.map((r) => ({ ...r, values: { origin: r.entityKey, delay: r.values.delay } })),
+  );
+  const windows = `fuzz_windows_${s}`;
+  await client.createFeatureGroup({
+    name: windows,
+    entity: 'airport',
+    aggregation: { source: departures, keyColumn: 'origin', windows: [{ name: 'mean_delay_1h', fn: 'mean', column: 'delay', seconds: 3600, kind: 'sliding' }] },
+  });
 
   const job = await client.startTraining({
     modelName: `${model}-trained`,
@@ -255,6 +276,8 @@ async function seed(client: AtelierClient, registryUrl: string): Promise<Record<
     ATELIER_FUZZ_MODEL: model,
     ATELIER_FUZZ_ARTIFACT: Buffer.from(exportOnnx(DISTANCE_MODEL, { name: model })).toString('base64'),
     ATELIER_FUZZ_GROUP: group,
+    ATELIER_FUZZ_DEPARTURES: departures,
+    ATELIER_FUZZ_AGGREGATION: windows,
     ATELIER_FUZZ_FEATURE: `${group}:delay`,
     ATELIER_FUZZ_JOB: job.id,
     ATELIER_FUZZ_MONITOR: monitor.id,

@@ -95,6 +95,13 @@ export const CreateFeatureGroupRequest = z
   .refine((g) => !g.aggregation || new Set(g.aggregation.windows.map((w) => w.name)).size === g.aggregation.windows.length, {
     message: 'window names must be unique within an aggregation',
     path: ['aggregation', 'windows'],
+  })
+  // the first refinement as the OpenAPI document states it: features, or an aggregation and none
+  .meta({
+    anyOf: [
+      { required: ['aggregation'], properties: { features: { maxItems: 0 } } },
+      { not: { required: ['aggregation'] }, required: ['features'], properties: { features: { minItems: 1 } } },
+    ],
   });
 export type CreateFeatureGroupRequest = z.infer<typeof CreateFeatureGroupRequest>;
 export type CreateFeatureGroupRequestInput = z.input<typeof CreateFeatureGroupRequest>;

@@ -374,6 +374,22 @@ describe('feature store (integration)', () => {
     });
   });
 
+  it('reads any number of columns and features at once (PostgreSQL functions take at most 100 arguments)', async () => {
+    // what the API fuzzer sent: one feature asked for 120 times, with columns as many
+    const many = Array.from({ length: 120 }, () => `${stats}:mean_delay`);
+    const set = await t.client.trainingSet({
+      source: { group: flights, start: '2001-01-01T00:00:00Z', end: '2001-01-02T00:00:00Z' },
+      joinKeys: { [entity]: 'origin' },
+      features: many,
+      columns: Array.from({ length: 120 }, (_, i) => (i % 2 === 0 ? 'delay' : `absent_${i}`)),
+    });
+    expect(set.columns[`${stats}:mean_delay`]).toEqual([null, 30, 10, 20, null]);
+    expect(set.columns.delay).toEqual([1, 5, 2, 3, 4]);
+    expect(set.columns.absent_1).toEqual([null, null, null, null, null]);
+    const looked = await t.client.featureLookup({ features: many, entities: { [entity]: ['ORD', 'SFO'] }, times: ['2001-01-01T11:00:00Z', '2001-01-01T11:00:00Z'] });
+    expect(looked.columns[`${stats}:mean_delay`]).toEqual([10, 30]);
+  });
+
   it('materializes the newest values as of an instant (within the TTL) to Redis and reads them back (Atelier and Feast shapes)', async () => {
     const run = await t.client.materialize(stats, '2001-01-01T11:30:00Z');
     const done = await eventually(async () => {

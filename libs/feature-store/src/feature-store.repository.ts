@@ -335,10 +335,9 @@ export class FeatureStoreRepository {
     to: Date,
     each: (key: string, series: KeySeries) => Promise<void>,
   ): Promise<void> {
-    const values = source.columns.map((_, k) => `, "values"->$${6 + k}`).join('');
     await tx.query({
       text: `DECLARE source_rows NO SCROLL CURSOR FOR
-             SELECT "values"->>$2 AS key, json_build_array((extract(epoch FROM event_time) * 1000)::bigint${values})::text FROM feature_rows
+             SELECT "values"->>$2 AS key, ${timeAndValues(6, source.columns.length)} FROM feature_rows
              WHERE group_name = $1 AND event_time > $3 AND event_time < $4 AND "values"->>$2 = ANY($5::text[])
              ORDER BY 1, event_time`,
       values: [source.group, source.keyColumn, from, to, keys, ...source.columns],
@@ -464,11 +463,13 @@ async function upsertChunk(client: ClientBase, groupName: string, rows: FeatureR
 /**
  * One JSON array per row, `[event time in epoch ms, "values"->key…]`, the keys bound from
  * parameter `$first` on: one string for node-postgres to hand over and one JSON.parse per row.
- * A key the row lacks comes back as null.
+ * A key the row lacks comes back as null. Built with an ARRAY constructor rather than
+ * `json_build_array`, a function, which takes at most 100 arguments: a set may ask for more keys.
  */
 function timeAndValues(first: number, keys: number): string {
-  const values = Array.from({ length: keys }, (_, k) => `, "values"->$${first + k}::text`).join('');
-  return `json_build_array((extract(epoch FROM event_time) * 1000)::bigint${values})::text`;
+  const values = Array.from({ length: keys }, (_, k) => `coalesce(("values"->$${first + k}::text)::text, 'null')`);
+  const items = ['((extract(epoch FROM event_time) * 1000)::bigint)::text', ...values].join(', ');
+  return `'[' || array_to_string(ARRAY[${items}], ',') || ']'`;
 }
 
 function toLabelColumns(rows: Array<[string]>, keys: number): LabelColumns {
