@@ -695,7 +695,8 @@ describe('Atelier end to end', () => {
       await page.setInputFiles('[data-testid="batch-file-form"] input[type="file"]', { name: 'two.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
       await page.fill('input[name="timeColumn"]', 'scheduled');
       await page.fill('input[name="filePassthrough"]', 'flight_no');
-      expect(await page.inputValue('select[name="fileModel"]')).toBe(DEMO.model);
+      // the model list loads after the page: the form picks its default model once it has answered
+      await expect.poll(() => page.inputValue('select[name="fileModel"]'), { timeout: 10_000 }).toBe(DEMO.model);
       await page.click('[data-testid="submit-batch-file"]');
       const answered = page.locator('[data-testid="batch-job"], [data-testid="batch-file-form"] [data-testid="api-error"]');
       await answered.first().waitFor();

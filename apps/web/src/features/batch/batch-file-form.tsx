@@ -13,7 +13,7 @@ import { defaultModel } from './batch-request';
 
 /**
  * A batch job over a file instead of a group's window: CSV with a header row, or Parquet. The API
- * reads and checks it whole before storing anything, and names any column it lacks.
+ * streams it, checks every row before the job is created, and names any column it lacks.
  */
 export function BatchFileForm({ onCreated }: { onCreated: (job: BatchJobResponse) => void }) {
   const models = useApi(() => api.listModels(), []);
