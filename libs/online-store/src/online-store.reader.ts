@@ -40,20 +40,41 @@ export class OnlineStoreReader {
     this.redis.on('error', () => undefined);
   }
 
-  /** Many (group, key) pairs in one round trip; missing or expired ones are null. */
+  /**
+   * Many (group, key) pairs in one round trip; missing or expired ones are null. A key asked for
+   * more than once (a batch's rows often share an entity) is read and decoded once, and its rows
+   * share the one decoded object: callers read it, never change it.
+   */
   async read(pairs: readonly OnlinePair[]): Promise<Array<OnlineRow | null>> {
     if (pairs.length === 0) return [];
+    const { keys, slotOf } = distinctKeys(pairs.map((p) => onlineKey(this.namespace, p.group, p.entityKey)));
     let raw: Array<string | null>;
     try {
-      raw = await this.redis.mget(pairs.map((p) => onlineKey(this.namespace, p.group, p.entityKey)));
+      raw = await this.redis.mget(keys);
     } catch (error) {
       // a fast 503 rather than a wait for the reconnect
       throw dependencyUnavailable(`the online store (Redis) did not answer: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return raw.map(decodeOnlineRow);
+    const rows = raw.map(decodeOnlineRow);
+    return slotOf.map((slot) => rows[slot]!);
   }
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
+}
+
+/** The distinct keys in first-seen order, and for each asked key the slot of its distinct one. */
+export function distinctKeys(asked: readonly string[]): { keys: string[]; slotOf: number[] } {
+  const slots = new Map<string, number>();
+  const keys: string[] = [];
+  const slotOf = asked.map((key) => {
+    let slot = slots.get(key);
+    if (slot === undefined) {
+      slot = keys.push(key) - 1;
+      slots.set(key, slot);
+    }
+    return slot;
+  });
+  return { keys, slotOf };
 }
