@@ -49,34 +49,19 @@ type Common = Pick<FeatureDrift, 'name' | 'baselineMissingRate'>;
 function numericDrift(baseline: FeatureBaseline, live: readonly unknown[], common: Common): FeatureDrift {
   const edges = baseline.histogram.edges.map((e, i) => (e === null ? (i === 0 ? -Infinity : Infinity) : e));
   const bins = baseline.histogram.counts.length;
-  const liveCounts = new Array<number>(bins).fill(0);
   const matched = edges.length === bins + 1;
-  // one pass: the numbers (anything else is missing), each counted in its baseline bin — the bin
-  // found from a lookup table over the inner edges' range, then stepped to exactly (a binary
-  // search per value costs more than the rest of the pass: its branches cannot be predicted)
+  // the numbers (anything else is missing, as serving would have fed NaN)
   const values = new Float64Array(live.length);
-  const lookup = matched ? binLookup(edges) : null;
   let count = 0;
   for (let i = 0; i < live.length; i++) {
     const v = live[i];
-    if (typeof v !== 'number' || v !== v) continue;
-    values[count++] = v;
-    if (!matched) continue;
-    let bin: number;
-    if (!lookup) bin = histogramBin(edges, v);
-    else if (v < lookup.low) bin = 0;
-    else if (v >= lookup.high) bin = bins - 1;
-    else {
-      bin = lookup.cellBin[((v - lookup.low) * lookup.scale) | 0]!;
-      // the last bin whose lower edge is ≤ v
-      while (bin > 0 && edges[bin]! > v) bin--;
-      while (bin < bins - 1 && edges[bin + 1]! <= v) bin++;
-    }
-    liveCounts[bin]!++;
+    if (typeof v === 'number' && v === v) values[count++] = v;
   }
   const numbers = values.subarray(0, count);
-  // the baseline's order statistics against every live value, which are not sorted for it
-  const distances = sampleDistances(baseline.sample ?? [], numbers);
+  // one pass places every live value among the baseline's order statistics (not sorting them):
+  // KS, Wasserstein and the counts in the baseline's bins at once
+  const placed = sampleDistances(baseline.sample ?? [], numbers, matched ? edges : undefined);
+  const liveCounts = placed.counts ?? new Array<number>(bins).fill(0);
   return {
     ...common,
     kind: 'numeric',
@@ -84,8 +69,8 @@ function numericDrift(baseline: FeatureBaseline, live: readonly unknown[], commo
     missingRate: live.length > 0 ? (live.length - count) / live.length : null,
     psi: matched && count > 0 ? sharesPsi(baseline.histogram.counts, liveCounts) : null,
     js: jensenShannonDistance(baseline.histogram.counts, liveCounts),
-    ks: distances.ks,
-    wasserstein: distances.wasserstein,
+    ks: placed.ks,
+    wasserstein: placed.wasserstein,
     chiSquare: null,
     chiSquarePValue: null,
     bins: shares(
@@ -94,28 +79,6 @@ function numericDrift(baseline: FeatureBaseline, live: readonly unknown[], commo
       baseline.histogram.counts.map((_, i) => `[${bound(edges[i]!)}, ${bound(edges[i + 1]!)})`),
     ),
   };
-}
-
-/**
- * For bins over `edges` (outer ones ±∞): below `low` (the second edge) bin 0, from `high` (the
- * second to last) the last bin; in between, `cellBin[c]` is the bin of cell c's start, cells of
- * equal width, so a value's bin is a lookup and rarely a step. Null for fewer than 3 bins (or
- * inner edges that span nothing): `histogramBin` then.
- */
-function binLookup(edges: number[]): { low: number; high: number; scale: number; cellBin: Int32Array } | null {
-  const bins = edges.length - 1;
-  const low = edges[1] ?? Infinity;
-  const high = edges[bins - 1] ?? -Infinity;
-  if (bins < 3 || !(high > low) || !Number.isFinite(low) || !Number.isFinite(high)) return null;
-  const cells = 64 * bins;
-  const scale = cells / (high - low);
-  const cellBin = new Int32Array(cells + 1);
-  for (let c = 0, bin = 0; c <= cells; c++) {
-    const start = low + c / scale;
-    while (bin < bins - 1 && edges[bin + 1]! <= start) bin++;
-    cellBin[c] = bin;
-  }
-  return { low, high, scale, cellBin };
 }
 
 function categoricalDrift(categories: Record<string, number>, live: readonly unknown[], common: Common): FeatureDrift {

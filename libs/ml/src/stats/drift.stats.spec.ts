@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import fixtureJson from '../fixtures/drift.scipy.json';
+import { histogramBin } from './distribution.stats';
 import { chiSquareSurvival, chiSquareTest, jensenShannonDistance, ksStatistic, sampleDistances, wassersteinDistance } from './drift.stats';
 
 const fixture = fixtureJson as {
@@ -94,9 +95,43 @@ describe('sampleDistances: a sorted reference against many live values, without 
     expect(Math.abs(both.wasserstein! - expected)).toBeLessThanOrEqual(1e-12 * Math.max(1, expected));
   });
 
+  it.each(cases)('with histogram edges, counts the live values per bin as histogramBin does: %s', (_, reference, live) => {
+    const finite = reference.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+    const lo = finite[0]!;
+    const hi = finite[finite.length - 1]!;
+    const edgeSets = [
+      // quantile edges that are reference values, outer ones open
+      [-Infinity, ...[0.25, 0.5, 0.75].map((q) => finite[Math.floor(q * (finite.length - 1))]!), Infinity],
+      // edges between and beyond the values, several inside one interval, one repeated
+      [-Infinity, lo - 1, lo + (hi - lo) / 3, lo + (hi - lo) / 3 + 1e-9, lo + (hi - lo) / 3 + 2e-9, hi, hi, hi + 5, Infinity],
+      // closed outer edges, no inner edge
+      [lo, hi],
+    ];
+    for (const edges of edgeSets) {
+      const expected = new Array<number>(edges.length - 1).fill(0);
+      for (const v of live) if (!Number.isNaN(v)) expected[histogramBin(edges, v)]!++;
+      const both = sampleDistances(reference, live, edges);
+      expect(both.counts).toEqual(expected);
+      expect(both.ks).toBe(sampleDistances(reference, live).ks);
+    }
+  });
+
   it('answers null for an empty side, and falls back to the sorted computation for ±∞', () => {
     expect(sampleDistances([], [1, 2])).toEqual({ ks: null, wasserstein: null });
     expect(sampleDistances([1, 2], [NaN])).toEqual({ ks: null, wasserstein: null });
     expect(sampleDistances([1, 2], [Infinity, 1])).toEqual({ ks: ksStatistic([1, 2], [Infinity, 1]), wasserstein: wassersteinDistance([1, 2], [Infinity, 1]) });
+    expect(sampleDistances([1, 2], [2, -Infinity])).toEqual({ ks: ksStatistic([1, 2], [2, -Infinity]), wasserstein: wassersteinDistance([1, 2], [2, -Infinity]) });
+    expect(sampleDistances([1, 2], [Infinity, 1, NaN, -Infinity], [-Infinity, 1.5, Infinity]).counts).toEqual([2, 1]);
+    expect(sampleDistances([], [3, 1], [-Infinity, 2, Infinity]).counts).toEqual([1, 1]);
+  });
+
+  it('takes the KS gap exactly where ties pile up on interval edges (200 small random cases)', () => {
+    for (let c = 0; c < 200; c++) {
+      const reference = Array.from({ length: 1 + Math.floor(random() * 8) }, () => Math.floor(random() * 6));
+      const live = Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * 8) - 1);
+      const both = sampleDistances(reference, live);
+      expect(both.ks).toBe(ksStatistic(reference, live));
+      expect(Math.abs(both.wasserstein! - wassersteinDistance(reference, live)!)).toBeLessThanOrEqual(1e-12);
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { histogramBin } from './distribution.stats';
+
 /**
  * Distances between a baseline distribution and a live one, as drift monitoring reports them.
  * Each matches SciPy's function of the same meaning exactly (checked against
@@ -52,19 +54,18 @@ export function wassersteinDistance(a: ArrayLike<number>, b: ArrayLike<number>):
 /**
  * `ksStatistic(sample, live)` and `wassersteinDistance(sample, live)` at once, for a small sorted
  * reference (a baseline's order statistics) against many live values, without sorting them: each
- * live value is placed among the sample's distinct values by binary search and counted (and its
- * distance to the next sample value summed) per interval. Between two sample values the
- * reference CDF is constant, so the KS gap is largest at the first or last live value of an
- * interval, and the area between the CDFs follows from the counts and sums — unless the live CDF
- * crosses the reference's inside the interval; only those intervals' values are sorted. Equal to
- * the two functions (KS exactly, Wasserstein to rounding); live values ±∞ fall back to them.
+ * live value is placed among the sample's distinct values (a lookup table, then a step) and
+ * counted (and its distance to the next sample value summed) per interval. Between two sample
+ * values the reference CDF is constant, so the KS gap is largest at an end of an interval, and
+ * the area between the CDFs follows from the counts and sums — unless the live CDF crosses the
+ * reference's inside the interval; only those intervals' values are sorted. Equal to the two
+ * functions (KS exactly, Wasserstein to rounding); live values ±∞ fall back to them.
+ *
+ * With `binEdges` (a histogram's edges, as `histogramBin` reads them) the same pass also counts
+ * the live values per bin — a drift check's PSI and Jensen–Shannon — from each value's place.
  */
-export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<number>): { ks: number | null; wasserstein: number | null } {
+export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<number>, binEdges?: readonly number[]): SampleDistances {
   const s = sortedFinite(sample);
-  for (let i = 0; i < live.length; i++) {
-    if (live[i] === Infinity || live[i] === -Infinity)
-      return { ks: ksStatistic(sample, live), wasserstein: wassersteinDistance(sample, live) };
-  }
   // the sample's distinct values u[0..d) and how many sample values are ≤ each
   const u = new Float64Array(s.length);
   const atOrBelow = new Float64Array(s.length);
@@ -82,24 +83,36 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
   const between = new Float64Array(d + 1);
   const gaps = new Float64Array(d + 1); // Σ (u[j] − v) in interval j < d; Σ (v − u[d−1]) in interval d
   const equal = new Float64Array(d);
-  // each interval's smallest live value and how many times it occurs (the first step of the live CDF there)
-  const lowest = new Float64Array(d + 1).fill(Infinity);
-  const lowestCount = new Float64Array(d + 1);
   const slot = new Int32Array(live.length);
-  // a lookup table over [u[0], u[d−1]] in equal cells: cellStart[c] is the first index whose value
-  // is ≥ the start of cell c, so a value is placed by a lookup and a step or two — a binary search
-  // over the cell's own indices where the cell holds many (a heavy tail)
+  // a lookup table over [u[0], u[d−1]] in equal cells, cell(x) = ⌊(x − u[0]) · scale⌋: rounding
+  // keeps it non-decreasing in x, so every u[i] of an earlier cell than v's is < v and every one
+  // of a later cell is > v. cellStart[c] is the first index whose cell is ≥ c: a value is placed
+  // by a lookup and a step or two — a binary search over its cell's indices where the cell holds
+  // many (a heavy tail)
   const first = u[0] ?? 0;
   const last = d > 0 ? u[d - 1]! : 0;
   const cells = d > 1 && last > first ? LOOKUP_CELLS : 0;
   const scale = cells > 0 ? cells / (last - first) : 0;
-  const cellStart = new Int32Array(cells + 2);
+  const cellStart = new Int32Array(cells + 1);
+  let crowded = 0; // the most values one cell holds
   for (let c = 0, index = 0; c <= cells; c++) {
-    const edge = first + c / scale;
-    while (index < d && u[index]! < edge) index++;
+    while (index < d && Math.min(cells - 1, ((u[index]! - first) * scale) | 0) < c) index++;
     cellStart[c] = index;
+    if (c > 0) crowded = Math.max(crowded, index - cellStart[c - 1]!);
   }
-  cellStart[cells + 1] = d;
+  // a value's index is at most this many steps past its cell's start; stepping that many times
+  // whatever the comparisons say (a step past the value's place is never taken: the next value is
+  // larger) avoids a branch the processor cannot predict
+  const steps = Math.min(crowded, MAX_STEPS);
+  // each cell's first value: with one step, the comparison needs no load that waits for another
+  const cellValue = new Float64Array(cells + 1);
+  for (let c = 0; c <= cells; c++) cellValue[c] = cellStart[c]! < d ? u[cellStart[c]!]! : Infinity;
+  // the histogram's bin of each live value, from its place among u (see `placeBins`): only values
+  // of an interval that an inner edge splits are binned one by one; the others count with their
+  // interval (`binCounts`, after the pass)
+  const bins = binEdges ? placeBins(u, d, binEdges) : null;
+  const split = bins ? bins.between.map((b) => (b < 0 ? 1 : 0)) : new Int32Array(d + 1);
+  const counts = new Array<number>(binEdges ? binEdges.length - 1 : 0).fill(0);
   let n = 0;
   for (let i = 0; i < live.length; i++) {
     const v = live[i]!;
@@ -108,41 +121,53 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
       continue;
     }
     n++;
-    // the first index with u[index] ≥ v (d when none)
+    // the first index with u[index] ≥ v (d when none); values at or beyond the ends first
+    if (v > last) {
+      slot[i] = 2 * d;
+      between[d]!++;
+      gaps[d]! += v - last;
+      if (split[d] !== 0) counts[binBetween(bins!, d, v, binEdges!)]!++;
+      continue;
+    }
     let lo: number;
     if (v <= first) lo = 0;
-    else if (v > last) lo = d;
-    else if (cells === 0) lo = d > 0 && u[0]! < v ? 1 : 0;
+    else if (cells === 0) lo = 1;
     else {
       const cell = Math.min(cells - 1, ((v - first) * scale) | 0);
       lo = cellStart[cell]!;
-      let hi = cellStart[cell + 2]!;
-      if (hi - lo > 8) {
+      let hi = cellStart[cell + 1]!;
+      if (hi - lo > steps) {
         while (lo < hi) {
           const mid = (lo + hi) >> 1;
           if (u[mid]! < v) lo = mid + 1;
           else hi = mid;
         }
-      }
-      // exact whatever the rounding at the cell's edges
-      while (lo > 0 && u[lo - 1]! >= v) lo--;
-      while (lo < d && u[lo]! < v) lo++;
+      } else if (steps === 1) lo += +(cellValue[cell]! < v);
+      else for (let k = 0; k < steps; k++) lo += +(u[lo]! < v);
     }
-    if (lo < d && u[lo] === v) {
+    const at = u[lo]!;
+    if (at === v) {
       equal[lo]!++;
       slot[i] = 2 * lo + 1;
-      continue;
+    } else {
+      slot[i] = 2 * lo;
+      between[lo]!++;
+      gaps[lo]! += at - v;
+      if (split[lo] !== 0) counts[binBetween(bins!, lo, v, binEdges!)]!++;
     }
-    slot[i] = 2 * lo;
-    between[lo]!++;
-    gaps[lo]! += lo < d ? u[lo]! - v : v - u[d - 1]!;
-    if (v < lowest[lo]!) {
-      lowest[lo] = v;
-      lowestCount[lo] = 1;
-    } else if (v === lowest[lo]) lowestCount[lo]!++;
   }
+  // a live −∞ or +∞ makes an end's sum infinite: the sorting functions answer those exactly
+  if (d > 0 && (!Number.isFinite(gaps[0]!) || !Number.isFinite(gaps[d]!))) {
+    const exact: SampleDistances = { ks: ksStatistic(sample, live), wasserstein: wassersteinDistance(sample, live) };
+    if (binEdges) exact.counts = countBins(binEdges, live);
+    return exact;
+  }
+  if (bins) binCounts(bins, between, equal, counts);
   const m = s.length;
-  if (m === 0 || n === 0) return { ks: null, wasserstein: null };
+  if (m === 0 || n === 0)
+    return binEdges
+      ? { ks: null, wasserstein: null, counts: m === 0 ? countBins(binEdges, live) : counts }
+      : { ks: null, wasserstein: null };
 
   let ks = 0;
   let area = 0;
@@ -153,8 +178,9 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
     belowAt[j] = below;
     const c = j === 0 ? 0 : atOrBelow[j - 1]! / m; // reference CDF inside interval j
     const q = between[j]!;
-    // KS at the interval's first and last live value (the first with its ties)
-    if (q > 0) ks = Math.max(ks, Math.abs(c - (below + lowestCount[j]!) / n), Math.abs(c - (below + q) / n));
+    // KS inside the interval: the live CDF climbs from below/n to (below + q)/n against a constant
+    // c, so the largest gap is at an end — the lower one is the gap at u[j−1], already taken
+    if (q > 0) ks = Math.max(ks, Math.abs(c - (below + q) / n));
     if (j > 0 && j < d) {
       const width = u[j]! - u[j - 1]!;
       // ∫ F_live over the interval = (below · width + Σ (u[j] − v)) / n
@@ -173,7 +199,7 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
     }
   }
   if (crossing.length > 0) area += crossingArea({ u, atOrBelow, m, n, live, slot, crossing, between, belowAt });
-  return { ks, wasserstein: area };
+  return binEdges ? { ks, wasserstein: area, counts } : { ks, wasserstein: area };
 }
 
 /**
@@ -182,6 +208,73 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
  */
 /** Cells of `sampleDistances`'s lookup table over the reference's range. */
 const LOOKUP_CELLS = 8192;
+/** Unconditional steps within a lookup cell at most; a fuller cell is binary-searched. */
+const MAX_STEPS = 4;
+
+export interface SampleDistances {
+  ks: number | null;
+  wasserstein: number | null;
+  /** with `binEdges`: the live values counted per bin, as `histogramBin` places them (NaN left out) */
+  counts?: number[];
+}
+
+/**
+ * Histogram bins by place among the reference's distinct values u[0..d): a bin is the number of
+ * inner edges (edges[1..bins−1]) at or below a value. `at[j]` is the bin of u[j]; for values
+ * strictly inside interval j (between u[j−1] and u[j], open ends beyond), `between[j]` is their
+ * bin when no inner edge lies inside the interval, −1 when one does (`split[j]`: values from it
+ * on are one bin higher) and −2 when several do (then `histogramBin` itself).
+ */
+interface PlacedBins {
+  at: Int32Array;
+  between: Int32Array;
+  split: Float64Array;
+}
+
+function placeBins(u: Float64Array, d: number, edges: readonly number[]): PlacedBins {
+  const inner = edges.slice(1, Math.max(1, edges.length - 1));
+  const at = new Int32Array(d);
+  const between = new Int32Array(d + 1);
+  const split = new Float64Array(d + 1);
+  // atOrBelow: inner edges ≤ the interval's lower end; below: inner edges < its upper end
+  let atOrBelow = 0;
+  let below = 0;
+  for (let j = 0; j <= d; j++) {
+    const upper = j < d ? u[j]! : Infinity;
+    while (below < inner.length && inner[below]! < upper) below++;
+    const inside = below - atOrBelow;
+    between[j] = inside === 0 ? atOrBelow : inside === 1 ? -1 : -2;
+    split[j] = inside === 1 ? inner[atOrBelow]! : NaN;
+    if (j < d) {
+      atOrBelow = below;
+      while (atOrBelow < inner.length && inner[atOrBelow]! <= upper) atOrBelow++;
+      at[j] = atOrBelow;
+    }
+  }
+  return { at, between, split };
+}
+
+/** The bin of a value strictly inside interval j (see `placeBins`). */
+function binBetween(bins: PlacedBins, j: number, v: number, edges: readonly number[]): number {
+  const b = bins.between[j]!;
+  if (b >= 0) return b;
+  if (b === -1) return j === 0 ? (v >= bins.split[0]! ? 1 : 0) : bins.at[j - 1]! + (v >= bins.split[j]! ? 1 : 0);
+  return histogramBin(edges, v);
+}
+
+/** Adds the values of the intervals no inner edge splits, and of u itself, to their bins. */
+function binCounts(bins: PlacedBins, between: Float64Array, equal: Float64Array, counts: number[]): void {
+  for (let j = 0; j < bins.between.length; j++) {
+    if (bins.between[j]! >= 0) counts[bins.between[j]!]! += between[j]!;
+    if (j < equal.length) counts[bins.at[j]!]! += equal[j]!;
+  }
+}
+
+function countBins(edges: readonly number[], live: ArrayLike<number>): number[] {
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  for (let i = 0; i < live.length; i++) if (live[i] === live[i]) counts[histogramBin(edges, live[i]!)]!++;
+  return counts;
+}
 
 function crossingArea(t: {
   u: Float64Array;
