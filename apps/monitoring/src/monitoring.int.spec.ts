@@ -323,6 +323,49 @@ describe('monitoring (integration)', () => {
     expect(threeHours).toMatchObject({ predictions: 5, outcomes: 4, positiveRate: 0.6, accuracy: 0.75 });
   });
 
+  it("measures each version's live quality apart, now and hour by hour, from the per-minute sums", async () => {
+    const versioned = `versioned-${s}`;
+    const hour = 3600_000;
+    const end = Math.floor(Date.now() / 60_000) * 60_000;
+    // v1 an hour and a half ago (two right, one wrong) and in the last hour (one right); v2 in the last hour (one wrong)
+    const v1 = [
+      { id: randomUUID(), p: 0.9, outcome: 1, at: end - 1.5 * hour },
+      { id: randomUUID(), p: 0.2, outcome: 0, at: end - 1.5 * hour },
+      { id: randomUUID(), p: 0.7, outcome: 0, at: end - 1.5 * hour },
+      { id: randomUUID(), p: 0.8, outcome: 1, at: end - 0.5 * hour },
+    ];
+    const v2 = [{ id: randomUUID(), p: 0.6, outcome: 0, at: end - 0.5 * hour }];
+    await publishPredictions([
+      ...v1.map((x) => prediction(versioned, x.id, x.p, new Date(x.at))),
+      ...v2.map((x) => ({ ...prediction(versioned, x.id, x.p, new Date(x.at)), version: 2 })),
+    ]);
+    await api('POST', '/api/outcomes/batch', { outcomes: [...v1, ...v2].map((x) => ({ predictionId: x.id, value: x.outcome })) });
+    await eventually(async () => ((await t.client.modelStats(versioned, 3 * 3600)).outcomes === 5 ? true : undefined));
+
+    expect(await t.client.modelStats(versioned, 3600, 1)).toMatchObject({ version: 1, predictions: 1, outcomes: 1, accuracy: 1 });
+    expect(await t.client.modelStats(versioned, 3600, 2)).toMatchObject({ version: 2, predictions: 1, outcomes: 1, accuracy: 0 });
+    expect(await t.client.modelStats(versioned, 3600)).toMatchObject({ version: null, predictions: 2, outcomes: 2, accuracy: 0.5 });
+
+    const history = await t.client.liveQualityHistory(versioned, { windowSeconds: 3600, windows: 3, version: 1 });
+    expect(history).toMatchObject({ model: versioned, version: 1, windowSeconds: 3600 });
+    expect(history.points.map((p) => [p.versions, p.predictions, p.outcomes, p.accuracy])).toEqual([
+      [[], 0, 0, null],
+      [[1], 3, 3, 2 / 3],
+      [[1], 1, 1, 1],
+    ]);
+    expect(history.points[2]!.windowEnd).toBe(new Date(history.points[2]!.windowEnd).toISOString());
+    const both = await t.client.liveQualityHistory(versioned, { windowSeconds: 3600, windows: 3 });
+    expect(both.points.map((p) => [p.versions, p.predictions, p.accuracy])).toEqual([
+      [[], 0, null],
+      [[1], 3, 2 / 3],
+      [[1, 2], 2, 0.5],
+    ]);
+    // log loss of the hour with both: −ln 0.8 (v1, right) and −ln 0.4 (v2, wrong)
+    expect(both.points[2]!.logLoss).toBeCloseTo(-(Math.log(0.8) + Math.log(0.4)) / 2, 12);
+    const bad = await api('GET', `/api/models/${versioned}/live-stats/history?windowSeconds=90`);
+    expect(bad.status).toBe(400);
+  });
+
   it('judges multi-class predictions by their class: accuracy, log loss and per-class counts', async () => {
     const iris = `iris-${s}`;
     const [a, b, c, d] = Array.from({ length: 4 }, () => randomUUID()) as [string, string, string, string];

@@ -269,6 +269,25 @@ describe('every page of the web UI, with its charts (browser)', () => {
     await accuracyAlert.locator('[data-testid="alert-resolve"]').click();
     await expect.poll(() => accuracyAlert.getAttribute('data-status')).toBe('resolved');
     await expect.poll(() => alerts.locator('[data-testid="alert-timeline-bar"][data-status="resolved"]').count()).toBe(1);
+
+    // live quality hour by hour, with the accuracy monitor's threshold; then per version (all the traffic is v2's)
+    const hour = page.locator('[data-testid="quality-hours"] [data-testid="quality-hour-chart"]').first();
+    await expectChart(hour, 'circle.dot', 1);
+    expect((await hour.locator('.legend-item').allInnerTexts()).map((x) => x.trim())).toContain('live accuracy: alert when < 0.9');
+    await page.selectOption('[data-testid="drift-version"]', '1');
+    await expect.poll(() => page.getByTestId('live-stats').getAttribute('data-version')).toBe('1');
+    await expect.poll(async () => page.getByTestId('live-stats').textContent()).toMatch(/^predictions0outcomes0/);
+    await expect.poll(async () => page.locator('[data-testid="quality-hours"][data-version="1"]').getAttribute('data-charts')).toBe('0');
+    await page.selectOption('[data-testid="drift-version"]', '2');
+    await expect.poll(() => page.getByTestId('live-stats').getAttribute('data-version')).toBe('2');
+    await expect.poll(async () => page.getByTestId('live-stats').textContent()).toMatch(/^predictions40outcomes40accuracy0\.\d{4}/);
+    await expectChart(
+      page.locator('[data-testid="quality-hours"][data-version="2"] [data-testid="quality-hour-chart"]').first(),
+      'circle.dot',
+      1,
+    );
+    await expectNoError();
+    await screenshotPage(page, 'model-monitoring-version');
   });
 
   it("shows the training form, and a job's loss and a search's trials as charts", async () => {

@@ -156,6 +156,8 @@ export type RecordOutcomesRequest = z.infer<typeof RecordOutcomesRequest>;
 
 export const ModelWindowStats = z.object({
   model: z.string(),
+  /** the version asked for; null: every version of the model */
+  version: z.number().int().nullable().optional(),
   windowStart: IsoTime,
   windowEnd: IsoTime,
   predictions: z.number().int(),
@@ -221,6 +223,39 @@ export type AcceptedResponse = z.infer<typeof AcceptedResponse>;
 
 export const LiveStatsQuery = z.object({ windowSeconds: z.coerce.number().int().min(1).max(MAX_WINDOW_SECONDS).default(3600) });
 export type LiveStatsQuery = z.infer<typeof LiveStatsQuery>;
+
+/** A version's predictions only (default: every version of the model) */
+const VersionFilter = z.coerce.number().int().min(1).max(2_147_483_647).optional();
+
+export const ModelLiveStatsQuery = LiveStatsQuery.extend({ version: VersionFilter });
+export type ModelLiveStatsQuery = z.infer<typeof ModelLiveStatsQuery>;
+
+export const LiveQualityHistoryQuery = z.object({
+  /** each window's length, whole minutes */
+  windowSeconds: z.coerce.number().int().min(60).max(86_400).multipleOf(60, 'a whole number of minutes (a multiple of 60)').default(3600),
+  /** consecutive windows, the last one ending with the current minute */
+  windows: z.coerce.number().int().min(1).max(168).default(24),
+  version: VersionFilter,
+});
+export type LiveQualityHistoryQuery = z.infer<typeof LiveQualityHistoryQuery>;
+
+/**
+ * A model's (or one version's) live quality over consecutive windows, oldest first, from the
+ * per-minute sums ingestion keeps: every figure of `ModelWindowStats` but AUC and the per-class
+ * counts (those need the predictions themselves). Windows are whole minutes.
+ */
+export const LiveQualityHistoryResponse = z.object({
+  model: z.string(),
+  version: z.number().int().nullable(),
+  windowSeconds: z.number().int(),
+  points: z.array(
+    ModelWindowStats.omit({ model: true, auc: true, classes: true }).extend({
+      /** versions whose predictions the window counts */
+      versions: z.array(z.number().int()),
+    }),
+  ),
+});
+export type LiveQualityHistoryResponse = z.infer<typeof LiveQualityHistoryResponse>;
 
 export const ListMonitorsQuery = z.object({ model: Name.optional() });
 export type ListMonitorsQuery = z.infer<typeof ListMonitorsQuery>;

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
-import type { ModelArmsResponse, ModelWindowStats } from '@atelier/contracts';
+import type { LiveQualityHistoryQuery, LiveQualityHistoryResponse, ModelArmsResponse, ModelWindowStats } from '@atelier/contracts';
 
 import { MonitoringRepository } from './monitoring.repository';
-import { windowEndingAt } from './window-metrics';
+import { type Window, type WindowAggregate, windowEndingAt } from './window-metrics';
 
 /** What a model's live traffic looks like over a window: its quality and traffic, and its deployment's arms side by side. */
 @Injectable()
@@ -39,35 +39,55 @@ export class LiveStatsService {
     };
   }
 
-  async liveStats(model: string, windowSeconds: number, now = new Date()): Promise<ModelWindowStats> {
+  /** The model's live figures over the last window: every version's predictions, or one version's. */
+  async liveStats(model: string, windowSeconds: number, version: number | null = null, now = new Date()): Promise<ModelWindowStats> {
     const window = windowEndingAt(now, windowSeconds);
     // one snapshot: the counts, the per-class figures and AUC of the same rows (read apart, an
     // outcome stored in between was in some figures and not in others)
     const [stats, classes, auc] = await this.repository.snapshot(
       async (tx) =>
         [
-          await this.repository.aggregateWindow(model, window, tx),
-          await this.repository.classCounts(model, window, tx),
-          await this.repository.windowAuc(model, window, tx),
+          await this.repository.aggregateWindow(model, window, tx, version),
+          await this.repository.classCounts(model, window, tx, version),
+          await this.repository.windowAuc(model, window, tx, version),
         ] as const,
     );
+    return { model, version, ...figuresOf(window, stats), auc: auc.auc, classes };
+  }
+
+  /**
+   * Live quality over consecutive windows, oldest first (the dashboard's charts), the last one
+   * ending with the current minute (so it counts what arrived so far in it): from the per-minute
+   * sums, so whole minutes only.
+   */
+  async qualityHistory(model: string, query: LiveQualityHistoryQuery, now = new Date()): Promise<LiveQualityHistoryResponse> {
+    const end = new Date((Math.floor(now.getTime() / 60_000) + 1) * 60_000);
+    const version = query.version ?? null;
+    const windows = await this.repository.qualityHistory(model, version, end, query.windowSeconds, query.windows);
     return {
       model,
-      windowStart: window.start.toISOString(),
-      windowEnd: window.end.toISOString(),
-      predictions: stats.predictions,
-      outcomes: stats.outcomes,
-      predictionMean: stats.predictionMean,
-      positiveRate: stats.positiveRate,
-      accuracy: stats.accuracy,
-      logLoss: stats.logLoss,
-      auc: auc.auc,
-      precision: stats.precision,
-      recall: stats.recall,
-      rmse: stats.rmse,
-      mae: stats.mae,
-      mape: stats.mape,
-      classes,
+      version,
+      windowSeconds: query.windowSeconds,
+      points: windows.map(({ window, versions, stats }) => ({ ...figuresOf(window, stats), versions })),
     };
   }
+}
+
+/** A window's figures as the live-stats contracts name them. */
+function figuresOf(window: Window, stats: WindowAggregate) {
+  return {
+    windowStart: window.start.toISOString(),
+    windowEnd: window.end.toISOString(),
+    predictions: stats.predictions,
+    outcomes: stats.outcomes,
+    predictionMean: stats.predictionMean,
+    positiveRate: stats.positiveRate,
+    accuracy: stats.accuracy,
+    logLoss: stats.logLoss,
+    precision: stats.precision,
+    recall: stats.recall,
+    rmse: stats.rmse,
+    mae: stats.mae,
+    mape: stats.mape,
+  };
 }

@@ -16,8 +16,11 @@ import {
   ListAlertsQuery,
   ListMonitorsQuery,
   ListWindowsQuery,
+  LiveQualityHistoryQuery,
+  LiveQualityHistoryResponse,
   LiveStatsQuery,
   ModelArmsResponse,
+  ModelLiveStatsQuery,
   ModelWindowStats,
   MonitorEvaluation,
   MonitorResponse,
@@ -159,15 +162,29 @@ export class MonitoringController {
   @Get('models/:name/live-stats')
   @Endpoint({
     tag,
-    summary: 'Live prediction and outcome statistics of a model over the last window',
-    query: LiveStatsQuery,
+    summary: 'Live prediction and outcome statistics of a model (or one of its versions) over the last window',
+    query: ModelLiveStatsQuery,
     response: ModelWindowStats,
   })
   liveStats(
     @Param('name', new ZodPipe(Name)) name: string,
-    @Query(new ZodPipe(LiveStatsQuery)) query: Infer<typeof LiveStatsQuery>,
+    @Query(new ZodPipe(ModelLiveStatsQuery)) query: Infer<typeof ModelLiveStatsQuery>,
   ): Promise<ModelWindowStats> {
-    return this.live.liveStats(name, query.windowSeconds);
+    return this.live.liveStats(name, query.windowSeconds, query.version ?? null);
+  }
+
+  @Get('models/:name/live-stats/history')
+  @Endpoint({
+    tag,
+    summary: "A model's (or one version's) live quality over consecutive windows of whole minutes, oldest first",
+    query: LiveQualityHistoryQuery,
+    response: LiveQualityHistoryResponse,
+  })
+  qualityHistory(
+    @Param('name', new ZodPipe(Name)) name: string,
+    @Query(new ZodPipe(LiveQualityHistoryQuery)) query: Infer<typeof LiveQualityHistoryQuery>,
+  ): Promise<LiveQualityHistoryResponse> {
+    return this.live.qualityHistory(name, query);
   }
 
   @Get('models/:name/arms')

@@ -232,9 +232,15 @@ export class MonitoringRepository {
    * Every window metric of a model over `[start, end)` by prediction time: the whole minutes from
    * `monitored_minutes`, the partial minutes at either edge from the predictions themselves, so
    * the result is exact and the cost does not grow with the traffic of the window.
-   * Positives and accuracy are counted at POSITIVE_THRESHOLD, as ingestion counts them.
+   * Positives and accuracy are counted at POSITIVE_THRESHOLD, as ingestion counts them. With a
+   * `version`, that version's predictions only.
    */
-  async aggregateWindow(model: string, window: Window, db: Db = this.prisma.client): Promise<WindowAggregate> {
+  async aggregateWindow(
+    model: string,
+    window: Window,
+    db: Db = this.prisma.client,
+    version: number | null = null,
+  ): Promise<WindowAggregate> {
     const firstWhole = new Date(Math.ceil(window.start.getTime() / MINUTE_MS) * MINUTE_MS);
     const lastWhole = new Date(Math.floor(window.end.getTime() / MINUTE_MS) * MINUTE_MS);
     // no whole minute inside: the raw rows of the window are at most two minutes of them
@@ -242,23 +248,7 @@ export class MonitoringRepository {
     const sums = QUALITY.map(
       (q) => `${q.type === 'int' ? `coalesce(sum(${q.alias}), 0)::int` : `sum(${q.alias})::float8`} AS ${q.alias}`,
     ).join(', ');
-    const [row] = await db.$queryRaw<
-      Array<{
-        predictions: number;
-        prediction_sum: number | null;
-        positives: number;
-        outcomes: number;
-        correct: number;
-        log_loss_sum: number | null;
-        se: number | null;
-        ae: number | null;
-        ape: number | null;
-        apc: number;
-        tp: number;
-        pp: number;
-        ap: number;
-      }>
-    >`
+    const [row] = await db.$queryRaw<SumsRow[]>`
       SELECT coalesce(sum(predictions), 0)::int AS predictions, sum(prediction_sum)::float8 AS prediction_sum,
              coalesce(sum(positives), 0)::int AS positives, coalesce(sum(outcomes), 0)::int AS outcomes, coalesce(sum(correct), 0)::int AS correct,
              sum(log_loss_sum)::float8 AS log_loss_sum, ${Prisma.raw(sums)}
@@ -266,34 +256,51 @@ export class MonitoringRepository {
         SELECT predictions, prediction_sum, positives, outcomes, correct, log_loss_sum,
                ${Prisma.raw(QUALITY.map((q) => `${q.column} AS ${q.alias}`).join(', '))}
         FROM monitored_minutes
-        WHERE model_name = ${model} AND minute >= ${wholeFrom} AND minute < ${wholeTo}
+        WHERE model_name = ${model} AND minute >= ${wholeFrom} AND minute < ${wholeTo} AND (${version}::int IS NULL OR version = ${version}::int)
         UNION ALL
         SELECT 1, prediction, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int, ${Prisma.raw(hasOutcome(outcomeOf()))}::int,
                ${Prisma.raw(correct('prediction', 'label', outcomeOf()))}, ${Prisma.raw(logLoss('prediction', 'probabilities', outcomeOf()))},
                ${Prisma.raw(qualityOf('prediction', 'label', outcomeOf()))}
         FROM monitored_predictions
-        WHERE model_name = ${model}
+        WHERE model_name = ${model} AND (${version}::int IS NULL OR version = ${version}::int)
           AND ((predicted_at >= ${window.start} AND predicted_at < ${wholeFrom}) OR (predicted_at >= ${wholeTo} AND predicted_at < ${window.end}))
       ) AS parts`;
-    const predictions = row?.predictions ?? 0;
-    const outcomes = row?.outcomes ?? 0;
-    const mean = (sum: number | null | undefined, n: number) => (n > 0 ? (sum ?? 0) / n : null);
-    return {
-      predictions,
-      outcomes,
-      predictionMean: mean(row?.prediction_sum, predictions),
-      positiveRate: mean(row?.positives, predictions),
-      accuracy: mean(row?.correct, outcomes),
-      logLoss: mean(row?.log_loss_sum, outcomes),
-      rmse: outcomes > 0 ? Math.sqrt((row?.se ?? 0) / outcomes) : null,
-      mae: mean(row?.ae, outcomes),
-      mape: mean(row?.ape, row?.apc ?? 0),
-      mapeSamples: row?.apc ?? 0,
-      precision: mean(row?.tp, row?.pp ?? 0),
-      recall: mean(row?.tp, row?.ap ?? 0),
-      predictedPositives: row?.pp ?? 0,
-      actualPositives: row?.ap ?? 0,
-    };
+    return aggregateOf(row);
+  }
+
+  /**
+   * A model's (or one version's) window figures over `windows` consecutive windows of
+   * `windowSeconds` (whole minutes) ending at `end` (a minute), oldest first, from the per-minute
+   * sums alone: one indexed read of the minutes in range, whatever the traffic.
+   */
+  async qualityHistory(
+    model: string,
+    version: number | null,
+    end: Date,
+    windowSeconds: number,
+    windows: number,
+  ): Promise<Array<{ window: Window; versions: number[]; stats: WindowAggregate }>> {
+    const start = new Date(end.getTime() - windows * windowSeconds * 1000);
+    const rows = await this.prisma.client.$queryRaw<Array<SumsRow & { bucket: number; versions: number[] }>>`
+      SELECT floor(extract(epoch FROM minute - ${start}::timestamptz) / ${windowSeconds}::int)::int AS bucket,
+             array_agg(DISTINCT version ORDER BY version) AS versions,
+             sum(predictions)::int AS predictions, sum(prediction_sum)::float8 AS prediction_sum,
+             sum(positives)::int AS positives, sum(outcomes)::int AS outcomes, sum(correct)::int AS correct,
+             sum(log_loss_sum)::float8 AS log_loss_sum,
+             ${Prisma.raw(QUALITY.map((q) => `${q.type === 'int' ? `sum(${q.column})::int` : `sum(${q.column})::float8`} AS ${q.alias}`).join(', '))}
+      FROM monitored_minutes
+      WHERE model_name = ${model} AND minute >= ${start} AND minute < ${end} AND (${version}::int IS NULL OR version = ${version}::int)
+      GROUP BY 1 ORDER BY 1`;
+    const byBucket = new Map(rows.map((r) => [r.bucket, r]));
+    return Array.from({ length: windows }, (_, i) => {
+      const from = new Date(start.getTime() + i * windowSeconds * 1000);
+      const row = byBucket.get(i);
+      return {
+        window: { start: from, end: new Date(from.getTime() + windowSeconds * 1000) },
+        versions: row?.versions ?? [],
+        stats: aggregateOf(row),
+      };
+    });
   }
 
   /**
@@ -301,7 +308,12 @@ export class MonitoringRepository {
    * the rank statistic, ties given their mean rank; null without both classes. A scan of the
    * window's rows with an outcome — for the monitors and views that ask for it.
    */
-  async windowAuc(model: string, window: Window, db: Db = this.prisma.client): Promise<{ auc: number | null; samples: number }> {
+  async windowAuc(
+    model: string,
+    window: Window,
+    db: Db = this.prisma.client,
+    version: number | null = null,
+  ): Promise<{ auc: number | null; samples: number }> {
     const [row] = await db.$queryRaw<Array<{ positives: number; negatives: number; rank_sum: number | null }>>`
       SELECT count(*) FILTER (WHERE positive)::int AS positives, count(*) FILTER (WHERE NOT positive)::int AS negatives,
              sum(rank + (ties - 1) / 2.0) FILTER (WHERE positive)::float8 AS rank_sum
@@ -309,7 +321,7 @@ export class MonitoringRepository {
         SELECT outcome >= ${POSITIVE_THRESHOLD}::float8 AS positive,
                rank() OVER (ORDER BY prediction) AS rank, count(*) OVER (PARTITION BY prediction) AS ties
         FROM monitored_predictions
-        WHERE model_name = ${model} AND label IS NULL AND outcome IS NOT NULL
+        WHERE model_name = ${model} AND label IS NULL AND outcome IS NOT NULL AND (${version}::int IS NULL OR version = ${version}::int)
           AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
       ) AS ranked`;
     const positives = row?.positives ?? 0;
@@ -326,15 +338,18 @@ export class MonitoringRepository {
     model: string,
     window: Window,
     db: Db = this.prisma.client,
+    version: number | null = null,
   ): Promise<Array<{ label: string; predicted: number; outcomes: number }>> {
     return db.$queryRaw<Array<{ label: string; predicted: number; outcomes: number }>>`
       SELECT label, sum(predicted)::int AS predicted, sum(observed)::int AS outcomes
       FROM (
         SELECT label, 1 AS predicted, 0 AS observed FROM monitored_predictions
         WHERE model_name = ${model} AND label IS NOT NULL AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
+          AND (${version}::int IS NULL OR version = ${version}::int)
         UNION ALL
         SELECT ${Prisma.raw(classOf(outcomeOf()))}, 0, 1 FROM monitored_predictions
         WHERE model_name = ${model} AND label IS NOT NULL AND ${Prisma.raw(hasOutcome(outcomeOf()))} AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
+          AND (${version}::int IS NULL OR version = ${version}::int)
       ) AS counted
       GROUP BY label ORDER BY label`;
   }
@@ -473,9 +488,49 @@ export class MonitoringRepository {
 
 type Stored = { prediction_id: string; model_name: string };
 
+/** The sums a window's figures are made of, as the window queries name them. */
+interface SumsRow {
+  predictions: number;
+  prediction_sum: number | null;
+  positives: number;
+  outcomes: number;
+  correct: number;
+  log_loss_sum: number | null;
+  se: number | null;
+  ae: number | null;
+  ape: number | null;
+  apc: number;
+  tp: number;
+  pp: number;
+  ap: number;
+}
+
+/** A window's figures from its sums (an empty window: counts 0, figures null). */
+function aggregateOf(row: SumsRow | undefined): WindowAggregate {
+  const predictions = row?.predictions ?? 0;
+  const outcomes = row?.outcomes ?? 0;
+  const mean = (sum: number | null | undefined, n: number) => (n > 0 ? (sum ?? 0) / n : null);
+  return {
+    predictions,
+    outcomes,
+    predictionMean: mean(row?.prediction_sum, predictions),
+    positiveRate: mean(row?.positives, predictions),
+    accuracy: mean(row?.correct, outcomes),
+    logLoss: mean(row?.log_loss_sum, outcomes),
+    rmse: outcomes > 0 ? Math.sqrt((row?.se ?? 0) / outcomes) : null,
+    mae: mean(row?.ae, outcomes),
+    mape: mean(row?.ape, row?.apc ?? 0),
+    mapeSamples: row?.apc ?? 0,
+    precision: mean(row?.tp, row?.pp ?? 0),
+    recall: mean(row?.tp, row?.ap ?? 0),
+    predictedPositives: row?.pp ?? 0,
+    actualPositives: row?.ap ?? 0,
+  };
+}
+
 /**
  * Adds each changed prediction's share to its minute in `monitored_minutes`, inside the statement
- * that changed it: `changed` is a data-modifying CTE returning model_name, predicted_at and the
+ * that changed it: `changed` is a data-modifying CTE returning model_name, version, predicted_at and the
  * per-row deltas n (predictions), s (prediction sum), pos (positives), o (outcomes), c (correct),
  * ll (log loss).
  */
@@ -522,13 +577,13 @@ const NO_QUALITY = QUALITY.map((q) => `0::${q.type} AS ${q.alias}`).join(', ');
 
 const ADD_TO_MINUTES = `
   minutes AS (
-    INSERT INTO monitored_minutes AS m (model_name, minute, predictions, prediction_sum, positives, outcomes, correct, log_loss_sum, ${QUALITY.map((q) => q.column).join(', ')})
-    SELECT model_name, date_trunc('minute', predicted_at), sum(n)::int, sum(s), sum(pos)::int, sum(o)::int, sum(c)::int, sum(ll),
+    INSERT INTO monitored_minutes AS m (model_name, version, minute, predictions, prediction_sum, positives, outcomes, correct, log_loss_sum, ${QUALITY.map((q) => q.column).join(', ')})
+    SELECT model_name, version, date_trunc('minute', predicted_at), sum(n)::int, sum(s), sum(pos)::int, sum(o)::int, sum(c)::int, sum(ll),
            ${QUALITY.map((q) => (q.type === 'int' ? `sum(${q.alias})::int` : `sum(${q.alias})`)).join(', ')}
-    FROM changed GROUP BY 1, 2
+    FROM changed GROUP BY 1, 2, 3
     -- rows locked in one order by every transaction: concurrent ones wait, they do not deadlock
-    ORDER BY 1, 2
-    ON CONFLICT (model_name, minute) DO UPDATE SET
+    ORDER BY 1, 2, 3
+    ON CONFLICT (model_name, version, minute) DO UPDATE SET
       predictions = m.predictions + EXCLUDED.predictions,
       prediction_sum = m.prediction_sum + EXCLUDED.prediction_sum,
       positives = m.positives + EXCLUDED.positives,
@@ -576,9 +631,9 @@ async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Pro
        INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at, label, probabilities, arm, latency_ms)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::jsonb[], $10::text[], $11::float8[])
        ON CONFLICT (prediction_id) DO NOTHING
-       RETURNING prediction_id, model_name, prediction, predicted_at),
+       RETURNING prediction_id, model_name, version, prediction, predicted_at),
      changed AS (
-       SELECT model_name, predicted_at, 1 AS n, prediction AS s, (prediction >= ${POSITIVE_THRESHOLD})::int AS pos, 0 AS o, 0 AS c, 0::float8 AS ll, ${NO_QUALITY} FROM stored),
+       SELECT model_name, version, predicted_at, 1 AS n, prediction AS s, (prediction >= ${POSITIVE_THRESHOLD})::int AS pos, 0 AS o, 0 AS c, 0::float8 AS ll, ${NO_QUALITY} FROM stored),
      ${ADD_TO_MINUTES}
      SELECT prediction_id::text, model_name FROM stored`,
     [
@@ -637,9 +692,9 @@ async function joinPending(client: PoolClient, where: string, parameter: unknown
        -- a class name joins only a prediction that names classes (a refused one is dropped)
        UPDATE monitored_predictions p SET outcome = j.value, outcome_label = j.label, outcome_at = j.observed_at
        FROM joined j WHERE p.prediction_id = j.prediction_id AND NOT ${hasOutcome(outcomeOf('p.'))} AND (j.label IS NULL OR p.label IS NOT NULL)
-       RETURNING p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome, p.outcome_label),
+       RETURNING p.model_name, p.version, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome, p.outcome_label),
      changed AS (
-       SELECT model_name, predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos, 1 AS o,
+       SELECT model_name, version, predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos, 1 AS o,
               ${correct('prediction', 'label', outcomeOf())} AS c, ${logLoss('prediction', 'probabilities', outcomeOf())} AS ll,
               ${qualityOf('prediction', 'label', outcomeOf())}
        FROM updated),
@@ -681,9 +736,9 @@ async function applyOutcomes(
        UPDATE monitored_predictions p SET outcome = u.value, outcome_label = u.label, outcome_at = u.at
        FROM unnest($1::uuid[], $2::float8[], $3::text[], $4::timestamptz[]) AS u(id, value, label, at)
        WHERE p.prediction_id = u.id
-       RETURNING p.prediction_id, p.model_name, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome, p.outcome_label),
+       RETURNING p.prediction_id, p.model_name, p.version, p.predicted_at, p.prediction, p.label, p.probabilities, p.outcome, p.outcome_label),
      changed AS (
-       SELECT u.model_name, u.predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos,
+       SELECT u.model_name, u.version, u.predicted_at, 0 AS n, 0::float8 AS s, 0 AS pos,
               (NOT ${hasOutcome(before)})::int AS o,
               ${correct('u.prediction', 'u.label', now)} - ${correct('u.prediction', 'u.label', before)} AS c,
               ${logLoss('u.prediction', 'u.probabilities', now)} - ${logLoss('u.prediction', 'u.probabilities', before)} AS ll,

@@ -26,6 +26,7 @@ import type {
   FeatureLookupResponse,
   FeatureRowInput,
   IngestRowsResponse,
+  LiveQualityHistoryResponse,
   MaterializationResponse,
   ModelArmsResponse,
   ModelResponse,
@@ -349,8 +350,17 @@ export class AtelierClient {
   armStats(model: string, windowSeconds = 3600) {
     return this.call<ModelArmsResponse>('monitoring', 'GET', `/api/models/${enc(model)}/arms?windowSeconds=${windowSeconds}`);
   }
-  modelStats(model: string, windowSeconds = 3600) {
-    return this.call<ModelWindowStats>('monitoring', 'GET', `/api/models/${enc(model)}/live-stats?windowSeconds=${windowSeconds}`);
+  /** The model's live figures over the last window: every version's predictions, or `version`'s only. */
+  modelStats(model: string, windowSeconds = 3600, version?: number) {
+    const query = new URLSearchParams({ windowSeconds: String(windowSeconds) });
+    if (version !== undefined) query.set('version', String(version));
+    return this.call<ModelWindowStats>('monitoring', 'GET', `/api/models/${enc(model)}/live-stats?${query}`);
+  }
+  /** Live quality over consecutive windows of whole minutes (oldest first), of every version or one. */
+  liveQualityHistory(model: string, options: { windowSeconds?: number; windows?: number; version?: number } = {}) {
+    const query = new URLSearchParams({ windowSeconds: String(options.windowSeconds ?? 3600), windows: String(options.windows ?? 24) });
+    if (options.version !== undefined) query.set('version', String(options.version));
+    return this.call<LiveQualityHistoryResponse>('monitoring', 'GET', `/api/models/${enc(model)}/live-stats/history?${query}`);
   }
 
   /** Drift of each input of the model over the last window against its version's training baseline (default: the newest version in the window). */

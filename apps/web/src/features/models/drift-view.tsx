@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useState } from 'react';
 
-import type { FeatureDrift } from '@atelier/contracts';
+import type { FeatureDrift, ModelVersionResponse, ServingTask } from '@atelier/contracts';
 
 import { ConsumerLag } from '../../components/consumer-lag';
 import { ErrorNotice } from '../../components/error-notice';
@@ -27,6 +27,12 @@ const WINDOWS = [
 ] as const;
 
 /** Common reading of PSI: below 0.1 stable, up to 0.25 drifting, beyond shifted. */
+/** The task of the version chosen, or of the newest one; undefined until the versions are read. */
+function taskOf(versions: ModelVersionResponse[] | undefined, version: number | undefined): ServingTask | undefined {
+  const newest = [...(versions ?? [])].sort((a, b) => b.version - a.version)[0];
+  return (version === undefined ? newest : versions?.find((v) => v.version === version))?.signature.task;
+}
+
 function psiLevel(psi: number | null): 'ok' | 'warn' | 'bad' | null {
   if (psi === null) return null;
   return psi < 0.1 ? 'ok' : psi < 0.25 ? 'warn' : 'bad';
@@ -34,7 +40,8 @@ function psiLevel(psi: number | null): 'ok' | 'warn' | 'bad' | null {
 
 /**
  * A model's monitoring dashboard, for the newest version serving or one chosen: live quality over
- * the window and each quality monitor over time (threshold drawn); each input against the
+ * the window and hour by hour (all versions, or the chosen one) and each quality monitor over time
+ * (thresholds drawn); each input against the
  * version's training baseline (the statistics side by side, most drifted first; for the chosen
  * input the baseline's and the live histograms, and its drift hour by hour with the monitors'
  * thresholds); the model's alerts on a timeline, to acknowledge and resolve; the lag of the
@@ -94,7 +101,13 @@ export function DriftView({ name }: { name: string }) {
         }
       />
       {state.error ? <ErrorNotice error={state.error} onRetry={state.reload} /> : null}
-      <ModelQuality model={name} windowSeconds={windowSeconds} windowLabel={WINDOWS.find((w) => w.seconds === windowSeconds)!.label} />
+      <ModelQuality
+        model={name}
+        version={version}
+        task={taskOf(versions.data, version)}
+        windowSeconds={windowSeconds}
+        windowLabel={WINDOWS.find((w) => w.seconds === windowSeconds)!.label}
+      />
       {drift === undefined ? (
         state.loading ? (
           <Loading what="Computing drift" />

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 
-import { isFeatureMetric, type ModelWindowStats } from '@atelier/contracts';
+import { isFeatureMetric, type ModelWindowStats, type ServingTask } from '@atelier/contracts';
 
 import { ErrorNotice } from '../../components/error-notice';
 import { Loading } from '../../components/states';
@@ -10,41 +10,63 @@ import { api } from '../../lib/api';
 import { formatCount, formatMetric } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { MonitorHistory } from '../monitors/monitor-history';
+import { LiveQualityHistory } from './live-quality-history';
 
 const REFRESH_MS = 30_000;
 
-/** The live figures a window can have, in the order a reader looks for them; null ones are left out. */
-const LIVE_FIGURES: Array<{ label: string; pick: (s: ModelWindowStats) => number | null }> = [
-  { label: 'accuracy', pick: (s) => s.accuracy },
-  { label: 'AUC', pick: (s) => s.auc },
-  { label: 'log loss', pick: (s) => s.logLoss },
-  { label: 'precision', pick: (s) => s.precision },
-  { label: 'recall', pick: (s) => s.recall },
-  { label: 'RMSE', pick: (s) => s.rmse },
-  { label: 'MAE', pick: (s) => s.mae },
-  { label: 'MAPE', pick: (s) => s.mape },
-  { label: 'positive rate', pick: (s) => s.positiveRate },
-  { label: 'prediction mean', pick: (s) => s.predictionMean },
+/** The live figures a window can have, in the order a reader looks for them, with the tasks they are for; null ones are left out. */
+const CLASSIFIERS: ServingTask[] = ['binary_classification', 'multiclass_classification'];
+const LIVE_FIGURES: Array<{ label: string; tasks: ServingTask[]; pick: (s: ModelWindowStats) => number | null }> = [
+  { label: 'accuracy', tasks: CLASSIFIERS, pick: (s) => s.accuracy },
+  { label: 'AUC', tasks: ['binary_classification'], pick: (s) => s.auc },
+  { label: 'log loss', tasks: CLASSIFIERS, pick: (s) => s.logLoss },
+  { label: 'precision', tasks: ['binary_classification'], pick: (s) => s.precision },
+  { label: 'recall', tasks: ['binary_classification'], pick: (s) => s.recall },
+  { label: 'RMSE', tasks: ['regression'], pick: (s) => s.rmse },
+  { label: 'MAE', tasks: ['regression'], pick: (s) => s.mae },
+  { label: 'MAPE', tasks: ['regression'], pick: (s) => s.mape },
+  { label: 'positive rate', tasks: ['binary_classification'], pick: (s) => s.positiveRate },
+  { label: 'prediction mean', tasks: [...CLASSIFIERS, 'regression'], pick: (s) => s.predictionMean },
 ];
 
 /**
- * A model's live quality: the window's figures from its predictions and the outcomes joined to
- * them, then each enabled monitor on a quality or traffic metric over time, its threshold drawn.
+ * A model's live quality, of all its versions or of the one chosen: the window's figures from its
+ * predictions and the outcomes joined to them, the figures hour by hour over the last day with
+ * the thresholds of the monitors on them, then each enabled monitor's stored windows.
  */
-export function ModelQuality({ model, windowSeconds, windowLabel }: { model: string; windowSeconds: number; windowLabel: string }) {
-  const stats = useApi(() => api.modelStats(model, windowSeconds), [model, windowSeconds], { refreshMs: REFRESH_MS });
+export function ModelQuality({
+  model,
+  version,
+  task,
+  windowSeconds,
+  windowLabel,
+}: {
+  model: string;
+  version?: number;
+  /** the model's task (of the version chosen, or the newest), when known: which figures to chart */
+  task?: ServingTask;
+  windowSeconds: number;
+  windowLabel: string;
+}) {
+  const stats = useApi(() => api.modelStats(model, windowSeconds, version), [model, windowSeconds, version], { refreshMs: REFRESH_MS });
   const monitors = useApi(() => api.listMonitors(), [model]);
   const watching = (monitors.data ?? [])
     .filter((m) => m.model === model && m.enabled && !isFeatureMetric(m.metric))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const figures = stats.data ? LIVE_FIGURES.flatMap((f) => (f.pick(stats.data!) === null ? [] : [{ label: f.label, value: f.pick(stats.data!) }])) : [];
+  const figures = stats.data
+    ? LIVE_FIGURES.filter((f) => task === undefined || f.tasks.includes(task)).flatMap((f) =>
+        f.pick(stats.data!) === null ? [] : [{ label: f.label, value: f.pick(stats.data!) }],
+      )
+    : [];
 
   return (
     <section className="card stack" data-testid="model-quality">
-      <h2 className="card-title">Live quality · {windowLabel}</h2>
+      <h2 className="card-title">
+        Live quality · {version === undefined ? 'all versions' : `v${version}`} · {windowLabel}
+      </h2>
       {stats.error ? <ErrorNotice error={stats.error} onRetry={stats.reload} compact /> : null}
       {stats.data ? (
-        <div className="metrics" data-testid="live-stats">
+        <div className="metrics" data-testid="live-stats" data-version={version ?? ''}>
           <Figure label="predictions" value={formatCount(stats.data.predictions)} />
           <Figure label="outcomes" value={formatCount(stats.data.outcomes)} />
           {figures.map((f) => (
@@ -55,6 +77,7 @@ export function ModelQuality({ model, windowSeconds, windowLabel }: { model: str
         <Loading what="Reading the live window" />
       ) : null}
       {monitors.error ? <ErrorNotice error={monitors.error} onRetry={monitors.reload} compact /> : null}
+      <LiveQualityHistory model={model} version={version} task={task} monitors={watching} />
       {monitors.data === undefined ? null : watching.length === 0 ? (
         <p className="muted" data-testid="quality-none">
           No enabled monitor watches this model&apos;s quality yet: <Link href="/monitors">create one</Link> to follow it over time.
@@ -66,7 +89,10 @@ export function ModelQuality({ model, windowSeconds, windowLabel }: { model: str
           ))}
         </div>
       )}
-      <p className="muted small">Figures over the window from predictions and the outcomes joined to them; charts: each monitor&apos;s stored windows, its threshold dashed.</p>
+      <p className="muted small">
+        Figures over the window from predictions and the outcomes joined to them; charts: each monitor&apos;s stored windows, its threshold
+        dashed.
+      </p>
     </section>
   );
 }
