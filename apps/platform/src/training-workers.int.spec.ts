@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -149,6 +150,10 @@ describe('training in worker processes (integration)', () => {
     expect(supervisor.pids()).toEqual([worker.pid]);
     // the worker gives itself a lower priority (TRAINING_WORKER_NICE, default 10) than the API process's, never a higher one
     expect(os.getPriority(worker.pid)).toBe(Math.max(10, os.getPriority(process.pid)));
+    // every thread of it, V8's and libuv's own included (started through nice, not lowered afterwards)
+    const threads = readdirSync(`/proc/${worker.pid}/task`);
+    expect(threads.length).toBeGreaterThan(1);
+    for (const tid of threads) expect({ tid, nice: threadNice(worker.pid, tid) }).toEqual({ tid, nice: Math.max(10, os.getPriority(process.pid)) });
     expect((await h.t.client.getVersion(`tiny_${h.s}`, 1)).lineage.trainingJobId).toBe(done.id);
     report('a small job, start to success', delay);
   }, 180_000);
@@ -277,6 +282,12 @@ describe('a search shared by two worker processes (integration)', () => {
     expect(version.signature.partition).toEqual({ column: 'side', values: ['a', 'b', 'c'] });
   }, 240_000);
 });
+
+/** A thread's nice value: field 19 of /proc/<pid>/task/<tid>/stat (fields after the command's closing parenthesis start at 3). */
+function threadNice(pid: number, tid: string): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19 - 3]);
+}
 
 function isAlive(pid: number): boolean {
   try {

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -26,19 +27,34 @@ export interface WorkerProcess {
   once(event: 'error', listener: (error: Error) => void): unknown;
 }
 
-export type LaunchWorker = () => WorkerProcess;
+/** Starts a worker at scheduling priority `nice` (TRAINING_WORKER_NICE) or lower. */
+export type LaunchWorker = (nice?: number) => WorkerProcess;
 export const TRAINING_WORKER_LAUNCHER = Symbol('TRAINING_WORKER_LAUNCHER');
 
 /**
  * `node -r @swc-node/register apps/training-worker/src/main.ts` in the repository, or compiled
  * `node dist/apps/training-worker/src/main.js` with this process's Node options and working
  * directory (relative paths such as ATELIER_ARTIFACT_DIR mean the same); this process's environment.
+ *
+ * Started through `nice` at TRAINING_WORKER_NICE (never above this process's priority), so every
+ * thread of the worker runs at the lower priority from its first instruction — V8's and libuv's
+ * own threads too, which a process lowering its priority itself would leave where they were (on
+ * Linux a thread's priority is its own). Where `nice` is missing the worker lowers its main
+ * thread's priority itself, and the threads it starts afterwards inherit it.
  */
-export const forkTrainingWorker: LaunchWorker = () =>
-  fork(TRAINING_WORKER_ENTRY, [], {
-    ...(COMPILED ? {} : { cwd: ROOT, execArgv: ['-r', '@swc-node/register'] }),
+export const forkTrainingWorker: LaunchWorker = (nice = 0) => {
+  const nodeArgs = COMPILED ? process.execArgv : ['-r', '@swc-node/register'];
+  const increment = nice - os.getPriority();
+  const niced = increment > 0 && existsSync(NICE);
+  return fork(TRAINING_WORKER_ENTRY, [], {
+    ...(COMPILED ? {} : { cwd: ROOT }),
+    ...(niced ? { execPath: NICE, execArgv: ['-n', String(increment), process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+};
+
+/** coreutils' `nice`, which runs a command at a lower scheduling priority */
+const NICE = '/usr/bin/nice';
 
 /**
  * Restarts back off 1 s, 2 s, 4 s … up to 30 s while a worker keeps dying; a worker that ran a
@@ -101,7 +117,7 @@ export class TrainingWorkersSupervisor implements OnApplicationBootstrap, OnModu
 
   private start(slot: Slot): void {
     slot.restart = undefined;
-    const child = this.launch();
+    const child = this.launch(this.config.trainingWorkerNice);
     slot.child = child;
     slot.startedAt = Date.now();
     const pid = child.pid;
