@@ -1,5 +1,5 @@
 import { Global, Inject, Injectable, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { HealthRegistry } from '@atelier/server';
@@ -28,6 +28,25 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.health.register('postgres', () => this.ping());
+  }
+
+  /**
+   * Runs `work` in one transaction on a connection of the node-postgres pool: committed when it
+   * resolves, rolled back when it throws (the error goes on), the connection released either way.
+   */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async ping(): Promise<void> {

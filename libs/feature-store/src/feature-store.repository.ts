@@ -301,24 +301,15 @@ export class FeatureStoreRepository {
    * more. Keys share AGGREGATION_LOCKS locks per group (at most that many held at once); they are
    * taken in order, so two transactions never wait on each other in a circle.
    */
-  async withAggregationLocks<T>(group: string, keys: readonly string[], work: (tx: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.prisma.pool.connect();
-    try {
-      await client.query('BEGIN');
+  withAggregationLocks<T>(group: string, keys: readonly string[], work: (tx: PoolClient) => Promise<T>): Promise<T> {
+    return this.prisma.transaction(async (client) => {
       await client.query(
         `SELECT pg_advisory_xact_lock(hashtext($1), slot) FROM (
            SELECT DISTINCT hashtext(k) & ${AGGREGATION_LOCKS - 1} AS slot FROM unnest($2::text[]) AS k ORDER BY slot) AS slots`,
         [`aggregation:${group}`, keys],
       );
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return work(client);
+    });
   }
 
   /**

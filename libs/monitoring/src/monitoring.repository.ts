@@ -121,9 +121,7 @@ export class MonitoringRepository {
   private async ingestOnce(predictions: NewPrediction[], outcomes: NewOutcome[]): Promise<IngestResult> {
     // node-postgres directly: per consumed batch, Prisma's JavaScript query engine cost more CPU
     // than these statements do in PostgreSQL — CPU the serving path shares in one process
-    const client = await this.prisma.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.prisma.transaction(async (client) => {
       const models = new Set<string>();
       // a shadow's predictions were never answered: kept apart from the model's traffic and windows
       const shadows = predictions.filter((p) => p.arm === 'shadow' && p.shadowOf);
@@ -141,14 +139,8 @@ export class MonitoringRepository {
           : { joined: 0, models: [] };
       const { joined, pending, refused } =
         outcomes.length > 0 ? await applyOutcomes(client, outcomes, models) : { joined: 0, pending: 0, refused: [] };
-      await client.query('COMMIT');
       return { stored: stored.length, joined: joined + joinedPending.joined, pending, refused, models: [...models] };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Of these predictions, the stored ones that name no class (binary with classes 0/1, regression). */
@@ -166,19 +158,8 @@ export class MonitoringRepository {
    * prediction that has an outcome already keeps it (that one arrived later) and the parked one
    * is dropped. Returns the models whose numbers changed.
    */
-  async joinParked(since: Date): Promise<{ joined: number; models: string[] }> {
-    const client = await this.prisma.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await joinPending(client, 'po.parked_at >= $1', since);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  joinParked(since: Date): Promise<{ joined: number; models: string[] }> {
+    return this.prisma.transaction((client) => joinPending(client, 'po.parked_at >= $1', since));
   }
 
   /**

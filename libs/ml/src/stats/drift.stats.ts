@@ -111,7 +111,6 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
   // of an interval that an inner edge splits are binned one by one; the others count with their
   // interval (`binCounts`, after the pass)
   const bins = binEdges ? placeBins(u, d, binEdges) : null;
-  const split = bins ? bins.between.map((b) => (b < 0 ? 1 : 0)) : new Int32Array(d + 1);
   const counts = new Array<number>(binEdges ? binEdges.length - 1 : 0).fill(0);
   let n = 0;
   for (let i = 0; i < live.length; i++) {
@@ -126,7 +125,7 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
       slot[i] = 2 * d;
       between[d]!++;
       gaps[d]! += v - last;
-      if (split[d] !== 0) counts[binBetween(bins!, d, v, binEdges!)]!++;
+      if (bins && bins.between[d]! < 0) counts[binBetween(bins, d, v, binEdges!)]!++;
       continue;
     }
     let lo: number;
@@ -153,7 +152,7 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
       slot[i] = 2 * lo;
       between[lo]!++;
       gaps[lo]! += at - v;
-      if (split[lo] !== 0) counts[binBetween(bins!, lo, v, binEdges!)]!++;
+      if (bins && bins.between[lo]! < 0) counts[binBetween(bins, lo, v, binEdges!)]!++;
     }
   }
   // a live −∞ or +∞ makes an end's sum infinite: the sorting functions answer those exactly

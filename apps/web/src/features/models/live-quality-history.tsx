@@ -12,17 +12,26 @@ import { OPERATOR_SYMBOLS } from '../monitors/operators';
 
 type Point = LiveQualityHistoryResponse['points'][number];
 
-/** The figures charted hour by hour, each with the monitor metric that watches it and the tasks it is for. */
-const FIGURES: Array<{ label: string; metric: MonitorMetric; tasks: ServingTask[]; pick: (p: Point) => number | null }> = [
-  { label: 'accuracy', metric: 'accuracy', tasks: ['binary_classification', 'multiclass_classification'], pick: (p) => p.accuracy },
-  { label: 'log loss', metric: 'log_loss', tasks: ['binary_classification', 'multiclass_classification'], pick: (p) => p.logLoss },
-  { label: 'precision', metric: 'precision', tasks: ['binary_classification'], pick: (p) => p.precision },
-  { label: 'recall', metric: 'recall', tasks: ['binary_classification'], pick: (p) => p.recall },
-  { label: 'RMSE', metric: 'rmse', tasks: ['regression'], pick: (p) => p.rmse },
-  { label: 'MAE', metric: 'mae', tasks: ['regression'], pick: (p) => p.mae },
-  { label: 'MAPE', metric: 'mape', tasks: ['regression'], pick: (p) => p.mape },
-  { label: 'positive rate', metric: 'positive_rate', tasks: ['binary_classification'], pick: (p) => p.positiveRate },
-  { label: 'prediction mean', metric: 'prediction_mean', tasks: ['regression'], pick: (p) => p.predictionMean },
+/** The window figures both the live view and the hourly charts show (AUC is the live view's alone). */
+export type QualityFigures = Omit<Point, 'versions' | 'windowStart' | 'windowEnd'>;
+const CLASSIFIERS: ServingTask[] = ['binary_classification', 'multiclass_classification'];
+
+/** The figures of a window, in the order a reader looks for them: the monitor metric that watches each, the tasks it is for. */
+export const QUALITY_FIGURES: Array<{
+  label: string;
+  metric: MonitorMetric;
+  tasks: ServingTask[];
+  pick: (f: QualityFigures) => number | null;
+}> = [
+  { label: 'accuracy', metric: 'accuracy', tasks: CLASSIFIERS, pick: (f) => f.accuracy },
+  { label: 'log loss', metric: 'log_loss', tasks: CLASSIFIERS, pick: (f) => f.logLoss },
+  { label: 'precision', metric: 'precision', tasks: ['binary_classification'], pick: (f) => f.precision },
+  { label: 'recall', metric: 'recall', tasks: ['binary_classification'], pick: (f) => f.recall },
+  { label: 'RMSE', metric: 'rmse', tasks: ['regression'], pick: (f) => f.rmse },
+  { label: 'MAE', metric: 'mae', tasks: ['regression'], pick: (f) => f.mae },
+  { label: 'MAPE', metric: 'mape', tasks: ['regression'], pick: (f) => f.mape },
+  { label: 'positive rate', metric: 'positive_rate', tasks: ['binary_classification'], pick: (f) => f.positiveRate },
+  { label: 'prediction mean', metric: 'prediction_mean', tasks: [...CLASSIFIERS, 'regression'], pick: (f) => f.predictionMean },
 ];
 
 const HOURS = 24;
@@ -48,7 +57,7 @@ export function LiveQualityHistory({
   if (!history.data) return <Loading what="Reading the hours" />;
   const points = history.data.points;
   const who = version === undefined ? 'all versions' : `v${version}`;
-  const charted = FIGURES.filter((f) => task === undefined || f.tasks.includes(task))
+  const charted = QUALITY_FIGURES.filter((f) => task === undefined || f.tasks.includes(task))
     .map((f) => ({
       ...f,
       points: points.flatMap((p) => (f.pick(p) === null ? [] : [{ x: Date.parse(p.windowEnd), y: f.pick(p)! }])),

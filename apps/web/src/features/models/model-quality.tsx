@@ -10,23 +10,15 @@ import { api } from '../../lib/api';
 import { formatCount, formatMetric } from '../../lib/format';
 import { useApi } from '../../lib/use-api';
 import { MonitorHistory } from '../monitors/monitor-history';
-import { LiveQualityHistory } from './live-quality-history';
+import { LiveQualityHistory, QUALITY_FIGURES } from './live-quality-history';
 
 const REFRESH_MS = 30_000;
 
-/** The live figures a window can have, in the order a reader looks for them, with the tasks they are for; null ones are left out. */
-const CLASSIFIERS: ServingTask[] = ['binary_classification', 'multiclass_classification'];
+/** The live figures: the window's quality figures, AUC (binary classifiers) after accuracy. */
 const LIVE_FIGURES: Array<{ label: string; tasks: ServingTask[]; pick: (s: ModelWindowStats) => number | null }> = [
-  { label: 'accuracy', tasks: CLASSIFIERS, pick: (s) => s.accuracy },
+  QUALITY_FIGURES[0]!,
   { label: 'AUC', tasks: ['binary_classification'], pick: (s) => s.auc },
-  { label: 'log loss', tasks: CLASSIFIERS, pick: (s) => s.logLoss },
-  { label: 'precision', tasks: ['binary_classification'], pick: (s) => s.precision },
-  { label: 'recall', tasks: ['binary_classification'], pick: (s) => s.recall },
-  { label: 'RMSE', tasks: ['regression'], pick: (s) => s.rmse },
-  { label: 'MAE', tasks: ['regression'], pick: (s) => s.mae },
-  { label: 'MAPE', tasks: ['regression'], pick: (s) => s.mape },
-  { label: 'positive rate', tasks: ['binary_classification'], pick: (s) => s.positiveRate },
-  { label: 'prediction mean', tasks: [...CLASSIFIERS, 'regression'], pick: (s) => s.predictionMean },
+  ...QUALITY_FIGURES.slice(1),
 ];
 
 /**
