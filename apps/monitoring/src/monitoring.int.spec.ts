@@ -611,6 +611,9 @@ describe('monitoring (integration)', () => {
       return /atelier_monitoring_events_total\{type="outcome_refused"\} [1-9]/.test(metrics) ? true : undefined;
     });
     expect(await prisma.pendingOutcome.count({ where: { predictionId: e } })).toBe(0);
+    // f's outcome 0 may have reached the consumer before f itself, in a transaction of its own: then
+    // the sweep of parked outcomes joins it within seconds
+    await eventually(async () => ((await prisma.monitoredPrediction.count({ where: { predictionId: f, outcome: 0 } })) === 1 ? true : undefined));
     const binaryRows = await prisma.monitoredPrediction.findMany({ where: { modelName: binary }, orderBy: { prediction: 'asc' } });
     expect(binaryRows.map((r) => [r.outcome, r.outcomeLabel])).toEqual([
       [0, null],
