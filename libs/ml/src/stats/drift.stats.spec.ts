@@ -86,6 +86,8 @@ describe('sampleDistances: a sorted reference against many live values, without 
     ['a reference of one value repeated', [5, 5, 5], [1, 5, 5, 9, 9, 9]],
     ['NaN left out on both sides', [1, NaN, 2, 3], [NaN, 0.5, 2, 2.5, 4]],
     ['live values outside the reference only', [10, 11, 12], [1, 2, 3, 20, 21]],
+    ['a sorted reference (as a baseline stores its order statistics)', Array.from({ length: 2000 }, normal).sort((a, b) => a - b), Array.from({ length: 30_000 }, () => 1.2 * normal())],
+    ['far from zero, narrow spread (the sums keep their precision)', Array.from({ length: 1000 }, () => 1e6 + normal()), Array.from({ length: 30_000 }, () => 1e6 + 0.9 * normal() + 0.05)],
   ];
 
   it.each(cases)('equals ksStatistic (exactly) and wassersteinDistance (to rounding): %s', (_, reference, live) => {

@@ -66,8 +66,9 @@ export function wassersteinDistance(a: ArrayLike<number>, b: ArrayLike<number>):
  */
 export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<number>, binEdges?: readonly number[]): SampleDistances {
   const s = sortedFinite(sample);
-  // the sample's distinct values u[0..d) and how many sample values are ≤ each
-  const u = new Float64Array(s.length);
+  // the sample's distinct values u[0..d) and how many sample values are ≤ each; past d, +∞ (the
+  // placing below compares with up to MAX_STEPS values from a cell's start)
+  const u = new Float64Array(s.length + MAX_STEPS).fill(Infinity);
   const atOrBelow = new Float64Array(s.length);
   let d = 0;
   for (let i = 0; i < s.length; i++) {
@@ -79,88 +80,62 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
     }
   }
   // interval j < d holds live values strictly between u[j−1] and u[j] (u[−1] = −∞); interval d those above u[d−1].
-  // `slot` records each live value's place: 2j for interval j, 2j + 1 for a value equal to u[j] (−1: NaN)
-  const between = new Float64Array(d + 1);
-  const gaps = new Float64Array(d + 1); // Σ (u[j] − v) in interval j < d; Σ (v − u[d−1]) in interval d
-  const equal = new Float64Array(d);
+  // `slot` records each live value's place: 2j for interval j, 2j + 1 for a value equal to u[j], 2d + 1 for NaN
+  const between = new Int32Array(d + 1);
+  const equal = new Int32Array(d);
   const slot = new Int32Array(live.length);
   // a lookup table over [u[0], u[d−1]] in equal cells, cell(x) = ⌊(x − u[0]) · scale⌋: rounding
   // keeps it non-decreasing in x, so every u[i] of an earlier cell than v's is < v and every one
   // of a later cell is > v. cellStart[c] is the first index whose cell is ≥ c: a value is placed
-  // by a lookup and a step or two — a binary search over its cell's indices where the cell holds
-  // many (a heavy tail)
-  const first = u[0] ?? 0;
+  // by a lookup and MAX_STEPS comparisons that do not wait for each other — a binary search over
+  // its cell's indices where the cell holds more (a heavy tail)
+  const first = d > 0 ? u[0]! : 0;
   const last = d > 0 ? u[d - 1]! : 0;
-  const cells = d > 1 && last > first ? LOOKUP_CELLS : 0;
-  const scale = cells > 0 ? cells / (last - first) : 0;
+  const cells = d > 1 && last > first ? LOOKUP_CELLS : 1;
+  const scale = cells > 1 ? cells / (last - first) : 0;
   const cellStart = new Int32Array(cells + 1);
-  let crowded = 0; // the most values one cell holds
   for (let c = 0, index = 0; c <= cells; c++) {
     while (index < d && Math.min(cells - 1, ((u[index]! - first) * scale) | 0) < c) index++;
     cellStart[c] = index;
-    if (c > 0) crowded = Math.max(crowded, index - cellStart[c - 1]!);
   }
-  // a value's index is at most this many steps past its cell's start; stepping that many times
-  // whatever the comparisons say (a step past the value's place is never taken: the next value is
-  // larger) avoids a branch the processor cannot predict
-  const steps = Math.min(crowded, MAX_STEPS);
-  // each cell's first value: with one step, the comparison needs no load that waits for another
-  const cellValue = new Float64Array(cells + 1);
-  for (let c = 0; c <= cells; c++) cellValue[c] = cellStart[c]! < d ? u[cellStart[c]!]! : Infinity;
-  // the histogram's bin of each live value, from its place among u (see `placeBins`): only values
-  // of an interval that an inner edge splits are binned one by one; the others count with their
-  // interval (`binCounts`, after the pass)
-  const bins = binEdges ? placeBins(u, d, binEdges) : null;
-  const counts = new Array<number>(binEdges ? binEdges.length - 1 : 0).fill(0);
-  let n = 0;
+  let missing = 0;
   for (let i = 0; i < live.length; i++) {
     const v = live[i]!;
     if (v !== v) {
-      slot[i] = -1;
+      slot[i] = 2 * d + 1;
+      missing++;
       continue;
     }
-    n++;
-    // the first index with u[index] ≥ v (d when none); values at or beyond the ends first
+    // the first index with u[index] ≥ v (d when none)
     if (v > last) {
       slot[i] = 2 * d;
       between[d]!++;
-      gaps[d]! += v - last;
-      if (bins && bins.between[d]! < 0) counts[binBetween(bins, d, v, binEdges!)]!++;
       continue;
     }
-    let lo: number;
-    if (v <= first) lo = 0;
-    else if (cells === 0) lo = 1;
-    else {
-      const cell = Math.min(cells - 1, ((v - first) * scale) | 0);
-      lo = cellStart[cell]!;
-      let hi = cellStart[cell + 1]!;
-      if (hi - lo > steps) {
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (u[mid]! < v) lo = mid + 1;
-          else hi = mid;
-        }
-      } else if (steps === 1) lo += +(cellValue[cell]! < v);
-      else for (let k = 0; k < steps; k++) lo += +(u[lo]! < v);
-    }
-    const at = u[lo]!;
-    if (at === v) {
+    const cell = Math.min(cells - 1, Math.max(0, (v - first) * scale)) | 0;
+    let lo = cellStart[cell]!;
+    let hi = cellStart[cell + 1]!;
+    if (hi - lo > MAX_STEPS) {
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (u[mid]! < v) lo = mid + 1;
+        else hi = mid;
+      }
+    } else lo += +(u[lo]! < v) + +(u[lo + 1]! < v) + +(u[lo + 2]! < v) + +(u[lo + 3]! < v); // MAX_STEPS of them
+    if (u[lo] === v) {
       equal[lo]!++;
       slot[i] = 2 * lo + 1;
     } else {
       slot[i] = 2 * lo;
       between[lo]!++;
-      gaps[lo]! += at - v;
-      if (bins && bins.between[lo]! < 0) counts[binBetween(bins, lo, v, binEdges!)]!++;
     }
   }
-  // a live −∞ or +∞ makes an end's sum infinite: the sorting functions answer those exactly
-  if (d > 0 && (!Number.isFinite(gaps[0]!) || !Number.isFinite(gaps[d]!))) {
-    const exact: SampleDistances = { ks: ksStatistic(sample, live), wasserstein: wassersteinDistance(sample, live) };
-    if (binEdges) exact.counts = countBins(binEdges, live);
-    return exact;
-  }
+  const n = live.length - missing;
+  // the histogram's bin of each live value, from its place among u (see `placeBins`): the values
+  // of an interval no inner edge splits count with their interval; the others are binned one by
+  // one, gathered with the crossing intervals' below
+  const bins = binEdges ? placeBins(u, d, binEdges) : null;
+  const counts = new Array<number>(binEdges ? binEdges.length - 1 : 0).fill(0);
   if (bins) binCounts(bins, between, equal, counts);
   const m = s.length;
   if (m === 0 || n === 0)
@@ -168,9 +143,14 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
       ? { ks: null, wasserstein: null, counts: m === 0 ? countBins(binEdges, live) : counts }
       : { ks: null, wasserstein: null };
 
+  // KS from the counts. The area between the CDFs: in interval j the reference CDF is a constant
+  // c and ∫ F_live = (below · width + Σ (u[j] − v)) / n, so where the live CDF stays on one side
+  // of c the interval adds ±(c − below / n) · width now and ∓ Σ (u[j] − v) / n in the pass over
+  // the values below (its `weight`); where it crosses c (`crossing`) the values are gathered
   let ks = 0;
   let area = 0;
   const crossing: number[] = [];
+  const weight = new Float64Array(d + 1);
   const belowAt = new Float64Array(d + 1); // live values ≤ u[j−1], per interval
   let below = 0;
   for (let j = 0; j <= d; j++) {
@@ -182,14 +162,16 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
     if (q > 0) ks = Math.max(ks, Math.abs(c - (below + q) / n));
     if (j > 0 && j < d) {
       const width = u[j]! - u[j - 1]!;
-      // ∫ F_live over the interval = (below · width + Σ (u[j] − v)) / n
-      const integral = (below * width + gaps[j]!) / n;
-      if ((below + q) / n <= c) area += c * width - integral;
-      else if (below / n >= c) area += integral - c * width;
-      else crossing.push(j);
+      if ((below + q) / n <= c) {
+        area += (c - below / n) * width;
+        weight[j] = -1;
+      } else if (below / n >= c) {
+        area -= (c - below / n) * width;
+        weight[j] = 1;
+      } else crossing.push(j);
     } else {
       // below the sample F_ref = 0: ∫ F_live = Σ (u[0] − v) / n; above it F_ref = 1: ∫ (1 − F_live) = Σ (v − u[d−1]) / n
-      area += gaps[j]! / n;
+      weight[j] = j === 0 ? 1 : -1;
     }
     below += q;
     if (j < d) {
@@ -197,17 +179,46 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
       ks = Math.max(ks, Math.abs(atOrBelow[j]! / m - below / n));
     }
   }
-  if (crossing.length > 0) area += crossingArea({ u, atOrBelow, m, n, live, slot, crossing, between, belowAt });
+  // one pass over the values: the weighted sums, and the values of the crossing intervals and of
+  // those an inner bin edge splits gathered, each interval's together from `offset[j]`
+  const split: number[] = [];
+  if (bins) for (let j = 0; j <= d; j++) if (bins.between[j]! < 0 && between[j]! > 0) split.push(j);
+  const offset = new Int32Array(d + 1).fill(-1);
+  let total = 0;
+  for (const j of crossing.concat(split)) {
+    if (offset[j]! >= 0) continue;
+    offset[j] = total;
+    total += between[j]!;
+  }
+  const values = new Float64Array(total);
+  const filled = new Int32Array(d + 1);
+  u[d] = last; // interval d's sum is of v − u[d−1] (the placing is done with the +∞ past d)
+  let sum = 0;
+  for (let i = 0; i < live.length; i++) {
+    const k = slot[i]!;
+    if (k & 1) continue;
+    const j = k >> 1;
+    const v = live[i]!;
+    sum += weight[j]! * (u[j]! - v);
+    if (offset[j]! >= 0) values[offset[j]! + filled[j]!++] = v;
+  }
+  // a live −∞ or +∞ makes the sum infinite (or NaN): the sorting functions answer those exactly
+  if (!Number.isFinite(sum)) {
+    const exact: SampleDistances = { ks: ksStatistic(sample, live), wasserstein: wassersteinDistance(sample, live) };
+    if (binEdges) exact.counts = countBins(binEdges, live);
+    return exact;
+  }
+  area += sum / n;
+  if (crossing.length > 0) area += crossingArea({ u, atOrBelow, m, n, crossing, between, belowAt, values, offset });
+  for (const j of split) {
+    for (let i = offset[j]!; i < offset[j]! + between[j]!; i++) counts[binBetween(bins!, j, values[i]!, binEdges!)]!++;
+  }
   return binEdges ? { ks, wasserstein: area, counts } : { ks, wasserstein: area };
 }
 
-/**
- * The area between the CDFs inside the intervals where the live CDF crosses the reference's:
- * those intervals' live values gathered (by the slots of the first pass) and sorted.
- */
 /** Cells of `sampleDistances`'s lookup table over the reference's range. */
 const LOOKUP_CELLS = 8192;
-/** Unconditional steps within a lookup cell at most; a fuller cell is binary-searched. */
+/** Values of u compared with a live value from its lookup cell's start; a fuller cell is binary-searched. */
 const MAX_STEPS = 4;
 
 export interface SampleDistances {
@@ -262,7 +273,7 @@ function binBetween(bins: PlacedBins, j: number, v: number, edges: readonly numb
 }
 
 /** Adds the values of the intervals no inner edge splits, and of u itself, to their bins. */
-function binCounts(bins: PlacedBins, between: Float64Array, equal: Float64Array, counts: number[]): void {
+function binCounts(bins: PlacedBins, between: Int32Array, equal: Int32Array, counts: number[]): void {
   for (let j = 0; j < bins.between.length; j++) {
     if (bins.between[j]! >= 0) counts[bins.between[j]!]! += between[j]!;
     if (j < equal.length) counts[bins.at[j]!]! += equal[j]!;
@@ -275,48 +286,78 @@ function countBins(edges: readonly number[], live: ArrayLike<number>): number[] 
   return counts;
 }
 
+/**
+ * The area between the CDFs inside the intervals where the live CDF crosses the reference's,
+ * from those intervals' gathered values.
+ */
 function crossingArea(t: {
   u: Float64Array;
   atOrBelow: Float64Array;
   m: number;
   n: number;
-  live: ArrayLike<number>;
-  slot: Int32Array;
   crossing: number[];
-  between: Float64Array;
+  between: Int32Array;
   belowAt: Float64Array;
+  values: Float64Array;
+  offset: Int32Array;
 }): number {
-  const { u, atOrBelow, m, n, live, slot, crossing, between, belowAt } = t;
-  // where each crossing interval's values go in one buffer
-  const offset = new Int32Array(u.length + 1).fill(-1);
-  let total = 0;
-  for (const j of crossing) {
-    offset[j] = total;
-    total += between[j]!;
-  }
-  const values = new Float64Array(total);
-  const filled = new Int32Array(u.length + 1);
-  for (let i = 0; i < live.length; i++) {
-    const k = slot[i]!;
-    if (k < 0 || k & 1) continue;
-    const j = k >> 1;
-    if (offset[j]! < 0) continue;
-    values[offset[j]! + filled[j]!++] = live[i]!;
-  }
+  const { u, atOrBelow, m, n, crossing, between, belowAt, values, offset } = t;
   let area = 0;
   for (const j of crossing) {
+    // the live CDF reaches the reference's c at the interval's k-th smallest value: below it the
+    // gap is c − F_live, from it on F_live − c — a selection, not a sort
+    const a = u[j - 1]!;
+    const b = u[j]!;
     const c = atOrBelow[j - 1]! / m;
-    const own = values.subarray(offset[j]!, offset[j]! + between[j]!).sort();
-    let count = belowAt[j]!;
-    let previous = u[j - 1]!;
-    for (const v of own) {
-      area += Math.abs(c - count / n) * (v - previous);
-      count++;
-      previous = v;
-    }
-    area += Math.abs(c - count / n) * (u[j]! - previous);
+    const start = offset[j]!;
+    const end = start + between[j]!;
+    const below = belowAt[j]!;
+    const k = Math.max(1, Math.ceil(c * n - below)) - 1; // 0-based: the first value where (below + k + 1) / n ≥ c
+    const at = select(values, start, end, start + k);
+    // ∫_a^at (c − F_live) = (c − below/n)(at − a) − Σ_{v before at} (at − v)/n
+    let lower = 0;
+    for (let i = start; i < start + k; i++) lower += at - values[i]!;
+    // ∫_at^b (F_live − c) = (below + k)(b − at)/n + Σ_{v from at on} (b − v)/n − c(b − at)
+    let upper = 0;
+    for (let i = start + k; i < end; i++) upper += b - values[i]!;
+    area += (c - below / n) * (at - a) - lower / n + ((below + k) * (b - at) + upper) / n - c * (b - at);
   }
   return area;
+}
+
+/**
+ * Rearranges values[start..end) so that values[index] holds the value a sort would put there,
+ * every value before it ≤ it and every value after it ≥ it (Hoare's selection); returns it.
+ */
+function select(values: Float64Array, start: number, end: number, index: number): number {
+  let lo = start;
+  let hi = end - 1;
+  while (hi > lo) {
+    // the median of three as pivot
+    const mid = (lo + hi) >> 1;
+    let p = values[mid]!;
+    const x = values[lo]!;
+    const y = values[hi]!;
+    if (x > p !== x > y) p = x;
+    else if (y > p !== y > x) p = y;
+    let i = lo;
+    let k = hi;
+    while (i <= k) {
+      while (values[i]! < p) i++;
+      while (values[k]! > p) k--;
+      if (i <= k) {
+        const t = values[i]!;
+        values[i] = values[k]!;
+        values[k] = t;
+        i++;
+        k--;
+      }
+    }
+    if (index <= k) hi = k;
+    else if (index >= i) lo = i;
+    else break;
+  }
+  return values[index]!;
 }
 
 /**
@@ -416,9 +457,11 @@ function logGamma(a: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
 }
 
+/** The values without NaN, ascending (a baseline's order statistics come sorted: checked, not sorted again). */
 function sortedFinite(values: ArrayLike<number>): Float64Array {
   const out = Float64Array.from(values).filter((v) => !Number.isNaN(v));
-  return out.sort();
+  for (let i = 1; i < out.length; i++) if (out[i - 1]! > out[i]!) return out.sort();
+  return out;
 }
 
 function sum(values: readonly number[]): number {
