@@ -111,7 +111,7 @@ export function binOf(edges: Float64Array, value: number): number {
 export interface BinRowsOptions {
   /** Also keep the column-major bins (`columnBins`): partitioning reads one feature at a time. */
   keepColumns?: boolean;
-  /** Allocate `slots` on a SharedArrayBuffer so histogram workers can read it. */
+  /** Allocate `slots` (and the kept columns) on SharedArrayBuffers so worker threads can read them. */
   shared?: boolean;
 }
 
@@ -127,7 +127,12 @@ export function binRows(columns: Float64Array[], edges: BinEdges, options: BinRo
     totalBins += binCounts[j];
   }
   const wide = binCounts.some((count) => count > 256);
-  const allocate = (length: number): Uint8Array | Uint16Array => (wide ? new Uint16Array(length) : new Uint8Array(length));
+  // shared, the column-major bins can be read by worker threads too (they partition rows)
+  const allocate = (length: number): Uint8Array | Uint16Array => {
+    const buffer =
+      options.shared && options.keepColumns ? new SharedArrayBuffer(length * (wide ? 2 : 1)) : new ArrayBuffer(length * (wide ? 2 : 1));
+    return wide ? new Uint16Array(buffer) : new Uint8Array(buffer);
+  };
   // Bin column by column (sequential reads and writes), then transpose to row-major.
   const columnBins = columns.map((column, j) => {
     const out = allocate(rowCount);

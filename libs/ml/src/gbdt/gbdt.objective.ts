@@ -43,12 +43,7 @@ const binaryObjective: BoostingObjective = {
   },
   prepare() {},
   gradients(label, scores, _classIndex, grad, hess) {
-    for (let i = 0; i < label.length; i++) {
-      // exp overflowing to Infinity still gives the right limit (0), so no branch is needed.
-      const p = 1 / (1 + Math.exp(-scores[i]));
-      grad[i] = p - label[i];
-      hess[i] = Math.max(p * (1 - p), MIN_HESSIAN);
-    }
+    binaryGradients(label, scores, grad, hess, 0, label.length);
   },
   loss(label, scores) {
     let sum = 0;
@@ -107,6 +102,27 @@ function multiclassObjective(k: number): BoostingObjective {
       return sum / label.length;
     },
   };
+}
+
+/**
+ * Log-loss gradients and hessians of rows [start, end) of a binary model: p = σ(score), g = p − y,
+ * h = max(p (1 − p), MIN_HESSIAN). Self-contained on purpose: histogram workers run its source
+ * (histogram-worker.pool.ts), hence the constant written out.
+ */
+export function binaryGradients(
+  label: Float64Array,
+  scores: Float64Array,
+  grad: Float64Array,
+  hess: Float64Array,
+  start: number,
+  end: number,
+): void {
+  for (let i = start; i < end; i++) {
+    // exp overflowing to Infinity still gives the right limit (0), so no branch is needed.
+    const p = 1 / (1 + Math.exp(-scores[i]));
+    grad[i] = p - label[i];
+    hess[i] = Math.max(p * (1 - p), 1e-16); // MIN_HESSIAN
+  }
 }
 
 function mean(values: Float64Array): number {

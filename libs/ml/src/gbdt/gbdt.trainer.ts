@@ -3,9 +3,9 @@ import { MlError } from '../ml.error';
 import { createRng, type Rng } from '../random/prng.util';
 import { type BinEdges, type BinnedRows, binRows, fitBinEdges } from './bin-mapper.fit';
 import type { GbdtModel, GbdtObjective, GbdtTree } from './gbdt.model';
-import { boostingObjective } from './gbdt.objective';
+import { type BoostingObjective, boostingObjective } from './gbdt.objective';
 import { HistogramWorkerPool, sharedFloat64, sharedUint32 } from './histogram-worker.pool';
-import { addTreeByBins, addTreeByLeafRanges, TreeLearner, type TreeLearnerParams } from './tree.learner';
+import { addTreeByBins, addTreeByLeafRanges, sideTableLength, TreeLearner, type TreeLearnerParams } from './tree.learner';
 
 export interface GbdtParams {
   objective: GbdtObjective;
@@ -36,8 +36,9 @@ export interface GbdtParams {
   validation?: Dataset;
   seed: number;
   /**
-   * Threads that build histograms (this one plus worker threads), used from 64k rows up. The
-   * model depends on it only through float rounding of histogram sums, never on timing.
+   * Threads that build histograms, partition rows and compute binary gradients (this one plus
+   * worker threads), used from 64k rows up. The model depends on it only through float rounding
+   * of histogram sums, never on timing.
    */
   numThreads: number;
 }
@@ -109,10 +110,25 @@ export async function trainGbdt(
   const grad = sharedFloat64(n, threaded);
   const hess = sharedFloat64(n, threaded);
   const rows = sharedUint32(n, threaded);
-  const pool = threaded ? new HistogramWorkerPool({ data: train, grad, hess, rows }, p.numThreads) : undefined;
+  const scratch = sharedUint32(n, threaded);
+  const sideTable = new Uint8Array(threaded ? new SharedArrayBuffer(sideTableLength(train)) : new ArrayBuffer(sideTableLength(train)));
+  const objective = boostingObjective(p.objective, numClass);
+  const baseScores = objective.baseScores(dataset.label);
+  const scores = filledScores(n, baseScores, threaded);
+  // a binary model's gradients are computed on every thread: the labels and scores shared too
+  const threadedGradients = threaded && p.objective === 'binary';
+  const label = threadedGradients ? sharedFloat64(n, true) : undefined;
+  label?.set(dataset.label);
+  const pool = threaded
+    ? new HistogramWorkerPool(
+        { data: train, grad, hess, rows, label, scores: threadedGradients ? scores : undefined, scratch, side: sideTable },
+        p.numThreads,
+      )
+    : undefined;
   try {
-    const learner = new TreeLearner(train, edges, treeParams(p), { rows, pool });
-    return await boost(dataset, p, numClass, edges, learner, { train, grad, hess }, hooks);
+    const learner = new TreeLearner(train, edges, treeParams(p), { rows, scratch, sideTable, pool });
+    const gradients = threadedGradients ? () => pool!.binaryGradients() : undefined;
+    return await boost(dataset, p, numClass, edges, learner, { train, grad, hess, objective, baseScores, scores, gradients }, hooks);
   } finally {
     await pool?.close();
   }
@@ -123,21 +139,30 @@ function treeParams(p: GbdtParams): TreeLearnerParams {
   return { growth, maxLeaves, maxDepth, minChildWeight, minDataInLeaf, lambdaL2 };
 }
 
-/** The boosting loop: gradients, one tree per class, score updates, validation, early stopping. */
+/**
+ * The boosting loop: gradients, one tree per class, score updates, validation, early stopping.
+ * `gradients`, when given, replaces the objective's for every row (the pool's threads).
+ */
 async function boost(
   dataset: Dataset,
   p: GbdtParams,
   numClass: number,
   edges: BinEdges,
   learner: TreeLearner,
-  { train, grad, hess }: { train: BinnedRows; grad: Float64Array; hess: Float64Array },
+  state: {
+    train: BinnedRows;
+    grad: Float64Array;
+    hess: Float64Array;
+    objective: BoostingObjective;
+    baseScores: number[];
+    scores: Float64Array;
+    gradients?: () => void;
+  },
   hooks: GbdtTrainingHooks,
 ): Promise<GbdtModel> {
-  const objective = boostingObjective(p.objective, numClass);
+  const { train, grad, hess, objective, baseScores, scores } = state;
   const valid = p.validation ? binRows(p.validation.columns, edges) : undefined;
   const n = dataset.rowCount;
-  const baseScores = objective.baseScores(dataset.label);
-  const scores = filledScores(n, baseScores);
   const validScores = valid ? filledScores(valid.rowCount, baseScores) : undefined;
   const featureRng = createRng(p.seed ^ 0x5eed);
   const bagRng = createRng(p.seed ^ 0xba9);
@@ -157,7 +182,8 @@ async function boost(
     // Every class's tree of one iteration learns from the same scores (LightGBM does the same).
     const iterationTrees = [];
     for (let c = 0; c < numClass; c++) {
-      objective.gradients(dataset.label, scores, c, grad, hess);
+      if (state.gradients) state.gradients();
+      else objective.gradients(dataset.label, scores, c, grad, hess);
       learner.rows.set(bag);
       const mask = featureMask(dataset.features.length, p.featureFraction, featureRng);
       iterationTrees.push(learner.grow(grad, hess, bag.length, mask, p.learningRate, c));
@@ -201,9 +227,9 @@ async function boost(
   };
 }
 
-function filledScores(rowCount: number, baseScores: number[]): Float64Array {
+function filledScores(rowCount: number, baseScores: number[], shared = false): Float64Array {
   const k = baseScores.length;
-  const scores = new Float64Array(rowCount * k);
+  const scores = sharedFloat64(rowCount * k, shared);
   for (let i = 0; i < rowCount; i++) for (let c = 0; c < k; c++) scores[i * k + c] = baseScores[c];
   return scores;
 }

@@ -2,6 +2,7 @@ import { type BinEdges, type BinnedRows, FLOAT32_MAX, MISSING_BIN } from './bin-
 import type { GbdtTree } from './gbdt.model';
 import { buildHistogram, SLOT_WIDTH, subtractHistogram } from './histogram.kernel';
 import type { HistogramWorkerPool } from './histogram-worker.pool';
+import { partitionRows } from './partition.kernel';
 
 export interface TreeLearnerParams {
   growth: 'leafwise' | 'depthwise';
@@ -71,19 +72,20 @@ export class TreeLearner {
   private readonly leafSplit: SplitCandidate[];
 
   /**
-   * With a worker pool, `rows` must be the pool's shared row buffer and `grow` must be given the
-   * pool's shared gradients and hessians.
+   * With a worker pool, `rows`, `scratch` and `sideTable` must be the pool's shared buffers (the
+   * side table `sideTableLength(data)` long) and `grow` must be given the pool's shared gradients
+   * and hessians.
    */
   constructor(
     private readonly data: BinnedRows,
     private readonly edges: BinEdges,
     private readonly params: TreeLearnerParams,
-    options: { rows?: Uint32Array; pool?: HistogramWorkerPool } = {},
+    options: { rows?: Uint32Array; scratch?: Uint32Array; sideTable?: Uint8Array; pool?: HistogramWorkerPool } = {},
   ) {
     this.rows = options.rows ?? new Uint32Array(data.rowCount);
     this.pool = options.pool;
-    this.scratch = new Uint32Array(data.rowCount);
-    this.sideTable = new Uint8Array(data.binCounts.reduce((a, b) => Math.max(a, b), 0));
+    this.scratch = options.scratch ?? new Uint32Array(data.rowCount);
+    this.sideTable = options.sideTable ?? new Uint8Array(sideTableLength(data));
     const n = params.maxLeaves;
     this.leafStart = new Int32Array(n);
     this.leafEnd = new Int32Array(n);
@@ -248,30 +250,18 @@ export class TreeLearner {
 
   /** Stable in-place partition of `rows[start..end)`: left rows first, both parts stay ascending. */
   private partition(start: number, end: number, feature: number, bin: number, defaultLeft: boolean): number {
-    const { rows, scratch } = this;
-    const { slots, featureCount, columnBins, offsets } = this.data;
-    const column = columnBins?.[feature];
-    // One feature's bins by column: ascending rows make this a forward scan of one array.
-    const stride = column ? 1 : featureCount;
-    const source = column ?? slots;
-    const shift = column ? 0 : feature;
-    const offset = column ? 0 : offsets[feature];
-    // A per-bin side table and unconditional writes: no branch for the CPU to mispredict on
-    // what is, for a good split, a coin flip per row.
     const goesLeft = this.sideTable;
     for (let b = 0; b < this.data.binCounts[feature]; b++) goesLeft[b] = b === MISSING_BIN ? Number(defaultLeft) : Number(b <= bin);
-    let l = start;
-    let r = 0;
-    for (let k = start; k < end; k++) {
-      const row = rows[k];
-      const left = goesLeft[source[row * stride + shift] - offset];
-      rows[l] = row;
-      scratch[r] = row;
-      l += left;
-      r += 1 - left;
-    }
-    rows.set(scratch.subarray(0, r), l);
-    return l;
+    if (this.pool) return this.pool.partition(start, end, feature);
+    const { rows, scratch } = this;
+    const { slots, featureCount, columnBins, offsets } = this.data;
+    // One feature's bins by column: ascending rows make this a forward scan of one array.
+    const column = columnBins?.[feature];
+    const left = column
+      ? partitionRows(rows, scratch, column, 1, 0, 0, goesLeft, start, end)
+      : partitionRows(rows, scratch, slots, featureCount, feature, offsets[feature], goesLeft, start, end);
+    rows.set(scratch.subarray(start, end - left), start + left);
+    return start + left;
   }
 
   /**
@@ -374,6 +364,11 @@ function setSplit(
   split.leftGrad = leftGrad;
   split.leftHess = leftHess;
   split.leftCount = leftCount;
+}
+
+/** Length of a learner's side table (bin → goes left): the most bins a feature has. */
+export function sideTableLength(data: Pick<BinnedRows, 'binCounts'>): number {
+  return data.binCounts.reduce((a, b) => Math.max(a, b), 0);
 }
 
 /** Adds a grown tree's leaf values to `scores[row * k + classIndex]`, routing rows by their bins. */
