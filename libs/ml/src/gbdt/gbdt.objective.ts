@@ -106,7 +106,8 @@ function multiclassObjective(k: number): BoostingObjective {
 
 /**
  * Log-loss gradients and hessians of rows [start, end) of a binary model: p = σ(score), g = p − y,
- * h = max(p (1 − p), MIN_HESSIAN). Self-contained on purpose: histogram workers run its source
+ * h = max(p (1 − p), MIN_HESSIAN); with `pairs`, written there instead, interleaved (g, h), for
+ * the WebAssembly histogram kernel (which reads nothing else). Self-contained on purpose: histogram workers run its source
  * (histogram-worker.pool.ts), hence the constant written out.
  */
 export function binaryGradients(
@@ -116,7 +117,16 @@ export function binaryGradients(
   hess: Float64Array,
   start: number,
   end: number,
+  pairs?: Float64Array,
 ): void {
+  if (pairs) {
+    for (let i = start; i < end; i++) {
+      const p = 1 / (1 + Math.exp(-scores[i]));
+      pairs[2 * i] = p - label[i];
+      pairs[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
+    }
+    return;
+  }
   for (let i = start; i < end; i++) {
     // exp overflowing to Infinity still gives the right limit (0), so no branch is needed.
     const p = 1 / (1 + Math.exp(-scores[i]));

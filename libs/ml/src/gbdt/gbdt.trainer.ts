@@ -4,6 +4,7 @@ import { createRng, type Rng } from '../random/prng.util';
 import { type BinEdges, type BinnedRows, binRows, fitBinEdges } from './bin-mapper.fit';
 import type { GbdtModel, GbdtObjective, GbdtTree } from './gbdt.model';
 import { type BoostingObjective, boostingObjective } from './gbdt.objective';
+import { interleaveGradients, moveToWasmMemory, wasmGradientPairs, WasmHistogramKernel, wasmRows } from './histogram.wasm';
 import { HistogramWorkerPool, sharedFloat64, sharedUint32 } from './histogram-worker.pool';
 import { addTreeByBins, addTreeByLeafRanges, sideTableLength, TreeLearner, type TreeLearnerParams } from './tree.learner';
 
@@ -107,9 +108,13 @@ export async function trainGbdt(
   const n = dataset.rowCount;
   const threaded = p.numThreads > 1 && n >= MIN_ROWS_FOR_WORKERS;
   const train = binRows(dataset.columns, edges, { keepColumns: true, shared: threaded });
+  const threads = threaded ? p.numThreads : 1;
+  // histograms by the WebAssembly kernel where this runtime has it (the slots move to its memory)
+  const wasm = moveToWasmMemory(train, threads);
+  const pairs = wasm ? wasmGradientPairs(wasm, n) : undefined;
   const grad = sharedFloat64(n, threaded);
   const hess = sharedFloat64(n, threaded);
-  const rows = sharedUint32(n, threaded);
+  const rows = wasm ? wasmRows(wasm, n) : sharedUint32(n, threaded);
   const scratch = sharedUint32(n, threaded);
   const sideTable = new Uint8Array(threaded ? new SharedArrayBuffer(sideTableLength(train)) : new ArrayBuffer(sideTableLength(train)));
   const objective = boostingObjective(p.objective, numClass);
@@ -121,13 +126,20 @@ export async function trainGbdt(
   label?.set(dataset.label);
   const pool = threaded
     ? new HistogramWorkerPool(
-        { data: train, grad, hess, rows, label, scores: threadedGradients ? scores : undefined, scratch, side: sideTable },
-        p.numThreads,
+        { data: train, grad, hess, rows, label, scores: threadedGradients ? scores : undefined, scratch, side: sideTable, wasm, pairs },
+        threads,
       )
     : undefined;
   try {
-    const learner = new TreeLearner(train, edges, treeParams(p), { rows, scratch, sideTable, pool });
-    const gradients = threadedGradients ? () => pool!.binaryGradients() : undefined;
+    const kernel = wasm && !pool ? new WasmHistogramKernel(wasm, 0) : undefined;
+    const learner = new TreeLearner(train, edges, treeParams(p), { rows, scratch, sideTable, pool, kernel });
+    const gradients = (c: number) => {
+      if (threadedGradients) pool!.binaryGradients();
+      else {
+        objective.gradients(dataset.label, scores, c, grad, hess);
+        if (pairs) interleaveGradients(grad, hess, pairs);
+      }
+    };
     return await boost(dataset, p, numClass, edges, learner, { train, grad, hess, objective, baseScores, scores, gradients }, hooks);
   } finally {
     await pool?.close();
@@ -156,7 +168,7 @@ async function boost(
     objective: BoostingObjective;
     baseScores: number[];
     scores: Float64Array;
-    gradients?: () => void;
+    gradients?: (classIndex: number) => void;
   },
   hooks: GbdtTrainingHooks,
 ): Promise<GbdtModel> {
@@ -182,7 +194,7 @@ async function boost(
     // Every class's tree of one iteration learns from the same scores (LightGBM does the same).
     const iterationTrees = [];
     for (let c = 0; c < numClass; c++) {
-      if (state.gradients) state.gradients();
+      if (state.gradients) state.gradients(c);
       else objective.gradients(dataset.label, scores, c, grad, hess);
       learner.rows.set(bag);
       const mask = featureMask(dataset.features.length, p.featureFraction, featureRng);

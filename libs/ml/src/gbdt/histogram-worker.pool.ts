@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { BinnedRows } from './bin-mapper.fit';
 import { binaryGradients } from './gbdt.objective';
 import { buildHistogram, SLOT_WIDTH } from './histogram.kernel';
+import { WasmHistogramKernel, type WasmHistogramLayout } from './histogram.wasm';
 import { partitionRows } from './partition.kernel';
 
 /**
@@ -45,7 +46,10 @@ const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const binaryGradients = (${binaryGradients.toString()});
 const partitionRows = (${partitionRows.toString()});
-const { control, data, grad, hess, rows, hist, label, scores, scratch, side } = workerData;
+const { control, data, grad, hess, rows, hist, label, scores, scratch, side, wasm, thread, pairs } = workerData;
+// with a WebAssembly layout, histograms are built by its kernel into this thread's area (= hist)
+const kernel = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: wasm.memory } }).exports.hist : undefined;
+const areaPtr = wasm ? wasm.areaPtr + thread * wasm.areaBytes : 0;
 let seen = 0;
 for (;;) {
   Atomics.wait(control, ${SEQ}, seen);
@@ -53,13 +57,16 @@ for (;;) {
   if (control[${QUIT}] === 1) break;
   try {
     const task = control[${TASK}];
-    if (task === ${BINARY_GRADIENTS}) binaryGradients(label, scores, grad, hess, control[${START}], control[${END}]);
+    if (task === ${BINARY_GRADIENTS}) binaryGradients(label, scores, grad, hess, control[${START}], control[${END}], pairs);
     else if (task === ${PARTITION}) {
       const feature = control[${FEATURE}];
       const column = data.columnBins ? data.columnBins[feature] : undefined;
       control[${RESULT}] = column
         ? partitionRows(rows, scratch, column, 1, 0, 0, side, control[${START}], control[${END}])
         : partitionRows(rows, scratch, data.slots, data.featureCount, feature, data.offsets[feature], side, control[${START}], control[${END}]);
+    } else if (kernel) {
+      hist.fill(0);
+      kernel(wasm.slotsPtr, wasm.featureCount, wasm.ghPtr, wasm.rowsPtr, control[${START}], control[${END}], areaPtr);
     } else buildHistogram(hist, data, grad, hess, rows, control[${START}], control[${END}]);
   } catch (error) {
     control[${FAILED}] = 1;
@@ -83,6 +90,12 @@ export interface SharedTrainingBuffers {
   scores?: Float64Array;
   scratch?: Uint32Array;
   side?: Uint8Array;
+  /**
+   * Histograms by the WebAssembly kernel (`rows` must then be the layout's row buffer, and `pairs`
+   * its gradient pairs, kept up to date with `grad` and `hess`).
+   */
+  wasm?: WasmHistogramLayout;
+  pairs?: Float64Array;
 }
 
 /**
@@ -93,19 +106,25 @@ export interface SharedTrainingBuffers {
 export class HistogramWorkerPool {
   private readonly workers: { worker: Worker; control: Int32Array; hist: Float64Array }[] = [];
   private sequence = 0;
+  /** this thread's WebAssembly kernel, with a layout */
+  private readonly kernel?: WasmHistogramKernel;
 
   constructor(
     private readonly buffers: SharedTrainingBuffers,
     threads: number,
   ) {
+    const { wasm } = buffers;
+    if (wasm) this.kernel = new WasmHistogramKernel(wasm, 0);
     for (let t = 1; t < threads; t++) {
       const control = new Int32Array(new SharedArrayBuffer(CONTROL_LENGTH * Int32Array.BYTES_PER_ELEMENT));
-      const hist = new Float64Array(new SharedArrayBuffer(buffers.data.totalBins * SLOT_WIDTH * 8));
-      const { data, grad, hess, rows, label, scores, scratch, side } = buffers;
+      const hist = wasm
+        ? new Float64Array(wasm.memory.buffer, wasm.areaPtr + t * wasm.areaBytes, wasm.areaBytes / 8)
+        : new Float64Array(new SharedArrayBuffer(buffers.data.totalBins * SLOT_WIDTH * 8));
+      const { data, grad, hess, rows, label, scores, scratch, side, pairs } = buffers;
       const sharedData = { slots: data.slots, featureCount: data.featureCount, offsets: data.offsets, columnBins: data.columnBins };
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { control, data: sharedData, grad, hess, rows, hist, label, scores, scratch, side },
+        workerData: { control, data: sharedData, grad, hess, rows, hist, label, scores, scratch, side, wasm, thread: t, pairs },
       });
       // Training must not keep the process alive, and `close` ends the workers anyway.
       worker.unref();
@@ -116,22 +135,27 @@ export class HistogramWorkerPool {
   /** Same contract as `buildHistogram`, over the shared gradients and row buffer. */
   build(hist: Float64Array, start: number, end: number): void {
     const { data, grad, hess, rows } = this.buffers;
+    const { kernel } = this;
+    const own = (from: number, to: number) => {
+      if (kernel) hist.set(kernel.build(from, to));
+      else buildHistogram(hist, data, grad, hess, rows, from, to);
+    };
     if (end - start < MIN_PARALLEL_ROWS || this.workers.length === 0) {
-      buildHistogram(hist, data, grad, hess, rows, start, end);
+      own(start, end);
       return;
     }
-    this.fanOut(HISTOGRAM, start, end, (from, to) => buildHistogram(hist, data, grad, hess, rows, from, to));
+    this.fanOut(HISTOGRAM, start, end, own);
     // the partial histograms added in a fixed order
     for (const { hist: partial } of this.workers) for (let s = 0; s < hist.length; s++) hist[s] += partial[s];
   }
 
   /** `binaryGradients` of every row into the shared gradients and hessians (the pool needs `label` and `scores`). */
   binaryGradients(): void {
-    const { grad, hess, label, scores } = this.buffers;
+    const { grad, hess, label, scores, pairs } = this.buffers;
     if (!label || !scores) throw new Error('binaryGradients needs the shared labels and scores');
     const n = label.length;
-    if (n < MIN_PARALLEL_GRADIENT_ROWS || this.workers.length === 0) binaryGradients(label, scores, grad, hess, 0, n);
-    else this.fanOut(BINARY_GRADIENTS, 0, n, (from, to) => binaryGradients(label, scores, grad, hess, from, to));
+    if (n < MIN_PARALLEL_GRADIENT_ROWS || this.workers.length === 0) binaryGradients(label, scores, grad, hess, 0, n, pairs);
+    else this.fanOut(BINARY_GRADIENTS, 0, n, (from, to) => binaryGradients(label, scores, grad, hess, from, to, pairs));
   }
 
   /**

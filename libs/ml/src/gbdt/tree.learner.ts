@@ -1,6 +1,7 @@
 import { type BinEdges, type BinnedRows, FLOAT32_MAX, MISSING_BIN } from './bin-mapper.fit';
 import type { GbdtTree } from './gbdt.model';
 import { buildHistogram, SLOT_WIDTH, subtractHistogram } from './histogram.kernel';
+import type { WasmHistogramKernel } from './histogram.wasm';
 import type { HistogramWorkerPool } from './histogram-worker.pool';
 import { partitionRows } from './partition.kernel';
 
@@ -58,6 +59,7 @@ export class TreeLearner {
   private readonly sideTable: Uint8Array;
   private readonly free: Float64Array[] = [];
   private readonly pool?: HistogramWorkerPool;
+  private readonly kernel?: WasmHistogramKernel;
 
   // Per-leaf state, indexed by leaf number.
   private readonly leafStart: Int32Array;
@@ -74,16 +76,24 @@ export class TreeLearner {
   /**
    * With a worker pool, `rows`, `scratch` and `sideTable` must be the pool's shared buffers (the
    * side table `sideTableLength(data)` long) and `grow` must be given the pool's shared gradients
-   * and hessians.
+   * and hessians. With a WebAssembly `kernel` (and no pool), `rows` must be its layout's row buffer
+   * and the layout's gradient pairs up to date with `grow`'s gradients.
    */
   constructor(
     private readonly data: BinnedRows,
     private readonly edges: BinEdges,
     private readonly params: TreeLearnerParams,
-    options: { rows?: Uint32Array; scratch?: Uint32Array; sideTable?: Uint8Array; pool?: HistogramWorkerPool } = {},
+    options: {
+      rows?: Uint32Array;
+      scratch?: Uint32Array;
+      sideTable?: Uint8Array;
+      pool?: HistogramWorkerPool;
+      kernel?: WasmHistogramKernel;
+    } = {},
   ) {
     this.rows = options.rows ?? new Uint32Array(data.rowCount);
     this.pool = options.pool;
+    this.kernel = options.kernel;
     this.scratch = options.scratch ?? new Uint32Array(data.rowCount);
     this.sideTable = options.sideTable ?? new Uint8Array(sideTableLength(data));
     const n = params.maxLeaves;
@@ -156,6 +166,7 @@ export class TreeLearner {
 
   private buildHistogram(hist: Float64Array, grad: Float64Array, hess: Float64Array, start: number, end: number): void {
     if (this.pool) this.pool.build(hist, start, end);
+    else if (this.kernel) hist.set(this.kernel.build(start, end));
     else buildHistogram(hist, this.data, grad, hess, this.rows, start, end);
   }
 
