@@ -6,7 +6,7 @@ import { predictProba } from '../linear/logistic-regression.model';
 import { trainLogisticRegression } from '../linear/logistic-regression.trainer';
 import { logLoss, rmse, rocAuc } from '../metrics/metrics';
 import { MlError } from '../ml.error';
-import { binOf, binRows, fitBinEdges } from './bin-mapper.fit';
+import { binColumn, binOf, binRows, fitBinEdges } from './bin-mapper.fit';
 import { predictGbdt } from './gbdt.model';
 import { type GbdtProgress, trainGbdt } from './gbdt.trainer';
 import { syntheticGbdtDataset } from './gbdt-synthetic.fixture';
@@ -205,6 +205,28 @@ describe('bin edges', () => {
     expect(Array.from(column, (v) => binOf(edges, v))).toEqual([4, 2, 3, 3, 0, 2, 1]);
     // Bin b holds values ≤ edges[b − 1]: the float32 rounding of 0.1 sits in bin 1 too.
     expect(binOf(edges, Math.fround(0.1))).toBe(1);
+  });
+
+  it('bins a column by its lookup table exactly as binOf does: edges, their neighbours, the ends, NaN, a crowded cell', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const shapes = [
+      Float64Array.from({ length: 5000 }, () => random() * 100),
+      Float64Array.from({ length: 5000 }, () => Math.exp(6 * random())), // most edges in the first cells
+      Float64Array.from({ length: 5000 }, () => Math.floor(random() * 40)), // few distinct values
+      Float64Array.from({ length: 5000 }, () => (random() < 0.5 ? 1e6 : 1e6 + random())), // one value, then a narrow spread
+    ];
+    for (const shape of shapes) {
+      const [edges] = fitBinEdges([shape], 255, 1);
+      const values = [...shape, NaN, -1e9, 1e9, ...Array.from(edges).flatMap((e) => [e, e * (1 - 1e-7), e * (1 + 1e-7), e - 1e-3, e + 1e-3])];
+      const column = Float64Array.from(values);
+      const out = new Uint16Array(column.length);
+      binColumn(edges, column, out);
+      expect(Array.from(out)).toEqual(Array.from(column, (v) => binOf(edges, v)));
+    }
+    const single = new Uint16Array(3);
+    binColumn(Float64Array.of(2), Float64Array.of(1, 2, 3), single);
+    expect(Array.from(single)).toEqual([1, 1, 2]);
   });
 
   it('caps the bin count at maxBins with roughly equal-count bins', () => {
