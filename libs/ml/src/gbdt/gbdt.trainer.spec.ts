@@ -218,7 +218,13 @@ describe('bin edges', () => {
     ];
     for (const shape of shapes) {
       const [edges] = fitBinEdges([shape], 255, 1);
-      const values = [...shape, NaN, -1e9, 1e9, ...Array.from(edges).flatMap((e) => [e, e * (1 - 1e-7), e * (1 + 1e-7), e - 1e-3, e + 1e-3])];
+      const values = [
+        ...shape,
+        NaN,
+        -1e9,
+        1e9,
+        ...Array.from(edges).flatMap((e) => [e, e * (1 - 1e-7), e * (1 + 1e-7), e - 1e-3, e + 1e-3]),
+      ];
       const column = Float64Array.from(values);
       const out = new Uint16Array(column.length);
       binColumn(edges, column, out);
