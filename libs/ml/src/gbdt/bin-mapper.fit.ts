@@ -40,15 +40,24 @@ export function fitBinEdges(columns: Float64Array[], maxBins: number, seed: numb
   return columns.map((column) => featureEdges(sampleValues(column, sample), maxBins));
 }
 
-function sampleValues(column: Float64Array, sample: Uint32Array | undefined): Float64Array {
+/**
+ * The sampled values as float32, NaN left out, ascending. Sorted as integers (an integer sort is
+ * about twice as fast as a float sort here): a float's bits with the sign bit flipped, or all bits
+ * flipped for a negative one, order as the floats do (−0 before +0, as the float sort puts them).
+ */
+function sampleValues(column: Float64Array, sample: Uint32Array | undefined): Float32Array {
   const size = sample ? sample.length : column.length;
-  const values = new Float64Array(size);
+  const values = new Float32Array(size);
   let n = 0;
   for (let k = 0; k < size; k++) {
-    const v = Math.fround(column[sample ? sample[k] : k]);
+    const v = column[sample ? sample[k] : k];
     if (v === v) values[n++] = v;
   }
-  return values.subarray(0, n).sort();
+  const keys = new Uint32Array(values.buffer, 0, n);
+  for (let k = 0; k < n; k++) keys[k] = keys[k] & 0x80000000 ? ~keys[k] : keys[k] | 0x80000000;
+  keys.sort();
+  for (let k = 0; k < n; k++) keys[k] = keys[k] & 0x80000000 ? keys[k] & 0x7fffffff : ~keys[k];
+  return values.subarray(0, n);
 }
 
 /**
@@ -56,7 +65,7 @@ function sampleValues(column: Float64Array, sample: Uint32Array | undefined): Fl
  * equal share of the rows not yet binned, so one very frequent value does not starve the rest.
  * With at most `maxBins` distinct values, every value gets its own bin.
  */
-function featureEdges(sorted: Float64Array, maxBins: number): Float64Array {
+function featureEdges(sorted: Float32Array, maxBins: number): Float64Array {
   const distinct: number[] = [];
   const counts: number[] = [];
   for (let k = 0; k < sorted.length; k++) {

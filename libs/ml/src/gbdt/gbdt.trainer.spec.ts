@@ -235,6 +235,17 @@ describe('bin edges', () => {
     expect(Array.from(single)).toEqual([1, 1, 2]);
   });
 
+  it('orders negative values, −0 and +0 as numbers do when it sorts the sample', () => {
+    const column = Float64Array.of(5, -1, 0, -3, 2, -0, -2, NaN, -1e30, 1e30);
+    const [edges] = fitBinEdges([column], 255, 1);
+    const distinct = [-1e30, -3, -2, -1, 0, 2, 5, 1e30].map((v) => Math.fround(v));
+    expect(edges).toHaveLength(distinct.length - 1);
+    edges.forEach((e, k) => {
+      expect(e).toBeGreaterThanOrEqual(distinct[k]!);
+      expect(e).toBeLessThan(distinct[k + 1]!);
+    });
+  });
+
   it('caps the bin count at maxBins with roughly equal-count bins', () => {
     const column = Float64Array.from({ length: 10_000 }, (_, i) => (i * 7919) % 10_000);
     const [edges] = fitBinEdges([column], 16, 1);
