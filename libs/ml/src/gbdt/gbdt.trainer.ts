@@ -6,7 +6,7 @@ import type { GbdtModel, GbdtObjective, GbdtTree } from './gbdt.model';
 import { type BoostingObjective, boostingObjective } from './gbdt.objective';
 import { interleaveGradients, moveToWasmMemory, wasmGradientPairs, WasmHistogramKernel, wasmRows } from './histogram.wasm';
 import { HistogramWorkerPool, sharedFloat64, sharedUint32 } from './histogram-worker.pool';
-import { addTreeByBins, addTreeByLeafRanges, sideTableLength, TreeLearner, type TreeLearnerParams } from './tree.learner';
+import { addTreeByBins, addTreeByLeafRanges, type GrownTree, sideTableLength, TreeLearner, type TreeLearnerParams } from './tree.learner';
 
 export interface GbdtParams {
   objective: GbdtObjective;
@@ -126,7 +126,19 @@ export async function trainGbdt(
   label?.set(dataset.label);
   const pool = threaded
     ? new HistogramWorkerPool(
-        { data: train, grad, hess, rows, label, scores: threadedGradients ? scores : undefined, scratch, side: sideTable, wasm, pairs },
+        {
+          data: train,
+          grad,
+          hess,
+          rows,
+          label,
+          scores: threadedGradients ? scores : undefined,
+          scratch,
+          side: sideTable,
+          wasm,
+          pairs,
+          leaves: threadedGradients ? sharedFloat64(3 * p.maxLeaves, true) : undefined,
+        },
         threads,
       )
     : undefined;
@@ -140,7 +152,19 @@ export async function trainGbdt(
         if (pairs) interleaveGradients(grad, hess, pairs);
       }
     };
-    return await boost(dataset, p, numClass, edges, learner, { train, grad, hess, objective, baseScores, scores, gradients }, hooks);
+    // a binary model's leaf values are added to the scores on every thread too
+    const addLeafValues = threadedGradients
+      ? (grown: GrownTree) => pool!.addLeafValues(grown.leafStart, grown.leafEnd, grown.tree.leafValue)
+      : undefined;
+    return await boost(
+      dataset,
+      p,
+      numClass,
+      edges,
+      learner,
+      { train, grad, hess, objective, baseScores, scores, gradients, addLeafValues },
+      hooks,
+    );
   } finally {
     await pool?.close();
   }
@@ -169,6 +193,8 @@ async function boost(
     baseScores: number[];
     scores: Float64Array;
     gradients?: (classIndex: number) => void;
+    /** replaces `addTreeByLeafRanges` when every row is in the tree (no bagging) */
+    addLeafValues?: (grown: GrownTree) => void;
   },
   hooks: GbdtTrainingHooks,
 ): Promise<GbdtModel> {
@@ -201,6 +227,7 @@ async function boost(
       iterationTrees.push(learner.grow(grad, hess, bag.length, mask, p.learningRate, c));
       const grown = iterationTrees[c];
       if (bagging) addTreeByBins(grown, train, scores, numClass);
+      else if (state.addLeafValues) state.addLeafValues(grown);
       else addTreeByLeafRanges(grown, learner.rows, scores, numClass);
       trees.push(grown.tree);
     }

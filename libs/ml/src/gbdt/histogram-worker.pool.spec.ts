@@ -79,6 +79,33 @@ describe('HistogramWorkerPool', () => {
     }
   });
 
+  it('adds leaf values to the scores of the rows each leaf holds, every row once', async () => {
+    const n = 70_003;
+    const data = syntheticGbdtDataset('binary', 1000, 4, { featureCount: 4 });
+    const binned = binRows(data.columns, fitBinEdges(data.columns, 255, 4), { shared: true });
+    const rows = sharedUint32(n, true);
+    const scores = sharedFloat64(n, true);
+    const leaves = sharedFloat64(3 * 8, true);
+    // the row buffer as a tree leaves it: a permutation of the rows, cut into leaf ranges
+    for (let k = 0; k < n; k++) rows[k] = (k * 7919) % n;
+    const leafStart = Int32Array.of(0, 10, 30_000, 30_001, 65_000);
+    const leafEnd = Int32Array.of(10, 30_000, 30_001, 65_000, n);
+    const values = [0.5, -0.25, 3, 0.125, -1];
+    const expected = new Float64Array(n).fill(1);
+    scores.fill(1);
+    for (let l = 0; l < values.length; l++) for (let k = leafStart[l]!; k < leafEnd[l]!; k++) expected[rows[k]!]! += values[l]!;
+    const pool = new HistogramWorkerPool(
+      { data: binned, grad: sharedFloat64(n, true), hess: sharedFloat64(n, true), rows, scores, leaves },
+      2,
+    );
+    try {
+      pool.addLeafValues(leafStart, leafEnd, values);
+      expect(Array.from(scores)).toEqual(Array.from(expected));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('trains with worker threads: same model for the same seed, equivalent to one thread', async () => {
     const data = syntheticGbdtDataset('binary', 70_000, 4);
     const test = syntheticGbdtDataset('binary', 2000, 5);

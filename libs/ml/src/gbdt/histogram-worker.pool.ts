@@ -20,7 +20,7 @@ const MIN_PARALLEL_PARTITION_ROWS = 1 << 14;
 const TASK_TIMEOUT_MS = 120_000;
 
 // Control block, one Int32Array per worker: [task sequence, start, end, quit, done sequence, failed,
-// task, feature (partition), result (rows that went left)].
+// task, feature (partition) or leaf count (leaf values), result (rows that went left)].
 const SEQ = 0;
 const START = 1;
 const END = 2;
@@ -35,6 +35,7 @@ const CONTROL_LENGTH = 9;
 const HISTOGRAM = 0;
 const BINARY_GRADIENTS = 1;
 const PARTITION = 2;
+const ADD_LEAF_VALUES = 3;
 
 /**
  * The worker runs the very same kernels (their source, so there is one implementation) over shared
@@ -46,7 +47,8 @@ const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const binaryGradients = (${binaryGradients.toString()});
 const partitionRows = (${partitionRows.toString()});
-const { control, data, grad, hess, rows, hist, label, scores, scratch, side, wasm, thread, pairs } = workerData;
+const { control, data, grad, hess, rows, hist, label, scores, scratch, side, wasm, thread, pairs, leaves } = workerData;
+const addLeafValues = (${addLeafValues.toString()});
 // with a WebAssembly layout, histograms are built by its kernel into this thread's area (= hist)
 const kernel = wasm ? new WebAssembly.Instance(wasm.module, { env: { memory: wasm.memory } }).exports.hist : undefined;
 const areaPtr = wasm ? wasm.areaPtr + thread * wasm.areaBytes : 0;
@@ -58,6 +60,7 @@ for (;;) {
   try {
     const task = control[${TASK}];
     if (task === ${BINARY_GRADIENTS}) binaryGradients(label, scores, grad, hess, control[${START}], control[${END}], pairs);
+    else if (task === ${ADD_LEAF_VALUES}) addLeafValues(scores, rows, leaves, control[${FEATURE}], control[${START}], control[${END}]);
     else if (task === ${PARTITION}) {
       const feature = control[${FEATURE}];
       const column = data.columnBins ? data.columnBins[feature] : undefined;
@@ -96,6 +99,8 @@ export interface SharedTrainingBuffers {
    */
   wasm?: WasmHistogramLayout;
   pairs?: Float64Array;
+  /** room for (start, end, value) of every leaf of a tree: with it and `scores`, trees' leaf values are added to the scores on every thread */
+  leaves?: Float64Array;
 }
 
 /**
@@ -120,11 +125,11 @@ export class HistogramWorkerPool {
       const hist = wasm
         ? new Float64Array(wasm.memory.buffer, wasm.areaPtr + t * wasm.areaBytes, wasm.areaBytes / 8)
         : new Float64Array(new SharedArrayBuffer(buffers.data.totalBins * SLOT_WIDTH * 8));
-      const { data, grad, hess, rows, label, scores, scratch, side, pairs } = buffers;
+      const { data, grad, hess, rows, label, scores, scratch, side, pairs, leaves } = buffers;
       const sharedData = { slots: data.slots, featureCount: data.featureCount, offsets: data.offsets, columnBins: data.columnBins };
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { control, data: sharedData, grad, hess, rows, hist, label, scores, scratch, side, wasm, thread: t, pairs },
+        workerData: { control, data: sharedData, grad, hess, rows, hist, label, scores, scratch, side, wasm, thread: t, pairs, leaves },
       });
       // Training must not keep the process alive, and `close` ends the workers anyway.
       worker.unref();
@@ -156,6 +161,27 @@ export class HistogramWorkerPool {
     const n = label.length;
     if (n < MIN_PARALLEL_GRADIENT_ROWS || this.workers.length === 0) binaryGradients(label, scores, grad, hess, 0, n, pairs);
     else this.fanOut(BINARY_GRADIENTS, 0, n, (from, to) => binaryGradients(label, scores, grad, hess, from, to, pairs));
+  }
+
+  /**
+   * A grown tree's leaf values added to the shared scores (one per row) of the rows each leaf holds
+   * in the row buffer (leaf l: rows[leafStart[l]..leafEnd[l])), the row buffer shared out among
+   * the threads: each row is updated once, by one thread, so the result is the same as one
+   * thread's. Needs `scores` and `leaves`.
+   */
+  addLeafValues(leafStart: Int32Array, leafEnd: Int32Array, values: number[]): void {
+    const { rows, scores, leaves } = this.buffers;
+    if (!scores || !leaves) throw new Error('addLeafValues needs the shared scores and leaf table');
+    const count = values.length;
+    let end = 0;
+    for (let l = 0; l < count; l++) {
+      leaves[3 * l] = leafStart[l];
+      leaves[3 * l + 1] = leafEnd[l];
+      leaves[3 * l + 2] = values[l];
+      end = Math.max(end, leafEnd[l]);
+    }
+    if (end < MIN_PARALLEL_GRADIENT_ROWS || this.workers.length === 0) addLeafValues(scores, rows, leaves, count, 0, end);
+    else this.fanOut(ADD_LEAF_VALUES, 0, end, (from, to) => addLeafValues(scores, rows, leaves, count, from, to), count);
   }
 
   /**
@@ -228,6 +254,27 @@ export class HistogramWorkerPool {
     }
     await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
     this.workers.length = 0;
+  }
+}
+
+/**
+ * `scores[rows[p]] += value` of the leaf holding position p, for positions [start, end) of the row
+ * buffer; `leaves` holds (start, end, value) of `count` leaves. Self-contained on purpose: worker
+ * threads run its source.
+ */
+export function addLeafValues(
+  scores: Float64Array,
+  rows: Uint32Array,
+  leaves: Float64Array,
+  count: number,
+  start: number,
+  end: number,
+): void {
+  for (let l = 0; l < count; l++) {
+    const from = Math.max(start, leaves[3 * l]);
+    const to = Math.min(end, leaves[3 * l + 1]);
+    const value = leaves[3 * l + 2];
+    for (let p = from; p < to; p++) scores[rows[p]] += value;
   }
 }
 
