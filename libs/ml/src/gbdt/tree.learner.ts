@@ -312,6 +312,10 @@ export class TreeLearner {
       const lastBin = missCount > 0 ? realBins : realBins - 1;
       for (let b = 1; b <= lastBin; b++) {
         const s = base + b * SLOT_WIDTH;
+        // An empty bin past the first leaves both sums, and so both candidates' gains, as the
+        // previous bin had them: an equal gain never replaces the best, so it is skipped. (Bin 1
+        // is not: with it alone the missing values going left is a candidate of its own.)
+        if (b > 1 && hist[s] === 0 && hist[s + 1] === 0) continue;
         gL += hist[s];
         hL += hist[s + 1];
         // Missing values go right.
