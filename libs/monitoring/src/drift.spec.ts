@@ -25,6 +25,22 @@ describe('populationStabilityIndex', () => {
     expect(populationStabilityIndex(baseline, [-5, 0.3, 0.5, 0.7, 50])).toBeCloseTo(0, 12);
   });
 
+  it('smooths as Evidently does on request: only empty bins change, to 1e-4 or the least share / 1e6', () => {
+    // a baseline share below 1e-4 (kept by 'zeros', floored by 'floor') and an empty live bin
+    const rare = { edges: [null, 0, 1, null], counts: [1, 99_999, 100_000] };
+    const e = [1 / 200_000, 99_999 / 200_000, 0.5];
+    const term = (a: number, b: number) => (a - b) * Math.log(a / b);
+    const live = [0.5, 1.5];
+    expect(populationStabilityIndex(rare, live, 'zeros')).toBeCloseTo(term(1e-4, e[0]!) + term(0.5, e[1]!) + term(0.5, e[2]!), 15);
+    expect(populationStabilityIndex(rare, live, 'floor')).toBeCloseTo(term(1e-4, 1e-4) + term(0.5, e[1]!) + term(0.5, e[2]!), 15);
+    // a live share at most 1e-4 makes the fill the least share / 1e6
+    const many = Array.from({ length: 20_000 }, (_, i) => (i === 0 ? 1.5 : 0.5));
+    const least = 1 / 20_000;
+    const a = [least / 1e6, 19_999 / 20_000, least];
+    const expected = a.reduce((sum, share, k) => sum + term(share, e[k]!), 0);
+    expect(populationStabilityIndex(rare, many, 'zeros')).toBeCloseTo(expected, 12);
+  });
+
   it('has no value without live traffic or without a baseline', () => {
     expect(populationStabilityIndex(baseline, [])).toBeNull();
     expect(populationStabilityIndex({ edges: [null, null], counts: [0] }, [0.5])).toBeNull();

@@ -11,23 +11,48 @@ export interface StoredHistogram {
 const EPSILON = 1e-4;
 
 /**
+ * How PSI keeps an empty bin from making its logarithm infinite. `floor`, the platform's: every
+ * share below 10⁻⁴ counts as 10⁻⁴. `zeros`, Evidently's: only empty bins change, to 10⁻⁴, or to
+ * the smallest non-empty share / 10⁶ when that is at most 10⁻⁴. The index is otherwise the same.
+ */
+export type PsiSmoothing = 'floor' | 'zeros';
+
+/**
  * Population stability index of live values against a baseline histogram: live values are
  * binned on the baseline's own edges, then Σ (live − base) · ln(live / base) over the bins'
  * shares. Common reading: < 0.1 stable, 0.1–0.25 drifting, > 0.25 shifted.
  */
-export function populationStabilityIndex(baseline: StoredHistogram, live: ArrayLike<number>): number | null {
+export function populationStabilityIndex(
+  baseline: StoredHistogram,
+  live: ArrayLike<number>,
+  smoothing: PsiSmoothing = 'floor',
+): number | null {
   const edges = baseline.edges.map((e, i) => (e === null ? (i === 0 ? -Infinity : Infinity) : e));
   const total = baseline.counts.reduce((a, b) => a + b, 0);
   if (total === 0 || live.length === 0 || edges.length !== baseline.counts.length + 1) return null;
   const counts = new Array<number>(baseline.counts.length).fill(0);
   for (let i = 0; i < live.length; i++) counts[histogramBin(edges, live[i]!)]!++;
+  const expected = smoothed(
+    baseline.counts.map((c) => c / total),
+    smoothing,
+  );
+  const actual = smoothed(
+    counts.map((c) => c / live.length),
+    smoothing,
+  );
   let psi = 0;
-  baseline.counts.forEach((expected, bin) => {
-    const e = Math.max(expected / total, EPSILON);
-    const a = Math.max(counts[bin]! / live.length, EPSILON);
+  expected.forEach((e, bin) => {
+    const a = actual[bin]!;
     psi += (a - e) * Math.log(a / e);
   });
   return psi;
+}
+
+function smoothed(shares: number[], smoothing: PsiSmoothing): number[] {
+  if (smoothing === 'floor') return shares.map((share) => Math.max(share, EPSILON));
+  const least = Math.min(...shares.filter((share) => share > 0));
+  const fill = least <= EPSILON ? least / 1e6 : EPSILON;
+  return shares.map((share) => (share === 0 ? fill : share));
 }
 
 /** A categorical baseline's pseudo-count per category: keeps a category unseen in training from dividing by zero. */

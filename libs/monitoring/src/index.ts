@@ -1,4 +1,4 @@
-export { featureDrift, populationStabilityIndex } from './drift';
+export { featureDrift, populationStabilityIndex, type PsiSmoothing } from './drift';
 export { EvaluationScheduler } from './evaluation.scheduler';
 export { IngestionService } from './ingestion.service';
 export * from './monitoring.module';
