@@ -177,7 +177,8 @@ function treeParams(p: GbdtParams): TreeLearnerParams {
 
 /**
  * The boosting loop: gradients, one tree per class, score updates, validation, early stopping.
- * `gradients`, when given, replaces the objective's for every row (the pool's threads).
+ * `gradients(c)` fills the gradients (and hessians) of class c where the histogram kernel reads
+ * them: the objective's, or the pool's threads'.
  */
 async function boost(
   dataset: Dataset,
@@ -192,7 +193,7 @@ async function boost(
     objective: BoostingObjective;
     baseScores: number[];
     scores: Float64Array;
-    gradients?: (classIndex: number) => void;
+    gradients: (classIndex: number) => void;
     /** replaces `addTreeByLeafRanges` when every row is in the tree (no bagging) */
     addLeafValues?: (grown: GrownTree) => void;
   },
@@ -220,8 +221,7 @@ async function boost(
     // Every class's tree of one iteration learns from the same scores (LightGBM does the same).
     const iterationTrees = [];
     for (let c = 0; c < numClass; c++) {
-      if (state.gradients) state.gradients(c);
-      else objective.gradients(dataset.label, scores, c, grad, hess);
+      state.gradients(c);
       learner.rows.set(bag);
       const mask = featureMask(dataset.features.length, p.featureFraction, featureRng);
       iterationTrees.push(learner.grow(grad, hess, bag.length, mask, p.learningRate, c));

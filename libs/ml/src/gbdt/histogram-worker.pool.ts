@@ -4,7 +4,7 @@ import type { BinnedRows } from './bin-mapper.fit';
 import { binaryGradients } from './gbdt.objective';
 import { buildHistogram, SLOT_WIDTH } from './histogram.kernel';
 import { WasmHistogramKernel, type WasmHistogramLayout } from './histogram.wasm';
-import { partitionRows } from './partition.kernel';
+import { partitionByFeature, partitionInPlace, partitionRows } from './partition.kernel';
 
 /**
  * Below this many rows a histogram is cheaper to build alone than to hand out in parts. Measured on
@@ -47,6 +47,7 @@ const { workerData } = require('node:worker_threads');
 const buildHistogram = (${buildHistogram.toString()});
 const binaryGradients = (${binaryGradients.toString()});
 const partitionRows = (${partitionRows.toString()});
+const partitionByFeature = (${partitionByFeature.toString()});
 const { control, data, grad, hess, rows, hist, label, scores, scratch, side, wasm, thread, pairs, leaves } = workerData;
 const addLeafValues = (${addLeafValues.toString()});
 // with a WebAssembly layout, histograms are built by its kernel into this thread's area (= hist)
@@ -61,13 +62,8 @@ for (;;) {
     const task = control[${TASK}];
     if (task === ${BINARY_GRADIENTS}) binaryGradients(label, scores, grad, hess, control[${START}], control[${END}], pairs);
     else if (task === ${ADD_LEAF_VALUES}) addLeafValues(scores, rows, leaves, control[${FEATURE}], control[${START}], control[${END}]);
-    else if (task === ${PARTITION}) {
-      const feature = control[${FEATURE}];
-      const column = data.columnBins ? data.columnBins[feature] : undefined;
-      control[${RESULT}] = column
-        ? partitionRows(rows, scratch, column, 1, 0, 0, side, control[${START}], control[${END}])
-        : partitionRows(rows, scratch, data.slots, data.featureCount, feature, data.offsets[feature], side, control[${START}], control[${END}]);
-    } else if (kernel) {
+    else if (task === ${PARTITION}) control[${RESULT}] = partitionByFeature(data, rows, scratch, side, control[${FEATURE}], control[${START}], control[${END}]);
+    else if (kernel) {
       hist.fill(0);
       kernel(wasm.slotsPtr, wasm.featureCount, wasm.ghPtr, wasm.rowsPtr, control[${START}], control[${END}], areaPtr);
     } else buildHistogram(hist, data, grad, hess, rows, control[${START}], control[${END}]);
@@ -192,18 +188,12 @@ export class HistogramWorkerPool {
   partition(start: number, end: number, feature: number): number {
     const { data, rows, scratch, side } = this.buffers;
     if (!scratch || !side) throw new Error('partition needs the shared scratch rows and side table');
-    const column = data.columnBins?.[feature];
-    const own = (from: number, to: number) =>
-      column
-        ? partitionRows(rows, scratch, column, 1, 0, 0, side, from, to)
-        : partitionRows(rows, scratch, data.slots, data.featureCount, feature, data.offsets[feature], side, from, to);
     if (end - start < MIN_PARALLEL_PARTITION_ROWS || this.workers.length === 0) {
-      const left = own(start, end);
-      rows.set(scratch.subarray(start, end - left), start + left);
-      return start + left;
+      return partitionInPlace(data, rows, scratch, side, feature, start, end);
     }
     let ownLeft = 0;
-    const bounds = this.fanOut(PARTITION, start, end, (from, to) => (ownLeft = own(from, to)), feature);
+    const own = (from: number, to: number) => (ownLeft = partitionByFeature(data, rows, scratch, side, feature, from, to));
+    const bounds = this.fanOut(PARTITION, start, end, own, feature);
     const lefts = [ownLeft, ...this.workers.map(({ control }) => control[RESULT])];
     let at = start + ownLeft;
     for (let t = 1; t < lefts.length; t++) {

@@ -30,3 +30,38 @@ export function partitionRows(
   }
   return l - start;
 }
+
+/**
+ * `partitionRows` by one feature of binned rows: its column of bins where kept (ascending rows make
+ * that a forward scan of one array), else its slots. Self-contained but for `partitionRows`, which
+ * worker threads define beside it.
+ */
+export function partitionByFeature(
+  data: { slots: Uint16Array | Uint32Array; featureCount: number; offsets: Int32Array; columnBins?: (Uint8Array | Uint16Array)[] },
+  rows: Uint32Array,
+  scratch: Uint32Array,
+  goesLeft: Uint8Array,
+  feature: number,
+  start: number,
+  end: number,
+): number {
+  const column = data.columnBins ? data.columnBins[feature] : undefined;
+  return column
+    ? partitionRows(rows, scratch, column, 1, 0, 0, goesLeft, start, end)
+    : partitionRows(rows, scratch, data.slots, data.featureCount, feature, data.offsets[feature], goesLeft, start, end);
+}
+
+/** `partitionByFeature` on this thread, the right rows then put after the left ones; returns where they start. */
+export function partitionInPlace(
+  data: Parameters<typeof partitionByFeature>[0],
+  rows: Uint32Array,
+  scratch: Uint32Array,
+  goesLeft: Uint8Array,
+  feature: number,
+  start: number,
+  end: number,
+): number {
+  const left = partitionByFeature(data, rows, scratch, goesLeft, feature, start, end);
+  rows.set(scratch.subarray(start, end - left), start + left);
+  return start + left;
+}

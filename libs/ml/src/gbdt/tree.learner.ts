@@ -3,7 +3,7 @@ import type { GbdtTree } from './gbdt.model';
 import { buildHistogram, SLOT_WIDTH, subtractHistogram } from './histogram.kernel';
 import type { WasmHistogramKernel } from './histogram.wasm';
 import type { HistogramWorkerPool } from './histogram-worker.pool';
-import { partitionRows } from './partition.kernel';
+import { partitionInPlace } from './partition.kernel';
 
 export interface TreeLearnerParams {
   growth: 'leafwise' | 'depthwise';
@@ -264,15 +264,7 @@ export class TreeLearner {
     const goesLeft = this.sideTable;
     for (let b = 0; b < this.data.binCounts[feature]; b++) goesLeft[b] = b === MISSING_BIN ? Number(defaultLeft) : Number(b <= bin);
     if (this.pool) return this.pool.partition(start, end, feature);
-    const { rows, scratch } = this;
-    const { slots, featureCount, columnBins, offsets } = this.data;
-    // One feature's bins by column: ascending rows make this a forward scan of one array.
-    const column = columnBins?.[feature];
-    const left = column
-      ? partitionRows(rows, scratch, column, 1, 0, 0, goesLeft, start, end)
-      : partitionRows(rows, scratch, slots, featureCount, feature, offsets[feature], goesLeft, start, end);
-    rows.set(scratch.subarray(start, end - left), start + left);
-    return start + left;
+    return partitionInPlace(this.data, this.rows, this.scratch, goesLeft, feature, start, end);
   }
 
   /**
