@@ -1,4 +1,5 @@
 import { createRng, permutation } from '../random/prng.util';
+import { LOOKUP_STEPS, lookupTable, paddedForLookup } from '../stats/lookup-table';
 
 /** Bin 0 of every feature holds the missing values; real values fill bins 1..binCount. */
 export const MISSING_BIN = 0;
@@ -119,32 +120,15 @@ export function binOf(edges: Float64Array, value: number): number {
 
 /** Cells of `binColumn`'s lookup table over a feature's edges. */
 const LOOKUP_CELLS = 1024;
-/** Edges compared with a value from its cell's start; a fuller cell is binary-searched. */
-const LOOKUP_STEPS = 4;
 
 /**
- * `out[i] = binOf(edges, column[i])` for a whole column, by a lookup table over the edges' range
- * (equal cells; `cellStart[c]`, the edges of earlier cells) and four comparisons that do not wait
- * for each other, instead of a binary search per value: the same bins (rounding keeps the cells
- * non-decreasing, so the edges of earlier cells are below the value and those of later cells
- * above it).
+ * `out[i] = binOf(edges, column[i])` for a whole column, by a lookup table over the edges (see
+ * `lookupTable`) instead of a binary search per value: the same bins.
  */
 export function binColumn(edges: Float64Array, column: Float64Array, out: Uint8Array | Uint16Array): void {
   const m = edges.length;
-  const first = m > 0 ? edges[0] : 0;
-  const last = m > 0 ? edges[m - 1] : 0;
-  if (m < 2 || !(last > first)) {
-    for (let i = 0; i < column.length; i++) out[i] = binOf(edges, column[i]);
-    return;
-  }
-  const scale = LOOKUP_CELLS / (last - first);
-  const cellStart = new Int32Array(LOOKUP_CELLS + 1);
-  for (let c = 0, index = 0; c <= LOOKUP_CELLS; c++) {
-    while (index < m && Math.min(LOOKUP_CELLS - 1, ((edges[index] - first) * scale) | 0) < c) index++;
-    cellStart[c] = index;
-  }
-  const padded = new Float64Array(m + LOOKUP_STEPS).fill(Infinity);
-  padded.set(edges);
+  const { first, last, cells, scale, cellStart } = lookupTable(edges, m, LOOKUP_CELLS);
+  const padded = paddedForLookup(edges, m);
   for (let i = 0; i < column.length; i++) {
     const v = Math.fround(column[i]);
     if (v !== v) {
@@ -155,7 +139,7 @@ export function binColumn(edges: Float64Array, column: Float64Array, out: Uint8A
       out[i] = m + 1;
       continue;
     }
-    const cell = Math.min(LOOKUP_CELLS - 1, Math.max(0, (v - first) * scale)) | 0;
+    const cell = Math.min(cells - 1, Math.max(0, (v - first) * scale)) | 0;
     let lo = cellStart[cell];
     let hi = cellStart[cell + 1];
     if (hi - lo > LOOKUP_STEPS) {
@@ -164,7 +148,7 @@ export function binColumn(edges: Float64Array, column: Float64Array, out: Uint8A
         if (padded[mid] < v) lo = mid + 1;
         else hi = mid;
       }
-    } else lo += +(padded[lo] < v) + +(padded[lo + 1] < v) + +(padded[lo + 2] < v) + +(padded[lo + 3] < v);
+    } else lo += +(padded[lo] < v) + +(padded[lo + 1] < v) + +(padded[lo + 2] < v) + +(padded[lo + 3] < v); // LOOKUP_STEPS of them
     out[i] = lo + 1;
   }
 }

@@ -1,4 +1,5 @@
 import { histogramBin } from './distribution.stats';
+import { LOOKUP_STEPS, lookupTable } from './lookup-table';
 
 /**
  * Distances between a baseline distribution and a live one, as drift monitoring reports them.
@@ -67,8 +68,8 @@ export function wassersteinDistance(a: ArrayLike<number>, b: ArrayLike<number>):
 export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<number>, binEdges?: readonly number[]): SampleDistances {
   const s = sortedFinite(sample);
   // the sample's distinct values u[0..d) and how many sample values are ≤ each; past d, +∞ (the
-  // placing below compares with up to MAX_STEPS values from a cell's start)
-  const u = new Float64Array(s.length + MAX_STEPS).fill(Infinity);
+  // placing below compares with LOOKUP_STEPS values from a cell's start)
+  const u = new Float64Array(s.length + LOOKUP_STEPS).fill(Infinity);
   const atOrBelow = new Float64Array(s.length);
   let d = 0;
   for (let i = 0; i < s.length; i++) {
@@ -84,20 +85,8 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
   const between = new Int32Array(d + 1);
   const equal = new Int32Array(d);
   const slot = new Int32Array(live.length);
-  // a lookup table over [u[0], u[d−1]] in equal cells, cell(x) = ⌊(x − u[0]) · scale⌋: rounding
-  // keeps it non-decreasing in x, so every u[i] of an earlier cell than v's is < v and every one
-  // of a later cell is > v. cellStart[c] is the first index whose cell is ≥ c: a value is placed
-  // by a lookup and MAX_STEPS comparisons that do not wait for each other — a binary search over
-  // its cell's indices where the cell holds more (a heavy tail)
-  const first = d > 0 ? u[0]! : 0;
-  const last = d > 0 ? u[d - 1]! : 0;
-  const cells = d > 1 && last > first ? LOOKUP_CELLS : 1;
-  const scale = cells > 1 ? cells / (last - first) : 0;
-  const cellStart = new Int32Array(cells + 1);
-  for (let c = 0, index = 0; c <= cells; c++) {
-    while (index < d && Math.min(cells - 1, ((u[index]! - first) * scale) | 0) < c) index++;
-    cellStart[c] = index;
-  }
+  // each value placed among u by a lookup table over [u[0], u[d−1]] (see `lookupTable`)
+  const { first, last, cells, scale, cellStart } = lookupTable(u, d, LOOKUP_CELLS);
   let missing = 0;
   for (let i = 0; i < live.length; i++) {
     const v = live[i]!;
@@ -115,13 +104,13 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
     const cell = Math.min(cells - 1, Math.max(0, (v - first) * scale)) | 0;
     let lo = cellStart[cell]!;
     let hi = cellStart[cell + 1]!;
-    if (hi - lo > MAX_STEPS) {
+    if (hi - lo > LOOKUP_STEPS) {
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
         if (u[mid]! < v) lo = mid + 1;
         else hi = mid;
       }
-    } else lo += +(u[lo]! < v) + +(u[lo + 1]! < v) + +(u[lo + 2]! < v) + +(u[lo + 3]! < v); // MAX_STEPS of them
+    } else lo += +(u[lo]! < v) + +(u[lo + 1]! < v) + +(u[lo + 2]! < v) + +(u[lo + 3]! < v); // LOOKUP_STEPS of them
     if (u[lo] === v) {
       equal[lo]!++;
       slot[i] = 2 * lo + 1;
@@ -218,8 +207,6 @@ export function sampleDistances(sample: ArrayLike<number>, live: ArrayLike<numbe
 
 /** Cells of `sampleDistances`'s lookup table over the reference's range. */
 const LOOKUP_CELLS = 8192;
-/** Values of u compared with a live value from its lookup cell's start; a fuller cell is binary-searched. */
-const MAX_STEPS = 4;
 
 export interface SampleDistances {
   ks: number | null;
