@@ -237,13 +237,13 @@ export class MonitoringRepository {
         SELECT predictions, prediction_sum, positives, outcomes, correct, log_loss_sum,
                ${Prisma.raw(QUALITY.map((q) => `${q.column} AS ${q.alias}`).join(', '))}
         FROM monitored_minutes
-        WHERE model_name = ${model} AND minute >= ${wholeFrom} AND minute < ${wholeTo} AND (${version}::int IS NULL OR version = ${version}::int)
+        WHERE model_name = ${model} AND minute >= ${wholeFrom} AND minute < ${wholeTo} ${versionIs(version)}
         UNION ALL
         SELECT 1, prediction, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int, ${Prisma.raw(hasOutcome(outcomeOf()))}::int,
                ${Prisma.raw(correct('prediction', 'label', outcomeOf()))}, ${Prisma.raw(logLoss('prediction', 'probabilities', outcomeOf()))},
                ${Prisma.raw(qualityOf('prediction', 'label', outcomeOf()))}
         FROM monitored_predictions
-        WHERE model_name = ${model} AND (${version}::int IS NULL OR version = ${version}::int)
+        WHERE model_name = ${model} ${versionIs(version)}
           AND ((predicted_at >= ${window.start} AND predicted_at < ${wholeFrom}) OR (predicted_at >= ${wholeTo} AND predicted_at < ${window.end}))
       ) AS parts`;
     return aggregateOf(row);
@@ -270,7 +270,7 @@ export class MonitoringRepository {
              sum(log_loss_sum)::float8 AS log_loss_sum,
              ${Prisma.raw(QUALITY.map((q) => `${q.type === 'int' ? `sum(${q.column})::int` : `sum(${q.column})::float8`} AS ${q.alias}`).join(', '))}
       FROM monitored_minutes
-      WHERE model_name = ${model} AND minute >= ${start} AND minute < ${end} AND (${version}::int IS NULL OR version = ${version}::int)
+      WHERE model_name = ${model} AND minute >= ${start} AND minute < ${end} ${versionIs(version)}
       GROUP BY 1 ORDER BY 1`;
     const byBucket = new Map(rows.map((r) => [r.bucket, r]));
     return Array.from({ length: windows }, (_, i) => {
@@ -302,7 +302,7 @@ export class MonitoringRepository {
         SELECT outcome >= ${POSITIVE_THRESHOLD}::float8 AS positive,
                rank() OVER (ORDER BY prediction) AS rank, count(*) OVER (PARTITION BY prediction) AS ties
         FROM monitored_predictions
-        WHERE model_name = ${model} AND label IS NULL AND outcome IS NOT NULL AND (${version}::int IS NULL OR version = ${version}::int)
+        WHERE model_name = ${model} AND label IS NULL AND outcome IS NOT NULL ${versionIs(version)}
           AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
       ) AS ranked`;
     const positives = row?.positives ?? 0;
@@ -326,11 +326,11 @@ export class MonitoringRepository {
       FROM (
         SELECT label, 1 AS predicted, 0 AS observed FROM monitored_predictions
         WHERE model_name = ${model} AND label IS NOT NULL AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
-          AND (${version}::int IS NULL OR version = ${version}::int)
+          ${versionIs(version)}
         UNION ALL
         SELECT ${Prisma.raw(classOf(outcomeOf()))}, 0, 1 FROM monitored_predictions
         WHERE model_name = ${model} AND label IS NOT NULL AND ${Prisma.raw(hasOutcome(outcomeOf()))} AND predicted_at >= ${window.start} AND predicted_at < ${window.end}
-          AND (${version}::int IS NULL OR version = ${version}::int)
+          ${versionIs(version)}
       ) AS counted
       GROUP BY label ORDER BY label`;
   }
@@ -468,6 +468,11 @@ export class MonitoringRepository {
 }
 
 type Stored = { prediction_id: string; model_name: string };
+
+/** The window queries' version filter: `AND version = v` for one version, nothing for every version. */
+function versionIs(version: number | null): Prisma.Sql {
+  return version === null ? Prisma.empty : Prisma.sql`AND version = ${version}::int`;
+}
 
 /** The sums a window's figures are made of, as the window queries name them. */
 interface SumsRow {
