@@ -1,10 +1,23 @@
 import { Global, Inject, Injectable, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Pool, type PoolClient } from 'pg';
+import { Client, type ClientBase, Pool, type PoolClient } from 'pg';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { HealthRegistry } from '@atelier/server';
 
 import { createPrismaClient, PrismaClient } from './prisma';
+
+/** BEGIN, `work`, COMMIT on `client`; ROLLBACK when `work` throws (the error goes on). */
+async function inTransaction<C extends ClientBase, T>(client: C, work: (client: C) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
 
 /** The one Prisma client of a process (and its node-postgres pool); repositories inject it. */
 @Injectable()
@@ -14,7 +27,7 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   readonly pool: Pool;
 
   constructor(
-    @Inject(ATELIER_CONFIG) config: AtelierConfig,
+    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
     private readonly health: HealthRegistry,
   ) {
     this.pool = new Pool({ connectionString: config.databaseUrl });
@@ -37,15 +50,26 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      return await inTransaction(client, work);
     } finally {
       client.release();
+    }
+  }
+
+  /**
+   * `transaction` on a connection of its own, for a transaction that lasts as long as something
+   * outside the database (a file being read) rather than holding one of the pool's that every
+   * query shares; the connection is closed after.
+   */
+  async dedicatedTransaction<T>(work: (client: ClientBase) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: this.config.databaseUrl });
+    // a connection lost midway fails its query; the event alone would end the process
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await inTransaction(client, work);
+    } finally {
+      await client.end().catch(() => undefined);
     }
   }
 

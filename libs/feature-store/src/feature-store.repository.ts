@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Client, type ClientBase, type PoolClient } from 'pg';
+import { Injectable } from '@nestjs/common';
+import { type ClientBase, type PoolClient } from 'pg';
 
-import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { FeatureAggregation, FeatureDefinition, FeatureRowInput, FeatureValue } from '@atelier/contracts';
 import { type Db, Prisma, PrismaService } from '@atelier/db';
 
@@ -43,10 +42,7 @@ const INSERT_CHUNK = 5_000;
 /** Owns the feature store's tables: entities, feature groups, offline rows, materialization runs. */
 @Injectable()
 export class FeatureStoreRepository {
-  constructor(
-    private readonly prisma: PrismaService,
-    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
-  ) {}
+  constructor(private readonly prisma: PrismaService) {}
 
   private get db(): Db {
     return this.prisma.client;
@@ -109,13 +105,8 @@ export class FeatureStoreRepository {
    * one's values, and within a batch the last of such rows wins. Returns how many were new.
    */
   async insertRows(groupName: string, rows: FeatureRowInput[]): Promise<{ inserted: number; replaced: number }> {
-    const client = await this.prisma.pool.connect();
-    try {
-      const { inserted } = await writeRows(client, groupName, rows);
-      return { inserted, replaced: rows.length - inserted };
-    } finally {
-      client.release();
-    }
+    const { inserted } = await this.prisma.transaction((client) => writeRows(client, groupName, rows));
+    return { inserted, replaced: rows.length - inserted };
   }
 
   /**
@@ -125,16 +116,8 @@ export class FeatureStoreRepository {
    * runs on a connection of its own rather than holding one of the pool's that every query shares.
    * Returns how many rows were written and how many of them were new.
    */
-  async insertRowStream(groupName: string, rows: AsyncIterable<FeatureRowInput>): Promise<{ written: number; inserted: number }> {
-    const client = new Client({ connectionString: this.config.databaseUrl });
-    // a connection lost mid-import fails its query; the event alone would end the process
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      return await writeRows(client, groupName, rows);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  insertRowStream(groupName: string, rows: AsyncIterable<FeatureRowInput>): Promise<{ written: number; inserted: number }> {
+    return this.prisma.dedicatedTransaction((client) => writeRows(client, groupName, rows));
   }
 
   /** The newest row per entity with `from < event_time <= asOf`. */
@@ -402,35 +385,28 @@ const SOURCE_PAGE = 10_000;
 const numberOrNull = (value: FeatureValue | undefined): number | null => (typeof value === 'number' ? value : null);
 
 /**
- * Upserts rows `INSERT_CHUNK` at a time in one transaction, committed once all are written. The
- * next chunk is gathered while the database writes the last one.
+ * Upserts rows `INSERT_CHUNK` at a time, inside the caller's transaction. The next chunk is
+ * gathered while the database writes the last one.
  */
 async function writeRows(client: ClientBase, groupName: string, rows: Iterable<FeatureRowInput> | AsyncIterable<FeatureRowInput>) {
   let written = 0;
   let inserted = 0;
   let writing: Promise<number> | undefined;
-  await client.query('BEGIN');
-  try {
-    let chunk: FeatureRowInput[] = [];
-    for await (const row of rows) {
-      chunk.push(row);
-      if (chunk.length < INSERT_CHUNK) continue;
-      inserted += (await writing) ?? 0;
-      writing = upsertChunk(client, groupName, chunk);
-      // awaited with the next chunk, or given up with the transaction when the rows fail first
-      writing.catch(() => undefined);
-      written += chunk.length;
-      chunk = [];
-    }
+  let chunk: FeatureRowInput[] = [];
+  for await (const row of rows) {
+    chunk.push(row);
+    if (chunk.length < INSERT_CHUNK) continue;
     inserted += (await writing) ?? 0;
-    if (chunk.length > 0) inserted += await upsertChunk(client, groupName, chunk);
+    writing = upsertChunk(client, groupName, chunk);
+    // awaited with the next chunk, or given up with the transaction when the rows fail first
+    writing.catch(() => undefined);
     written += chunk.length;
-    await client.query('COMMIT');
-    return { written, inserted };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    chunk = [];
   }
+  inserted += (await writing) ?? 0;
+  if (chunk.length > 0) inserted += await upsertChunk(client, groupName, chunk);
+  written += chunk.length;
+  return { written, inserted };
 }
 
 /** One statement of parallel arrays (unnest); returns how many rows were new. */

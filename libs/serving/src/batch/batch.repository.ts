@@ -1,7 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Client, type ClientBase, type PoolClient } from 'pg';
+import { Injectable } from '@nestjs/common';
+import { type ClientBase, type PoolClient } from 'pg';
 
-import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { BatchJobStatus, BatchPrediction, CreateBatchJobRequest, FileSource } from '@atelier/contracts';
 import { type Prisma, PrismaService } from '@atelier/db';
 
@@ -56,10 +55,7 @@ export type ShardCommit = 'committed' | 'already-done' | 'job-ended';
 
 @Injectable()
 export class BatchRepository {
-  constructor(
-    private readonly prisma: PrismaService,
-    @Inject(ATELIER_CONFIG) private readonly config: AtelierConfig,
-  ) {}
+  constructor(private readonly prisma: PrismaService) {}
 
   /** The job and its shards in one transaction; a job without rows is done at once. */
   create(job: NewBatchJob): Promise<BatchJobRow> {
@@ -88,24 +84,7 @@ export class BatchRepository {
    * connection of its own rather than holding one of the pool's that every query shares.
    */
   async createFromFile(job: NewFileJob, rows: AsyncIterable<FileRow>): Promise<BatchJobRow> {
-    const client = new Client({ connectionString: this.config.databaseUrl });
-    // a connection lost mid-upload fails its query; the event alone would end the process
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      await client.query('BEGIN');
-      try {
-        const total = await writeInputs(client, job, rows);
-        const created = await insertFileJob(client, job, total);
-        await client.query('COMMIT');
-        return created;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    return this.prisma.dedicatedTransaction(async (client) => insertFileJob(client, job, await writeInputs(client, job, rows)));
   }
 
   /** A file job's rows of one shard, in order. */
