@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { BinnedRows } from './bin-mapper.fit';
 import { binaryGradients } from './gbdt.objective';
 import { buildHistogram, SLOT_WIDTH } from './histogram.kernel';
-import { WasmHistogramKernel, type WasmHistogramLayout } from './histogram.wasm';
+import { wasmHistogramArea, WasmHistogramKernel, type WasmHistogramLayout } from './histogram.wasm';
 import { partitionByFeature, partitionInPlace, partitionRows } from './partition.kernel';
 
 /**
@@ -100,9 +100,10 @@ export interface SharedTrainingBuffers {
 }
 
 /**
- * Builds histograms with `threads` threads (this one plus `threads - 1` workers): each takes a
- * fixed share of the row range and the partial histograms are added in a fixed order, so results
- * depend on the thread count, never on timing.
+ * Builds histograms (and partitions rows, computes binary gradients and adds leaf values) with
+ * `threads` threads (this one plus `threads - 1` workers): each takes a fixed share of the row
+ * range and partial histograms are added in a fixed order, so results depend on the thread count,
+ * never on timing.
  */
 export class HistogramWorkerPool {
   private readonly workers: { worker: Worker; control: Int32Array; hist: Float64Array }[] = [];
@@ -119,7 +120,7 @@ export class HistogramWorkerPool {
     for (let t = 1; t < threads; t++) {
       const control = new Int32Array(new SharedArrayBuffer(CONTROL_LENGTH * Int32Array.BYTES_PER_ELEMENT));
       const hist = wasm
-        ? new Float64Array(wasm.memory.buffer, wasm.areaPtr + t * wasm.areaBytes, wasm.areaBytes / 8)
+        ? wasmHistogramArea(wasm, t).view
         : new Float64Array(new SharedArrayBuffer(buffers.data.totalBins * SLOT_WIDTH * 8));
       const { data, grad, hess, rows, label, scores, scratch, side, pairs, leaves } = buffers;
       const sharedData = { slots: data.slots, featureCount: data.featureCount, offsets: data.offsets, columnBins: data.columnBins };

@@ -175,6 +175,12 @@ export function interleaveGradients(grad: Float64Array, hess: Float64Array, pair
   }
 }
 
+/** Thread `thread`'s histogram area of a layout: its byte address and a view of it. */
+export function wasmHistogramArea(layout: WasmHistogramLayout, thread: number): { ptr: number; view: Float64Array } {
+  const ptr = layout.areaPtr + thread * layout.areaBytes;
+  return { ptr, view: new Float64Array(layout.memory.buffer, ptr, layout.areaBytes / 8) };
+}
+
 /** The kernel as one thread runs it, into that thread's histogram area. */
 export class WasmHistogramKernel {
   /** this thread's histogram area, as `buildHistogram` fills a histogram */
@@ -188,8 +194,7 @@ export class WasmHistogramKernel {
   ) {
     const instance = new WebAssembly.Instance(layout.module, { env: { memory: layout.memory } });
     this.run = instance.exports.hist as (...args: number[]) => void;
-    this.ptr = layout.areaPtr + thread * layout.areaBytes;
-    this.area = new Float64Array(layout.memory.buffer, this.ptr, layout.areaBytes / 8);
+    ({ ptr: this.ptr, view: this.area } = wasmHistogramArea(layout, thread));
   }
 
   /** Fills `area` with the histogram of `rows[start..end)` (over the layout's row buffer and pairs). */
