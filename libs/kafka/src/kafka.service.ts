@@ -11,6 +11,8 @@ import { dependencyUnavailable, HealthRegistry, MetricsService } from '@atelier/
 
 import { DurableProducer, type DurableProducerHooks, type DurableProducerOptions } from './durable-producer';
 
+import './request-queue.patch';
+
 export interface SubscribeOptions<T> {
   /** consumer group, prefixed with the namespace */
   group: string;
