@@ -127,19 +127,18 @@ export class MonitoringRepository {
       const shadows = predictions.filter((p) => p.arm === 'shadow' && p.shadowOf);
       const answered = shadows.length > 0 ? predictions.filter((p) => !(p.arm === 'shadow' && p.shadowOf)) : predictions;
       if (shadows.length > 0) await insertShadowPredictions(client, shadows);
-      const stored = answered.length > 0 ? await insertPredictions(client, answered) : [];
-      stored.forEach((r) => models.add(r.model_name));
-      const joinedPending =
-        stored.length > 0
-          ? await joinPending(
-              client,
-              'po.prediction_id = ANY($1::uuid[])',
-              stored.map((r) => r.prediction_id),
-            )
-          : { joined: 0, models: [] };
+      const stored = answered.length > 0 ? await insertPredictions(client, answered) : { stored: 0, models: [], parked: false };
+      stored.models.forEach((m) => models.add(m));
+      const joinedPending = stored.parked
+        ? await joinPending(
+            client,
+            'po.prediction_id = ANY($1::uuid[])',
+            answered.map((p) => p.predictionId),
+          )
+        : { joined: 0, models: [] };
       const { joined, pending, refused } =
         outcomes.length > 0 ? await applyOutcomes(client, outcomes, models) : { joined: 0, pending: 0, refused: [] };
-      return { stored: stored.length, joined: joined + joinedPending.joined, pending, refused, models: [...models] };
+      return { stored: stored.stored, joined: joined + joinedPending.joined, pending, refused, models: [...models] };
     });
   }
 
@@ -611,56 +610,71 @@ const logLoss = (prediction: string, probabilities: string, outcome: OutcomeColu
         WHEN ${probabilities} IS NOT NULL THEN -ln(greatest(coalesce((${probabilities} ->> ${classOf(outcome)})::float8, 0), 1e-15))
         ELSE -ln(greatest(least(CASE WHEN ${outcome.value} >= ${POSITIVE_THRESHOLD} THEN ${prediction} ELSE 1 - ${prediction} END, 1), 1e-15)) END`;
 
-async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Promise<Stored[]> {
-  const result = await client.query<Stored>(
+/**
+ * The rows of a batch as one JSON parameter, read back by `json_to_recordset(…) AS ${PREDICTION_COLUMNS}`:
+ * one `JSON.stringify` instead of node-postgres quoting every element of eleven arrays in
+ * JavaScript (measured: a few per cent of the process that also serves predictions).
+ */
+function predictionsJson(rows: NewPrediction[]): string {
+  return JSON.stringify(
+    rows.map((r) => ({
+      prediction_id: r.predictionId,
+      shadow_of: r.shadowOf ?? null,
+      model_name: r.model,
+      version: r.version,
+      alias: r.alias,
+      prediction: r.prediction,
+      inputs: r.inputs,
+      predicted_at: r.at,
+      label: classLabel(r),
+      probabilities: classLabel(r) === null ? null : r.probabilities,
+      arm: r.arm ?? null,
+      latency_ms: r.latencyMs ?? null,
+    })),
+  );
+}
+
+const PREDICTION_COLUMNS = `r(prediction_id uuid, shadow_of uuid, model_name text, version int, alias text, prediction float8, inputs jsonb,
+  predicted_at timestamptz, label text, probabilities jsonb, arm text, latency_ms float8)`;
+
+/**
+ * Stores answered predictions (a redelivered one is skipped) and adds them to their minutes.
+ * Says how many were new, of which models, and whether an outcome parked before them waits to be
+ * joined — so the join runs only then, not on every batch.
+ */
+async function insertPredictions(
+  client: PoolClient,
+  rows: NewPrediction[],
+): Promise<{ stored: number; models: string[]; parked: boolean }> {
+  const result = await client.query<{ stored: number; models: string[]; parked: boolean }>(
     `WITH stored AS (
        INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at, label, probabilities, arm, latency_ms)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::jsonb[], $10::text[], $11::float8[])
+       SELECT prediction_id, model_name, version, alias, prediction, inputs, predicted_at, label, probabilities, arm, latency_ms
+       FROM json_to_recordset($1::json) AS ${PREDICTION_COLUMNS}
        ON CONFLICT (prediction_id) DO NOTHING
        RETURNING prediction_id, model_name, version, prediction, predicted_at),
      changed AS (
        SELECT model_name, version, predicted_at, 1 AS n, prediction AS s, (prediction >= ${POSITIVE_THRESHOLD})::int AS pos, 0 AS o, 0 AS c, 0::float8 AS ll, ${NO_QUALITY} FROM stored),
      ${ADD_TO_MINUTES}
-     SELECT prediction_id::text, model_name FROM stored`,
-    [
-      rows.map((r) => r.predictionId),
-      rows.map((r) => r.model),
-      rows.map((r) => r.version),
-      rows.map((r) => r.alias),
-      rows.map((r) => r.prediction),
-      rows.map((r) => JSON.stringify(r.inputs)),
-      rows.map((r) => r.at),
-      rows.map(classLabel),
-      rows.map(classProbabilities),
-      rows.map((r) => r.arm ?? null),
-      rows.map((r) => r.latencyMs ?? null),
-    ],
+     SELECT count(*)::int AS stored, coalesce(array_agg(DISTINCT model_name), '{}') AS models,
+            EXISTS (SELECT 1 FROM pending_outcomes po WHERE po.prediction_id IN (SELECT prediction_id FROM stored)) AS parked
+     FROM stored`,
+    [predictionsJson(rows)],
   );
-  return result.rows;
+  return result.rows[0]!;
 }
 
-/** A multi-class prediction's class (as text) and probabilities (JSON); null for the other tasks. */
+/** A multi-class prediction's class (as text); null for the other tasks. */
 const classLabel = (r: NewPrediction) => (r.probabilities && r.label !== undefined && r.label !== null ? String(r.label) : null);
-const classProbabilities = (r: NewPrediction) => (classLabel(r) === null ? null : JSON.stringify(r.probabilities));
 
 /** A shadow's predictions, idempotent on their id; they count in no window of the model. */
 async function insertShadowPredictions(client: PoolClient, rows: NewPrediction[]): Promise<void> {
   await client.query(
     `INSERT INTO shadow_predictions (prediction_id, shadow_of, model_name, version, prediction, inputs, predicted_at, label, probabilities, latency_ms)
-     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::jsonb[], $10::float8[])
+     SELECT prediction_id, shadow_of, model_name, version, prediction, inputs, predicted_at, label, probabilities, latency_ms
+     FROM json_to_recordset($1::json) AS ${PREDICTION_COLUMNS}
      ON CONFLICT (prediction_id) DO NOTHING`,
-    [
-      rows.map((r) => r.predictionId),
-      rows.map((r) => r.shadowOf),
-      rows.map((r) => r.model),
-      rows.map((r) => r.version),
-      rows.map((r) => r.prediction),
-      rows.map((r) => JSON.stringify(r.inputs)),
-      rows.map((r) => r.at),
-      rows.map(classLabel),
-      rows.map(classProbabilities),
-      rows.map((r) => r.latencyMs ?? null),
-    ],
+    [predictionsJson(rows)],
   );
 }
 
