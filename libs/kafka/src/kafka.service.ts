@@ -19,6 +19,11 @@ export interface SubscribeOptions<T> {
   topics: TopicKey[];
   schema: z.ZodType<T>;
   /**
+   * A quick test that holds only for values `schema` takes unchanged (e.g. `isPlainPredictionEvent`):
+   * those are used as they are, without the schema's cost; the others go through the schema.
+   */
+  accepts?: (value: unknown) => boolean;
+  /**
    * All messages of one fetched batch that parsed; those that do not go to the dead-letter topic.
    * When it throws, the batch is retried (a database away), unless `poison` says the error is
    * the data's own: then the batch is handled one message at a time and the messages that fail
@@ -296,7 +301,7 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
       eachBatch: async (payload: EachBatchPayload) => {
         const key = byTopic.get(payload.batch.topic);
         if (!key) return;
-        const { parsed, invalid } = this.parseBatch(payload, options.schema, options.unpack ?? false);
+        const { parsed, invalid } = this.parseBatch(payload, options);
         if (invalid.length > 0) await this.deadLetter(options.group, payload, invalid);
         if (parsed.length > 0) await this.handleBatch(options, key, payload, parsed);
         payload.resolveOffset(payload.batch.lastOffset());
@@ -345,11 +350,7 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Sets messages aside on the dead-letter topic (waits for Kafka: the offsets move on after). */
-  private async deadLetter(
-    group: string,
-    payload: EachBatchPayload,
-    messages: Refused[],
-  ): Promise<void> {
+  private async deadLetter(group: string, payload: EachBatchPayload, messages: Refused[]): Promise<void> {
     if (messages.length === 0) return;
     const at = new Date().toISOString();
     const letters: DeadLetter[] = messages.map(({ message, reason, item }) => ({
@@ -378,9 +379,14 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
       });
   }
 
-  private parseBatch<T>(payload: EachBatchPayload, schema: z.ZodType<T>, unpack: boolean): { parsed: Array<Parsed<T>>; invalid: Refused[] } {
+  private parseBatch<T>(
+    payload: EachBatchPayload,
+    { schema, accepts, unpack = false }: SubscribeOptions<T>,
+  ): { parsed: Array<Parsed<T>>; invalid: Refused[] } {
     const parsed: Array<Parsed<T>> = [];
     const invalid: Refused[] = [];
+    const check = (value: unknown): ReturnType<typeof schema.safeParse> =>
+      accepts?.(value) ? { success: true, data: value as T } : schema.safeParse(value);
     const refuse = (message: KafkaMessage, error: unknown, item?: Refused['item']) =>
       invalid.push({ message, item, reason: `does not match its contract: ${messageOf(error).slice(0, 300)}` });
     for (const message of payload.batch.messages) {
@@ -392,13 +398,13 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
         continue;
       }
       if (!(unpack && Array.isArray(body))) {
-        const checked = schema.safeParse(body);
+        const checked = check(body);
         if (checked.success) parsed.push({ message, event: checked.data });
         else refuse(message, checked.error);
         continue;
       }
       body.forEach((value: unknown, index) => {
-        const checked = schema.safeParse(value);
+        const checked = check(value);
         if (checked.success) parsed.push({ message, event: checked.data, item: { index, value } });
         else refuse(message, checked.error, { index, value });
       });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { z } from 'zod';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import { OutcomeEvent, PredictionEvent } from '@atelier/contracts';
+import { isPlainPredictionEvent, OutcomeEvent, PredictionEvent } from '@atelier/contracts';
 import { isDataError } from '@atelier/db';
 import { BackgroundConsumer, KafkaService } from '@atelier/kafka';
 import { HealthRegistry } from '@atelier/server';
@@ -38,6 +38,7 @@ export class PredictionEventsConsumer implements OnApplicationBootstrap, OnModul
       group: MONITORING_GROUP,
       topics: ['predictions', 'outcomes'],
       schema: MonitoringEventSchema,
+      accepts: isPlainPredictionEvent,
       // the prediction log packs events into arrays (PredictionLog); a single event is read too
       unpack: true,
       handle: async (events) => {
