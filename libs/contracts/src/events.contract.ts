@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { IsoTime } from './common.contract';
 import { DeploymentChangedEvent } from './deployment.contract';
+import { everyValue, isPlainObject, onlyKeys } from './plain-values';
 
 /**
  * Kafka topics. Names carry the event schema's major version; the deployment's namespace
@@ -60,8 +61,7 @@ const ARMS = new Set<unknown>(PredictionEvent.shape.arm.unwrap().options);
  * cost). False says nothing: the schema decides, and explains a refusal.
  */
 export function isPlainPredictionEvent(value: unknown): value is PredictionEvent {
-  if (!isPlainObject(value)) return false;
-  for (const key in value) if (!PREDICTION_EVENT_KEYS.has(key)) return false;
+  if (!isPlainObject(value) || !onlyKeys(value, PREDICTION_EVENT_KEYS)) return false;
   const e = value as Record<string, unknown>;
   return (
     e.type === 'prediction' &&
@@ -82,16 +82,6 @@ export function isPlainPredictionEvent(value: unknown): value is PredictionEvent
     (e.shadowOf === undefined || (typeof e.shadowOf === 'string' && UUID.test(e.shadowOf))) &&
     (e.latencyMs === undefined || (Number.isFinite(e.latencyMs) && (e.latencyMs as number) >= 0))
   );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-function everyValue(value: unknown, test: (v: unknown) => boolean): boolean {
-  if (!isPlainObject(value)) return false;
-  for (const key in value) if (!test(value[key])) return false;
-  return true;
 }
 
 export const OutcomeEvent = z.object({

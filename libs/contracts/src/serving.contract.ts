@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { Name, VersionNumber } from './common.contract';
 import { Arm } from './deployment.contract';
+import { everyValue, isPlainObject, onlyKeys } from './plain-values';
 
 /** A model input value: numbers, or strings for categorical inputs; null = missing. */
 export const InputValue = z.union([z.number(), z.string().max(200), z.null()]);
@@ -37,6 +38,29 @@ export const PredictRequest = z
   .meta({ not: { anyOf: [{ required: ['alias', 'version'] }, { required: ['rows', 'entities'] }, { required: ['rows', 'features'] }] } });
 export type PredictRequest = z.infer<typeof PredictRequest>;
 export type PredictRequestInput = z.input<typeof PredictRequest>;
+
+const PREDICT_REQUEST_KEYS = new Set(Object.keys(PredictRequest.shape));
+const ROW_KEYS = new Set(Object.keys(PredictRow.shape));
+const isEntityKey = (v: unknown) => typeof v === 'string' && v.length >= 1 && v.length <= 200;
+const isInputValue = (v: unknown) => v === null || Number.isFinite(v) || (typeof v === 'string' && v.length <= 200);
+
+/**
+ * A quick test for batch predictions: true only for a request with `rows` that `PredictRequest`
+ * takes as it is, so the route may use it without running the schema over every row (on a
+ * 1,000-row batch the schema took 2–7 ms). The request's own fields still go through the schema;
+ * the rows are checked here, each with both `entities` and `features` (a row without one gets
+ * the schema's default: left to the schema). False says nothing: the schema decides and explains.
+ */
+export function isPlainPredictRequest(value: unknown): value is PredictRequest {
+  if (!isPlainObject(value) || !onlyKeys(value, PREDICT_REQUEST_KEYS)) return false;
+  const { rows, ...head } = value;
+  if (!Array.isArray(rows) || rows.length === 0 || 'entities' in head || 'features' in head) return false;
+  for (const row of rows) {
+    if (!isPlainObject(row) || !onlyKeys(row, ROW_KEYS)) return false;
+    if (!everyValue(row.entities, isEntityKey) || !everyValue(row.features, isInputValue)) return false;
+  }
+  return PredictRequest.safeParse(head).success;
+}
 
 const Prediction = z.object({
   predictionId: z.string().uuid(),

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { z } from 'zod';
 
-import { BatchPredictResponse, LoadedModel, PredictRequest, PredictResponse } from '@atelier/contracts';
+import { BatchPredictResponse, isPlainPredictRequest, LoadedModel, PredictRequest, PredictResponse } from '@atelier/contracts';
 import { Access, BodyLimit, Endpoint, MiB, ZodPipe } from '@atelier/server';
 
 import { ModelCache } from './model-cache';
@@ -25,7 +25,7 @@ export class ServingController {
     body: PredictRequest,
     response: z.union([PredictResponse, BatchPredictResponse]),
   })
-  predict(@Body(new ZodPipe(PredictRequest)) body: PredictRequest): Promise<PredictResponse | BatchPredictResponse> {
+  predict(@Body(new ZodPipe(PredictRequest, isPlainPredictRequest)) body: PredictRequest): Promise<PredictResponse | BatchPredictResponse> {
     return this.predictions.predict(body);
   }
 
