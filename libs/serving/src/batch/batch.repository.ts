@@ -4,7 +4,7 @@ import { type ClientBase, type PoolClient } from 'pg';
 import type { BatchJobStatus, BatchPrediction, CreateBatchJobRequest, FileSource } from '@atelier/contracts';
 import { type Prisma, PrismaService } from '@atelier/db';
 
-/** Rows per INSERT of predictions: one statement (its rows one JSON parameter) per chunk. */
+/** Rows per INSERT of predictions: one statement of parallel arrays (unnest) per chunk. */
 const INSERT_ROWS = 10_000;
 // Rows of an uploaded file per INSERT. Two chunks are held at a time (one written while the next
 // is read): what an upload keeps in memory.
@@ -309,39 +309,36 @@ async function rollback(client: PoolClient, result: ShardCommit): Promise<ShardC
   return result;
 }
 
-/**
- * A chunk of scored rows in one statement, the rows as one JSON parameter read back by
- * `json_to_recordset`: one `JSON.stringify` instead of node-postgres quoting every element of
- * thirteen arrays in JavaScript.
- */
 async function insertPredictions(client: PoolClient, jobId: string, rows: StoredPrediction[]): Promise<void> {
   await client.query(
     `INSERT INTO batch_predictions (job_id, shard, "row", prediction_id, model_name, version, alias, event_time, entities, prediction, label, probabilities, missing, columns)
-     SELECT $1, shard, "row", prediction_id, model_name, version, alias, event_time, entities, prediction, label, probabilities, missing, columns
-     FROM json_to_recordset($2::json) AS r(shard int, "row" int, prediction_id uuid, model_name text, version int, alias text, event_time timestamptz,
-       entities jsonb, prediction float8, label text, probabilities jsonb, missing text[], columns jsonb)
+     SELECT $1, s, r, id, m, v, a, t, e, p, l, pr, mi::text[], c
+     FROM unnest($2::int[], $3::int[], $4::uuid[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[], $10::float8[], $11::text[], $12::jsonb[], $13::text[], $14::jsonb[])
+       AS u(s, r, id, m, v, a, t, e, p, l, pr, mi, c)
      ON CONFLICT DO NOTHING`,
     [
       jobId,
-      JSON.stringify(
-        rows.map((r) => ({
-          shard: r.shard,
-          row: r.row,
-          prediction_id: r.predictionId,
-          model_name: r.model,
-          version: r.version,
-          alias: r.alias,
-          event_time: r.eventTime,
-          entities: r.entities,
-          prediction: r.prediction,
-          label: r.label === null ? null : String(r.label),
-          probabilities: r.probabilities,
-          missing: r.missing,
-          columns: r.columns,
-        })),
-      ),
+      rows.map((r) => r.shard),
+      rows.map((r) => r.row),
+      rows.map((r) => r.predictionId),
+      rows.map((r) => r.model),
+      rows.map((r) => r.version),
+      rows.map((r) => r.alias),
+      rows.map((r) => r.eventTime),
+      rows.map((r) => JSON.stringify(r.entities)),
+      rows.map((r) => r.prediction),
+      rows.map((r) => (r.label === null ? null : String(r.label))),
+      rows.map((r) => (r.probabilities ? JSON.stringify(r.probabilities) : null)),
+      // a text[] per row: unnest of a text[][] would flatten it, so each travels as its literal
+      rows.map((r) => arrayLiteral(r.missing)),
+      rows.map((r) => JSON.stringify(r.columns)),
     ],
   );
+}
+
+/** `{"a","b"}`: PostgreSQL's text form of a text[]. */
+function arrayLiteral(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
 function toStored(r: Prisma.BatchPredictionGetPayload<object>): StoredPrediction {
