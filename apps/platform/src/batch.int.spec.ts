@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import type { BatchJobResponse, BatchPrediction } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
-import { FeatureStoreModule } from '@atelier/feature-store';
+import { FeatureStoreModule, TrainingSetService } from '@atelier/feature-store';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
+import { AtelierClient } from '@atelier/sdk';
 import { BATCH_QUEUE, BatchShardScorer, ServingModule } from '@atelier/serving';
 import {
   apiRefusal,
@@ -24,6 +25,8 @@ import {
   type TestApp,
   uniqueSuffix,
 } from '@atelier/testing';
+
+import { IN_PROCESS_BATCH_ROWS } from './platform.module';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const HOUR = 3600_000;
@@ -73,7 +76,13 @@ describe('batch scoring jobs (integration)', () => {
     }, 60_000);
 
   beforeAll(async () => {
-    t = await startTestApp([FeatureStoreModule, RegistryModule, ServingModule, MonitoringModule]);
+    // as the platform composes it: the jobs read the feature store's rows in-process (the restart test below reads them over HTTP)
+    t = await startTestApp([
+      FeatureStoreModule,
+      RegistryModule,
+      ServingModule.register({ batchRows: IN_PROCESS_BATCH_ROWS, imports: [FeatureStoreModule] }),
+      MonitoringModule,
+    ]);
     artifacts = process.env.ATELIER_ARTIFACT_DIR!;
     prisma = t.app.get(PrismaService);
     await t.client.createEntity({ name: airport, joinKey: 'airport', description: '' });
@@ -185,6 +194,9 @@ describe('batch scoring jobs (integration)', () => {
   });
 
   it('scores every row of the window in shards, features as of each row, into Postgres, a Parquet file and monitoring', async () => {
+    // the shards' rows come from the feature store's service in this process, not over HTTP
+    const build = vi.spyOn(t.app.get(TrainingSetService), 'build');
+    const overHttp = vi.spyOn(AtelierClient.prototype, 'trainingSet');
     const created = await t.client.createBatchJob({
       model,
       source: window,
@@ -202,6 +214,10 @@ describe('batch scoring jobs (integration)', () => {
       rows: { total: 250, scored: 0 },
     });
     const job = await finished(created.id);
+    expect(build).toHaveBeenCalled();
+    expect(overHttp).not.toHaveBeenCalled();
+    build.mockRestore();
+    overHttp.mockRestore();
     expect(job).toMatchObject({ status: 'succeeded', shards: { total: 3, done: 3 }, rows: { total: 250, scored: 250 }, error: null });
     expect(job.outputUrl).toBe(`/api/batch-jobs/${job.id}/output.parquet`);
     expect((await t.client.listBatchJobs({ model })).map((j) => j.id)).toContain(job.id);

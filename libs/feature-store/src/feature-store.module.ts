@@ -28,5 +28,7 @@ import { WindowAggregationService } from './window-aggregation.service';
     MaterializationProcessor,
     WindowAggregationService,
   ],
+  // what a process that also serves reads in-process: groups, and point-in-time rows for batch jobs
+  exports: [FeatureStoreService, TrainingSetService],
 })
 export class FeatureStoreModule {}

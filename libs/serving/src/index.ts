@@ -1,3 +1,4 @@
 export { BATCH_QUEUE } from './batch/batch.queue';
 export { BatchShardScorer } from './batch/batch.scorer';
+export { BATCH_ROWS, type BatchRows } from './batch/batch-rows';
 export * from './serving.module';

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 
 import { BatchController } from './batch/batch.controller';
 import { BatchProcessor } from './batch/batch.processor';
@@ -16,7 +16,11 @@ import { PredictionService } from './prediction.service';
 import { PredictionLog } from './prediction-log';
 import { ServingController } from './serving.controller';
 
-/** Online prediction, the Open Inference Protocol, and batch scoring jobs (shards off the batch queue). */
+/**
+ * Online prediction, the Open Inference Protocol, and batch scoring jobs (shards off the batch
+ * queue). Imported as it is, batch jobs read their rows from the feature store over HTTP
+ * (`HTTP_BATCH_ROWS`); `register` puts another `BATCH_ROWS` in its place.
+ */
 @Module({
   imports: [BatchQueueModule],
   controllers: [ServingController, InferenceProtocolController, BatchController],
@@ -34,4 +38,14 @@ import { ServingController } from './serving.controller';
     BatchProcessor,
   ],
 })
-export class ServingModule {}
+export class ServingModule {
+  /**
+   * `batchRows`: where batch jobs read their rows — in a process that also holds the feature
+   * store, its services in-process, without a JSON document per shard; `imports`: the modules
+   * that provider needs.
+   */
+  static register(options: { batchRows: Provider; imports?: ModuleMetadata['imports'] }): DynamicModule {
+    // added after the class's own providers: this BATCH_ROWS replaces HTTP_BATCH_ROWS
+    return { module: ServingModule, imports: options.imports ?? [], providers: [options.batchRows] };
+  }
+}

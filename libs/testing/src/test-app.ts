@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 
 import { AuthModule } from '@atelier/auth';
@@ -23,7 +23,7 @@ export interface TestApp {
  * Starts the given domain modules in one Nest app against the real Postgres, Redis and Kafka,
  * on a free port, with a namespace of its own. Every service URL points at this app.
  */
-export async function startTestApp(modules: Type[], env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(modules: Array<Type | DynamicModule>, env: Record<string, string> = {}): Promise<TestApp> {
   const port = await freePort();
   const { namespace, baseUrl, adminKey } = useTestEnvironment(port, env);
 
