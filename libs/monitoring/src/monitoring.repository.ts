@@ -127,7 +127,8 @@ export class MonitoringRepository {
       const shadows = predictions.filter((p) => p.arm === 'shadow' && p.shadowOf);
       const answered = shadows.length > 0 ? predictions.filter((p) => !(p.arm === 'shadow' && p.shadowOf)) : predictions;
       if (shadows.length > 0) await insertShadowPredictions(client, shadows);
-      const stored = answered.length > 0 ? await insertPredictions(client, answered) : { stored: 0, models: [], parked: false };
+      const stored: StoredBatch =
+        answered.length > 0 ? await insertPredictions(client, answered) : { stored: 0, models: [], parked: false };
       stored.models.forEach((m) => models.add(m));
       const joinedPending = stored.parked
         ? await joinPending(
@@ -617,20 +618,23 @@ const logLoss = (prediction: string, probabilities: string, outcome: OutcomeColu
  */
 function predictionsJson(rows: NewPrediction[]): string {
   return JSON.stringify(
-    rows.map((r) => ({
-      prediction_id: r.predictionId,
-      shadow_of: r.shadowOf ?? null,
-      model_name: r.model,
-      version: r.version,
-      alias: r.alias,
-      prediction: r.prediction,
-      inputs: r.inputs,
-      predicted_at: r.at,
-      label: classLabel(r),
-      probabilities: classLabel(r) === null ? null : r.probabilities,
-      arm: r.arm ?? null,
-      latency_ms: r.latencyMs ?? null,
-    })),
+    rows.map((r) => {
+      const label = classLabel(r);
+      return {
+        prediction_id: r.predictionId,
+        shadow_of: r.shadowOf ?? null,
+        model_name: r.model,
+        version: r.version,
+        alias: r.alias,
+        prediction: r.prediction,
+        inputs: r.inputs,
+        predicted_at: r.at,
+        label,
+        probabilities: label === null ? null : r.probabilities,
+        arm: r.arm ?? null,
+        latency_ms: r.latencyMs ?? null,
+      };
+    }),
   );
 }
 
@@ -642,11 +646,11 @@ const PREDICTION_COLUMNS = `r(prediction_id uuid, shadow_of uuid, model_name tex
  * Says how many were new, of which models, and whether an outcome parked before them waits to be
  * joined — so the join runs only then, not on every batch.
  */
-async function insertPredictions(
-  client: PoolClient,
-  rows: NewPrediction[],
-): Promise<{ stored: number; models: string[]; parked: boolean }> {
-  const result = await client.query<{ stored: number; models: string[]; parked: boolean }>(
+/** What storing a batch of answered predictions did (see `insertPredictions`). */
+type StoredBatch = { stored: number; models: string[]; parked: boolean };
+
+async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Promise<StoredBatch> {
+  const result = await client.query<StoredBatch>(
     `WITH stored AS (
        INSERT INTO monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at, label, probabilities, arm, latency_ms)
        SELECT prediction_id, model_name, version, alias, prediction, inputs, predicted_at, label, probabilities, arm, latency_ms
