@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { parquetReadObjects } from 'hyparquet';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -269,6 +269,18 @@ describe('batch scoring jobs (integration)', () => {
       expect(row['prediction']).toBeCloseTo(p.prediction!, 12);
       expect((row['event_time'] as Date).toISOString()).toBe(p.eventTime);
     }
+    // the file is the shards' row groups, encoded as they were scored
+    expect(parquetMetadata(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer).row_groups).toHaveLength(
+      3,
+    );
+    // a job scored before shards kept them (its request has no output layout): the file is written from its rows
+    await prisma.pool.query(`UPDATE batch_jobs SET request = request - 'output' WHERE id = $1`, [job.id]);
+    const fromRows = await t.client.batchOutput(job.id);
+    expect(
+      await parquetReadObjects({
+        file: fromRows.buffer.slice(fromRows.byteOffset, fromRows.byteOffset + fromRows.byteLength) as ArrayBuffer,
+      }),
+    ).toEqual(rows);
 
     // published: monitoring takes each batch prediction once, as the model's traffic
     await eventually(async () => ((await t.client.modelStats(model, 3600)).predictions === 250 ? true : undefined), 60_000);
@@ -423,9 +435,10 @@ describe('batch scoring jobs (integration)', () => {
       columnData: [
         { name: 'distance', data: [300, 500, 700], type: 'DOUBLE' },
         { name: 'avg_delay', data: [10, 20, null], type: 'DOUBLE' },
+        { name: 'note', data: ['tab\there', 'line\nbreak, \\N and "quotes" é', null], type: 'STRING' },
       ],
     });
-    const created = await t.client.uploadBatchJob(new Blob([bytes]), 'rows.parquet', { model, version: 1 });
+    const created = await t.client.uploadBatchJob(new Blob([bytes]), 'rows.parquet', { model, version: 1, passthrough: ['note'] });
     expect(created).toMatchObject({ alias: null, source: { format: 'parquet', rows: 3, timeColumn: null } });
     const job = await finished(created.id);
     expect(job.status).toBe('succeeded');
@@ -436,6 +449,8 @@ describe('batch scoring jobs (integration)', () => {
       expect.closeTo(probability(700, 10), 6),
     ]);
     expect(predictions.map((p) => p.missing)).toEqual([[], [], ['avg_delay']]);
+    // stored and read back as given: the characters PostgreSQL's COPY escapes among them
+    expect(predictions.map((p) => p.columns)).toEqual([{ note: 'tab\there' }, { note: 'line\nbreak, \\N and "quotes" é' }, { note: null }]);
   });
 
   it('refuses a file whose last row is bad, naming its column and row: no job, no input rows, no temp file', async () => {

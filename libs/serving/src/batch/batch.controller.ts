@@ -13,7 +13,7 @@ import {
 } from '@atelier/contracts';
 import { Endpoint, streamUpload, ZodPipe } from '@atelier/server';
 
-import { predictionsParquet } from './batch.output';
+import { outputLayout, predictionsParquet, stitchParquet } from './batch.output';
 import { BatchRepository, type StoredRequest } from './batch.repository';
 import { BatchJobsService } from './batch.service';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
@@ -103,13 +103,12 @@ export class BatchController {
   async output(@Param('id', new ZodPipe(JobId)) id: string): Promise<StreamableFile> {
     const job = await this.jobs.succeeded(id);
     const request = job.request as unknown as StoredRequest;
-    // a group's columns have types; a file's passthrough columns are written as text
-    const group = 'group' in request.source && request.passthrough.length > 0 ? await this.rows.group(request.source.group) : null;
-    const layout = {
-      entities: Object.keys(request.joinKeys),
-      passthrough: request.passthrough.map((name) => ({ name, dtype: group?.features.find((f) => f.name === name)?.dtype ?? 'string' })),
-    };
-    const stream = predictionsParquet(layout, (after, limit) => this.repository.predictionsAfter(id, after, limit));
+    const layout = await outputLayout(request, this.rows);
+    // the shards' row groups, encoded as they were scored; a job scored before they were kept is encoded from its rows now
+    const stream =
+      request.output && (await this.repository.outputsEncoded(id))
+        ? stitchParquet(layout, this.repository.shardOutputs(id))
+        : predictionsParquet(layout, (after, limit) => this.repository.predictionsAfter(id, after, limit));
     return new StreamableFile(stream, {
       type: 'application/vnd.apache.parquet',
       disposition: `attachment; filename="${job.modelName}-v${job.version}-${id}.parquet"`,

@@ -4,16 +4,29 @@ import { type BasicType, ByteWriter, type ColumnSource, ParquetWriter, schemaFro
 
 import type { FeatureDtype } from '@atelier/contracts';
 
-import type { StoredPrediction } from './batch.repository';
+import type { StoredPrediction, StoredRequest } from './batch.repository';
+import type { BatchRows } from './batch-rows';
 
 /** Rows per row group: one page of predictions read, encoded and sent at a time. */
 const ROW_GROUP_ROWS = 50_000;
+const CREATED_BY = 'atelier';
 
 export interface OutputLayout {
   /** entity names, one string column each (the key the row was scored with) */
   entities: string[];
   /** passthrough columns and their feature-store types */
   passthrough: Array<{ name: string; dtype: FeatureDtype }>;
+}
+
+/** The output's columns of a job: its entities, and its passthrough columns typed as its group types them. */
+export async function outputLayout(request: StoredRequest, rows: BatchRows): Promise<OutputLayout> {
+  if (request.output) return request.output;
+  // a group's columns have types; a file's passthrough columns are written as text
+  const group = 'group' in request.source && request.passthrough.length > 0 ? await rows.group(request.source.group) : null;
+  return {
+    entities: Object.keys(request.joinKeys),
+    passthrough: request.passthrough.map((name) => ({ name, dtype: group?.features.find((f) => f.name === name)?.dtype ?? 'string' })),
+  };
 }
 
 type Page = (after: { shard: number; row: number } | null, limit: number) => Promise<StoredPrediction[]>;
@@ -33,8 +46,8 @@ export function predictionsParquet(layout: OutputLayout, page: Page): Readable {
     for (;;) {
       const rows = await page(after, ROW_GROUP_ROWS);
       if (rows.length === 0 && parquet) break;
-      const columnData = columnsOf(layout, rows);
-      parquet ??= new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData }), createdBy: 'atelier' });
+      const columnData = outputColumns(layout, rows);
+      parquet ??= new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData }), createdBy: CREATED_BY });
       if (rows.length > 0) await parquet.write({ columnData, rowGroupSize: rows.length });
       await send(out, writer);
       if (rows.length < ROW_GROUP_ROWS) break;
@@ -48,7 +61,107 @@ export function predictionsParquet(layout: OutputLayout, page: Page): Readable {
   return out;
 }
 
-function columnsOf(layout: OutputLayout, rows: StoredPrediction[]): ColumnSource[] {
+/**
+ * A shard's predictions as one Parquet row group, encoded while the shard is scored (in parallel
+ * with the other shards) and committed with its rows: `bytes` are its column chunks as they will
+ * sit in the file, `meta` what the file's footer says of them, with offsets as if the chunks began
+ * right after the file's magic number — stitchParquet moves them to where they land.
+ */
+export interface ShardOutput {
+  bytes: Buffer;
+  meta: string;
+}
+
+type PageIndexes = ParquetWriter['pendingIndexes'][number];
+
+interface ShardMeta {
+  /** null for a shard without rows */
+  rowGroup: ParquetWriter['row_groups'][number] | null;
+  /** per column chunk, its page indexes */
+  indexes: Array<Omit<PageIndexes, 'chunk'>>;
+}
+
+/** Where a Parquet file's first column chunk starts: after the magic number `PAR1`. */
+const FIRST_CHUNK = 4;
+
+/** A shard's row group, in the schema its job's layout gives (the same for each shard of the job). */
+export function shardOutput(layout: OutputLayout, rows: StoredPrediction[]): ShardOutput {
+  const columnData = outputColumns(layout, rows);
+  const writer = new ByteWriter(1 << 20);
+  const parquet = new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData }), createdBy: CREATED_BY });
+  // written at once: a ByteWriter has no flush to wait for
+  if (rows.length > 0) void parquet.write({ columnData, rowGroupSize: rows.length });
+  const meta: ShardMeta = {
+    rowGroup: parquet.row_groups[0] ?? null,
+    indexes: parquet.pendingIndexes.map(({ chunk: _, ...indexes }) => indexes),
+  };
+  return { bytes: Buffer.from(writer.buffer.slice(FIRST_CHUNK, writer.index)), meta: JSON.stringify(meta, tagged) };
+}
+
+/**
+ * A job's Parquet file from its shards' row groups, in shard order: each shard's chunks are sent as
+ * they were encoded, its offsets moved to where they land; then the footer. Memory holds one
+ * shard's chunks.
+ */
+export function stitchParquet(layout: OutputLayout, shards: AsyncIterable<ShardOutput>): Readable {
+  const out = new PassThrough();
+  void (async () => {
+    const writer = new ByteWriter(1 << 16);
+    const schema = schemaFromColumnData({ columnData: outputColumns(layout, []) });
+    const parquet = new ParquetWriter({ writer, schema, createdBy: CREATED_BY });
+    await send(out, writer);
+    for await (const shard of shards) {
+      const { rowGroup, indexes } = JSON.parse(shard.meta, untagged) as ShardMeta;
+      if (!rowGroup) continue;
+      const shift = BigInt(writer.offset - FIRST_CHUNK);
+      rowGroup.columns.forEach((chunk, i) => {
+        moveChunk(chunk, shift);
+        const pages = indexes[i] ?? {};
+        for (const page of pages.offsetIndex?.page_locations ?? []) page.offset += shift;
+        parquet.pendingIndexes.push({ chunk, ...pages });
+      });
+      parquet.row_groups.push(rowGroup);
+      parquet.num_rows += rowGroup.num_rows;
+      writer.offset += shard.bytes.length; // the footer's own offsets count from the file's start
+      if (!out.write(shard.bytes)) await new Promise((resolve) => out.once('drain', resolve).once('close', resolve));
+      if (out.destroyed) throw new Error('the download was closed');
+    }
+    await parquet.finish();
+    await send(out, writer);
+    out.end();
+  })().catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
+  return out;
+}
+
+function moveChunk(chunk: ParquetWriter['row_groups'][number]['columns'][number], shift: bigint): void {
+  if (chunk.file_offset !== undefined) chunk.file_offset += shift;
+  const meta = chunk.meta_data;
+  if (!meta) return;
+  meta.data_page_offset += shift;
+  if (meta.dictionary_page_offset !== undefined) meta.dictionary_page_offset += shift;
+  if (meta.index_page_offset !== undefined) meta.index_page_offset += shift;
+}
+
+/** JSON for Parquet's metadata: its 64-bit integers, byte arrays and non-finite numbers kept as they are. */
+function tagged(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return { $bigint: value.toString() };
+  if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0)))
+    return { $number: Object.is(value, -0) ? '-0' : String(value) };
+  if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('base64') };
+  return value;
+}
+
+function untagged(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const v = value as Record<string, unknown>;
+  if (typeof v['$bigint'] === 'string') return BigInt(v['$bigint']);
+  if (typeof v['$number'] === 'string') return Number(v['$number']);
+  if (typeof v['$bytes'] === 'string') return new Uint8Array(Buffer.from(v['$bytes'], 'base64'));
+  return value;
+}
+
+/** The output file's columns of some predictions, in the file's order and types. */
+export function outputColumns(layout: OutputLayout, rows: StoredPrediction[]): ColumnSource[] {
   const column = (name: string, type: BasicType, data: unknown[]): ColumnSource => ({ name, type, data: data as ColumnSource['data'] });
   const taken = new Set(['prediction_id', 'event_time', 'model', 'version', 'alias', 'prediction', 'label', 'probabilities', 'missing']);
   const columns = [

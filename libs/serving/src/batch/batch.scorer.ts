@@ -9,6 +9,7 @@ import { MetricsService } from '@atelier/server';
 import { ModelCache, type ServedModel } from '../model-cache';
 import { PredictionService } from '../prediction.service';
 import { PredictionLog } from '../prediction-log';
+import { shardOutput } from './batch.output';
 import { BatchRepository, type BatchShardRow, type StoredPrediction, type StoredRequest } from './batch.repository';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
 
@@ -72,7 +73,10 @@ export class BatchShardScorer {
       };
     });
     const tagged = performance.now();
-    const result = await this.repository.commitShard(jobId, shard, stored);
+    // the shard's part of the output file, when its job settled the file's columns (every job since they are kept)
+    const output = request.output ? shardOutput(request.output, stored) : null;
+    const encoded = performance.now();
+    const result = await this.repository.commitShard(jobId, shard, stored, output);
     if (result !== 'committed') {
       this.logger.log({ msg: 'batch shard not committed', jobId, shard, reason: result });
       return;
@@ -87,8 +91,14 @@ export class BatchShardScorer {
       shard,
       rows: stored.length,
       ms: ms(started, end),
-      // where the time went: reading and joining the rows, the model, tagging, the commit
-      phases: { read: ms(started, read), score: ms(read, ran), tag: ms(ran, tagged), commit: ms(tagged, end) },
+      // where the time went: reading and joining the rows, the model, tagging, the Parquet row group, the commit
+      phases: {
+        read: ms(started, read),
+        score: ms(read, ran),
+        tag: ms(ran, tagged),
+        encode: ms(tagged, encoded),
+        commit: ms(encoded, end),
+      },
     });
   }
 

@@ -73,7 +73,14 @@ export class BatchJobsService {
       model,
       version,
       alias,
-      request: { ...request, joinKeys },
+      request: {
+        ...request,
+        joinKeys,
+        output: {
+          entities: Object.keys(joinKeys),
+          passthrough: request.passthrough.map((name) => ({ name, dtype: group.features.find((f) => f.name === name)!.dtype })),
+        },
+      },
       totalRows: plan.rows,
       shards: plan.parts.map((p) => ({ start: new Date(p.start), end: new Date(p.end) })),
     });
@@ -105,6 +112,8 @@ export class BatchJobsService {
         passthrough: layout.passthrough,
         shardRows: form.shardRows,
         publish: form.publish,
+        // a file's passthrough columns are written as text
+        output: { entities: Object.keys(layout.joinKeys), passthrough: layout.passthrough.map((name) => ({ name, dtype: 'string' })) },
       });
       const rows = fileRows(table.rows, served.plan, layout);
       return this.repository.createFromFile({ id, model, version, alias, shardRows: form.shardRows, request }, rows);
