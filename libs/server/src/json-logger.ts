@@ -3,9 +3,14 @@ import pino, { type Logger } from 'pino';
 
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error';
 
+/** What is buffered goes out at least this often, so a quiet process's lines are not held back. */
+const FLUSH_EVERY_MS = 1_000;
+
 /**
  * One JSON object per line on stdout, written asynchronously by pino (a log line never blocks a
- * request; pino flushes what is buffered when the process exits). Nest's `Logger` calls land here.
+ * request; pino flushes what is buffered when the process exits). Lines are buffered up to 4 KB,
+ * for at most a second; a warning or an error is written at once (or with the next flush, when a
+ * write is under way). Nest's `Logger` calls land here.
  */
 export class JsonLogger implements LoggerService {
   readonly pino: Logger;
@@ -13,7 +18,7 @@ export class JsonLogger implements LoggerService {
   constructor(
     service: string,
     minLevel: LogLevelName = 'info',
-    private readonly destination = pino.destination({ dest: 1, sync: false, minLength: 4096 }),
+    private readonly destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: FLUSH_EVERY_MS }),
   ) {
     this.pino = pino(
       {
@@ -65,5 +70,16 @@ export class JsonLogger implements LoggerService {
     if (!this.pino.isLevelEnabled(level)) return;
     const fields = typeof message === 'object' && message !== null ? message : { msg: String(message) };
     this.pino[level]({ context, ...fields });
+    // rare, and wanted in the log now (a process that died, a dependency gone), not after 4 KB more
+    if (level === 'warn' || level === 'error') this.flushSoon();
+  }
+
+  /** Starts writing out what is buffered (unless a write is under way: then the next periodic flush does). */
+  private flushSoon(): void {
+    try {
+      this.destination.flush();
+    } catch {
+      // not open yet, or closed: pino writes it out on exit
+    }
   }
 }
