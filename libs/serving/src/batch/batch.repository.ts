@@ -19,7 +19,7 @@ export type BatchShardRow = Prisma.BatchShardGetPayload<object>;
 
 import type { OutputLayout, ShardOutput } from './batch.output';
 import type { FileRow } from './batch-file';
-import { arrayLiteral, COPY_NULL, copyField } from './copy-text';
+import { arrayLiteral, COPY_NULL, copyField, copyJson } from './copy-text';
 
 /** A job's request as stored: a group's window or a file, its join keys settled. */
 export type StoredRequest = Omit<CreateBatchJobRequest, 'source' | 'joinKeys'> & {
@@ -360,10 +360,23 @@ async function copyPredictions(client: PoolClient, jobId: string, rows: StoredPr
 /** The rows as COPY text, COPY_ROWS to a chunk. */
 export function* predictionLines(jobId: string, rows: StoredPrediction[]): Generator<string> {
   const job = copyField(jobId);
+  // a shard's model and alias are one or two values, and its rows come in event-time order
+  const names = new Map<string, string>();
+  const name = (value: string) => names.get(value) ?? (names.set(value, copyField(value)), names.get(value)!);
+  let time = NaN;
+  let iso = '';
   for (let from = 0; from < rows.length; from += COPY_ROWS) {
     let text = '';
-    for (const r of rows.slice(from, from + COPY_ROWS)) {
-      text += `${job}\t${r.shard}\t${r.row}\t${r.predictionId}\t${copyField(r.model)}\t${r.version}\t${copyField(r.alias)}\t${r.eventTime.toISOString()}\t${copyField(JSON.stringify(r.entities))}\t${r.prediction ?? COPY_NULL}\t${copyField(r.label === null ? null : String(r.label))}\t${copyField(r.probabilities ? JSON.stringify(r.probabilities) : null)}\t${copyField(arrayLiteral(r.missing))}\t${copyField(JSON.stringify(r.columns))}\n`;
+    for (let i = from; i < Math.min(rows.length, from + COPY_ROWS); i++) {
+      const r = rows[i]!;
+      if (r.eventTime.getTime() !== time) {
+        time = r.eventTime.getTime();
+        iso = r.eventTime.toISOString();
+      }
+      const label = r.label === null ? COPY_NULL : typeof r.label === 'number' ? String(r.label) : copyField(r.label);
+      const probabilities = r.probabilities ? copyJson(r.probabilities) : COPY_NULL;
+      const missing = r.missing.length === 0 ? '{}' : copyField(arrayLiteral(r.missing));
+      text += `${job}\t${r.shard}\t${r.row}\t${r.predictionId}\t${name(r.model)}\t${r.version}\t${r.alias === null ? COPY_NULL : name(r.alias)}\t${iso}\t${copyJson(r.entities)}\t${r.prediction ?? COPY_NULL}\t${label}\t${probabilities}\t${missing}\t${copyJson(r.columns)}\n`;
     }
     yield text;
   }

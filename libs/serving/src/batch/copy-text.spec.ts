@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { predictionLines } from './batch.repository';
-import { arrayLiteral, COPY_NULL, copyField } from './copy-text';
+import { arrayLiteral, COPY_NULL, copyField, copyJson } from './copy-text';
 
 describe('COPY text', () => {
   it('escapes the four characters COPY reads specially, and writes null as \\N', () => {
@@ -10,6 +10,13 @@ describe('COPY text', () => {
     expect(copyField('\\N')).toBe('\\\\N'); // the text "\N" is not null
     expect(copyField(null)).toBe(COPY_NULL);
     expect(copyField('')).toBe('');
+  });
+
+  it('writes JSON as COPY reads it back: its escapes doubled, control characters already escaped by JSON', () => {
+    const value = { note: 'tab\there, line\nbreak, back\\slash, "quoted"' };
+    expect(copyJson(value)).toBe(copyField(JSON.stringify(value)));
+    expect(copyJson({ airport: 'LAS' })).toBe('{"airport":"LAS"}');
+    expect(copyJson(null)).toBe('null');
   });
 
   it('writes a text[] as its literal, quotes and backslashes escaped inside', () => {
@@ -58,5 +65,21 @@ describe('COPY text', () => {
       '{"note":"tab\\\\there","gate":null}',
     ]);
     expect(chunks[1]!.split('\n')).toHaveLength(2); // the last row, then the end of its line
+
+    // a string label and an alias escaped; a row without missing inputs; probabilities as JSON
+    const [other] = [
+      ...predictionLines('j', [
+        { ...prediction, label: 'on\ttime', alias: 'prod\\a', missing: [], probabilities: { 'on\ttime': 0.5, late: 0.5 } },
+      ]),
+    ];
+    expect(other!.split('\t').slice(6, 13)).toEqual([
+      'prod\\\\a',
+      '2001-01-01T00:01:00.000Z',
+      '{"airport":"LAS"}',
+      '0.125',
+      'on\\ttime',
+      '{"on\\\\ttime":0.5,"late":0.5}',
+      '{}',
+    ]);
   });
 });
