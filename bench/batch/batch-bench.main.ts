@@ -138,7 +138,12 @@ async function startPlatform(settings: Settings, supervisor: Supervisor): Promis
   const service = await supervisor.start({
     name: 'platform',
     command: NODE_TS[0]!,
-    args: [...NODE_TS.slice(1), 'apps/platform/src/main.ts'],
+    // BENCH_PROFILE_DIR: a V8 CPU profile of each platform process, written there when it stops
+    args: [
+      ...NODE_TS.slice(1),
+      ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
+      'apps/platform/src/main.ts',
+    ],
     env,
     logFile: path.join(DATA, 'platform.log'),
     ready: () => answers(`${url}/health/ready`),
