@@ -343,10 +343,10 @@ async function rollback(client: PoolClient, result: ShardCommit): Promise<ShardC
 }
 
 /**
- * A shard's predictions through one COPY: PostgreSQL parses the rows as they stream in, in about a
- * quarter of the time an INSERT … SELECT over parameter arrays took (docs/benchmarks.md). The
- * shard's status, updated first in the same transaction, keeps a second commit out, so no row can
- * be there already.
+ * A shard's predictions through one COPY: PostgreSQL parses the rows as they stream in (a 50,000-row
+ * shard's commit took 0.68 s, against 1.16–1.19 s with an INSERT … SELECT over parameter arrays;
+ * docs/benchmarks.md). The shard's status, updated first in the same transaction, keeps a second
+ * commit out, so no row can be there already.
  */
 async function copyPredictions(client: PoolClient, jobId: string, rows: StoredPrediction[]): Promise<void> {
   const sink = client.query(
