@@ -24,16 +24,22 @@ describe('JsonLogger', () => {
     return { log: new JsonLogger('test', 'info', destination), lines };
   }
   const soon = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** Polls until the file holds `count` lines or `ms` pass; answers them. */
+  async function linesWithin(lines: () => Array<Record<string, unknown>>, count: number, ms: number) {
+    for (const deadline = Date.now() + ms; lines().length < count && Date.now() < deadline;) await soon(20);
+    return lines();
+  }
 
   it('writes a warning or an error out at once, not after 4 KB of lines', async () => {
     const { log, lines } = await logger('warn');
     log.warn({ msg: 'process exited; starting it again', index: 1 }, 'cluster');
-    await soon(100);
-    expect(lines()).toEqual([expect.objectContaining({ level: 'warn', msg: 'process exited; starting it again' })]);
+    // well before the first periodic flush (a second after the destination opened)
+    expect(await linesWithin(lines, 1, 500)).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'process exited; starting it again' }),
+    ]);
     // one more while that write may still be under way: at once, or with the next periodic flush
     log.error({ msg: 'the broker is gone' }, 'kafka');
-    await soon(1_200);
-    expect(lines()).toEqual([
+    expect(await linesWithin(lines, 2, 3_000)).toEqual([
       expect.objectContaining({ level: 'warn', service: 'test', context: 'cluster', msg: 'process exited; starting it again', index: 1 }),
       expect.objectContaining({ level: 'error', context: 'kafka', msg: 'the broker is gone' }),
     ]);
@@ -45,7 +51,6 @@ describe('JsonLogger', () => {
     log.debug({ msg: 'a request' }, 'http');
     await soon(100);
     expect(lines()).toEqual([]); // buffered: a busy process writes its lines 4 KB at a time
-    await soon(1_500);
-    expect(lines()).toEqual([expect.objectContaining({ level: 'info', context: 'bootstrap', msg: 'started' })]);
+    expect(await linesWithin(lines, 1, 3_000)).toEqual([expect.objectContaining({ level: 'info', context: 'bootstrap', msg: 'started' })]);
   });
 });
