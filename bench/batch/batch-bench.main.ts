@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -34,6 +34,8 @@ const NODE_TS = [process.execPath, '-r', '@swc-node/register'];
 const FROM = '2001-01-01T00:00:00Z';
 const TRAINING_WINDOW = { start: FROM, validationStart: '2001-01-22T00:00:00Z', end: '2001-02-01T00:00:00Z' };
 const log = (message: string) => console.log(`[bench:batch] ${message}`);
+/** /proc's clock ticks a second (`getconf CLK_TCK`; 100 on Linux) */
+const CLOCK_TICKS = 100;
 
 interface Settings {
   runs: number;
@@ -45,7 +47,21 @@ interface Settings {
 interface RunRecord {
   run: number;
   first: 'ours' | 'floor';
-  ours: { seconds: number; scoreSeconds: number; downloadSeconds: number; rows: number; shards: number; fileMb: number; peakRssMb: number };
+  ours: {
+    seconds: number;
+    scoreSeconds: number;
+    downloadSeconds: number;
+    rows: number;
+    shards: number;
+    fileMb: number;
+    peakRssMb: number;
+    /** share of the machine's CPU time busy while the job scored (every process, PostgreSQL's included) */
+    busy: number;
+    /** CPU seconds the platform's processes used while the job scored (PostgreSQL's not included) */
+    platformCpuSeconds: number;
+    /** CPU seconds PostgreSQL's processes used while the job scored (the connections open throughout) */
+    postgresCpuSeconds: number;
+  };
   floor: { seconds: number; scoreSeconds: number; rows: number; fileMb: number; peakRssMb: number };
 }
 
@@ -84,7 +100,7 @@ async function main(): Promise<void> {
         }
         records.push({ run, first, ours: ours!, floor: floor! });
         log(
-          `run ${run}: ours ${ours!.seconds.toFixed(1)} s (${ours!.rows} rows), floor ${floor!.seconds.toFixed(1)} s, ratio ${(ours!.seconds / floor!.seconds).toFixed(2)}`,
+          `run ${run}: ours ${ours!.seconds.toFixed(1)} s (${ours!.rows} rows, CPU ${(ours!.busy * 100).toFixed(0)} % busy while scoring, platform ${ours!.platformCpuSeconds.toFixed(1)} CPU s, PostgreSQL ${ours!.postgresCpuSeconds.toFixed(1)} CPU s), floor ${floor!.seconds.toFixed(1)} s, ratio ${(ours!.seconds / floor!.seconds).toFixed(2)}`,
         );
       }
     } finally {
@@ -132,6 +148,7 @@ async function startPlatform(settings: Settings, supervisor: Supervisor): Promis
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     MONITOR_INTERVAL_SECONDS: '0',
     PREDICTION_LOG_SPOOL_DIR: 'bench/.data/batch/spool',
+    ...(process.env.BENCH_PLATFORM_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_PLATFORM_NODE_OPTIONS } : {}),
     ...Object.fromEntries(['FEATURE_STORE_URL', 'TRAINING_URL', 'REGISTRY_URL', 'SERVING_URL', 'MONITORING_URL'].map((v) => [v, url])),
   };
   log(`starting the platform on ${url} (log bench/.data/batch/platform.log)`);
@@ -220,6 +237,9 @@ async function measureOurs(client: AtelierClient, url: string, platform: Service
   const sampling = setInterval(() => void groupRssKb(platform.child.pid!).then((kb) => (peakKb = Math.max(peakKb, kb))), 250);
   try {
     const started = performance.now();
+    const cpuBefore = cpuTimes();
+    const platformBefore = await groupCpuSeconds(platform.child.pid!);
+    const postgresBefore = postgresCpuSeconds();
     const job = await client.createBatchJob({
       model: DEMO.model,
       source: { group: DEMO.flightsGroup, start: FROM, end: settings.end },
@@ -233,6 +253,9 @@ async function measureOurs(client: AtelierClient, url: string, platform: Service
     }
     if (state.status !== 'succeeded') throw new Error(`the batch job ${state.status}: ${state.error}`);
     const scored = performance.now();
+    const cpuAfter = cpuTimes();
+    const platformAfter = await groupCpuSeconds(platform.child.pid!);
+    const postgresAfter = postgresCpuSeconds();
     const out = path.join(DATA, 'ours.parquet');
     const response = await fetch(`${url}/api/batch-jobs/${job.id}/output.parquet`, { headers: { authorization: `Bearer ${KEY}` } });
     if (!response.ok || !response.body) throw new Error(`download: ${response.status}`);
@@ -246,6 +269,9 @@ async function measureOurs(client: AtelierClient, url: string, platform: Service
       shards: state.shards.total,
       fileMb: statSync(out).size / 2 ** 20,
       peakRssMb: peakKb / 1024,
+      busy: 1 - (cpuAfter.idle - cpuBefore.idle) / (cpuAfter.total - cpuBefore.total),
+      platformCpuSeconds: platformAfter - platformBefore,
+      postgresCpuSeconds: [...postgresAfter].reduce((sum, [pid, seconds]) => sum + seconds - (postgresBefore.get(pid) ?? 0), 0),
     };
   } finally {
     clearInterval(sampling);
@@ -269,6 +295,45 @@ async function measureFloor(onnx: string, rowsFile: string): Promise<RunRecord['
     peakRssMb: number;
   };
   return { ...result, fileMb: statSync(out).size / 2 ** 20 };
+}
+
+/** The machine's CPU time so far, all cores, in clock ticks: its total and its idle part (`/proc/stat`). */
+function cpuTimes(): { total: number; idle: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are time no process used
+  return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), idle: fields[3]! + fields[4]! };
+}
+
+/** CPU time (user and system) the live processes of a process group have used so far, in seconds. */
+function groupCpuSeconds(pgid: number): Promise<number> {
+  return new Promise((resolve) =>
+    execFile('ps', ['-o', 'pid=', '-g', String(pgid)], (error, stdout) => {
+      const pids = error ? [] : stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+      resolve(pids.reduce((sum, pid) => sum + (processCpu(pid)?.seconds ?? 0), 0));
+    }),
+  );
+}
+
+/** CPU seconds used so far by each live PostgreSQL process (server, connections and its workers), by pid. */
+function postgresCpuSeconds(): Map<string, number> {
+  const seconds = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    const cpu = processCpu(pid);
+    if (cpu?.command === 'postgres') seconds.set(pid, cpu.seconds);
+  }
+  return seconds;
+}
+
+/** A process's command name and CPU time (user and system) so far, from `/proc/<pid>/stat`; undefined once it ended. */
+function processCpu(pid: string): { command: string; seconds: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after the command's closing parenthesis: utime and stime are the 12th and 13th fields
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resident memory of a process group (the platform and its training workers), in KiB. */
@@ -312,11 +377,11 @@ function render(report: {
     '|---|---|---|',
     `| end to end ≤ 1.5 × the floor | ${f(ours)} s / ${f(floor)} s = **${f(ratio, 2)}** | ${ratio <= 1.5 ? '✅ met' : '❌ **missed**'} |`,
     '',
-    '| run | first | ours: total s | scoring s | download s | shards | Parquet MB | platform peak RSS MB | floor: total s | ONNX s | Parquet MB | floor peak RSS MB | ratio |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| run | first | ours: total s | scoring s | download s | shards | machine CPU busy while scoring | platform CPU s | PostgreSQL CPU s | Parquet MB | platform peak RSS MB | floor: total s | ONNX s | Parquet MB | floor peak RSS MB | ratio |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...records.map(
       (r) =>
-        `| ${r.run} | ${r.first} | ${f(r.ours.seconds)} | ${f(r.ours.scoreSeconds)} | ${f(r.ours.downloadSeconds)} | ${r.ours.shards} | ${f(r.ours.fileMb)} | ${f(r.ours.peakRssMb, 0)} | ${f(r.floor.seconds)} | ${f(r.floor.scoreSeconds)} | ${f(r.floor.fileMb)} | ${f(r.floor.peakRssMb, 0)} | ${f(r.ours.seconds / r.floor.seconds, 2)} |`,
+        `| ${r.run} | ${r.first} | ${f(r.ours.seconds)} | ${f(r.ours.scoreSeconds)} | ${f(r.ours.downloadSeconds)} | ${r.ours.shards} | ${f(r.ours.busy * 100, 0)} % | ${f(r.ours.platformCpuSeconds)} | ${f(r.ours.postgresCpuSeconds)} | ${f(r.ours.fileMb)} | ${f(r.ours.peakRssMb, 0)} | ${f(r.floor.seconds)} | ${f(r.floor.scoreSeconds)} | ${f(r.floor.fileMb)} | ${f(r.floor.peakRssMb, 0)} | ${f(r.ours.seconds / r.floor.seconds, 2)} |`,
     ),
     '',
   ].join('\n');
