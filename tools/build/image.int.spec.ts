@@ -2,7 +2,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { freePort, runProgram, runStep, uniqueSuffix } from '@atelier/testing';
+import { freePort, runProgram, runStep, testNamespace, uniqueSuffix } from '@atelier/testing';
 
 const REPO = process.cwd();
 const IMAGE = 'atelier/platform:local';
@@ -43,7 +43,7 @@ describe('the platform image, built from deploy/Dockerfile (integration)', () =>
     const s = uniqueSuffix().replace(/-/g, '_');
     const smoke = await runProgram('bash', ['deploy/image/smoke.sh'], {
       cwd: REPO,
-      env: { CONTAINERS_CONF, PORT: String(await freePort()), DB: `atelier_image_${s}`, ATELIER_NAMESPACE: `image-${s}`, TIMEOUT: '180' },
+      env: { CONTAINERS_CONF, PORT: String(await freePort()), DB: `atelier_image_${s}`, ATELIER_NAMESPACE: testNamespace('image'), TIMEOUT: '180' },
       timeoutMs: 5 * 60_000,
     });
     expect(smoke.code, smoke.stderr).toBe(0);

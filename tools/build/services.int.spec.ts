@@ -17,6 +17,7 @@ import {
   runProgram,
   runStep,
   testDatabaseUrl,
+  testNamespace,
   uniqueSuffix,
   waitForHttp,
 } from '@atelier/testing';
@@ -103,7 +104,7 @@ describe('compiled services without dev dependencies (integration)', () => {
         HOST: '127.0.0.1',
         PORT: String(port),
         DATABASE_URL: database!.url,
-        ATELIER_NAMESPACE: `build-${s}`,
+        ATELIER_NAMESPACE: testNamespace('build'),
         ATELIER_ARTIFACT_DIR: path.join(work, 'artifacts'),
         PREDICTION_LOG_SPOOL_DIR: path.join(work, 'spool'),
         ATELIER_ADMIN_KEY: key,

@@ -23,6 +23,7 @@ import {
   registerLogisticModel,
   startTestApp,
   type TestApp,
+  testNamespace,
   uniqueSuffix,
 } from '@atelier/testing';
 
@@ -318,7 +319,7 @@ describe('batch scoring jobs (integration)', () => {
 
   it('resumes a job after its process stopped: the shards it left are scored by the next one, none twice', async () => {
     // a process of its own (its own namespace: the job's shards wait in its queue in Redis)
-    const env = { ATELIER_NAMESPACE: `batch-restart-${s}`, ATELIER_ARTIFACT_DIR: artifacts };
+    const env = { ATELIER_NAMESPACE: testNamespace('batch-restart'), ATELIER_ARTIFACT_DIR: artifacts };
     const first = await startTestApp([FeatureStoreModule, RegistryModule, ServingModule], env);
     let job: BatchJobResponse;
     let scoredBefore: string[];

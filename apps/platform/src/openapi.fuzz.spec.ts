@@ -20,6 +20,7 @@ import {
   startTestApp,
   type TestApp,
   testDatabaseUrl,
+  testNamespace,
   uniqueSuffix,
 } from '@atelier/testing';
 import { TrainingApiModule } from '@atelier/training';
@@ -70,7 +71,7 @@ describe("every service's routes under Schemathesis (generated from its own Open
     // and must not reach the models other specs register at the same time, with artifacts elsewhere
     database = await createMigratedDatabase(testDatabaseUrl());
     // one namespace, so that the services hear each other's Kafka events and share the online store
-    const shared = { DATABASE_URL: database.url, ATELIER_NAMESPACE: `fuzz-${uniqueSuffix()}` };
+    const shared = { DATABASE_URL: database.url, ATELIER_NAMESPACE: testNamespace('fuzz') };
     const start = async (name: ServiceName, env: Record<string, string> = {}) => {
       apps.set(name, await startTestApp(SERVICES.find((s) => s.name === name)!.modules, { ...shared, ...env }));
       return apps.get(name)!.baseUrl;

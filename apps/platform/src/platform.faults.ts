@@ -10,7 +10,7 @@ import { generateKey } from '@atelier/auth';
 import type { ModelSignature, PredictRequestInput } from '@atelier/contracts';
 import type { LogisticRegressionModel } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
-import { DISTANCE_MODEL, eventually, freePort, registerLogisticModel, testDatabaseUrl, uniqueSuffix } from '@atelier/testing';
+import { DISTANCE_MODEL, eventually, freePort, registerLogisticModel, testDatabaseUrl, testNamespace, uniqueSuffix } from '@atelier/testing';
 
 /**
  * The fault suite (`npm run test:faults`, run by `npm test` after every other test, since it
@@ -118,7 +118,7 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
         NODE_ENV: 'test',
         PORT: String(port),
         DATABASE_URL: testDatabaseUrl(),
-        ATELIER_NAMESPACE: `faults-${s}`,
+        ATELIER_NAMESPACE: testNamespace('faults'),
         ATELIER_ARTIFACT_DIR: path.join(tmp, 'artifacts'),
         PREDICTION_LOG_SPOOL_DIR: path.join(tmp, 'spool'),
         ATELIER_ADMIN_KEY: key,

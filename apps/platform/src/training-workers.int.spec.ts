@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingJobResponse, TrainingRequestInput } from '@atelier/contracts';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { RegistryModule } from '@atelier/registry';
-import { authHeaders, eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { authHeaders, eventually, startTestApp, type TestApp, testNamespace, uniqueSuffix } from '@atelier/testing';
 import { TRAINING_WORKER_ENTRY, TrainingApiModule, TrainingWorkersModule, TrainingWorkersSupervisor, WORKER_READY } from '@atelier/training';
 
 /**
@@ -212,7 +212,7 @@ describe('training in worker processes (integration)', () => {
     // its own namespace: this worker must not take anyone's jobs
     const child = fork(TRAINING_WORKER_ENTRY, [], {
       execArgv: ['-r', '@swc-node/register'],
-      env: { ...process.env, ATELIER_NAMESPACE: `orphan-${h.s}` },
+      env: { ...process.env, ATELIER_NAMESPACE: testNamespace('orphan') },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

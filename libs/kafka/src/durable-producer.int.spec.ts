@@ -71,7 +71,8 @@ async function closedPort(): Promise<number> {
 
 describe('KafkaService.durableProducer (integration)', () => {
   let spoolDir: string;
-  const namespace = `test-${randomBytes(4).toString('hex')}`;
+  // with the run's token, so the run deletes its topics when it ends (as `testNamespace` does)
+  const namespace = `test-${process.env.ATELIER_TEST_RUN ?? 'run'}-${randomBytes(4).toString('hex')}`;
   const cleanup: Array<() => Promise<void>> = [];
 
   function config(env: Record<string, string> = {}): AtelierConfig {

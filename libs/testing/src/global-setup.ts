@@ -2,17 +2,24 @@ import { Client } from 'pg';
 
 import { applyMigrations, MIGRATIONS_DIR } from '@atelier/db';
 
+import { deleteRunTopics } from './kafka-cleanup';
 import { uniqueSuffix } from './test-env';
 
 /**
  * vitest global setup: a database of this run's own (so two runs on one machine never share
- * one), with every migration applied; dropped when the run ends. The infrastructure itself is
- * started by `npm test` (deploy/local/up.sh) before vitest runs.
+ * one), with every migration applied, and a token every Kafka namespace of the run holds
+ * (`testNamespace`); when the run ends, the database is dropped and the run's topics deleted.
+ * The infrastructure itself is started by `npm test` (deploy/local/up.sh) before vitest runs.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  const run = uniqueSuffix();
+  process.env.ATELIER_TEST_RUN = run;
   const { url, drop } = await createMigratedDatabase(process.env.DATABASE_URL ?? 'postgresql://atelier:atelier@127.0.0.1:5432/atelier');
   process.env.ATELIER_TEST_DATABASE_URL = url;
-  return drop;
+  return async () => {
+    await deleteRunTopics(run);
+    await drop();
+  };
 }
 
 /**

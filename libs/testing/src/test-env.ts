@@ -18,6 +18,15 @@ export function uniqueSuffix(): string {
   return randomBytes(4).toString('hex');
 }
 
+/**
+ * A Kafka (and Bull) namespace of its own for an app under test: `kind`, this run's token and a
+ * random suffix. The token (`ATELIER_TEST_RUN`, set by the vitest global setup) is how the run
+ * finds its topics to delete when it ends, leaving another run's alone.
+ */
+export function testNamespace(kind = 'test'): string {
+  return `${kind}-${process.env.ATELIER_TEST_RUN ?? 'run'}-${uniqueSuffix()}`;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -42,7 +51,7 @@ export function authHeaders(key = process.env.ATELIER_API_KEY ?? testAdminKey, j
  * temporary artifact directory, with every service URL at `baseUrl` (all modules in one app).
  */
 export function useTestEnvironment(port: number, overrides: Record<string, string> = {}): { namespace: string; baseUrl: string; adminKey: string } {
-  const namespace = `test-${uniqueSuffix()}`;
+  const namespace = testNamespace();
   const baseUrl = `http://127.0.0.1:${port}`;
   Object.assign(process.env, {
     NODE_ENV: 'test',
