@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -15,6 +15,7 @@ import { compileExpression } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
 import { git, hostFacts, packageVersion } from '../machine.facts';
+import { busyShare, commandCpuSeconds, cpuSecondsSince, groupCpuSeconds, machineCpuTicks } from '../process.cpu';
 import { median, writeSection } from '../report.sections';
 import { waitForJob } from '../serving/platform.setup';
 import { answers, freePort, type Service, Supervisor } from '../serving/service.supervisor';
@@ -34,8 +35,6 @@ const NODE_TS = [process.execPath, '-r', '@swc-node/register'];
 const FROM = '2001-01-01T00:00:00Z';
 const TRAINING_WINDOW = { start: FROM, validationStart: '2001-01-22T00:00:00Z', end: '2001-02-01T00:00:00Z' };
 const log = (message: string) => console.log(`[bench:batch] ${message}`);
-/** /proc's clock ticks a second (`getconf CLK_TCK`; 100 on Linux) */
-const CLOCK_TICKS = 100;
 
 interface Settings {
   runs: number;
@@ -237,9 +236,9 @@ async function measureOurs(client: AtelierClient, url: string, platform: Service
   const sampling = setInterval(() => void groupRssKb(platform.child.pid!).then((kb) => (peakKb = Math.max(peakKb, kb))), 250);
   try {
     const started = performance.now();
-    const cpuBefore = cpuTimes();
-    const platformBefore = await groupCpuSeconds(platform.child.pid!);
-    const postgresBefore = postgresCpuSeconds();
+    const cpuBefore = machineCpuTicks();
+    const platformBefore = groupCpuSeconds(platform.child.pid!);
+    const postgresBefore = commandCpuSeconds('postgres');
     const job = await client.createBatchJob({
       model: DEMO.model,
       source: { group: DEMO.flightsGroup, start: FROM, end: settings.end },
@@ -253,9 +252,9 @@ async function measureOurs(client: AtelierClient, url: string, platform: Service
     }
     if (state.status !== 'succeeded') throw new Error(`the batch job ${state.status}: ${state.error}`);
     const scored = performance.now();
-    const cpuAfter = cpuTimes();
-    const platformAfter = await groupCpuSeconds(platform.child.pid!);
-    const postgresAfter = postgresCpuSeconds();
+    const cpuAfter = machineCpuTicks();
+    const platformAfter = groupCpuSeconds(platform.child.pid!);
+    const postgresAfter = commandCpuSeconds('postgres');
     const out = path.join(DATA, 'ours.parquet');
     const response = await fetch(`${url}/api/batch-jobs/${job.id}/output.parquet`, { headers: { authorization: `Bearer ${KEY}` } });
     if (!response.ok || !response.body) throw new Error(`download: ${response.status}`);
@@ -269,9 +268,9 @@ async function measureOurs(client: AtelierClient, url: string, platform: Service
       shards: state.shards.total,
       fileMb: statSync(out).size / 2 ** 20,
       peakRssMb: peakKb / 1024,
-      busy: 1 - (cpuAfter.idle - cpuBefore.idle) / (cpuAfter.total - cpuBefore.total),
+      busy: busyShare(cpuBefore, cpuAfter),
       platformCpuSeconds: platformAfter - platformBefore,
-      postgresCpuSeconds: [...postgresAfter].reduce((sum, [pid, seconds]) => sum + seconds - (postgresBefore.get(pid) ?? 0), 0),
+      postgresCpuSeconds: cpuSecondsSince(postgresBefore, postgresAfter),
     };
   } finally {
     clearInterval(sampling);
@@ -295,45 +294,6 @@ async function measureFloor(onnx: string, rowsFile: string): Promise<RunRecord['
     peakRssMb: number;
   };
   return { ...result, fileMb: statSync(out).size / 2 ** 20 };
-}
-
-/** The machine's CPU time so far, all cores, in clock ticks: its total and its idle part (`/proc/stat`). */
-function cpuTimes(): { total: number; idle: number } {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal: idle and iowait are time no process used
-  return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), idle: fields[3]! + fields[4]! };
-}
-
-/** CPU time (user and system) the live processes of a process group have used so far, in seconds. */
-function groupCpuSeconds(pgid: number): Promise<number> {
-  return new Promise((resolve) =>
-    execFile('ps', ['-o', 'pid=', '-g', String(pgid)], (error, stdout) => {
-      const pids = error ? [] : stdout.split('\n').map((l) => l.trim()).filter(Boolean);
-      resolve(pids.reduce((sum, pid) => sum + (processCpu(pid)?.seconds ?? 0), 0));
-    }),
-  );
-}
-
-/** CPU seconds used so far by each live PostgreSQL process (server, connections and its workers), by pid. */
-function postgresCpuSeconds(): Map<string, number> {
-  const seconds = new Map<string, number>();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    const cpu = processCpu(pid);
-    if (cpu?.command === 'postgres') seconds.set(pid, cpu.seconds);
-  }
-  return seconds;
-}
-
-/** A process's command name and CPU time (user and system) so far, from `/proc/<pid>/stat`; undefined once it ended. */
-function processCpu(pid: string): { command: string; seconds: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // after the command's closing parenthesis: utime and stime are the 12th and 13th fields
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Resident memory of a process group (the platform and its training workers), in KiB. */

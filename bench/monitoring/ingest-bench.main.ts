@@ -11,6 +11,7 @@ import { generateKey } from '@atelier/auth';
 import { topicName } from '@atelier/contracts';
 
 import { git, hostFacts, packageVersion } from '../machine.facts';
+import { processCpu } from '../process.cpu';
 import { median, writeSection } from '../report.sections';
 import { answers, freePort, type Service, Supervisor } from '../serving/service.supervisor';
 
@@ -174,7 +175,7 @@ async function measure(
   const sentAt = new Float64Array(total);
   let produced = 0;
   const stored = storedCounter(url);
-  const cpuBefore = processCpuMs(service.child.pid!);
+  const cpuBefore = processCpu(service.child.pid!)!.seconds * 1000;
   const lags: number[] = [];
   let polling = true;
   const poller = (async () => {
@@ -214,7 +215,7 @@ async function measure(
   const drainedAt = performance.now();
   polling = false;
   await poller;
-  const cpuMs = processCpuMs(service.child.pid!) - cpuBefore;
+  const cpuMs = processCpu(service.child.pid!)!.seconds * 1000 - cpuBefore;
   if (last < total) log(`run ${run}: only ${last} of ${total} events stored ${DRAIN_TIMEOUT_MS / 1000} s after the last send`);
   const db = await pool.query<{ rows: number; minutes: number }>(
     `SELECT (SELECT count(*)::int FROM monitored_predictions WHERE model_name LIKE $1) AS rows,
@@ -276,13 +277,6 @@ function storedCounter(url: string): () => Promise<number> {
     const match = /^atelier_monitoring_events_total\{type="prediction"\} (\d+)/m.exec(text);
     return match ? Number(match[1]) : 0;
   };
-}
-
-/** User + system CPU time of a process and its threads, in ms (from /proc). */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 async function dropTopics(kafka: Kafka, namespace: string): Promise<void> {

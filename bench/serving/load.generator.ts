@@ -1,11 +1,12 @@
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 import { Pool } from 'undici';
 
+import { groupCpuSeconds } from '../process.cpu';
 import { type LoadMode, type PhaseResult, printResult, summarise } from './load-result';
 
 /**
@@ -114,25 +115,6 @@ async function phase(o: Options, mode: LoadMode, seconds: number): Promise<Phase
   } finally {
     if (!pool.destroyed) await pool.destroy();
   }
-}
-
-/**
- * CPU seconds used so far by the live processes of a process group, from /proc (Linux; utime and
- * stime in clock ticks of 1/100 s). A server's group holds its workers too (uvicorn, training).
- */
-function groupCpuSeconds(pgid: number): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // after "pid (comm) ": state, ppid, pgrp, … utime and stime are fields 14 and 15
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks / 100;
 }
 
 /** Each connection sends its next request when the previous one is answered. */
