@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
 
 import { Injectable } from '@nestjs/common';
@@ -21,6 +20,7 @@ import { ModelCache, type ServedModel } from './model-cache';
 import { readOutputs } from './model-tensors';
 import { fromOrtTensor, oipDatatypeOf, oipDim, toOrtTensor } from './oip-tensors';
 import type { PlainTensor } from './onnx-runner';
+import { predictionIds } from './prediction-id';
 import { PredictionLog } from './prediction-log';
 
 /** The binary tensor extension's header: how many leading bytes of the body are the JSON request. */
@@ -82,7 +82,7 @@ export class InferenceProtocolService {
     const served = await this.served(name, version);
     const feeds = feedsOf(served, request, binary);
     const out = await served.runner.run(feeds);
-    const predictionIds = this.logPredictions(served, version === undefined ? 'production' : null, feeds, out);
+    const loggedIds = this.logPredictions(served, version === undefined ? 'production' : null, feeds, out);
 
     const allBinary = request.parameters?.binary_data_output === true;
     const wanted = request.outputs ?? served.graph.outputs.map((o) => ({ name: o.name, parameters: undefined }));
@@ -101,7 +101,7 @@ export class InferenceProtocolService {
       model_version: String(served.detail.version),
       ...(request.id ? { id: request.id } : {}),
       // the ids outcomes are recorded against (POST /api/outcomes), one per row, comma-separated
-      ...(predictionIds.length > 0 ? { parameters: { atelier_prediction_ids: predictionIds.join(',') } } : {}),
+      ...(loggedIds.length > 0 ? { parameters: { atelier_prediction_ids: loggedIds.join(',') } } : {}),
       outputs,
     };
     if (blobs.length === 0) return { kind: 'json', response };
@@ -126,7 +126,7 @@ export class InferenceProtocolService {
     const inputs = namedInputs(served, feeds, rows);
     const { model, version } = served.detail;
     const at = new Date().toISOString();
-    const ids = answers.map(() => randomUUID());
+    const ids = answers.map(() => predictionIds.next());
     const events: PredictionEvent[] = [];
     answers.forEach((a, r) => {
       if (!this.log.sampled()) return;

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 
@@ -23,6 +21,7 @@ import { ModelCache, type ServedModel } from './model-cache';
 import { feedTensors, readOutputs } from './model-tensors';
 import { OnlineFeaturesReader } from './online-features.reader';
 import type { PlainTensor } from './onnx-runner';
+import { predictionIds } from './prediction-id';
 import { PredictionLog } from './prediction-log';
 import { armOf } from './traffic-split';
 
@@ -103,7 +102,7 @@ export class PredictionService {
     const events: PredictionEvent[] = [];
     const logged: number[] = [];
     const predictions = scored.map((s, i) => {
-      const predictionId = randomUUID();
+      const predictionId = predictionIds.next();
       if (this.log.sampled()) {
         events.push(predictionEvent(model, version, alias, s, rows[i]!.entities, at, predictionId, latencyMs, arm));
         logged.push(i);
@@ -139,7 +138,7 @@ export class PredictionService {
       const at = new Date().toISOString();
       this.log.record(
         scored.map((s, i) => ({
-          ...predictionEvent(model, version, null, s, rows[i]!.entities, at, randomUUID(), latencyMs, 'shadow'),
+          ...predictionEvent(model, version, null, s, rows[i]!.entities, at, predictionIds.next(), latencyMs, 'shadow'),
           shadowOf: answered[i]!,
         })),
       );

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
@@ -8,6 +6,7 @@ import { MetricsService } from '@atelier/server';
 
 import { ModelCache, type ServedModel } from '../model-cache';
 import { PredictionService } from '../prediction.service';
+import { predictionIds } from '../prediction-id';
 import { PredictionLog } from '../prediction-log';
 import { shardOutput } from './batch.output';
 import { BatchRepository, type BatchShardRow, type StoredPrediction, type StoredRequest } from './batch.repository';
@@ -57,7 +56,7 @@ export class BatchShardScorer {
     const stored = scored.map((s, i): StoredPrediction => {
       const answered = !s.refused && Number.isFinite(s.prediction);
       return {
-        predictionId: randomUUID(),
+        predictionId: predictionIds.next(),
         shard,
         row: i,
         eventTime: new Date(rows.times[i]!),
