@@ -131,7 +131,7 @@ async function readLabels(pool: Pool, plan: Plan, start: Date, end: Date): Promi
   return rows;
 }
 
-/** Feature rows as `rowsForJoin` selects them (one TTL before the window to its end); DuckDB needs no order. */
+/** Feature rows from one TTL before the window to its end: the rows `rowsForJoin` reads (each entity's newest of the look-back, then the window's) and the look-back's older ones; DuckDB needs no order. */
 async function readFeatures(pool: Pool, plan: Plan, from: Date, end: Date): Promise<Row[]> {
   const params: unknown[] = [plan.group, from, end];
   const numbers = plan.features.map((name) => `("values"->>$${params.push(name)})::float8`);

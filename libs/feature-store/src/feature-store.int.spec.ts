@@ -374,6 +374,49 @@ describe('feature store (integration)', () => {
     });
   });
 
+  it("joins rows from before the window: each entity's newest of the look-back, while within the TTL of the label row", async () => {
+    const at = (time: string) => `2001-01-05T${time}:00Z`;
+    const stat = (entityKey: string, time: string, mean_delay: number) => ({ entityKey, eventTime: at(time), values: { mean_delay, flights: 1 } });
+    await t.client.ingestRows(stats, [
+      stat('ORD', '06:00', 10),
+      stat('ORD', '07:00', 11),
+      stat('ORD', '08:30', 12),
+      stat('ORD', '09:00', 13), // at the window's start
+      stat('ORD', '10:00', 14),
+      stat('SFO', '05:00', 20),
+      stat('SFO', '06:30', 21),
+      stat('LAX', '05:30', 30), // more than a TTL before the window
+      stat('DEN', '07:00', 40),
+    ]);
+    const flight = (entityKey: string, time: string, origin: string, delay: number) => ({ entityKey, eventTime: at(time), values: { origin, delay } });
+    await t.client.ingestRows(flights, [
+      flight('g1', '09:00', 'ORD', 1), // 13, the row at the start
+      flight('g2', '09:30', 'ORD', 2), // 13
+      flight('g3', '10:00', 'ORD', 3), // 14
+      flight('g4', '09:15', 'SFO', 4), // 21, 2 h 45 min old (not 20, older)
+      flight('g5', '09:45', 'SFO', 5), // 21 is 3 h 15 min old > TTL → null
+      flight('g6', '09:10', 'LAX', 6), // null
+      flight('g7', '09:59', 'DEN', 7), // 40, 2 h 59 min old
+      flight('g8', '10:01', 'DEN', 8), // 3 h 1 min old → null
+    ]);
+    const set = await t.client.trainingSet({
+      source: { group: flights, start: at('09:00'), end: at('12:00') },
+      joinKeys: { [entity]: 'origin' },
+      features: [`${stats}:mean_delay`],
+      columns: ['delay'],
+    });
+    expect(set.columns.delay).toEqual([1, 6, 4, 2, 5, 7, 3, 8]);
+    expect(set.columns[`${stats}:mean_delay`]).toEqual([13, null, 21, 13, null, 40, 14, null]);
+    expect(set.featureTimes[`${stats}:mean_delay`]).toEqual([at('09:00'), null, at('06:30'), at('09:00'), null, at('07:00'), at('10:00'), null].map((v) => (v === null ? null : Date.parse(v))));
+
+    const looked = await t.client.featureLookup({
+      features: [`${stats}:mean_delay`],
+      entities: { [entity]: ['ORD', 'SFO', 'ORD', 'DEN', 'LAX'] },
+      times: [at('09:20'), at('09:20'), at('10:30'), at('09:59'), at('09:20')],
+    });
+    expect(looked.columns[`${stats}:mean_delay`]).toEqual([13, 21, 14, 40, null]);
+  });
+
   it('reads any number of columns and features at once (PostgreSQL functions take at most 100 arguments)', async () => {
     // what the API fuzzer sent: one feature asked for 120 times, with columns as many
     const many = Array.from({ length: 120 }, () => `${stats}:mean_delay`);

@@ -86,13 +86,13 @@ export class TrainingSetService {
 
   /**
    * Every join's feature rows, each query on a connection of its own, read while the label rows
-   * are: from one TTL before the window (a value that old is still fresh at its start), but not
-   * before year 1, with only the features the join reads.
+   * are: those of the window, and each entity's newest in the TTL before it (a value that old is
+   * still fresh at its start; not before year 1), with only the features the join reads.
    */
   private featureRows(joins: Array<{ group: string; ttlMs: number; features: Array<{ feature: string }> }>, start: Date, end: Date) {
     const read = (join: (typeof joins)[number]) => {
       const features = join.features.map((f) => f.feature);
-      return this.repository.rowsForJoin(join.group, lookBackFrom(start, join.ttlMs), end, features);
+      return this.repository.rowsForJoin(join.group, lookBackFrom(start, join.ttlMs), start, end, features);
     };
     const reads = Promise.all(joins.map(read));
     reads.catch(() => undefined); // awaited by the caller, or given up with the label rows when they fail first
@@ -128,7 +128,7 @@ export class TrainingSetService {
       const rows =
         times.length === 0
           ? []
-          : await this.repository.rowsForJoin(join.group, lookBackFrom(new Date(first), join.ttlMs), new Date(last), features);
+          : await this.repository.rowsForJoin(join.group, lookBackFrom(new Date(first), join.ttlMs), new Date(first), new Date(last), features);
       const index = new AsOfIndex(rows, join.ttlMs);
       const hits = keys.map((key, i) => (key === null ? null : index.lookup(key, times[i]!)));
       for (const { ref, feature } of join.features) columns[ref] = hits.map((h) => cell(h?.values[feature]));
