@@ -375,6 +375,11 @@ describe('feature store (integration)', () => {
   });
 
   it("joins rows from before the window: each entity's newest of the look-back, while within the TTL of the label row", async () => {
+    // groups of its own: other tests read the shared ones' newest rows
+    const stats = `lookback_stats_${s}`;
+    const flights = `lookback_flights_${s}`;
+    await t.client.createFeatureGroup({ name: stats, entity, ttlSeconds: 3 * 3600, description: '', features: [{ name: 'mean_delay', dtype: 'float', description: '' }, { name: 'flights', dtype: 'int', description: '' }] });
+    await t.client.createFeatureGroup({ name: flights, entity: `flight_${s}`, ttlSeconds: 3600, description: '', features: [{ name: 'origin', dtype: 'string', description: '' }, { name: 'delay', dtype: 'int', description: '' }] });
     const at = (time: string) => `2001-01-05T${time}:00Z`;
     const stat = (entityKey: string, time: string, mean_delay: number) => ({ entityKey, eventTime: at(time), values: { mean_delay, flights: 1 } });
     await t.client.ingestRows(stats, [

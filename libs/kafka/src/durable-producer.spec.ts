@@ -137,7 +137,9 @@ describe('DurableProducer', () => {
     const appended = keys(0, 100);
     for (const [i, k] of appended.entries()) {
       p.append(k, { i });
-      if (i % 10 === 9) await new Promise((r) => setTimeout(r, 3));
+      // each batch spooled before the next is appended: ten appends, so the spool has to roll over
+      // (on a busy machine the batches could otherwise pile up and go to the spool as one write)
+      if (i % 10 === 9) await vi.waitFor(() => expect(p.stats().spooledEvents).toBe(i + 1), { timeout: 3000 });
     }
     await vi.waitFor(() => expect(p.stats()).toMatchObject({ buffered: 0, spooledEvents: 100, sent: 0, dropped: 0 }), { timeout: 3000 });
     expect((await segmentFiles(dir)).length).toBeGreaterThan(1); // 400-byte segments: the spool rolled over
