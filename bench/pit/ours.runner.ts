@@ -119,6 +119,9 @@ function recorder(repository: Repository) {
 /** Rows in a repository answer: an array of rows, or columns with a `rowCount`. */
 function rowCountOf(answer: unknown): number {
   if (Array.isArray(answer)) return answer.length;
+  // the feature rows of a join come as columns
+  const keys = (answer as { entityKeys?: unknown } | null)?.entityKeys;
+  if (Array.isArray(keys)) return keys.length;
   const count = (answer as { rowCount?: unknown } | null)?.rowCount;
   return typeof count === 'number' ? count : NaN;
 }

@@ -1,31 +1,40 @@
 import { describe, expect, it } from 'vitest';
 
-import { AsOfIndex, cell } from './point-in-time';
+import { AsOfIndex, atPositions, cell } from './point-in-time';
 
-const row = (entityKey: string, iso: string, v: number) => ({ entityKey, eventTime: new Date(iso), values: { v } });
 const at = (iso: string) => Date.parse(iso);
 
 describe('AsOfIndex', () => {
-  const index = new AsOfIndex(
-    [row('ORD', '2001-01-01T10:00:00Z', 1), row('ORD', '2001-01-01T12:00:00Z', 2), row('ORD', '2001-01-01T12:00:00Z', 3), row('SFO', '2001-01-01T09:00:00Z', 9)],
-    2 * 3600_000,
-  );
+  // rows as the repository reads them: ordered by entity, then time
+  const rows = {
+    entityKeys: ['ORD', 'ORD', 'ORD', 'SFO'],
+    times: Float64Array.from(['2001-01-01T10:00:00Z', '2001-01-01T12:00:00Z', '2001-01-01T12:00:00Z', '2001-01-01T09:00:00Z'], at),
+  };
+  const v = [1, 2, 3, 9];
+  const index = new AsOfIndex(rows, 2 * 3600_000);
+  const valueAt = (entity: string, iso: string) => v[index.position(entity, at(iso))] ?? null;
 
   it('returns the newest row at or before the instant, never a later one', () => {
-    expect(index.lookup('ORD', at('2001-01-01T09:59:59Z'))).toBeNull();
-    expect(index.lookup('ORD', at('2001-01-01T10:00:00Z'))?.values.v).toBe(1);
-    expect(index.lookup('ORD', at('2001-01-01T11:59:59.999Z'))?.values.v).toBe(1);
+    expect(valueAt('ORD', '2001-01-01T09:59:59Z')).toBeNull();
+    expect(valueAt('ORD', '2001-01-01T10:00:00Z')).toBe(1);
+    expect(valueAt('ORD', '2001-01-01T11:59:59.999Z')).toBe(1);
     // two rows at the same instant: the one ingested last wins
-    expect(index.lookup('ORD', at('2001-01-01T12:00:00Z'))?.values.v).toBe(3);
+    expect(valueAt('ORD', '2001-01-01T12:00:00Z')).toBe(3);
   });
 
   it('treats values older than the TTL as missing', () => {
-    expect(index.lookup('SFO', at('2001-01-01T10:59:59Z'))?.values.v).toBe(9);
-    expect(index.lookup('SFO', at('2001-01-01T11:00:00Z'))).toBeNull();
+    expect(valueAt('SFO', '2001-01-01T10:59:59Z')).toBe(9);
+    expect(valueAt('SFO', '2001-01-01T11:00:00Z')).toBeNull();
   });
 
   it('knows nothing of unknown entities', () => {
-    expect(index.lookup('JFK', at('2001-01-01T12:00:00Z'))).toBeNull();
+    expect(valueAt('JFK', '2001-01-01T12:00:00Z')).toBeNull();
+  });
+
+  it("gives label rows their rows' positions, -1 for none, and a column by them", () => {
+    const positions = index.positions(['ORD', null, 'SFO', 'JFK', 'ORD'], Float64Array.from(['2001-01-01T10:30:00Z', '2001-01-01T10:30:00Z', '2001-01-01T10:30:00Z', '2001-01-01T10:30:00Z', '2001-01-01T13:00:00Z'], at));
+    expect([...positions]).toEqual([0, -1, 3, -1, 2]);
+    expect(atPositions(positions, v)).toEqual([1, null, 9, null, 3]);
   });
 });
 

@@ -1,34 +1,30 @@
 import type { FeatureValue } from '@atelier/contracts';
 
-import type { OfflineRow } from './feature-store.repository';
+import type { JoinRows } from './feature-store.repository';
 
 /**
  * An as-of index over one feature group's offline rows: for an entity and an instant t it
- * returns the newest row with t - ttl < event time <= t — never a value from the future.
+ * gives the newest row with t - ttl < event time <= t — never a value from the future.
  */
 export class AsOfIndex {
-  /** per entity key, its rows' positions [from, to) in `rows` */
+  /** per entity key, its rows' positions [from, to) */
   private readonly spans = new Map<string, { from: number; to: number }>();
   private readonly times: Float64Array;
 
   /** `rows` must be ordered by entity key, then event time (as the repository returns them). */
   constructor(
-    private readonly rows: OfflineRow[],
+    rows: Pick<JoinRows, 'entityKeys' | 'times'>,
     private readonly ttlMs: number,
   ) {
-    this.times = Float64Array.from(rows, (r) => r.eventTime.getTime());
+    const keys = rows.entityKeys;
+    this.times = rows.times;
     let start = 0;
-    for (let i = 1; i <= rows.length; i++) {
-      if (i === rows.length || rows[i]!.entityKey !== rows[start]!.entityKey) {
-        this.spans.set(rows[start]!.entityKey, { from: start, to: i });
+    for (let i = 1; i <= keys.length; i++) {
+      if (i === keys.length || keys[i] !== keys[start]) {
+        this.spans.set(keys[start]!, { from: start, to: i });
         start = i;
       }
     }
-  }
-
-  lookup(entityKey: string, atMs: number): OfflineRow | null {
-    const found = this.position(entityKey, atMs);
-    return found < 0 ? null : this.rows[found]!;
   }
 
   /**
@@ -44,7 +40,7 @@ export class AsOfIndex {
     return positions;
   }
 
-  /** `lookup` as the row's position in `rows`, -1 for none. */
+  /** The position in the rows of the entity's as-of row at `atMs`, -1 for none. */
   position(entityKey: string, atMs: number): number {
     const span = this.spans.get(entityKey);
     if (!span) return -1;
@@ -64,7 +60,7 @@ export class AsOfIndex {
 }
 
 /** `values[position]` for each position, null for -1: a column of the index's rows, label row by label row. */
-export function atPositions<T>(positions: Int32Array, values: T[]): Array<T | null> {
+export function atPositions<T>(positions: Int32Array, values: ArrayLike<T>): Array<T | null> {
   const out = new Array<T | null>(positions.length);
   for (let i = 0; i < positions.length; i++) out[i] = positions[i]! < 0 ? null : values[positions[i]!]!;
   return out;

@@ -50,11 +50,9 @@ export class TrainingSetService {
     for (const [j, rows] of (await featureRows).entries()) {
       const join = joins[j]!;
       const positions = new AsOfIndex(rows, join.ttlMs).positions(valuesOf(join.keyColumn), labels.times);
-      const rowTimes = rows.map((r) => r.eventTime.getTime());
-      const times = atPositions(positions, rowTimes);
+      const times = atPositions(positions, rows.times);
       for (const { ref, feature } of join.features) {
-        const values = rows.map((r) => cell(r.values[feature]));
-        columns[ref] = atPositions(positions, values);
+        columns[ref] = atPositions(positions, rows.values[feature]!.map(cell));
         featureTimes[ref] = times.slice();
       }
     }
@@ -127,11 +125,11 @@ export class TrainingSetService {
       const features = join.features.map((f) => f.feature);
       const rows =
         times.length === 0
-          ? []
+          ? { entityKeys: [], times: new Float64Array(0), values: {} }
           : await this.repository.rowsForJoin(join.group, lookBackFrom(new Date(first), join.ttlMs), new Date(first), new Date(last), features);
       const index = new AsOfIndex(rows, join.ttlMs);
-      const hits = keys.map((key, i) => (key === null ? null : index.lookup(key, times[i]!)));
-      for (const { ref, feature } of join.features) columns[ref] = hits.map((h) => cell(h?.values[feature]));
+      const positions = Int32Array.from(keys, (key, i) => (key === null ? -1 : index.position(key, times[i]!)));
+      for (const { ref, feature } of join.features) columns[ref] = atPositions(positions, (rows.values[feature] ?? []).map(cell));
     }
     return { rowCount: times.length, columns };
   }
