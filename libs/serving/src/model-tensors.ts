@@ -12,12 +12,21 @@ import type { PlainTensor } from './onnx-runner';
  * have no missing value).
  */
 export function feedTensors(feeds: readonly TensorFeed[], rows: ReadonlyArray<Record<string, InputValue>>): Record<string, Tensor> {
-  const n = rows.length;
+  return feedTensorsOf(feeds, rows.length, (name) => (r) => rows[r]![name]);
+}
+
+/** `feedTensors` of `n` rows held some other way: `column(name)` reads row r's value of that name. */
+export function feedTensorsOf(
+  feeds: readonly TensorFeed[],
+  n: number,
+  column: (name: string) => (r: number) => InputValue | undefined,
+): Record<string, Tensor> {
   const tensors: Record<string, Tensor> = {};
   for (const feed of feeds) {
     const width = feed.columns.length;
     const dims = feed.rank === 1 ? [n] : [n, width];
-    const cell = (r: number, c: number) => rows[r]![feed.columns[c]!];
+    const readers = feed.columns.map(column);
+    const cell = (r: number, c: number) => readers[c]!(r);
     switch (feed.elementType) {
       case 'string':
         tensors[feed.name] = new Tensor(

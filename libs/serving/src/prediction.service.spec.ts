@@ -102,7 +102,7 @@ describe('PredictionService', () => {
       loadConfig({}),
       metrics,
     );
-    return { service, online, log, metrics };
+    return { service, online, log, metrics, served };
   }
 
   it('answers one row from one online read and one model run, with what it gave the model', async () => {
@@ -190,6 +190,44 @@ describe('PredictionService', () => {
     });
     await expect(batch).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^row 1: .*"airport" entity key/) });
     expect(online.reads).toEqual([]);
+  });
+
+  it('scores rows given as columns (a batch job) as it scores them online: answers, missing inputs, inputs; a run per chunk', async () => {
+    const { service, served, log } = setup();
+    const columns: Record<string, unknown[]> = { 'stats:mean': [0.8, null, -1.5, 'x'], distance: [337, 1200, null, 90] };
+    runs = 0;
+    const scored = await service.scoreColumns(served, 4, (name) => columns[name], 3);
+    expect(runs).toBe(2);
+    expect(scored.outputs.map((o) => o!.prediction)).toEqual([
+      expect.closeTo(expected(0.8, 337), 6),
+      expect.closeTo(expected(null, 1200), 6),
+      // no distance: it and its transform take the model's missing value (their means, 300 and 0)
+      expect.closeTo(sigmoid(0.1 - 1.5), 6),
+      expect.closeTo(expected(null, 90), 6),
+    ]);
+    expect(scored.outputs.map((o) => o!.label)).toEqual(scored.outputs.map((o) => (o!.prediction > 0.5 ? 1 : 0)));
+    expect(scored.missing).toEqual([[], ['stats:mean'], ['distance'], ['stats:mean']]);
+    expect([...scored.refused]).toEqual([0, 0, 0, 0]);
+    expect(scored.inputsOf(0)).toEqual({ 'stats:mean': 0.8, distance: 337, log_distance: Math.log1p(337) });
+    expect(scored.inputsOf(2)).toEqual({ 'stats:mean': -1.5, distance: null, log_distance: null });
+    expect(log.events).toEqual([]); // no prediction log: the batch job publishes when asked
+
+    // the same rows online answer the same
+    const online = (await service.predict({ model: 'delays', version: 3, rows: [{ entities: { airport: 'SFO' }, features: { distance: 337 } }] })) as BatchPredictResponse;
+    expect(online.predictions[0]!.prediction).toBeCloseTo(scored.outputs[0]!.prediction, 12);
+    expect(online.predictions[0]!.inputs).toEqual(scored.inputsOf(0));
+  });
+
+  it('leaves the rows that lack a feature unscored when the model refuses to predict without it', async () => {
+    const { service, served } = setup('refuse');
+    const columns: Record<string, unknown[]> = { 'stats:mean': [0.8, null, -1.5], distance: [337, 1200, 90] };
+    runs = 0;
+    const scored = await service.scoreColumns(served, 3, (name) => columns[name]);
+    expect(runs).toBe(1);
+    expect([...scored.refused]).toEqual([0, 1, 0]);
+    expect(scored.outputs[1]).toBeNull();
+    expect(scored.missing[1]).toEqual(['stats:mean']);
+    expect(scored.outputs[2]!.prediction).toBeCloseTo(expected(-1.5, 90), 6);
   });
 
   it('answers 413 for a batch over the row limit and 503 when the online store is down', async () => {

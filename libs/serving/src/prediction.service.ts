@@ -15,10 +15,10 @@ import {
 } from '@atelier/contracts';
 import { badRequest, MetricsService, missingFeatures, payloadTooLarge } from '@atelier/server';
 
-import { numeric, requestValue } from './inference-plan';
+import { type InferencePlan, numeric, requestValue } from './inference-plan';
 import { MicroBatcher } from './micro-batcher';
 import { ModelCache, type ServedModel } from './model-cache';
-import { feedTensors, readOutputs } from './model-tensors';
+import { feedTensors, feedTensorsOf, readOutputs, type RowOutput } from './model-tensors';
 import { OnlineFeaturesReader } from './online-features.reader';
 import type { PlainTensor } from './onnx-runner';
 import { predictionIds } from './prediction-id';
@@ -194,33 +194,121 @@ export class PredictionService {
   }
 
   /**
-   * Scores rows whose inputs were read elsewhere — a batch job's point-in-time join — by input
-   * name: the online features as of each row's time and its request values. The transforms and
-   * the model run as they do online, `chunkRows` rows per ONNX Runtime run, yielding to the event
-   * loop between runs. A row that lacks a feature of a model that refuses to predict without it
-   * is answered without a prediction (its `missing` says why). No prediction log, no metrics.
+   * Scores rows whose inputs were read elsewhere — a batch job's point-in-time join — given as
+   * columns by input name: the online features as of each row's time and its request values.
+   * Missing values, request values and the transforms are as online (`completeRow`), the model
+   * runs `chunkRows` rows per ONNX Runtime run, yielding to the event loop between runs. A row
+   * that lacks a feature of a model that refuses to predict without it is answered without a
+   * prediction (its `missing` says why). No prediction log, no metrics. Column by column, with
+   * no object a row but its answer: a shard of 50,000 rows held five records a row before, all
+   * alive until its commit (docs/benchmarks.md).
    */
-  async scoreInputs(served: ServedModel, rows: Array<Record<string, unknown>>, chunkRows = 4096): Promise<Array<Scored & { refused: boolean }>> {
+  async scoreColumns(
+    served: ServedModel,
+    rows: number,
+    column: (input: string) => ArrayLike<unknown> | undefined,
+    chunkRows = 4096,
+  ): Promise<ScoredColumns> {
     const { plan } = served;
-    const all = rows.map((row, r) => {
-      const values: Record<string, number | null> = {};
-      const missing: string[] = [];
-      for (const slot of plan.features) {
-        const value = numeric(row[slot.input]);
-        values[slot.input] = value;
-        if (value === null) missing.push(slot.input);
+    // every value by name, as the graph is fed: numbers (NaN for none), then strings
+    const numbers = new Map<string, Float64Array>();
+    const strings = new Map<string, Array<string | null>>();
+    const missing = new Array<readonly string[]>(rows).fill(NOTHING_MISSING);
+    const read = (name: string, dtype: 'feature' | 'float' | 'string') => {
+      const source = column(name);
+      const values = dtype === 'string' ? new Array<string | null>(rows) : new Float64Array(rows);
+      for (let r = 0; r < rows; r++) {
+        const value = dtype === 'feature' ? numeric(source?.[r]) : requestValue(source?.[r], dtype);
+        values[r] = value ?? (dtype === 'string' ? null : NaN);
+        if (value === null) missing[r] = missing[r] === NOTHING_MISSING ? [name] : [...missing[r]!, name];
       }
-      const scored = completeRow(served, row, values, missing, `row ${r}: `) as Scored & { refused: boolean };
-      scored.refused = missing.length > 0 && plan.missingFeatures === 'refuse';
-      return scored;
-    });
-    const scorable = all.filter((s) => !s.refused);
+      if (values instanceof Float64Array) numbers.set(name, values);
+      else strings.set(name, values as Array<string | null>);
+    };
+    for (const slot of plan.features) read(slot.input, 'feature');
+    for (const input of plan.requestInputs) read(input.name, input.dtype);
+    transformColumns(plan.transforms, numbers, rows);
+
+    const refused = new Uint8Array(rows);
+    const scorable: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      const gaps = missing[r]!;
+      if (gaps.length > 0) {
+        const noInteger = gaps.find((input) => plan.integerColumns.has(input));
+        if (noInteger) throw badRequest(`row ${r}: model ${served.detail.model} takes "${noInteger}" as an integer and needs a value for it`);
+        if (plan.missingFeatures === 'refuse') {
+          refused[r] = 1;
+          continue;
+        }
+      }
+      scorable.push(r);
+    }
+    const valueOf = (name: string): ((r: number) => InputValue | undefined) => {
+      const n = numbers.get(name);
+      if (n) return (r) => (Number.isNaN(n[r]!) ? null : n[r]!);
+      const s = strings.get(name);
+      return s ? (r) => s[r] : () => undefined;
+    };
+    const outputs = new Array<RowOutput | null>(rows).fill(null);
     for (let from = 0; from < scorable.length; from += chunkRows) {
       const chunk = scorable.slice(from, from + chunkRows);
-      applyOutputs(served, chunk, await runRows(served)(chunk));
+      const feeds = feedTensorsOf(plan.feeds, chunk.length, (name) => {
+        const value = valueOf(name);
+        return (k) => value(chunk[k]!);
+      });
+      readOutputs(plan.outputs, await served.runner.run(feeds), chunk.length).forEach((o, k) => (outputs[chunk[k]!] = o));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return all;
+    return {
+      refused,
+      missing,
+      outputs,
+      inputsOf: (r) => {
+        // in the order a row's inputs have online: the numbers, transforms included, then the strings
+        const inputs: Record<string, InputValue> = {};
+        for (const [name, values] of numbers) inputs[name] = Number.isNaN(values[r]!) ? null : values[r]!;
+        for (const [name, values] of strings) inputs[name] = values[r]!;
+        return inputs;
+      },
+    };
+  }
+}
+
+/** A batch of rows scored by `scoreColumns`, row by row. */
+export interface ScoredColumns {
+  /** 1 for a row left unscored: it lacks a feature of a model that refuses to predict without it */
+  refused: Uint8Array;
+  /** the inputs each row lacked, in the model's order (one shared empty array for none) */
+  missing: ReadonlyArray<readonly string[]>;
+  /** each row's answer, null for a refused row */
+  outputs: ReadonlyArray<RowOutput | null>;
+  /** a row's inputs by name, transforms included, as an online prediction's (made when asked) */
+  inputsOf(row: number): Record<string, InputValue>;
+}
+
+const NOTHING_MISSING: readonly string[] = Object.freeze([]);
+
+/**
+ * The transforms of every row, each into a column of its own beside the inputs: one record is
+ * filled with a row's numbers and handed to the transforms in turn (a later one may read an
+ * earlier one's value), as `completeRow` does a row at a time.
+ */
+function transformColumns(transforms: InferencePlan['transforms'], numbers: Map<string, Float64Array>, rows: number): void {
+  if (transforms.length === 0) return;
+  const inputs = [...numbers];
+  const outputs = transforms.map((t) => {
+    const values = new Float64Array(rows);
+    numbers.set(t.name, values);
+    return values;
+  });
+  const row: Record<string, number | null> = {};
+  for (let r = 0; r < rows; r++) {
+    for (const [name, values] of inputs) row[name] = Number.isNaN(values[r]!) ? null : values[r]!;
+    transforms.forEach((t, k) => {
+      const value = t.evaluate(row);
+      row[t.name] = value;
+      outputs[k]![r] = value ?? NaN;
+    });
   }
 }
 

@@ -49,22 +49,24 @@ export class BatchShardScorer {
         ? await this.fileShard(served, jobId, shard, job.createdAt, request)
         : await this.groupShard(served, part, request);
     const read = performance.now();
-    const scored = await this.predictions.scoreInputs(served, rows.inputs);
+    const scored = await this.predictions.scoreColumns(served, rows.times.length, rows.input);
     const ran = performance.now();
 
     const { model, version } = served.detail;
-    const stored = scored.map((s, i): StoredPrediction => {
-      const answered = !s.refused && Number.isFinite(s.prediction);
+    const stored = rows.times.map((time, i): StoredPrediction => {
+      const answer = scored.outputs[i];
+      const answered = answer !== null && answer !== undefined && Number.isFinite(answer.prediction);
       return {
         predictionId: predictionIds.next(),
         shard,
         row: i,
-        eventTime: new Date(rows.times[i]!),
+        eventTime: new Date(time),
         entities: rows.entities[i]!,
-        prediction: answered ? s.prediction : null,
-        label: answered ? s.label : null,
-        probabilities: answered ? (s.probabilities ?? null) : null,
-        missing: s.missing,
+        prediction: answered ? answer.prediction : null,
+        label: answered ? answer.label : null,
+        probabilities: answered ? (answer.probabilities ?? null) : null,
+        // read only: the rows with nothing missing share one empty array
+        missing: scored.missing[i] as string[],
         columns: rows.columns[i]!,
         model,
         version,
@@ -81,7 +83,7 @@ export class BatchShardScorer {
       return;
     }
     this.scoredRows.inc({ model, version: String(version) }, stored.length);
-    if (request.publish) this.log.record(stored.flatMap((p, i) => (p.prediction === null ? [] : [predictionEvent(p, scored[i]!.inputs)])));
+    if (request.publish) this.log.record(stored.flatMap((p, i) => (p.prediction === null ? [] : [predictionEvent(p, scored.inputsOf(i))])));
     const ms = (from: number, to: number) => Math.round(to - from);
     const end = performance.now();
     this.logger.log({
@@ -112,11 +114,18 @@ export class BatchShardScorer {
       features: [...new Set(plan.features.map(refOf))],
       columns: [...new Set([...plan.requestInputs.map((i) => i.name), ...keyColumns.map(([, column]) => column), ...request.passthrough])],
     });
-    const rows: ShardRows = { inputs: [], entities: [], times: set.eventTimes, columns: [] };
+    // the model's inputs are the set's columns: features by their reference, request values by name
+    const byInput = new Map<string, ArrayLike<unknown>>();
+    for (const slot of plan.features) {
+      const values = set.columns[refOf(slot)];
+      if (values) byInput.set(slot.input, values);
+    }
+    for (const input of plan.requestInputs) {
+      const values = set.columns[input.name];
+      if (values) byInput.set(input.name, values);
+    }
+    const rows: ShardRows = { input: (name) => byInput.get(name), entities: [], times: set.eventTimes, columns: [] };
     for (let i = 0; i < set.rowCount; i++) {
-      const inputs: Record<string, unknown> = {};
-      for (const slot of plan.features) inputs[slot.input] = set.columns[refOf(slot)]?.[i] ?? null;
-      for (const input of plan.requestInputs) inputs[input.name] = set.columns[input.name]?.[i] ?? null;
       const entities: Record<string, string> = {};
       for (const [entity, column] of keyColumns) {
         const key = set.columns[column]?.[i];
@@ -124,7 +133,6 @@ export class BatchShardScorer {
       }
       const columns: StoredPrediction['columns'] = {};
       for (const name of request.passthrough) columns[name] = set.columns[name]?.[i] ?? null;
-      rows.inputs.push(inputs);
       rows.entities.push(entities);
       rows.columns.push(columns);
     }
@@ -153,7 +161,7 @@ export class BatchShardScorer {
       });
     }
     return {
-      inputs: file.map((r) => r.inputs),
+      input: (name) => file.map((r) => r.inputs[name]),
       entities: file.map((r) => Object.fromEntries(Object.entries(r.entities).filter((e): e is [string, string] => e[1] !== null))),
       times,
       columns: file.map((r) => r.columns),
@@ -163,7 +171,8 @@ export class BatchShardScorer {
 
 /** A shard's rows, ready to score: the model's inputs by name, and what each prediction is tagged with. */
 interface ShardRows {
-  inputs: Array<Record<string, unknown>>;
+  /** an input's values, row by row */
+  input: (name: string) => ArrayLike<unknown> | undefined;
   entities: Array<Record<string, string>>;
   times: number[];
   columns: Array<StoredPrediction['columns']>;
