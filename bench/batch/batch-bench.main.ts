@@ -168,7 +168,11 @@ async function startPlatform(settings: Settings, supervisor: Supervisor): Promis
   return { url, service };
 }
 
-/** The demo's `flight-delay`, trained on January as `npm start` trains it, in production. */
+/**
+ * The demo's `flight-delay`, trained on January with `demoTrainingRequest`'s defaults (a logistic
+ * regression on the airport statistics, distance and hour; `npm start`'s first model is the GBDT
+ * with the route features), in production. A database that has one already keeps it.
+ */
 async function ensureModel(client: AtelierClient): Promise<ModelVersionDetail> {
   const existing = (await client.listModels()).find((m) => m.name === DEMO.model);
   if (!existing?.latestVersion) {
