@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { Pool } from 'pg';
 
 import { generateKey } from '@atelier/auth';
 import { topicName } from '@atelier/contracts';
+import { PredictionIds } from '@atelier/serving';
 
 import { git, hostFacts, packageVersion } from '../machine.facts';
 import { processCpu } from '../process.cpu';
@@ -187,6 +187,8 @@ async function measure(
     }
   })();
 
+  // prediction ids as serving makes them (time-ordered), so monitoring's index takes them as it does in use
+  const ids = new PredictionIds();
   const t0 = performance.now();
   const epoch = Date.now() - t0;
   while (produced < total) {
@@ -196,7 +198,7 @@ async function measure(
       for (let i = produced; i < due; i++) {
         const at = performance.now();
         sentAt[i] = at;
-        const id = randomUUID();
+        const id = ids.next();
         messages.push({ key: id, value: predictionEvent(id, i, new Date(epoch + at).toISOString(), namespace) });
       }
       produced = due;
