@@ -19,7 +19,7 @@ export type BatchShardRow = Prisma.BatchShardGetPayload<object>;
 
 import type { OutputLayout, ShardOutput } from './batch.output';
 import type { FileRow } from './batch-file';
-import { BinaryCopyWriter } from './copy-binary';
+import { BinaryCopyWriter, encodeField } from './copy-binary';
 
 /** A job's request as stored: a group's window or a file, its join keys settled. */
 export type StoredRequest = Omit<CreateBatchJobRequest, 'source' | 'joinKeys'> & {
@@ -361,10 +361,14 @@ async function copyPredictions(client: PoolClient, jobId: string, rows: StoredPr
 /** The rows in COPY's binary format, COPY_ROWS to a chunk: the header before the first, the trailer after the last. */
 export function* predictionChunks(jobId: string, rows: StoredPrediction[]): Generator<Buffer> {
   const out = new BinaryCopyWriter().header();
+  // the job, and a shard's one or two models and aliases, encoded once rather than a row at a time
+  const job = rows.length === 0 ? Buffer.alloc(0) : encodeField((o) => o.uuid(jobId));
+  const texts = new Map<string | null, Buffer>();
+  const text = (value: string | null) => texts.get(value) ?? (texts.set(value, encodeField((o) => o.text(value))), texts.get(value)!);
   for (let from = 0; from < rows.length; from += COPY_ROWS) {
     for (let i = from; i < Math.min(rows.length, from + COPY_ROWS); i++) {
       const r = rows[i]!;
-      out.row(14).uuid(jobId).int4(r.shard).int4(r.row).uuid(r.predictionId).text(r.model).int4(r.version).text(r.alias);
+      out.row(14).field(job).int4(r.shard).int4(r.row).uuid(r.predictionId).field(text(r.model)).int4(r.version).field(text(r.alias));
       out.timestamptz(r.eventTime.getTime()).jsonb(r.entities).float8(r.prediction);
       out.text(r.label === null ? null : String(r.label));
       if (r.probabilities) out.jsonb(r.probabilities);

@@ -55,7 +55,7 @@ export class BatchShardScorer {
     const { model, version } = served.detail;
     const stored = rows.times.map((time, i): StoredPrediction => {
       const answer = scored.outputs[i];
-      const answered = answer !== null && answer !== undefined && Number.isFinite(answer.prediction);
+      const answered = answer != null && Number.isFinite(answer.prediction);
       return {
         predictionId: predictionIds.next(),
         shard,

@@ -69,6 +69,13 @@ export class BinaryCopyWriter {
     return this;
   }
 
+  /** A field already in its binary form (a value every row repeats, encoded once with `encodeField`). */
+  field(bytes: Buffer): this {
+    this.room(bytes.length);
+    this.at += bytes.copy(this.buffer, this.at);
+    return this;
+  }
+
   /** A UUID in its text form (hyphens anywhere, either case) as its 16 bytes. */
   uuid(value: string): this {
     this.room(20);
@@ -153,4 +160,11 @@ export class BinaryCopyWriter {
     this.buffer.copy(grown, 0, 0, this.at);
     this.buffer = grown;
   }
+}
+
+/** One field as `write` puts it (its length, then its bytes), for `field` to repeat. */
+export function encodeField(write: (out: BinaryCopyWriter) => void): Buffer {
+  const out = new BinaryCopyWriter(64);
+  write(out);
+  return out.take();
 }
