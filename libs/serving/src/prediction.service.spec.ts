@@ -198,14 +198,15 @@ describe('PredictionService', () => {
     runs = 0;
     const scored = await service.scoreColumns(served, 4, (name) => columns[name], 3);
     expect(runs).toBe(2);
-    expect(scored.outputs.map((o) => o!.prediction)).toEqual([
+    expect([...scored.prediction]).toEqual([
       expect.closeTo(expected(0.8, 337), 6),
       expect.closeTo(expected(null, 1200), 6),
       // no distance: it and its transform take the model's missing value (their means, 300 and 0)
       expect.closeTo(sigmoid(0.1 - 1.5), 6),
       expect.closeTo(expected(null, 90), 6),
     ]);
-    expect(scored.outputs.map((o) => o!.label)).toEqual(scored.outputs.map((o) => (o!.prediction > 0.5 ? 1 : 0)));
+    expect(scored.label).toEqual([...scored.prediction].map((p) => (p > 0.5 ? 1 : 0)));
+    expect(scored.probabilities).toEqual([null, null, null, null]); // a binary model of classes 0 and 1 names none
     expect(scored.missing).toEqual([[], ['stats:mean'], ['distance'], ['stats:mean']]);
     expect([...scored.refused]).toEqual([0, 0, 0, 0]);
     expect(scored.inputsOf(0)).toEqual({ 'stats:mean': 0.8, distance: 337, log_distance: Math.log1p(337) });
@@ -213,8 +214,12 @@ describe('PredictionService', () => {
     expect(log.events).toEqual([]); // no prediction log: the batch job publishes when asked
 
     // the same rows online answer the same
-    const online = (await service.predict({ model: 'delays', version: 3, rows: [{ entities: { airport: 'SFO' }, features: { distance: 337 } }] })) as BatchPredictResponse;
-    expect(online.predictions[0]!.prediction).toBeCloseTo(scored.outputs[0]!.prediction, 12);
+    const online = (await service.predict({
+      model: 'delays',
+      version: 3,
+      rows: [{ entities: { airport: 'SFO' }, features: { distance: 337 } }],
+    })) as BatchPredictResponse;
+    expect(online.predictions[0]!.prediction).toBeCloseTo(scored.prediction[0]!, 12);
     expect(online.predictions[0]!.inputs).toEqual(scored.inputsOf(0));
   });
 
@@ -225,9 +230,9 @@ describe('PredictionService', () => {
     const scored = await service.scoreColumns(served, 3, (name) => columns[name]);
     expect(runs).toBe(1);
     expect([...scored.refused]).toEqual([0, 1, 0]);
-    expect(scored.outputs[1]).toBeNull();
+    expect([scored.prediction[1], scored.label[1]]).toEqual([NaN, null]);
     expect(scored.missing[1]).toEqual(['stats:mean']);
-    expect(scored.outputs[2]!.prediction).toBeCloseTo(expected(-1.5, 90), 6);
+    expect(scored.prediction[2]).toBeCloseTo(expected(-1.5, 90), 6);
   });
 
   it('answers 413 for a batch over the row limit and 503 when the online store is down', async () => {

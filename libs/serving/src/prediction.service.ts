@@ -18,7 +18,7 @@ import { badRequest, MetricsService, missingFeatures, payloadTooLarge } from '@a
 import { type InferencePlan, numeric, requestValue } from './inference-plan';
 import { MicroBatcher } from './micro-batcher';
 import { ModelCache, type ServedModel } from './model-cache';
-import { feedTensors, feedTensorsOf, readOutputs, type RowOutput } from './model-tensors';
+import { feedTensors, feedTensorsOf, readOutputs } from './model-tensors';
 import { OnlineFeaturesReader } from './online-features.reader';
 import type { PlainTensor } from './onnx-runner';
 import { predictionIds } from './prediction-id';
@@ -107,7 +107,14 @@ export class PredictionService {
         events.push(predictionEvent(model, version, alias, s, rows[i]!.entities, at, predictionId, latencyMs, arm));
         logged.push(i);
       }
-      const answer = { predictionId, prediction: s.prediction, label: s.label, inputs: s.inputs, missing: s.missing, ...partitionOf(served, s) };
+      const answer = {
+        predictionId,
+        prediction: s.prediction,
+        label: s.label,
+        inputs: s.inputs,
+        missing: s.missing,
+        ...partitionOf(served, s),
+      };
       return s.probabilities ? { ...answer, probabilities: s.probabilities } : answer;
     });
     this.log.record(events);
@@ -235,7 +242,8 @@ export class PredictionService {
       const gaps = missing[r]!;
       if (gaps.length > 0) {
         const noInteger = gaps.find((input) => plan.integerColumns.has(input));
-        if (noInteger) throw badRequest(`row ${r}: model ${served.detail.model} takes "${noInteger}" as an integer and needs a value for it`);
+        if (noInteger)
+          throw badRequest(`row ${r}: model ${served.detail.model} takes "${noInteger}" as an integer and needs a value for it`);
         if (plan.missingFeatures === 'refuse') {
           refused[r] = 1;
           continue;
@@ -249,20 +257,31 @@ export class PredictionService {
       const s = strings.get(name);
       return s ? (r) => s[r] : () => undefined;
     };
-    const outputs = new Array<RowOutput | null>(rows).fill(null);
+    const prediction = new Float64Array(rows).fill(NaN);
+    const label = new Array<ClassLabel | null>(rows).fill(null);
+    const probabilities = new Array<Record<string, number> | null>(rows).fill(null);
     for (let from = 0; from < scorable.length; from += chunkRows) {
       const chunk = scorable.slice(from, from + chunkRows);
       const feeds = feedTensorsOf(plan.feeds, chunk.length, (name) => {
         const value = valueOf(name);
         return (k) => value(chunk[k]!);
       });
-      readOutputs(plan.outputs, await served.runner.run(feeds), chunk.length).forEach((o, k) => (outputs[chunk[k]!] = o));
+      readOutputs(plan.outputs, await served.runner.run(feeds), chunk.length).forEach((o, k) => {
+        // a row whose model gave no finite number has no answer at all
+        if (!Number.isFinite(o.prediction)) return;
+        const r = chunk[k]!;
+        prediction[r] = o.prediction;
+        label[r] = o.label;
+        probabilities[r] = o.probabilities ?? null;
+      });
       await new Promise((resolve) => setImmediate(resolve));
     }
     return {
       refused,
       missing,
-      outputs,
+      prediction,
+      label,
+      probabilities,
       inputsOf: (r) => {
         // in the order a row's inputs have online: the numbers, transforms included, then the strings
         const inputs: Record<string, InputValue> = {};
@@ -274,14 +293,18 @@ export class PredictionService {
   }
 }
 
-/** A batch of rows scored by `scoreColumns`, row by row. */
+/** A batch of rows scored by `scoreColumns`, column by column. */
 export interface ScoredColumns {
   /** 1 for a row left unscored: it lacks a feature of a model that refuses to predict without it */
   refused: Uint8Array;
   /** the inputs each row lacked, in the model's order (one shared empty array for none) */
   missing: ReadonlyArray<readonly string[]>;
-  /** each row's answer, null for a refused row */
-  outputs: ReadonlyArray<RowOutput | null>;
+  /** each row's prediction; NaN for a row without an answer (refused, or no finite number from the model) */
+  prediction: Float64Array;
+  /** each row's class (null without an answer or for a regression) */
+  label: ReadonlyArray<ClassLabel | null>;
+  /** the class probabilities of a row whose answer names them (multi-class, named classes), else null */
+  probabilities: ReadonlyArray<Record<string, number> | null>;
   /** a row's inputs by name, transforms included, as an online prediction's (made when asked) */
   inputsOf(row: number): Record<string, InputValue>;
 }
@@ -321,7 +344,13 @@ function partitionOf(served: ServedModel, s: Scored): { partition?: string | nul
 }
 
 /** A row's request values and its transforms, once its online features are in `values`. */
-function completeRow(served: ServedModel, features: Record<string, unknown>, values: Record<string, number | null>, missing: string[], where: string): Scored {
+function completeRow(
+  served: ServedModel,
+  features: Record<string, unknown>,
+  values: Record<string, number | null>,
+  missing: string[],
+  where: string,
+): Scored {
   const { plan } = served;
   const strings: Record<string, string | null> = {};
   for (const input of plan.requestInputs) {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { outputColumns, type OutputLayout, predictionsParquet, type ShardOutput, shardOutput, stitchParquet } from './batch.output';
 import type { StoredPrediction } from './batch.repository';
+import { type PredictionColumns, predictionColumnsOf } from './prediction-columns';
 
 const layout: OutputLayout = {
   entities: ['airport'],
@@ -15,6 +16,9 @@ const layout: OutputLayout = {
     { name: 'distance', dtype: 'float' },
   ],
 };
+
+const columnsOf = (rows: StoredPrediction[]): PredictionColumns =>
+  predictionColumnsOf(rows, { entities: layout.entities, passthrough: layout.passthrough.map((c) => c.name) });
 
 /** A shard's predictions: some without a score, an alias, a label or a column. */
 function shard(index: number, rows: number): StoredPrediction[] {
@@ -57,18 +61,18 @@ describe('the output file stitched from its shards', () => {
   const shards = [shard(0, 60_000), shard(1, 0), shard(2, 1_234), shard(3, 45_000)];
 
   it('is, byte for byte, the file one writer makes of the same rows in the same row groups', async () => {
-    const outputs = shards.map((rows) => shardOutput(layout, rows));
+    const outputs = shards.map((rows) => shardOutput(layout, columnsOf(rows)));
     // every shard encoded on its own (as in the scoring processes), its metadata through JSON
     const stitched = await bytesOf(stitchParquet(layout, each(outputs)));
 
     const writer = new ByteWriter();
     const parquet = new ParquetWriter({
       writer,
-      schema: schemaFromColumnData({ columnData: outputColumns(layout, []) }),
+      schema: schemaFromColumnData({ columnData: outputColumns(layout, columnsOf([])) }),
       createdBy: 'atelier',
     });
     for (const rows of shards.filter((r) => r.length > 0))
-      void parquet.write({ columnData: outputColumns(layout, rows), rowGroupSize: rows.length });
+      void parquet.write({ columnData: outputColumns(layout, columnsOf(rows)), rowGroupSize: rows.length });
     void parquet.finish();
     expect(stitched.equals(Buffer.from(writer.getBuffer()))).toBe(true);
 
@@ -79,7 +83,7 @@ describe('the output file stitched from its shards', () => {
 
   it('reads back as the rows it was made of', async () => {
     const small = [shard(0, 40), shard(1, 0), shard(2, 25)];
-    const stitched = await bytesOf(stitchParquet(layout, each(small.map((rows) => shardOutput(layout, rows)))));
+    const stitched = await bytesOf(stitchParquet(layout, each(small.map((rows) => shardOutput(layout, columnsOf(rows))))));
     const read = await parquetReadObjects({ file: arrayBuffer(stitched) });
     const rows = small.flat();
     expect(read).toHaveLength(65);
@@ -88,10 +92,23 @@ describe('the output file stitched from its shards', () => {
     expect(read.map((r) => r['airport'])).toEqual(rows.map((r) => r.entities['airport'] ?? null));
     expect(read.map((r) => r['distance'])).toEqual(rows.map((r) => r.columns['distance']));
     expect(read.map((r) => r['missing'])).toEqual(rows.map((r) => r.missing.join(',')));
+    expect(read.map((r) => r['event_time'])).toEqual(rows.map((r) => r.eventTime));
+    expect(read.map((r) => r['alias'])).toEqual(rows.map((r) => r.alias));
+    expect(read.map((r) => r['label'])).toEqual(rows.map((r) => (r.label === null ? null : String(r.label))));
+    expect(read.map((r) => r['probabilities'])).toEqual(rows.map((r) => (r.probabilities ? JSON.stringify(r.probabilities) : null)));
+    expect(read.map((r) => r['destination'])).toEqual(rows.map((r) => r.columns['destination']));
+  });
+
+  it('is the file written from the stored rows when a job is one page', async () => {
+    // a job's rows read back in one page are one row group: the same bytes as its one shard's
+    const rows = shard(0, 500);
+    const stitched = await bytesOf(stitchParquet(layout, each([shardOutput(layout, columnsOf(rows))])));
+    const whole = await bytesOf(predictionsParquet(layout, (after) => Promise.resolve(after ? [] : rows)));
+    expect(stitched.equals(whole)).toBe(true);
   });
 
   it('of a job without rows is a file without row groups, as when written from the rows', async () => {
-    const stitched = await bytesOf(stitchParquet(layout, each([shardOutput(layout, [])])));
+    const stitched = await bytesOf(stitchParquet(layout, each([shardOutput(layout, columnsOf([]))])));
     const whole = await bytesOf(predictionsParquet(layout, () => Promise.resolve([])));
     expect(stitched.equals(whole)).toBe(true);
   });

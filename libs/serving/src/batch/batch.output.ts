@@ -6,6 +6,7 @@ import type { FeatureDtype } from '@atelier/contracts';
 
 import type { StoredPrediction, StoredRequest } from './batch.repository';
 import type { BatchRows } from './batch-rows';
+import { predictionAt, type PredictionColumns, predictionColumnsOf } from './prediction-columns';
 
 /** Rows per row group: one page of predictions read, encoded and sent at a time. */
 const ROW_GROUP_ROWS = 50_000;
@@ -29,6 +30,8 @@ export async function outputLayout(request: StoredRequest, rows: BatchRows): Pro
   };
 }
 
+const namesOf = (layout: OutputLayout) => ({ entities: layout.entities, passthrough: layout.passthrough.map((c) => c.name) });
+
 type Page = (after: { shard: number; row: number } | null, limit: number) => Promise<StoredPrediction[]>;
 
 /**
@@ -46,7 +49,7 @@ export function predictionsParquet(layout: OutputLayout, page: Page): Readable {
     for (;;) {
       const rows = await page(after, ROW_GROUP_ROWS);
       if (rows.length === 0 && parquet) break;
-      const columnData = outputColumns(layout, rows);
+      const columnData = outputColumns(layout, predictionColumnsOf(rows, namesOf(layout)));
       parquet ??= new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData }), createdBy: CREATED_BY });
       if (rows.length > 0) await parquet.write({ columnData, rowGroupSize: rows.length });
       await send(out, writer);
@@ -85,12 +88,12 @@ interface ShardMeta {
 const FIRST_CHUNK = 4;
 
 /** A shard's row group, in the schema its job's layout gives (the same for each shard of the job). */
-export function shardOutput(layout: OutputLayout, rows: StoredPrediction[]): ShardOutput {
-  const columnData = outputColumns(layout, rows);
+export function shardOutput(layout: OutputLayout, predictions: PredictionColumns): ShardOutput {
+  const columnData = outputColumns(layout, predictions);
   const writer = new ByteWriter(1 << 20);
   const parquet = new ParquetWriter({ writer, schema: schemaFromColumnData({ columnData }), createdBy: CREATED_BY });
   // written at once: a ByteWriter has no flush to wait for
-  if (rows.length > 0) void parquet.write({ columnData, rowGroupSize: rows.length });
+  if (predictions.length > 0) void parquet.write({ columnData, rowGroupSize: predictions.length });
   const meta: ShardMeta = {
     rowGroup: parquet.row_groups[0] ?? null,
     indexes: parquet.pendingIndexes.map(({ chunk: _, ...indexes }) => indexes),
@@ -107,7 +110,7 @@ export function stitchParquet(layout: OutputLayout, shards: AsyncIterable<ShardO
   const out = new PassThrough();
   void (async () => {
     const writer = new ByteWriter(1 << 16);
-    const schema = schemaFromColumnData({ columnData: outputColumns(layout, []) });
+    const schema = schemaFromColumnData({ columnData: outputColumns(layout, predictionColumnsOf([], namesOf(layout))) });
     const parquet = new ParquetWriter({ writer, schema, createdBy: CREATED_BY });
     await send(out, writer);
     for await (const shard of shards) {
@@ -161,43 +164,30 @@ function untagged(_key: string, value: unknown): unknown {
 }
 
 /** The output file's columns of some predictions, in the file's order and types. */
-export function outputColumns(layout: OutputLayout, rows: StoredPrediction[]): ColumnSource[] {
+export function outputColumns(layout: OutputLayout, p: PredictionColumns): ColumnSource[] {
   const column = (name: string, type: BasicType, data: unknown[]): ColumnSource => ({ name, type, data: data as ColumnSource['data'] });
+  const each = <T>(value: (row: number) => T): T[] => Array.from({ length: p.length }, (_, row) => value(row));
   const taken = new Set(['prediction_id', 'event_time', 'model', 'version', 'alias', 'prediction', 'label', 'probabilities', 'missing']);
   const columns = [
-    column(
-      'prediction_id',
-      'STRING',
-      rows.map((r) => r.predictionId),
-    ),
+    column('prediction_id', 'STRING', p.predictionIds as string[]),
     column(
       'event_time',
       'TIMESTAMP',
-      rows.map((r) => r.eventTime),
+      each((row) => new Date(p.eventTimes[row]!)),
     ),
-    column(
-      'model',
-      'STRING',
-      rows.map((r) => r.model),
-    ),
-    column(
-      'version',
-      'INT32',
-      rows.map((r) => r.version),
-    ),
-    column(
-      'alias',
-      'STRING',
-      rows.map((r) => r.alias),
-    ),
+    column('model', 'STRING', new Array(p.length).fill(p.model)),
+    column('version', 'INT32', new Array(p.length).fill(p.version)),
+    column('alias', 'STRING', new Array(p.length).fill(p.alias)),
   ];
+  const keys = new Map(p.entities);
   for (const entity of layout.entities.filter((e) => !taken.has(e))) {
     taken.add(entity);
+    const values = keys.get(entity);
     columns.push(
       column(
         entity,
         'STRING',
-        rows.map((r) => r.entities[entity] ?? null),
+        each((row) => values?.[row] ?? null),
       ),
     );
   }
@@ -205,37 +195,50 @@ export function outputColumns(layout: OutputLayout, rows: StoredPrediction[]): C
     column(
       'prediction',
       'DOUBLE',
-      rows.map((r) => r.prediction),
+      each((row) => predictionAt(p, row)),
     ),
     column(
       'label',
       'STRING',
-      rows.map((r) => (r.label === null ? null : String(r.label))),
+      each((row) => {
+        const label = p.label[row] ?? null;
+        return label === null ? null : String(label);
+      }),
     ),
     column(
       'probabilities',
       'STRING',
-      rows.map((r) => (r.probabilities ? JSON.stringify(r.probabilities) : null)),
+      each((row) => {
+        const probabilities = p.probabilities[row] ?? null;
+        return probabilities ? JSON.stringify(probabilities) : null;
+      }),
     ),
     column(
       'missing',
       'STRING',
-      rows.map((r) => r.missing.join(',')),
+      each((row) => p.missing[row]!.join(',')),
     ),
   );
-  for (const { name, dtype } of layout.passthrough.filter((p) => !taken.has(p.name))) {
-    const values = rows.map((r) => r.columns[name] ?? null);
+  const passthrough = new Map(p.columns);
+  for (const { name, dtype } of layout.passthrough.filter((c) => !taken.has(c.name))) {
+    const values = passthrough.get(name);
     columns.push(
       dtype === 'string'
         ? column(
             name,
             'STRING',
-            values.map((v) => (v === null ? null : String(v))),
+            each((row) => {
+              const v = values?.[row] ?? null;
+              return v === null ? null : String(v);
+            }),
           )
         : column(
             name,
             'DOUBLE',
-            values.map((v) => (typeof v === 'number' ? v : null)),
+            each((row) => {
+              const v = values?.[row];
+              return typeof v === 'number' ? v : null;
+            }),
           ),
     );
   }

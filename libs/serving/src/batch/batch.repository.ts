@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { BatchJobStatus, BatchPrediction, CreateBatchJobRequest, FileSource } from '@atelier/contracts';
 import { type Prisma, PrismaService } from '@atelier/db';
 
-/** Rows of predictions per chunk of a COPY's text. */
+/** Rows of predictions per chunk of a COPY's data. */
 const COPY_ROWS = 5_000;
 // Rows of an uploaded file per INSERT. Two chunks are held at a time (one written while the next
 // is read): what an upload keeps in memory.
@@ -20,6 +20,7 @@ export type BatchShardRow = Prisma.BatchShardGetPayload<object>;
 import type { OutputLayout, ShardOutput } from './batch.output';
 import type { FileRow } from './batch-file';
 import { BinaryCopyWriter, encodeField } from './copy-binary';
+import { jsonRecords, predictionAt, type PredictionColumns } from './prediction-columns';
 
 /** A job's request as stored: a group's window or a file, its join keys settled. */
 export type StoredRequest = Omit<CreateBatchJobRequest, 'source' | 'joinKeys'> & {
@@ -135,7 +136,7 @@ export class BatchRepository {
    * commit) or the job ended (cancelled, failed: checked by the last statement, which locks the
    * job's row only for itself, so shards of one job insert their rows in parallel).
    */
-  async commitShard(jobId: string, shard: number, predictions: StoredPrediction[], output: ShardOutput | null): Promise<ShardCommit> {
+  async commitShard(jobId: string, shard: number, predictions: PredictionColumns, output: ShardOutput | null): Promise<ShardCommit> {
     const client = await this.prisma.pool.connect();
     try {
       await client.query('BEGIN');
@@ -145,7 +146,7 @@ export class BatchRepository {
         [jobId, shard, predictions.length, output?.bytes ?? null, output?.meta ?? null],
       );
       if (marked.rowCount === 0) return await rollback(client, 'already-done');
-      await copyPredictions(client, jobId, predictions);
+      await copyPredictions(client, jobId, shard, predictions);
       await client.query('DELETE FROM batch_inputs WHERE job_id = $1 AND shard = $2', [jobId, shard]);
       const progressed = await client.query(
         `UPDATE batch_jobs SET shards_done = shards_done + 1, scored_rows = scored_rows + $2,
@@ -349,36 +350,44 @@ async function rollback(client: PoolClient, result: ShardCommit): Promise<ShardC
  * number, UUID and timestamp; docs/benchmarks.md). The shard's status, updated first in the same
  * transaction, keeps a second commit out, so no row can be there already.
  */
-async function copyPredictions(client: PoolClient, jobId: string, rows: StoredPrediction[]): Promise<void> {
+async function copyPredictions(client: PoolClient, jobId: string, shard: number, predictions: PredictionColumns): Promise<void> {
   const sink = client.query(
     copyFrom(
       `COPY batch_predictions (job_id, shard, "row", prediction_id, model_name, version, alias, event_time, entities, prediction, label, probabilities, missing, columns) FROM STDIN WITH (FORMAT binary)`,
     ),
   );
-  await pipeline(Readable.from(predictionChunks(jobId, rows)), sink);
+  await pipeline(Readable.from(predictionChunks(jobId, shard, predictions)), sink);
 }
 
-/** The rows in COPY's binary format, COPY_ROWS to a chunk: the header before the first, the trailer after the last. */
-export function* predictionChunks(jobId: string, rows: StoredPrediction[]): Generator<Buffer> {
+/**
+ * A shard's predictions (row i is its row i) in COPY's binary format, COPY_ROWS to a chunk: the
+ * header before the first, the trailer after the last.
+ */
+export function* predictionChunks(jobId: string, shard: number, p: PredictionColumns): Generator<Buffer> {
   const out = new BinaryCopyWriter().header();
-  // the job, and a shard's one or two models and aliases, encoded once rather than a row at a time
-  const job = rows.length === 0 ? Buffer.alloc(0) : encodeField((o) => o.uuid(jobId));
-  const texts = new Map<string | null, Buffer>();
-  const text = (value: string | null) => texts.get(value) ?? (texts.set(value, encodeField((o) => o.text(value))), texts.get(value)!);
-  for (let from = 0; from < rows.length; from += COPY_ROWS) {
-    for (let i = from; i < Math.min(rows.length, from + COPY_ROWS); i++) {
-      const r = rows[i]!;
-      out.row(14).field(job).int4(r.shard).int4(r.row).uuid(r.predictionId).field(text(r.model)).int4(r.version).field(text(r.alias));
-      out.timestamptz(r.eventTime.getTime()).jsonb(r.entities).float8(r.prediction);
-      out.text(r.label === null ? null : String(r.label));
-      if (r.probabilities) out.jsonb(r.probabilities);
+  // what every row repeats, encoded once rather than a row at a time
+  const job = p.length === 0 ? Buffer.alloc(0) : encodeField((o) => o.uuid(jobId));
+  const part = encodeField((o) => o.int4(shard));
+  const model = encodeField((o) => o.text(p.model));
+  const version = encodeField((o) => o.int4(p.version));
+  const alias = encodeField((o) => o.text(p.alias));
+  const entities = jsonRecords(p.entities, true);
+  const columns = jsonRecords(p.columns, false);
+  for (let from = 0; from < p.length; from += COPY_ROWS) {
+    for (let i = from; i < Math.min(p.length, from + COPY_ROWS); i++) {
+      out.row(14).field(job).field(part).int4(i).uuid(p.predictionIds[i]!).field(model).field(version).field(alias);
+      out.timestamptz(p.eventTimes[i]!).jsonbText(entities(i)).float8(predictionAt(p, i));
+      const label = p.label[i] ?? null;
+      out.text(label === null ? null : String(label));
+      const probabilities = p.probabilities[i] ?? null;
+      if (probabilities) out.jsonb(probabilities);
       else out.null();
-      out.textArray(r.missing).jsonb(r.columns);
+      out.textArray(p.missing[i]!).jsonbText(columns(i));
     }
-    if (from + COPY_ROWS >= rows.length) out.trailer();
+    if (from + COPY_ROWS >= p.length) out.trailer();
     yield out.take();
   }
-  if (rows.length === 0) yield out.trailer().take();
+  if (p.length === 0) yield out.trailer().take();
 }
 
 function toStored(r: Prisma.BatchPredictionGetPayload<object>): StoredPrediction {

@@ -9,8 +9,9 @@ import { PredictionService } from '../prediction.service';
 import { predictionIds } from '../prediction-id';
 import { PredictionLog } from '../prediction-log';
 import { shardOutput } from './batch.output';
-import { BatchRepository, type BatchShardRow, type StoredPrediction, type StoredRequest } from './batch.repository';
+import { BatchRepository, type BatchShardRow, type StoredRequest } from './batch.repository';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
+import { entitiesAt, type PredictionColumns } from './prediction-columns';
 
 /**
  * Scores one shard of a batch job: its rows with the model's online features joined
@@ -53,44 +54,44 @@ export class BatchShardScorer {
     const ran = performance.now();
 
     const { model, version } = served.detail;
-    const stored = rows.times.map((time, i): StoredPrediction => {
-      const answer = scored.outputs[i];
-      const answered = answer != null && Number.isFinite(answer.prediction);
-      return {
-        predictionId: predictionIds.next(),
-        shard,
-        row: i,
-        eventTime: new Date(time),
-        entities: rows.entities[i]!,
-        prediction: answered ? answer.prediction : null,
-        label: answered ? answer.label : null,
-        probabilities: answered ? (answer.probabilities ?? null) : null,
-        // read only: the rows with nothing missing share one empty array
-        missing: scored.missing[i] as string[],
-        columns: rows.columns[i]!,
-        model,
-        version,
-        alias: job.alias,
-      };
-    });
+    const predictions: PredictionColumns = {
+      length: rows.times.length,
+      model,
+      version,
+      alias: job.alias,
+      predictionIds: rows.times.map(() => predictionIds.next()),
+      eventTimes: rows.times,
+      entities: rows.entities,
+      prediction: scored.prediction,
+      label: scored.label,
+      probabilities: scored.probabilities,
+      // read only: the rows with nothing missing share one empty array
+      missing: scored.missing,
+      columns: rows.columns,
+    };
     const tagged = performance.now();
     // the shard's part of the output file, when its job settled the file's columns (every job since they are kept)
-    const output = request.output ? shardOutput(request.output, stored) : null;
+    const output = request.output ? shardOutput(request.output, predictions) : null;
     const encoded = performance.now();
-    const result = await this.repository.commitShard(jobId, shard, stored, output);
+    const result = await this.repository.commitShard(jobId, shard, predictions, output);
     if (result !== 'committed') {
       this.logger.log({ msg: 'batch shard not committed', jobId, shard, reason: result });
       return;
     }
-    this.scoredRows.inc({ model, version: String(version) }, stored.length);
-    if (request.publish) this.log.record(stored.flatMap((p, i) => (p.prediction === null ? [] : [predictionEvent(p, scored.inputsOf(i))])));
+    this.scoredRows.inc({ model, version: String(version) }, predictions.length);
+    if (request.publish) {
+      const events: PredictionEvent[] = [];
+      for (let i = 0; i < predictions.length; i++)
+        if (!Number.isNaN(predictions.prediction[i])) events.push(predictionEvent(predictions, i, scored.inputsOf(i)));
+      this.log.record(events);
+    }
     const ms = (from: number, to: number) => Math.round(to - from);
     const end = performance.now();
     this.logger.log({
       msg: 'batch shard scored',
       jobId,
       shard,
-      rows: stored.length,
+      rows: predictions.length,
       ms: ms(started, end),
       // where the time went: reading and joining the rows, the model, tagging, the Parquet row group, the commit
       phases: {
@@ -124,19 +125,12 @@ export class BatchShardScorer {
       const values = set.columns[input.name];
       if (values) byInput.set(input.name, values);
     }
-    const rows: ShardRows = { input: (name) => byInput.get(name), entities: [], times: set.eventTimes, columns: [] };
-    for (let i = 0; i < set.rowCount; i++) {
-      const entities: Record<string, string> = {};
-      for (const [entity, column] of keyColumns) {
-        const key = set.columns[column]?.[i];
-        if (key !== null && key !== undefined) entities[entity] = String(key);
-      }
-      const columns: StoredPrediction['columns'] = {};
-      for (const name of request.passthrough) columns[name] = set.columns[name]?.[i] ?? null;
-      rows.entities.push(entities);
-      rows.columns.push(columns);
-    }
-    return rows;
+    return {
+      input: (name) => byInput.get(name),
+      entities: keyColumns.map(([entity, column]) => [entity, keysOf(set.columns[column], set.rowCount)] as const),
+      times: set.eventTimes,
+      columns: request.passthrough.map((name) => [name, set.columns[name] ?? new Array<null>(set.rowCount).fill(null)] as const),
+    };
   }
 
   /**
@@ -162,37 +156,48 @@ export class BatchShardScorer {
     }
     return {
       input: (name) => file.map((r) => r.inputs[name]),
-      entities: file.map((r) => Object.fromEntries(Object.entries(r.entities).filter((e): e is [string, string] => e[1] !== null))),
+      entities: Object.keys(request.joinKeys).map((entity) => [entity, file.map((r) => r.entities[entity] ?? null)] as const),
       times,
-      columns: file.map((r) => r.columns),
+      columns: request.passthrough.map((name) => [name, file.map((r) => r.columns[name] ?? null)] as const),
     };
   }
 }
 
-/** A shard's rows, ready to score: the model's inputs by name, and what each prediction is tagged with. */
+/** A shard's rows, ready to score: the model's inputs by name, and what each prediction is tagged with, as columns. */
 interface ShardRows {
   /** an input's values, row by row */
   input: (name: string) => ArrayLike<unknown> | undefined;
-  entities: Array<Record<string, string>>;
+  entities: PredictionColumns['entities'];
   times: number[];
-  columns: Array<StoredPrediction['columns']>;
+  columns: PredictionColumns['columns'];
 }
 
 const refOf = (slot: { group: string; feature: string }) => `${slot.group}:${slot.feature}`;
 
+/** A key column's values as entity keys: text, null where a row has none. */
+function keysOf(values: ArrayLike<unknown> | undefined, rows: number): Array<string | null> {
+  const keys = new Array<string | null>(rows);
+  for (let i = 0; i < rows; i++) {
+    const key = values?.[i];
+    keys[i] = key === null || key === undefined ? null : String(key);
+  }
+  return keys;
+}
+
 /** A batch prediction on the prediction log, as monitoring takes an online one (time: when scored). */
-function predictionEvent(p: StoredPrediction, inputs: PredictionEvent['inputs']): PredictionEvent {
+function predictionEvent(p: PredictionColumns, row: number, inputs: PredictionEvent['inputs']): PredictionEvent {
+  const probabilities = p.probabilities[row] ?? null;
   return {
     type: 'prediction',
     schemaVersion: 1,
-    predictionId: p.predictionId,
+    predictionId: p.predictionIds[row]!,
     model: p.model,
     version: p.version,
     alias: p.alias,
-    prediction: p.prediction!,
-    ...(p.probabilities ? { label: p.label, probabilities: p.probabilities } : {}),
+    prediction: p.prediction[row]!,
+    ...(probabilities ? { label: p.label[row] ?? null, probabilities } : {}),
     inputs,
-    entities: p.entities,
+    entities: entitiesAt(p, row),
     at: new Date().toISOString(),
   };
 }

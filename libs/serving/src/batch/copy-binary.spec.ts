@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { predictionChunks } from './batch.repository';
 import { BinaryCopyWriter } from './copy-binary';
+import { predictionColumnsOf } from './prediction-columns';
 
 /** Reads fields back as the format lays them out: a 32-bit length (-1: null), then the bytes. */
 function fields(bytes: Buffer, at: number, count: number): Array<Buffer | null> {
@@ -53,12 +54,19 @@ describe('COPY binary', () => {
 
   it('writes a text[] with its dimension, lower bound 1 and elements', () => {
     const [array] = fields(new BinaryCopyWriter().textArray(['a', 'say "é"']).take(), 0, 1);
-    expect([array!.readInt32BE(0), array!.readInt32BE(4), array!.readInt32BE(8), array!.readInt32BE(12), array!.readInt32BE(16)]).toEqual([1, 0, 25, 2, 1]);
+    expect([array!.readInt32BE(0), array!.readInt32BE(4), array!.readInt32BE(8), array!.readInt32BE(12), array!.readInt32BE(16)]).toEqual([
+      1, 0, 25, 2, 1,
+    ]);
     expect(fields(array!, 20, 2).map((b) => b!.toString('utf8'))).toEqual(['a', 'say "é"']);
   });
 
   it('refuses a UUID that is not one', () => {
-    for (const bad of ['6cb094cb-87c6-4c27-9b1b-32266ff86ea', '6cb094cb-87c6-4c27-9b1b-32266ff86ea7a', 'zcb094cb-87c6-4c27-9b1b-32266ff86ea7', '']) {
+    for (const bad of [
+      '6cb094cb-87c6-4c27-9b1b-32266ff86ea',
+      '6cb094cb-87c6-4c27-9b1b-32266ff86ea7a',
+      'zcb094cb-87c6-4c27-9b1b-32266ff86ea7',
+      '',
+    ]) {
       expect(() => new BinaryCopyWriter().uuid(bad)).toThrow(/not a UUID/);
     }
   });
@@ -79,7 +87,8 @@ describe('COPY binary', () => {
       version: 3,
       alias: null,
     };
-    const chunks = [...predictionChunks('0cceb534-1b04-4e96-847e-53e0f778f8a9', Array.from({ length: 5_001 }, (_, row) => ({ ...prediction, row })))];
+    const rows = Array.from({ length: 5_001 }, (_, row) => ({ ...prediction, row }));
+    const chunks = [...predictionChunks('0cceb534-1b04-4e96-847e-53e0f778f8a9', 2, predictionColumnsOf(rows))];
     expect(chunks).toHaveLength(2);
     expect(chunks[0]!.readInt16BE(19)).toBe(14); // after the 19-byte header
     const first = fields(chunks[0]!, 21, 14);
@@ -88,11 +97,14 @@ describe('COPY binary', () => {
     expect(first[4]!.toString()).toBe('flight-delay');
     expect([first[6], first[11]]).toEqual([null, null]); // alias, probabilities
     expect(first[10]!.toString()).toBe('0');
+    expect(JSON.parse(first[8]!.subarray(1).toString())).toEqual({ airport: 'LAS' });
     expect(JSON.parse(first[13]!.subarray(1).toString())).toEqual({ note: 'tab\there', gate: null });
+    const last = fields(chunks[1]!, 2, 14);
+    expect(last[2]!.readInt32BE(0)).toBe(5_000); // a row's number is its place in the shard
     expect(chunks[1]!.readInt16BE(chunks[1]!.length - 2)).toBe(-1);
     expect(chunks[0]!.readInt16BE(chunks[0]!.length - 2)).not.toBe(-1);
 
     // no rows: the header and the trailer
-    expect([...predictionChunks('j', [])].map((c) => c.length)).toEqual([21]);
+    expect([...predictionChunks('j', 0, predictionColumnsOf([]))].map((c) => c.length)).toEqual([21]);
   });
 });

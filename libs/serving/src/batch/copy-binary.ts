@@ -121,7 +121,11 @@ export class BinaryCopyWriter {
 
   /** A value as `jsonb`: the format's version (1), then its JSON text. */
   jsonb(value: unknown): this {
-    const json = JSON.stringify(value);
+    return this.jsonbText(JSON.stringify(value));
+  }
+
+  /** A `jsonb` from its JSON text, as made elsewhere (`jsonRecords`). */
+  jsonbText(json: string): this {
     this.room(5 + json.length * 3);
     this.buffer[this.at + 4] = 1;
     const bytes = this.buffer.write(json, this.at + 5, 'utf8');
