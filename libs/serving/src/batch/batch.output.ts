@@ -166,7 +166,12 @@ function untagged(_key: string, value: unknown): unknown {
 /** The output file's columns of some predictions, in the file's order and types. */
 export function outputColumns(layout: OutputLayout, p: PredictionColumns): ColumnSource[] {
   const column = (name: string, type: BasicType, data: unknown[]): ColumnSource => ({ name, type, data: data as ColumnSource['data'] });
-  const each = <T>(value: (row: number) => T): T[] => Array.from({ length: p.length }, (_, row) => value(row));
+  const each = <T>(value: (row: number) => T): T[] => {
+    // a loop: Array.from with a map function took most of this function's time
+    const values = new Array<T>(p.length);
+    for (let row = 0; row < p.length; row++) values[row] = value(row);
+    return values;
+  };
   const taken = new Set(['prediction_id', 'event_time', 'model', 'version', 'alias', 'prediction', 'label', 'probabilities', 'missing']);
   const columns = [
     column('prediction_id', 'STRING', p.predictionIds as string[]),

@@ -371,23 +371,53 @@ export function* predictionChunks(jobId: string, shard: number, p: PredictionCol
   const model = encodeField((o) => o.text(p.model));
   const version = encodeField((o) => o.int4(p.version));
   const alias = encodeField((o) => o.text(p.alias));
-  const entities = jsonRecords(p.entities, true);
-  const columns = jsonRecords(p.columns, false);
+  const entities = jsonbRecords(p.entities, true);
+  const columns = jsonbRecords(p.columns, false);
   for (let from = 0; from < p.length; from += COPY_ROWS) {
     for (let i = from; i < Math.min(p.length, from + COPY_ROWS); i++) {
       out.row(14).field(job).field(part).int4(i).uuid(p.predictionIds[i]!).field(model).field(version).field(alias);
-      out.timestamptz(p.eventTimes[i]!).jsonbText(entities(i)).float8(predictionAt(p, i));
+      out.timestamptz(p.eventTimes[i]!);
+      entities(out, i);
+      out.float8(predictionAt(p, i));
       const label = p.label[i] ?? null;
       out.text(label === null ? null : String(label));
       const probabilities = p.probabilities[i] ?? null;
       if (probabilities) out.jsonb(probabilities);
       else out.null();
-      out.textArray(p.missing[i]!).jsonbText(columns(i));
+      out.textArray(p.missing[i]!);
+      columns(out, i);
     }
     if (from + COPY_ROWS >= p.length) out.trailer();
     yield out.take();
   }
   if (p.length === 0) yield out.trailer().take();
+}
+
+/** Distinct values a record's field is encoded for at most: what a shard holds whatever its keys. */
+const JSONB_MEMO = 10_000;
+
+/**
+ * Each row's `jsonb` record of `fields` (`jsonRecords`). A record of one field (a job's usual one
+ * entity, or one passthrough column) is encoded once per distinct value: a shard's 50,000 rows
+ * name a few hundred airports.
+ */
+function jsonbRecords(
+  fields: PredictionColumns['entities'] | PredictionColumns['columns'],
+  skipNull: boolean,
+): (out: BinaryCopyWriter, row: number) => void {
+  const json = jsonRecords(fields, skipNull);
+  if (fields.length !== 1) return (out, row) => void out.jsonbText(json(row));
+  const values = fields[0]![1];
+  const encoded = new Map<unknown, Buffer>();
+  return (out, row) => {
+    const value = values[row] ?? null;
+    let field = encoded.get(value);
+    if (!field) {
+      field = encodeField((o) => o.jsonbText(json(row)));
+      if (encoded.size < JSONB_MEMO) encoded.set(value, field);
+    }
+    out.field(field);
+  };
 }
 
 function toStored(r: Prisma.BatchPredictionGetPayload<object>): StoredPrediction {
