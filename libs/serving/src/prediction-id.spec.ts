@@ -43,4 +43,21 @@ describe('PredictionIds', () => {
     for (let i = 0; i < 10_000; i++) made.add(a.next()).add(b.next());
     expect(made.size).toBe(20_000);
   });
+
+  it('makes a block of ids as the same calls of next would: text and bytes alike, growing on from the ids before', () => {
+    let now = Date.UTC(2026, 11, 6);
+    const ids = new PredictionIds(() => now);
+    const before = ids.next();
+    const block = ids.block(3_000);
+    now += 1;
+    const after = ids.next();
+    expect(block.ids).toHaveLength(3_000);
+    expect(block.bytes).toHaveLength(48_000);
+    expect(block.ids.every((id) => UUID_V7.test(id))).toBe(true);
+    block.ids.forEach((id, i) => expect(id.replaceAll('-', '')).toBe(block.bytes.subarray(i * 16, i * 16 + 16).toString('hex')));
+    const made = [before, ...block.ids, after];
+    expect([...made].sort()).toEqual(made);
+    expect(new Set(made).size).toBe(made.length);
+    expect(ids.block(0)).toEqual({ ids: [], bytes: Buffer.alloc(0) });
+  });
 });

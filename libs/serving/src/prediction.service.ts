@@ -99,7 +99,7 @@ export class PredictionService {
 
     const { model, version } = served.detail;
     const at = new Date().toISOString();
-    const ids = scored.map(() => predictionIds.next());
+    const ids = scored.length === 1 ? [predictionIds.next()] : predictionIds.block(scored.length).ids;
     const predictions = scored.map((s, i) => {
       const answer = {
         predictionId: ids[i]!,

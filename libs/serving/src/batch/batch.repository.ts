@@ -375,7 +375,10 @@ export function* predictionChunks(jobId: string, shard: number, p: PredictionCol
   const columns = jsonbRecords(p.columns, false);
   for (let from = 0; from < p.length; from += COPY_ROWS) {
     for (let i = from; i < Math.min(p.length, from + COPY_ROWS); i++) {
-      out.row(14).field(job).field(part).int4(i).uuid(p.predictionIds[i]!).field(model).field(version).field(alias);
+      out.row(14).field(job).field(part).int4(i);
+      if (p.predictionIdBytes) out.uuidBytes(p.predictionIdBytes, i * 16);
+      else out.uuid(p.predictionIds[i]!);
+      out.field(model).field(version).field(alias);
       out.timestamptz(p.eventTimes[i]!);
       entities(out, i);
       out.float8(predictionAt(p, i));

@@ -54,12 +54,14 @@ export class BatchShardScorer {
     const ran = performance.now();
 
     const { model, version } = served.detail;
+    const ids = predictionIds.block(rows.times.length);
     const predictions: PredictionColumns = {
       length: rows.times.length,
       model,
       version,
       alias: job.alias,
-      predictionIds: rows.times.map(() => predictionIds.next()),
+      predictionIds: ids.ids,
+      predictionIdBytes: ids.bytes,
       eventTimes: rows.times,
       entities: rows.entities,
       prediction: scored.prediction,

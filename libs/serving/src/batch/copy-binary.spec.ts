@@ -104,6 +104,13 @@ describe('COPY binary', () => {
     expect(chunks[1]!.readInt16BE(chunks[1]!.length - 2)).toBe(-1);
     expect(chunks[0]!.readInt16BE(chunks[0]!.length - 2)).not.toBe(-1);
 
+    // ids given as bytes too (a shard's own): the same fields
+    const columns = predictionColumnsOf(rows);
+    const ids = Buffer.concat(rows.map((r) => Buffer.from(r.predictionId.replaceAll('-', ''), 'hex')));
+    expect(Buffer.concat([...predictionChunks('0cceb534-1b04-4e96-847e-53e0f778f8a9', 2, { ...columns, predictionIdBytes: ids })])).toEqual(
+      Buffer.concat(chunks),
+    );
+
     // no rows: the header and the trailer
     expect([...predictionChunks('j', 0, predictionColumnsOf([]))].map((c) => c.length)).toEqual([21]);
   });

@@ -99,6 +99,14 @@ export class BinaryCopyWriter {
     return this;
   }
 
+  /** A UUID from its 16 bytes at `at` of `bytes`. */
+  uuidBytes(bytes: Buffer, at: number): this {
+    this.room(20);
+    this.at = this.buffer.writeInt32BE(16, this.at);
+    this.at += bytes.copy(this.buffer, this.at, at, at + 16);
+    return this;
+  }
+
   /** A `timestamptz` from epoch milliseconds: microseconds since 2000-01-01 as a 64-bit integer. */
   timestamptz(epochMs: number): this {
     const micros = (epochMs - POSTGRES_EPOCH_MS) * 1000;

@@ -14,6 +14,8 @@ export interface PredictionColumns {
   version: number;
   alias: string | null;
   predictionIds: readonly string[];
+  /** the same ids' 16 bytes each, one after the other, when they were made here (`PredictionIds.block`) */
+  predictionIdBytes?: Buffer;
   /** epoch milliseconds */
   eventTimes: ArrayLike<number>;
   /** each entity's keys, in the job's entity order (null: the row had none) */
