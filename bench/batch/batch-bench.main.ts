@@ -326,7 +326,8 @@ function render(report: {
   const { records, settings, machine } = report;
   const ours = median(records.map((r) => r.ours.seconds));
   const floor = median(records.map((r) => r.floor.seconds));
-  const ratio = median(records.map((r) => r.ours.seconds / r.floor.seconds));
+  const ratios = records.map((r) => r.ours.seconds / r.floor.seconds);
+  const ratio = median(ratios);
   const rows = records[0]?.ours.rows ?? 0;
   const f = (n: number, digits = 1) => n.toFixed(digits);
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
@@ -337,9 +338,9 @@ function render(report: {
     '',
     `**Machine:** ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB RAM; Node ${machine.node}, onnxruntime-node ${machine.onnxruntime}. Load average (1/5/15 min) ${load(machine.loadBefore)} before, ${load(machine.loadAfter)} after.`,
     '',
-    '| target | figure (medians) | met? |',
+    '| target | figure | met? |',
     '|---|---|---|',
-    `| end to end ≤ 1.5 × the floor | ${f(ours)} s / ${f(floor)} s = **${f(ratio, 2)}** | ${ratio <= 1.5 ? '✅ met' : '❌ **missed**'} |`,
+    `| end to end ≤ 1.5 × the floor | median of the runs' ratios **${f(ratio, 2)}** (runs ${f(Math.min(...ratios), 2)}–${f(Math.max(...ratios), 2)}, ${ratios.filter((r) => r > 1.5).length} of ${ratios.length} above 1.5); medians ours ${f(ours)} s, floor ${f(floor)} s | ${ratio <= 1.5 ? '✅ met' : '❌ **missed**'} |`,
     '',
     '| run | first | ours: total s | scoring s | download s | shards | machine CPU busy while scoring | platform CPU s | PostgreSQL CPU s | Parquet MB | platform peak RSS MB | floor: total s | ONNX s | Parquet MB | floor peak RSS MB | ratio |',
     '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
