@@ -119,8 +119,6 @@ describe('PredictionService', () => {
     expect(answer.label).toBe(answer.prediction > 0.5 ? 1 : 0);
     expect(answer).toMatchObject({ model: 'delays', version: 3, alias: 'production', missing: [] });
     expect(answer.inputs).toEqual({ 'stats:mean': 0.8, distance: 337, log_distance: Math.log1p(337) });
-    expect(log.events).toEqual([]); // logged once the answer is on its way
-    await new Promise((resolve) => setImmediate(resolve));
     expect(log.events).toHaveLength(1);
     expect(log.events[0]).toMatchObject({
       predictionId: answer.predictionId,
@@ -150,7 +148,6 @@ describe('PredictionService', () => {
       expect.closeTo(expected(0.8, 90), 6),
     ]);
     expect(new Set(answer.predictions.map((p) => p.predictionId)).size).toBe(3);
-    await new Promise((resolve) => setImmediate(resolve));
     expect(log.events.map((e) => e.predictionId)).toEqual(answer.predictions.map((p) => p.predictionId));
   });
 
@@ -179,7 +176,6 @@ describe('PredictionService', () => {
       ],
     });
     await expect(batch).rejects.toMatchObject({ code: 'MISSING_FEATURES', message: expect.stringMatching(/^row 1: /) });
-    await new Promise((resolve) => setImmediate(resolve));
     expect(log.events).toEqual([]);
   });
 

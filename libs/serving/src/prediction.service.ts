@@ -111,17 +111,24 @@ export class PredictionService {
       };
       return s.probabilities ? { ...answer, probabilities: s.probabilities } : answer;
     });
-    // once the answer is on its way: making and serializing a 1,000-row batch's events took
-    // about 4 ms of its latency (docs/benchmarks.md), and the shadow never changes or slows it
-    const logged = { model, version, alias, arm, at, latencyMs, shadow: split?.shadow?.version, batch: request.rows !== undefined };
-    setImmediate(() => this.record(logged, rows, scored, ids));
+    // in line: deferred to a setImmediate after the answer, they made the serving bench's (b) and
+    // (g) slower, not faster (docs/benchmarks.md)
+    this.record(
+      { model, version, alias, arm, at, latencyMs, shadow: split?.shadow?.version, batch: request.rows !== undefined },
+      rows,
+      scored,
+      ids,
+    );
     this.predictions.inc({ model, version: String(version) }, rows.length);
     this.latency.observe(latencyMs / 1000);
     const servedBy = arm ? { model, version, alias, arm } : { model, version, alias };
     return request.rows ? { ...servedBy, predictions } : { ...predictions[0]!, ...servedBy };
   }
 
-  /** The sampled predictions on the prediction log; a shadow version, if the model has one, scores a copy of them. */
+  /**
+   * The sampled predictions on the prediction log; a shadow version, if the model has one, scores
+   * a copy of them after the answer is on its way (it never changes or slows it).
+   */
   private record(
     p: {
       model: string;
@@ -146,13 +153,10 @@ export class PredictionService {
     });
     this.log.record(events);
     if (p.shadow !== undefined && events.length > 0) {
-      void this.mirror(
-        p.model,
-        p.shadow,
-        logged.map((i) => rows[i]!),
-        events.map((e) => e.predictionId),
-        p.batch,
-      );
+      const shadow = p.shadow;
+      const mirrored = logged.map((i) => rows[i]!);
+      const answered = events.map((e) => e.predictionId);
+      setImmediate(() => void this.mirror(p.model, shadow, mirrored, answered, p.batch));
     }
   }
 
