@@ -100,64 +100,31 @@ export class PredictionService {
     const { model, version } = served.detail;
     const at = new Date().toISOString();
     const ids = scored.length === 1 ? [predictionIds.next()] : predictionIds.block(scored.length).ids;
+    // logged in line: deferred to a setImmediate after the answer, the events made the serving
+    // bench's (b) and (g) slower, not faster (tried twice; docs/benchmarks.md)
+    const events: PredictionEvent[] = [];
+    const logged: number[] = [];
     const predictions = scored.map((s, i) => {
-      const answer = {
-        predictionId: ids[i]!,
-        prediction: s.prediction,
-        label: s.label,
-        inputs: s.inputs,
-        missing: s.missing,
-        ...partitionOf(served, s),
-      };
+      const predictionId = ids[i]!;
+      if (this.log.sampled()) {
+        events.push(predictionEvent(model, version, alias, s, rows[i]!.entities, at, predictionId, latencyMs, arm));
+        logged.push(i);
+      }
+      const answer = { predictionId, prediction: s.prediction, label: s.label, inputs: s.inputs, missing: s.missing, ...partitionOf(served, s) };
       return s.probabilities ? { ...answer, probabilities: s.probabilities } : answer;
     });
-    // in line: deferred to a setImmediate after the answer, they made the serving bench's (b) and
-    // (g) slower, not faster (docs/benchmarks.md)
-    this.record(
-      { model, version, alias, arm, at, latencyMs, shadow: split?.shadow?.version, batch: request.rows !== undefined },
-      rows,
-      scored,
-      ids,
-    );
+    this.log.record(events);
+    if (split?.shadow && events.length > 0) {
+      const shadow = split.shadow.version;
+      const mirrored = logged.map((i) => rows[i]!);
+      const answered = events.map((e) => e.predictionId);
+      // after the answer is on its way: the shadow never changes or slows it
+      setImmediate(() => void this.mirror(model, shadow, mirrored, answered, request.rows !== undefined));
+    }
     this.predictions.inc({ model, version: String(version) }, rows.length);
     this.latency.observe(latencyMs / 1000);
     const servedBy = arm ? { model, version, alias, arm } : { model, version, alias };
     return request.rows ? { ...servedBy, predictions } : { ...predictions[0]!, ...servedBy };
-  }
-
-  /**
-   * The sampled predictions on the prediction log; a shadow version, if the model has one, scores
-   * a copy of them after the answer is on its way (it never changes or slows it).
-   */
-  private record(
-    p: {
-      model: string;
-      version: number;
-      alias: string | null;
-      arm: PredictionEvent['arm'];
-      at: string;
-      latencyMs: number;
-      shadow?: number;
-      batch: boolean;
-    },
-    rows: PredictRow[],
-    scored: Scored[],
-    ids: string[],
-  ): void {
-    const events: PredictionEvent[] = [];
-    const logged: number[] = [];
-    scored.forEach((s, i) => {
-      if (!this.log.sampled()) return;
-      events.push(predictionEvent(p.model, p.version, p.alias, s, rows[i]!.entities, p.at, ids[i]!, p.latencyMs, p.arm));
-      logged.push(i);
-    });
-    this.log.record(events);
-    if (p.shadow !== undefined && events.length > 0) {
-      const shadow = p.shadow;
-      const mirrored = logged.map((i) => rows[i]!);
-      const answered = events.map((e) => e.predictionId);
-      setImmediate(() => void this.mirror(p.model, shadow, mirrored, answered, p.batch));
-    }
   }
 
   /**
@@ -271,8 +238,7 @@ export class PredictionService {
       const gaps = missing[r]!;
       if (gaps.length > 0) {
         const noInteger = gaps.find((input) => plan.integerColumns.has(input));
-        if (noInteger)
-          throw badRequest(`row ${r}: model ${served.detail.model} takes "${noInteger}" as an integer and needs a value for it`);
+        if (noInteger) throw badRequest(`row ${r}: model ${served.detail.model} takes "${noInteger}" as an integer and needs a value for it`);
         if (plan.missingFeatures === 'refuse') {
           refused[r] = 1;
           continue;
@@ -373,13 +339,7 @@ function partitionOf(served: ServedModel, s: Scored): { partition?: string | nul
 }
 
 /** A row's request values and its transforms, once its online features are in `values`. */
-function completeRow(
-  served: ServedModel,
-  features: Record<string, unknown>,
-  values: Record<string, number | null>,
-  missing: string[],
-  where: string,
-): Scored {
+function completeRow(served: ServedModel, features: Record<string, unknown>, values: Record<string, number | null>, missing: string[], where: string): Scored {
   const { plan } = served;
   const strings: Record<string, string | null> = {};
   for (const input of plan.requestInputs) {

@@ -11,7 +11,7 @@ import { PredictionLog } from '../prediction-log';
 import { shardOutput } from './batch.output';
 import { BatchRepository, type BatchShardRow, type StoredRequest } from './batch.repository';
 import { BATCH_ROWS, type BatchRows } from './batch-rows';
-import { entitiesAt, type PredictionColumns } from './prediction-columns';
+import { entitiesAt, predictionAt, type PredictionColumns } from './prediction-columns';
 
 /**
  * Scores one shard of a batch job: its rows with the model's online features joined
@@ -84,7 +84,7 @@ export class BatchShardScorer {
     if (request.publish) {
       const events: PredictionEvent[] = [];
       for (let i = 0; i < predictions.length; i++)
-        if (!Number.isNaN(predictions.prediction[i])) events.push(predictionEvent(predictions, i, scored.inputsOf(i)));
+        if (predictionAt(predictions, i) !== null) events.push(predictionEvent(predictions, i, scored.inputsOf(i)));
       this.log.record(events);
     }
     const ms = (from: number, to: number) => Math.round(to - from);
