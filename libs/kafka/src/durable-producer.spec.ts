@@ -115,6 +115,21 @@ describe('DurableProducer', () => {
     );
   });
 
+  it('lets events that arrive during a send wait out their own linger: one send per linger under load, not one per round trip', async () => {
+    broker.latencyMs = 2;
+    const p = producer({ batchSize: 1000, lingerMs: 60 });
+    const started = performance.now();
+    let n = 0;
+    while (performance.now() - started < 400) {
+      p.append(`p-${n}`, n);
+      n += 1;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await vi.waitFor(() => expect(broker.keys).toHaveLength(n), { timeout: 2000 });
+    expect(broker.keys).toEqual(keys(0, n));
+    // 400 ms of traffic at a 60 ms linger: about 7 sends; a send per 2 ms round trip would be ~100
+    expect(broker.attempts).toBeLessThanOrEqual(10);
+  });
   it('keeps append order with one send in flight at a time, against a broker of varying speed', async () => {
     broker.delayMs = 3;
     const p = producer({ batchSize: 7, lingerMs: 1 });

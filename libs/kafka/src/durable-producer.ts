@@ -98,6 +98,8 @@ export class DurableProducer {
   private readonly spool: Spool;
 
   private buffer: SpoolRecord[] = [];
+  /** when the buffer's oldest event arrived (or the batch before it left): its linger runs from here */
+  private bufferSince = 0;
   private lingerTimer?: NodeJS.Timeout;
   private flushSoon?: NodeJS.Immediate;
   private replayTimer?: NodeJS.Timeout;
@@ -160,7 +162,7 @@ export class DurableProducer {
     }
     if (json === undefined) return this.drop(1, 'unserializable');
     if (this.closed) return this.drop(1, 'closed');
-    this.buffer.push({ key: String(key), value: json });
+    if (this.buffer.push({ key: String(key), value: json }) === 1) this.bufferSince = performance.now();
     if (this.buffer.length >= this.maxBuffered) this.spillNow();
     else if (this.buffer.length >= Math.min(this.batchSize, this.spillAt)) this.scheduleFlush(0);
     else if (this.buffer.length === 1) this.scheduleFlush(this.lingerMs);
@@ -246,10 +248,16 @@ export class DurableProducer {
     this.spill();
   }
 
-  /** Direct sends while the spool is empty; a failed batch is spooled and the replay takes over. */
+  /**
+   * Direct sends while the spool is empty and a batch is due (full, or its oldest event has waited
+   * `lingerMs`); a failed batch is spooled and the replay takes over. Events that arrived during a
+   * send wait out their own linger too, so under load the broker gets one request per `lingerMs`
+   * rather than one per round trip.
+   */
   private async sendFromMemory(): Promise<void> {
-    while (this.buffer.length > 0 && !this.stopping && (!this.spool.open() || this.spool.isEmpty)) {
+    while (this.lingerLeft() === 0 && !this.stopping && (!this.spool.open() || this.spool.isEmpty)) {
       const batch = this.buffer.splice(0, this.batchSize);
+      this.bufferSince = performance.now();
       this.inFlight = batch;
       this.reserved = undefined;
       const ok = await this.trySend(batch);
@@ -316,7 +324,14 @@ export class DurableProducer {
     }
     if (this.stopping) return;
     if (!this.spool.isEmpty) this.scheduleReplay(this.backoffMs);
-    if (this.buffer.length > 0) this.flush();
+    if (this.buffer.length > 0) this.scheduleFlush(this.lingerLeft());
+  }
+
+  /** Milliseconds until the buffer is due for a send: 0 when full or lingered, Infinity when empty. */
+  private lingerLeft(): number {
+    if (this.buffer.length === 0) return Infinity;
+    if (this.buffer.length >= this.batchSize) return 0;
+    return Math.max(0, Math.ceil(this.bufferSince + this.lingerMs - performance.now()));
   }
 
   private scheduleReplay(delayMs: number): void {
