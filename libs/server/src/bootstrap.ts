@@ -13,6 +13,7 @@ import { enableMultipart } from './multipart';
 import { isClusterPrimary, runProcessCluster } from './process-cluster';
 import { requestIdFor } from './request-id';
 
+import './async-resource.patch';
 import 'reflect-metadata';
 
 export interface ServiceOptions {
