@@ -31,7 +31,7 @@ describe('loadConfig', () => {
   it('gives the prediction log its defaults, in bytes where the variable is in MiB', () => {
     const config = loadConfig({});
     expect(config.predictionLog).toEqual({
-      lingerMs: 5,
+      lingerMs: 20,
       batchSize: 500,
       maxBuffered: 20_000,
       spoolDir: '.atelier/spool',

@@ -55,7 +55,7 @@ const Env = z.object({
    * companions, events per Kafka send, events held in memory at most (beyond, they go to the
    * spool on disk), the spool's directory and its size beyond which events are dropped.
    */
-  PREDICTION_LOG_LINGER_MS: z.coerce.number().int().min(0).default(5),
+  PREDICTION_LOG_LINGER_MS: z.coerce.number().int().min(0).default(20),
   PREDICTION_LOG_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
   PREDICTION_LOG_MAX_BUFFERED: z.coerce.number().int().min(1).default(20_000),
   PREDICTION_LOG_SPOOL_DIR: z.string().min(1).default('.atelier/spool'),
