@@ -11,6 +11,7 @@ import { dependencyUnavailable, HealthRegistry, MetricsService } from '@atelier/
 
 import { DurableProducer, type DurableProducerHooks, type DurableProducerOptions } from './durable-producer';
 
+import './crc32c.patch';
 import './request-queue.patch';
 
 export interface SubscribeOptions<T> {
