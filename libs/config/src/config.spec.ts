@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.predictionLog).toEqual({
       lingerMs: 20,
-      batchSize: 500,
+      batchSize: 2000,
       maxBuffered: 20_000,
       spoolDir: '.atelier/spool',
       maxSpoolBytes: 1024 * 1024 * 1024,

@@ -56,7 +56,7 @@ const Env = z.object({
    * spool on disk), the spool's directory and its size beyond which events are dropped.
    */
   PREDICTION_LOG_LINGER_MS: z.coerce.number().int().min(0).default(20),
-  PREDICTION_LOG_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
+  PREDICTION_LOG_BATCH_SIZE: z.coerce.number().int().min(1).default(2000),
   PREDICTION_LOG_MAX_BUFFERED: z.coerce.number().int().min(1).default(20_000),
   PREDICTION_LOG_SPOOL_DIR: z.string().min(1).default('.atelier/spool'),
   PREDICTION_LOG_MAX_SPOOL_MB: z.coerce.number().min(0).default(1024),

@@ -124,6 +124,24 @@ describe('KafkaService.durableProducer (integration)', () => {
     }
   });
 
+  it('sends a batch of megabytes in produce requests the broker takes, spooling nothing', async () => {
+    const large = { ATELIER_NAMESPACE: `${namespace}-large`, PREDICTION_LOG_BATCH_SIZE: '3000' };
+    const kafka = new KafkaService(config(large), new HealthRegistry());
+    cleanup.push(() => kafka.onModuleDestroy());
+    await kafka.ensureTopics();
+    const received: Received[] = [];
+    const consumer = await consume(config(large), kafka.topic('predictions'), received);
+    cleanup.push(() => consumer.disconnect());
+    const errors: string[] = [];
+    const log = kafka.durableProducer('predictions', { hooks: { onError: (e) => errors.push(e.message) } });
+    // 3,000 events of ~1.2 KB, appended at once: one batch of ~3.6 MB, over the broker's 1 MB a partition
+    const ids = Array.from({ length: 3000 }, () => randomUUID());
+    for (const [seq, id] of ids.entries()) log.append(id, { ...event(id, seq), inputs: { seq, note: 'x'.repeat(1000) } });
+    await vi.waitFor(() => expect(new Set(received.map((r) => r.key))).toEqual(new Set(ids)), { timeout: 60_000, interval: 250 });
+    expect(errors).toEqual([]);
+    expect(log.stats()).toMatchObject({ sent: 3000, dropped: 0, spooledEvents: 0 });
+  });
+
   it('spools fast while no broker answers, and a later process replays the spool into Kafka', async () => {
     const port = await closedPort();
     const errors: string[] = [];

@@ -281,9 +281,14 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
+  /**
+   * One batch of the durable producer, in order. Under a backlog a batch holds megabytes (a
+   * 1,000-row batch predict logs ~300 KB): it goes in produce requests of up to
+   * DURABLE_REQUEST_BYTES, so each partition's record batch stays under the broker's 1 MB.
+   */
   private async sendDurably(topic: string, messages: Array<{ key: string; value: string }>): Promise<void> {
     const producer = await this.getDurableClient();
-    await producer.send({ topic, acks: -1, timeout: FAIL_FAST.ackTimeoutMs, messages });
+    for (const chunk of chunksOf(messages, DURABLE_REQUEST_BYTES)) await producer.send({ topic, acks: -1, timeout: FAIL_FAST.ackTimeoutMs, messages: chunk });
   }
 
   /** Starts a consumer; resolves once it has joined its group. */
@@ -468,6 +473,8 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
 }
 
 const SEND_BYTES = 512 * 1024;
+/** a durable send's produce request at most (keys and values, in characters): see `sendDurably` */
+const DURABLE_REQUEST_BYTES = 768 * 1024;
 
 /**
  * Consecutive records as JSON arrays of up to `upTo` values each (and under `SEND_BYTES`), keyed
