@@ -86,6 +86,17 @@ describe('KafkaService.durableProducer (integration)', () => {
     });
   }
 
+  /** A platform's Kafka client in a namespace of its own, its topics made, and what a consumer reads of its predictions. */
+  async function listening(env: Record<string, string>): Promise<{ kafka: KafkaService; received: Received[] }> {
+    const kafka = new KafkaService(config(env), new HealthRegistry());
+    cleanup.push(() => kafka.onModuleDestroy());
+    await kafka.ensureTopics();
+    const received: Received[] = [];
+    const consumer = await consume(config(env), kafka.topic('predictions'), received);
+    cleanup.push(() => consumer.disconnect());
+    return { kafka, received };
+  }
+
   beforeAll(async () => {
     spoolDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-spool-int-'));
     const admin = new KafkaService(config(), new HealthRegistry());
@@ -125,13 +136,7 @@ describe('KafkaService.durableProducer (integration)', () => {
   });
 
   it('sends a batch of megabytes in produce requests the broker takes, spooling nothing', async () => {
-    const large = { ATELIER_NAMESPACE: `${namespace}-large`, PREDICTION_LOG_BATCH_SIZE: '3000' };
-    const kafka = new KafkaService(config(large), new HealthRegistry());
-    cleanup.push(() => kafka.onModuleDestroy());
-    await kafka.ensureTopics();
-    const received: Received[] = [];
-    const consumer = await consume(config(large), kafka.topic('predictions'), received);
-    cleanup.push(() => consumer.disconnect());
+    const { kafka, received } = await listening({ ATELIER_NAMESPACE: `${namespace}-large`, PREDICTION_LOG_BATCH_SIZE: '3000' });
     const errors: string[] = [];
     const log = kafka.durableProducer('predictions', { hooks: { onError: (e) => errors.push(e.message) } });
     // 3,000 events of ~1.2 KB, appended at once: one batch of ~3.6 MB, over the broker's 1 MB a partition
@@ -158,12 +163,7 @@ describe('KafkaService.durableProducer (integration)', () => {
     await away.onModuleDestroy(); // closes the producer; the spool stays for the next process
     expect(first.stats()).toMatchObject({ sent: 0, dropped: 0, spooledEvents: 300 });
 
-    const kafka = new KafkaService(config(restarted), new HealthRegistry());
-    cleanup.push(() => kafka.onModuleDestroy());
-    await kafka.ensureTopics();
-    const received: Received[] = [];
-    const consumer = await consume(config(restarted), kafka.topic('predictions'), received);
-    cleanup.push(() => consumer.disconnect());
+    const { kafka, received } = await listening(restarted);
     const second = kafka.durableProducer('predictions');
     await vi.waitFor(() => expect(new Set(received.map((r) => r.key))).toEqual(new Set(ids)), { timeout: 60_000, interval: 250 });
     await vi.waitFor(() => expect(second.stats()).toMatchObject({ sent: 300, spooledEvents: 0, spoolBytes: 0 }), { timeout: 5000 });
