@@ -30,11 +30,11 @@ export const ErrorBody = z.object({
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** Names of entities, groups, features and models: safe in URLs, Redis keys and ONNX inputs. */
-export const Name = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z][a-z0-9_-]*$/, 'use lower-case letters, digits, "_" or "-", starting with a letter');
+const NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
+export const Name = z.string().min(1).max(64).regex(NAME_PATTERN, 'use lower-case letters, digits, "_" or "-", starting with a letter');
+
+/** What `Name` takes, tested without the schema (the contracts' quick tests). */
+export const isName = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64 && NAME_PATTERN.test(v);
 
 /** Year 0000, or an offset of 16 hours or more: ISO 8601 allows them, PostgreSQL does not. */
 const OUTSIDE_POSTGRES = /^0000|[+-](1[6-9]|[2-9]\d):\d\d$/;
@@ -54,6 +54,9 @@ export const MAX_INT32 = 2_147_483_647;
 
 /** A model version number: 1, 2, … */
 export const VersionNumber = z.number().int().min(1).max(MAX_INT32);
+
+/** What `VersionNumber` takes, tested without the schema. */
+export const isVersionNumber = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_INT32;
 
 export const HealthStatus = z.object({
   status: z.enum(['ok', 'error']),

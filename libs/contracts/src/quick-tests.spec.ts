@@ -150,8 +150,20 @@ describe('isPlainPredictRequest', () => {
     ]);
   });
 
-  it('leaves single predictions and rows without entities or features to the schema', () => {
-    expect(isPlainPredictRequest({ model: 'flight-delay', entities: { airport: 'ORD' }, features: { distance: 1 } })).toBe(false);
+  const single = { model: 'flight-delay', entities: { airport: 'ORD' }, features: { distance: 733, hour: 17, destination: 'SFO', taxi: null } };
+
+  it('takes a single prediction as the schema reads it', () => {
+    expectTakenAsIs(isPlainPredictRequest, PredictRequest, [
+      single,
+      { ...single, alias: 'staging' },
+      { ...single, version: 3 },
+      { model: 'request-only', features: { distance: 100, hour: 0 } },
+      { model: 'flight-delay', entities: { airport: 'ORD' } },
+      { model: 'request-only' },
+    ]);
+  });
+
+  it('leaves rows without entities or features to the schema', () => {
     expect(isPlainPredictRequest({ model: 'request-only', rows: [{ features: { distance: 1 } }] })).toBe(false);
     expect(isPlainPredictRequest({ model: 'flight-delay', rows: [] })).toBe(false);
   });
@@ -162,7 +174,11 @@ describe('isPlainPredictRequest', () => {
       for (const changed of variantsOf(base.rows[1]!, key)) variants.push({ ...base, rows: [base.rows[0], changed] });
     for (const sample of SAMPLES) variants.push({ ...base, rows: [base.rows[0], sample] });
     variants.push({ ...base, alias: 'production', version: 2 });
-    expect(variants.length).toBeGreaterThan(200);
-    expect(expectSound(isPlainPredictRequest, PredictRequest, variants)).toBeGreaterThan(20);
+    // single predictions: every field, and a request that mixes them with rows
+    variants.push(...[...Object.keys(PredictRequest.shape), 'extra'].flatMap((key) => variantsOf(single, key)));
+    for (const key of ['entities', 'features']) for (const changed of variantsOf(single[key as 'entities'], 'airport')) variants.push({ ...single, [key]: changed });
+    variants.push({ ...single, alias: 'production', version: 2 }, { ...single, rows: base.rows }, { ...base, features: {} });
+    expect(variants.length).toBeGreaterThan(400);
+    expect(expectSound(isPlainPredictRequest, PredictRequest, variants)).toBeGreaterThan(40);
   });
 });
