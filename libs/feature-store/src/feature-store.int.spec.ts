@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
 import { loadConfig } from '@atelier/config';
-import type { ConsumerLagResponse, FeatureDtype, FeatureRowEvent } from '@atelier/contracts';
+import type { ConsumerLagResponse, FeatureDtype, FeatureRowEvent, FeatureValue } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
 import { type DeadLetter, KafkaService } from '@atelier/kafka';
 import { onlineStoreMarkerKey } from '@atelier/online-store';
@@ -420,6 +420,44 @@ describe('feature store (integration)', () => {
       times: [at('09:20'), at('09:20'), at('10:30'), at('09:59'), at('09:20')],
     });
     expect(looked.columns[`${stats}:mean_delay`]).toEqual([13, 21, 14, 40, null]);
+  });
+
+  it('gives back every type of value as it was ingested (booleans as 1 and 0): numbers, text with quotes and escapes, nulls, absent keys', async () => {
+    const typed = `typed_flights_${s}`;
+    const typedStats = `typed_stats_${s}`;
+    const dtypes = { origin: 'string', note: 'string', delay: 'int', share: 'float', late: 'bool' } as const;
+    await t.client.createFeatureGroup({
+      name: typed,
+      entity: `flight_${s}`,
+      ttlSeconds: 3600,
+      description: '',
+      features: Object.entries(dtypes).map(([name, dtype]) => ({ name, dtype, description: '' })),
+    });
+    await createGroup(typedStats, { mean_delay: 'float', busy: 'bool', label: 'string', flights: 'int' });
+    const stats = { mean_delay: -0.125, busy: false, label: 'say "hi"\\ \u00e9\n', flights: 2 ** 40 };
+    await t.client.ingestRows(typedStats, [{ entityKey: 'ORD', eventTime: '2001-01-06T08:30:00Z', values: stats }]);
+    const rows: Array<Record<string, FeatureValue>> = [
+      { origin: 'ORD', note: '{"json": [1, 2]}', delay: -3, share: 1e-7, late: true },
+      { origin: 'SFO', note: '', delay: 0, share: 12345678.875, late: false },
+      { origin: 'ORD', note: null, delay: null, share: null, late: null },
+      { origin: 'ORD' },
+    ];
+    await t.client.ingestRows(
+      typed,
+      rows.map((values, i) => ({ entityKey: `t${i}`, eventTime: `2001-01-06T09:0${i}:00.123Z`, values })),
+    );
+    const set = await t.client.trainingSet({
+      source: { group: typed, start: '2001-01-06T00:00:00Z', end: '2001-01-07T00:00:00Z' },
+      joinKeys: { [entity]: 'origin' },
+      features: Object.keys(stats).map((f) => `${typedStats}:${f}`),
+      columns: [...Object.keys(dtypes), 'not_a_feature'],
+    });
+    expect(set.eventTimes).toEqual(rows.map((_, i) => Date.parse(`2001-01-06T09:0${i}:00.123Z`)));
+    const cell = (v: unknown) => (typeof v === 'boolean' ? Number(v) : (v ?? null));
+    for (const name of Object.keys(dtypes)) expect(set.columns[name]).toEqual(rows.map((r) => cell(r[name])));
+    expect(set.columns.not_a_feature).toEqual([null, null, null, null]);
+    for (const [name, value] of Object.entries(stats))
+      expect(set.columns[`${typedStats}:${name}`]).toEqual([cell(value), null, cell(value), cell(value)]);
   });
 
   it('reads any number of columns and features at once (PostgreSQL functions take at most 100 arguments)', async () => {

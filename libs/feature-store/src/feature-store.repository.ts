@@ -18,6 +18,12 @@ export interface StoredGroup {
   aggregation: FeatureAggregation | null;
 }
 
+/** Which values of its rows a read takes: `keys`, of the group whose `features` type them. */
+export interface ValuesRead {
+  keys: readonly string[];
+  features: readonly FeatureDefinition[];
+}
+
 /** PostgreSQL's memory for one sort of a large read (`sortedRead`): a read may hold a few. */
 const SORT_WORK_MEM = '64MB';
 
@@ -144,19 +150,20 @@ export class FeatureStoreRepository {
 
   /**
    * Rows with `from <= event_time < to` in event-time order (label rows of a training set): their
-   * times and the values of `keys`. Read on node-postgres, one JSON array per row with only those
-   * values: a training set's half a million rows cost Prisma's query engine seconds.
+   * times and the values of `values.keys` (`ValueColumns`). Read on node-postgres: a training
+   * set's half a million rows cost Prisma's query engine seconds.
    */
-  async rowsBetween(groupName: string, from: Date, to: Date, limit: number, keys: string[]): Promise<LabelColumns> {
-    const { rows } = await this.sortedRead<[string]>({
-      text: `SELECT ${timeAndValues(5, keys.length)} FROM feature_rows
+  async rowsBetween(groupName: string, from: Date, to: Date, limit: number, values: ValuesRead): Promise<LabelColumns> {
+    const read = new ValueColumns(values, 5);
+    const { rows } = await this.sortedRead<unknown[]>({
+      text: `SELECT ${TIME_COLUMN}, ${read.select()} FROM feature_rows
              WHERE group_name = $1 AND event_time >= $2 AND event_time < $3
              ORDER BY event_time, id
              LIMIT $4`,
-      values: [groupName, from, to, limit, ...keys],
+      values: [groupName, from, to, limit, ...read.keys],
       rowMode: 'array',
     });
-    return toLabelColumns(rows, keys.length);
+    return toLabelColumns(rows, read);
   }
 
   /** How many rows have `from <= event_time < to`. */
@@ -180,34 +187,37 @@ export class FeatureStoreRepository {
   }
 
   /** Every `stride`-th of the rows `rowsBetween` reads, at most `limit`: a sample spread over the window. */
-  async sampleBetween(groupName: string, from: Date, to: Date, stride: number, limit: number, keys: string[]): Promise<LabelColumns> {
-    const { rows } = await this.sortedRead<[string]>({
-      text: `SELECT ${timeAndValues(6, keys.length)} FROM (
+  async sampleBetween(groupName: string, from: Date, to: Date, stride: number, limit: number, values: ValuesRead): Promise<LabelColumns> {
+    const read = new ValueColumns(values, 6);
+    const { rows } = await this.sortedRead<unknown[]>({
+      text: `SELECT ${TIME_COLUMN}, ${read.select()} FROM (
                SELECT id, event_time, "values", row_number() OVER (ORDER BY event_time, id) - 1 AS n FROM feature_rows
                WHERE group_name = $1 AND event_time >= $2 AND event_time < $3) AS numbered
              WHERE n % $4 = 0
              ORDER BY event_time, id
              LIMIT $5`,
-      values: [groupName, from, to, stride, limit, ...keys],
+      values: [groupName, from, to, stride, limit, ...read.keys],
       rowMode: 'array',
     });
-    return toLabelColumns(rows, keys.length);
+    return toLabelColumns(rows, read);
   }
 
   /**
    * The rows an as-of join of instants in [start, to] can pick, ordered by entity, then time:
    * each entity's newest row with `from < event_time <= start`, then every row with
-   * `start < event_time <= to`, with only the values of `features`, as columns (no object a
-   * row: a batch job reads a million of them); on node-postgres like `rowsBetween`. The older rows of the look-back can never be an instant's newest: a shard of
+   * `start < event_time <= to`, with only the values of `values.keys` (features of the group),
+   * as columns (no object a row: a batch job reads a million of them); on node-postgres like
+   * `rowsBetween`. The older rows of the look-back can never be an instant's newest: a shard of
    * a batch job (three days of flights, a week's TTL) read 46,015 route rows instead of 142,377
    * (docs/benchmarks.md). The newest rows are found on the (group, entity, time) index and read
    * back by key, so the planner, which cannot guess how few entities there are, cannot choose a
    * scan of the whole group for them.
    */
-  async rowsForJoin(groupName: string, from: Date, start: Date, to: Date, features: string[]): Promise<JoinRows> {
-    const { rows } = await this.sortedRead<[string, string]>({
-      text: `SELECT entity_key, v FROM (
-               SELECT r.entity_key, r.event_time, ${timeAndValues(5, features.length, 'r')} AS v
+  async rowsForJoin(groupName: string, from: Date, start: Date, to: Date, values: ValuesRead): Promise<JoinRows> {
+    const read = new ValueColumns(values, 5);
+    const { rows } = await this.sortedRead<unknown[]>({
+      text: `SELECT entity_key, ${TIME_COLUMN}, ${read.select()} FROM (
+               SELECT r.entity_key, r.event_time, r."values"
                FROM (SELECT array_agg(entity_key) AS keys, array_agg(newest) AS times FROM (
                        SELECT entity_key, max(event_time) AS newest FROM feature_rows
                        WHERE group_name = $1 AND event_time > $2 AND event_time <= $3
@@ -215,20 +225,19 @@ export class FeatureStoreRepository {
                CROSS JOIN LATERAL unnest(latest.keys, latest.times) AS l(entity_key, event_time)
                JOIN feature_rows r ON r.group_name = $1 AND r.entity_key = l.entity_key AND r.event_time = l.event_time
                UNION ALL
-               SELECT entity_key, event_time, ${timeAndValues(5, features.length)} FROM feature_rows
+               SELECT entity_key, event_time, "values" FROM feature_rows
                WHERE group_name = $1 AND event_time > $3 AND event_time <= $4
              ) AS joinable
              ORDER BY entity_key, event_time`,
-      values: [groupName, from, start, to, ...features],
+      values: [groupName, from, start, to, ...read.keys],
       rowMode: 'array',
     });
     const joinable: JoinRows = { entityKeys: new Array<string>(rows.length), times: new Float64Array(rows.length), values: {} };
-    const columns = features.map((feature) => (joinable.values[feature] = new Array<FeatureValue>(rows.length)));
-    rows.forEach(([entityKey, json], i) => {
-      const row = JSON.parse(json) as [number, ...FeatureValue[]];
-      joinable.entityKeys[i] = entityKey;
-      joinable.times[i] = row[0];
-      for (let k = 0; k < columns.length; k++) columns[k]![i] = row[k + 1]!;
+    const columns = read.keys.map((feature) => (joinable.values[feature] = new Array<FeatureValue>(rows.length)));
+    rows.forEach((row, i) => {
+      joinable.entityKeys[i] = row[0] as string;
+      joinable.times[i] = row[1] as number;
+      read.decode(row, 2, columns, i);
     });
     return joinable;
   }
@@ -494,13 +503,63 @@ function timeAndValues(first: number, keys: number, table?: string): string {
   return `'[' || array_to_string(ARRAY[${items}], ',') || ']'`;
 }
 
-function toLabelColumns(rows: Array<[string]>, keys: number): LabelColumns {
+/** A row's event time in epoch milliseconds, as a number node-postgres parses (`float8`). */
+const TIME_COLUMN = '(extract(epoch FROM event_time) * 1000)::float8';
+
+/**
+ * Values of a read's `keys` as columns of the result, one a key: `"values"->>key`, the value's
+ * text, turned back into its value by its feature's type (ingestion keeps every stored value of
+ * its feature's type; a key that is no feature of the group has no value). PostgreSQL made one
+ * JSON array a row before, taking each value out of the jsonb and printing it: a batch shard's
+ * 50,000 flights took 225–396 ms to read and 104–206 ms of Node.js's CPU to parse, against
+ * 121–219 and 75–160 ms this way (by hand, docs/benchmarks.md).
+ */
+class ValueColumns {
+  private readonly decoders: Array<(text: string) => FeatureValue>;
+
+  /** `first`: the number of the query parameter that holds the first key (the others follow). */
+  readonly keys: readonly string[];
+
+  constructor(
+    values: ValuesRead,
+    private readonly first: number,
+  ) {
+    const dtypes = new Map(values.features.map((f) => [f.name, f.dtype]));
+    this.keys = values.keys;
+    this.decoders = values.keys.map((key) => DECODERS[dtypes.get(key) ?? 'string']);
+  }
+
+  get width(): number {
+    return this.keys.length;
+  }
+
+  /** The key columns of a select list over rows with a `values` column. */
+  select(): string {
+    return this.keys.length === 0 ? 'NULL' : this.keys.map((_, k) => `"values"->>$${this.first + k}::text`).join(', ');
+  }
+
+  /** A result row's values (from index `offset` on) into `columns` at `row`; SQL null is null. */
+  decode(values: readonly unknown[], offset: number, columns: FeatureValue[][], row: number): void {
+    for (let k = 0; k < columns.length; k++) {
+      const text = values[offset + k] as string | null;
+      columns[k]![row] = text === null ? null : this.decoders[k]!(text);
+    }
+  }
+}
+
+const DECODERS: Record<FeatureDefinition['dtype'], (text: string) => FeatureValue> = {
+  float: Number,
+  int: Number,
+  bool: (text) => text === 'true',
+  string: (text) => text,
+};
+
+function toLabelColumns(rows: unknown[][], read: ValueColumns): LabelColumns {
   const times = new Float64Array(rows.length);
-  const values = Array.from({ length: keys }, () => new Array<FeatureValue>(rows.length));
-  rows.forEach(([json], i) => {
-    const row = JSON.parse(json) as [number, ...FeatureValue[]];
-    times[i] = row[0];
-    for (let k = 0; k < keys; k++) values[k]![i] = row[k + 1]!;
+  const values = Array.from({ length: read.width }, () => new Array<FeatureValue>(rows.length));
+  rows.forEach((row, i) => {
+    times[i] = row[0] as number;
+    read.decode(row, 1, values, i);
   });
   return { rowCount: rows.length, times, values };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import type {
+  FeatureDefinition,
   FeatureLookupRequest,
   FeatureLookupResponse,
   RowPartitionRequest,
@@ -35,13 +36,14 @@ export class TrainingSetService {
     const start = new Date(request.source.start);
     const end = new Date(request.source.end);
     if (!(start < end)) throw badRequest('source.start must be before source.end');
-    if (!(await this.repository.findGroup(request.source.group))) throw notFound(`feature group "${request.source.group}" does not exist`);
+    const source = await this.repository.findGroup(request.source.group);
+    if (!source) throw notFound(`feature group "${request.source.group}" does not exist`);
     const joins = await this.planJoins(request.features, request.joinKeys);
 
     const featureRows = this.featureRows(joins, start, end);
     // the label rows' values that the set reads: the passed-through columns and the join keys
     const keys = [...new Set([...request.columns, ...joins.map((j) => j.keyColumn)])];
-    const { labels, sourceRows } = await this.labelRows(request, start, end, keys);
+    const { labels, sourceRows } = await this.labelRows(request, start, end, keys, source.features);
     const valuesOf = (key: string) => labels.values[keys.indexOf(key)]!;
     const columns: TrainingSetResponse['columns'] = {};
     for (const name of request.columns) columns[name] = valuesOf(name).map((v) => cell(v));
@@ -87,10 +89,17 @@ export class TrainingSetService {
    * are: those of the window, and each entity's newest in the TTL before it (a value that old is
    * still fresh at its start; not before year 1), with only the features the join reads.
    */
-  private featureRows(joins: Array<{ group: string; ttlMs: number; features: Array<{ feature: string }> }>, start: Date, end: Date) {
+  private featureRows(
+    joins: Array<{ group: string; ttlMs: number; definitions: FeatureDefinition[]; features: Array<{ feature: string }> }>,
+    start: Date,
+    end: Date,
+  ) {
     const read = (join: (typeof joins)[number]) => {
       const features = join.features.map((f) => f.feature);
-      return this.repository.rowsForJoin(join.group, lookBackFrom(start, join.ttlMs), start, end, features);
+      return this.repository.rowsForJoin(join.group, lookBackFrom(start, join.ttlMs), start, end, {
+        keys: features,
+        features: join.definitions,
+      });
     };
     const reads = Promise.all(joins.map(read));
     reads.catch(() => undefined); // awaited by the caller, or given up with the label rows when they fail first
@@ -98,15 +107,15 @@ export class TrainingSetService {
   }
 
   /** The window's rows in event-time order, with the values of `keys`: all of them (up to `limit`), or an even sample. */
-  private async labelRows(request: TrainingSetRequest, start: Date, end: Date, keys: string[]) {
+  private async labelRows(request: TrainingSetRequest, start: Date, end: Date, keys: string[], features: FeatureDefinition[]) {
     const group = request.source.group;
     const limit = Math.min(request.limit ?? 5_000_000, request.sample ?? Infinity);
     if (request.sample === undefined) {
-      return { labels: await this.repository.rowsBetween(group, start, end, limit, keys), sourceRows: undefined };
+      return { labels: await this.repository.rowsBetween(group, start, end, limit, { keys, features }), sourceRows: undefined };
     }
     const sourceRows = await this.repository.countBetween(group, start, end);
     const stride = Math.max(1, Math.ceil(sourceRows / limit));
-    return { labels: await this.repository.sampleBetween(group, start, end, stride, limit, keys), sourceRows };
+    return { labels: await this.repository.sampleBetween(group, start, end, stride, limit, { keys, features }), sourceRows };
   }
 
   /**
@@ -126,7 +135,10 @@ export class TrainingSetService {
       const rows =
         times.length === 0
           ? { entityKeys: [], times: new Float64Array(0), values: {} }
-          : await this.repository.rowsForJoin(join.group, lookBackFrom(new Date(first), join.ttlMs), new Date(first), new Date(last), features);
+          : await this.repository.rowsForJoin(join.group, lookBackFrom(new Date(first), join.ttlMs), new Date(first), new Date(last), {
+              keys: features,
+              features: join.definitions,
+            });
       const index = new AsOfIndex(rows, join.ttlMs);
       const positions = Int32Array.from(keys, (key, i) => (key === null ? -1 : index.position(key, times[i]!)));
       for (const { ref, feature } of join.features) columns[ref] = atPositions(positions, (rows.values[feature] ?? []).map(cell));
@@ -155,7 +167,7 @@ export class TrainingSetService {
             : `feature group "${name}" is keyed by entity "${group.entityName}": give its keys in ${keysField}`,
         );
       }
-      return { group: name, ttlMs: group.ttlSeconds * 1000, keyColumn, features };
+      return { group: name, ttlMs: group.ttlSeconds * 1000, definitions: group.features, keyColumn, features };
     });
   }
 }
