@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { type ClientBase, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-import type { BatchJobStatus, BatchPrediction, CreateBatchJobRequest, FileSource } from '@atelier/contracts';
+import type { BatchJobStatus, BatchPrediction, ClassLabel, CreateBatchJobRequest, FileSource } from '@atelier/contracts';
 import { type Prisma, PrismaService } from '@atelier/db';
 
 /** Rows of predictions per chunk of a COPY's data. */
@@ -365,29 +365,40 @@ async function copyPredictions(client: PoolClient, jobId: string, shard: number,
  */
 export function* predictionChunks(jobId: string, shard: number, p: PredictionColumns): Generator<Buffer> {
   const out = new BinaryCopyWriter().header();
-  // what every row repeats, encoded once rather than a row at a time
-  const job = p.length === 0 ? Buffer.alloc(0) : encodeField((o) => o.uuid(jobId));
-  const part = encodeField((o) => o.int4(shard));
-  const model = encodeField((o) => o.text(p.model));
-  const version = encodeField((o) => o.int4(p.version));
-  const alias = encodeField((o) => o.text(p.alias));
+  // what every row repeats, encoded once rather than a row at a time: the field count, job and
+  // shard before the row number; model, version and alias after the prediction id
+  const head = p.length === 0 ? Buffer.alloc(0) : encodeField((o) => o.row(14).uuid(jobId).int4(shard));
+  const served = encodeField((o) => o.text(p.model).int4(p.version).text(p.alias));
+  const noneMissing = encodeField((o) => o.textArray([]));
   const entities = jsonbRecords(p.entities, true);
   const columns = jsonbRecords(p.columns, false);
+  // a job's labels are its model's few classes
+  const labels = new Map<ClassLabel, Buffer>();
   for (let from = 0; from < p.length; from += COPY_ROWS) {
     for (let i = from; i < Math.min(p.length, from + COPY_ROWS); i++) {
-      out.row(14).field(job).field(part).int4(i);
+      out.field(head).int4(i);
       if (p.predictionIdBytes) out.uuidBytes(p.predictionIdBytes, i * 16);
       else out.uuid(p.predictionIds[i]!);
-      out.field(model).field(version).field(alias);
+      out.field(served);
       out.timestamptz(p.eventTimes[i]!);
       entities(out, i);
       out.float8(predictionAt(p, i));
       const label = p.label[i] ?? null;
-      out.text(label === null ? null : String(label));
+      if (label === null) out.null();
+      else {
+        let field = labels.get(label);
+        if (!field) {
+          field = encodeField((o) => o.text(String(label)));
+          if (labels.size < JSONB_MEMO) labels.set(label, field);
+        }
+        out.field(field);
+      }
       const probabilities = p.probabilities[i] ?? null;
       if (probabilities) out.jsonb(probabilities);
       else out.null();
-      out.textArray(p.missing[i]!);
+      const missing = p.missing[i]!;
+      if (missing.length === 0) out.field(noneMissing);
+      else out.textArray(missing);
       columns(out, i);
     }
     if (from + COPY_ROWS >= p.length) out.trailer();

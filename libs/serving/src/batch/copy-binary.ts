@@ -71,8 +71,14 @@ export class BinaryCopyWriter {
 
   /** A field already in its binary form (a value every row repeats, encoded once with `encodeField`). */
   field(bytes: Buffer): this {
-    this.room(bytes.length);
-    this.at += bytes.copy(this.buffer, this.at);
+    const length = bytes.length;
+    this.room(length);
+    // a byte loop for the usual few dozen bytes: Buffer#copy's own cost is more than theirs
+    if (length <= 64) {
+      const buffer = this.buffer;
+      for (let i = 0, at = this.at; i < length; i++) buffer[at + i] = bytes[i]!;
+      this.at += length;
+    } else this.at += bytes.copy(this.buffer, this.at);
     return this;
   }
 
