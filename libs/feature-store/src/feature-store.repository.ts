@@ -515,11 +515,10 @@ const TIME_COLUMN = '(extract(epoch FROM event_time) * 1000)::float8';
  * 121–219 and 75–160 ms this way (by hand, docs/benchmarks.md).
  */
 class ValueColumns {
+  readonly keys: readonly string[];
   private readonly decoders: Array<(text: string) => FeatureValue>;
 
   /** `first`: the number of the query parameter that holds the first key (the others follow). */
-  readonly keys: readonly string[];
-
   constructor(
     values: ValuesRead,
     private readonly first: number,
@@ -527,10 +526,6 @@ class ValueColumns {
     const dtypes = new Map(values.features.map((f) => [f.name, f.dtype]));
     this.keys = values.keys;
     this.decoders = values.keys.map((key) => DECODERS[dtypes.get(key) ?? 'string']);
-  }
-
-  get width(): number {
-    return this.keys.length;
   }
 
   /** The key columns of a select list over rows with a `values` column. */
@@ -556,7 +551,7 @@ const DECODERS: Record<FeatureDefinition['dtype'], (text: string) => FeatureValu
 
 function toLabelColumns(rows: unknown[][], read: ValueColumns): LabelColumns {
   const times = new Float64Array(rows.length);
-  const values = Array.from({ length: read.width }, () => new Array<FeatureValue>(rows.length));
+  const values = Array.from({ length: read.keys.length }, () => new Array<FeatureValue>(rows.length));
   rows.forEach((row, i) => {
     times[i] = row[0] as number;
     read.decode(row, 1, values, i);
