@@ -11,7 +11,7 @@ import type {
 } from '@atelier/contracts';
 import { badRequest, notFound } from '@atelier/server';
 
-import { FeatureStoreRepository } from './feature-store.repository';
+import { FeatureStoreRepository, type ValuesRead } from './feature-store.repository';
 import { AsOfIndex, atPositions, cell } from './point-in-time';
 import { lookBackFrom } from './time-bounds';
 
@@ -89,18 +89,9 @@ export class TrainingSetService {
    * are: those of the window, and each entity's newest in the TTL before it (a value that old is
    * still fresh at its start; not before year 1), with only the features the join reads.
    */
-  private featureRows(
-    joins: Array<{ group: string; ttlMs: number; definitions: FeatureDefinition[]; features: Array<{ feature: string }> }>,
-    start: Date,
-    end: Date,
-  ) {
-    const read = (join: (typeof joins)[number]) => {
-      const features = join.features.map((f) => f.feature);
-      return this.repository.rowsForJoin(join.group, lookBackFrom(start, join.ttlMs), start, end, {
-        keys: features,
-        features: join.definitions,
-      });
-    };
+  private featureRows(joins: Array<{ group: string; ttlMs: number; values: ValuesRead }>, start: Date, end: Date) {
+    const read = (join: (typeof joins)[number]) =>
+      this.repository.rowsForJoin(join.group, lookBackFrom(start, join.ttlMs), start, end, join.values);
     const reads = Promise.all(joins.map(read));
     reads.catch(() => undefined); // awaited by the caller, or given up with the label rows when they fail first
     return reads;
@@ -131,14 +122,16 @@ export class TrainingSetService {
     for (const t of times) [first, last] = [Math.min(first, t), Math.max(last, t)];
     for (const join of joins) {
       const keys = request.entities[join.keyColumn]!;
-      const features = join.features.map((f) => f.feature);
       const rows =
         times.length === 0
           ? { entityKeys: [], times: new Float64Array(0), values: {} }
-          : await this.repository.rowsForJoin(join.group, lookBackFrom(new Date(first), join.ttlMs), new Date(first), new Date(last), {
-              keys: features,
-              features: join.definitions,
-            });
+          : await this.repository.rowsForJoin(
+              join.group,
+              lookBackFrom(new Date(first), join.ttlMs),
+              new Date(first),
+              new Date(last),
+              join.values,
+            );
       const index = new AsOfIndex(rows, join.ttlMs);
       const positions = Int32Array.from(keys, (key, i) => (key === null ? -1 : index.position(key, times[i]!)));
       for (const { ref, feature } of join.features) columns[ref] = atPositions(positions, (rows.values[feature] ?? []).map(cell));
@@ -167,7 +160,9 @@ export class TrainingSetService {
             : `feature group "${name}" is keyed by entity "${group.entityName}": give its keys in ${keysField}`,
         );
       }
-      return { group: name, ttlMs: group.ttlSeconds * 1000, definitions: group.features, keyColumn, features };
+      // what the join reads of the group's rows: its features' values, typed by the group
+      const values: ValuesRead = { keys: features.map((f) => f.feature), features: group.features };
+      return { group: name, ttlMs: group.ttlSeconds * 1000, values, keyColumn, features };
     });
   }
 }

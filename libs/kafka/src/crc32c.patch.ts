@@ -66,8 +66,9 @@ let applied: boolean | undefined;
 export function patchKafkaChecksum(): boolean {
   if (applied !== undefined) return applied;
   if (require.cache[require.resolve(ENCODER_MODULE)]) return (applied = false);
-  require(CHECKSUM_MODULE);
-  const cached = require.cache[require.resolve(CHECKSUM_MODULE)];
+  const checksum = require.resolve(CHECKSUM_MODULE);
+  require(checksum);
+  const cached = require.cache[checksum];
   if (!cached) return (applied = false);
   cached.exports = crc32c;
   return (applied = true);

@@ -373,7 +373,7 @@ export function* predictionChunks(jobId: string, shard: number, p: PredictionCol
   const entities = jsonbRecords(p.entities, true);
   const columns = jsonbRecords(p.columns, false);
   // a job's labels are its model's few classes
-  const labels = new Map<ClassLabel, Buffer>();
+  const labelField = encodedOnce<ClassLabel, ClassLabel>((o, label) => o.text(String(label)));
   for (let from = 0; from < p.length; from += COPY_ROWS) {
     for (let i = from; i < Math.min(p.length, from + COPY_ROWS); i++) {
       out.field(head).int4(i);
@@ -385,14 +385,7 @@ export function* predictionChunks(jobId: string, shard: number, p: PredictionCol
       out.float8(predictionAt(p, i));
       const label = p.label[i] ?? null;
       if (label === null) out.null();
-      else {
-        let field = labels.get(label);
-        if (!field) {
-          field = encodeField((o) => o.text(String(label)));
-          if (labels.size < JSONB_MEMO) labels.set(label, field);
-        }
-        out.field(field);
-      }
+      else out.field(labelField(label, label));
       const probabilities = p.probabilities[i] ?? null;
       if (probabilities) out.jsonb(probabilities);
       else out.null();
@@ -422,15 +415,23 @@ function jsonbRecords(
   const json = jsonRecords(fields, skipNull);
   if (fields.length !== 1) return (out, row) => void out.jsonbText(json(row));
   const values = fields[0]![1];
-  const encoded = new Map<unknown, Buffer>();
-  return (out, row) => {
-    const value = values[row] ?? null;
-    let field = encoded.get(value);
+  const fieldOf = encodedOnce<unknown, number>((o, row) => o.jsonbText(json(row)));
+  return (out, row) => void out.field(fieldOf(values[row] ?? null, row));
+}
+
+/**
+ * A field `encode` writes, encoded once per distinct `key` (at most JSONB_MEMO kept) and then
+ * repeated; `arg` is what `encode` makes it from, the first time a key is met.
+ */
+function encodedOnce<K, A>(encode: (out: BinaryCopyWriter, arg: A) => void): (key: K, arg: A) => Buffer {
+  const encoded = new Map<K, Buffer>();
+  return (key, arg) => {
+    let field = encoded.get(key);
     if (!field) {
-      field = encodeField((o) => o.jsonbText(json(row)));
-      if (encoded.size < JSONB_MEMO) encoded.set(value, field);
+      field = encodeField((o) => encode(o, arg));
+      if (encoded.size < JSONB_MEMO) encoded.set(key, field);
     }
-    out.field(field);
+    return field;
   };
 }
 
