@@ -36,4 +36,15 @@ describe('AsyncResource.prototype.bind without the deprecation wrappers', () => 
     expect(() => resource.bind(42 as unknown as () => void)).toThrow(TypeError);
     expect(AsyncResource.bind((x: number) => x + 1)(1)).toBe(2);
   });
+
+  it('names the resource by a value, not a getter made per call (which would keep each request until a full collection)', () => {
+    const first = new AsyncResource('a').bind(() => 1);
+    const second = new AsyncResource('b').bind(() => 2);
+    for (const bound of [first, second]) {
+      const descriptor = Object.getOwnPropertyDescriptor(bound, 'asyncResource');
+      expect(descriptor).toMatchObject({ enumerable: true, configurable: true, writable: true });
+      expect(descriptor?.get).toBeUndefined();
+      expect(descriptor?.value).toBeInstanceOf(AsyncResource);
+    }
+  });
 });
