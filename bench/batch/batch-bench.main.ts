@@ -154,9 +154,11 @@ async function startPlatform(settings: Settings, supervisor: Supervisor): Promis
   const service = await supervisor.start({
     name: 'platform',
     command: NODE_TS[0]!,
+    // BENCH_PLATFORM_NODE_ARGS: Node flags of its own (--trace-gc-nvp, say);
     // BENCH_PROFILE_DIR: a V8 CPU profile of each platform process, written there when it stops
     args: [
       ...NODE_TS.slice(1),
+      ...(process.env.BENCH_PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
       ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
       'apps/platform/src/main.ts',
     ],
