@@ -261,9 +261,13 @@ describe('a search shared by two worker processes (integration)', () => {
   afterAll(() => h.t?.close());
 
   it('trains its trials in both processes, with the same trials and winner as in one', async () => {
+    // both workers taking jobs before the search starts: a worker still starting (slow on a busy
+    // machine) would leave every trial to the other
+    const supervisor = h.t.app.get(TrainingWorkersSupervisor);
+    await eventually(async () => (supervisor.readyPids().length === 2 ? true : undefined), 120_000);
     const done = await h.finished((await h.search('searched')).id);
     expect(done.status, done.error ?? '').toBe('succeeded');
-    const pids = h.t.app.get(TrainingWorkersSupervisor).pids();
+    const pids = supervisor.pids();
     expect(pids).toHaveLength(2);
     // each trial names the process that trained it: both took a share
     expect([...trialWorkers(done)].sort()).toEqual([...pids].sort());

@@ -83,6 +83,28 @@ describe('TrainingWorkersSupervisor', () => {
     expect(supervisor.pids()).toEqual([1000]);
   });
 
+  it('tells which workers said they take jobs, a replacement not before it says so itself', async () => {
+    const { supervisor, launched } = setup(2);
+    supervisor.onApplicationBootstrap();
+    expect(supervisor.readyPids()).toEqual([]);
+    launched[1]!.emit('message', { something: 'else' });
+    launched[1]!.emit('message', WORKER_READY);
+    expect(supervisor.readyPids()).toEqual([1001]);
+    launched[0]!.emit('message', WORKER_READY);
+    expect(supervisor.readyPids()).toEqual([1000, 1001]);
+
+    launched[0]!.exit(null, 'SIGKILL');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(supervisor.readyPids()).toEqual([1001]);
+    launched[0]!.emit('message', WORKER_READY); // the dead one's last words count for nothing
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(launched).toHaveLength(3);
+    expect(supervisor.pids()).toEqual([1002, 1001]);
+    expect(supervisor.readyPids()).toEqual([1001]);
+    launched[2]!.emit('message', WORKER_READY);
+    expect(supervisor.readyPids()).toEqual([1002, 1001]);
+  });
+
   it('restarts a worker that dies, backing off while it keeps dying, and fails the jobs it ran', async () => {
     const { supervisor, launched, failed } = setup(1);
     supervisor.onApplicationBootstrap();

@@ -75,6 +75,8 @@ interface Slot {
   startedAt: number;
   failures: number;
   restart?: NodeJS.Timeout;
+  /** the current child said it takes jobs (WORKER_READY) */
+  ready?: boolean;
 }
 
 /**
@@ -115,10 +117,16 @@ export class TrainingWorkersSupervisor implements OnApplicationBootstrap, OnModu
     return this.slots.flatMap((slot) => (slot.child?.pid === undefined ? [] : [slot.child.pid]));
   }
 
+  /** The process ids of the running workers that said they take jobs. */
+  readyPids(): number[] {
+    return this.slots.flatMap((slot) => (slot.ready && slot.child?.pid !== undefined ? [slot.child.pid] : []));
+  }
+
   private start(slot: Slot): void {
     slot.restart = undefined;
     const child = this.launch(this.config.trainingWorkerNice);
     slot.child = child;
+    slot.ready = false;
     slot.startedAt = Date.now();
     const pid = child.pid;
     slot.exited = new Promise<void>((resolve) => {
@@ -135,7 +143,9 @@ export class TrainingWorkersSupervisor implements OnApplicationBootstrap, OnModu
       });
     });
     child.on('message', (message) => {
-      if (message === WORKER_READY) this.logger.log({ msg: 'training worker ready', pid, worker: slot.index });
+      if (message !== WORKER_READY || slot.child !== child) return;
+      slot.ready = true;
+      this.logger.log({ msg: 'training worker ready', pid, worker: slot.index });
     });
     this.logger.log({ msg: 'training worker started', pid, worker: slot.index });
   }
