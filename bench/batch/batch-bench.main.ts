@@ -15,6 +15,7 @@ import { compileExpression } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
 
 import { git, hostFacts, packageVersion } from '../machine.facts';
+import { NODE_TS, platformArgs } from '../node-ts';
 import { busyShare, commandCpuSeconds, cpuSecondsSince, groupCpuSeconds, machineCpuTicks } from '../process.cpu';
 import { median, writeSection } from '../report.sections';
 import { waitForJob } from '../serving/platform.setup';
@@ -31,7 +32,6 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const HERE = path.join(ROOT, 'bench', 'batch');
 const DATA = path.join(ROOT, 'bench', '.data', 'batch');
 const KEY = generateKey();
-const NODE_TS = [process.execPath, '-r', '@swc-node/register'];
 const FROM = '2001-01-01T00:00:00Z';
 const TRAINING_WINDOW = { start: FROM, validationStart: '2001-01-22T00:00:00Z', end: '2001-02-01T00:00:00Z' };
 const log = (message: string) => console.log(`[bench:batch] ${message}`);
@@ -154,14 +154,7 @@ async function startPlatform(settings: Settings, supervisor: Supervisor): Promis
   const service = await supervisor.start({
     name: 'platform',
     command: NODE_TS[0]!,
-    // BENCH_PLATFORM_NODE_ARGS: Node flags of its own (--trace-gc-nvp, say);
-    // BENCH_PROFILE_DIR: a V8 CPU profile of each platform process, written there when it stops
-    args: [
-      ...NODE_TS.slice(1),
-      ...(process.env.BENCH_PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-      ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
-      'apps/platform/src/main.ts',
-    ],
+    args: platformArgs('apps/platform/src/main.ts'),
     env,
     logFile: path.join(DATA, 'platform.log'),
     ready: () => answers(`${url}/health/ready`),

@@ -11,6 +11,7 @@ import { topicName } from '@atelier/contracts';
 import { PredictionIds } from '@atelier/serving';
 
 import { git, hostFacts, packageVersion } from '../machine.facts';
+import { NODE_TS } from '../node-ts';
 import { processCpu } from '../process.cpu';
 import { median, writeSection } from '../report.sections';
 import { answers, freePort, type Service, Supervisor } from '../serving/service.supervisor';
@@ -26,7 +27,6 @@ import { answers, freePort, type Service, Supervisor } from '../serving/service.
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = path.join(ROOT, 'bench', '.data', 'monitoring');
 const KEY = generateKey();
-const NODE_TS = [process.execPath, '-r', '@swc-node/register'];
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const MODELS = 4;
 const AIRPORTS = ['ATL', 'ORD', 'DFW', 'DEN', 'LAX', 'SFO', 'SEA', 'JFK', 'BOS', 'MIA'];

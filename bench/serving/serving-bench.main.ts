@@ -9,6 +9,7 @@ import { DEMO } from '@atelier/demo';
 import { AtelierClient } from '@atelier/sdk';
 
 import { git, hostFacts, packageVersion } from '../machine.facts';
+import { NODE_TS, platformArgs } from '../node-ts';
 import { type LoadResult, parseResult, type PhaseResult } from './load-result';
 import { type BenchSetup, preparePlatform, REQUEST_ONLY_MODEL, waitForJob, WINDOW } from './platform.setup';
 import { bodiesOf, pathOf, SCENARIO_IDS, type ScenarioId } from './scenarios';
@@ -36,7 +37,6 @@ const NAMESPACE = 'bench';
 const BENCH_KEY = generateKey();
 process.env.ATELIER_API_KEY = BENCH_KEY;
 const REDIS_URL = 'redis://127.0.0.1:6379';
-const NODE_TS = [process.execPath, '-r', '@swc-node/register'];
 const MAX_PLATFORM_RESTARTS = 3;
 
 const log = (message: string) => console.log(`[bench:serving] ${message}`);
@@ -151,14 +151,7 @@ async function startPlatform(settings: Settings, supervisor: Supervisor): Promis
     supervisor.start({
       name: 'platform',
       command: NODE_TS[0]!,
-      // BENCH_PLATFORM_NODE_ARGS: Node flags of its own (--trace-gc-nvp, say);
-      // BENCH_PROFILE_DIR: a V8 CPU profile of each platform process, written there when it stops
-      args: [
-        ...NODE_TS.slice(1),
-        ...(process.env.BENCH_PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-        ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []),
-        'apps/platform/src/main.ts',
-      ],
+      args: platformArgs('apps/platform/src/main.ts'),
       env,
       logFile: path.join(DATA, 'platform.log'),
       ready: () => answers(`${url}/health/ready`),

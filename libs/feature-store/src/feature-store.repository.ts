@@ -496,10 +496,9 @@ async function upsertChunk(client: ClientBase, groupName: string, rows: FeatureR
  * A key the row lacks comes back as null. Built with an ARRAY constructor rather than
  * `json_build_array`, a function, which takes at most 100 arguments: a set may ask for more keys.
  */
-function timeAndValues(first: number, keys: number, table?: string): string {
-  const of = table ? `${table}.` : '';
-  const values = Array.from({ length: keys }, (_, k) => `coalesce((${of}"values"->$${first + k}::text)::text, 'null')`);
-  const items = [`((extract(epoch FROM ${of}event_time) * 1000)::bigint)::text`, ...values].join(', ');
+function timeAndValues(first: number, keys: number): string {
+  const values = Array.from({ length: keys }, (_, k) => `coalesce(("values"->$${first + k}::text)::text, 'null')`);
+  const items = ['((extract(epoch FROM event_time) * 1000)::bigint)::text', ...values].join(', ');
   return `'[' || array_to_string(ARRAY[${items}], ',') || ']'`;
 }
 
