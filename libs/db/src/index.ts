@@ -1,3 +1,4 @@
 export * from './db.module';
 export * from './migrations';
+export * from './pg-array';
 export * from './prisma';
