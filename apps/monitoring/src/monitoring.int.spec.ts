@@ -17,7 +17,13 @@ import {
 import { PrismaService } from '@atelier/db';
 import { type DeadLetter, KafkaService } from '@atelier/kafka';
 import { exportOnnx } from '@atelier/ml';
-import { EvaluationScheduler, IngestionService, MonitoringModule, PredictionEventsConsumer } from '@atelier/monitoring';
+import {
+  EvaluationScheduler,
+  IngestionService,
+  MonitoringModule,
+  MonitoringRepository,
+  PredictionEventsConsumer,
+} from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { authHeaders, DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
@@ -711,6 +717,54 @@ describe('monitoring (integration)', () => {
         else expect(ours).toBeCloseTo(theirs, 9);
       }
     }
+
+    // edges inside minutes, with and without predictions of the same minute outside the window (an
+    // edge minute is its per-minute sums less those): each equals a scan of the window
+    const repository = t.app.get(MonitoringRepository);
+    const times = events.map((e) => Date.parse(e.at)).sort((a, b) => a - b);
+    const outsideInMinute = (from: number, to: number) => times.some((at) => at >= from && at < to);
+    const kinds = new Set<string>();
+    for (const [i, j] of [
+      [0, 39],
+      [1, 38],
+      [2, 37],
+      [3, 30],
+      [4, 25],
+      [6, 20],
+      [9, 33],
+      [10, 11],
+    ] as const) {
+      const start = times[i]!;
+      const end = times[j]! + 1;
+      const startMinute = Math.floor(start / 60_000) * 60_000;
+      const endMinute = Math.floor(end / 60_000) * 60_000;
+      kinds.add(`head ${outsideInMinute(startMinute, start)}, tail ${outsideInMinute(end, endMinute + 60_000)}`);
+      const ours = await repository.aggregateWindow(spread, { start: new Date(start), end: new Date(end) });
+      const [direct] = await prisma.$queryRaw<
+        Array<{ predictions: number; outcomes: number; mean: number | null; positive_rate: number | null; accuracy: number | null }>
+      >`
+        SELECT count(*)::int AS predictions, count(outcome)::int AS outcomes, avg(prediction)::float8 AS mean,
+               avg((prediction >= 0.5)::int)::float8 AS positive_rate,
+               (avg(((prediction >= 0.5) = (outcome >= 0.5))::int) FILTER (WHERE outcome IS NOT NULL))::float8 AS accuracy
+        FROM monitored_predictions WHERE model_name = ${spread} AND predicted_at >= ${new Date(start)} AND predicted_at < ${new Date(end)}`;
+      expect({ i, j, predictions: ours.predictions, outcomes: ours.outcomes }).toEqual({
+        i,
+        j,
+        predictions: direct!.predictions,
+        outcomes: direct!.outcomes,
+      });
+      for (const [mine, theirs] of [
+        [ours.predictionMean, direct!.mean],
+        [ours.positiveRate, direct!.positive_rate],
+        [ours.accuracy, direct!.accuracy],
+      ] as const) {
+        if (theirs === null) expect(mine).toBeNull();
+        else expect(mine).toBeCloseTo(theirs, 9);
+      }
+    }
+    // both kinds of edge were met
+    expect([...kinds].some((k) => k.includes('head true')) && [...kinds].some((k) => k.includes('head false'))).toBe(true);
+    expect([...kinds].some((k) => k.includes('tail true')) && [...kinds].some((k) => k.includes('tail false'))).toBe(true);
   });
 
   it('stores a prediction and its outcome from two transactions at once, without a shared lock: joined once, counted once', async () => {

@@ -2,4 +2,5 @@ export { featureDrift, populationStabilityIndex, type PsiSmoothing } from './dri
 export { EvaluationScheduler } from './evaluation.scheduler';
 export { IngestionService } from './ingestion.service';
 export * from './monitoring.module';
+export { MonitoringRepository } from './monitoring.repository';
 export { PredictionEventsConsumer } from './prediction-events.consumer';

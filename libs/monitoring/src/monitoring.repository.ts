@@ -210,11 +210,14 @@ export class MonitoringRepository {
   }
 
   /**
-   * Every window metric of a model over `[start, end)` by prediction time: the whole minutes from
-   * `monitored_minutes`, the partial minutes at either edge from the predictions themselves, so
-   * the result is exact and the cost does not grow with the traffic of the window.
-   * Positives and accuracy are counted at POSITIVE_THRESHOLD, as ingestion counts them. With a
-   * `version`, that version's predictions only.
+   * Every window metric of a model over `[start, end)` by prediction time, from the per-minute
+   * sums of `monitored_minutes`, so the result is exact and the cost does not grow with the
+   * traffic of the window. A window that starts or ends inside a minute takes that minute's sums
+   * less those of its predictions outside the window: for the minute a window ends `now` in,
+   * only the predictions made since (scanning the minute's rows instead cost hundreds of
+   * milliseconds of PostgreSQL per evaluation at ~35,000 predictions a second). A window inside
+   * two minutes is summed from its predictions. Positives and accuracy are counted at
+   * POSITIVE_THRESHOLD, as ingestion counts them. With a `version`, that version's predictions only.
    */
   async aggregateWindow(
     model: string,
@@ -222,30 +225,44 @@ export class MonitoringRepository {
     db: Db = this.prisma.client,
     version: number | null = null,
   ): Promise<WindowAggregate> {
-    const firstWhole = new Date(Math.ceil(window.start.getTime() / MINUTE_MS) * MINUTE_MS);
-    const lastWhole = new Date(Math.floor(window.end.getTime() / MINUTE_MS) * MINUTE_MS);
-    // no whole minute inside: the raw rows of the window are at most two minutes of them
-    const [wholeFrom, wholeTo] = firstWhole < lastWhole ? [firstWhole, lastWhole] : [window.end, window.end];
+    const { start, end } = window;
+    const firstMinute = new Date(Math.floor(start.getTime() / MINUTE_MS) * MINUTE_MS);
+    const lastMinute = new Date(Math.ceil(end.getTime() / MINUTE_MS) * MINUTE_MS);
+    // no whole minute inside: at most two minutes of predictions, summed one by one
+    const spans = Math.ceil(start.getTime() / MINUTE_MS) < Math.floor(end.getTime() / MINUTE_MS);
     const sums = QUALITY.map(
       (q) => `${q.type === 'int' ? `coalesce(sum(${q.alias}), 0)::int` : `sum(${q.alias})::float8`} AS ${q.alias}`,
     ).join(', ');
+    const columns = ['predictions', 'prediction_sum', 'positives', 'outcomes', 'correct', 'log_loss_sum', ...QUALITY.map((q) => q.alias)];
+    const perPrediction = (where: Prisma.Sql) => Prisma.sql`
+        SELECT 1 AS predictions, prediction AS prediction_sum, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int AS positives,
+               ${Prisma.raw(hasOutcome(outcomeOf()))}::int AS outcomes, ${Prisma.raw(correct('prediction', 'label', outcomeOf()))} AS correct,
+               ${Prisma.raw(logLoss('prediction', 'probabilities', outcomeOf()))} AS log_loss_sum,
+               ${Prisma.raw(qualityOf('prediction', 'label', outcomeOf()))}
+        FROM monitored_predictions
+        WHERE model_name = ${model} ${versionIs(version)} AND (${where})`;
+    const outside = [
+      ...(firstMinute < start ? [Prisma.sql`predicted_at >= ${firstMinute} AND predicted_at < ${start}`] : []),
+      ...(end < lastMinute ? [Prisma.sql`predicted_at >= ${end} AND predicted_at < ${lastMinute}`] : []),
+    ];
+    const parts = spans
+      ? Prisma.sql`
+        SELECT predictions, prediction_sum, positives, outcomes, correct, log_loss_sum, ${Prisma.raw(QUALITY.map((q) => `${q.column} AS ${q.alias}`).join(', '))}
+        FROM monitored_minutes
+        WHERE model_name = ${model} ${versionIs(version)} AND minute >= ${firstMinute} AND minute < ${lastMinute}
+        ${
+          outside.length > 0
+            ? Prisma.sql`UNION ALL
+        SELECT ${Prisma.raw(columns.map((c) => `-${c}`).join(', '))}
+        FROM (${perPrediction(Prisma.join(outside, ' OR '))}) AS outside`
+            : Prisma.empty
+        }`
+      : perPrediction(Prisma.sql`predicted_at >= ${start} AND predicted_at < ${end}`);
     const [row] = await db.$queryRaw<SumsRow[]>`
       SELECT coalesce(sum(predictions), 0)::int AS predictions, sum(prediction_sum)::float8 AS prediction_sum,
              coalesce(sum(positives), 0)::int AS positives, coalesce(sum(outcomes), 0)::int AS outcomes, coalesce(sum(correct), 0)::int AS correct,
              sum(log_loss_sum)::float8 AS log_loss_sum, ${Prisma.raw(sums)}
-      FROM (
-        SELECT predictions, prediction_sum, positives, outcomes, correct, log_loss_sum,
-               ${Prisma.raw(QUALITY.map((q) => `${q.column} AS ${q.alias}`).join(', '))}
-        FROM monitored_minutes
-        WHERE model_name = ${model} AND minute >= ${wholeFrom} AND minute < ${wholeTo} ${versionIs(version)}
-        UNION ALL
-        SELECT 1, prediction, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int, ${Prisma.raw(hasOutcome(outcomeOf()))}::int,
-               ${Prisma.raw(correct('prediction', 'label', outcomeOf()))}, ${Prisma.raw(logLoss('prediction', 'probabilities', outcomeOf()))},
-               ${Prisma.raw(qualityOf('prediction', 'label', outcomeOf()))}
-        FROM monitored_predictions
-        WHERE model_name = ${model} ${versionIs(version)}
-          AND ((predicted_at >= ${window.start} AND predicted_at < ${wholeFrom}) OR (predicted_at >= ${wholeTo} AND predicted_at < ${window.end}))
-      ) AS parts`;
+      FROM (${parts}) AS parts`;
     return aggregateOf(row);
   }
 
