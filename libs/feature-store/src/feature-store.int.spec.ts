@@ -339,6 +339,31 @@ describe('feature store (integration)', () => {
     expect(set.columns.mean_delay![0]).toBe(-2);
   });
 
+  it('cuts a window into consecutive time ranges of about the rows asked, each counted exactly', async () => {
+    const cut = `cut_${s}`;
+    await createGroup(cut, { v: 'int' });
+    // 23 event times a minute apart, holding 1, 2, 3, 1, 2, 3, … rows (one entity each)
+    const rows = Array.from({ length: 23 }, (_, m) =>
+      Array.from({ length: (m % 3) + 1 }, (_, k) => ({
+        entityKey: `E${k}`,
+        eventTime: new Date(Date.UTC(2001, 0, 5, 8, m)).toISOString(),
+        values: { v: m },
+      })),
+    ).flat();
+    await t.client.ingestRows(cut, rows);
+    const window = { start: '2001-01-05T08:00:00.000Z', end: '2001-01-05T09:00:00.000Z' };
+    const { parts, rows: total } = await t.client.partitionRows(cut, { ...window, rowsPerPart: 4 });
+    expect(total).toBe(rows.length);
+    expect(parts[0]!.start).toBe(window.start);
+    expect(parts.at(-1)!.end).toBe(window.end);
+    parts.forEach((part, i) => {
+      if (i > 0) expect(part.start).toBe(parts[i - 1]!.end);
+      // each part's count is exactly the rows of its range
+      expect(part.rows).toBe(rows.filter((r) => r.eventTime >= part.start && r.eventTime < part.end).length);
+    });
+    expect(parts.reduce((n, p) => n + p.rows, 0)).toBe(rows.length);
+  });
+
   it('answers 404 with the error shape for an unknown group', async () => {
     const response = await fetch(`${t.baseUrl}/api/feature-groups/nope_${s}`, { headers: authHeaders() });
     const body = (await response.json()) as Record<string, unknown>;

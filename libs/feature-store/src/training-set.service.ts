@@ -73,14 +73,12 @@ export class TrainingSetService {
     if (!(start < end)) throw badRequest('start must be before end');
     if (!(await this.repository.findGroup(group))) throw notFound(`feature group "${group}" does not exist`);
     const cuts = await this.repository.partStarts(group, start, end, request.rowsPerPart);
-    const parts: RowPartitionResponse['parts'] = [];
-    cuts.forEach((cut, i) => {
-      const last = parts.at(-1);
-      // a cut inside a run of equal event times: that part starts where the previous one did
-      if (last && cut.start.getTime() <= Date.parse(last.start)) last.rows += cut.rows;
-      else parts.push({ start: (i === 0 ? start : cut.start).toISOString(), end: '', rows: cut.rows });
-    });
-    parts.forEach((part, i) => (part.end = parts[i + 1]?.start ?? end.toISOString()));
+    // each cut begins a run of event times (partStarts), so each part is a time range of its own
+    const parts: RowPartitionResponse['parts'] = cuts.map((cut, i) => ({
+      start: (i === 0 ? start : cut.start).toISOString(),
+      end: (cuts[i + 1]?.start ?? end).toISOString(),
+      rows: cut.rows,
+    }));
     return { group, rows: cuts.reduce((n, c) => n + c.rows, 0), parts };
   }
 
