@@ -668,7 +668,6 @@ type StoredBatch = { stored: number; models: string[]; parked: boolean };
  * Says how many were new, of which models, and whether an outcome parked before them waits to be
  * joined — so the join runs only then, not on every batch.
  */
-
 async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Promise<StoredBatch> {
   const result = await client.query<StoredBatch>(
     `WITH stored AS (
