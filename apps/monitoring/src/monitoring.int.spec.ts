@@ -724,7 +724,7 @@ describe('monitoring (integration)', () => {
     const times = events.map((e) => Date.parse(e.at)).sort((a, b) => a - b);
     const outsideInMinute = (from: number, to: number) => times.some((at) => at >= from && at < to);
     const kinds = new Set<string>();
-    for (const [i, j] of [
+    const fromEvents = [
       [0, 39],
       [1, 38],
       [2, 37],
@@ -733,9 +733,11 @@ describe('monitoring (integration)', () => {
       [6, 20],
       [9, 33],
       [10, 11],
-    ] as const) {
-      const start = times[i]!;
-      const end = times[j]! + 1;
+    ].map(([i, j]) => [times[i!]!, times[j!]! + 1] as const);
+    // and windows starting in the first and in the second half of a minute (read from either side)
+    const minute = Math.floor(times[3]! / 60_000) * 60_000 + 60_000;
+    const halves = [10_000, 29_000, 31_000, 50_000].map((offset) => [minute + offset, times[33]! + 1] as const);
+    for (const [start, end] of [...fromEvents, ...halves]) {
       const startMinute = Math.floor(start / 60_000) * 60_000;
       const endMinute = Math.floor(end / 60_000) * 60_000;
       kinds.add(`head ${outsideInMinute(startMinute, start)}, tail ${outsideInMinute(end, endMinute + 60_000)}`);
@@ -747,9 +749,9 @@ describe('monitoring (integration)', () => {
                avg((prediction >= 0.5)::int)::float8 AS positive_rate,
                (avg(((prediction >= 0.5) = (outcome >= 0.5))::int) FILTER (WHERE outcome IS NOT NULL))::float8 AS accuracy
         FROM monitored_predictions WHERE model_name = ${spread} AND predicted_at >= ${new Date(start)} AND predicted_at < ${new Date(end)}`;
-      expect({ i, j, predictions: ours.predictions, outcomes: ours.outcomes }).toEqual({
-        i,
-        j,
+      expect({ start, end, predictions: ours.predictions, outcomes: ours.outcomes }).toEqual({
+        start,
+        end,
         predictions: direct!.predictions,
         outcomes: direct!.outcomes,
       });

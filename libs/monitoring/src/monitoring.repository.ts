@@ -212,11 +212,13 @@ export class MonitoringRepository {
   /**
    * Every window metric of a model over `[start, end)` by prediction time, from the per-minute
    * sums of `monitored_minutes`, so the result is exact and the cost does not grow with the
-   * traffic of the window. A window that starts or ends inside a minute takes that minute's sums
-   * less those of its predictions outside the window: for the minute a window ends `now` in,
-   * only the predictions made since (scanning the minute's rows instead cost hundreds of
-   * milliseconds of PostgreSQL per evaluation at ~35,000 predictions a second). A window inside
-   * two minutes is summed from its predictions. Positives and accuracy are counted at
+   * traffic of the window. A window that ends inside a minute takes that minute's sums less those
+   * of its predictions after the window: for the minute a window ends `now` in, only those made
+   * since (scanning the minute's predictions instead cost hundreds of milliseconds of PostgreSQL
+   * per evaluation at ~35,000 predictions a second). A window that starts inside a minute reads
+   * the part of that minute that covers less time: the predictions before the window (subtracted
+   * from the minute's sums) or those in it. A window inside two minutes is summed from its
+   * predictions. Positives and accuracy are counted at
    * POSITIVE_THRESHOLD, as ingestion counts them. With a `version`, that version's predictions only.
    */
   async aggregateWindow(
@@ -241,15 +243,23 @@ export class MonitoringRepository {
                ${Prisma.raw(qualityOf('prediction', 'label', outcomeOf()))}
         FROM monitored_predictions
         WHERE model_name = ${model} ${versionIs(version)} AND (${where})`;
+    // the first minute: its sums less the predictions before the window when the window starts in
+    // its first half, else the window's predictions in it — whichever covers less time
+    const headOutside = start.getTime() - firstMinute.getTime();
+    const headByMinute = headOutside <= MINUTE_MS / 2;
+    const minutesFrom = headByMinute ? firstMinute : new Date(firstMinute.getTime() + MINUTE_MS);
+    const inside = headByMinute ? [] : [Prisma.sql`predicted_at >= ${start} AND predicted_at < ${minutesFrom}`];
+    // the last minute: its sums less the predictions after the window (none yet when it ends now)
     const outside = [
-      ...(firstMinute < start ? [Prisma.sql`predicted_at >= ${firstMinute} AND predicted_at < ${start}`] : []),
+      ...(headByMinute && headOutside > 0 ? [Prisma.sql`predicted_at >= ${firstMinute} AND predicted_at < ${start}`] : []),
       ...(end < lastMinute ? [Prisma.sql`predicted_at >= ${end} AND predicted_at < ${lastMinute}`] : []),
     ];
     const parts = spans
       ? Prisma.sql`
         SELECT predictions, prediction_sum, positives, outcomes, correct, log_loss_sum, ${Prisma.raw(QUALITY.map((q) => `${q.column} AS ${q.alias}`).join(', '))}
         FROM monitored_minutes
-        WHERE model_name = ${model} ${versionIs(version)} AND minute >= ${firstMinute} AND minute < ${lastMinute}
+        WHERE model_name = ${model} ${versionIs(version)} AND minute >= ${minutesFrom} AND minute < ${lastMinute}
+        ${inside.length > 0 ? Prisma.sql`UNION ALL ${perPrediction(inside[0]!)}` : Prisma.empty}
         ${
           outside.length > 0
             ? Prisma.sql`UNION ALL
