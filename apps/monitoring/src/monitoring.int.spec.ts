@@ -692,9 +692,19 @@ describe('monitoring (integration)', () => {
     minutes.forEach((m, i) => expect(m.predictionSum).toBeCloseTo(scanned[i]!.prediction_sum, 9));
     minutes.forEach((m, i) => expect(m.logLossSum).toBeCloseTo(scanned[i]!.log_loss, 9));
 
-    // a window that starts and ends inside minutes: the API's figures equal a scan of exactly that window
-    for (const seconds of [45, 330, 900]) {
-      const stats = await t.client.modelStats(spread, seconds);
+    /** `figures` over `[start, end)` equal a scan of exactly that window (`named` says which window in a failure) */
+    const expectScanned = async (
+      named: Record<string, number>,
+      figures: {
+        predictions: number;
+        outcomes: number;
+        predictionMean: number | null;
+        positiveRate: number | null;
+        accuracy: number | null;
+      },
+      start: Date,
+      end: Date,
+    ) => {
       const [direct] = await prisma.$queryRaw<
         Array<{ predictions: number; outcomes: number; mean: number | null; positive_rate: number | null; accuracy: number | null }>
       >`
@@ -702,20 +712,26 @@ describe('monitoring (integration)', () => {
                avg((prediction >= 0.5)::int)::float8 AS positive_rate,
                (avg(((prediction >= 0.5) = (outcome >= 0.5))::int) FILTER (WHERE outcome IS NOT NULL))::float8 AS accuracy
         FROM monitored_predictions
-        WHERE model_name = ${spread} AND predicted_at >= ${new Date(stats.windowStart)} AND predicted_at < ${new Date(stats.windowEnd)}`;
-      expect({ seconds, predictions: stats.predictions, outcomes: stats.outcomes }).toEqual({
-        seconds,
+        WHERE model_name = ${spread} AND predicted_at >= ${start} AND predicted_at < ${end}`;
+      expect({ ...named, predictions: figures.predictions, outcomes: figures.outcomes }).toEqual({
+        ...named,
         predictions: direct!.predictions,
         outcomes: direct!.outcomes,
       });
       for (const [ours, theirs] of [
-        [stats.predictionMean, direct!.mean],
-        [stats.positiveRate, direct!.positive_rate],
-        [stats.accuracy, direct!.accuracy],
+        [figures.predictionMean, direct!.mean],
+        [figures.positiveRate, direct!.positive_rate],
+        [figures.accuracy, direct!.accuracy],
       ] as const) {
         if (theirs === null) expect(ours).toBeNull();
         else expect(ours).toBeCloseTo(theirs, 9);
       }
+    };
+
+    // a window that starts and ends inside minutes: the API's figures equal a scan of exactly that window
+    for (const seconds of [45, 330, 900]) {
+      const stats = await t.client.modelStats(spread, seconds);
+      await expectScanned({ seconds }, stats, new Date(stats.windowStart), new Date(stats.windowEnd));
     }
 
     // edges inside minutes, with and without predictions of the same minute outside the window (an
@@ -742,27 +758,7 @@ describe('monitoring (integration)', () => {
       const endMinute = Math.floor(end / 60_000) * 60_000;
       kinds.add(`head ${outsideInMinute(startMinute, start)}, tail ${outsideInMinute(end, endMinute + 60_000)}`);
       const ours = await repository.aggregateWindow(spread, { start: new Date(start), end: new Date(end) });
-      const [direct] = await prisma.$queryRaw<
-        Array<{ predictions: number; outcomes: number; mean: number | null; positive_rate: number | null; accuracy: number | null }>
-      >`
-        SELECT count(*)::int AS predictions, count(outcome)::int AS outcomes, avg(prediction)::float8 AS mean,
-               avg((prediction >= 0.5)::int)::float8 AS positive_rate,
-               (avg(((prediction >= 0.5) = (outcome >= 0.5))::int) FILTER (WHERE outcome IS NOT NULL))::float8 AS accuracy
-        FROM monitored_predictions WHERE model_name = ${spread} AND predicted_at >= ${new Date(start)} AND predicted_at < ${new Date(end)}`;
-      expect({ start, end, predictions: ours.predictions, outcomes: ours.outcomes }).toEqual({
-        start,
-        end,
-        predictions: direct!.predictions,
-        outcomes: direct!.outcomes,
-      });
-      for (const [mine, theirs] of [
-        [ours.predictionMean, direct!.mean],
-        [ours.positiveRate, direct!.positive_rate],
-        [ours.accuracy, direct!.accuracy],
-      ] as const) {
-        if (theirs === null) expect(mine).toBeNull();
-        else expect(mine).toBeCloseTo(theirs, 9);
-      }
+      await expectScanned({ start, end }, ours, new Date(start), new Date(end));
     }
     // both kinds of edge were met
     expect([...kinds].some((k) => k.includes('head true')) && [...kinds].some((k) => k.includes('head false'))).toBe(true);

@@ -235,7 +235,6 @@ export class MonitoringRepository {
     const sums = QUALITY.map(
       (q) => `${q.type === 'int' ? `coalesce(sum(${q.alias}), 0)::int` : `sum(${q.alias})::float8`} AS ${q.alias}`,
     ).join(', ');
-    const columns = ['predictions', 'prediction_sum', 'positives', 'outcomes', 'correct', 'log_loss_sum', ...QUALITY.map((q) => q.alias)];
     const perPrediction = (where: Prisma.Sql) => Prisma.sql`
         SELECT 1 AS predictions, prediction AS prediction_sum, (prediction >= ${POSITIVE_THRESHOLD}::float8)::int AS positives,
                ${Prisma.raw(hasOutcome(outcomeOf()))}::int AS outcomes, ${Prisma.raw(correct('prediction', 'label', outcomeOf()))} AS correct,
@@ -248,7 +247,7 @@ export class MonitoringRepository {
     const headOutside = start.getTime() - firstMinute.getTime();
     const headByMinute = headOutside <= MINUTE_MS / 2;
     const minutesFrom = headByMinute ? firstMinute : new Date(firstMinute.getTime() + MINUTE_MS);
-    const inside = headByMinute ? [] : [Prisma.sql`predicted_at >= ${start} AND predicted_at < ${minutesFrom}`];
+    const headInside = headByMinute ? undefined : Prisma.sql`predicted_at >= ${start} AND predicted_at < ${minutesFrom}`;
     // the last minute: its sums less the predictions after the window (none yet when it ends now)
     const outside = [
       ...(headByMinute && headOutside > 0 ? [Prisma.sql`predicted_at >= ${firstMinute} AND predicted_at < ${start}`] : []),
@@ -256,14 +255,14 @@ export class MonitoringRepository {
     ];
     const parts = spans
       ? Prisma.sql`
-        SELECT predictions, prediction_sum, positives, outcomes, correct, log_loss_sum, ${Prisma.raw(QUALITY.map((q) => `${q.column} AS ${q.alias}`).join(', '))}
+        SELECT ${Prisma.raw([...WINDOW_SUMS, ...QUALITY.map((q) => `${q.column} AS ${q.alias}`)].join(', '))}
         FROM monitored_minutes
         WHERE model_name = ${model} ${versionIs(version)} AND minute >= ${minutesFrom} AND minute < ${lastMinute}
-        ${inside.length > 0 ? Prisma.sql`UNION ALL ${perPrediction(inside[0]!)}` : Prisma.empty}
+        ${headInside ? Prisma.sql`UNION ALL ${perPrediction(headInside)}` : Prisma.empty}
         ${
           outside.length > 0
             ? Prisma.sql`UNION ALL
-        SELECT ${Prisma.raw(columns.map((c) => `-${c}`).join(', '))}
+        SELECT ${Prisma.raw([...WINDOW_SUMS, ...QUALITY.map((q) => q.alias)].map((c) => `-${c}`).join(', '))}
         FROM (${perPrediction(Prisma.join(outside, ' OR '))}) AS outside`
             : Prisma.empty
         }`
@@ -587,6 +586,9 @@ const qualityOf = (p: string, l: string, o: OutcomeColumns) => QUALITY.map((q) =
 const qualityChange = (p: string, l: string, now: OutcomeColumns, before: OutcomeColumns) =>
   QUALITY.map((q) => `${q.sql(p, l, now.value)} - ${q.sql(p, l, before.value)} AS ${q.alias}`).join(', ');
 const NO_QUALITY = QUALITY.map((q) => `0::${q.type} AS ${q.alias}`).join(', ');
+
+/** The sums a window adds up, as `monitored_minutes` names them (the quality sums besides: QUALITY). */
+const WINDOW_SUMS = ['predictions', 'prediction_sum', 'positives', 'outcomes', 'correct', 'log_loss_sum'];
 
 const ADD_TO_MINUTES = `
   minutes AS (
