@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
 import {
@@ -795,6 +795,88 @@ describe('monitoring (integration)', () => {
     expect(sums._sum).toEqual({ predictions: pairs.length, outcomes: pairs.length, correct: pairs.length / 2 });
     // a second sweep finds nothing more
     expect(await ingestion.joinParked()).toBe(0);
+  });
+
+  it('stores a new batch through COPY and one holding stored predictions through the INSERT: each prediction once, minutes equal to a scan', async () => {
+    const copied = `copied-${s}`;
+    const repository = t.app.get(MonitoringRepository);
+    const db = t.app.get(PrismaService);
+    const prisma = db.client;
+    // the statements each ingest sends (a COPY is a stream object with its text)
+    const sent: string[] = [];
+    const transaction = db.transaction.bind(db);
+    const spy = vi.spyOn(db, 'transaction').mockImplementation((work) =>
+      transaction((client) => {
+        const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+        const watched = new Proxy(client, {
+          get: (target, key, receiver) =>
+            key === 'query'
+              ? (...args: unknown[]) => {
+                  const first = args[0] as string | { text?: string };
+                  sent.push(typeof first === 'string' ? first : String(first.text));
+                  return query(...args);
+                }
+              : Reflect.get(target, key, receiver),
+        });
+        return work(watched);
+      }),
+    );
+    const path = () => {
+      const kinds = sent.map((q) => q.trim().split(/\s+/).slice(0, 2).join(' '));
+      sent.length = 0;
+      return { copy: kinds.includes('COPY monitored_predictions'), insert: kinds.includes('WITH stored'), rolledBack: kinds.includes('ROLLBACK TO') };
+    };
+    try {
+      const now = Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000;
+      // 60 predictions over three minutes; some of a class with probabilities, some of a canary arm
+      const events = Array.from({ length: 60 }, (_, i) => ({
+        ...prediction(copied, randomUUID(), (i % 10) / 10, new Date(now + i * 3_000 + (i % 7))),
+        ...(i % 5 === 1 ? { label: 'late', probabilities: { late: 0.6, on_time: 0.4 } } : {}),
+        ...(i % 3 === 2 ? { arm: 'canary' as const, latencyMs: 1.25 } : {}),
+      }));
+      // an outcome parked before its prediction: joined once the COPY has stored it
+      await repository.ingest([], [{ predictionId: events[7]!.predictionId, value: 1, at: new Date().toISOString() }]);
+      sent.length = 0;
+      expect(await repository.ingest(events.slice(0, 40), [])).toMatchObject({ stored: 40, joined: 1, models: [copied] });
+      expect(path()).toEqual({ copy: true, insert: false, rolledBack: false });
+      // redelivered ones among new ones: the COPY fails on the key, the INSERT stores the new ones
+      expect(await repository.ingest(events.slice(30, 60), [])).toMatchObject({ stored: 20 });
+      expect(path()).toEqual({ copy: true, insert: true, rolledBack: true });
+      // the same prediction twice in one batch: stored once
+      const twice = prediction(copied, randomUUID(), 0.3, new Date(now + 30_000));
+      expect(await repository.ingest([twice, { ...twice }], [])).toMatchObject({ stored: 1 });
+      expect(path()).toEqual({ copy: true, insert: true, rolledBack: true });
+      // a time finer than a millisecond: the INSERT, rounded by the server as before
+      const fine = { ...prediction(copied, randomUUID(), 0.7), at: new Date(now + 61_000).toISOString().replace('Z', '999Z') };
+      expect(await repository.ingest([fine], [])).toMatchObject({ stored: 1 });
+      expect(path()).toEqual({ copy: false, insert: true, rolledBack: false });
+      expect((await prisma.monitoredPrediction.findUnique({ where: { predictionId: fine.predictionId } }))!.predictedAt.getTime()).toBe(now + 61_001);
+
+      const stored = await prisma.monitoredPrediction.findMany({ where: { modelName: copied }, orderBy: { predictedAt: 'asc' } });
+      expect(stored).toHaveLength(62);
+      const first = stored.find((p) => p.predictionId === events[0]!.predictionId)!;
+      expect(first).toMatchObject({ version: 1, alias: 'production', prediction: 0, inputs: { distance: 500 }, label: null, probabilities: null });
+      expect(first.predictedAt.toISOString()).toBe(events[0]!.at);
+      expect(stored.find((p) => p.predictionId === events[11]!.predictionId)).toMatchObject({
+        label: 'late',
+        probabilities: { late: 0.6, on_time: 0.4 },
+        arm: 'canary',
+        latencyMs: 1.25,
+      });
+      expect(stored.find((p) => p.predictionId === events[7]!.predictionId)).toMatchObject({ outcome: 1 });
+      const [scanned] = await prisma.$queryRaw<Array<{ minutes: unknown }>>`
+        SELECT json_agg(m ORDER BY m.minute) AS minutes FROM (
+          SELECT date_trunc('minute', predicted_at) AS minute, count(*)::int AS predictions, count(*) FILTER (WHERE prediction >= 0.5)::int AS positives,
+                 count(outcome)::int AS outcomes, round(sum(prediction)::numeric, 9)::float8 AS sum
+          FROM monitored_predictions WHERE model_name = ${copied} GROUP BY 1) m`;
+      const [summed] = await prisma.$queryRaw<Array<{ minutes: unknown }>>`
+        SELECT json_agg(m ORDER BY m.minute) AS minutes FROM (
+          SELECT minute, predictions, positives, outcomes, round(prediction_sum::numeric, 9)::float8 AS sum
+          FROM monitored_minutes WHERE model_name = ${copied}) m`;
+      expect(summed!.minutes).toEqual(scanned!.minutes);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('keeps at most one open alert per monitor when evaluations race', async () => {

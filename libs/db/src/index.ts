@@ -1,3 +1,4 @@
+export * from './copy-binary';
 export * from './db.module';
 export * from './migrations';
 export * from './pg-array';

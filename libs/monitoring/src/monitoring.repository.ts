@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
-import { type Db, pgArray, Prisma, PrismaService } from '@atelier/db';
+import { BinaryCopyWriter, copyIn, type Db, pgArray, Prisma, PrismaService } from '@atelier/db';
 
 import { POSITIVE_THRESHOLD, type Window, type WindowAggregate } from './window-metrics';
 
@@ -127,8 +127,7 @@ export class MonitoringRepository {
       const shadows = predictions.filter((p) => p.arm === 'shadow' && p.shadowOf);
       const answered = shadows.length > 0 ? predictions.filter((p) => !(p.arm === 'shadow' && p.shadowOf)) : predictions;
       if (shadows.length > 0) await insertShadowPredictions(client, shadows);
-      const stored: StoredBatch =
-        answered.length > 0 ? await insertPredictions(client, answered) : { stored: 0, models: [], parked: false };
+      const stored: StoredBatch = answered.length > 0 ? await storePredictions(client, answered) : { stored: 0, models: [], parked: false };
       stored.models.forEach((m) => models.add(m));
       const joinedPending = stored.parked
         ? await joinPending(
@@ -697,6 +696,97 @@ async function insertPredictions(client: PoolClient, rows: NewPrediction[]): Pro
     predictionParameters(rows),
   );
   return result.rows[0]!;
+}
+
+/**
+ * Stores answered predictions as `insertPredictions` does, through one binary COPY while none of
+ * them is stored yet (the usual batch): by hand, 1,500 predictions took PostgreSQL about 10 ms
+ * this way against 17 ms through the INSERT, which reads them from parameter arrays and looks
+ * each up for a conflict. A redelivered prediction makes the COPY fail on the primary key, as
+ * does a value the server refuses: the batch then goes through `insertPredictions`, which skips
+ * the one and names the other. A time finer than a millisecond goes there too (the server rounds
+ * it; COPY would take it as `Date.parse` cuts it).
+ */
+async function storePredictions(client: PoolClient, rows: NewPrediction[]): Promise<StoredBatch> {
+  const times = rows.map((r) => millisecondsOf(r.at));
+  if (times.includes(null)) return insertPredictions(client, rows);
+  await client.query('SAVEPOINT copy_predictions');
+  try {
+    await copyIn(client, COPY_PREDICTIONS, [predictionCopy(rows, times as number[])]);
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT copy_predictions');
+    return insertPredictions(client, rows);
+  }
+  await client.query('RELEASE SAVEPOINT copy_predictions');
+  return addCopied(client, rows, times as number[]);
+}
+
+const COPY_PREDICTIONS = `COPY monitored_predictions (prediction_id, model_name, version, alias, prediction, inputs, predicted_at, label, probabilities, arm, latency_ms)
+  FROM STDIN WITH (FORMAT binary)`;
+
+/** An ISO time of whole milliseconds at most, as the prediction log writes them. */
+const MILLISECOND_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?(?:Z|[+-]\d\d:\d\d)$/;
+/** The last time `millisecondsOf` read: a batch predict's predictions share theirs. */
+let lastTime: { at: string; ms: number | null } = { at: '', ms: null };
+
+/** `at` in epoch milliseconds, or null when it is not an ISO time of whole milliseconds. */
+function millisecondsOf(at: string): number | null {
+  if (at === lastTime.at) return lastTime.ms;
+  const ms = MILLISECOND_TIME.test(at) ? Date.parse(at) : NaN;
+  lastTime = { at, ms: Number.isFinite(ms) ? ms : null };
+  return lastTime.ms;
+}
+
+/** Answered predictions as `COPY_PREDICTIONS` reads them, `times[i]` the time of `rows[i]`. */
+function predictionCopy(rows: NewPrediction[], times: number[]): Buffer {
+  const out = new BinaryCopyWriter(64 + rows.length * 320).header();
+  rows.forEach((r, i) => {
+    const label = classLabel(r);
+    out.row(11).uuid(r.predictionId).text(r.model).int4(r.version).text(r.alias).float8(r.prediction);
+    out.jsonb(r.inputs ?? null);
+    out.timestamptz(times[i]!).text(label);
+    if (label === null || !r.probabilities) out.null();
+    else out.jsonb(r.probabilities);
+    out.text(r.arm ?? null).float8(r.latencyMs ?? null);
+  });
+  return out.trailer().take();
+}
+
+/**
+ * Adds copied predictions to their minutes and says whether an outcome parked before them waits
+ * (as `insertPredictions` does for those it stores). They are summed here per model, version and
+ * second first — a second lies within one minute in every time zone — so the statement reads a
+ * few rows instead of one per prediction.
+ */
+async function addCopied(client: PoolClient, rows: NewPrediction[], times: number[]): Promise<StoredBatch> {
+  const seconds = new Map<string, { model: string; version: number; second: number; n: number; sum: number; positives: number }>();
+  rows.forEach((r, i) => {
+    const second = Math.floor(times[i]! / 1000);
+    const key = `${r.version} ${second} ${r.model}`;
+    let sums = seconds.get(key);
+    if (!sums) seconds.set(key, (sums = { model: r.model, version: r.version, second, n: 0, sum: 0, positives: 0 }));
+    sums.n++;
+    sums.sum += r.prediction;
+    if (r.prediction >= POSITIVE_THRESHOLD) sums.positives++;
+  });
+  const sums = [...seconds.values()];
+  const result = await client.query<{ parked: boolean }>(
+    `WITH changed AS (
+       SELECT model_name, version, predicted_at, n, s, pos, 0 AS o, 0 AS c, 0::float8 AS ll, ${NO_QUALITY}
+       FROM unnest($1::text[], $2::int[], $3::timestamptz[], $4::int[], $5::float8[], $6::int[]) AS c(model_name, version, predicted_at, n, s, pos)),
+     ${ADD_TO_MINUTES}
+     SELECT EXISTS (SELECT 1 FROM pending_outcomes po WHERE po.prediction_id = ANY($7::uuid[])) AS parked`,
+    [
+      pgArray(sums.map((s) => s.model)),
+      pgArray(sums.map((s) => s.version)),
+      pgArray(sums.map((s) => new Date(s.second * 1000).toISOString())),
+      pgArray(sums.map((s) => s.n)),
+      pgArray(sums.map((s) => s.sum)),
+      pgArray(sums.map((s) => s.positives)),
+      pgArray(rows.map((r) => r.predictionId)),
+    ],
+  );
+  return { stored: rows.length, models: [...new Set(sums.map((s) => s.model))], parked: result.rows[0]!.parked };
 }
 
 /** A multi-class prediction's class (as text); null for the other tasks. */

@@ -1,12 +1,8 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-
 import { Injectable } from '@nestjs/common';
 import { type ClientBase, type PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 
 import type { BatchJobStatus, BatchPrediction, ClassLabel, CreateBatchJobRequest, FileSource } from '@atelier/contracts';
-import { type Prisma, PrismaService } from '@atelier/db';
+import { BinaryCopyWriter, copyIn, encodeField, type Prisma, PrismaService } from '@atelier/db';
 
 /** Rows of predictions per chunk of a COPY's data. */
 const COPY_ROWS = 5_000;
@@ -19,7 +15,6 @@ export type BatchShardRow = Prisma.BatchShardGetPayload<object>;
 
 import type { OutputLayout, ShardOutput } from './batch.output';
 import type { FileRow } from './batch-file';
-import { BinaryCopyWriter, encodeField } from './copy-binary';
 import { jsonRecords, predictionAt, type PredictionColumns } from './prediction-columns';
 
 /** A job's request as stored: a group's window or a file, its join keys settled. */
@@ -351,12 +346,11 @@ async function rollback(client: PoolClient, result: ShardCommit): Promise<ShardC
  * transaction, keeps a second commit out, so no row can be there already.
  */
 async function copyPredictions(client: PoolClient, jobId: string, shard: number, predictions: PredictionColumns): Promise<void> {
-  const sink = client.query(
-    copyFrom(
-      `COPY batch_predictions (job_id, shard, "row", prediction_id, model_name, version, alias, event_time, entities, prediction, label, probabilities, missing, columns) FROM STDIN WITH (FORMAT binary)`,
-    ),
+  await copyIn(
+    client,
+    `COPY batch_predictions (job_id, shard, "row", prediction_id, model_name, version, alias, event_time, entities, prediction, label, probabilities, missing, columns) FROM STDIN WITH (FORMAT binary)`,
+    predictionChunks(jobId, shard, predictions),
   );
-  await pipeline(Readable.from(predictionChunks(jobId, shard, predictions)), sink);
 }
 
 /**

@@ -5,6 +5,12 @@
  * are instead of parsing their text.
  */
 
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
 /** PostgreSQL's type OID of `text`, named inside a `text[]` value. */
 const TEXT_OID = 25;
 /** 2000-01-01T00:00:00Z, where PostgreSQL's timestamps count from, in epoch milliseconds. */
@@ -185,4 +191,23 @@ export function encodeField(write: (out: BinaryCopyWriter) => void): Buffer {
   const out = new BinaryCopyWriter(64);
   write(out);
   return out.take();
+}
+
+/**
+ * Streams binary COPY data (`chunks`: the header first, the trailer last) into `statement`, a
+ * `COPY … FROM STDIN WITH (FORMAT binary)`, on `client`; PostgreSQL reads the rows as they come.
+ */
+export async function copyIn(client: PoolClient, statement: string, chunks: Iterable<Buffer>): Promise<void> {
+  await pipeline(Readable.from(chunks), client.query(copyFrom(statement)));
+}
+
+/** `count` fields from `at` of binary COPY data, as the format lays them out: a 32-bit length (-1: null), then the bytes. */
+export function copyFields(bytes: Buffer, at: number, count: number): Array<Buffer | null> {
+  const out: Array<Buffer | null> = [];
+  for (let f = 0; f < count; f++) {
+    const length = bytes.readInt32BE(at);
+    at += 4;
+    out.push(length < 0 ? null : bytes.subarray(at, (at += length)));
+  }
+  return out;
 }
