@@ -17,7 +17,7 @@ export const SCENARIOS: Record<ScenarioId, { title: string; what: string }> = {
   e: { title: 'online features (Feast shape)', what: '`POST /get-online-features`: 4 features of `airport_delay_stats`, 1 entity' },
   f: {
     title: '(b) while a GBDT trains',
-    what: "(b) while the platform trains a GBDT (`POST /api/training-jobs`, README's example without the search)",
+    what: "(b) while the platform trains a GBDT (`POST /api/training-jobs`, README's example without the search, 1,000 iterations: still training when both phases end, then cancelled)",
   },
   g: {
     title: 'batch predict, 1,000 rows',
