@@ -12,6 +12,7 @@ import {
   type MonitorEvaluation,
   type MonitorResponse,
   type MonitorWindowResponse,
+  predictionBatchOf,
   type PredictionEvent,
 } from '@atelier/contracts';
 import { PrismaService } from '@atelier/db';
@@ -879,6 +880,39 @@ describe('monitoring (integration)', () => {
     }
   });
 
+  it('stores the rows of a batch event as the predictions they stand for, and a redelivered one once', async () => {
+    const batched = `batched-${s}`;
+    const prisma = t.app.get(PrismaService).client;
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 30_000);
+    const events = Array.from({ length: 30 }, (_, i) => ({
+      ...prediction(batched, randomUUID(), (i % 10) / 10, at),
+      inputs: { distance: 100 + i, origin: i % 3 ? 'ORD' : null },
+      entities: { airport: i % 2 ? 'ORD' : 'LAS' },
+      latencyMs: 2.5,
+    }));
+    // one key, so one partition, in this order: the batch, a redelivered part of it, then one more
+    // prediction, stored only after the redelivery was consumed
+    const key = events[0]!.predictionId;
+    const last = prediction(batched, randomUUID(), 0.5, at);
+    await kafka.publish('predictions', [
+      { key, value: predictionBatchOf(events)! },
+      { key, value: predictionBatchOf(events.slice(10, 20))! },
+      { key, value: last },
+    ]);
+    const stored = await eventually(async () => {
+      const rows = await prisma.monitoredPrediction.findMany({ where: { modelName: batched } });
+      return rows.length === 31 ? rows : undefined;
+    });
+    const byId = new Map(stored.map((r) => [r.predictionId, r]));
+    for (const e of events) {
+      expect(byId.get(e.predictionId)).toMatchObject({ prediction: e.prediction, inputs: e.inputs, latencyMs: 2.5, alias: 'production', version: 1 });
+      expect(byId.get(e.predictionId)!.predictedAt.toISOString()).toBe(e.at);
+    }
+    // the redelivered part is not counted twice
+    expect((await prisma.monitoredMinute.aggregate({ where: { modelName: batched }, _sum: { predictions: true } }))._sum.predictions).toBe(31);
+    await t.app.get(EvaluationScheduler).whenIdle();
+  });
+
   it('keeps at most one open alert per monitor when evaluations race', async () => {
     const monitor = await t.client.createMonitor({ name: 'raced', model, metric: 'accuracy', operator: 'lt', threshold: 0.6 });
     const evaluations = await Promise.all(Array.from({ length: 6 }, () => t.client.evaluateMonitor(monitor.id)));
@@ -932,12 +966,12 @@ describe('monitoring (integration)', () => {
     const byKey = Object.fromEntries(mine.map((l) => [l.key, l]));
     expect(byKey[packedFine]).toMatchObject({ item: 1, reason: expect.stringMatching(/^does not match its contract/) });
     expect(JSON.parse(byKey[packedFine]!.value!)).toEqual({ type: 'prediction', predictionId: packedBroken, prediction: 'low' });
-    expect(byKey[refusedByDb]).toMatchObject({ group: 'monitoring', topic: `${t.namespace}.predictions.v2` });
+    expect(byKey[refusedByDb]).toMatchObject({ group: 'monitoring', topic: `${t.namespace}.predictions.v3` });
     expect(byKey[refusedByDb]!.reason).toMatch(/^refused by its consumer: .*unicode|^refused by its consumer: .*\\u0000/i);
     expect(JSON.parse(byKey[refusedByDb]!.value!)).toMatchObject({ predictionId: refusedByDb });
     expect(byKey[brokenContract]!.reason).toMatch(/^does not match its contract/);
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`atelier_dead_letters_total\\{topic="${t.namespace}\\.predictions\\.v2"\\} [3-9]`));
+    expect(metrics).toMatch(new RegExp(`atelier_dead_letters_total\\{topic="${t.namespace}\\.predictions\\.v3"\\} [3-9]`));
   });
 
   it('answers unknown ids with 404 and bad input with 400, in the error shape', async () => {

@@ -7,7 +7,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type ModelSignature, type PredictionEvent, type PredictRequestInput, topicName } from '@atelier/contracts';
+import {
+  type ModelSignature,
+  type PredictionBatchEvent,
+  type PredictionEvent,
+  type PredictRequestInput,
+  topicName,
+} from '@atelier/contracts';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { type LogisticRegressionModel, sigmoid } from '@atelier/ml';
 import { MonitoringModule } from '@atelier/monitoring';
@@ -377,9 +383,14 @@ describe('online serving under Redis and Kafka faults (integration, private Redi
       await consumer.subscribe({ topic: topicName(namespace, 'predictions'), fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
-          // the prediction log packs events: a message is an array of them
-          const body = JSON.parse(message.value?.toString() ?? 'null') as PredictionEvent | PredictionEvent[];
-          for (const { predictionId } of Array.isArray(body) ? body : [body]) {
+          // the prediction log packs events: a message is an array of them, or a batch event
+          const body = JSON.parse(message.value?.toString() ?? 'null') as PredictionEvent | PredictionEvent[] | PredictionBatchEvent;
+          const ids = Array.isArray(body)
+            ? body.map((e) => e.predictionId)
+            : body.type === 'prediction-batch'
+              ? body.predictionIds
+              : [body.predictionId];
+          for (const predictionId of ids) {
             if (wanted.has(predictionId)) seen.set(predictionId, (seen.get(predictionId) ?? 0) + 1);
           }
         },

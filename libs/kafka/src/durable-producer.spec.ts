@@ -359,4 +359,40 @@ describe('DurableProducer', () => {
     await vi.waitFor(() => expect(broker.keys).toEqual(['ok']), { timeout: 2000 });
     expect(p.stats()).toMatchObject({ dropped: 3, sent: 1 });
   });
+  it('keeps an appended object for the send and makes its JSON only when read: for a send, for the spool and its replay', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const p = producer({ batchSize: 3, lingerMs: 60_000 });
+    const objects = [{ a: 1 }, { b: [2, 'x'] }, cyclic];
+    objects.forEach((o, i) => p.appendObject(`o-${i}`, o));
+    await vi.waitFor(() => expect(broker.batches).toHaveLength(1), { timeout: 2000 });
+    const [batch] = broker.batches;
+    expect(batch!.map((r) => r.object)).toEqual(objects);
+    // a value that does not serialize reads as null instead of throwing
+    expect(batch!.map((r) => [r.key, r.value])).toEqual([
+      ['o-0', '{"a":1}'],
+      ['o-1', '{"b":[2,"x"]}'],
+      ['o-2', 'null'],
+    ]);
+
+    // through the spool: the JSON is what is written, and what the replay sends
+    broker.down = true;
+    p.appendObject('o-3', { c: 3 });
+    p.appendObject('o-4', { d: 4 });
+    p.appendObject('o-5', { e: 5 });
+    await vi.waitFor(() => expect(p.stats().spooledEvents).toBe(3), { timeout: 3000 });
+    broker.down = false;
+    await vi.waitFor(() => expect(broker.keys).toHaveLength(6), { timeout: 5000 });
+    expect(
+      broker.batches
+        .flat()
+        .slice(3)
+        .map((r) => [r.key, r.value, r.object]),
+    ).toEqual([
+      ['o-3', '{"c":3}', undefined],
+      ['o-4', '{"d":4}', undefined],
+      ['o-5', '{"e":5}', undefined],
+    ]);
+    expect(p.stats()).toMatchObject({ dropped: 0, sent: 6 });
+  });
 });

@@ -161,8 +161,22 @@ export class DurableProducer {
       json = undefined;
     }
     if (json === undefined) return this.drop(1, 'unserializable');
+    this.take({ key: String(key), value: json });
+  }
+
+  /**
+   * Takes one event as `append` does, keeping the object instead of its JSON: a send may pack
+   * such events in a form of its own (see `DurableProducerSettings.pack`), and the JSON is made
+   * only when something reads `value` (a spool write, a send that packs it as it is). `value`
+   * must be plain JSON data; should it still not serialize, its JSON reads `null`.
+   */
+  appendObject(key: string, value: object): void {
+    this.take(new ObjectRecord(String(key), value));
+  }
+
+  private take(record: SpoolRecord): void {
     if (this.closed) return this.drop(1, 'closed');
-    if (this.buffer.push({ key: String(key), value: json }) === 1) this.bufferSince = performance.now();
+    if (this.buffer.push(record) === 1) this.bufferSince = performance.now();
     if (this.buffer.length >= this.maxBuffered) this.spillNow();
     else if (this.buffer.length >= Math.min(this.batchSize, this.spillAt)) this.scheduleFlush(0);
     else if (this.buffer.length === 1) this.scheduleFlush(this.lingerMs);
@@ -427,6 +441,27 @@ export class DurableProducer {
     this.clearFlushTimers();
     if (this.replayTimer) clearTimeout(this.replayTimer);
     this.replayTimer = undefined;
+  }
+}
+
+/** An event appended as an object (`appendObject`): its JSON made on the first read, once. */
+class ObjectRecord implements SpoolRecord {
+  private json?: string;
+
+  constructor(
+    readonly key: string,
+    readonly object: object,
+  ) {}
+
+  get value(): string {
+    if (this.json === undefined) {
+      try {
+        this.json = JSON.stringify(this.object) ?? 'null';
+      } catch {
+        this.json = 'null';
+      }
+    }
+    return this.json;
   }
 }
 

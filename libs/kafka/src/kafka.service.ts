@@ -9,7 +9,7 @@ import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { type TopicKey, topicName, Topics } from '@atelier/contracts';
 import { dependencyUnavailable, HealthRegistry, MetricsService } from '@atelier/server';
 
-import { DurableProducer, type DurableProducerHooks, type DurableProducerOptions } from './durable-producer';
+import { DurableProducer, type DurableProducerHooks, type DurableProducerOptions, type SpoolRecord } from './durable-producer';
 
 import './crc32c.patch';
 import './request-queue.patch';
@@ -89,6 +89,12 @@ export type DurableProducerSettings = Partial<Omit<DurableProducerOptions, 'spoo
    * one event per message, its key its own.
    */
   packUpTo?: number;
+  /**
+   * How a send's events become messages, in order, instead of `packUpTo`'s arrays: the prediction
+   * log sends a run of like events as one batch event. A message's value must stay under
+   * `MAX_PACKED_CHARS` to fit the broker's message size.
+   */
+  pack?: (records: SpoolRecord[]) => Array<{ key: string; value: string }>;
 };
 
 /**
@@ -238,11 +244,16 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
   durableProducer(key: TopicKey, settings: DurableProducerSettings = {}): DurableProducer {
     const existing = this.durables.get(key);
     if (existing) return existing;
-    const { hooks, packUpTo = 1, ...overrides } = settings;
+    const {
+      hooks,
+      packUpTo = 1,
+      pack = packUpTo > 1 ? (records: SpoolRecord[]) => packed(records, packUpTo) : undefined,
+      ...overrides
+    } = settings;
     const topic = this.topic(key);
     const log = this.config.predictionLog;
     const producer = new DurableProducer(
-      (messages) => this.sendDurably(topic, packUpTo > 1 ? packed(messages, packUpTo) : messages),
+      (messages) => this.sendDurably(topic, pack ? pack(messages) : messages),
       {
         lingerMs: log.lingerMs,
         batchSize: log.batchSize,
@@ -473,6 +484,8 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
 }
 
 const SEND_BYTES = 512 * 1024;
+/** A packed message's value at most (characters): half a send, well under the broker's 1 MB message. */
+export const MAX_PACKED_CHARS = SEND_BYTES / 2;
 /** a durable send's produce request at most (keys and values, in characters): see `sendDurably` */
 const DURABLE_REQUEST_BYTES = 768 * 1024;
 
@@ -491,7 +504,7 @@ export function packed(records: Array<{ key: string; value: string }>, upTo: num
     bytes = 0;
   };
   for (const r of records) {
-    if (values.length >= upTo || (values.length > 0 && bytes + r.value.length > SEND_BYTES / 2)) close();
+    if (values.length >= upTo || (values.length > 0 && bytes + r.value.length > MAX_PACKED_CHARS)) close();
     if (values.length === 0) key = r.key;
     values.push(r.value);
     bytes += r.value.length + 1;

@@ -2,10 +2,14 @@ import { appendFileSync, createReadStream, mkdirSync, readdirSync, statSync } fr
 import { appendFile, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
-/** One event as Kafka takes it: the value already serialized to JSON. */
+/**
+ * One event as Kafka takes it: its value serialized to JSON. An event appended as an object
+ * (`DurableProducer.appendObject`) also carries that object, for a send that packs it otherwise.
+ */
 export interface SpoolRecord {
-  key: string;
-  value: string;
+  readonly key: string;
+  readonly value: string;
+  readonly object?: unknown;
 }
 
 export interface SpoolOptions {

@@ -1,14 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
-import type { AcceptedResponse, ConsumerLagResponse, OutcomeEvent, PredictionEvent, RecordOutcomeRequest } from '@atelier/contracts';
+import {
+  type AcceptedResponse,
+  type ConsumerLagResponse,
+  type OutcomeEvent,
+  type PredictionBatchEvent,
+  type PredictionEvent,
+  predictionEventsOf,
+  type RecordOutcomeRequest,
+} from '@atelier/contracts';
 import { KafkaService } from '@atelier/kafka';
 import { badRequest, dependencyUnavailable, MetricsService } from '@atelier/server';
 
 import { EvaluationScheduler } from './evaluation.scheduler';
 import { type IngestResult, MonitoringRepository } from './monitoring.repository';
 
-export type MonitoringEvent = PredictionEvent | OutcomeEvent;
+export type MonitoringEvent = PredictionEvent | PredictionBatchEvent | OutcomeEvent;
 
 /** Monitoring's consumer group on the predictions and outcomes topics (prefixed with the namespace). */
 export const MONITORING_GROUP = 'monitoring';
@@ -88,6 +96,7 @@ export class IngestionService {
     const outcomes: OutcomeEvent[] = [];
     for (const event of events) {
       if (event.type === 'prediction') predictions.push(event);
+      else if (event.type === 'prediction-batch') for (const row of predictionEventsOf(event)) predictions.push(row);
       else outcomes.push(event);
     }
     const result = await this.repository.ingest(predictions, outcomes);

@@ -2,14 +2,18 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { z } from 'zod';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import { isPlainPredictionEvent, OutcomeEvent, PredictionEvent } from '@atelier/contracts';
+import { isPlainPredictionEvent, OutcomeEvent, PredictionBatchEvent, PredictionEvent } from '@atelier/contracts';
 import { isDataError } from '@atelier/db';
 import { BackgroundConsumer, KafkaService } from '@atelier/kafka';
 import { HealthRegistry } from '@atelier/server';
 
 import { IngestionService, MONITORING_GROUP, type MonitoringEvent } from './ingestion.service';
 
-const MonitoringEventSchema: z.ZodType<MonitoringEvent> = z.discriminatedUnion('type', [PredictionEvent, OutcomeEvent]);
+const MonitoringEventSchema: z.ZodType<MonitoringEvent> = z.discriminatedUnion('type', [
+  PredictionEvent,
+  PredictionBatchEvent,
+  OutcomeEvent,
+]);
 
 /** how often outcomes parked while their prediction was being stored are joined (IngestionService.joinParked) */
 const PARKED_SWEEP_MS = 5_000;
@@ -39,7 +43,7 @@ export class PredictionEventsConsumer implements OnApplicationBootstrap, OnModul
       topics: ['predictions', 'outcomes'],
       schema: MonitoringEventSchema,
       accepts: isPlainPredictionEvent,
-      // the prediction log packs events into arrays (PredictionLog); a single event is read too
+      // the prediction log packs events into arrays or batch events (PredictionLog); a single event is read too
       unpack: true,
       handle: async (events) => {
         await this.ingestion.consume(events);
