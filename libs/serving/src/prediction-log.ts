@@ -52,7 +52,13 @@ export class PredictionLog {
     return this.config.predictionSampleRate >= 1 || Math.random() < this.config.predictionSampleRate;
   }
 
+  /**
+   * A batch request's events are kept as objects, for `packPredictions` to send as batch events; a
+   * single prediction's is turned into JSON at once, as before: it goes in an array anyway, and
+   * its inputs and entities need not live on until the send.
+   */
   record(events: PredictionEvent[]): void {
+    if (events.length === 1) return this.producer.append(events[0]!.predictionId, events[0]);
     for (const event of events) this.producer.appendObject(event.predictionId, event);
   }
 }
@@ -69,8 +75,12 @@ export function packPredictions(records: SpoolRecord[]): Array<{ key: string; va
   let i = 0;
   while (i < records.length) {
     const first = records[i]!.object as PredictionEvent | undefined;
+    if (!first) {
+      loose.push(records[i++]!);
+      continue;
+    }
     let end = i + 1;
-    while (first && end < records.length && end - i < BATCH_ROWS && alike(first, records[end]!.object)) end++;
+    while (end < records.length && end - i < BATCH_ROWS && alike(first, records[end]!.object)) end++;
     const run = end - i > 1 ? records.slice(i, end).map((r) => r.object as PredictionEvent) : undefined;
     if (run && predictionBatchOf(run)) {
       messages.push(...packed(loose, PACK_EVENTS), ...batchMessages(run));
