@@ -82,8 +82,9 @@ export function packPredictions(records: SpoolRecord[]): Array<{ key: string; va
     let end = i + 1;
     while (end < records.length && end - i < BATCH_ROWS && alike(first, records[end]!.object)) end++;
     const run = end - i > 1 ? records.slice(i, end).map((r) => r.object as PredictionEvent) : undefined;
-    if (run && predictionBatchOf(run)) {
-      messages.push(...packed(loose, PACK_EVENTS), ...batchMessages(run));
+    const batch = run && predictionBatchOf(run);
+    if (batch) {
+      messages.push(...packed(loose, PACK_EVENTS), ...batchMessages(run!, batch));
       loose = [];
     } else loose.push(...records.slice(i, end));
     i = end;
@@ -98,10 +99,13 @@ function alike(a: PredictionEvent, object: unknown): boolean {
   return b !== undefined && b.at === a.at && b.latencyMs === a.latencyMs && b.model === a.model && b.version === a.version;
 }
 
-/** Events that make one batch event, as batch events under `MAX_PACKED_CHARS` each (halved until they fit; one alone as an event). */
-function batchMessages(events: PredictionEvent[]): Array<{ key: string; value: string }> {
+/**
+ * Events that make one batch event (`batch`, when already made), as batch events under
+ * `MAX_PACKED_CHARS` each (halved until they fit; one alone as an event).
+ */
+function batchMessages(events: PredictionEvent[], batch = predictionBatchOf(events)): Array<{ key: string; value: string }> {
   if (events.length === 1) return [{ key: events[0]!.predictionId, value: JSON.stringify(events) }];
-  const value = JSON.stringify(predictionBatchOf(events));
+  const value = JSON.stringify(batch);
   if (value.length <= MAX_PACKED_CHARS) return [{ key: events[0]!.predictionId, value }];
   const half = Math.ceil(events.length / 2);
   return [...batchMessages(events.slice(0, half)), ...batchMessages(events.slice(half))];
