@@ -168,7 +168,8 @@ export class DurableProducer {
    * Takes one event as `append` does, keeping the object instead of its JSON: a send may pack
    * such events in a form of its own (see `DurableProducerSettings.pack`), and the JSON is made
    * only when something reads `value` (a spool write, a send that packs it as it is). `value`
-   * must be plain JSON data; should it still not serialize, its JSON reads `null`.
+   * must be plain JSON data that nothing changes after this call (it is serialized later, as it
+   * is then); should it still not serialize, its JSON reads `null`.
    */
   appendObject(key: string, value: object): void {
     this.take(new ObjectRecord(String(key), value));
