@@ -204,27 +204,15 @@ function targetRows(summaries: Map<ScenarioId, Summary>): string[] {
   const g = get('g');
   const untrained = (f?.ok ?? []).filter((r) => !trainedThroughout(r)).map((r) => r.run);
   return [
-    ratioRow(
-      '(b) / (a) closed-loop req/s ≥ 0.5',
-      [b, a],
-      (s) => s.closed?.okPerSecond,
-      'req/s',
-      (r) => r >= 0.5,
-    ),
+    ratioRow('(b) / (a) closed-loop req/s ≥ 0.5', [b, a], closedRps, 'req/s', (r) => r >= 0.5),
     valueRow('(b) open-loop p99 ≤ 5 ms', b?.open?.p99, (v) => v <= 5, [b]),
-    ratioRow(
-      '(c) / (d) closed-loop req/s ≥ 20',
-      [c, d],
-      (s) => s.closed?.okPerSecond,
-      'req/s',
-      (r) => r >= 20,
-    ),
+    ratioRow('(c) / (d) closed-loop req/s ≥ 20', [c, d], closedRps, 'req/s', (r) => r >= 20),
     valueRow('(e) open-loop p99 ≤ 2 ms', e?.open?.p99, (v) => v <= 2, [e]),
     valueRow(`(g) median latency of a 1,000-row batch ≤ 5 ms`, g?.closed?.p50, (v) => v <= 5, [g]),
     ratioRow(
       '(f) / (b) open-loop p99 ≤ 2',
       [f && { ...f, ok: f.ok.filter(trainedThroughout) }, b],
-      (s) => s.open?.latencyMs.p99,
+      openP99,
       'ms',
       (r) => r <= 2,
       untrained.length > 0 ? `runs ${untrained.join(', ')} left out: the GBDT had finished before their phases ended` : undefined,
@@ -245,27 +233,32 @@ function valueRow(target: string, value: number | undefined, met: (v: number) =>
 function ratioRow(
   target: string,
   [top, bottom]: [Summary | undefined, Summary | undefined],
-  value: (record: ScenarioRecord) => number | undefined,
+  value: (record: ScenarioRecord | undefined) => number | undefined,
   unit: string,
   met: (r: number) => boolean,
   leftOut?: string,
 ): string {
   if (!top || !bottom) return `| ${target} | — | ${missing([top, bottom])} |`;
-  const runs = top.ok
-    .map((t) => [value(t), bottom.ok.find((b) => b.run === t.run)] as const)
-    .map(([t, b]) => (t !== undefined && b && (value(b) ?? 0) > 0 ? t / value(b)! : undefined))
-    .filter((r): r is number => r !== undefined && Number.isFinite(r));
+  // each run's ratio, where both scenarios of the run have a value (the bottom one above 0)
+  const runs = top.ok.flatMap((t) => {
+    const over = value(t);
+    const under = value(bottom.ok.find((b) => b.run === t.run));
+    return over !== undefined && under !== undefined && under > 0 ? [over / under] : [];
+  });
   const ratio = median(runs);
   if (ratio === undefined) return `| ${target} | — | ${leftOut ?? missing([top, bottom])} |`;
   const figure = (v: number | undefined) => (unit === 'ms' ? `${ms(v)} ms` : `${Math.round(v ?? NaN).toLocaleString('en-US')} ${unit}`);
-  const medians = (s: Summary) => median(s.ok.map(value));
+  const [over, under] = [median(top.ok.map(value)), median(bottom.ok.map(value))];
   return (
     `| ${target} | median of the runs' ratios **${ratio.toFixed(2)}** (runs ${runs.map((r) => r.toFixed(2)).join(' / ')}); ` +
-    `from the medians ${figure(medians(top))} / ${figure(medians(bottom))} = ${(medians(top)! / medians(bottom)!).toFixed(2)}` +
+    `from the medians ${figure(over)} / ${figure(under)} = ${(over! / under!).toFixed(2)}` +
     `${leftOut ? ` (${leftOut})` : ''} | ` +
     `${met(ratio) ? '✅ met' : '❌ **missed**'} |`
   );
 }
+
+const closedRps = (record: ScenarioRecord | undefined) => record?.closed?.okPerSecond;
+const openP99 = (record: ScenarioRecord | undefined) => record?.open?.latencyMs.p99;
 
 /** (f) measured while the GBDT trained to the end of its phases (a job that finished earlier left part of them without it). */
 function trainedThroughout(record: ScenarioRecord): boolean {
