@@ -31,7 +31,7 @@ describe('loadConfig', () => {
   it('gives the prediction log its defaults, in bytes where the variable is in MiB', () => {
     const config = loadConfig({});
     expect(config.predictionLog).toEqual({
-      lingerMs: 20,
+      lingerMs: 250,
       batchSize: 2000,
       maxBuffered: 20_000,
       spoolDir: '.atelier/spool',

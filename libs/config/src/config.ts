@@ -53,9 +53,11 @@ const Env = z.object({
   /**
    * The prediction log (KafkaService.durableProducer): how long an event waits in memory for
    * companions, events per Kafka send, events held in memory at most (beyond, they go to the
-   * spool on disk), the spool's directory and its size beyond which events are dropped.
+   * spool on disk), the spool's directory and its size beyond which events are dropped. The
+   * linger sets how many produce requests a process sends under load (one per linger), which the
+   * broker, the producer and monitoring's consumer each pay for (docs/benchmarks.md).
    */
-  PREDICTION_LOG_LINGER_MS: z.coerce.number().int().min(0).default(20),
+  PREDICTION_LOG_LINGER_MS: z.coerce.number().int().min(0).default(250),
   PREDICTION_LOG_BATCH_SIZE: z.coerce.number().int().min(1).default(2000),
   PREDICTION_LOG_MAX_BUFFERED: z.coerce.number().int().min(1).default(20_000),
   PREDICTION_LOG_SPOOL_DIR: z.string().min(1).default('.atelier/spool'),
