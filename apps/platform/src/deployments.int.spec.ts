@@ -5,7 +5,7 @@ import { PrismaService } from '@atelier/db';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { apiRefusal, DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { apiRefusal, authHeaders, DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 /** P(delayed) of a one-weight distance model at `distance` (means 300, scale 100, bias −0.2). */
 const probability = (weight: number, distance: number) => 1 / (1 + Math.exp(-(weight * ((distance - 300) / 100) - 0.2)));
@@ -172,5 +172,21 @@ describe('deployments: canary, shadow, promote, rollback (integration)', () => {
     ]);
     expect(new Set(history.map((h) => h.actor)).size).toBe(1);
     expect(history[0]!.actor).not.toBe('system');
+  });
+
+  it("takes promote and rollback as the README's acurl sends them: a JSON content type and no body", async () => {
+    const post = (action: string) =>
+      fetch(`${t.baseUrl}/api/models/${model}/deployment/${action}`, {
+        method: 'POST',
+        headers: { ...authHeaders(), 'content-type': 'application/json' },
+      });
+    const rolledBack = await post('rollback');
+    expect(rolledBack.status).toBe(200);
+    expect(await rolledBack.json()).toMatchObject({ primaryVersion: 2, canary: null, shadow: null });
+    // nothing to promote: the route's own refusal, not a complaint about the empty body
+    const promoted = await post('promote');
+    expect(promoted.status).toBeGreaterThanOrEqual(400);
+    expect(promoted.status).toBeLessThan(500);
+    expect(JSON.stringify(await promoted.json())).not.toMatch(/Body cannot be empty/);
   });
 });

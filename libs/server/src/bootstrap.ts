@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { type AtelierConfig, loadConfig } from '@atelier/config';
 
 import { ACCESS_GUARD } from './access';
+import { dropTypeOfEmptyBody } from './empty-body';
 import { JsonLogger } from './json-logger';
 import { MetricsService } from './metrics';
 import { enableMultipart } from './multipart';
@@ -60,7 +61,8 @@ export async function createService(root: Type, options: ServiceOptions): Promis
 
 /**
  * Per request, as Fastify hooks rather than Nest middleware/interceptors (cheaper on the hot
- * path): the request id echoed, the duration observed, a debug log line.
+ * path): the request id echoed, a content type without a body dropped (`dropTypeOfEmptyBody`), the
+ * duration observed, a debug log line.
  */
 function installHooks(fastify: FastifyInstance, metrics: MetricsService, logger: JsonLogger, config: AtelierConfig): void {
   const debug = config.logLevel === 'debug';
@@ -80,6 +82,7 @@ function installHooks(fastify: FastifyInstance, metrics: MetricsService, logger:
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    dropTypeOfEmptyBody(request.headers);
     done();
   });
   fastify.addHook('onClose', (_instance, done) => {

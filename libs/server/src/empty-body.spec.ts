@@ -1,0 +1,41 @@
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+
+import { dropTypeOfEmptyBody } from './empty-body';
+
+describe('dropTypeOfEmptyBody', () => {
+  /** A route that answers what it was given as its body, behind the hook. */
+  const post = async (headers: Record<string, string>, payload?: string) => {
+    const app = Fastify();
+    app.addHook('onRequest', (request, _reply, done) => {
+      dropTypeOfEmptyBody(request.headers);
+      done();
+    });
+    app.post('/echo', async (request) => ({ body: request.body ?? 'none' }));
+    const response = await app.inject({ method: 'POST', url: '/echo', headers, ...(payload === undefined ? {} : { payload }) });
+    await app.close();
+    return { status: response.statusCode, body: response.json<{ body?: unknown; message?: string }>() };
+  };
+
+  it('reads a JSON content type without a body as no body', async () => {
+    expect(await post({ 'content-type': 'application/json' })).toEqual({ status: 200, body: { body: 'none' } });
+    expect(await post({ 'content-type': 'application/json' }, '')).toEqual({ status: 200, body: { body: 'none' } });
+    expect(await post({ 'content-type': 'application/json', 'content-length': '0' })).toEqual({ status: 200, body: { body: 'none' } });
+  });
+
+  it('leaves requests with a body as they are: parsed, or refused when they are not what they say', async () => {
+    expect(await post({ 'content-type': 'application/json' }, '{"a":1}')).toEqual({ status: 200, body: { body: { a: 1 } } });
+    const broken = await post({ 'content-type': 'application/json' }, '{"a":');
+    expect(broken.status).toBe(400);
+    expect(await post({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, '{"b":2}')).toEqual({ status: 200, body: { body: { b: 2 } } });
+  });
+
+  it('is what Fastify does without the hook that it corrects', async () => {
+    const app = Fastify();
+    app.post('/echo', async (request) => ({ body: request.body ?? 'none' }));
+    const response = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' } });
+    await app.close();
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ message: string }>().message).toMatch(/Body cannot be empty/);
+  });
+});
