@@ -5,7 +5,16 @@ import { PrismaService } from '@atelier/db';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { apiRefusal, authHeaders, DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import {
+  apiRefusal,
+  authHeaders,
+  DISTANCE_MODEL,
+  eventually,
+  registerLogisticModel,
+  startTestApp,
+  type TestApp,
+  uniqueSuffix,
+} from '@atelier/testing';
 
 /** P(delayed) of a one-weight distance model at `distance` (means 300, scale 100, bias −0.2). */
 const probability = (weight: number, distance: number) => 1 / (1 + Math.exp(-(weight * ((distance - 300) / 100) - 0.2)));

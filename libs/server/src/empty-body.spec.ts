@@ -27,7 +27,10 @@ describe('dropTypeOfEmptyBody', () => {
     expect(await post({ 'content-type': 'application/json' }, '{"a":1}')).toEqual({ status: 200, body: { body: { a: 1 } } });
     const broken = await post({ 'content-type': 'application/json' }, '{"a":');
     expect(broken.status).toBe(400);
-    expect(await post({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, '{"b":2}')).toEqual({ status: 200, body: { body: { b: 2 } } });
+    expect(await post({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, '{"b":2}')).toEqual({
+      status: 200,
+      body: { body: { b: 2 } },
+    });
   });
 
   it('is what Fastify does without the hook that it corrects', async () => {
