@@ -81,10 +81,10 @@ export function packPredictions(records: SpoolRecord[]): Array<{ key: string; va
     }
     let end = i + 1;
     while (end < records.length && end - i < BATCH_ROWS && alike(first, records[end]!.object)) end++;
-    const run = end - i > 1 ? records.slice(i, end).map((r) => r.object as PredictionEvent) : undefined;
-    const batch = run && predictionBatchOf(run);
+    const run = end - i > 1 ? records.slice(i, end).map((r) => r.object as PredictionEvent) : [];
+    const batch = predictionBatchOf(run);
     if (batch) {
-      messages.push(...packed(loose, PACK_EVENTS), ...batchMessages(run!, batch));
+      messages.push(...packed(loose, PACK_EVENTS), ...batchMessages(run, batch));
       loose = [];
     } else loose.push(...records.slice(i, end));
     i = end;
