@@ -12,6 +12,7 @@ import {
   type MonitorEvaluation,
   type MonitorResponse,
   type MonitorWindowResponse,
+  type OutcomeEvent,
   predictionBatchOf,
   type PredictionEvent,
 } from '@atelier/contracts';
@@ -23,6 +24,7 @@ import {
   IngestionService,
   MonitoringModule,
   MonitoringRepository,
+  MonitoringRetention,
   PredictionEventsConsumer,
 } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
@@ -1057,6 +1059,66 @@ describe('monitoring (integration)', () => {
     expect(deleted.status).toBe(204);
     expect((await api('GET', `/api/monitors/${created.body.id}`)).status).toBe(404);
     expect((await api<AlertResponse[]>('GET', `/api/alerts?model=${model}`)).body.every((a) => a.monitorId !== created.body.id)).toBe(true);
+  });
+
+  it('deletes predictions, shadows, parked outcomes and monitor windows older than MONITORING_RETENTION_DAYS, keeping the minute sums', async () => {
+    const retained = `retained-${s}`;
+    const now = new Date();
+    const old = new Date(now.getTime() - 31 * 86_400_000); // the default retention is 30 days
+    const [oldId, newId, oldShadow, oldParked, newParked] = Array.from({ length: 5 }, () => randomUUID());
+    const olderStill = Array.from({ length: 5 }, () => randomUUID());
+    const outcome = (predictionId: string): OutcomeEvent => ({
+      type: 'outcome',
+      schemaVersion: 1,
+      predictionId,
+      value: 1,
+      at: now.toISOString(),
+    });
+    const ingestion = t.app.get(IngestionService);
+    await ingestion.consume([
+      prediction(retained, oldId, 0.9, old),
+      prediction(retained, newId, 0.2, now),
+      { ...prediction(retained, oldShadow, 0.4, old), arm: 'shadow', shadowOf: oldId },
+      ...olderStill.map((id) => prediction(`${retained}-b`, id, 0.5, new Date(old.getTime() - 60_000))),
+      outcome(oldParked),
+      outcome(newParked),
+    ]);
+    const prisma = t.app.get(PrismaService).client;
+    await prisma.$executeRaw`UPDATE pending_outcomes SET parked_at = ${old} WHERE prediction_id = ${oldParked}::uuid`;
+    const monitor = await api<MonitorResponse>('POST', '/api/monitors', {
+      name: `retained-${s}`,
+      model,
+      metric: 'positive_rate',
+      operator: 'gt',
+      threshold: 0.95,
+    });
+    await prisma.monitorWindow.createMany({
+      data: [old, now].map((end) => ({
+        monitorId: monitor.body.id,
+        windowStart: new Date(end.getTime() - 3600_000),
+        windowEnd: end,
+        value: 0.5,
+        samples: 10,
+        breached: false,
+      })),
+    });
+    const repository = t.app.get(MonitoringRepository);
+    const cutoff = new Date(now.getTime() - 30 * 86_400_000);
+
+    // a stopped sweep deletes nothing; a running one goes on chunk after chunk until none is left
+    expect(await repository.deleteOlderThan('monitored_predictions', cutoff, 2, () => true)).toBe(0);
+    expect(await repository.deleteOlderThan('monitored_predictions', cutoff, 2)).toBeGreaterThanOrEqual(6);
+    expect(await prisma.monitoredPrediction.count({ where: { predictionId: { in: [oldId, ...olderStill] } } })).toBe(0);
+
+    const sweep = await t.app.get(MonitoringRetention).sweep(now);
+    expect(sweep).toMatchObject({ cutoff, failed: [] });
+    expect(await prisma.monitoredPrediction.findUnique({ where: { predictionId: newId } })).toMatchObject({ modelName: retained });
+    expect(await prisma.shadowPrediction.findUnique({ where: { predictionId: oldShadow } })).toBeNull();
+    const parked = await prisma.pendingOutcome.findMany({ where: { predictionId: { in: [oldParked, newParked] } } });
+    expect(parked.map((p) => p.predictionId)).toEqual([newParked]);
+    expect((await prisma.monitorWindow.findMany({ where: { monitorId: monitor.body.id } })).map((w) => w.windowEnd)).toEqual([now]);
+    // the minutes' sums stay: windows over the deleted predictions still count them
+    expect(await prisma.monitoredMinute.count({ where: { modelName: { in: [retained, `${retained}-b`] } } })).toBe(3);
   });
 
   // last: it restarts the app (the Kafka subscription of alertsOnKafka ends with the first one)

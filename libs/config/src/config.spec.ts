@@ -8,6 +8,14 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('postgresql://atelier:atelier@127.0.0.1:5432/atelier');
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.predictionSampleRate).toBe(1);
+    expect(config.monitoringRetentionDays).toBe(30);
+  });
+
+  it('keeps monitoring data for MONITORING_RETENTION_DAYS (0 = for ever, fractions allowed)', () => {
+    expect(loadConfig({ MONITORING_RETENTION_DAYS: '0' }).monitoringRetentionDays).toBe(0);
+    expect(loadConfig({ MONITORING_RETENTION_DAYS: '0.5' }).monitoringRetentionDays).toBe(0.5);
+    expect(() => loadConfig({ MONITORING_RETENTION_DAYS: '-1' })).toThrow(/MONITORING_RETENTION_DAYS/);
+    expect(() => loadConfig({ MONITORING_RETENTION_DAYS: 'a month' })).toThrow(/MONITORING_RETENTION_DAYS/);
   });
 
   it('splits a broker list and coerces numbers', () => {

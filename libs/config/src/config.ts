@@ -45,6 +45,12 @@ const Env = z.object({
    */
   MONITORING_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   /**
+   * How long monitoring keeps each stored prediction (with its inputs and outcome), shadow
+   * prediction, parked outcome and evaluated monitor window; older ones are deleted every hour.
+   * The per-minute sums behind live statistics are kept. 0 keeps everything.
+   */
+  MONITORING_RETENTION_DAYS: z.coerce.number().min(0).default(30),
+  /**
    * How often the feature store checks that the online store still holds its data (a marker key);
    * when Redis comes back empty it materializes every group again. 0 turns the check off.
    */
@@ -129,6 +135,7 @@ function toConfig(env: z.infer<typeof Env>) {
     predictionSampleRate: env.PREDICTION_SAMPLE_RATE,
     monitorIntervalSeconds: env.MONITOR_INTERVAL_SECONDS,
     monitoringConsumerConcurrency: env.MONITORING_CONSUMER_CONCURRENCY,
+    monitoringRetentionDays: env.MONITORING_RETENTION_DAYS,
     onlineStoreCheckSeconds: env.ONLINE_STORE_CHECK_SECONDS,
     logLevel: env.LOG_LEVEL,
     predictionLog: {

@@ -4,3 +4,4 @@ export { IngestionService } from './ingestion.service';
 export * from './monitoring.module';
 export { MonitoringRepository } from './monitoring.repository';
 export { PredictionEventsConsumer } from './prediction-events.consumer';
+export { MonitoringRetention, type RetentionSweep } from './retention';

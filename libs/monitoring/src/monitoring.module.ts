@@ -13,6 +13,7 @@ import { MonitoringController } from './monitoring.controller';
 import { MonitoringRepository } from './monitoring.repository';
 import { MonitorsService } from './monitors.service';
 import { PredictionEventsConsumer } from './prediction-events.consumer';
+import { MonitoringRetention } from './retention';
 import { WEBHOOK_QUEUE, WebhookDeliveries, WebhookDeliveryProcessor } from './webhook-deliveries';
 
 /**
@@ -36,6 +37,7 @@ import { WEBHOOK_QUEUE, WebhookDeliveries, WebhookDeliveryProcessor } from './we
     DriftService,
     EvaluationScheduler,
     PredictionEventsConsumer,
+    MonitoringRetention,
   ],
 })
 export class MonitoringModule {}

@@ -490,7 +490,49 @@ export class MonitoringRepository {
       take: filter.limit,
     });
   }
+
+  // ── retention ──
+
+  /**
+   * Deletes the rows of `table` older than `cutoff`, `chunk` rows a statement (each committed on
+   * its own: no long lock, no burst of WAL), until none is left or `stopped()` says so; says how
+   * many. A table kept per model is read through its (model_name, time) index, model by model.
+   */
+  async deleteOlderThan(table: RetainedTable, cutoff: Date, chunk: number, stopped: () => boolean = () => false): Promise<number> {
+    const { key, time, byModel } = RETAINED[table];
+    const models = byModel ? (await this.prisma.pool.query<{ name: string }>(modelsIn(table))).rows.map((r) => r.name) : [null];
+    let deleted = 0;
+    for (const model of models) {
+      const where = model === null ? `${time} < $1` : `model_name = $3 AND ${time} < $1`;
+      const sql = `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT $2)`;
+      for (;;) {
+        if (stopped()) return deleted;
+        const { rowCount } = await this.prisma.pool.query(sql, model === null ? [cutoff, chunk] : [cutoff, chunk, model]);
+        deleted += rowCount ?? 0;
+        if ((rowCount ?? 0) < chunk) break;
+      }
+    }
+    return deleted;
+  }
 }
+
+/** Monitoring's tables that `deleteOlderThan` keeps to the retention: each row's key and the time it is judged by. */
+const RETAINED = {
+  monitored_predictions: { key: 'prediction_id', time: 'predicted_at', byModel: true },
+  shadow_predictions: { key: 'prediction_id', time: 'predicted_at', byModel: true },
+  pending_outcomes: { key: 'prediction_id', time: 'parked_at', byModel: false },
+  monitor_windows: { key: 'id', time: 'window_end', byModel: false },
+} as const;
+export type RetainedTable = keyof typeof RETAINED;
+export const RETAINED_TABLES = Object.keys(RETAINED) as RetainedTable[];
+
+/** The distinct model names of a table, one index probe each (a loose index scan) instead of reading every row. */
+const modelsIn = (table: RetainedTable) => `
+  WITH RECURSIVE m(name) AS (
+    SELECT min(model_name) FROM ${table}
+    UNION ALL
+    SELECT (SELECT min(model_name) FROM ${table} WHERE model_name > m.name) FROM m WHERE m.name IS NOT NULL)
+  SELECT name FROM m WHERE name IS NOT NULL`;
 
 type Stored = { prediction_id: string; model_name: string };
 
