@@ -499,12 +499,14 @@ export class MonitoringRepository {
    * many. A table kept per model is read through its (model_name, time) index, model by model.
    */
   async deleteOlderThan(table: RetainedTable, cutoff: Date, chunk: number, stopped: () => boolean = () => false): Promise<number> {
-    const { key, time, byModel } = RETAINED[table];
+    const { time, byModel } = RETAINED[table];
     const models = byModel ? (await this.prisma.pool.query<{ name: string }>(modelsIn(table))).rows.map((r) => r.name) : [null];
     let deleted = 0;
     for (const model of models) {
       const where = model === null ? `${time} < $1` : `model_name = $3 AND ${time} < $1`;
-      const sql = `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT $2)`;
+      // the oldest rows by the time's index, deleted by their place (a TID scan): `key IN (…)` had
+      // PostgreSQL hash-join the subquery against a scan of the whole table, every statement
+      const sql = `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE ${where} ORDER BY ${time} LIMIT $2))`;
       for (;;) {
         if (stopped()) return deleted;
         const { rowCount } = await this.prisma.pool.query(sql, model === null ? [cutoff, chunk] : [cutoff, chunk, model]);
@@ -516,12 +518,12 @@ export class MonitoringRepository {
   }
 }
 
-/** Monitoring's tables that `deleteOlderThan` keeps to the retention: each row's key and the time it is judged by. */
+/** Monitoring's tables that `deleteOlderThan` keeps to the retention, and the time each row is judged by. */
 const RETAINED = {
-  monitored_predictions: { key: 'prediction_id', time: 'predicted_at', byModel: true },
-  shadow_predictions: { key: 'prediction_id', time: 'predicted_at', byModel: true },
-  pending_outcomes: { key: 'prediction_id', time: 'parked_at', byModel: false },
-  monitor_windows: { key: 'id', time: 'window_end', byModel: false },
+  monitored_predictions: { time: 'predicted_at', byModel: true },
+  shadow_predictions: { time: 'predicted_at', byModel: true },
+  pending_outcomes: { time: 'parked_at', byModel: false },
+  monitor_windows: { time: 'window_end', byModel: false },
 } as const;
 export type RetainedTable = keyof typeof RETAINED;
 export const RETAINED_TABLES = Object.keys(RETAINED) as RetainedTable[];
