@@ -158,9 +158,23 @@ describe('PredictionService', () => {
     expect(answer.inputs).toEqual({ 'stats:mean': null, distance: null, log_distance: null });
     // the graph imputes the training means: mean 0, distance 300, log_distance 0
     expect(answer.prediction).toBeCloseTo(sigmoid(0.1), 6);
-    const counted = (await metrics.registry.getSingleMetric('atelier_prediction_missing_values_total')!.get()).values;
-    expect(counted).toEqual(
+    const counted = async () => (await metrics.registry.getSingleMetric('atelier_prediction_missing_values_total')!.get()).values;
+    expect(await counted()).toEqual(
       expect.arrayContaining([expect.objectContaining({ labels: { model: 'delays', input: 'stats:mean' }, value: 1 })]),
+    );
+    // a batch counts each row's
+    await service.predict({
+      model: 'delays',
+      rows: [
+        { entities: { airport: 'XXX' }, features: { distance: 10 } },
+        { entities: { airport: 'YYY' }, features: {} },
+      ],
+    });
+    expect(await counted()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ labels: { model: 'delays', input: 'stats:mean' }, value: 3 }),
+        expect.objectContaining({ labels: { model: 'delays', input: 'distance' }, value: 2 }),
+      ]),
     );
   });
 

@@ -190,10 +190,17 @@ export class PredictionService {
       }
       return completeRow(served, row.features, values, missing, where(r));
     });
-    if (countMissing) for (const s of scored) for (const input of s.missing) this.missingValues.inc({ model: served.detail.model, input });
+    if (countMissing) this.countMissing(served.detail.model, scored);
 
     await this.batcher.score(served, scored);
     return scored;
+  }
+
+  /** Adds the rows' missing inputs to the metric, one increment per input (a label lookup each costs ~1 µs). */
+  private countMissing(model: string, scored: Scored[]): void {
+    let counts: Map<string, number> | undefined;
+    for (const s of scored) for (const input of s.missing) (counts ??= new Map()).set(input, (counts.get(input) ?? 0) + 1);
+    counts?.forEach((n, input) => this.missingValues.inc({ model, input }, n));
   }
 
   /**
