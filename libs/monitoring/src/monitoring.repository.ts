@@ -496,20 +496,20 @@ export class MonitoringRepository {
   /**
    * Deletes the rows of `table` older than `cutoff`, `chunk` rows a statement (each committed on
    * its own: no long lock, no burst of WAL), until none is left or `stopped()` says so; says how
-   * many. A table kept per model is read through its (model_name, time) index, model by model.
+   * many. A table is read through its (scope, time) index, one model (or monitor) after another.
    */
   async deleteOlderThan(table: RetainedTable, cutoff: Date, chunk: number, stopped: () => boolean = () => false): Promise<number> {
-    const { time, byModel } = RETAINED[table];
-    const models = byModel ? (await this.prisma.pool.query<{ name: string }>(modelsIn(table))).rows.map((r) => r.name) : [null];
+    const { scope, time } = RETAINED[table];
+    const scopes = scope ? (await this.prisma.pool.query<{ value: string }>(distinctIn(table, scope))).rows.map((r) => r.value) : [null];
     let deleted = 0;
-    for (const model of models) {
-      const where = model === null ? `${time} < $1` : `model_name = $3 AND ${time} < $1`;
+    for (const value of scopes) {
+      const where = value === null ? `${time} < $1` : `${scope} = $3 AND ${time} < $1`;
       // the oldest rows by the time's index, deleted by their place (a TID scan): `key IN (…)` had
       // PostgreSQL hash-join the subquery against a scan of the whole table, every statement
       const sql = `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE ${where} ORDER BY ${time} LIMIT $2))`;
       for (;;) {
         if (stopped()) return deleted;
-        const { rowCount } = await this.prisma.pool.query(sql, model === null ? [cutoff, chunk] : [cutoff, chunk, model]);
+        const { rowCount } = await this.prisma.pool.query(sql, value === null ? [cutoff, chunk] : [cutoff, chunk, value]);
         deleted += rowCount ?? 0;
         if ((rowCount ?? 0) < chunk) break;
       }
@@ -518,23 +518,27 @@ export class MonitoringRepository {
   }
 }
 
-/** Monitoring's tables that `deleteOlderThan` keeps to the retention, and the time each row is judged by. */
-const RETAINED = {
-  monitored_predictions: { time: 'predicted_at', byModel: true },
-  shadow_predictions: { time: 'predicted_at', byModel: true },
-  pending_outcomes: { time: 'parked_at', byModel: false },
-  monitor_windows: { time: 'window_end', byModel: false },
-} as const;
-export type RetainedTable = keyof typeof RETAINED;
-export const RETAINED_TABLES = Object.keys(RETAINED) as RetainedTable[];
+export const RETAINED_TABLES = ['monitored_predictions', 'shadow_predictions', 'pending_outcomes', 'monitor_windows'] as const;
+export type RetainedTable = (typeof RETAINED_TABLES)[number];
 
-/** The distinct model names of a table, one index probe each (a loose index scan) instead of reading every row. */
-const modelsIn = (table: RetainedTable) => `
-  WITH RECURSIVE m(name) AS (
-    SELECT min(model_name) FROM ${table}
+/**
+ * Monitoring's tables that `deleteOlderThan` keeps to the retention: the time each row is judged
+ * by, and the column its index on that time begins with, if any.
+ */
+const RETAINED: Record<RetainedTable, { time: string; scope?: string }> = {
+  monitored_predictions: { time: 'predicted_at', scope: 'model_name' },
+  shadow_predictions: { time: 'predicted_at', scope: 'model_name' },
+  pending_outcomes: { time: 'parked_at' },
+  monitor_windows: { time: 'window_end', scope: 'monitor_id' },
+};
+
+/** The distinct values of an indexed column, one index probe each (a loose index scan) instead of reading every row. */
+const distinctIn = (table: RetainedTable, column: string) => `
+  WITH RECURSIVE d(value) AS (
+    (SELECT ${column} FROM ${table} ORDER BY 1 LIMIT 1)
     UNION ALL
-    SELECT (SELECT min(model_name) FROM ${table} WHERE model_name > m.name) FROM m WHERE m.name IS NOT NULL)
-  SELECT name FROM m WHERE name IS NOT NULL`;
+    SELECT (SELECT ${column} FROM ${table} WHERE ${column} > d.value ORDER BY 1 LIMIT 1) FROM d WHERE d.value IS NOT NULL)
+  SELECT value::text FROM d WHERE value IS NOT NULL`;
 
 type Stored = { prediction_id: string; model_name: string };
 
