@@ -80,6 +80,10 @@ describe('feature store (integration)', () => {
       message: 'column "mean_delay", row 2: "late" is not a number',
     });
     expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3.5,true,Chicago,x']))).toEqual({ status: 400, message: 'column "flights", row 1: "3.5" is not an integer' });
+    expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,1e300,true,Chicago,x']))).toEqual({
+      status: 400,
+      message: 'column "flights", row 1: "1e300" is beyond an integer feature\'s range (±2^53 − 1)',
+    });
     expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3,maybe,Chicago,x']))).toEqual({ status: 400, message: 'column "busy", row 1: "maybe" is not true or false' });
     expect(await refused(csv(['ORD,2001-01-01T10:00:00Z,5.5,3,true,Chi\u0000cago,x']))).toEqual({
       status: 400,
@@ -241,6 +245,24 @@ describe('feature store (integration)', () => {
       { name: 'city', dtype: 'string', count: 3, missingShare: 0.25, mean: null, min: null, max: null, distinct: 2 },
     ]);
     expect((await fetch(`${t.baseUrl}/api/feature-groups/nope_${s}/stats`, { headers: authHeaders() })).status).toBe(404);
+  });
+
+  it('describes numbers near the ends of float8 without an error, and refuses an int beyond 2^53', async () => {
+    const group = `extreme_${s}`;
+    await createGroup(group, { delay: 'float', flights: 'int' });
+    await t.client.ingestRows(group, [
+      { entityKey: 'ORD', eventTime: '2001-01-01T00:00:00Z', values: { delay: 1e300, flights: 1 } },
+      { entityKey: 'SFO', eventTime: '2001-01-01T00:00:00Z', values: { delay: -1e300, flights: 3 } },
+      { entityKey: 'BOS', eventTime: '2001-01-01T00:00:00Z', values: { delay: 1e300, flights: 2 } },
+    ]);
+    // float8's avg sums the squares too (1e600: an overflow error, a 500 before)
+    const stats = await t.client.featureGroupStats(group);
+    expect(stats.features[0]).toMatchObject({ name: 'delay', count: 3, min: -1e300, max: 1e300 });
+    expect(stats.features[0]!.mean).toBeCloseTo(1e300 / 3, -290);
+    const refused = (await t.client
+      .ingestRows(group, [{ entityKey: 'ORD', eventTime: '2001-01-02T00:00:00Z', values: { flights: 1e300 } }])
+      .catch((e: unknown) => e)) as AtelierApiError;
+    expect(refused).toMatchObject({ status: 400, message: expect.stringContaining('feature "flights" is int, got 1e+300') });
   });
 
   it('ingests rows streamed on Kafka into both stores; a message again or late changes nothing; a bad one is set aside with its reason', async () => {

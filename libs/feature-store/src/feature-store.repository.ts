@@ -296,10 +296,14 @@ export class FeatureStoreRepository {
       params.push(f.name);
       const value = `"values"->>$${params.length}`;
       const number = f.dtype === 'bool' ? `CASE WHEN ${value} IS NULL THEN NULL WHEN (${value})::boolean THEN 1.0 ELSE 0.0 END` : `(${value})::float8`;
+      // the mean in numeric: float8's avg also sums the squares, which overflow (an error) beyond 1e154
+      const exact = f.dtype === 'bool' ? number : `(${value})::numeric`;
       const numeric = f.dtype !== 'string';
       return [
         `count(${value}) AS c${k}`,
-        numeric ? `avg(${number}) AS mean${k}, min(${number}) AS min${k}, max(${number}) AS max${k}` : `count(DISTINCT ${value}) AS distinct${k}`,
+        numeric
+          ? `avg(${exact})::float8 AS mean${k}, min(${number}) AS min${k}, max(${number}) AS max${k}`
+          : `count(DISTINCT ${value}) AS distinct${k}`,
       ].join(', ');
     });
     const { rows } = await this.prisma.pool.query<Record<string, unknown>>(

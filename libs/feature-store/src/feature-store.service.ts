@@ -376,6 +376,7 @@ function cellOf(dtype: FeatureDefinition['dtype'], value: unknown, where: string
     case 'int': {
       const n = numberCell(value, where);
       if (n !== null && !Number.isInteger(n)) throw badRequest(`${where}: ${JSON.stringify(value)} is not an integer`);
+      if (n !== null && !Number.isSafeInteger(n)) throw badRequest(`${where}: ${JSON.stringify(value)} is beyond an integer feature's range (±2^53 − 1)`);
       return n;
     }
     case 'bool': {
@@ -420,7 +421,8 @@ function matchesDtype(dtype: FeatureDefinition['dtype'], value: FeatureValue): b
     case 'float':
       return typeof value === 'number' && Number.isFinite(value);
     case 'int':
-      return typeof value === 'number' && Number.isInteger(value);
+      // beyond 2^53 a JSON number is no longer an exact integer
+      return typeof value === 'number' && Number.isSafeInteger(value);
     case 'bool':
       return typeof value === 'boolean';
     case 'string':
