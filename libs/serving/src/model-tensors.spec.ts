@@ -90,4 +90,22 @@ describe('readOutputs', () => {
       { prediction: 0.625, label: 'versicolor', probabilities: { setosa: 0.125, versicolor: 0.625, virginica: 0.25 } },
     ]);
   });
+
+  it('names no class when the graph gives no probability (NaN: a model made elsewhere fed missing inputs)', () => {
+    const three = readOutputs(
+      plan({ task: 'multiclass_classification', label: 'label', probabilities: 'p', classes: [0, 1, 2] }),
+      { label: plain('int64', BigInt64Array.of(0n), [1]), p: plain('float32', Float32Array.of(NaN, NaN, NaN), [1, 3]) },
+      1,
+    );
+    expect(three).toEqual([{ prediction: NaN, label: null, probabilities: { 0: NaN, 1: NaN, 2: NaN } }]);
+    const binary = readOutputs(
+      plan({ label: 'label', probabilities: 'probability', classes: [0, 1] }),
+      { probability: plain('float32', Float32Array.of(NaN, 0.75), [2, 1]), label: plain('int64', BigInt64Array.of(0n, 1n), [2, 1]) },
+      2,
+    );
+    expect(binary).toEqual([
+      { prediction: NaN, label: null },
+      { prediction: 0.75, label: 1 },
+    ]);
+  });
 });

@@ -111,12 +111,15 @@ export function readOutputs(plan: OutputPlan, out: Record<string, PlainTensor>, 
     } else if (!probabilities) {
       results.push({ prediction: NaN, label });
     } else if (width === 1) {
-      results.push({ prediction: Number((probabilities.data as ArrayLike<number>)[i]), label });
+      const prediction = Number((probabilities.data as ArrayLike<number>)[i]);
+      // no probability (a graph fed NaN for missing inputs): its label output is no answer either
+      results.push({ prediction, label: Number.isFinite(prediction) ? label : null });
     } else {
       const p = Array.from({ length: width }, (_, c) => Number((probabilities.data as ArrayLike<number>)[i * width + c]));
       const classes = plan.classes ?? p.map((_, c) => c);
       const best = p.indexOf(Math.max(...p));
-      const chosen = label ?? classes[best] ?? best;
+      // an ArgMax over NaN probabilities names the first class: no answer, not class 0
+      const chosen = p.every(Number.isFinite) ? (label ?? classes[best] ?? best) : null;
       if (plan.task === 'binary_classification' && width === 2) {
         // classes with names (not 0/1): the event carries them, so monitoring judges outcomes by name
         const named = classes.some((c) => typeof c === 'string');
@@ -128,7 +131,7 @@ export function readOutputs(plan: OutputPlan, out: Record<string, PlainTensor>, 
       } else {
         const at = classes.findIndex((c) => String(c) === String(chosen));
         results.push({
-          prediction: p[at >= 0 ? at : best]!,
+          prediction: chosen === null ? NaN : p[at >= 0 ? at : best]!,
           label: chosen,
           probabilities: Object.fromEntries(classes.map((c, k) => [String(c), p[k]!])),
         });
