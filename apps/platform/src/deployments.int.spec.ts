@@ -69,6 +69,10 @@ describe('deployments: canary, shadow, promote, rollback (integration)', () => {
     expect((await apiRefusal(t.client.setDeployment(model, { canary: { version: 1, share: 10 } }))).message).toBe(
       'canary: version 1 is the one "production" already serves',
     );
+    expect(await apiRefusal(t.client.setDeployment(model, { canary: { version: 2, share: 10 }, shadow: { version: 2 } }))).toEqual({
+      status: 400,
+      message: 'shadow: version 2 is the canary: a shadow scores a version that answers no traffic',
+    });
     expect((await apiRefusal(t.client.getDeployment(`nope-${s}`))).status).toBe(404);
     expect(await apiRefusal(t.client.promoteCanary(model))).toEqual({ status: 409, message: `model "${model}" has no canary to promote` });
   });

@@ -40,7 +40,7 @@ export class DeploymentService {
     return toResponse(model, primary?.version ?? null, row);
   }
 
-  /** Sets the canary and the shadow (null clears one); both versions must exist and differ from the primary's. */
+  /** Sets the canary and the shadow (null clears one); both versions must exist and differ from the primary's and each other. */
   async set(model: string, split: SetDeploymentRequest, actor: string): Promise<DeploymentResponse> {
     const response = await this.change(model, 'deployment-changed', actor, async (primaryVersion, tx) => {
       if (primaryVersion === null && (split.canary || split.shadow)) {
@@ -54,6 +54,8 @@ export class DeploymentService {
         if (!(await this.repository.hasVersion(model, version, tx))) throw badRequest(`${arm}: model "${model}" has no version ${version}`);
         if (version === primaryVersion) throw badRequest(`${arm}: version ${version} is the one "${PRIMARY_ALIAS}" already serves`);
       }
+      if (split.canary && split.canary.version === split.shadow?.version)
+        throw badRequest(`shadow: version ${split.shadow.version} is the canary: a shadow scores a version that answers no traffic`);
       return { split, primaryVersion };
     });
     await this.announce(response);
