@@ -334,6 +334,21 @@ describe('Atelier end to end', () => {
     expect(refused.status).toBe(400);
     expect((await refused.json()).message).toMatch(/partition: a partitioned model is trained with fixed parameters/);
 
+    // the preview agrees with the job: nothing wrong with this request (the column was read as
+    // missing before); with more rows asked than any airport has, a problem, and the job then fails saying why
+    expect((await t.client.previewTraining(request)).problems).toEqual([]);
+    const tooFew = { ...request, modelName: 'delay-by-origin-few', partition: { column: 'origin', minRows: 1_000_000 } };
+    expect((await t.client.previewTraining(tooFew)).problems).toEqual([
+      expect.stringMatching(
+        /^no value of the partition column "origin" has 1000000 training rows .*: the job would have no partition to train$/,
+      ),
+    ]);
+    const failed = await finished((await t.client.startTraining(tooFew)).id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(
+      /^no value of the partition column "origin" has 1000000 training rows \(partition.minRows\) and a validation row \(the most: "[A-Z]{3}" with \d+\): lower minRows or partition by another column$/,
+    );
+
     // the report lists the partitions beside the global model, sortable; the form offers the column
     const web = await startWebUi(t.baseUrl);
     try {

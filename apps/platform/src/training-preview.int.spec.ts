@@ -173,6 +173,28 @@ describe('training dataset preview (integration)', () => {
     ]);
   });
 
+  it("judges a partitioned request by its column's values in the sample: enough rows, too few, or none in sight", async () => {
+    // 90 labelled training rows, stations in turn: A and B 23 each, C and D 22; 10 each in validation
+    const partitioned = (column: string, minRows: number) => preview(request({ partition: { column, minRows } }));
+    const enough = await partitioned('station', 20);
+    expect(enough.problems).toEqual([]);
+    expect(enough.warnings).toEqual([]);
+    expect(enough.inputs.find((i) => i.name === 'station')).toEqual({ name: 'station', source: 'request', missingShare: 0, distinct: 4 });
+
+    const close = await partitioned('station', 40);
+    expect(close.problems).toEqual([]);
+    expect(close.warnings).toEqual([
+      'no value of the partition column "station" has 40 training rows (partition.minRows) and a validation row in the sample\'s estimate (the most: "A" with about 23): the job may train no partition',
+    ]);
+    expect((await partitioned('station', 100)).problems).toEqual([
+      'no value of the partition column "station" has 100 training rows (partition.minRows) and a validation row in the sample\'s estimate (the most: "A" with about 23): the job would have no partition to train',
+    ]);
+    // a number column partitions by each of its values: one row each
+    expect((await partitioned('distance', 10)).problems).toEqual([
+      'no value of the partition column "distance" has 10 training rows (partition.minRows) and a validation row in the sample\'s estimate (the most: "100" with about 1): the job would have no partition to train',
+    ]);
+  });
+
   it('refuses a request it cannot read with a 4xx naming the problem', async () => {
     const unknown = await refusalOf(preview(request({ features: [`nowhere_${s}:load`] })));
     expect(unknown).toMatchObject({ status: 404, code: 'NOT_FOUND', message: `feature group "nowhere_${s}" does not exist` });

@@ -15,6 +15,8 @@ export interface DatasetPlan {
   numeric: string[];
   /** string source columns, encoded */
   categorical: string[];
+  /** every string input read from the source rows as is: the categorical columns and a partitioned model's column */
+  strings: string[];
   /** the label and transform expressions, compiled once */
   label: CompiledExpression;
   transforms: Array<{ name: string; compiled: CompiledExpression }>;
@@ -57,6 +59,7 @@ export function planDataset(request: TrainingRequest, entityOf: (group: string) 
     inputs,
     numeric: inputs.filter((i) => !(i.source === 'request' && i.dtype === 'string')).map((i) => i.name),
     categorical,
+    strings: inputs.filter((i) => i.source === 'request' && i.dtype === 'string').map((i) => i.name),
     label,
     transforms: transforms.map(({ name, compiled }) => ({ name, compiled })),
   };

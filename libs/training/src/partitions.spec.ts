@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { choosePartitions, pickRows, routedPredictions, type TrainedPartition } from './partitions';
+import { choosePartitions, largestPartition, pickRows, routedPredictions, type TrainedPartition } from './partitions';
 
 describe('choosePartitions', () => {
   // rows 0–7 train, 8–11 validate
@@ -12,6 +12,12 @@ describe('choosePartitions', () => {
     // LAX has validation rows only; null is no partition
     expect(choosePartitions(values, isTrain, 1, 10)).toEqual(['ORD', 'SFO', 'BOS']);
     expect(choosePartitions(values, isTrain, 3, 1)).toEqual(['ORD']);
+  });
+
+  it('names the value with the most training rows (ties by value), or none', () => {
+    expect(largestPartition(values, isTrain)).toEqual({ value: 'ORD', trainRows: 3 });
+    expect(largestPartition(['SFO', 'BOS', 'LAX'], (row) => row < 2)).toEqual({ value: 'BOS', trainRows: 1 });
+    expect(largestPartition([null, 'LAX'], (row) => row < 1)).toBeNull();
   });
 });
 

@@ -32,6 +32,22 @@ export function choosePartitions(values: ReadonlyArray<string | null>, isTrain: 
     .map(([value]) => value);
 }
 
+/** The value of the column with the most training rows (ties by value), or null when no row has one. */
+export function largestPartition(
+  values: ReadonlyArray<string | null>,
+  isTrain: (row: number) => boolean,
+): { value: string; trainRows: number } | null {
+  const counts = new Map<string, number>();
+  values.forEach((value, i) => {
+    if (value !== null && isTrain(i)) counts.set(value, (counts.get(value) ?? 0) + 1);
+  });
+  let largest: { value: string; trainRows: number } | null = null;
+  for (const [value, trainRows] of counts)
+    if (!largest || trainRows > largest.trainRows || (trainRows === largest.trainRows && value < largest.value))
+      largest = { value, trainRows };
+  return largest;
+}
+
 /** The rows of one partition value, on each side of the time split. */
 export function partitionRows(values: ReadonlyArray<string | null>, isTrain: (row: number) => boolean, value: string): { train: number[]; validation: number[] } {
   const rows = { train: [] as number[], validation: [] as number[] };

@@ -12,6 +12,7 @@ import {
 
 import { type DatasetPlan, entityOf, forEachLabelledRow, planDataset } from './dataset.builder';
 import { checkLabels } from './label.check';
+import { choosePartitions, largestPartition } from './partitions';
 import type { TrainingData } from './training-data';
 
 /** An input missing in more than this share of the labelled sample is worth a warning. */
@@ -77,7 +78,8 @@ async function evaluateSlice(name: SliceName, start: string, end: string, plan: 
     eventTimes.push(set.eventTimes[i]!);
     const inputs: Record<string, number | string | null> = {};
     for (const input of plan.numeric) inputs[input] = Number.isNaN(row[input] ?? NaN) ? null : row[input]!;
-    for (const column of plan.categorical) {
+    // categorical columns, and a partitioned model's column: the source's raw strings
+    for (const column of plan.strings) {
       const value = set.columns[column]?.[i];
       inputs[column] = value === null || value === undefined || value === '' ? null : String(value);
     }
@@ -119,6 +121,7 @@ function previewInputs(plan: DatasetPlan, rows: EvaluatedSlice['values']): Previ
     }
     const missingShare = rows.length > 0 ? missing / rows.length : 1;
     if (source === 'categorical') return { name: input.name, source, missingShare, distinct: distinct.size };
+    if (input.source === 'request' && input.dtype === 'string') return { name: input.name, source, missingShare, distinct: distinct.size };
     return { name: input.name, source, missingShare, min: min === Infinity ? null : min, max: max === -Infinity ? null : max };
   });
 }
@@ -191,6 +194,7 @@ function judge(
       if (c.share < RARE_CLASS) warnings.push(`class ${c.value} is ${percent(c.share)} of the sampled labels`);
     }
   }
+  if (request.partition && labels.length > 0) judgePartitions(request, training, validation, problems, warnings);
   for (const slice of [training, validation]) {
     if (slice.preview.estimatedLabelRows > request.maxRows)
       warnings.push(
@@ -217,4 +221,35 @@ function shownRows(slice: EvaluatedSlice): PreviewRow[] {
       values: slice.values[i]!,
     };
   });
+}
+
+/**
+ * Whether the job would find partitions to train, from the sample: each value's sampled training
+ * rows stand for their share of the slice's label rows (at most maxRows). A problem when not even
+ * half of `minRows` is in sight for any value — the job would fail, having no partition — and a
+ * warning when none clearly reaches it.
+ */
+function judgePartitions(
+  request: TrainingRequest,
+  training: EvaluatedSlice,
+  validation: EvaluatedSlice,
+  problems: string[],
+  warnings: string[],
+): void {
+  const { column, minRows, maxPartitions } = request.partition!;
+  const rows = [...training.values, ...validation.values];
+  // the job's values are the column's raw ones as strings (a number column's too)
+  const values = rows.map((row) => (row[column] === null || row[column] === undefined ? null : String(row[column])));
+  const isTrain = (row: number) => row < training.values.length;
+  // label rows of the training slice one sampled row stands for
+  const scale = training.labels.length > 0 ? Math.min(training.preview.estimatedLabelRows, request.maxRows) / training.labels.length : 1;
+  const chosen = (rowsNeeded: number) => choosePartitions(values, isTrain, Math.max(1, Math.ceil(rowsNeeded / scale)), maxPartitions);
+  if (chosen(minRows).length > 0) return;
+  const largest = largestPartition(values, isTrain);
+  const most = largest
+    ? `the most: "${largest.value}" with about ${Math.round(largest.trainRows * scale)}`
+    : 'it has no value on any sampled row';
+  const message = `no value of the partition column "${column}" has ${minRows} training rows (partition.minRows) and a validation row in the sample's estimate (${most})`;
+  if (chosen(minRows / 2).length === 0) problems.push(`${message}: the job would have no partition to train`);
+  else warnings.push(`${message}: the job may train no partition`);
 }
