@@ -82,7 +82,11 @@ export function AlertsTable({
                     {alert.resolvedBy ? <div className="muted small">by {alert.resolvedBy}</div> : null}
                   </>
                 ) : (
-                  <span className="muted">last seen {formatTime(alert.lastSeenAt)}</span>
+                  <span className="muted">
+                    last seen
+                    <br />
+                    {formatTime(alert.lastSeenAt)}
+                  </span>
                 )}
               </td>
               <td className="nowrap">{alert.status === 'open' ? <AlertActions alert={alert} onChanged={onChanged} /> : null}</td>
@@ -111,11 +115,11 @@ function AlertActions({ alert, onChanged }: { alert: AlertResponse; onChanged: (
     }
   };
   return (
-    <div className="actions">
+    <div className="actions actions-stacked">
       {alert.acknowledgedAt ? null : (
         <button
           type="button"
-          className="button small"
+          className="button button-small"
           disabled={busy}
           onClick={() => void act(() => api.acknowledgeAlert(alert.id))}
           data-testid="alert-acknowledge"
@@ -125,7 +129,7 @@ function AlertActions({ alert, onChanged }: { alert: AlertResponse; onChanged: (
       )}
       <button
         type="button"
-        className="button small"
+        className="button button-small"
         disabled={busy}
         onClick={() => void act(() => api.resolveAlert(alert.id))}
         data-testid="alert-resolve"

@@ -126,18 +126,26 @@ export function DeployView({ name }: { name: string }) {
           <section className="card" data-testid="deployment-now">
             <h2 className="card-title">Now</h2>
             <dl className="facts">
-              <dt>{PRIMARY_ALIAS}</dt>
-              <dd data-testid="deployment-primary">v{deployment.primaryVersion}</dd>
-              <dt>canary</dt>
-              <dd data-testid="deployment-canary">
-                {deployment.canary
-                  ? `v${deployment.canary.version}, ${formatStat(deployment.canary.share)} % of traffic${deployment.canary.stickyBy ? `, sticky by ${deployment.canary.stickyBy}` : ', drawn per request'}`
-                  : 'none'}
-              </dd>
-              <dt>shadow</dt>
-              <dd data-testid="deployment-shadow">{deployment.shadow ? `v${deployment.shadow.version}` : 'none'}</dd>
-              <dt>changed</dt>
-              <dd>{deployment.updatedAt ? `${formatTime(deployment.updatedAt)} by ${deployment.updatedBy}` : 'never'}</dd>
+              <div>
+                <dt>{PRIMARY_ALIAS}</dt>
+                <dd data-testid="deployment-primary">v{deployment.primaryVersion}</dd>
+              </div>
+              <div>
+                <dt>canary</dt>
+                <dd data-testid="deployment-canary">
+                  {deployment.canary
+                    ? `v${deployment.canary.version}, ${formatStat(deployment.canary.share)} % of traffic${deployment.canary.stickyBy ? `, sticky by ${deployment.canary.stickyBy}` : ', drawn per request'}`
+                    : 'none'}
+                </dd>
+              </div>
+              <div>
+                <dt>shadow</dt>
+                <dd data-testid="deployment-shadow">{deployment.shadow ? `v${deployment.shadow.version}` : 'none'}</dd>
+              </div>
+              <div>
+                <dt>changed</dt>
+                <dd>{deployment.updatedAt ? `${formatTime(deployment.updatedAt)} by ${deployment.updatedBy}` : 'never'}</dd>
+              </div>
             </dl>
             <div className="form-actions">
               <button
@@ -248,7 +256,7 @@ function ArmsTable({ arms, error }: { arms: ArmStats[] | undefined; error: unkno
       {arms === undefined ? null : arms.length === 0 ? (
         <p className="muted">No predictions through a canary or shadow in the last hour.</p>
       ) : (
-        <table className="table" data-testid="arms-table">
+        <table className="table table-fit" data-testid="arms-table">
           <thead>
             <tr>
               <th>Arm</th>

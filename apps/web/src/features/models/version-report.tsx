@@ -211,7 +211,11 @@ function Explanations({ evaluation }: { evaluation: Evaluation }) {
             {partial.map((pd) => (
               <LineChart
                 key={pd.feature}
-                title={<span className="chart-feature">{pd.feature}</span>}
+                title={
+                  <span className="chart-feature" title={pd.feature}>
+                    {pd.feature}
+                  </span>
+                }
                 series={
                   pd.byClass
                     ? pd.byClass.map((c, i) => ({

@@ -47,7 +47,10 @@ export function MonitorForm({ models, onCreated }: { models?: string[]; onCreate
       ...(form.webhookUrl.trim() ? { webhookUrl: form.webhookUrl.trim() } : {}),
       ...(watchesInput ? { feature: form.feature.trim() || undefined } : {}),
     };
-    const problems = issueLines(CreateMonitorRequest.safeParse(body));
+    // an empty threshold goes to the check as NaN, which the schema reports in its own words
+    const problems = issueLines(CreateMonitorRequest.safeParse(body)).map((line) =>
+      line.startsWith('threshold:') && Number.isNaN(body.threshold) ? 'threshold: enter a number' : line,
+    );
     setIssues(problems);
     if (problems.length > 0) return;
     setSaving(true);

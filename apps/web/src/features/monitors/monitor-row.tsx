@@ -3,12 +3,13 @@
 import Link from 'next/link';
 import { type KeyboardEvent, useState } from 'react';
 
-import type { MonitorEvaluation, MonitorResponse, UpdateMonitorRequest } from '@atelier/contracts';
+import type { MonitorEvaluation, MonitorResponse, MonitorWindowResponse, UpdateMonitorRequest } from '@atelier/contracts';
 
 import { Badge } from '../../components/badge';
 import { ErrorNotice } from '../../components/error-notice';
 import { api } from '../../lib/api';
-import { formatCount, formatDuration, formatMetric } from '../../lib/format';
+import { formatCount, formatDuration, formatMetric, formatMinute, formatTime } from '../../lib/format';
+import { useApi } from '../../lib/use-api';
 import { MonitorHistory } from './monitor-history';
 import { OPERATOR_SYMBOLS } from './operators';
 
@@ -19,6 +20,10 @@ export function MonitorRow({ monitor, onChanged }: { monitor: MonitorResponse; o
   const [error, setError] = useState<unknown>();
   const [evaluation, setEvaluation] = useState<MonitorEvaluation | null>(null);
   const [history, setHistory] = useState(false);
+  // the newest stored window, whoever evaluated it (the background timer, a consumed batch, this page)
+  const latest = useApi(() => api.monitorWindows(monitor.id, 1), [monitor, evaluation]);
+  const stored = latest.data?.[0];
+  const shown = evaluation && (!stored || evaluation.windowEnd >= stored.windowEnd) ? evaluation : stored;
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -123,7 +128,7 @@ export function MonitorRow({ monitor, onChanged }: { monitor: MonitorResponse; o
             <span>{monitor.enabled ? 'on' : 'off'}</span>
           </label>
         </td>
-        <td className="small">{evaluation ? <EvaluationSummary evaluation={evaluation} /> : <span className="muted">—</span>}</td>
+        <td className="small">{shown ? <EvaluationSummary evaluation={shown} /> : <span className="muted">—</span>}</td>
         <td className="actions">
           <button
             type="button"
@@ -163,13 +168,15 @@ export function MonitorRow({ monitor, onChanged }: { monitor: MonitorResponse; o
   );
 }
 
-function EvaluationSummary({ evaluation }: { evaluation: MonitorEvaluation }) {
+/** A window's value, samples and verdict; the alert it opened or kept when it was evaluated from this page. */
+function EvaluationSummary({ evaluation }: { evaluation: MonitorEvaluation | MonitorWindowResponse }) {
   return (
-    <div data-testid="monitor-evaluation">
+    <div data-testid="monitor-evaluation" title={`window ${formatTime(evaluation.windowStart)} – ${formatTime(evaluation.windowEnd)}`}>
       <span className="mono">{evaluation.value === null ? 'no value' : formatMetric(evaluation.value)}</span>
       <span className="muted"> · {formatCount(evaluation.samples)} samples</span>{' '}
       {evaluation.breached ? <Badge tone="danger">breached</Badge> : <Badge tone="success">ok</Badge>}
-      {evaluation.alert ? (
+      <div className="muted nowrap">{formatMinute(evaluation.windowEnd)} UTC</div>
+      {'alert' in evaluation && evaluation.alert ? (
         <div>
           <Link href="/alerts">alert {evaluation.alert.status}</Link>
         </div>

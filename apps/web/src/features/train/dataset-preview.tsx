@@ -42,14 +42,16 @@ export function DatasetPreview({ preview }: { preview: TrainingPreviewResponse }
       <dl className="facts" data-testid="preview-slices">
         <SliceFacts name="Training" slice={slices.training} />
         <SliceFacts name="Validation" slice={slices.validation} />
-        <dt>Label</dt>
-        <dd data-testid="preview-label">
-          {label.classes
-            ? label.classes.map((c) => `${c.value}: ${percent(c.share)}`).join(' · ') || '—'
-            : label.summary
-              ? `min ${number(label.summary.min)} · mean ${number(label.summary.mean)} · max ${number(label.summary.max)} · std ${number(label.summary.std)}`
-              : '—'}
-        </dd>
+        <div>
+          <dt>Label</dt>
+          <dd data-testid="preview-label">
+            {label.classes
+              ? label.classes.map((c) => `${c.value}: ${percent(c.share)}`).join(' · ') || '—'
+              : label.summary
+                ? `min ${number(label.summary.min)} · mean ${number(label.summary.mean)} · max ${number(label.summary.max)} · std ${number(label.summary.std)}`
+                : '—'}
+          </dd>
+        </div>
       </dl>
 
       <div className="table-wrap">
@@ -118,12 +120,12 @@ export function DatasetPreview({ preview }: { preview: TrainingPreviewResponse }
 
 function SliceFacts({ name, slice }: { name: string; slice: PreviewSlice }) {
   return (
-    <>
+    <div>
       <dt>{name} slice</dt>
       <dd data-testid={`preview-slice-${name.toLowerCase()}`}>
         {count(slice.sourceRows)} rows, {percent(slice.labelledShare)} labelled → about {count(slice.estimatedLabelRows)} label rows
         {slice.sampledRows < slice.sourceRows ? <span className="muted"> (sampled {count(slice.sampledRows)})</span> : null}
       </dd>
-    </>
+    </div>
   );
 }

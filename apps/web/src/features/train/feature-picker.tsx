@@ -91,7 +91,7 @@ export function FeaturePicker({
                         <span className="muted small" data-testid="feature-dtype">
                           {feature.dtype}
                         </span>
-                        {feature.description ? <span className="muted small">— {feature.description}</span> : null}
+                        {feature.description ? <span className="muted small check-note">— {feature.description}</span> : null}
                         {missing === undefined || missing === null ? null : (
                           <span className="muted small" data-testid="feature-missing">
                             {formatShare(missing, 1)} missing
