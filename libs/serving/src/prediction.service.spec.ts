@@ -178,6 +178,30 @@ describe('PredictionService', () => {
     );
   });
 
+  it('refuses a request value of another type (400 naming the input and the row) instead of taking it as missing', async () => {
+    const { service, log } = setup();
+    await expect(service.predict({ model: 'delays', entities: { airport: 'SFO' }, features: { distance: 'far' } })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: '"distance" takes a number; got "far"',
+    });
+    const batch = service.predict({
+      model: 'delays',
+      rows: [
+        { entities: { airport: 'SFO' }, features: { distance: 10 } },
+        { entities: { airport: 'SFO' }, features: { distance: '10 miles' } },
+      ],
+    });
+    await expect(batch).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'row 1: "distance" takes a number; got "10 miles"' });
+    // none given, null or "" is missing, as before
+    const answer = (await service.predict({
+      model: 'delays',
+      entities: { airport: 'SFO' },
+      features: { distance: '' },
+    })) as PredictResponse;
+    expect(answer.missing).toEqual(['distance']);
+    expect(log.events).toHaveLength(1);
+  });
+
   it('refuses with MISSING_FEATURES when the model says so, naming the row of a batch', async () => {
     const { service, log } = setup('refuse');
     const single = service.predict({ model: 'delays', entities: { airport: 'XXX' }, features: { distance: 10 } });

@@ -350,7 +350,11 @@ function completeRow(served: ServedModel, features: Record<string, unknown>, val
   const { plan } = served;
   const strings: Record<string, string | null> = {};
   for (const input of plan.requestInputs) {
-    const value = requestValue(features[input.name], input.dtype);
+    const given = features[input.name];
+    const value = requestValue(given, input.dtype);
+    // none (absent, null, "") is missing; a value of another type is bad input, not a missing one
+    if (value === null && given !== undefined && given !== null && given !== '')
+      throw badRequest(`${where}"${input.name}" takes ${input.dtype === 'string' ? 'a string' : 'a number'}; got ${JSON.stringify(given)}`);
     if (input.dtype === 'string') strings[input.name] = value as string | null;
     else values[input.name] = value as number | null;
     if (value === null) missing.push(input.name);
