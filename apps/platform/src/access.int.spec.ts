@@ -110,6 +110,14 @@ describe('access control (API keys and roles, on the real services)', () => {
     const response = await call(ROUTES.read, key);
     expect(response.status).toBe(401);
     expect(((await response.json()) as { message: string }).message).toMatch(/expired/);
+    // one that would be expired from the start is refused
+    const past = '2000-01-01T00:00:00.000Z';
+    const refused = await call(
+      { method: 'POST', path: '/api/keys', body: () => ({ name: 'late', owner, role: 'viewer', expiresAt: past }) },
+      t.adminKey,
+    );
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { message: string }).message).toBe(`expiresAt: ${past} has passed: a key must expire later`);
   });
 
   it('limits a key on prediction routes with 429 and Retry-After, counted across requests in Redis', async () => {

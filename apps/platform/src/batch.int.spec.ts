@@ -188,7 +188,10 @@ describe('batch scoring jobs (integration)', () => {
       (await apiRefusal(t.client.createBatchJob({ ...base, source: { ...window, group: delays }, joinKeys: { [airport]: 'avg_delay' } })))
         .message,
     ).toBe(`model ${model} v1 takes "distance" with the request, and group "${delays}" has no column "distance"`);
-    expect((await apiRefusal(t.client.createBatchJob({ ...base, model: `nope-${s}` }))).status).toBe(404);
+    expect(await apiRefusal(t.client.createBatchJob({ ...base, model: `nope-${s}` }))).toEqual({
+      status: 404,
+      message: `model "nope-${s}" does not exist`,
+    });
     expect((await apiRefusal(t.client.createBatchJob({ ...base, source: { ...window, group: `nope-${s}` } }))).status).toBe(404);
     expect((await apiRefusal(t.client.createBatchJob({ ...base, shardRows: 5 }))).status).toBe(400);
     expect(await prisma.client.batchJob.count()).toBe(before);
@@ -309,7 +312,7 @@ describe('batch scoring jobs (integration)', () => {
     }
     expect(await apiRefusal(t.client.batchOutput(job.id))).toEqual({
       status: 409,
-      message: `batch job ${job.id} is cancelled: its output is ready once it has succeeded`,
+      message: `batch job ${job.id} is cancelled: it has no output (submit the job again to score the rows)`,
     });
     // a shard that was taken already commits nothing for a cancelled job
     await t.app.get(BatchShardScorer).score(job.id, 0);

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { ApiKeyResponse, CreateApiKeyRequest, CreatedApiKeyResponse, WhoAmIResponse } from '@atelier/contracts';
-import { dependencyUnavailable, notFound, type Principal, unauthenticated } from '@atelier/server';
+import { badRequest, dependencyUnavailable, notFound, type Principal, unauthenticated } from '@atelier/server';
 
 import { generateKey, hashKey, KEY_PATTERN, prefixOf, type Role } from './api-key';
 import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
@@ -100,7 +100,9 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
     return entry;
   }
 
-  async create(request: CreateApiKeyRequest): Promise<CreatedApiKeyResponse> {
+  async create(request: CreateApiKeyRequest, now = Date.now()): Promise<CreatedApiKeyResponse> {
+    if (request.expiresAt && Date.parse(request.expiresAt) <= now)
+      throw badRequest(`expiresAt: ${request.expiresAt} has passed: a key must expire later`);
     const key = generateKey();
     const row = await this.repository.create({
       prefix: prefixOf(key),

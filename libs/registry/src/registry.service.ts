@@ -118,7 +118,10 @@ export class RegistryService {
 
   async resolveAlias(modelName: string, alias: string): Promise<ModelVersionDetail> {
     const target = await this.repository.findAlias(modelName, alias);
-    if (!target) throw notFound(`model "${modelName}" has no alias "${alias}"`);
+    if (!target) {
+      if (!(await this.repository.findModel(modelName))) throw notFound(`model "${modelName}" does not exist`);
+      throw notFound(`model "${modelName}" has no alias "${alias}"`);
+    }
     return this.getVersion(modelName, target.version);
   }
 

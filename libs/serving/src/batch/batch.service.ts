@@ -181,6 +181,8 @@ export class BatchJobsService {
   /** A succeeded job (the output file is written from its rows). */
   async succeeded(id: string): Promise<BatchJobRow> {
     const job = await this.job(id);
+    if (job.status === 'cancelled' || job.status === 'failed')
+      throw conflict(`batch job ${id} is ${job.status}: it has no output (submit the job again to score the rows)`);
     if (job.status !== 'succeeded') throw conflict(`batch job ${id} is ${job.status}: its output is ready once it has succeeded`);
     return job;
   }
