@@ -99,11 +99,23 @@ describe('deployments: canary, shadow, promote, rollback (integration)', () => {
     expect(canaryShare).toBeLessThan(0.55);
     const again = await Promise.all(AIRPORTS.map((a) => predict(a)));
     expect(again.map((a) => a.arm)).toEqual(first.map((a) => a.arm));
+    // a batch draws each row's arm as a request alone does: every airport keeps its arm and version
+    const batch = await t.client.predictBatch({
+      model,
+      rows: AIRPORTS.map((airport) => ({ entities: { airport }, features: { distance: 500 } })),
+    });
+    expect(batch).toMatchObject({ model, version: 1, alias: 'production' });
+    expect(batch).not.toHaveProperty('arm');
+    expect(batch.predictions.map((p) => p.arm)).toEqual(first.map((a) => a.arm));
+    for (const p of batch.predictions) {
+      expect(p.version).toBe(p.arm === 'canary' ? 2 : 1);
+      expect(p.prediction).toBeCloseTo(probability(WEIGHTS[p.version as 1 | 2], 500), 6);
+    }
     // an explicit version or another alias is served as asked, unsplit
     expect(await predict('A00', { version: 3 })).toMatchObject({ version: 3, alias: null });
     expect(await predict('A00', { version: 3 })).not.toHaveProperty('arm');
 
-    const answered = [probe, ...first, ...again];
+    const answered = [probe, ...first, ...again, ...batch.predictions];
     const shadows = await eventually(async () => {
       const rows = await prisma.client.shadowPrediction.findMany({ where: { modelName: model } });
       const mirrored = new Set(rows.map((r) => r.shadowOf));

@@ -84,6 +84,9 @@ const Prediction = z.object({
    * did (the row's value has no model of its own, or it had none)
    */
   partition: z.string().nullable().optional(),
+  /** a batch whose rows the deployment split between its arms: the arm and the version that answered this row */
+  arm: Arm.optional(),
+  version: z.number().int().optional(),
 });
 
 const ServedBy = z.object({

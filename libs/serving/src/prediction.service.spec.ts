@@ -20,6 +20,7 @@ import type { OnlineFeaturesReader } from './online-features.reader';
 import { InlineRunner } from './onnx-runner';
 import { PredictionService } from './prediction.service';
 import type { PredictionLog } from './prediction-log';
+import { armOf } from './traffic-split';
 
 // A hand-made logistic regression, so every expected probability is a formula:
 // p = sigmoid(0.1 + 1·mean + 0.5·(distance − 300)/100 − 0.25·log1p(distance)); missing → the mean.
@@ -78,7 +79,7 @@ describe('PredictionService', () => {
     session.run = ((...args: Parameters<typeof run>) => (runs++, run(...args))) as typeof session.run;
   });
 
-  function setup(policy: 'impute' | 'refuse' = 'impute') {
+  function setup(policy: 'impute' | 'refuse' = 'impute', split = false) {
     const detail = { model: 'delays', version: 3, signature: { ...signature, missingFeatures: policy } } as ModelVersionDetail;
     const graph = readOnnxGraph(exportOnnx(model, { name: 'delays' }));
     const served: ServedModel = {
@@ -91,7 +92,13 @@ describe('PredictionService', () => {
       sha256: 'x',
       loadedAt: new Date(),
     };
-    const cache = { byAlias: async () => served, byVersion: async () => served, split: async () => null } as unknown as ModelCache;
+    // a canary (version 4, half the traffic, sticky by airport) when asked for
+    const canary: ServedModel = { ...served, detail: { ...detail, version: 4 } };
+    const cache = {
+      byAlias: async () => served,
+      byVersion: async (_model: string, version: number) => (version === 4 ? canary : served),
+      split: async () => (split ? { canary: { version: 4, share: 50, stickyBy: 'airport' }, shadow: null } : null),
+    } as unknown as ModelCache;
     const online = new FakeOnline();
     const log = new FakeLog();
     const metrics = new MetricsService();
@@ -176,6 +183,29 @@ describe('PredictionService', () => {
         expect.objectContaining({ labels: { model: 'delays', input: 'distance' }, value: 2 }),
       ]),
     );
+  });
+
+  it("answers each row of a batch with its own arm's version, as if alone, and names a bad row by its place in the batch", async () => {
+    const { service, log } = setup('impute', true);
+    const airports = Array.from({ length: 12 }, (_, i) => `P${i}`);
+    const arms = airports.map((airport) =>
+      armOf('delays', { version: 4, share: 50, stickyBy: 'airport' }, { entities: { airport }, features: {} }),
+    );
+    expect(new Set(arms)).toEqual(new Set(['primary', 'canary']));
+    const rows = airports.map((airport) => ({ entities: { airport }, features: { distance: 337 } }));
+    const answer = (await service.predict({ model: 'delays', rows })) as BatchPredictResponse;
+    expect(answer).toMatchObject({ model: 'delays', version: 3, alias: 'production' });
+    expect(answer).not.toHaveProperty('arm');
+    expect(answer.predictions.map((p) => [p.arm, p.version])).toEqual(arms.map((arm) => [arm, arm === 'canary' ? 4 : 3]));
+    expect(log.events.map((e) => [e.predictionId, e.arm, e.version]).sort()).toEqual(
+      answer.predictions.map((p) => [p.predictionId, p.arm, p.version]).sort(),
+    );
+    const last = arms.lastIndexOf('canary');
+    const bad = rows.map((row, i) => (i === last ? { ...row, features: { distance: 'far' } } : row));
+    await expect(service.predict({ model: 'delays', rows: bad })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: `row ${last}: "distance" takes a number; got "far"`,
+    });
   });
 
   it('refuses a request value of another type (400 naming the input and the row) instead of taking it as missing', async () => {

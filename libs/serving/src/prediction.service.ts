@@ -3,6 +3,7 @@ import type { Counter, Histogram } from 'prom-client';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
+  type Arm,
   type BatchPredictResponse,
   type ClassLabel,
   type InputValue,
@@ -17,7 +18,7 @@ import { badRequest, MetricsService, missingFeatures, payloadTooLarge } from '@a
 
 import { type InferencePlan, numeric, requestValue } from './inference-plan';
 import { MicroBatcher } from './micro-batcher';
-import { ModelCache, type ServedModel } from './model-cache';
+import { ModelCache, type ServedModel, type TrafficSplit } from './model-cache';
 import { feedTensors, feedTensorsOf, readOutputs } from './model-tensors';
 import { OnlineFeaturesReader } from './online-features.reader';
 import type { PlainTensor } from './onnx-runner';
@@ -87,14 +88,63 @@ export class PredictionService {
     const alias = request.version ? null : (request.alias ?? DEFAULT_ALIAS);
     // only the primary alias is split; an explicit version or another alias is served as asked
     const split = alias === PRIMARY_ALIAS ? await this.cache.split(request.model) : null;
-    const arm = split ? armOf(request.model, split.canary, rows[0]) : undefined;
-    const served =
-      arm === 'canary'
-        ? await this.cache.byVersion(request.model, split!.canary!.version)
-        : alias
-          ? await this.cache.byAlias(request.model, alias)
-          : await this.cache.byVersion(request.model, request.version!);
-    const scored = await this.score(served, rows, request.rows !== undefined);
+    // each row draws its arm, a batch's too: a caller keeps its arm whether it asks alone or in a batch
+    const arms = split ? rows.map((row) => armOf(request.model, split.canary, row)) : undefined;
+    const batch = request.rows !== undefined;
+    if (arms && arms.some((a) => a !== arms[0])) {
+      const answered = await Promise.all(
+        (['primary', 'canary'] as const).map(async (arm) => {
+          const at = arms.flatMap((a, i) => (a === arm ? [i] : []));
+          const served = await this.servedBy(request, alias, split, arm);
+          const predictions = await this.answer(
+            served,
+            at.map((i) => rows[i]!),
+            at,
+            alias,
+            arm,
+            split,
+            started,
+          );
+          return { at, predictions: predictions.map((p) => ({ ...p, arm, version: served.detail.version })) };
+        }),
+      );
+      const predictions: BatchPredictResponse['predictions'] = new Array(rows.length);
+      for (const { at, predictions: answers } of answered) at.forEach((i, k) => (predictions[i] = answers[k]!));
+      this.latency.observe((performance.now() - started) / 1000);
+      // the primary's version above; each answer says its own arm and version
+      return { model: request.model, version: answered[0]!.predictions[0]!.version, alias, predictions };
+    }
+    const arm = arms?.[0];
+    const served = await this.servedBy(request, alias, split, arm);
+    const predictions = await this.answer(served, rows, batch ? undefined : null, alias, arm, split, started);
+    this.latency.observe((performance.now() - started) / 1000);
+    const { model, version } = served.detail;
+    const servedBy = arm ? { model, version, alias, arm } : { model, version, alias };
+    return batch ? { ...servedBy, predictions } : { ...predictions[0]!, ...servedBy };
+  }
+
+  /** The version that answers a request: the canary's for its arm, else the one the alias or version names. */
+  private servedBy(request: PredictRequest, alias: string | null, split: TrafficSplit | null, arm: Arm | undefined): Promise<ServedModel> {
+    if (arm === 'canary') return this.cache.byVersion(request.model, split!.canary!.version);
+    return alias ? this.cache.byAlias(request.model, alias) : this.cache.byVersion(request.model, request.version!);
+  }
+
+  /**
+   * Scores rows with one version and answers them: ids, the prediction log (and the shadow's
+   * copy), the metrics. `rowNumbers` are the rows' places in the request's batch (undefined: their
+   * own order; null: a single prediction), for the errors that name a row.
+   */
+  private async answer(
+    served: ServedModel,
+    rows: PredictRow[],
+    rowNumbers: number[] | undefined | null,
+    alias: string | null,
+    arm: Arm | undefined,
+    split: TrafficSplit | null,
+    started: number,
+  ): Promise<Array<BatchPredictResponse['predictions'][number]>> {
+    const batch = rowNumbers !== null;
+    const scored = await this.score(served, rows, batch, true, rowNumbers ?? undefined);
     const latencyMs = performance.now() - started;
 
     const { model, version } = served.detail;
@@ -110,7 +160,14 @@ export class PredictionService {
         events.push(predictionEvent(model, version, alias, s, rows[i]!.entities, at, predictionId, latencyMs, arm));
         logged.push(i);
       }
-      const answer = { predictionId, prediction: s.prediction, label: s.label, inputs: s.inputs, missing: s.missing, ...partitionOf(served, s) };
+      const answer = {
+        predictionId,
+        prediction: s.prediction,
+        label: s.label,
+        inputs: s.inputs,
+        missing: s.missing,
+        ...partitionOf(served, s),
+      };
       return s.probabilities ? { ...answer, probabilities: s.probabilities } : answer;
     });
     this.log.record(events);
@@ -119,12 +176,10 @@ export class PredictionService {
       const mirrored = logged.map((i) => rows[i]!);
       const answered = events.map((e) => e.predictionId);
       // after the answer is on its way: the shadow never changes or slows it
-      setImmediate(() => void this.mirror(model, shadow, mirrored, answered, request.rows !== undefined));
+      setImmediate(() => void this.mirror(model, shadow, mirrored, answered, batch));
     }
     this.predictions.inc({ model, version: String(version) }, rows.length);
-    this.latency.observe(latencyMs / 1000);
-    const servedBy = arm ? { model, version, alias, arm } : { model, version, alias };
-    return request.rows ? { ...servedBy, predictions } : { ...predictions[0]!, ...servedBy };
+    return predictions;
   }
 
   /**
@@ -152,9 +207,17 @@ export class PredictionService {
     }
   }
 
-  private async score(served: ServedModel, rows: PredictRow[], batch: boolean, countMissing = true): Promise<Scored[]> {
+  private async score(
+    served: ServedModel,
+    rows: PredictRow[],
+    batch: boolean,
+    countMissing = true,
+    rowNumbers?: number[],
+  ): Promise<Scored[]> {
     const { plan } = served;
-    const where = (r: number) => (batch ? `row ${r}: ` : '');
+    // a row's place in the request: a batch split between arms scores each arm's rows apart
+    const rowOf = (r: number) => rowNumbers?.[r] ?? r;
+    const where = (r: number) => (batch ? `row ${rowOf(r)}: ` : '');
     const pairs: Array<{ group: string; entityKey: string }> = [];
     rows.forEach((row, r) => {
       for (const lookup of plan.lookups) {
@@ -182,7 +245,7 @@ export class PredictionService {
         throw missingFeatures(
           `${where(r)}model ${served.detail.model} v${served.detail.version} refuses to predict without ${missing.join(', ')} (not in the online store)`,
           {
-            row: batch ? r : undefined,
+            row: batch ? rowOf(r) : undefined,
             missing,
             entities: row.entities,
           },
