@@ -531,6 +531,24 @@ describe('monitoring (integration)', () => {
     // a monitor on one input's KS statistic: evaluated now, breached, and named in the alert
     const monitor = await t.client.createMonitor({ name: 'distance drift', model: drifting, metric: 'feature_ks', feature: 'distance', operator: 'gt', threshold: 0.3, windowSeconds: 3600, minSamples: 3 });
     expect(monitor).toMatchObject({ metric: 'feature_ks', feature: 'distance' });
+    // a measure the input's kind never has is refused: chi-square of a number, KS of a category
+    const watch = (metric: 'feature_chi_square' | 'feature_ks', feature: string) =>
+      api<{ message: string }>('POST', '/api/monitors', {
+        name: `${metric} ${feature}`,
+        model: drifting,
+        metric,
+        feature,
+        operator: 'gt',
+        threshold: 0.3,
+      });
+    expect(await watch('feature_chi_square', 'distance')).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^feature_chi_square measures categorical inputs; "distance" is numeric: /) },
+    });
+    expect(await watch('feature_ks', 'origin')).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^feature_ks measures numeric inputs; "origin" is categorical: watch it with feature_chi_square/) },
+    });
     const evaluated = await t.client.evaluateMonitor(monitor.id);
     expect(evaluated).toMatchObject({ samples: 3, breached: true, alert: { status: 'open' } });
     expect(evaluated.value).toBeCloseTo(5 / 12, 12);

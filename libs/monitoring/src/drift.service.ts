@@ -125,7 +125,7 @@ export class DriftService {
   }
 
   /** A monitor may watch only an input the model's newest version has a baseline of. */
-  async requireFeature(model: string, feature: string): Promise<void> {
+  async requireFeature(model: string, feature: string, metric?: MonitorMetric): Promise<void> {
     const baseline = await this.baselines.newestBaseline(model);
     const names = (baseline?.features ?? []).map((f) => f.name);
     if (!names.includes(feature)) {
@@ -133,6 +133,13 @@ export class DriftService {
         names.length > 0 ? `its inputs are ${names.map((n) => `"${n}"`).join(', ')}` : 'it has no version with a training baseline';
       throw badRequest(`model "${model}" has no input "${feature}" to watch: ${known}`);
     }
+    // a measure the input's kind never has would leave the monitor without a value for ever
+    const categorical = baseline!.features.find((f) => f.name === feature)!.categories !== undefined;
+    if (metric && (categorical ? NUMERIC_ONLY : CATEGORICAL_ONLY).includes(metric))
+      throw badRequest(
+        `${metric} measures ${categorical ? 'numeric' : 'categorical'} inputs; "${feature}" is ${categorical ? 'categorical' : 'numeric'}: ` +
+          `watch it with ${categorical ? 'feature_chi_square' : 'feature_ks or feature_wasserstein'}, feature_psi, feature_js or feature_missing_rate`,
+      );
   }
 }
 
@@ -152,3 +159,7 @@ function valueOf(metric: FeatureMetric, drift: FeatureDrift): number | null {
       return drift.missingRate;
   }
 }
+
+/** Drift measures of one kind of input only (the other kind's drift has them null). */
+const NUMERIC_ONLY: readonly MonitorMetric[] = ['feature_ks', 'feature_wasserstein'];
+const CATEGORICAL_ONLY: readonly MonitorMetric[] = ['feature_chi_square'];

@@ -33,7 +33,7 @@ export class MonitorsService {
       if (problem) throw badRequest(problem);
     }
     await this.baselines.requireModel(request.model);
-    if (request.feature !== undefined) await this.drift.requireFeature(request.model, request.feature);
+    if (request.feature !== undefined) await this.drift.requireFeature(request.model, request.feature, request.metric);
     const row = await this.repository.createMonitor({
       name: request.name,
       modelName: request.model,
