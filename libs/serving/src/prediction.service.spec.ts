@@ -232,6 +232,29 @@ describe('PredictionService', () => {
     expect(log.events).toHaveLength(1);
   });
 
+  it('answers a row the model gives no number for (null in JSON) without logging it, and logs the others', async () => {
+    const { service, log, served } = setup();
+    const { probabilities, label } = served.plan.outputs;
+    // a graph that gives NaN for its first row (as one made elsewhere does when fed NaN)
+    served.runner = {
+      run: async (feeds: Record<string, { dims: readonly number[] }>) => {
+        const rows = Number(Object.values(feeds)[0]!.dims[0]);
+        const p = Float32Array.from({ length: rows }, (_, r) => (r === 0 ? NaN : 0.75));
+        return {
+          [probabilities!]: { type: 'float32', data: p, dims: [rows, 1] },
+          [label!]: { type: 'int64', data: BigInt64Array.from({ length: rows }, () => 1n), dims: [rows] },
+        };
+      },
+    } as unknown as ServedModel['runner'];
+    const rows = [0, 1].map(() => ({ entities: { airport: 'SFO' }, features: { distance: 337 } }));
+    const answer = (await service.predict({ model: 'delays', rows })) as BatchPredictResponse;
+    expect(answer.predictions.map((p) => [p.prediction, p.label])).toEqual([
+      [NaN, null],
+      [0.75, 1],
+    ]);
+    expect(log.events.map((e) => e.predictionId)).toEqual([answer.predictions[1]!.predictionId]);
+  });
+
   it('refuses with MISSING_FEATURES when the model says so, naming the row of a batch', async () => {
     const { service, log } = setup('refuse');
     const single = service.predict({ model: 'delays', entities: { airport: 'XXX' }, features: { distance: 10 } });

@@ -156,7 +156,9 @@ export class PredictionService {
     const logged: number[] = [];
     const predictions = scored.map((s, i) => {
       const predictionId = ids[i]!;
-      if (this.log.sampled()) {
+      // a row the model gave no number for (a graph fed NaN) has nothing to monitor: monitoring's
+      // contract wants a number, and the event went to the dead-letter topic
+      if (Number.isFinite(s.prediction) && this.log.sampled()) {
         events.push(predictionEvent(model, version, alias, s, rows[i]!.entities, at, predictionId, latencyMs, arm));
         logged.push(i);
       }
