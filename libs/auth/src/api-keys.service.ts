@@ -100,8 +100,8 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
     return entry;
   }
 
-  async create(request: CreateApiKeyRequest, now = Date.now()): Promise<CreatedApiKeyResponse> {
-    if (request.expiresAt && Date.parse(request.expiresAt) <= now)
+  async create(request: CreateApiKeyRequest): Promise<CreatedApiKeyResponse> {
+    if (request.expiresAt && Date.parse(request.expiresAt) <= Date.now())
       throw badRequest(`expiresAt: ${request.expiresAt} has passed: a key must expire later`);
     const key = generateKey();
     const row = await this.repository.create({

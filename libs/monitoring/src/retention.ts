@@ -8,7 +8,7 @@ import { MonitoringRepository, RETAINED_TABLES, type RetainedTable } from './mon
 
 const DAY_MS = 86_400_000;
 /** how often a sweep runs, and how long after the process starts the first one does */
-export const RETENTION_SWEEP_MS = 3_600_000;
+const SWEEP_MS = 3_600_000;
 const FIRST_SWEEP_MS = 5 * 60_000;
 /** rows one DELETE statement removes at most */
 const CHUNK_ROWS = 5_000;
@@ -67,7 +67,7 @@ export class MonitoringRetention implements OnApplicationBootstrap, OnModuleDest
   private schedule(ms: number): void {
     this.timer = setTimeout(() => {
       void this.sweep().finally(() => {
-        if (!this.stopped) this.schedule(RETENTION_SWEEP_MS);
+        if (!this.stopped) this.schedule(SWEEP_MS);
       });
     }, ms).unref();
   }

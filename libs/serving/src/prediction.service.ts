@@ -96,27 +96,29 @@ export class PredictionService {
         (['primary', 'canary'] as const).map(async (arm) => {
           const at = arms.flatMap((a, i) => (a === arm ? [i] : []));
           const served = await this.servedBy(request, alias, split, arm);
+          const { version } = served.detail;
           const predictions = await this.answer(
             served,
             at.map((i) => rows[i]!),
-            at,
+            true,
             alias,
             arm,
             split,
             started,
+            at,
           );
-          return { at, predictions: predictions.map((p) => ({ ...p, arm, version: served.detail.version })) };
+          return { at, version, predictions: predictions.map((p) => ({ ...p, arm, version })) };
         }),
       );
       const predictions: BatchPredictResponse['predictions'] = new Array(rows.length);
       for (const { at, predictions: answers } of answered) at.forEach((i, k) => (predictions[i] = answers[k]!));
       this.latency.observe((performance.now() - started) / 1000);
       // the primary's version above; each answer says its own arm and version
-      return { model: request.model, version: answered[0]!.predictions[0]!.version, alias, predictions };
+      return { model: request.model, version: answered[0]!.version, alias, predictions };
     }
     const arm = arms?.[0];
     const served = await this.servedBy(request, alias, split, arm);
-    const predictions = await this.answer(served, rows, batch ? undefined : null, alias, arm, split, started);
+    const predictions = await this.answer(served, rows, batch, alias, arm, split, started);
     this.latency.observe((performance.now() - started) / 1000);
     const { model, version } = served.detail;
     const servedBy = arm ? { model, version, alias, arm } : { model, version, alias };
@@ -131,20 +133,20 @@ export class PredictionService {
 
   /**
    * Scores rows with one version and answers them: ids, the prediction log (and the shadow's
-   * copy), the metrics. `rowNumbers` are the rows' places in the request's batch (undefined: their
-   * own order; null: a single prediction), for the errors that name a row.
+   * copy), the metrics. `rowNumbers` are the rows' places in the request's batch when they are a
+   * part of it (one arm's), for the errors that name a row.
    */
   private async answer(
     served: ServedModel,
     rows: PredictRow[],
-    rowNumbers: number[] | undefined | null,
+    batch: boolean,
     alias: string | null,
     arm: Arm | undefined,
     split: TrafficSplit | null,
     started: number,
+    rowNumbers?: number[],
   ): Promise<Array<BatchPredictResponse['predictions'][number]>> {
-    const batch = rowNumbers !== null;
-    const scored = await this.score(served, rows, batch, true, rowNumbers ?? undefined);
+    const scored = await this.score(served, rows, batch, true, rowNumbers);
     const latencyMs = performance.now() - started;
 
     const { model, version } = served.detail;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { choosePartitions, largestPartition, pickRows, routedPredictions, type TrainedPartition } from './partitions';
+import { choosePartitions, noPartitionReason, pickRows, routedPredictions, type TrainedPartition } from './partitions';
 
 describe('choosePartitions', () => {
   // rows 0–7 train, 8–11 validate
@@ -14,10 +14,14 @@ describe('choosePartitions', () => {
     expect(choosePartitions(values, isTrain, 3, 1)).toEqual(['ORD']);
   });
 
-  it('names the value with the most training rows (ties by value), or none', () => {
-    expect(largestPartition(values, isTrain)).toEqual({ value: 'ORD', trainRows: 3 });
-    expect(largestPartition(['SFO', 'BOS', 'LAX'], (row) => row < 2)).toEqual({ value: 'BOS', trainRows: 1 });
-    expect(largestPartition([null, 'LAX'], (row) => row < 1)).toBeNull();
+  it('says why no value gets a model, naming the one with the most training rows (ties by value), or none', () => {
+    const head = 'no value of the partition column "origin" has 5 training rows (partition.minRows) and a validation row';
+    expect(noPartitionReason('origin', 5, values, isTrain)).toBe(`${head} (the most: "ORD" with 3)`);
+    expect(noPartitionReason('origin', 5, ['SFO', 'BOS', 'LAX'], (row) => row < 2)).toBe(`${head} (the most: "BOS" with 1)`);
+    expect(noPartitionReason('origin', 5, [null, 'LAX'], (row) => row < 1)).toBe(`${head} (it has no value on any row)`);
+    expect(noPartitionReason('origin', 5, values, isTrain, { scale: 10, estimated: true })).toBe(
+      `${head} in the sample's estimate (the most: "ORD" with about 30)`,
+    );
   });
 });
 

@@ -17,6 +17,17 @@ export interface TrainedPartition {
  * largest (ties by value). `values[i]` is row i's value (null: missing), `isTrain[i]` its side.
  */
 export function choosePartitions(values: ReadonlyArray<string | null>, isTrain: (row: number) => boolean, minRows: number, maxPartitions: number): string[] {
+  return partitionCounts(values, isTrain)
+    .filter(([, c]) => c.train >= minRows && c.validation > 0)
+    .slice(0, maxPartitions)
+    .map(([value]) => value);
+}
+
+/** Each value's training and validation rows, the most training rows first (ties by value). */
+function partitionCounts(
+  values: ReadonlyArray<string | null>,
+  isTrain: (row: number) => boolean,
+): Array<[string, { train: number; validation: number }]> {
   const counts = new Map<string, { train: number; validation: number }>();
   values.forEach((value, i) => {
     if (value === null) return;
@@ -25,27 +36,26 @@ export function choosePartitions(values: ReadonlyArray<string | null>, isTrain: 
     else c.validation++;
     counts.set(value, c);
   });
-  return [...counts]
-    .filter(([, c]) => c.train >= minRows && c.validation > 0)
-    .sort((a, b) => b[1].train - a[1].train || (a[0] < b[0] ? -1 : 1))
-    .slice(0, maxPartitions)
-    .map(([value]) => value);
+  return [...counts].sort((a, b) => b[1].train - a[1].train || (a[0] < b[0] ? -1 : 1));
 }
 
-/** The value of the column with the most training rows (ties by value), or null when no row has one. */
-export function largestPartition(
+/**
+ * Why no value of the partition column gets a model (none has `minRows` training rows and a
+ * validation row), naming the value with the most training rows; `scale` turns counted rows into
+ * the rows they stand for (a preview's sample), `estimated` says so.
+ */
+export function noPartitionReason(
+  column: string,
+  minRows: number,
   values: ReadonlyArray<string | null>,
   isTrain: (row: number) => boolean,
-): { value: string; trainRows: number } | null {
-  const counts = new Map<string, number>();
-  values.forEach((value, i) => {
-    if (value !== null && isTrain(i)) counts.set(value, (counts.get(value) ?? 0) + 1);
-  });
-  let largest: { value: string; trainRows: number } | null = null;
-  for (const [value, trainRows] of counts)
-    if (!largest || trainRows > largest.trainRows || (trainRows === largest.trainRows && value < largest.value))
-      largest = { value, trainRows };
-  return largest;
+  { scale = 1, estimated = false } = {},
+): string {
+  const [largest] = partitionCounts(values, isTrain).filter(([, c]) => c.train > 0);
+  const most = largest
+    ? `the most: "${largest[0]}" with ${estimated ? 'about ' : ''}${Math.round(largest[1].train * scale)}`
+    : `it has no value on any ${estimated ? 'sampled ' : ''}row`;
+  return `no value of the partition column "${column}" has ${minRows} training rows (partition.minRows) and a validation row${estimated ? " in the sample's estimate" : ''} (${most})`;
 }
 
 /** The rows of one partition value, on each side of the time split. */

@@ -12,7 +12,7 @@ import {
 
 import { type DatasetPlan, entityOf, forEachLabelledRow, planDataset } from './dataset.builder';
 import { checkLabels } from './label.check';
-import { choosePartitions, largestPartition } from './partitions';
+import { choosePartitions, noPartitionReason } from './partitions';
 import type { TrainingData } from './training-data';
 
 /** An input missing in more than this share of the labelled sample is worth a warning. */
@@ -245,11 +245,7 @@ function judgePartitions(
   const scale = training.labels.length > 0 ? Math.min(training.preview.estimatedLabelRows, request.maxRows) / training.labels.length : 1;
   const chosen = (rowsNeeded: number) => choosePartitions(values, isTrain, Math.max(1, Math.ceil(rowsNeeded / scale)), maxPartitions);
   if (chosen(minRows).length > 0) return;
-  const largest = largestPartition(values, isTrain);
-  const most = largest
-    ? `the most: "${largest.value}" with about ${Math.round(largest.trainRows * scale)}`
-    : 'it has no value on any sampled row';
-  const message = `no value of the partition column "${column}" has ${minRows} training rows (partition.minRows) and a validation row in the sample's estimate (${most})`;
+  const message = noPartitionReason(column, minRows, values, isTrain, { scale, estimated: true });
   if (chosen(minRows / 2).length === 0) problems.push(`${message}: the job would have no partition to train`);
   else warnings.push(`${message}: the job may train no partition`);
 }

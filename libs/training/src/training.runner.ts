@@ -24,7 +24,7 @@ import { buildDataset, type BuiltDataset, entityOf, planDataset } from './datase
 import { evaluationReport } from './evaluation.report';
 import { searchAndTrain } from './hyperparameter.search';
 import { checkLabels } from './label.check';
-import { choosePartitions, largestPartition, partitionReport, pickRows, routedPredictions, trainPartitions } from './partitions';
+import { choosePartitions, noPartitionReason, partitionReport, pickRows, routedPredictions, trainPartitions } from './partitions';
 import { outputsOf, train as trainModel, type Trained, type TrainingTarget } from './trainers';
 import { trainingBaseline } from './training.baseline';
 import { TrainingRepository } from './training.repository';
@@ -164,14 +164,12 @@ export class TrainingRunner {
     const values = built.partitionValues!;
     const isTrain = (row: number) => built.eventTimes[row]! < cutoff;
     const chosen = choosePartitions(values, isTrain, minRows, maxPartitions);
-    if (chosen.length === 0) {
-      const largest = largestPartition(values, isTrain);
-      throw new Error(
-        `no value of the partition column "${column}" has ${minRows} training rows (partition.minRows) and a validation row ` +
-          `(${largest ? `the most: "${largest.value}" with ${largest.trainRows}` : 'it has no value on any row'}): lower minRows or partition by another column`,
-      );
-    }
-    await say(`partitions by "${column}": ${chosen.length} with at least ${minRows} training rows${chosen.length ? ` (${chosen.join(', ')})` : ''}; the global model answers the rest`, TRAIN_DONE);
+    if (chosen.length === 0)
+      throw new Error(`${noPartitionReason(column, minRows, values, isTrain)}: lower minRows or partition by another column`);
+    await say(
+      `partitions by "${column}": ${chosen.length} with at least ${minRows} training rows (${chosen.join(', ')}); the global model answers the rest`,
+      TRAIN_DONE,
+    );
     const partitions = await trainPartitions(request, built.dataset, values, isTrain, chosen, target, signal, (message) => say(message), {
       trainOne: this.trials.partitionTrainer(jobId),
       concurrency: this.trialConcurrency,

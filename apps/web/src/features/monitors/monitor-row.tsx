@@ -21,7 +21,8 @@ export function MonitorRow({ monitor, onChanged }: { monitor: MonitorResponse; o
   const [evaluation, setEvaluation] = useState<MonitorEvaluation | null>(null);
   const [history, setHistory] = useState(false);
   // the newest stored window, whoever evaluated it (the background timer, a consumed batch, this page)
-  const latest = useApi(() => api.monitorWindows(monitor.id, 1), [monitor, evaluation]);
+  // (an evaluation from the page is newer than it, and shown instead: no second request for it)
+  const latest = useApi(() => api.monitorWindows(monitor.id, 1), [monitor]);
   const stored = latest.data?.[0];
   const shown = evaluation && (!stored || evaluation.windowEnd >= stored.windowEnd) ? evaluation : stored;
 
