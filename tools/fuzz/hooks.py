@@ -9,6 +9,8 @@ file part, which a TOML string cannot hold. Negative cases are left as Schemathe
 A deletion can succeed once per resource: positive cases of an operation named in `CONSUMED` take
 a fresh id each from the comma-separated list in its environment variable (the spec seeds as many
 as the run needs), so that later cases reach a resource instead of the 404 of one already deleted.
+Likewise a name that must be unique (`UNIQUE`: a model's monitors) is made so in positive cases, so
+that a name Schemathesis sends again reaches the operation instead of its 409.
 """
 
 import base64
@@ -25,6 +27,21 @@ BASE64 = "base64:"
 QUERY_PREFIX = "query."
 CONSUMED = {"DELETE /api/monitors/{id}": ("id", "ATELIER_FUZZ_MONITORS_TO_DELETE")}
 _unused: dict[str, list[str]] = {}
+# operation: (body field, its maxLength)
+UNIQUE = {"POST /api/monitors": ("name", 120)}
+_sent: dict[str, set[str]] = {}
+
+
+def _unique(label, value, limit):
+    """`value`, or when it was sent before, the same with a number in place of its end."""
+    sent = _sent.setdefault(label, set())
+    candidate, n = value, 0
+    while candidate in sent:
+        n += 1
+        tag = f" {n}"
+        candidate = value[: max(0, limit - len(tag))] + tag
+    sent.add(candidate)
+    return candidate
 
 
 def _fresh_id(label):
@@ -63,5 +80,8 @@ def map_case(context, case):
         elif meta.phase.name != TestPhase.COVERAGE:
             continue  # applied by Schemathesis itself
         body = walk_substitute(body, split_body_path(parse_body_path(key)), lambda _current, v=value: v, create_missing=True)
+    if label in UNIQUE and isinstance(body, dict) and isinstance(body.get(UNIQUE[label][0]), str):
+        field, limit = UNIQUE[label]
+        body = {**body, field: _unique(label, body[field], limit)}
     case.body = body
     return case

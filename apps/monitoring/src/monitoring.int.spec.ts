@@ -28,7 +28,7 @@ import {
   PredictionEventsConsumer,
 } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
-import { authHeaders, DISTANCE_MODEL, eventually, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
+import { authHeaders, DISTANCE_MODEL, eventually, registerLinearModel, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
 /**
  * A webhook receiver on 127.0.0.1 that fails its first request (to prove the retry) and keeps the
@@ -475,7 +475,7 @@ describe('monitoring (integration)', () => {
     expect(minute!.apc).toBe(3);
 
     // a monitor on each: evaluated now, with the value above
-    await registerLogisticModel(t.client, regressor);
+    await registerLinearModel(t.client, regressor);
     await registerLogisticModel(t.client, binary);
     for (const [name, metric, operator, threshold, value, breached] of [
       [regressor, 'rmse', 'gt', 1, Math.sqrt(5.25 / 4), true],
@@ -1051,6 +1051,34 @@ describe('monitoring (integration)', () => {
       body: { code: 'NOT_FOUND', message: `model "${unregistered}" is not registered; register a version of it before monitoring it` },
     });
     expect((await api<MonitorResponse[]>('GET', `/api/monitors?model=${unregistered}`)).body).toEqual([]);
+    // live figures of a model the registry does not know: 404, not an empty window
+    for (const path of ['live-stats', 'live-stats/history', 'arms']) {
+      expect(await api('GET', `/api/models/${unregistered}/${path}`)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    }
+    expect((await api('GET', `/api/models/${model}/arms`)).status).toBe(200);
+
+    // a metric the model's task has no value of (the model is a binary classifier), and a name the model's monitors already use
+    const misfit = await api('POST', '/api/monitors', { name: 'errors', model, metric: 'rmse', operator: 'gt', threshold: 1 });
+    expect(misfit).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
+    expect((misfit.body as { message: string }).message).toMatch(
+      /^metric rmse does not apply to a binary classification model; its quality metrics are accuracy, log_loss, positive_rate, auc, precision, recall/,
+    );
+    const first = await api<MonitorResponse>('POST', '/api/monitors', {
+      name: `twice-${s}`,
+      model,
+      metric: 'accuracy',
+      operator: 'lt',
+      threshold: 0.1,
+    });
+    expect(first.status).toBe(201);
+    expect(await api('POST', '/api/monitors', { name: `twice-${s}`, model, metric: 'auc', operator: 'lt', threshold: 0.1 })).toMatchObject({
+      status: 409,
+      body: {
+        code: 'CONFLICT',
+        message: `model "${model}" already has a monitor named "twice-${s}"; choose another name or change that one`,
+      },
+    });
+    expect((await api('DELETE', `/api/monitors/${first.body.id}`)).status).toBe(204);
 
     expect((await api('GET', `/api/models/${model}/live-stats?windowSeconds=0`)).status).toBe(400);
     expect((await api('GET', '/api/alerts?status=closed')).status).toBe(400);
@@ -1175,10 +1203,9 @@ describe('monitoring without Kafka', () => {
       expect(Date.now() - started).toBeLessThan(15_000);
       const monitors = await fetch(`${t.baseUrl}/api/monitors`, { headers: authHeaders() });
       expect(monitors.status).toBe(200);
-      const live = await fetch(`${t.baseUrl}/api/models/nothing-${uniqueSuffix()}/live-stats`, { headers: authHeaders() }).then((r) =>
-        r.json(),
-      );
-      expect(live).toMatchObject({ predictions: 0, outcomes: 0, predictionMean: null, accuracy: null });
+      // read from PostgreSQL (a model no registry knows: 404 once the window is found empty)
+      const live = await fetch(`${t.baseUrl}/api/models/nothing-${uniqueSuffix()}/live-stats`, { headers: authHeaders() });
+      expect({ status: live.status, body: await live.json() }).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
     } finally {
       await t.close();
     }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import type { ModelBaseline } from '@atelier/contracts';
+import type { ModelBaseline, ServingTask } from '@atelier/contracts';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
 
@@ -24,6 +24,19 @@ export class BaselineClient {
   async requireModel(model: string): Promise<void> {
     try {
       await this.registry.getModel(model);
+    } catch (error) {
+      throw this.refusal(error, model);
+    }
+  }
+
+  /**
+   * What the model's newest version predicts (its task), null while it has no version: 404 when
+   * the registry does not know the model, 503 when it cannot be asked.
+   */
+  async newestTask(model: string): Promise<ServingTask | null> {
+    try {
+      const { latestVersion } = await this.registry.getModel(model);
+      return latestVersion === null ? null : (await this.registry.getVersion(model, latestVersion)).signature.task;
     } catch (error) {
       throw this.refusal(error, model);
     }

@@ -2,18 +2,23 @@ import { Injectable } from '@nestjs/common';
 
 import type { LiveQualityHistoryQuery, LiveQualityHistoryResponse, ModelArmsResponse, ModelWindowStats } from '@atelier/contracts';
 
+import { BaselineClient } from './baseline.client';
 import { MonitoringRepository } from './monitoring.repository';
 import { type Window, type WindowAggregate, windowEndingAt } from './window-metrics';
 
 /** What a model's live traffic looks like over a window: its quality and traffic, and its deployment's arms side by side. */
 @Injectable()
 export class LiveStatsService {
-  constructor(private readonly repository: MonitoringRepository) {}
+  constructor(
+    private readonly repository: MonitoringRepository,
+    private readonly baselines: BaselineClient,
+  ) {}
 
   /** The arms of the model's deployment over the last window, side by side. */
   async armStats(model: string, windowSeconds: number, now = new Date()): Promise<ModelArmsResponse> {
     const window = windowEndingAt(now, windowSeconds);
     const rows = await this.repository.armStats(model, window);
+    if (rows.length === 0) await this.baselines.requireModel(model);
     return {
       model,
       windowStart: window.start.toISOString(),
@@ -52,6 +57,7 @@ export class LiveStatsService {
           await this.repository.windowAuc(model, window, tx, version),
         ] as const,
     );
+    if (stats.predictions === 0) await this.baselines.requireModel(model);
     return { model, version, ...figuresOf(window, stats), auc: auc.auc, classes };
   }
 
@@ -64,6 +70,7 @@ export class LiveStatsService {
     const end = new Date((Math.floor(now.getTime() / 60_000) + 1) * 60_000);
     const version = query.version ?? null;
     const windows = await this.repository.qualityHistory(model, version, end, query.windowSeconds, query.windows);
+    if (windows.every((w) => w.stats.predictions === 0)) await this.baselines.requireModel(model);
     return {
       model,
       version,

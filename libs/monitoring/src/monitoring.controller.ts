@@ -49,6 +49,7 @@ const tag = 'monitoring';
 type Infer<T extends z.ZodType> = z.infer<T>;
 const Id = new ZodPipe(z.uuid());
 const NotFound = ApiResponse({ status: 404, description: 'no monitor or alert with this id', schema: openApiSchema(ErrorBody) });
+const NoModel = ApiResponse({ status: 404, description: 'no such model in the registry', schema: openApiSchema(ErrorBody) });
 const KafkaDown = ApiResponse({
   status: 503,
   description: 'Kafka did not accept the outcomes; sending them again is safe',
@@ -97,6 +98,8 @@ export class MonitoringController {
     response: CreatedMonitorResponse,
     status: 201,
   })
+  @NoModel
+  @ApiResponse({ status: 409, description: "the model's monitors already use this name", schema: openApiSchema(ErrorBody) })
   createMonitor(@Body(new ZodPipe(CreateMonitorRequest)) body: CreateMonitorRequest): Promise<CreatedMonitorResponse> {
     return this.monitors.create(body);
   }
@@ -166,6 +169,7 @@ export class MonitoringController {
     query: ModelLiveStatsQuery,
     response: ModelWindowStats,
   })
+  @NoModel
   liveStats(
     @Param('name', new ZodPipe(Name)) name: string,
     @Query(new ZodPipe(ModelLiveStatsQuery)) query: Infer<typeof ModelLiveStatsQuery>,
@@ -180,6 +184,7 @@ export class MonitoringController {
     query: LiveQualityHistoryQuery,
     response: LiveQualityHistoryResponse,
   })
+  @NoModel
   qualityHistory(
     @Param('name', new ZodPipe(Name)) name: string,
     @Query(new ZodPipe(LiveQualityHistoryQuery)) query: Infer<typeof LiveQualityHistoryQuery>,
@@ -194,6 +199,7 @@ export class MonitoringController {
     query: LiveStatsQuery,
     response: ModelArmsResponse,
   })
+  @NoModel
   arms(
     @Param('name', new ZodPipe(Name)) name: string,
     @Query(new ZodPipe(LiveStatsQuery)) query: Infer<typeof LiveStatsQuery>,

@@ -8,10 +8,11 @@ import {
   type MonitorWindowResponse,
   type UpdateMonitorRequest,
 } from '@atelier/contracts';
-import { badRequest } from '@atelier/server';
+import { badRequest, conflict } from '@atelier/server';
 
 import { BaselineClient } from './baseline.client';
 import { DriftService } from './drift.service';
+import { metricTaskProblem } from './metric-tasks';
 import { monitorNotFound, toMonitorResponse, toWindowResponse } from './monitoring.mappers';
 import { MonitoringRepository, type MonitorRow } from './monitoring.repository';
 import { newWebhookSecret } from './webhook';
@@ -32,7 +33,12 @@ export class MonitorsService {
       const problem = await webhookTargetProblem(request.webhookUrl, this.config.webhooks);
       if (problem) throw badRequest(problem);
     }
-    await this.baselines.requireModel(request.model);
+    const task = await this.baselines.newestTask(request.model);
+    const misfit = task && metricTaskProblem(request.metric, task);
+    if (misfit) throw badRequest(misfit);
+    if ((await this.repository.listMonitors({ model: request.model })).some((m) => m.name === request.name)) {
+      throw conflict(`model "${request.model}" already has a monitor named "${request.name}"; choose another name or change that one`);
+    }
     if (request.feature !== undefined) await this.drift.requireFeature(request.model, request.feature, request.metric);
     const row = await this.repository.createMonitor({
       name: request.name,
