@@ -63,6 +63,7 @@ describe('atelier (command line)', () => {
         'batch list',
         'batch show',
         'batch cancel',
+        'batch delete',
         'batch predictions',
         'batch download',
       ]),

@@ -296,6 +296,14 @@ describe('batch scoring jobs (integration)', () => {
     await t.app.get(BatchShardScorer).score(job.id, 1);
     expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(250);
     expect(await t.client.getBatchJob(job.id)).toMatchObject({ shards: { done: 3 }, rows: { scored: 250 } });
+
+    // deleted: the job, its shards (with the output's parts) and its predictions; monitoring keeps what it took
+    await t.client.deleteBatchJob(job.id);
+    expect(await apiRefusal(t.client.getBatchJob(job.id))).toEqual({ status: 404, message: `batch job ${job.id} does not exist` });
+    expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(0);
+    expect(await prisma.client.batchShard.count({ where: { jobId: job.id } })).toBe(0);
+    expect((await apiRefusal(t.client.deleteBatchJob(job.id))).status).toBe(404);
+    expect((await t.client.modelStats(model, 3600)).predictions).toBe(250);
   });
 
   it('cancels a job whose shards wait: none is scored, its output is refused', async () => {
@@ -305,6 +313,10 @@ describe('batch scoring jobs (integration)', () => {
     try {
       job = await t.client.createBatchJob({ model, version: 1, source: window, joinKeys: { [airport]: 'origin' }, shardRows: 100 });
       expect(job).toMatchObject({ alias: null, status: 'queued' });
+      expect(await apiRefusal(t.client.deleteBatchJob(job.id))).toEqual({
+        status: 409,
+        message: `batch job ${job.id} is queued: cancel it before deleting it (POST /api/batch-jobs/${job.id}/cancel)`,
+      });
       expect(await t.client.cancelBatchJob(job.id)).toMatchObject({ status: 'cancelled', shards: { done: 0 } });
       expect(await t.client.cancelBatchJob(job.id)).toMatchObject({ status: 'cancelled' }); // twice: nothing changes
     } finally {
@@ -318,6 +330,10 @@ describe('batch scoring jobs (integration)', () => {
     await t.app.get(BatchShardScorer).score(job.id, 0);
     expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(0);
     expect((await apiRefusal(t.client.getBatchJob('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
+    // a cancelled job deletes; a shard delivered after that finds no job and scores nothing
+    await t.client.deleteBatchJob(job.id);
+    await t.app.get(BatchShardScorer).score(job.id, 1);
+    expect(await prisma.client.batchShard.count({ where: { jobId: job.id } })).toBe(0);
   });
 
   it('resumes a job after its process stopped: the shards it left are scored by the next one, none twice', async () => {

@@ -281,6 +281,10 @@ export class AtelierClient {
   cancelBatchJob(id: string) {
     return this.call<BatchJobResponse>('serving', 'POST', `/api/batch-jobs/${enc(id)}/cancel`);
   }
+  /** Deletes a batch job that has ended, with its predictions and output. */
+  async deleteBatchJob(id: string): Promise<void> {
+    await this.raw('serving', 'DELETE', `/api/batch-jobs/${enc(id)}`);
+  }
   /** A page of a batch job's predictions, in shard and row order. */
   batchPredictions(id: string, page: { offset?: number; limit?: number } = {}) {
     const query = new URLSearchParams({ offset: String(page.offset ?? 0), limit: String(page.limit ?? 100) }).toString();

@@ -252,6 +252,23 @@ describe('atelier batch', () => {
     });
   });
 
+  it('deletes a job that has ended, and says why it could not', async () => {
+    const api = fakePlatform({
+      [`DELETE ${jobPath}`]: new Response(null, { status: 204 }),
+      'DELETE /api/batch-jobs/busy': () => apiError(409, 'CONFLICT', 'batch job busy is running: cancel it before deleting it'),
+    });
+    expect(await runCli(['batch', 'delete', queued.id], { fetch: api.fetch })).toEqual({
+      code: 0,
+      stdout: `batch job ${queued.id}: deleted\n`,
+      stderr: '',
+    });
+    expect(await runCli(['batch', 'delete', 'busy'], { fetch: api.fetch })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: batch job busy is running: cancel it before deleting it (409 CONFLICT)\n',
+    });
+  });
+
   it('prints a page of predictions and where the next one starts', async () => {
     const page: BatchPredictionsPage = {
       jobId: queued.id,

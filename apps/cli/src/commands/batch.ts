@@ -133,6 +133,13 @@ export function registerBatch(program: Command, io: CliIo): void {
     }),
   );
 
+  leaf(batch, 'delete <id>', 'delete a batch job that has ended, with its predictions and output').action(
+    action(io, async ({ client, out }, _options: object, id: string) => {
+      await client.deleteBatchJob(id);
+      out.result({ id, deleted: true }, () => [`batch job ${id}: deleted`]);
+    }),
+  );
+
   leaf(batch, 'predictions <id>', "a page of a batch job's predictions, in shard and row order")
     .option('--offset <n>', 'skip this many predictions', wholeNumber(0), 0)
     .option('--limit <n>', 'how many predictions, up to 10000', wholeNumber(1), 100)

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
@@ -8,10 +9,11 @@ import {
   BatchPredictionsPage,
   BatchPredictionsQuery,
   CreateBatchJobRequest,
+  ErrorBody,
   ListBatchJobsQuery,
   UploadBatchJobForm,
 } from '@atelier/contracts';
-import { Endpoint, streamUpload, ZodPipe } from '@atelier/server';
+import { Access, Endpoint, openApiSchema, streamUpload, ZodPipe } from '@atelier/server';
 
 import { outputLayout, predictionsParquet, stitchParquet } from './batch.output';
 import { BatchRepository, type StoredRequest } from './batch.repository';
@@ -78,6 +80,19 @@ export class BatchController {
   })
   cancel(@Param('id', new ZodPipe(JobId)) id: string): Promise<BatchJobResponse> {
     return this.jobs.cancel(id);
+  }
+
+  @Delete(':id')
+  @Access('admin')
+  @Endpoint({
+    tag,
+    summary: 'Delete a batch job that has ended, with its predictions and output (409 while it is queued or running)',
+    status: 204,
+  })
+  @ApiResponse({ status: 404, description: 'no batch job with this id', schema: openApiSchema(ErrorBody) })
+  @ApiResponse({ status: 409, description: 'the job is queued or running: cancel it first', schema: openApiSchema(ErrorBody) })
+  remove(@Param('id', new ZodPipe(JobId)) id: string): Promise<void> {
+    return this.jobs.remove(id);
   }
 
   @Get(':id/predictions')

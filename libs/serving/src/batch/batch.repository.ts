@@ -183,6 +183,20 @@ export class BatchRepository {
     return count > 0;
   }
 
+  /**
+   * Deletes a job that has ended, with its shards, predictions and any file rows left, in one
+   * transaction. The shards go first: a shard of a cancelled job still being committed holds its
+   * row, and is waited for (it then finds the job ended and writes nothing); the job's row last.
+   */
+  async deleteJob(jobId: string): Promise<void> {
+    await this.prisma.transaction(async (client) => {
+      await client.query('DELETE FROM batch_shards WHERE job_id = $1', [jobId]);
+      await client.query('DELETE FROM batch_predictions WHERE job_id = $1', [jobId]);
+      await client.query('DELETE FROM batch_inputs WHERE job_id = $1', [jobId]);
+      await client.query('DELETE FROM batch_jobs WHERE id = $1', [jobId]);
+    });
+  }
+
   /** Whether every shard of a job was committed with its part of the output file (jobs since it was kept). */
   async outputsEncoded(jobId: string): Promise<boolean> {
     const { rows } = await this.prisma.pool.query<{ encoded: boolean }>(

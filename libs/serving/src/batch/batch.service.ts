@@ -164,6 +164,19 @@ export class BatchJobsService {
     return this.get(id);
   }
 
+  /**
+   * Deletes a job that has ended (succeeded, failed or cancelled: none of them changes again) with
+   * its predictions and output; a queued or running one is cancelled first (409).
+   */
+  async remove(id: string): Promise<void> {
+    const job = await this.job(id);
+    if (job.status === 'queued' || job.status === 'running') {
+      throw conflict(`batch job ${id} is ${job.status}: cancel it before deleting it (POST /api/batch-jobs/${id}/cancel)`);
+    }
+    await this.repository.deleteJob(id);
+    this.logger.log({ msg: 'batch job deleted', jobId: id, status: job.status, rows: job.scoredRows });
+  }
+
   async predictions(id: string, offset: number, limit: number): Promise<BatchPredictionsPage> {
     const job = await this.job(id);
     const page = await this.repository.predictionsPage(id, offset, limit);
