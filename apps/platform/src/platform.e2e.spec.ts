@@ -15,7 +15,7 @@ import { exportOnnx } from '@atelier/ml';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { authHeaders, DISTANCE_MODEL, eventually, signIn, startTestApp, startWebUi, type TestApp } from '@atelier/testing';
+import { apiRefusal, authHeaders, DISTANCE_MODEL, eventually, signIn, startTestApp, startWebUi, type TestApp } from '@atelier/testing';
 import { TrainingModule } from '@atelier/training';
 
 /**
@@ -717,7 +717,9 @@ describe('Atelier end to end', () => {
       await answered.first().waitFor();
       expect(await page.locator('[data-testid="batch-file-form"] [data-testid="api-error"]').allTextContents()).toEqual([]);
       const fromFile = (await page.locator('[data-testid="batch-job"]').getAttribute('data-job-id'))!;
-      expect(await t.client.getBatchJob(fromFile)).toMatchObject({ source: { file: 'two.csv', format: 'csv', rows: 2, timeColumn: 'scheduled' } });
+      expect(await t.client.getBatchJob(fromFile)).toMatchObject({
+        source: { file: 'two.csv', format: 'csv', rows: 2, timeColumn: 'scheduled' },
+      });
       const scoredFile = await eventually(async () => {
         const state = await t.client.getBatchJob(fromFile);
         return state.status === 'queued' || state.status === 'running' ? undefined : state;
@@ -728,6 +730,22 @@ describe('Atelier end to end', () => {
         ['F1', 'ORD', []],
         ['F2', 'SFO', []],
       ]);
+
+      // deletion is an admin's: an editor is not offered it; an admin deletes from the job's page
+      // (after the confirmation) and is back on the list, the job gone
+      await page.goto(`${web.url}/batch/${fromFile}`);
+      await page.locator('[data-testid="job-status"]', { hasText: 'succeeded' }).waitFor();
+      expect(await page.locator('[data-testid="delete-batch"]').count()).toBe(0);
+      const admin = await web.browser.newPage();
+      await signIn(admin, web.url, t.adminKey);
+      await admin.goto(`${web.url}/batch/${fromFile}`);
+      await admin.locator('[data-testid="job-status"]', { hasText: 'succeeded' }).waitFor();
+      admin.once('dialog', (dialog) => void dialog.accept());
+      await admin.click('[data-testid="delete-batch"]');
+      await admin.waitForURL(/\/batch$/);
+      expect((await apiRefusal(t.client.getBatchJob(fromFile))).status).toBe(404);
+      await admin.locator(`[data-testid="batch-job-row"][data-job-id="${id}"]`).waitFor(); // the list has loaded
+      expect(await admin.locator(`[data-testid="batch-job-row"][data-job-id="${fromFile}"]`).count()).toBe(0);
     } finally {
       await web.close();
     }

@@ -2,6 +2,8 @@
 
 import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
 
+import { AtelierApiError } from '@atelier/sdk';
+
 export interface ApiState<T> {
   data: T | undefined;
   /** the last call's error; `data` keeps the last good answer meanwhile */
@@ -21,8 +23,17 @@ export interface UseApiOptions<T> {
 }
 
 /**
+ * Whether asking again cannot change an error: the API refused the request itself (a 4xx: no such
+ * job, no access), except a timeout or a rate limit, which pass.
+ */
+export function isFinalRefusal(error: unknown): boolean {
+  return error instanceof AtelierApiError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+}
+
+/**
  * Calls `load` when `deps` change, and again every `refreshMs` after the previous call settles,
- * so slow answers never pile up. Answers that arrive after unmount or a deps change are dropped.
+ * so slow answers never pile up; a refusal that asking again cannot change (`isFinalRefusal`, e.g.
+ * a 404) stops the refreshing until `reload`. Answers that arrive after unmount or a deps change are dropped.
  */
 export function useApi<T>(load: () => Promise<T>, deps: DependencyList, options: UseApiOptions<T> = {}): ApiState<T> {
   const { refreshMs, enabled = true } = options;
@@ -54,6 +65,7 @@ export function useApi<T>(load: () => Promise<T>, deps: DependencyList, options:
       } catch (caught) {
         if (cancelled) return;
         setError(caught);
+        stop = isFinalRefusal(caught);
       }
       setLoading(false);
       if (refreshMs && !stop) timer = setTimeout(() => void run(), refreshMs);

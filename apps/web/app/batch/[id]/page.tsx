@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 
 import { BatchJobView } from '../../../src/features/batch/batch-job-view';
+import { currentUser } from '../../../src/server/session-cookie';
 
 interface Props {
   params: Promise<{ id: string }>;
@@ -11,5 +12,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function BatchJobPage({ params }: Props) {
-  return <BatchJobView id={(await params).id} />;
+  // deleting a job is an admin's (as every deletion); the others are not offered the button
+  const user = await currentUser();
+  return <BatchJobView id={(await params).id} canDelete={user?.role === 'admin'} />;
 }

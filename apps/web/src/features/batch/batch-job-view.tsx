@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 
 import type { BatchJobResponse } from '@atelier/contracts';
@@ -17,21 +18,28 @@ import { BatchPredictions } from './batch-predictions';
 import { jobModelLabel, sourceLabel } from './batch-request';
 
 /** One batch job: live progress while it runs, then its predictions and the Parquet file. */
-export function BatchJobView({ id }: { id: string }) {
+export function BatchJobView({ id, canDelete }: { id: string; canDelete: boolean }) {
   const job = useBatchJob(id);
-  const [cancelling, setCancelling] = useState(false);
-  const [cancelError, setCancelError] = useState<unknown>();
+  const router = useRouter();
+  const [busy, setBusy] = useState<'cancelling' | 'deleting' | null>(null);
+  const [actionError, setActionError] = useState<unknown>();
 
-  const cancel = async () => {
-    setCancelling(true);
-    setCancelError(undefined);
+  const act = async (action: 'cancelling' | 'deleting') => {
+    if (action === 'deleting' && !window.confirm('Delete this batch job with its predictions and Parquet file?')) return;
+    setBusy(action);
+    setActionError(undefined);
     try {
-      await api.cancelBatchJob(id);
-      job.reload();
+      if (action === 'cancelling') {
+        await api.cancelBatchJob(id);
+        job.reload();
+      } else {
+        await api.deleteBatchJob(id);
+        router.push('/batch');
+      }
     } catch (error) {
-      setCancelError(error);
+      setActionError(error);
     } finally {
-      setCancelling(false);
+      setBusy(null);
     }
   };
 
@@ -48,10 +56,10 @@ export function BatchJobView({ id }: { id: string }) {
           </>
         }
         description={data ? `${jobModelLabel(data)} scoring ${sourceLabel(data.source)}` : undefined}
-        actions={data ? <JobActions job={data} cancelling={cancelling} onCancel={() => void cancel()} /> : null}
+        actions={data ? <JobActions job={data} busy={busy} canDelete={canDelete} onAct={(action) => void act(action)} /> : null}
       />
       {job.error ? <ErrorNotice error={job.error} onRetry={job.reload} /> : null}
-      {cancelError ? <ErrorNotice error={cancelError} /> : null}
+      {actionError ? <ErrorNotice error={actionError} /> : null}
       {!data ? (
         job.loading ? (
           <Loading what="Loading the batch job" />
@@ -76,13 +84,39 @@ export function BatchJobView({ id }: { id: string }) {
   );
 }
 
-/** Cancel while the job may still change; the Parquet file once it has succeeded. */
-function JobActions({ job, cancelling, onCancel }: { job: BatchJobResponse; cancelling: boolean; onCancel: () => void }) {
+/** Cancel while the job may still change; then the Parquet file (once it has succeeded) and, for an admin, deletion. */
+function JobActions({
+  job,
+  busy,
+  canDelete,
+  onAct,
+}: {
+  job: BatchJobResponse;
+  busy: 'cancelling' | 'deleting' | null;
+  canDelete: boolean;
+  onAct: (action: 'cancelling' | 'deleting') => void;
+}) {
   return (
     <>
       {!isFinished(job.status) ? (
-        <button type="button" className="button button-danger" onClick={onCancel} disabled={cancelling} data-testid="cancel-batch">
-          {cancelling ? 'Cancelling…' : 'Cancel'}
+        <button
+          type="button"
+          className="button button-danger"
+          onClick={() => onAct('cancelling')}
+          disabled={busy !== null}
+          data-testid="cancel-batch"
+        >
+          {busy === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+        </button>
+      ) : canDelete ? (
+        <button
+          type="button"
+          className="button button-danger"
+          onClick={() => onAct('deleting')}
+          disabled={busy !== null}
+          data-testid="delete-batch"
+        >
+          {busy === 'deleting' ? 'Deleting…' : 'Delete'}
         </button>
       ) : null}
       {job.outputUrl ? (

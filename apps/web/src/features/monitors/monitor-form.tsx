@@ -47,10 +47,8 @@ export function MonitorForm({ models, onCreated }: { models?: string[]; onCreate
       ...(form.webhookUrl.trim() ? { webhookUrl: form.webhookUrl.trim() } : {}),
       ...(watchesInput ? { feature: form.feature.trim() || undefined } : {}),
     };
-    // an empty threshold goes to the check as NaN, which the schema reports in its own words
-    const problems = issueLines(CreateMonitorRequest.safeParse(body)).map((line) =>
-      line.startsWith('threshold:') && Number.isNaN(body.threshold) ? 'threshold: enter a number' : line,
-    );
+    // an empty threshold goes to the check as NaN: "threshold: enter a number"
+    const problems = issueLines(CreateMonitorRequest.safeParse(body));
     setIssues(problems);
     if (problems.length > 0) return;
     setSaving(true);
