@@ -238,6 +238,8 @@ describe('batch scoring jobs (integration)', () => {
       // a missing delay is imputed by its mean (10), which adds nothing
       expect(p.prediction).toBeCloseTo(probability(f.distance, delay ?? 10), 6);
       expect(p.missing).toEqual(delay === null ? ['avg_delay'] : []);
+      // the class as online prediction answers it: a number for this model
+      expect(p.label).toBe(p.prediction! >= 0.5 ? 1 : 0);
     }
     // A's delay changed at T0 + 2 h: rows before and after were joined with different values
     expect(new Set(FLIGHTS.filter((f) => f.origin === 'A').map((f) => delayAsOf('A', f.time)))).toEqual(new Set([10, 30]));
@@ -271,6 +273,7 @@ describe('batch scoring jobs (integration)', () => {
         flight_no: p.columns['flight_no'],
       });
       expect(row['prediction']).toBeCloseTo(p.prediction!, 12);
+      expect(row['label']).toBe(String(p.label)); // the file's label column is text, for models whose classes are names alike
       expect((row['event_time'] as Date).toISOString()).toBe(p.eventTime);
     }
     // the file is the shards' row groups, encoded as they were scored

@@ -17,6 +17,12 @@ export interface OutputLayout {
   entities: string[];
   /** passthrough columns and their feature-store types */
   passthrough: Array<{ name: string; dtype: FeatureDtype }>;
+  /**
+   * a classifier's labels: numbers or names (stored as text either way, and written so to the
+   * Parquet file; the predictions page answers numbers as numbers, as online prediction does).
+   * Absent for regressors, and for jobs created before it was kept.
+   */
+  labels?: 'number' | 'string';
 }
 
 /** The output's columns of a job: its entities, and its passthrough columns typed as its group types them. */

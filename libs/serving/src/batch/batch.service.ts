@@ -16,6 +16,7 @@ import {
 import { badRequest, conflict, dependencyUnavailable, notFound, type TabularSource, withTabularStream } from '@atelier/server';
 
 import { ModelCache, type ServedModel } from '../model-cache';
+import type { OutputLayout } from './batch.output';
 import { BATCH_QUEUE, shardJobOptions } from './batch.queue';
 import { type BatchJobRow, BatchRepository, type StoredPrediction, type StoredRequest } from './batch.repository';
 import { type FileLayout, fileRows } from './batch-file';
@@ -79,6 +80,7 @@ export class BatchJobsService {
         output: {
           entities: Object.keys(joinKeys),
           passthrough: request.passthrough.map((name) => ({ name, dtype: group.features.find((f) => f.name === name)!.dtype })),
+          ...labelKind(served),
         },
       },
       totalRows: plan.rows,
@@ -113,7 +115,11 @@ export class BatchJobsService {
         shardRows: form.shardRows,
         publish: form.publish,
         // a file's passthrough columns are written as text
-        output: { entities: Object.keys(layout.joinKeys), passthrough: layout.passthrough.map((name) => ({ name, dtype: 'string' })) },
+        output: {
+          entities: Object.keys(layout.joinKeys),
+          passthrough: layout.passthrough.map((name) => ({ name, dtype: 'string' })),
+          ...labelKind(served),
+        },
       });
       const rows = fileRows(table.rows, served.plan, layout);
       return this.repository.createFromFile({ id, model, version, alias, shardRows: form.shardRows, request }, rows);
@@ -187,7 +193,7 @@ export class BatchJobsService {
       alias: job.alias,
       total: page.total,
       offset,
-      predictions: page.rows.map(toPrediction),
+      predictions: page.rows.map((p) => toPrediction(p, (job.request as unknown as StoredRequest).output?.labels)),
     };
   }
 
@@ -299,7 +305,22 @@ export function toResponse(job: BatchJobRow): BatchJobResponse {
   };
 }
 
-function toPrediction(p: StoredPrediction): BatchPredictionsPage['predictions'][number] {
+/**
+ * Whether the served version's class labels are numbers or names, as serving answers them: the
+ * element type of its label output, else its classes (their indices when it names none). Nothing
+ * for a regressor, or when the label output's type is not known.
+ */
+export function labelKind(served: Pick<ServedModel, 'plan' | 'graph'>): Pick<OutputLayout, 'labels'> {
+  const { task, label, classes } = served.plan.outputs;
+  if (task === 'regression') return {};
+  if (label) {
+    const type = served.graph.outputs.find((o) => o.name === label)?.type;
+    return type?.kind === 'tensor' ? { labels: type.elementType === 'string' ? 'string' : 'number' } : {};
+  }
+  return { labels: classes?.some((c) => typeof c === 'string') ? 'string' : 'number' };
+}
+
+function toPrediction(p: StoredPrediction, labels: OutputLayout['labels']): BatchPredictionsPage['predictions'][number] {
   return {
     predictionId: p.predictionId,
     shard: p.shard,
@@ -307,7 +328,7 @@ function toPrediction(p: StoredPrediction): BatchPredictionsPage['predictions'][
     eventTime: p.eventTime.toISOString(),
     entities: p.entities,
     prediction: p.prediction,
-    label: p.label,
+    label: labels === 'number' && p.label !== null ? Number(p.label) : p.label,
     probabilities: p.probabilities,
     missing: p.missing,
     columns: p.columns,
