@@ -325,6 +325,16 @@ describe('every page of the web UI, with its charts (browser)', () => {
     await expectChart(history, 'circle.dot', 2);
     expect(await history.locator('svg').count()).toBe(1);
     await screenshotPage(page, 'monitors');
+
+    // the form offers the metrics of the chosen model's task: a classifier's, then a regressor's
+    const offered = () => page.locator('select[name="metric"] option').allTextContents();
+    await page.selectOption('select[name="model"]', clf);
+    await expect.poll(offered).toContain('auc');
+    expect(await offered()).not.toContain('rmse');
+    await page.selectOption('select[name="model"]', reg);
+    await expect.poll(offered).toContain('rmse');
+    expect(await offered()).not.toContain('auc');
+    expect(await offered()).toContain('feature_psi');
   });
 
   it('shows the feature store, the upload form, the keys and the audit log', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { IsoTime, Name } from './common.contract';
+import type { ServingTask } from './registry.contract';
 
 const MAX_WINDOW_SECONDS = 30 * 24 * 3600;
 const MAX_SAMPLES = 100_000_000;
@@ -40,6 +41,20 @@ export type MonitorMetric = z.infer<typeof MonitorMetric>;
 export const FEATURE_METRICS = ['feature_psi', 'feature_ks', 'feature_wasserstein', 'feature_js', 'feature_chi_square', 'feature_missing_rate'] as const;
 export type FeatureMetric = (typeof FEATURE_METRICS)[number];
 export const isFeatureMetric = (metric: MonitorMetric): metric is FeatureMetric => (FEATURE_METRICS as readonly string[]).includes(metric);
+
+/** The live-quality metrics each task has; traffic, prediction drift and an input's drift apply to every model. */
+const QUALITY_METRICS: Record<ServingTask, readonly MonitorMetric[]> = {
+  binary_classification: ['accuracy', 'log_loss', 'positive_rate', 'auc', 'precision', 'recall'],
+  multiclass_classification: ['accuracy', 'log_loss'],
+  regression: ['rmse', 'mae', 'mape'],
+};
+const EVERY_TASK: readonly MonitorMetric[] = ['prediction_mean', 'prediction_count', 'outcome_count', 'prediction_psi'];
+
+/** Why a monitor of `metric` cannot watch a model of `task` (its value would never be computed, or mean nothing); null when it can. */
+export function metricTaskProblem(metric: MonitorMetric, task: ServingTask): string | null {
+  if (isFeatureMetric(metric) || EVERY_TASK.includes(metric) || QUALITY_METRICS[task].includes(metric)) return null;
+  return `metric ${metric} does not apply to a ${task.replace('_', ' ')} model; its quality metrics are ${QUALITY_METRICS[task].join(', ')} (and every model has ${EVERY_TASK.join(', ')} and the feature_* metrics)`;
+}
 
 /** A model input's name as the signature has it (a feature reference `group:feature`, a request value, a transform). */
 const FeatureName = z.string().min(1).max(300);

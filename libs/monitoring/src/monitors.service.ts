@@ -4,6 +4,7 @@ import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import {
   type CreatedMonitorResponse,
   type CreateMonitorRequest,
+  metricTaskProblem,
   type MonitorResponse,
   type MonitorWindowResponse,
   type UpdateMonitorRequest,
@@ -12,7 +13,6 @@ import { badRequest, conflict } from '@atelier/server';
 
 import { BaselineClient } from './baseline.client';
 import { DriftService } from './drift.service';
-import { metricTaskProblem } from './metric-tasks';
 import { monitorNotFound, toMonitorResponse, toWindowResponse } from './monitoring.mappers';
 import { MonitoringRepository, type MonitorRow } from './monitoring.repository';
 import { newWebhookSecret } from './webhook';

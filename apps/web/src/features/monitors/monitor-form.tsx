@@ -2,10 +2,18 @@
 
 import { type FormEvent, useState } from 'react';
 
-import { CreateMonitorRequest, type CreateMonitorRequestInput, isFeatureMetric, MonitorMetric, MonitorOperator } from '@atelier/contracts';
+import {
+  CreateMonitorRequest,
+  type CreateMonitorRequestInput,
+  isFeatureMetric,
+  metricTaskProblem,
+  MonitorMetric,
+  MonitorOperator,
+} from '@atelier/contracts';
 
 import { ErrorNotice, IssueList } from '../../components/error-notice';
 import { api } from '../../lib/api';
+import { useApi } from '../../lib/use-api';
 import { issueLines } from '../../lib/validation';
 import { OPERATOR_SYMBOLS } from './operators';
 
@@ -31,15 +39,27 @@ export function MonitorForm({ models, onCreated }: { models?: string[]; onCreate
   const set = <K extends keyof typeof EMPTY>(key: K, value: (typeof EMPTY)[K]) => setForm((current) => ({ ...current, [key]: value }));
 
   const model = form.model || models?.[0] || '';
-  const watchesInput = isFeatureMetric(form.metric);
+  // the metrics of the model's task (its newest version's) only, as the API takes no other; all
+  // of them while the task is not known
+  const task = useApi(
+    async () => {
+      const { latestVersion } = await api.getModel(model);
+      return latestVersion === null ? null : (await api.getVersion(model, latestVersion)).signature.task;
+    },
+    [model],
+    { enabled: model !== '' },
+  );
+  const metrics = MonitorMetric.options.filter((m) => !task.data || metricTaskProblem(m, task.data) === null);
+  const metric = metrics.includes(form.metric) ? form.metric : metrics[0]!;
+  const watchesInput = isFeatureMetric(metric);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
     setCreated(null);
     const body: CreateMonitorRequestInput = {
-      name: form.name.trim() || `${model} ${form.metric}`,
+      name: form.name.trim() || `${model} ${metric}`,
       model,
-      metric: form.metric,
+      metric,
       operator: form.operator,
       threshold: form.threshold.trim() === '' ? Number.NaN : Number(form.threshold),
       windowSeconds: Number(form.windowSeconds),
@@ -94,15 +114,15 @@ export function MonitorForm({ models, onCreated }: { models?: string[]; onCreate
             value={form.name}
             onChange={(e) => set('name', e.target.value)}
             name="name"
-            placeholder={model ? `${model} ${form.metric}` : 'optional'}
+            placeholder={model ? `${model} ${metric}` : 'optional'}
           />
         </label>
         <label className="field">
           <span>Metric</span>
-          <select value={form.metric} onChange={(e) => set('metric', MonitorMetric.parse(e.target.value))} name="metric">
-            {MonitorMetric.options.map((metric) => (
-              <option key={metric} value={metric}>
-                {metric}
+          <select value={metric} onChange={(e) => set('metric', MonitorMetric.parse(e.target.value))} name="metric">
+            {metrics.map((m) => (
+              <option key={m} value={m}>
+                {m}
               </option>
             ))}
           </select>
@@ -174,7 +194,7 @@ export function MonitorForm({ models, onCreated }: { models?: string[]; onCreate
         </label>
       </div>
       <p className="hint">
-        Alert when <code>{form.metric}</code>
+        Alert when <code>{metric}</code>
         {watchesInput ? (
           <>
             {' '}

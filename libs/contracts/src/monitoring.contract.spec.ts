@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { MonitorMetric } from '@atelier/contracts';
-
-import { metricTaskProblem } from './metric-tasks';
+import { metricTaskProblem, MonitorMetric } from './monitoring.contract';
 
 describe('metricTaskProblem', () => {
   it("takes each task's quality metrics and the metrics every model has", () => {
