@@ -1051,9 +1051,12 @@ describe('monitoring (integration)', () => {
       body: { code: 'NOT_FOUND', message: `model "${unregistered}" is not registered; register a version of it before monitoring it` },
     });
     expect((await api<MonitorResponse[]>('GET', `/api/monitors?model=${unregistered}`)).body).toEqual([]);
-    // live figures of a model the registry does not know: 404, not an empty window
-    for (const path of ['live-stats', 'live-stats/history', 'arms']) {
-      expect(await api('GET', `/api/models/${unregistered}/${path}`)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    // live figures and drift of a model the registry does not know: 404, not an empty window
+    for (const path of ['live-stats', 'live-stats/history', 'arms', 'feature-drift']) {
+      expect(await api('GET', `/api/models/${unregistered}/${path}`)).toMatchObject({
+        status: 404,
+        body: { code: 'NOT_FOUND', message: `model "${unregistered}" does not exist` },
+      });
     }
     expect((await api('GET', `/api/models/${model}/arms`)).status).toBe(200);
 

@@ -17,15 +17,12 @@ export class BaselineClient {
     this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
   }
 
-  /**
-   * A monitor watches a registered model: 404 when the registry does not know it, 503 when the
-   * registry cannot be asked (nothing is saved either way).
-   */
+  /** Live figures and drift are of a registered model: 404 when the registry does not know it, 503 when it cannot be asked. */
   async requireModel(model: string): Promise<void> {
     try {
       await this.registry.getModel(model);
     } catch (error) {
-      throw this.refusal(error, model);
+      throw this.refusal(error, model, `model "${model}" does not exist`);
     }
   }
 
@@ -76,10 +73,12 @@ export class BaselineClient {
     return latest === null ? null : this.versionBaseline(model, latest);
   }
 
-  private refusal(error: unknown, model: string): Error {
-    if (error instanceof AtelierApiError && error.status === 404) {
-      return notFound(`model "${model}" is not registered; register a version of it before monitoring it`);
-    }
+  private refusal(
+    error: unknown,
+    model: string,
+    unknown = `model "${model}" is not registered; register a version of it before monitoring it`,
+  ): Error {
+    if (error instanceof AtelierApiError && error.status === 404) return notFound(unknown);
     return dependencyUnavailable(`the model registry could not be asked about model "${model}"; try again shortly`);
   }
 }
