@@ -333,8 +333,27 @@ describe('batch scoring jobs (integration)', () => {
     await t.app.get(BatchShardScorer).score(job.id, 0);
     expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(0);
     expect((await apiRefusal(t.client.getBatchJob('00000000-0000-4000-8000-000000000000'))).status).toBe(404);
-    // a cancelled job deletes; a shard delivered after that finds no job and scores nothing
-    await t.client.deleteBatchJob(job.id);
+    // a cancelled job deletes, also while a shard taken before the cancel is still committing: the
+    // deletion waits for that shard's row, whose commit then finds the job ended and writes nothing
+    const committing = await prisma.pool.connect();
+    try {
+      await committing.query('BEGIN');
+      await committing.query(`UPDATE batch_shards SET status = 'done' WHERE job_id = $1 AND shard = 0`, [job.id]);
+      let deleted = false;
+      const deletion = t.client.deleteBatchJob(job.id).then(() => (deleted = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(deleted).toBe(false); // waiting for the shard's row
+      const progressed = await committing.query(
+        `UPDATE batch_jobs SET shards_done = shards_done + 1 WHERE id = $1 AND status = 'running'`,
+        [job.id],
+      );
+      expect(progressed.rowCount).toBe(0);
+      await committing.query('ROLLBACK');
+      await deletion;
+    } finally {
+      committing.release();
+    }
+    expect((await apiRefusal(t.client.getBatchJob(job.id))).status).toBe(404);
     await t.app.get(BatchShardScorer).score(job.id, 1);
     expect(await prisma.client.batchShard.count({ where: { jobId: job.id } })).toBe(0);
   });

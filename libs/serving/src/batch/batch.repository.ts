@@ -185,8 +185,9 @@ export class BatchRepository {
 
   /**
    * Deletes a job that has ended, with its shards, predictions and any file rows left, in one
-   * transaction. The shards go first: a shard of a cancelled job still being committed holds its
-   * row, and is waited for (it then finds the job ended and writes nothing); the job's row last.
+   * transaction. A shard of a cancelled job still being committed holds its shard's row: the
+   * deletion waits for it, and its commit finds the job ended (its progress update matches no
+   * row, so it never waits for the job's row) and writes nothing.
    */
   async deleteJob(jobId: string): Promise<void> {
     await this.prisma.transaction(async (client) => {
