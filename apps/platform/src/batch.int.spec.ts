@@ -300,8 +300,18 @@ describe('batch scoring jobs (integration)', () => {
     expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(250);
     expect(await t.client.getBatchJob(job.id)).toMatchObject({ shards: { done: 3 }, rows: { scored: 250 } });
 
-    // deleted: the job, its shards (with the output's parts) and its predictions; monitoring keeps what it took
-    await t.client.deleteBatchJob(job.id);
+    // deleted: the job, its shards (with the output's parts), its predictions and the queue's
+    // records of its shards (one stands here for a failed shard's, kept for inspection);
+    // monitoring keeps what it took
+    const queue = t.app.get<Queue>(getQueueToken(BATCH_QUEUE));
+    await queue.pause(true);
+    try {
+      await queue.add({ jobId: job.id, shard: 1 }, { jobId: `${job.id}:1` });
+      await t.client.deleteBatchJob(job.id);
+      expect(await queue.getJob(`${job.id}:1`)).toBeNull();
+    } finally {
+      await queue.resume(true);
+    }
     expect(await apiRefusal(t.client.getBatchJob(job.id))).toEqual({ status: 404, message: `batch job ${job.id} does not exist` });
     expect(await prisma.client.batchPrediction.count({ where: { jobId: job.id } })).toBe(0);
     expect(await prisma.client.batchShard.count({ where: { jobId: job.id } })).toBe(0);

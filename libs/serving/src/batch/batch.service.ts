@@ -162,9 +162,8 @@ export class BatchJobsService {
   async cancel(id: string): Promise<BatchJobResponse> {
     const job = await this.job(id);
     if (await this.repository.cancel(id)) {
-      const queued = await Promise.all(Array.from({ length: job.shardCount }, (_, shard) => this.queue.getJob(`${id}:${shard}`)));
       // a shard being scored is locked and cannot be removed: its commit sees the job cancelled
-      await Promise.all(queued.map((q) => q?.remove().catch(() => undefined)));
+      await this.removeShardRecords(id, job.shardCount);
       this.logger.log({ msg: 'batch job cancelled', jobId: id });
     }
     return this.get(id);
@@ -180,6 +179,7 @@ export class BatchJobsService {
       throw conflict(`batch job ${id} is ${job.status}: cancel it before deleting it (POST /api/batch-jobs/${id}/cancel)`);
     }
     await this.repository.deleteJob(id);
+    await this.removeShardRecords(id, job.shardCount); // a failed shard's record is kept for inspection until then
     this.logger.log({ msg: 'batch job deleted', jobId: id, status: job.status, rows: job.scoredRows });
   }
 
@@ -204,6 +204,12 @@ export class BatchJobsService {
       throw conflict(`batch job ${id} is ${job.status}: it has no output (submit the job again to score the rows)`);
     if (job.status !== 'succeeded') throw conflict(`batch job ${id} is ${job.status}: its output is ready once it has succeeded`);
     return job;
+  }
+
+  /** Removes the queue's records of a job's shards (waiting ones, and failed ones kept for inspection). */
+  private async removeShardRecords(id: string, shards: number): Promise<void> {
+    const records = await Promise.all(Array.from({ length: shards }, (_, shard) => this.queue.getJob(`${id}:${shard}`)));
+    await Promise.all(records.map((r) => r?.remove().catch(() => undefined)));
   }
 
   private async job(id: string): Promise<BatchJobRow> {
