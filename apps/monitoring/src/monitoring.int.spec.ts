@@ -1082,6 +1082,14 @@ describe('monitoring (integration)', () => {
       },
     });
     expect((await api('DELETE', `/api/monitors/${first.body.id}`)).status).toBe(204);
+    // two at once with one name: the unique (model, name) index lets one through
+    const raced = await Promise.all(
+      [0, 1].map(() =>
+        api<MonitorResponse>('POST', '/api/monitors', { name: `raced-${s}`, model, metric: 'accuracy', operator: 'lt', threshold: 0.1 }),
+      ),
+    );
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409]);
+    await api('DELETE', `/api/monitors/${raced.find((r) => r.status === 201)!.body.id}`);
 
     expect((await api('GET', `/api/models/${model}/live-stats?windowSeconds=0`)).status).toBe(400);
     expect((await api('GET', '/api/alerts?status=closed')).status).toBe(400);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { applyMigrations, MigrationError } from './migrations';
 
-// Against the real PostgreSQL: a scratch database per test file.
-describe('migration runner', () => {
+/** A scratch database of the real PostgreSQL for the describe block that calls it (created before its tests, dropped after), and a query helper. */
+function scratchDatabase() {
   const admin = process.env.DATABASE_URL ?? 'postgresql://atelier:atelier@127.0.0.1:5432/atelier';
   const name = `atelier_migrations_${randomBytes(4).toString('hex')}`;
   const url = Object.assign(new URL(admin), { pathname: `/${name}` }).toString();
@@ -26,6 +26,11 @@ describe('migration runner', () => {
 
   beforeAll(() => sql(admin, `CREATE DATABASE ${name}`));
   afterAll(() => sql(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  return { url, sql };
+}
+
+describe('migration runner', () => {
+  const { url, sql } = scratchDatabase();
 
   it('applies every migration once and records it in Prisma\'s bookkeeping table', async () => {
     const first = await applyMigrations(url, path.resolve('prisma/migrations'));
@@ -46,6 +51,34 @@ describe('migration runner', () => {
     writeFileSync(file, readFileSync(file, 'utf8') + '\n-- edited\n');
     await expect(applyMigrations(url, dir)).rejects.toThrow(MigrationError);
     await expect(applyMigrations(url, dir)).rejects.toThrow(/was edited after it was applied/);
+  });
+});
+
+describe('migration monitor_names_unique', () => {
+  const { url, sql } = scratchDatabase();
+
+  it("renames a model's monitors that share a name, oldest first keeping it, before names become unique", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'atelier-migrations-'));
+    cpSync('prisma/migrations', dir, { recursive: true });
+    const unique = readdirSync(dir).find((d) => d.endsWith('_monitor_names_unique'))!;
+    rmSync(path.join(dir, unique), { recursive: true });
+    await applyMigrations(url, dir); // the database as it was before
+    await sql(
+      url,
+      `INSERT INTO monitors (id, name, model_name, metric, operator, threshold, window_seconds, min_samples, created_at) VALUES
+         (gen_random_uuid(), 'watch', 'a', 'accuracy', 'lt', 0.5, 3600, 10, '2026-01-01'),
+         (gen_random_uuid(), 'watch', 'a', 'auc', 'lt', 0.5, 3600, 10, '2026-01-02'),
+         (gen_random_uuid(), 'watch', 'a', 'log_loss', 'gt', 1, 3600, 10, '2026-01-03'),
+         (gen_random_uuid(), 'watch', 'b', 'accuracy', 'lt', 0.5, 3600, 10, '2026-01-01')`,
+    );
+    expect((await applyMigrations(url, path.resolve('prisma/migrations'))).applied).toContain(unique);
+    expect(await sql(url, 'SELECT model_name, metric, name FROM monitors ORDER BY model_name, created_at')).toEqual([
+      { model_name: 'a', metric: 'accuracy', name: 'watch' },
+      { model_name: 'a', metric: 'auc', name: 'watch (2)' },
+      { model_name: 'a', metric: 'log_loss', name: 'watch (3)' },
+      { model_name: 'b', metric: 'accuracy', name: 'watch' },
+    ]);
+    rmSync(dir, { recursive: true });
   });
 });
 

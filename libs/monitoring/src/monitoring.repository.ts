@@ -407,8 +407,10 @@ export class MonitoringRepository {
 
   // ── monitors ──
 
-  createMonitor(data: Prisma.MonitorUncheckedCreateInput): Promise<MonitorRow> {
-    return this.prisma.client.monitor.create({ data });
+  /** Creates a monitor; null when its model has a monitor of that name already (the unique (model, name) index decides). */
+  async createMonitor(data: Prisma.MonitorUncheckedCreateInput): Promise<MonitorRow | null> {
+    const [row] = await this.prisma.client.monitor.createManyAndReturn({ data: [data], skipDuplicates: true });
+    return row ?? null;
   }
 
   findMonitor(id: string, db: Db = this.prisma.client): Promise<MonitorRow | null> {

@@ -36,9 +36,6 @@ export class MonitorsService {
     const task = await this.baselines.newestTask(request.model);
     const misfit = task && metricTaskProblem(request.metric, task);
     if (misfit) throw badRequest(misfit);
-    if ((await this.repository.listMonitors({ model: request.model })).some((m) => m.name === request.name)) {
-      throw conflict(`model "${request.model}" already has a monitor named "${request.name}"; choose another name or change that one`);
-    }
     if (request.feature !== undefined) await this.drift.requireFeature(request.model, request.feature, request.metric);
     const row = await this.repository.createMonitor({
       name: request.name,
@@ -52,6 +49,7 @@ export class MonitorsService {
       webhookSecret: request.webhookUrl ? newWebhookSecret() : null,
       feature: request.feature ?? null,
     });
+    if (!row) throw conflict(`model "${request.model}" already has a monitor named "${request.name}"; choose another name or change that one`);
     return { ...toMonitorResponse(row), webhookSecret: row.webhookSecret };
   }
 
