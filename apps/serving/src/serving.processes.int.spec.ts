@@ -148,8 +148,17 @@ describe('serving in several processes (integration)', () => {
     serving.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     serving.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     await waitForHttp(`${url}/health/ready`, serving, { timeoutMs: 120_000, ready: (status) => status === 200 });
-    // both processes listening: each answers the readiness check in turn
+    // both processes listening: the primary hands connections only to a process that listens,
+    // which it does a moment after it started (ready, it may still be loading)
     await eventually(async () => (childrenOf(serving.pid!).length === 2 ? true : undefined), 60_000, 200);
+    await eventually(
+      async () => {
+        const { held } = await spread(childrenOf(serving.pid!), 2, () => 100);
+        return held.every((n) => n > 0) ? true : undefined;
+      },
+      60_000,
+      200,
+    );
   }, 180_000);
 
   afterAll(async () => {
