@@ -186,6 +186,7 @@ export class BatchJobsService {
   async predictions(id: string, offset: number, limit: number): Promise<BatchPredictionsPage> {
     const job = await this.job(id);
     const page = await this.repository.predictionsPage(id, offset, limit);
+    const labels = (job.request as unknown as StoredRequest).output?.labels;
     return {
       jobId: id,
       model: job.modelName,
@@ -193,7 +194,7 @@ export class BatchJobsService {
       alias: job.alias,
       total: page.total,
       offset,
-      predictions: page.rows.map((p) => toPrediction(p, (job.request as unknown as StoredRequest).output?.labels)),
+      predictions: page.rows.map((p) => toPrediction(p, labels)),
     };
   }
 

@@ -84,6 +84,11 @@ export function BatchJobView({ id, canDelete }: { id: string; canDelete: boolean
   );
 }
 
+const ACTIONS = {
+  cancelling: { label: 'Cancel', busy: 'Cancelling…', testId: 'cancel-batch' },
+  deleting: { label: 'Delete', busy: 'Deleting…', testId: 'delete-batch' },
+} as const;
+
 /** Cancel while the job may still change; then the Parquet file (once it has succeeded) and, for an admin, deletion. */
 function JobActions({
   job,
@@ -96,27 +101,19 @@ function JobActions({
   canDelete: boolean;
   onAct: (action: 'cancelling' | 'deleting') => void;
 }) {
+  // one action at a time: cancel while the job may still change, then (an admin's) delete
+  const action = !isFinished(job.status) ? 'cancelling' : canDelete ? 'deleting' : null;
   return (
     <>
-      {!isFinished(job.status) ? (
+      {action ? (
         <button
           type="button"
           className="button button-danger"
-          onClick={() => onAct('cancelling')}
+          onClick={() => onAct(action)}
           disabled={busy !== null}
-          data-testid="cancel-batch"
+          data-testid={ACTIONS[action].testId}
         >
-          {busy === 'cancelling' ? 'Cancelling…' : 'Cancel'}
-        </button>
-      ) : canDelete ? (
-        <button
-          type="button"
-          className="button button-danger"
-          onClick={() => onAct('deleting')}
-          disabled={busy !== null}
-          data-testid="delete-batch"
-        >
-          {busy === 'deleting' ? 'Deleting…' : 'Delete'}
+          {busy === action ? ACTIONS[action].busy : ACTIONS[action].label}
         </button>
       ) : null}
       {job.outputUrl ? (
