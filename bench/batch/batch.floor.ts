@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   const ids = new PredictionIds();
   const started = performance.now();
   const prediction = new Float64Array(n);
-  const label = new Array<string>(n);
+  // the label column as a job writes it: whole numbers for an integer label output, else doubles
+  const label = new Array<bigint | number>(n);
+  let labelType: 'INT64' | 'DOUBLE' = 'DOUBLE';
   for (let from = 0; from < n; from += CHUNK) {
     const size = Math.min(CHUNK, n - from);
     const feeds = Object.fromEntries(
@@ -49,9 +51,10 @@ async function main(): Promise<void> {
     const result = await session.run(feeds);
     const p = result['probability']!.data as Float32Array;
     const l = result['label']!.data as BigInt64Array | Float32Array;
+    if (l instanceof BigInt64Array) labelType = 'INT64';
     for (let i = 0; i < size; i++) {
       prediction[from + i] = p[i]!;
-      label[from + i] = String(l[i]);
+      label[from + i] = l[i]!;
     }
   }
   const scoredMs = performance.now() - started;
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
     { name: 'alias', type: 'STRING' as const, data: new Array<string>(n).fill('production') },
     { name: 'airport', type: 'STRING' as const, data: rows.airport },
     { name: 'prediction', type: 'DOUBLE' as const, data: Array.from(prediction) },
-    { name: 'label', type: 'STRING' as const, data: label },
+    { name: 'label', type: labelType, data: label },
     { name: 'probabilities', type: 'STRING' as const, data: new Array<string | null>(n).fill(null) },
     { name: 'missing', type: 'STRING' as const, data: new Array<string>(n).fill('') },
     { name: 'destination', type: 'STRING' as const, data: rows.destination },

@@ -99,6 +99,20 @@ describe('the output file stitched from its shards', () => {
     expect(read.map((r) => r['destination'])).toEqual(rows.map((r) => r.columns['destination']));
   });
 
+  it('writes numeric labels as the layout types them, from scored labels and from stored text alike; text otherwise', async () => {
+    const rows = shard(0, 30);
+    const stored = rows.map((r) => ({ ...r, label: r.label === null ? null : String(r.label) })); // as PostgreSQL gives them back
+    const labelsOf = async (of: OutputLayout, from: StoredPrediction[]) => {
+      const file = await bytesOf(stitchParquet(of, each([shardOutput(of, columnsOf(from))])));
+      return (await parquetReadObjects({ file: arrayBuffer(file) })).map((r) => r['label']);
+    };
+    const whole = rows.map((r) => r.label);
+    expect(await labelsOf({ ...layout, labelColumn: 'INT64' }, rows)).toEqual(whole.map((l) => (l === null ? null : BigInt(l))));
+    expect(await labelsOf({ ...layout, labelColumn: 'INT64' }, stored)).toEqual(whole.map((l) => (l === null ? null : BigInt(l))));
+    expect(await labelsOf({ ...layout, labelColumn: 'DOUBLE' }, stored)).toEqual(whole);
+    expect(await labelsOf(layout, rows)).toEqual(whole.map((l) => (l === null ? null : String(l))));
+  });
+
   it('is the file written from the stored rows when a job is one page', async () => {
     // a job's rows read back in one page are one row group: the same bytes as its one shard's
     const rows = shard(0, 500);

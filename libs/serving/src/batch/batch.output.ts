@@ -18,11 +18,17 @@ export interface OutputLayout {
   /** passthrough columns and their feature-store types */
   passthrough: Array<{ name: string; dtype: FeatureDtype }>;
   /**
-   * a classifier's labels: numbers or names (stored as text either way, and written so to the
-   * Parquet file; the predictions page answers numbers as numbers, as online prediction does).
-   * Absent for regressors, and for jobs created before it was kept.
+   * a classifier's labels: numbers or names (stored as text either way; the predictions page
+   * answers numbers as numbers, as online prediction does). Absent for regressors, and for jobs
+   * created before it was kept.
    */
   labels?: 'number' | 'string';
+  /**
+   * the Parquet file's `label` column for numeric labels: whole numbers or not. Absent: a text
+   * column (names, regressors, and jobs created before it was kept, whose row groups were
+   * encoded with text labels).
+   */
+  labelColumn?: 'INT64' | 'DOUBLE';
 }
 
 /** The output's columns of a job: its entities, and its passthrough columns typed as its group types them. */
@@ -208,14 +214,7 @@ export function outputColumns(layout: OutputLayout, p: PredictionColumns): Colum
       'DOUBLE',
       each((row) => predictionAt(p, row)),
     ),
-    column(
-      'label',
-      'STRING',
-      each((row) => {
-        const label = p.label[row] ?? null;
-        return label === null ? null : String(label);
-      }),
-    ),
+    labelColumn(layout.labelColumn, p),
     column(
       'probabilities',
       'STRING',
@@ -254,6 +253,17 @@ export function outputColumns(layout: OutputLayout, p: PredictionColumns): Colum
     );
   }
   return columns;
+}
+
+/** The `label` column: numbers as the layout types them (a stored label is text), else text. */
+function labelColumn(type: OutputLayout['labelColumn'], p: PredictionColumns): ColumnSource {
+  const data = new Array<bigint | number | string | null>(p.length);
+  const value = type === 'INT64' ? BigInt : type === 'DOUBLE' ? Number : String;
+  for (let row = 0; row < p.length; row++) {
+    const label = p.label[row] ?? null;
+    data[row] = label === null ? null : value(label);
+  }
+  return { name: 'label', type: type ?? 'STRING', data };
 }
 
 /** What the writer holds goes out; the writer starts over (its offset keeps counting). */

@@ -15,14 +15,30 @@ describe('labelKind', () => {
   it("reads a label output's element type, else the classes (their indices when unnamed); a regressor has none", () => {
     expect(labelKind(served({ label: 'label', probabilities: 'probability' }, [{ name: 'label', elementType: 'int64' }]))).toEqual({
       labels: 'number',
+      labelColumn: 'INT64',
     });
+    expect(labelKind(served({ label: 'label' }, [{ name: 'label', elementType: 'float' }]))).toEqual({
+      labels: 'number',
+      labelColumn: 'DOUBLE',
+    });
+    expect(labelKind(served({ label: 'label' }, [{ name: 'label', elementType: 'bool' }]))).toEqual({ labels: 'number' }); // text in the file
     expect(labelKind(served({ label: 'label' }, [{ name: 'label', elementType: 'string' }]))).toEqual({ labels: 'string' });
     expect(labelKind(served({ label: 'gone' }))).toEqual({}); // not among the graph's outputs: not known
     expect(labelKind(served({ task: 'multiclass_classification', probabilities: 'p', classes: ['setosa', 'versicolor'] }))).toEqual({
       labels: 'string',
     });
-    expect(labelKind(served({ task: 'multiclass_classification', probabilities: 'p', classes: [0, 1, 2] }))).toEqual({ labels: 'number' });
-    expect(labelKind(served({ task: 'multiclass_classification', probabilities: 'p' }))).toEqual({ labels: 'number' });
+    expect(labelKind(served({ task: 'multiclass_classification', probabilities: 'p', classes: [0, 1, 2] }))).toEqual({
+      labels: 'number',
+      labelColumn: 'INT64',
+    });
+    expect(labelKind(served({ task: 'multiclass_classification', probabilities: 'p', classes: [0.5, 1.5] }))).toEqual({
+      labels: 'number',
+      labelColumn: 'DOUBLE',
+    });
+    expect(labelKind(served({ task: 'multiclass_classification', probabilities: 'p' }))).toEqual({
+      labels: 'number',
+      labelColumn: 'INT64',
+    });
     expect(labelKind(served({ task: 'regression', value: 'prediction' }))).toEqual({});
   });
 });

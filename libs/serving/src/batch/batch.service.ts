@@ -314,17 +314,28 @@ export function toResponse(job: BatchJobRow): BatchJobResponse {
 
 /**
  * Whether the served version's class labels are numbers or names, as serving answers them: the
- * element type of its label output, else its classes (their indices when it names none). Nothing
- * for a regressor, or when the label output's type is not known.
+ * element type of its label output, else its classes (their indices when it names none); and for
+ * numbers, the Parquet column that holds them (whole numbers, or not). Nothing for a regressor, or
+ * when the label output's type is not known.
  */
-export function labelKind(served: Pick<ServedModel, 'plan' | 'graph'>): Pick<OutputLayout, 'labels'> {
+export function labelKind(served: Pick<ServedModel, 'plan' | 'graph'>): Pick<OutputLayout, 'labels' | 'labelColumn'> {
   const { task, label, classes } = served.plan.outputs;
   if (task === 'regression') return {};
   if (label) {
     const type = served.graph.outputs.find((o) => o.name === label)?.type;
-    return type?.kind === 'tensor' ? { labels: type.elementType === 'string' ? 'string' : 'number' } : {};
+    if (type?.kind !== 'tensor') return {};
+    if (type.elementType === 'string') return { labels: 'string' };
+    return { labels: 'number', ...parquetLabelColumn(type.elementType) };
   }
-  return { labels: classes?.some((c) => typeof c === 'string') ? 'string' : 'number' };
+  if (classes?.some((c) => typeof c === 'string')) return { labels: 'string' };
+  return { labels: 'number', labelColumn: (classes ?? []).every((c) => Number.isInteger(c)) ? 'INT64' : 'DOUBLE' };
+}
+
+/** A numeric label output's Parquet column; none (text) for a type that is neither integer nor floating point. */
+function parquetLabelColumn(elementType: string): Pick<OutputLayout, 'labelColumn'> {
+  if (/^u?int(8|16|32|64)$/.test(elementType)) return { labelColumn: 'INT64' };
+  if (/^(float|double|float16|bfloat16)$/.test(elementType)) return { labelColumn: 'DOUBLE' };
+  return {};
 }
 
 function toPrediction(p: StoredPrediction, labels: OutputLayout['labels']): BatchPredictionsPage['predictions'][number] {
