@@ -111,7 +111,7 @@ export const LoadedModel = z.object({
   loadedAt: z.string(),
   /** where runs happen: on the event loop (`inline`) or on worker threads (`pool`), chosen by `probeMs` */
   runner: z.enum(['inline', 'pool']),
-  /** median single-row run time measured when the version loaded */
+  /** the fastest of several single-row runs, timed on a thread of its own when the version loaded */
   probeMs: z.number(),
 });
 export type LoadedModel = z.infer<typeof LoadedModel>;

@@ -34,6 +34,26 @@ describe('ONNX runners', () => {
     expect(fast.probeMs).toBeGreaterThan(0);
   });
 
+  it('times the probe apart from the event loop: a model loaded while the process is busy still runs inline', async () => {
+    // the event loop busy 5 ms of every few: each run timed on it would have counted those waits
+    const busy = setInterval(() => {
+      const until = performance.now() + 5;
+      while (performance.now() < until);
+    }, 1);
+    try {
+      const choice = await chooseRunner(bytes, probe(), { inlineMaxMs: 1, threads: 1 });
+      opened.push(choice.runner);
+      expect(choice.runner).toBeInstanceOf(InlineRunner);
+      expect(choice.probeMs).toBeLessThan(1);
+    } finally {
+      clearInterval(busy);
+    }
+  });
+
+  it('fails a probe of a model ONNX Runtime cannot load', async () => {
+    await expect(chooseRunner(Uint8Array.of(1, 2, 3), probe(), { inlineMaxMs: 1, threads: 1 })).rejects.toThrow();
+  });
+
   it('answers the same numbers from worker threads as inline, for concurrent runs', async () => {
     const inline = (await chooseRunner(bytes, probe(), { inlineMaxMs: 1000, threads: 1 })).runner;
     const pool = new WorkerPoolRunner(bytes, 2);

@@ -146,25 +146,77 @@ export interface RunnerChoice {
   runner: OnnxRunner;
 }
 
+/** Single-row runs the probe times (after one that allocates), and how long it may keep timing a slow model. */
+const PROBE_RUNS = 15;
+const PROBE_BUDGET_MS = 2_000;
+
+const PROBE_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(workerData.ort);
+(async () => {
+  const session = await ort.InferenceSession.create(workerData.model, workerData.options);
+  try {
+    const feeds = {};
+    for (const [name, f] of Object.entries(workerData.feeds)) feeds[name] = new ort.Tensor(f.type, f.data, f.dims);
+    await session.run(feeds); // the first run allocates
+    let fastest = Infinity;
+    const started = performance.now();
+    for (let i = 0; i < workerData.runs && (i < 3 || performance.now() - started < workerData.budgetMs); i++) {
+      const at = performance.now();
+      await session.run(feeds);
+      fastest = Math.min(fastest, performance.now() - at);
+    }
+    parentPort.postMessage({ fastest });
+  } finally {
+    await session.release();
+  }
+})().catch((error) => parentPort.postMessage({ error: String((error && error.message) || error) }));
+`;
+
 /**
- * The rule, measured per model when it loads: time single-row runs inline; a model whose fastest
- * run stays under `inlineMaxMs` runs inline (a thread hop costs more than it saves — about
- * 50–100 µs against a 35 µs run for the demo's models); a slower one moves to `threads` worker
- * threads, so the event loop never waits for it. The fastest run, not the median: other work on
- * the machine only ever adds time, and a median taken while the cores were busy sent small models
- * to the pool, where every run paid the thread hop.
+ * The fastest of a model's single-row runs, timed on a thread of its own that does nothing else.
+ * Timed on the event loop, a run also counted the wait for its turn — ONNX Runtime for Node starts
+ * each run from `setImmediate` — so a model that loaded while the process was busy (its first
+ * requests, a new version under traffic) measured milliseconds for a 35 µs run and went to the
+ * pool for good. The thread ends by itself once its session is released.
+ */
+async function probeRunMs(model: Uint8Array, feeds: Record<string, Tensor>): Promise<number> {
+  const plain: Record<string, PlainTensor> = {};
+  for (const [name, t] of Object.entries(feeds)) plain[name] = { type: t.type, data: t.data, dims: t.dims };
+  const worker = new Worker(PROBE_SOURCE, {
+    eval: true,
+    workerData: {
+      ort: require.resolve('onnxruntime-node'),
+      model,
+      feeds: plain,
+      options: SESSION_OPTIONS,
+      runs: PROBE_RUNS,
+      budgetMs: PROBE_BUDGET_MS,
+    },
+  });
+  // answered once the thread has ended: its session released, no native call left running
+  const answer = await new Promise<{ fastest?: number; error?: string }>((resolve, reject) => {
+    let said: { fastest?: number; error?: string } | undefined;
+    worker.once('message', (m: typeof said) => (said = m));
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      said ? resolve(said) : reject(new Error(`the model's probe ended without an answer (exit code ${code})`)),
+    );
+  });
+  if (answer.error !== undefined) throw new Error(answer.error);
+  return answer.fastest!;
+}
+
+/**
+ * The rule, measured per model when it loads: time single-row runs on a thread of their own; a
+ * model whose fastest run stays under `inlineMaxMs` runs inline (a thread hop costs more than it
+ * saves — about 50–100 µs against a 35 µs run for the demo's models); a slower one moves to
+ * `threads` worker threads, so the event loop never waits for it. The fastest run, not the
+ * median: other work on the machine only ever adds time, and a median taken while the cores were
+ * busy sent small models to the pool, where every run paid the thread hop.
  */
 export async function chooseRunner(model: Uint8Array, probeFeeds: Record<string, Tensor>, options: { inlineMaxMs: number; threads: number }): Promise<RunnerChoice> {
-  const session = await InferenceSession.create(model, SESSION_OPTIONS);
-  await session.run(probeFeeds); // first run allocates
-  const times: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const started = performance.now();
-    await session.run(probeFeeds);
-    times.push(performance.now() - started);
-  }
-  const probeMs = Math.min(...times);
-  if (probeMs <= options.inlineMaxMs) return { probeMs, runner: new InlineRunner(session) };
-  await session.release();
-  return { probeMs, runner: new WorkerPoolRunner(model, Math.max(1, options.threads)) };
+  const probeMs = await probeRunMs(model, probeFeeds);
+  if (probeMs > options.inlineMaxMs) return { probeMs, runner: new WorkerPoolRunner(model, Math.max(1, options.threads)) };
+  return { probeMs, runner: new InlineRunner(await InferenceSession.create(model, SESSION_OPTIONS)) };
 }
