@@ -1095,6 +1095,30 @@ describe('monitoring (integration)', () => {
     expect((await api('GET', '/api/alerts?status=closed')).status).toBe(400);
   });
 
+  it("does not judge a monitor whose metric no longer fits the model's newest version, and says why", async () => {
+    const changing = `changing-${s}`;
+    await registerLogisticModel(t.client, changing);
+    const monitor = (metric: string) =>
+      api<MonitorResponse>('POST', '/api/monitors', { name: metric, model: changing, metric, operator: 'lt', threshold: 0.5 });
+    const auc = await monitor('auc');
+    const count = await monitor('prediction_count');
+    expect([auc.status, count.status, auc.body.problem, count.body.problem]).toEqual([201, 201, null, null]);
+
+    // a regressor registered under the same name: AUC means nothing for it, a prediction count still does
+    expect(await registerLinearModel(t.client, changing)).toBe(2);
+    const listed = new Map((await api<MonitorResponse[]>('GET', `/api/monitors?model=${changing}`)).body.map((m) => [m.metric, m]));
+    const problem =
+      /^not judged since version 2 became the model's newest: metric auc does not apply to a regression model; its quality metrics are rmse, mae, mape/;
+    expect(listed.get('auc')!.problem).toMatch(problem);
+    expect(listed.get('prediction_count')!.problem).toBeNull();
+    expect((await api<MonitorResponse>('GET', `/api/monitors/${auc.body.id}`)).body.problem).toMatch(problem);
+    const unjudged = await api<MonitorEvaluation>('POST', `/api/monitors/${auc.body.id}/evaluate`);
+    expect(unjudged.body).toMatchObject({ value: null, samples: 0, breached: false, alert: null, problem: expect.stringMatching(problem) });
+    const judged = await api<MonitorEvaluation>('POST', `/api/monitors/${count.body.id}/evaluate`);
+    expect(judged.body).toMatchObject({ value: 0, breached: true, problem: null });
+    for (const m of [auc, count]) await api('DELETE', `/api/monitors/${m.body.id}`);
+  });
+
   it('lists, disables and deletes monitors', async () => {
     const name = `tmp-${s}`;
     const created = await api<MonitorResponse>('POST', '/api/monitors', {

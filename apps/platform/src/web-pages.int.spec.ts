@@ -7,7 +7,18 @@ import { createRng, normal } from '@atelier/ml';
 import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
-import { eventually, screenshotPage, signIn, startTestApp, startWebUi, type TestApp, uniqueSuffix, type WebUi } from '@atelier/testing';
+import {
+  eventually,
+  registerLinearModel,
+  registerLogisticModel,
+  screenshotPage,
+  signIn,
+  startTestApp,
+  startWebUi,
+  type TestApp,
+  uniqueSuffix,
+  type WebUi,
+} from '@atelier/testing';
 import { TrainingModule } from '@atelier/training';
 
 /**
@@ -335,6 +346,17 @@ describe('every page of the web UI, with its charts (browser)', () => {
     await expect.poll(offered).toContain('rmse');
     expect(await offered()).not.toContain('auc');
     expect(await offered()).toContain('feature_psi');
+
+    // a monitor whose metric the model's newest version no longer fits says why it is not judged
+    const changing = `changing-${uniqueSuffix()}`;
+    await registerLogisticModel(t.client, changing);
+    const stale = await t.client.createMonitor({ name: 'stale auc', model: changing, metric: 'auc', operator: 'lt', threshold: 0.6 });
+    await registerLinearModel(t.client, changing);
+    await visit('/monitors', `[data-testid="monitor-row"][data-monitor-id="${stale.id}"] [data-testid="monitor-problem"]`);
+    expect(
+      await page.locator(`[data-testid="monitor-row"][data-monitor-id="${stale.id}"] [data-testid="monitor-problem"]`).textContent(),
+    ).toMatch(/not judged.*since version 2 became the model's newest: metric auc does not apply to a regression model/);
+    await screenshotPage(page, 'monitors-not-judged');
   });
 
   it('shows the feature store, the upload form, the keys and the audit log', async () => {

@@ -110,6 +110,11 @@ export const MonitorResponse = z.object({
   /** the input a `feature_*` monitor watches; null for the others */
   feature: z.string().nullable(),
   createdAt: IsoTime,
+  /**
+   * why the monitor is not judged now: its metric does not fit the task of the model's newest
+   * version (one of another task was registered since). Its windows have no value meanwhile.
+   */
+  problem: z.string().nullable(),
 });
 export type MonitorResponse = z.infer<typeof MonitorResponse>;
 
@@ -128,6 +133,8 @@ export const MonitorEvaluation = z.object({
   samples: z.number().int(),
   breached: z.boolean(),
   alert: z.object({ id: z.string(), status: z.enum(['open', 'resolved']) }).nullable(),
+  /** why the window was not judged (see MonitorResponse.problem); null when it was */
+  problem: z.string().nullable(),
 });
 export type MonitorEvaluation = z.infer<typeof MonitorEvaluation>;
 

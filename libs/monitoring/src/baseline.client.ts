@@ -7,11 +7,21 @@ import { dependencyUnavailable, notFound } from '@atelier/server';
 
 import type { StoredHistogram } from './drift';
 
+/** How long monitoring trusts what it last heard of a model's newest version, and waits to hear it. */
+const NEWEST_TTL_MS = 30_000;
+const NEWEST_WAIT_MS = 5_000;
+
+export interface NewestVersion {
+  version: number;
+  task: ServingTask;
+}
+
 /** What monitoring asks the registry: whether a model exists, and its versions' training baselines. */
 @Injectable()
 export class BaselineClient {
   private readonly registry: AtelierClient;
   private readonly cache = new Map<string, Promise<ModelBaseline>>();
+  private readonly newest = new Map<string, { at: number; answer: Promise<NewestVersion | null> }>();
 
   constructor(@Inject(ATELIER_CONFIG) config: AtelierConfig) {
     this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
@@ -37,6 +47,29 @@ export class BaselineClient {
     } catch (error) {
       throw this.refusal(error, model);
     }
+  }
+
+  /**
+   * The newest version's number and task, remembered for NEWEST_TTL_MS (monitors ask on every
+   * evaluation and listing); null while the model has no version, and when the registry cannot
+   * say (nothing is judged by it then).
+   */
+  async recentNewest(model: string): Promise<NewestVersion | null> {
+    const kept = this.newest.get(model);
+    if (kept && Date.now() - kept.at < NEWEST_TTL_MS) return kept.answer;
+    const answer = this.registry
+      .getModel(model)
+      .then(async ({ latestVersion }) =>
+        latestVersion === null
+          ? null
+          : { version: latestVersion, task: (await this.registry.getVersion(model, latestVersion)).signature.task },
+      );
+    // not known (registry away, or slow to answer): null, asked again after the TTL
+    const settled = Promise.race([answer, new Promise<null>((resolve) => setTimeout(resolve, NEWEST_WAIT_MS, null).unref())]).catch(
+      () => null,
+    );
+    this.newest.set(model, { at: Date.now(), answer: settled });
+    return settled;
   }
 
   /** The histogram of the version's predictions on its training data; null when it has none. */

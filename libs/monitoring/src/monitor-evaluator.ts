@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 
-import { isFeatureMetric, type MonitorEvaluation } from '@atelier/contracts';
+import { isFeatureMetric, type MonitorEvaluation, type MonitorMetric } from '@atelier/contracts';
 import type { Prisma } from '@atelier/db';
 import { MetricsService } from '@atelier/server';
 
@@ -10,9 +10,12 @@ import { alertEvent, type AlertTransition, alertTransition, breachMessage, recov
 import { BaselineClient } from './baseline.client';
 import { populationStabilityIndex } from './drift';
 import { DriftService } from './drift.service';
-import { messageContext, monitorNotFound, specOf } from './monitoring.mappers';
+import { messageContext, monitorNotFound, monitorProblem, specOf } from './monitoring.mappers';
 import { type AlertRow, MonitoringRepository, type MonitorRow } from './monitoring.repository';
-import { judge, type Judgement, type Window, windowEndingAt } from './window-metrics';
+import { judge, type Judgement, type Window, type WindowAggregate, windowEndingAt } from './window-metrics';
+
+/** A window not judged: no value, nothing decided (an open alert stays as it is). */
+const UNJUDGED: Judgement = { value: null, samples: 0, conclusive: false, breached: false };
 
 interface Evaluated {
   monitor: MonitorRow;
@@ -48,8 +51,12 @@ export class MonitorEvaluator {
    * Notifications go out after the commit, in the background.
    */
   async evaluate(id: string, at?: Date): Promise<MonitorEvaluation> {
+    // the registry is asked before the lock, so the monitor's row is never held while it answers
+    const row = await this.repository.findMonitor(id);
+    if (!row) throw monitorNotFound(id);
+    const problem = monitorProblem(specOf(row).metric, await this.baselines.recentNewest(row.modelName));
     // the aggregate runs under the lock; a month-long window of a busy model may take a while
-    const result = await this.repository.transaction((tx) => this.evaluateLocked(id, at, tx), { timeout: 60_000 });
+    const result = await this.repository.transaction((tx) => this.evaluateLocked(id, at, problem, tx), { timeout: 60_000 });
     this.announce(result);
     return result.evaluation;
   }
@@ -93,18 +100,30 @@ export class MonitorEvaluator {
     return { psi: baseline ? populationStabilityIndex(baseline, live.predictions) : null, samples: live.predictions.length };
   }
 
-  private async evaluateLocked(id: string, at: Date | undefined, tx: Prisma.TransactionClient): Promise<Evaluated> {
+  /** What the monitor's metric is computed from, in the window. */
+  private async windowStats(
+    monitor: MonitorRow,
+    metric: MonitorMetric,
+    window: Window,
+    tx: Prisma.TransactionClient,
+  ): Promise<WindowAggregate> {
+    const stats = await this.repository.aggregateWindow(monitor.modelName, window, tx);
+    if (metric === 'prediction_psi') stats.drift = await this.predictionDrift(monitor.modelName, window, tx);
+    if (metric === 'auc') stats.auc = await this.repository.windowAuc(monitor.modelName, window, tx);
+    if (isFeatureMetric(metric) && monitor.feature)
+      stats.feature = await this.drift.featureValue(monitor.modelName, monitor.feature, metric, window);
+    return stats;
+  }
+
+  /** `problem`: why the monitor is not judged now (monitorProblem), null when it is. */
+  private async evaluateLocked(id: string, at: Date | undefined, problem: string | null, tx: Prisma.TransactionClient): Promise<Evaluated> {
     const monitor = await this.repository.lockMonitor(id, tx);
     if (!monitor) throw monitorNotFound(id);
     const now = at ?? new Date(); // taken under the lock, so a monitor's windows and alert times only move forward
     const window = windowEndingAt(now, monitor.windowSeconds);
     const spec = specOf(monitor);
-    const stats = await this.repository.aggregateWindow(monitor.modelName, window, tx);
-    if (spec.metric === 'prediction_psi') stats.drift = await this.predictionDrift(monitor.modelName, window, tx);
-    if (spec.metric === 'auc') stats.auc = await this.repository.windowAuc(monitor.modelName, window, tx);
-    if (isFeatureMetric(spec.metric) && monitor.feature)
-      stats.feature = await this.drift.featureValue(monitor.modelName, monitor.feature, spec.metric, window);
-    const judgement = judge(spec, stats);
+    // a metric the model's newest version does not fit is not judged: its window gets no value
+    const judgement = problem ? UNJUDGED : judge(spec, await this.windowStats(monitor, spec.metric, window, tx));
     await this.repository.insertWindow(
       {
         monitorId: id,
@@ -133,6 +152,7 @@ export class MonitorEvaluator {
         samples: judgement.samples,
         breached: judgement.breached,
         alert: alert ? { id: alert.id, status: alert.status === 'open' ? 'open' : 'resolved' } : null,
+        problem,
       },
     };
   }

@@ -1,6 +1,7 @@
 import {
   type AlertResponse,
   AlertStatus,
+  metricTaskProblem,
   MonitorMetric,
   MonitorOperator,
   type MonitorResponse,
@@ -9,11 +10,22 @@ import {
 import { notFound } from '@atelier/server';
 
 import type { MessageContext } from './alert-rules';
+import type { NewestVersion } from './baseline.client';
 import type { AlertRow, MonitorRow, MonitorWindowRow } from './monitoring.repository';
 
 // The tables store enums as text; parsing on the way out keeps a bad row from leaking as a valid answer.
 
-export function toMonitorResponse(row: MonitorRow): MonitorResponse {
+/**
+ * Why a monitor cannot be judged now: its metric does not fit the task of the model's newest
+ * version (a version of another task was registered after the monitor was made). Null when it
+ * fits, or while the newest version is not known.
+ */
+export function monitorProblem(metric: MonitorMetric, newest: NewestVersion | null): string | null {
+  const misfit = newest && metricTaskProblem(metric, newest.task);
+  return misfit ? `not judged since version ${newest.version} became the model's newest: ${misfit}` : null;
+}
+
+export function toMonitorResponse(row: MonitorRow, problem: string | null = null): MonitorResponse {
   return {
     id: row.id,
     name: row.name,
@@ -27,6 +39,7 @@ export function toMonitorResponse(row: MonitorRow): MonitorResponse {
     webhookUrl: row.webhookUrl,
     feature: row.feature,
     createdAt: row.createdAt.toISOString(),
+    problem,
   };
 }
 

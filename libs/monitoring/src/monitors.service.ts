@@ -13,7 +13,7 @@ import { badRequest, conflict } from '@atelier/server';
 
 import { BaselineClient } from './baseline.client';
 import { DriftService } from './drift.service';
-import { monitorNotFound, toMonitorResponse, toWindowResponse } from './monitoring.mappers';
+import { monitorNotFound, monitorProblem, specOf, toMonitorResponse, toWindowResponse } from './monitoring.mappers';
 import { MonitoringRepository, type MonitorRow } from './monitoring.repository';
 import { newWebhookSecret } from './webhook';
 import { webhookTargetProblem } from './webhook-target';
@@ -54,17 +54,24 @@ export class MonitorsService {
   }
 
   async list(model?: string): Promise<MonitorResponse[]> {
-    return (await this.repository.listMonitors({ model })).map(toMonitorResponse);
+    return this.withProblems(await this.repository.listMonitors({ model }));
   }
 
   async get(id: string): Promise<MonitorResponse> {
-    return toMonitorResponse(await this.require(id));
+    return (await this.withProblems([await this.require(id)]))[0]!;
   }
 
   async update(id: string, request: UpdateMonitorRequest): Promise<MonitorResponse> {
     const row = await this.repository.updateMonitor(id, request);
     if (!row) throw monitorNotFound(id);
-    return toMonitorResponse(row);
+    return (await this.withProblems([row]))[0]!;
+  }
+
+  /** The monitors as answered, each with its problem: its models' newest versions asked once each. */
+  private async withProblems(rows: MonitorRow[]): Promise<MonitorResponse[]> {
+    const models = [...new Set(rows.map((r) => r.modelName))];
+    const newest = new Map(await Promise.all(models.map(async (m) => [m, await this.baselines.recentNewest(m)] as const)));
+    return rows.map((row) => toMonitorResponse(row, monitorProblem(specOf(row).metric, newest.get(row.modelName) ?? null)));
   }
 
   async remove(id: string): Promise<void> {

@@ -129,7 +129,16 @@ export function MonitorRow({ monitor, onChanged }: { monitor: MonitorResponse; o
             <span>{monitor.enabled ? 'on' : 'off'}</span>
           </label>
         </td>
-        <td className="small">{shown ? <EvaluationSummary evaluation={shown} /> : <span className="muted">—</span>}</td>
+        <td className="small">
+          {monitor.problem ? (
+            <div title={monitor.problem} data-testid="monitor-problem">
+              {/* after the badge, its first clause; the whole of it (the metrics that fit) on hover */}
+              <Badge tone="warning">not judged</Badge>{' '}
+              <span className="muted">{monitor.problem.split(';')[0]!.replace(/^not judged /, '')}</span>
+            </div>
+          ) : null}
+          {shown ? <EvaluationSummary evaluation={shown} /> : monitor.problem ? null : <span className="muted">—</span>}
+        </td>
         <td className="actions">
           <button
             type="button"
