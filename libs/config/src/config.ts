@@ -25,6 +25,13 @@ const Env = z.object({
   SERVING_URL: z.string().default('http://127.0.0.1:3000'),
   MONITORING_URL: z.string().default('http://127.0.0.1:3000'),
   TRAINING_URL: z.string().default('http://127.0.0.1:3000'),
+  /**
+   * How long serving, monitoring and training wait for the registry to answer a call (a model
+   * to load, a task, a version to register) before they give up with an error: a registry that
+   * hangs is then a 503 or a failed attempt, not a wait. Reads of training sets and shards from the
+   * feature store take what they take.
+   */
+  SERVICE_CALL_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
   /** training worker processes the platform forks; 0 runs training jobs inside the platform process */
   TRAINING_WORKERS: z.coerce.number().int().min(0).max(64).default(1),
   /**
@@ -129,6 +136,7 @@ function toConfig(env: z.infer<typeof Env>) {
       monitoring: env.MONITORING_URL,
       training: env.TRAINING_URL,
     },
+    serviceCallTimeoutMs: env.SERVICE_CALL_TIMEOUT_MS,
     trainingWorkers: env.TRAINING_WORKERS,
     trainingWorkerNice: env.TRAINING_WORKER_NICE,
     trainingJobLockMs: env.TRAINING_JOB_LOCK_MS,

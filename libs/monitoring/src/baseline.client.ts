@@ -24,7 +24,7 @@ export class BaselineClient {
   private readonly newest = new Map<string, { at: number; answer: Promise<NewestVersion | null> }>();
 
   constructor(@Inject(ATELIER_CONFIG) config: AtelierConfig) {
-    this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
+    this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey, timeoutMs: config.serviceCallTimeoutMs });
   }
 
   /** Live figures and drift are of a registered model: 404 when the registry does not know it, 503 when it cannot be asked. */

@@ -98,6 +98,18 @@ export interface AtelierClientOptions {
   apiKey?: string;
   fetch?: typeof fetch;
   headers?: Record<string, string>;
+  /**
+   * Give up on a call not answered within this many milliseconds, its body included (an
+   * AtelierTimeoutError naming the call). None by default: a download or an upload takes what it takes.
+   * The services set one on their calls to each other, so a service that hangs is an error, not a
+   * wait.
+   */
+  timeoutMs?: number;
+}
+
+/** A call that did not answer within `timeoutMs`. */
+export class AtelierTimeoutError extends Error {
+  override readonly name = 'AtelierTimeoutError';
 }
 
 type Service = keyof NonNullable<AtelierClientOptions['urls']>;
@@ -381,20 +393,36 @@ export class AtelierClient {
 
   private async call<T>(service: Service, method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.raw(service, method, path, body);
-    return (await response.json()) as T;
+    return this.timed(method, path, () => response.json() as Promise<T>);
   }
 
   private async raw(service: Service, method: string, path: string, body?: unknown): Promise<Response> {
     const base = this.options.urls?.[service] ?? this.options.baseUrl;
     // a form sets its own content type (with the multipart boundary)
     const form = typeof FormData !== 'undefined' && body instanceof FormData;
-    const response = await this.fetchImpl(`${base.replace(/\/$/, '')}${path}`, {
-      method,
-      headers: { ...(body === undefined || form ? {} : { 'content-type': 'application/json' }), ...this.authorization, ...this.options.headers },
-      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
-    });
-    if (!response.ok) throw new AtelierApiError(response.status, await errorBody(response));
+    const timeout = this.options.timeoutMs;
+    const response = await this.timed(method, path, () =>
+      this.fetchImpl(`${base.replace(/\/$/, '')}${path}`, {
+        method,
+        headers: { ...(body === undefined || form ? {} : { 'content-type': 'application/json' }), ...this.authorization, ...this.options.headers },
+        body: body === undefined ? undefined : form ? body : JSON.stringify(body),
+        // the signal also ends the body's reading (call reads it under the same signal)
+        ...(timeout === undefined ? {} : { signal: AbortSignal.timeout(timeout) }),
+      }),
+    );
+    if (!response.ok) throw new AtelierApiError(response.status, await this.timed(method, path, () => errorBody(response)));
     return response;
+  }
+
+  /** A step of a call; its abort by `timeoutMs` becomes an AtelierTimeoutError naming the call. */
+  private async timed<T>(method: string, path: string, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof Error && error.name === 'TimeoutError')
+        throw new AtelierTimeoutError(`${method} ${path.split('?')[0]} did not answer within ${this.options.timeoutMs} ms`);
+      throw error;
+    }
   }
 }
 

@@ -49,7 +49,7 @@ export class ModelCache {
   private readonly registry: AtelierClient;
 
   constructor(@Inject(ATELIER_CONFIG) private readonly config: AtelierConfig) {
-    this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
+    this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey, timeoutMs: config.serviceCallTimeoutMs });
   }
 
   async byAlias(model: string, alias: string): Promise<ServedModel> {

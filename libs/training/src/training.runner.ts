@@ -49,7 +49,7 @@ export class TrainingRunner {
     private readonly trials: TrainingTrials,
     @Inject(ATELIER_CONFIG) config: AtelierConfig,
   ) {
-    this.client = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey });
+    this.client = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey, timeoutMs: config.serviceCallTimeoutMs });
     this.trialConcurrency = Math.max(1, config.trainingWorkers);
   }
 
