@@ -15,6 +15,7 @@ import { type BenchSetup, preparePlatform, REQUEST_ONLY_MODEL, waitForJob, WINDO
 import { bodiesOf, pathOf, SCENARIO_IDS, type ScenarioId } from './scenarios';
 import { answers, freePort, type Service, Supervisor } from './service.supervisor';
 import {
+  type LoadedRunner,
   type MachineInfo,
   type ScenarioRecord,
   type ServingReport,
@@ -35,6 +36,8 @@ const VENV_BIN = path.join(HERE, '.venv', 'bin');
 const NAMESPACE = 'bench';
 /** the admin key of the benchmark's platform, made per run; the seed, setup and load generator send it */
 const BENCH_KEY = generateKey();
+/** serving processes of the platform under test (its default: one per core) */
+const PROCESSES = Number(process.env.SERVING_PROCESSES) || os.availableParallelism();
 process.env.ATELIER_API_KEY = BENCH_KEY;
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const MAX_PLATFORM_RESTARTS = 3;
@@ -95,6 +98,7 @@ async function measureAll(settings: Settings, supervisor: Supervisor): Promise<v
       platformRestarts: platform.restarts,
     },
     checks,
+    runners: await loadedRunners(bench),
     records,
   };
   saveReport(report);
@@ -227,13 +231,37 @@ async function startServers(bench: Bench, setup: BenchSetup): Promise<Record<str
   return JSON.parse(line.slice('BENCH_RESULT '.length)) as Record<string, unknown>;
 }
 
+/**
+ * Where each serving process runs each model it loaded: asked on fresh connections until every
+ * process has answered (the primary hands each connection to the next process), at most 20 times.
+ */
+async function loadedRunners(bench: Bench): Promise<LoadedRunner[]> {
+  const seen = new Map<string, LoadedRunner>();
+  const answers = new Set<string>();
+  for (let i = 0; i < 20 && answers.size < PROCESSES; i++) {
+    const response = await fetch(`${bench.platform.url}/api/serving/models`, {
+      headers: { authorization: `Bearer ${BENCH_KEY}`, connection: 'close' },
+    }).catch(() => null);
+    if (!response?.ok) continue;
+    const loaded = (await response.json()) as Array<LoadedRunner & { loadedAt: string }>;
+    answers.add(JSON.stringify(loaded.map((m) => m.loadedAt)));
+    for (const m of loaded)
+      seen.set(`${m.model} ${m.version} ${m.loadedAt}`, { model: m.model, version: m.version, runner: m.runner, probeMs: m.probeMs });
+  }
+  return [...seen.values()].sort((a, b) => a.model.localeCompare(b.model) || a.version - b.version);
+}
+
 /** The same flight through the floor and the platform must give the same probability. */
 async function crossCheck(bench: Bench, setup: BenchSetup): Promise<ServingReport['checks']> {
   const flight = setup.flights[0]!;
   const features = { distance: flight.distance, hour: flight.hour };
   const post = async (url: string | undefined, body: unknown) => {
     if (!url) return null;
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` }, body: JSON.stringify(body) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
+      body: JSON.stringify(body),
+    });
     return response.ok ? ((await response.json()) as Record<string, unknown>) : null;
   };
   const platform = await post(bench.urls.b ?? `${bench.platform.url}/api/predict`, {
@@ -335,7 +363,11 @@ function phasesRecord(run: number, id: ScenarioId, load1: number, result: LoadRe
 /** (g): one probe first; a platform that does not take `rows` yet is recorded as not available. */
 async function measureBatch(bench: Bench, run: number, load1: number): Promise<ScenarioRecord> {
   const body = (JSON.parse(readFileSync(bench.bodyFiles.g!, 'utf8')) as unknown[])[0];
-  const probe = await fetch(bench.urls.g!, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` }, body: JSON.stringify(body) });
+  const probe = await fetch(bench.urls.g!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
+    body: JSON.stringify(body),
+  });
   const answer = await probe.text();
   if (!probe.ok)
     return { run, scenario: 'g', status: 'unavailable', detail: `not available: ${probe.status} ${answer.slice(0, 200)}`, load1 };
@@ -429,7 +461,6 @@ function machineInfo(loadBefore: number[], peer: Record<string, unknown> | undef
     loadAfter: os.loadavg(),
   };
 }
-
 
 function positive(value: string, name: string): number {
   const n = Number(value);

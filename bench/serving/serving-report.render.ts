@@ -22,7 +22,20 @@ export interface ServingReport {
   };
   /** one flight through every server before the runs: the floor and the platform must agree */
   checks: { flight: Flight; platform: number | null; floor: number | null; requestOnly: number | null; mlflow: number | null };
+  /**
+   * after the runs, where each serving process ran each loaded model (`GET /api/serving/models`):
+   * a model the load-time probe put on worker threads pays a thread hop a run (absent in reports
+   * made before it was kept)
+   */
+  runners?: LoadedRunner[];
   records: ScenarioRecord[];
+}
+
+export interface LoadedRunner {
+  model: string;
+  version: number;
+  runner: string;
+  probeMs: number;
 }
 
 export interface Settings {
@@ -303,6 +316,7 @@ function notes(report: ServingReport, summaries: Map<ScenarioId, Summary>): stri
       '.',
     '',
     crossCheckSentence(checks),
+    ...(report.runners ? ['', runnersSentence(report.runners)] : []),
   ];
   const f = summaries.get('f');
   if (f) {
@@ -325,6 +339,15 @@ function notes(report: ServingReport, summaries: Map<ScenarioId, Summary>): stri
       `**(g)** ${ms(batch)} ms per ${BATCH_ROWS.toLocaleString('en-US')}-row request is ${((batch / BATCH_ROWS) * 1000).toFixed(1)} µs per row.`,
     );
   return lines;
+}
+
+function runnersSentence(runners: LoadedRunner[]): string {
+  const byModel = new Map<string, LoadedRunner[]>();
+  for (const r of runners) byModel.set(`\`${r.model}\` v${r.version}`, [...(byModel.get(`\`${r.model}\` v${r.version}`) ?? []), r]);
+  const each = [...byModel].map(
+    ([model, loaded]) => `${model} ${loaded.map((r) => `${r.runner} (probe ${r.probeMs.toFixed(3)} ms)`).join(', ')}`,
+  );
+  return `**Runners** after the runs, one per serving process that had loaded the model (\`GET /api/serving/models\`): ${each.join('; ') || 'none loaded'}.`;
 }
 
 function crossCheckSentence(c: ServingReport['checks']): string {
