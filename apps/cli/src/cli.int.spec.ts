@@ -7,14 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type {
   AliasResponse,
+  CreatedMonitorResponse,
   ModelResponse,
   ModelVersionDetail,
   ModelVersionResponse,
+  MonitorEvaluation,
+  MonitorResponse,
   PredictResponse,
   TrainingJobResponse,
 } from '@atelier/contracts';
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { exportOnnx } from '@atelier/ml';
+import { MonitoringModule } from '@atelier/monitoring';
 import { RegistryModule } from '@atelier/registry';
 import { ServingModule } from '@atelier/serving';
 import { DISTANCE_MODEL, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
@@ -54,7 +58,9 @@ describe('atelier CLI against the platform (integration)', () => {
     });
 
   beforeAll(async () => {
-    t = await startTestApp([FeatureStoreModule, RegistryModule, ServingModule, TrainingModule], { TRAINING_WORKERS: '0' });
+    t = await startTestApp([FeatureStoreModule, RegistryModule, ServingModule, TrainingModule, MonitoringModule], {
+      TRAINING_WORKERS: '0',
+    });
     await registerLogisticModel(t.client, model);
   }, 120_000);
 
@@ -100,6 +106,53 @@ describe('atelier CLI against the platform (integration)', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`prediction  ${Number(expected(300).toPrecision(4))}\n`);
     expect(human.stdout).toContain(`model       ${model} v1\n`);
+  });
+
+  it('creates, lists, changes, evaluates and deletes a monitor', async () => {
+    const created = await atelier([
+      'monitors',
+      'create',
+      model,
+      'floor',
+      '--metric',
+      'prediction_count',
+      '--when',
+      'lt',
+      '--threshold',
+      '5',
+      '--json',
+    ]);
+    expect(created.stderr).toBe('');
+    const monitor = JSON.parse(created.stdout) as CreatedMonitorResponse;
+    expect(monitor).toMatchObject({
+      model,
+      name: 'floor',
+      metric: 'prediction_count',
+      operator: 'lt',
+      threshold: 5,
+      windowSeconds: 3600,
+      problem: null,
+    });
+
+    const listed = await atelier(['monitors', '--model', model]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n')[1]).toMatch(new RegExp(`^${monitor.id} +${model} +floor +prediction_count < 5 +3600 s +10 +on +-$`));
+
+    const changed = JSON.parse(
+      (await atelier(['monitors', 'set', monitor.id, '--threshold', '3', '--window', '600', '--json'])).stdout,
+    ) as MonitorResponse;
+    expect(changed).toMatchObject({ threshold: 3, windowSeconds: 600, enabled: true });
+    const evaluation = JSON.parse((await atelier(['monitors', 'evaluate', monitor.id, '--json'])).stdout) as MonitorEvaluation;
+    // the model's predictions of the last 10 minutes (the cases before this one predicted with it)
+    expect(evaluation).toMatchObject({ monitorId: monitor.id, value: expect.any(Number), problem: null });
+    expect(evaluation.breached).toBe(evaluation.value! < 3);
+
+    const refused = await atelier(['monitors', 'create', model, 'errors', '--metric', 'rmse', '--when', 'gt', '--threshold', '1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('metric rmse does not apply to a binary classification model');
+
+    expect(await atelier(['monitors', 'delete', monitor.id])).toEqual({ code: 0, stdout: `monitor ${monitor.id}: deleted\n`, stderr: '' });
+    expect((await atelier(['monitors', 'delete', monitor.id])).code).toBe(1);
   });
 
   it('uploads an ONNX file, with a signature file or with the signature read from the graph', async () => {

@@ -12,6 +12,7 @@ import { registerFeatures } from './commands/features';
 import { registerJobs } from './commands/jobs';
 import { registerLogin } from './commands/login';
 import { registerModels } from './commands/models';
+import { registerMonitors } from './commands/monitors';
 import { registerPredict } from './commands/predict';
 import { registerTrain } from './commands/train';
 import { registerVersions } from './commands/versions';
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo): Command {
   registerJobs(program, io);
   registerBatch(program, io);
   registerFeatures(program, io);
+  registerMonitors(program, io);
   registerAlerts(program, io);
   registerLogin(program, io);
   return program;

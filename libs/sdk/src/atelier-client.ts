@@ -10,6 +10,7 @@ import type {
   BatchPredictResponse,
   ConsumerLagResponse,
   CreateBatchJobRequestInput,
+  CreatedMonitorResponse,
   CreateEntityRequest,
   CreateFeatureGroupRequestInput,
   CreateModelVersionRequestInput,
@@ -320,14 +321,16 @@ export class AtelierClient {
   recordOutcome(body: RecordOutcomeRequest) {
     return this.call<AcceptedResponse>('monitoring', 'POST', '/api/outcomes', body);
   }
+  /** The monitor as created, with the secret that signs its webhook deliveries (shown this once). */
   createMonitor(body: CreateMonitorRequestInput) {
-    return this.call<MonitorResponse>('monitoring', 'POST', '/api/monitors', body);
+    return this.call<CreatedMonitorResponse>('monitoring', 'POST', '/api/monitors', body);
   }
   updateMonitor(id: string, body: UpdateMonitorRequest) {
     return this.call<MonitorResponse>('monitoring', 'PATCH', `/api/monitors/${enc(id)}`, body);
   }
-  listMonitors() {
-    return this.call<MonitorResponse[]>('monitoring', 'GET', '/api/monitors');
+  /** Every monitor, or one model's. */
+  listMonitors(model?: string) {
+    return this.call<MonitorResponse[]>('monitoring', 'GET', `/api/monitors${model === undefined ? '' : `?model=${enc(model)}`}`);
   }
   evaluateMonitor(id: string) {
     return this.call<MonitorEvaluation>('monitoring', 'POST', `/api/monitors/${enc(id)}/evaluate`);
