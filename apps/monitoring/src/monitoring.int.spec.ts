@@ -876,7 +876,14 @@ describe('monitoring (integration)', () => {
       const stored = await prisma.monitoredPrediction.findMany({ where: { modelName: copied }, orderBy: { predictedAt: 'asc' } });
       expect(stored).toHaveLength(62);
       const first = stored.find((p) => p.predictionId === events[0]!.predictionId)!;
-      expect(first).toMatchObject({ version: 1, alias: 'production', prediction: 0, inputs: { distance: 500 }, label: null, probabilities: null });
+      expect(first).toMatchObject({
+        version: 1,
+        alias: 'production',
+        prediction: 0,
+        inputs: { distance: 500 },
+        label: null,
+        probabilities: null,
+      });
       expect(first.predictedAt.toISOString()).toBe(events[0]!.at);
       expect(stored.find((p) => p.predictionId === events[11]!.predictionId)).toMatchObject({
         label: 'late',
@@ -925,7 +932,13 @@ describe('monitoring (integration)', () => {
     });
     const byId = new Map(stored.map((r) => [r.predictionId, r]));
     for (const e of events) {
-      expect(byId.get(e.predictionId)).toMatchObject({ prediction: e.prediction, inputs: e.inputs, latencyMs: 2.5, alias: 'production', version: 1 });
+      expect(byId.get(e.predictionId)).toMatchObject({
+        prediction: e.prediction,
+        inputs: e.inputs,
+        latencyMs: 2.5,
+        alias: 'production',
+        version: 1,
+      });
       expect(byId.get(e.predictionId)!.predictedAt.toISOString()).toBe(e.at);
     }
     // the redelivered part is not counted twice
@@ -1095,28 +1108,39 @@ describe('monitoring (integration)', () => {
     expect((await api('GET', '/api/alerts?status=closed')).status).toBe(400);
   });
 
-  it("does not judge a monitor whose metric no longer fits the model's newest version, and says why", async () => {
-    const changing = `changing-${s}`;
-    await registerLogisticModel(t.client, changing);
-    const monitor = (metric: string) =>
-      api<MonitorResponse>('POST', '/api/monitors', { name: metric, model: changing, metric, operator: 'lt', threshold: 0.5 });
-    const auc = await monitor('auc');
-    const count = await monitor('prediction_count');
-    expect([auc.status, count.status, auc.body.problem, count.body.problem]).toEqual([201, 201, null, null]);
+  it("does not judge a monitor whose metric does not fit the version production serves (else the newest), and says why", async () => {
+    /** a classifier v1 with an auc and a prediction_count monitor, then a regressor v2; production as `alias` says */
+    const changed = async (name: string, alias: 'none' | 'kept on v1' | 'moved to v2') => {
+      await registerLogisticModel(t.client, name);
+      if (alias !== 'none') await t.client.setAlias(name, 'production', 1);
+      const monitor = (metric: string) =>
+        api<MonitorResponse>('POST', '/api/monitors', { name: metric, model: name, metric, operator: 'lt', threshold: 0.5 });
+      const auc = await monitor('auc');
+      const count = await monitor('prediction_count');
+      expect([auc.status, count.status, auc.body.problem, count.body.problem]).toEqual([201, 201, null, null]);
+      expect(await registerLinearModel(t.client, name)).toBe(2);
+      if (alias === 'moved to v2') await t.client.setAlias(name, 'production', 2);
+      const listed = new Map((await api<MonitorResponse[]>('GET', `/api/monitors?model=${name}`)).body.map((m) => [m.metric, m]));
+      return { auc: listed.get('auc')!, count: listed.get('prediction_count')! };
+    };
+    const misfit = 'metric auc does not apply to a regression model; its quality metrics are rmse, mae, mape';
 
-    // a regressor registered under the same name: AUC means nothing for it, a prediction count still does
-    expect(await registerLinearModel(t.client, changing)).toBe(2);
-    const listed = new Map((await api<MonitorResponse[]>('GET', `/api/monitors?model=${changing}`)).body.map((m) => [m.metric, m]));
-    const problem =
-      /^not judged since version 2 became the model's newest: metric auc does not apply to a regression model; its quality metrics are rmse, mae, mape/;
-    expect(listed.get('auc')!.problem).toMatch(problem);
-    expect(listed.get('prediction_count')!.problem).toBeNull();
-    expect((await api<MonitorResponse>('GET', `/api/monitors/${auc.body.id}`)).body.problem).toMatch(problem);
-    const unjudged = await api<MonitorEvaluation>('POST', `/api/monitors/${auc.body.id}/evaluate`);
-    expect(unjudged.body).toMatchObject({ value: null, samples: 0, breached: false, alert: null, problem: expect.stringMatching(problem) });
-    const judged = await api<MonitorEvaluation>('POST', `/api/monitors/${count.body.id}/evaluate`);
+    // no production alias: the newest version decides; AUC means nothing for a regressor, a prediction count still does
+    const unaliased = await changed(`changing-${s}`, 'none');
+    const problem = `not judged since version 2 became the model's newest (it has no production alias): ${misfit}`;
+    expect(unaliased.auc.problem).toMatch(new RegExp(`^${problem.replace(/[()]/g, '\\$&')}`));
+    expect(unaliased.count.problem).toBeNull();
+    expect((await api<MonitorResponse>('GET', `/api/monitors/${unaliased.auc.id}`)).body.problem).toBe(unaliased.auc.problem);
+    const unjudged = await api<MonitorEvaluation>('POST', `/api/monitors/${unaliased.auc.id}/evaluate`);
+    expect(unjudged.body).toMatchObject({ value: null, samples: 0, breached: false, alert: null, problem: unaliased.auc.problem });
+    const judged = await api<MonitorEvaluation>('POST', `/api/monitors/${unaliased.count.id}/evaluate`);
     expect(judged.body).toMatchObject({ value: 0, breached: true, problem: null });
-    for (const m of [auc, count]) await api('DELETE', `/api/monitors/${m.body.id}`);
+
+    // production still serves the classifier: its AUC monitor is judged; once production moves to the regressor, it is not
+    expect((await changed(`kept-${s}`, 'kept on v1')).auc.problem).toBeNull();
+    expect((await changed(`promoted-${s}`, 'moved to v2')).auc.problem).toMatch(
+      new RegExp(`^not judged while version 2 serves production: ${misfit}`),
+    );
   });
 
   it('lists, disables and deletes monitors', async () => {

@@ -347,7 +347,7 @@ describe('every page of the web UI, with its charts (browser)', () => {
     expect(await offered()).not.toContain('auc');
     expect(await offered()).toContain('feature_psi');
 
-    // a monitor whose metric the model's newest version no longer fits says why it is not judged
+    // a monitor whose metric the model's live version (no production alias: the newest) no longer fits says why it is not judged
     const changing = `changing-${uniqueSuffix()}`;
     await registerLogisticModel(t.client, changing);
     const stale = await t.client.createMonitor({ name: 'stale auc', model: changing, metric: 'auc', operator: 'lt', threshold: 0.6 });
@@ -355,7 +355,9 @@ describe('every page of the web UI, with its charts (browser)', () => {
     await visit('/monitors', `[data-testid="monitor-row"][data-monitor-id="${stale.id}"] [data-testid="monitor-problem"]`);
     expect(
       await page.locator(`[data-testid="monitor-row"][data-monitor-id="${stale.id}"] [data-testid="monitor-problem"]`).textContent(),
-    ).toMatch(/not judged.*since version 2 became the model's newest: metric auc does not apply to a regression model/);
+    ).toMatch(
+      /not judged.*since version 2 became the model's newest \(it has no production alias\): metric auc does not apply to a regression model/,
+    );
     await screenshotPage(page, 'monitors-not-judged');
   });
 

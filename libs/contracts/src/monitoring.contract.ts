@@ -111,8 +111,9 @@ export const MonitorResponse = z.object({
   feature: z.string().nullable(),
   createdAt: IsoTime,
   /**
-   * why the monitor is not judged now: its metric does not fit the task of the model's newest
-   * version (one of another task was registered since). Its windows have no value meanwhile.
+   * why the monitor is not judged now: its metric does not fit the task of the version production
+   * serves (without a production alias, of the newest version), as when production moves to a
+   * version of another task. Its windows have no value meanwhile.
    */
   problem: z.string().nullable(),
 });

@@ -1,19 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import type { ModelBaseline, ServingTask } from '@atelier/contracts';
+import { type ModelBaseline, PRIMARY_ALIAS, type ServingTask } from '@atelier/contracts';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
 
 import type { StoredHistogram } from './drift';
 
-/** How long monitoring trusts what it last heard of a model's newest version, and waits to hear it. */
-const NEWEST_TTL_MS = 30_000;
-const NEWEST_WAIT_MS = 5_000;
+/** How long monitoring trusts what it last heard of a model's live version, and waits to hear it. */
+const LIVE_TTL_MS = 30_000;
+const LIVE_WAIT_MS = 5_000;
 
-export interface NewestVersion {
+/** The version whose traffic a model's monitors watch: the one production serves, else the newest. */
+export interface LiveVersion {
   version: number;
   task: ServingTask;
+  /** true when the production alias points at it; false when it is the newest of a model without one */
+  production: boolean;
 }
 
 /** What monitoring asks the registry: whether a model exists, and its versions' training baselines. */
@@ -21,7 +24,7 @@ export interface NewestVersion {
 export class BaselineClient {
   private readonly registry: AtelierClient;
   private readonly cache = new Map<string, Promise<ModelBaseline>>();
-  private readonly newest = new Map<string, { at: number; answer: Promise<NewestVersion | null> }>();
+  private readonly live = new Map<string, { at: number; answer: Promise<LiveVersion | null> }>();
 
   constructor(@Inject(ATELIER_CONFIG) config: AtelierConfig) {
     this.registry = new AtelierClient({ baseUrl: config.urls.registry, apiKey: config.auth.serviceKey, timeoutMs: config.serviceCallTimeoutMs });
@@ -50,25 +53,25 @@ export class BaselineClient {
   }
 
   /**
-   * The newest version's number and task, remembered for NEWEST_TTL_MS (monitors ask on every
-   * evaluation and listing); null while the model has no version, and when the registry cannot
-   * say (nothing is judged by it then).
+   * The version whose traffic the model's monitors watch (the one production serves, else the
+   * newest) with its task, remembered for LIVE_TTL_MS (monitors ask on every evaluation and
+   * listing); null while the model has no version, and when the registry cannot say (nothing is
+   * judged by it then).
    */
-  async recentNewest(model: string): Promise<NewestVersion | null> {
-    const kept = this.newest.get(model);
-    if (kept && Date.now() - kept.at < NEWEST_TTL_MS) return kept.answer;
-    const answer = this.registry
-      .getModel(model)
-      .then(async ({ latestVersion }) =>
-        latestVersion === null
-          ? null
-          : { version: latestVersion, task: (await this.registry.getVersion(model, latestVersion)).signature.task },
-      );
+  async recentLive(model: string): Promise<LiveVersion | null> {
+    const kept = this.live.get(model);
+    if (kept && Date.now() - kept.at < LIVE_TTL_MS) return kept.answer;
+    const answer = this.registry.getModel(model).then(async ({ latestVersion, aliases }) => {
+      const production = aliases[PRIMARY_ALIAS];
+      const version = production ?? latestVersion;
+      if (version === null) return null;
+      return { version, task: (await this.registry.getVersion(model, version)).signature.task, production: production !== undefined };
+    });
     // not known (registry away, or slow to answer): null, asked again after the TTL
-    const settled = Promise.race([answer, new Promise<null>((resolve) => setTimeout(resolve, NEWEST_WAIT_MS, null).unref())]).catch(
+    const settled = Promise.race([answer, new Promise<null>((resolve) => setTimeout(resolve, LIVE_WAIT_MS, null).unref())]).catch(
       () => null,
     );
-    this.newest.set(model, { at: Date.now(), answer: settled });
+    this.live.set(model, { at: Date.now(), answer: settled });
     return settled;
   }
 

@@ -54,7 +54,7 @@ export class MonitorEvaluator {
     // the registry is asked before the lock, so the monitor's row is never held while it answers
     const row = await this.repository.findMonitor(id);
     if (!row) throw monitorNotFound(id);
-    const problem = monitorProblem(specOf(row).metric, await this.baselines.recentNewest(row.modelName));
+    const problem = monitorProblem(specOf(row).metric, await this.baselines.recentLive(row.modelName));
     // the aggregate runs under the lock; a month-long window of a busy model may take a while
     const result = await this.repository.transaction((tx) => this.evaluateLocked(id, at, problem, tx), { timeout: 60_000 });
     this.announce(result);
@@ -122,7 +122,7 @@ export class MonitorEvaluator {
     const now = at ?? new Date(); // taken under the lock, so a monitor's windows and alert times only move forward
     const window = windowEndingAt(now, monitor.windowSeconds);
     const spec = specOf(monitor);
-    // a metric the model's newest version does not fit is not judged: its window gets no value
+    // a metric the live version (production's, else the newest) does not fit is not judged: its window gets no value
     const judgement = problem ? UNJUDGED : judge(spec, await this.windowStats(monitor, spec.metric, window, tx));
     await this.repository.insertWindow(
       {

@@ -10,19 +10,22 @@ import {
 import { notFound } from '@atelier/server';
 
 import type { MessageContext } from './alert-rules';
-import type { NewestVersion } from './baseline.client';
+import type { LiveVersion } from './baseline.client';
 import type { AlertRow, MonitorRow, MonitorWindowRow } from './monitoring.repository';
 
 // The tables store enums as text; parsing on the way out keeps a bad row from leaking as a valid answer.
 
 /**
- * Why a monitor cannot be judged now: its metric does not fit the task of the model's newest
- * version (a version of another task was registered after the monitor was made). Null when it
- * fits, or while the newest version is not known.
+ * Why a monitor cannot be judged now: its metric does not fit the task of the version whose
+ * traffic it watches (production's, else the newest), as when production moves to a version of
+ * another task. Null when it fits, or while that version is not known.
  */
-export function monitorProblem(metric: MonitorMetric, newest: NewestVersion | null): string | null {
-  const misfit = newest && metricTaskProblem(metric, newest.task);
-  return misfit ? `not judged since version ${newest.version} became the model's newest: ${misfit}` : null;
+export function monitorProblem(metric: MonitorMetric, live: LiveVersion | null): string | null {
+  const misfit = live && metricTaskProblem(metric, live.task);
+  if (!misfit) return null;
+  return live.production
+    ? `not judged while version ${live.version} serves production: ${misfit}`
+    : `not judged since version ${live.version} became the model's newest (it has no production alias): ${misfit}`;
 }
 
 export function toMonitorResponse(row: MonitorRow, problem: string | null = null): MonitorResponse {

@@ -67,11 +67,11 @@ export class MonitorsService {
     return (await this.withProblems([row]))[0]!;
   }
 
-  /** The monitors as answered, each with its problem: its models' newest versions asked once each. */
+  /** The monitors as answered, each with its problem: its models' live versions asked once each. */
   private async withProblems(rows: MonitorRow[]): Promise<MonitorResponse[]> {
     const models = [...new Set(rows.map((r) => r.modelName))];
-    const newest = new Map(await Promise.all(models.map(async (m) => [m, await this.baselines.recentNewest(m)] as const)));
-    return rows.map((row) => toMonitorResponse(row, monitorProblem(specOf(row).metric, newest.get(row.modelName) ?? null)));
+    const live = new Map(await Promise.all(models.map(async (m) => [m, await this.baselines.recentLive(m)] as const)));
+    return rows.map((row) => toMonitorResponse(row, monitorProblem(specOf(row).metric, live.get(row.modelName) ?? null)));
   }
 
   async remove(id: string): Promise<void> {
