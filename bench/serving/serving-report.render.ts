@@ -343,7 +343,10 @@ function notes(report: ServingReport, summaries: Map<ScenarioId, Summary>): stri
 
 function runnersSentence(runners: LoadedRunner[]): string {
   const byModel = new Map<string, LoadedRunner[]>();
-  for (const r of runners) byModel.set(`\`${r.model}\` v${r.version}`, [...(byModel.get(`\`${r.model}\` v${r.version}`) ?? []), r]);
+  for (const r of runners) {
+    const model = `\`${r.model}\` v${r.version}`;
+    byModel.set(model, [...(byModel.get(model) ?? []), r]);
+  }
   const each = [...byModel].map(
     ([model, loaded]) => `${model} ${loaded.map((r) => `${r.runner} (probe ${r.probeMs.toFixed(3)} ms)`).join(', ')}`,
   );

@@ -69,6 +69,12 @@ export function parseVersion(value: string): number {
   return version;
 }
 
+/** A number, e.g. `0.7`, `-3` or `1e-4`. */
+export function parseNumber(value: string): number {
+  if (!NUMBER.test(value)) throw new InvalidArgumentError('expected a number');
+  return Number(value);
+}
+
 /** A positive number of seconds, e.g. `0.5`. */
 export function parseSeconds(value: string): number {
   const seconds = Number(value);

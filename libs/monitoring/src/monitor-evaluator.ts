@@ -50,9 +50,10 @@ export class MonitorEvaluator {
    * evaluations (timer, consumed batch, API) cannot open two alerts for one monitor.
    * Notifications go out after the commit, in the background.
    */
-  async evaluate(id: string, at?: Date): Promise<MonitorEvaluation> {
-    // the registry is asked before the lock, so the monitor's row is never held while it answers
-    const row = await this.repository.findMonitor(id);
+  async evaluate(id: string, at?: Date, listed?: MonitorRow): Promise<MonitorEvaluation> {
+    // the registry is asked before the lock, so the monitor's row is never held while it answers;
+    // a monitor's model and metric never change, so a row listed earlier tells them as well as a fresh read
+    const row = listed ?? (await this.repository.findMonitor(id));
     if (!row) throw monitorNotFound(id);
     const problem = monitorProblem(specOf(row).metric, await this.baselines.recentLive(row.modelName));
     // the aggregate runs under the lock; a month-long window of a busy model may take a while
@@ -64,18 +65,19 @@ export class MonitorEvaluator {
   /** Evaluates the enabled monitors of these models (after a consumed batch touched them). */
   async evaluateModels(models: string[]): Promise<void> {
     for (const model of models) {
-      for (const monitor of await this.repository.listMonitors({ model, enabled: true })) await this.evaluateQuietly(monitor.id);
+      for (const monitor of await this.repository.listMonitors({ model, enabled: true })) await this.evaluateQuietly(monitor);
     }
   }
 
   /** Evaluates every enabled monitor (the background timer). */
   async evaluateAll(): Promise<void> {
-    for (const monitor of await this.repository.listMonitors({ enabled: true })) await this.evaluateQuietly(monitor.id);
+    for (const monitor of await this.repository.listMonitors({ enabled: true })) await this.evaluateQuietly(monitor);
   }
 
-  private async evaluateQuietly(id: string): Promise<void> {
+  private async evaluateQuietly(monitor: MonitorRow): Promise<void> {
+    const id = monitor.id;
     try {
-      await this.evaluate(id);
+      await this.evaluate(id, undefined, monitor);
     } catch (error) {
       this.logger.warn({
         msg: 'background evaluation failed',

@@ -9,6 +9,13 @@ export interface PlainTensor {
   dims: readonly number[];
 }
 
+/** Tensors as they cross to a worker thread (the pool's runs, the load-time probe). */
+function plainTensors(feeds: Record<string, Tensor>): Record<string, PlainTensor> {
+  const plain: Record<string, PlainTensor> = {};
+  for (const [name, t] of Object.entries(feeds)) plain[name] = { type: t.type, data: t.data, dims: t.dims };
+  return plain;
+}
+
 /** Runs a loaded model: inline on the event loop, or on worker threads. */
 export interface OnnxRunner {
   readonly kind: 'inline' | 'pool';
@@ -117,11 +124,9 @@ export class WorkerPoolRunner implements OnnxRunner {
   run(feeds: Record<string, Tensor>): Promise<Record<string, PlainTensor>> {
     const entry = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = ++this.sequence;
-    const plain: Record<string, PlainTensor> = {};
-    for (const [name, t] of Object.entries(feeds)) plain[name] = { type: t.type, data: t.data, dims: t.dims };
     return new Promise((resolve, reject) => {
       entry.pending.set(id, { resolve, reject });
-      entry.worker.postMessage({ id, feeds: plain });
+      entry.worker.postMessage({ id, feeds: plainTensors(feeds) });
     });
   }
 
@@ -181,14 +186,12 @@ const ort = require(workerData.ort);
  * pool for good. The thread ends by itself once its session is released.
  */
 async function probeRunMs(model: Uint8Array, feeds: Record<string, Tensor>): Promise<number> {
-  const plain: Record<string, PlainTensor> = {};
-  for (const [name, t] of Object.entries(feeds)) plain[name] = { type: t.type, data: t.data, dims: t.dims };
   const worker = new Worker(PROBE_SOURCE, {
     eval: true,
     workerData: {
       ort: require.resolve('onnxruntime-node'),
       model,
-      feeds: plain,
+      feeds: plainTensors(feeds),
       options: SESSION_OPTIONS,
       runs: PROBE_RUNS,
       budgetMs: PROBE_BUDGET_MS,

@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 
 import type { CreateMonitorRequestInput, MonitorEvaluation, MonitorResponse, UpdateMonitorRequest } from '@atelier/sdk';
 
-import { wholeNumber } from '../args';
+import { parseNumber, wholeNumber } from '../args';
 import { action, leaf } from '../command';
 import type { CliIo } from '../context';
 import { UsageError } from '../errors';
@@ -163,10 +163,4 @@ function describeEvaluation(e: MonitorEvaluation): string[] {
 function parseOperator(value: string): Operator {
   if (!(value in OPERATORS)) throw new InvalidArgumentError('expected lt, lte, gt or gte');
   return value as Operator;
-}
-
-function parseNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
-  return n;
 }
