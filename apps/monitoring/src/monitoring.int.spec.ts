@@ -1141,6 +1141,20 @@ describe('monitoring (integration)', () => {
     expect((await changed(`promoted-${s}`, 'moved to v2')).auc.problem).toMatch(
       new RegExp(`^not judged while version 2 serves production: ${misfit}`),
     );
+
+    // a new monitor is checked against the same version: the classifier's metrics while production serves v1, the regressor's once it serves v2
+    const create = (name: string, metric: string) =>
+      api<MonitorResponse>('POST', '/api/monitors', { name: `new-${metric}`, model: name, metric, operator: 'lt', threshold: 0.5 });
+    expect(await create(`kept-${s}`, 'accuracy')).toMatchObject({ status: 201, body: { problem: null } });
+    expect(await create(`kept-${s}`, 'rmse')).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^metric rmse does not apply to a binary/) },
+    });
+    expect(await create(`promoted-${s}`, 'accuracy')).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^metric accuracy does not apply to a regression/) },
+    });
+    expect(await create(`promoted-${s}`, 'rmse')).toMatchObject({ status: 201, body: { problem: null } });
   });
 
   it('lists, disables and deletes monitors', async () => {

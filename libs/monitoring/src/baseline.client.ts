@@ -40,39 +40,41 @@ export class BaselineClient {
   }
 
   /**
-   * What the model's newest version predicts (its task), null while it has no version: 404 when
-   * the registry does not know the model, 503 when it cannot be asked.
+   * The version whose traffic the model's monitors watch (the one production serves, else the
+   * newest) with its task, asked now — as a monitor is created, so that it is checked against
+   * what it will be judged by; null while the model has no version. 404 when the registry does
+   * not know the model, 503 when it cannot be asked.
    */
-  async newestTask(model: string): Promise<ServingTask | null> {
+  async liveVersion(model: string): Promise<LiveVersion | null> {
     try {
-      const { latestVersion } = await this.registry.getModel(model);
-      return latestVersion === null ? null : (await this.registry.getVersion(model, latestVersion)).signature.task;
+      return await this.askLive(model);
     } catch (error) {
       throw this.refusal(error, model);
     }
   }
 
   /**
-   * The version whose traffic the model's monitors watch (the one production serves, else the
-   * newest) with its task, remembered for LIVE_TTL_MS (monitors ask on every evaluation and
-   * listing); null while the model has no version, and when the registry cannot say (nothing is
-   * judged by it then).
+   * `liveVersion` remembered for LIVE_TTL_MS (monitors ask on every evaluation and listing), and
+   * null when the registry cannot say (nothing is judged by it then).
    */
   async recentLive(model: string): Promise<LiveVersion | null> {
     const kept = this.live.get(model);
     if (kept && Date.now() - kept.at < LIVE_TTL_MS) return kept.answer;
-    const answer = this.registry.getModel(model).then(async ({ latestVersion, aliases }) => {
-      const production = aliases[PRIMARY_ALIAS];
-      const version = production ?? latestVersion;
-      if (version === null) return null;
-      return { version, task: (await this.registry.getVersion(model, version)).signature.task, production: production !== undefined };
-    });
     // not known (registry away, or slow to answer): null, asked again after the TTL
-    const settled = Promise.race([answer, new Promise<null>((resolve) => setTimeout(resolve, LIVE_WAIT_MS, null).unref())]).catch(
-      () => null,
-    );
+    const settled = Promise.race([
+      this.askLive(model),
+      new Promise<null>((resolve) => setTimeout(resolve, LIVE_WAIT_MS, null).unref()),
+    ]).catch(() => null);
     this.live.set(model, { at: Date.now(), answer: settled });
     return settled;
+  }
+
+  private async askLive(model: string): Promise<LiveVersion | null> {
+    const { latestVersion, aliases } = await this.registry.getModel(model);
+    const production = aliases[PRIMARY_ALIAS];
+    const version = production ?? latestVersion;
+    if (version === null) return null;
+    return { version, task: (await this.registry.getVersion(model, version)).signature.task, production: production !== undefined };
   }
 
   /** The histogram of the version's predictions on its training data; null when it has none. */

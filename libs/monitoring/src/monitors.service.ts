@@ -33,8 +33,9 @@ export class MonitorsService {
       const problem = await webhookTargetProblem(request.webhookUrl, this.config.webhooks);
       if (problem) throw badRequest(problem);
     }
-    const task = await this.baselines.newestTask(request.model);
-    const misfit = task && metricTaskProblem(request.metric, task);
+    // checked against the version it will be judged by: the one production serves, else the newest
+    const live = await this.baselines.liveVersion(request.model);
+    const misfit = live && metricTaskProblem(request.metric, live.task);
     if (misfit) throw badRequest(misfit);
     if (request.feature !== undefined) await this.drift.requireFeature(request.model, request.feature, request.metric);
     const row = await this.repository.createMonitor({
