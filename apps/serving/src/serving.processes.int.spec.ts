@@ -195,6 +195,8 @@ describe('serving in several processes (integration)', () => {
       expect(answer.prediction).toBeCloseTo(expected(100 + 50 * i), 6);
     }
     expect(held.reduce((a, b) => a + b, 0)).toBe(8);
+    // SERVING_GC's default: each process collects garbage on its own thread
+    for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--single-threaded-gc');
     expect(Math.min(...held)).toBeGreaterThan(0);
     // the counter of either process's /metrics is the sum over both
     expect(await eventually(async () => ((await predictionsCounted()) - before === 8 ? true : undefined), 10_000, 200)).toBe(true);

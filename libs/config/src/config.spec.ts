@@ -69,12 +69,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ATELIER_PROCESS_INDEX: '-1' })).toThrow(/ATELIER_PROCESS_INDEX/);
   });
 
-  it('runs serving in one process per core unless told otherwise, micro-batching on', () => {
+  it('runs serving in one process per core unless told otherwise, micro-batching on, each collecting garbage on its own thread', () => {
     const config = loadConfig({});
     expect(config.serving.processes).toBeGreaterThanOrEqual(1);
     expect(config.serving.microBatch).toBe(true);
-    expect(loadConfig({ SERVING_PROCESSES: '1', PREDICT_MICRO_BATCH: 'off' }).serving).toMatchObject({ processes: 1, microBatch: false });
+    expect(config.serving.singleThreadedGc).toBe(true);
+    expect(loadConfig({ SERVING_PROCESSES: '1', PREDICT_MICRO_BATCH: 'off', SERVING_GC: 'parallel' }).serving).toMatchObject({
+      processes: 1,
+      microBatch: false,
+      singleThreadedGc: false,
+    });
     expect(() => loadConfig({ SERVING_PROCESSES: '0' })).toThrow(/SERVING_PROCESSES/);
+    expect(() => loadConfig({ SERVING_GC: 'concurrent' })).toThrow(/SERVING_GC/);
   });
 
   it('names the variable that is wrong', () => {

@@ -82,6 +82,12 @@ const Env = z.object({
    */
   SERVING_PROCESSES: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   ATELIER_PROCESS_INDEX: z.coerce.number().int().min(0).default(0),
+  /**
+   * Garbage collection of those processes (when there are several): `single-threaded` collects on
+   * each process's own thread; `parallel` is V8's default, whose helper threads (four a process)
+   * take the cores the other processes answer on during each collection (docs/benchmarks.md).
+   */
+  SERVING_GC: z.enum(['single-threaded', 'parallel']).default('single-threaded'),
   /** a model whose single-row run takes longer than this (measured at load) runs on worker threads */
   ONNX_INLINE_MAX_MS: z.coerce.number().min(0).default(1),
   /** worker threads of such a model (default: the cores but one, at least one) */
@@ -156,6 +162,7 @@ function toConfig(env: z.infer<typeof Env>) {
     processIndex: env.ATELIER_PROCESS_INDEX,
     serving: {
       processes: env.SERVING_PROCESSES,
+      singleThreadedGc: env.SERVING_GC === 'single-threaded',
       onnxInlineMaxMs: env.ONNX_INLINE_MAX_MS,
       onnxPoolThreads: env.ONNX_POOL_THREADS,
       microBatch: env.PREDICT_MICRO_BATCH === 'on',

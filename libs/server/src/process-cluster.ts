@@ -16,9 +16,13 @@ const STOP_GRACE_MS = 10_000;
  * to the workers in turn), so one machine's cores all answer requests. Each worker gets
  * `ATELIER_PROCESS_INDEX` (0, 1, …): background roles (consumers, schedulers, training
  * supervisors) run in process 0 only. A worker that dies is started again, with a growing pause
- * if it keeps dying; SIGTERM/SIGINT stop them all.
+ * if it keeps dying; SIGTERM/SIGINT stop them all. `singleThreadedGc` starts the workers with
+ * V8's `--single-threaded-gc`: with a process per core, the helper threads of a parallel
+ * collection only take the cores the other processes answer on.
  */
-export function runProcessCluster(processes: number, service: string, logger: LoggerService): void {
+export function runProcessCluster(processes: number, service: string, logger: LoggerService, singleThreadedGc = false): void {
+  if (singleThreadedGc && !process.execArgv.includes('--single-threaded-gc'))
+    cluster.setupPrimary({ execArgv: [...process.execArgv, '--single-threaded-gc'] });
   const started = new Map<number, number>();
   const failures = new Map<number, number>();
   let stopping = false;
@@ -49,7 +53,7 @@ export function runProcessCluster(processes: number, service: string, logger: Lo
   });
 
   for (let i = 0; i < processes; i++) fork(i);
-  logger.log({ msg: 'started processes', service, processes }, 'cluster');
+  logger.log({ msg: 'started processes', service, processes, gc: singleThreadedGc ? 'single-threaded' : 'parallel' }, 'cluster');
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
