@@ -154,6 +154,8 @@ describe('training in worker processes (integration)', () => {
     const threads = readdirSync(`/proc/${worker.pid}/task`);
     expect(threads.length).toBeGreaterThan(1);
     for (const tid of threads) expect({ tid, nice: threadNice(worker.pid, tid) }).toEqual({ tid, nice: Math.max(10, os.getPriority(process.pid)) });
+    // SERVING_GC's default: it collects garbage on its own thread, as the serving processes do
+    expect(readFileSync(`/proc/${worker.pid}/cmdline`, 'utf8').split('\0')).toContain('--single-threaded-gc');
     expect((await h.t.client.getVersion(`tiny_${h.s}`, 1)).lineage.trainingJobId).toBe(done.id);
     report('a small job, start to success', delay);
   }, 180_000);

@@ -83,9 +83,10 @@ const Env = z.object({
   SERVING_PROCESSES: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   ATELIER_PROCESS_INDEX: z.coerce.number().int().min(0).default(0),
   /**
-   * Garbage collection of those processes (when there are several): `single-threaded` collects on
-   * each process's own thread; `parallel` is V8's default, whose helper threads (four a process)
-   * take the cores the other processes answer on during each collection (docs/benchmarks.md).
+   * Garbage collection of those processes (when there are several) and of the training workers
+   * the platform forks: `single-threaded` collects on each process's own thread; `parallel` is
+   * V8's default, whose helper threads (four a process) take the cores the other processes answer
+   * on during each collection (docs/benchmarks.md).
    */
   SERVING_GC: z.enum(['single-threaded', 'parallel']).default('single-threaded'),
   /** a model whose single-row run takes longer than this (measured at load) runs on worker threads */

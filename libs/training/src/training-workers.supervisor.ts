@@ -27,8 +27,11 @@ export interface WorkerProcess {
   once(event: 'error', listener: (error: Error) => void): unknown;
 }
 
-/** Starts a worker at scheduling priority `nice` (TRAINING_WORKER_NICE) or lower. */
-export type LaunchWorker = (nice?: number) => WorkerProcess;
+/**
+ * Starts a worker at scheduling priority `nice` (TRAINING_WORKER_NICE) or lower, collecting its
+ * garbage on its own thread when `singleThreadedGc` (SERVING_GC).
+ */
+export type LaunchWorker = (nice?: number, singleThreadedGc?: boolean) => WorkerProcess;
 export const TRAINING_WORKER_LAUNCHER = Symbol('TRAINING_WORKER_LAUNCHER');
 
 /**
@@ -41,9 +44,13 @@ export const TRAINING_WORKER_LAUNCHER = Symbol('TRAINING_WORKER_LAUNCHER');
  * own threads too, which a process lowering its priority itself would leave where they were (on
  * Linux a thread's priority is its own). Where `nice` is missing the worker lowers its main
  * thread's priority itself, and the threads it starts afterwards inherit it.
+ *
+ * With `singleThreadedGc`, V8's `--single-threaded-gc`: the four helper threads of a parallel
+ * collection would take the cores the serving processes answer on (docs/benchmarks.md).
  */
-export const forkTrainingWorker: LaunchWorker = (nice = 0) => {
-  const nodeArgs = COMPILED ? process.execArgv : ['-r', '@swc-node/register'];
+export const forkTrainingWorker: LaunchWorker = (nice = 0, singleThreadedGc = false) => {
+  const inherited = COMPILED ? process.execArgv.filter((arg) => arg !== SINGLE_THREADED_GC) : ['-r', '@swc-node/register'];
+  const nodeArgs = singleThreadedGc ? [...inherited, SINGLE_THREADED_GC] : inherited;
   const increment = nice - os.getPriority();
   const niced = increment > 0 && existsSync(NICE);
   return fork(TRAINING_WORKER_ENTRY, [], {
@@ -55,6 +62,7 @@ export const forkTrainingWorker: LaunchWorker = (nice = 0) => {
 
 /** coreutils' `nice`, which runs a command at a lower scheduling priority */
 const NICE = '/usr/bin/nice';
+const SINGLE_THREADED_GC = '--single-threaded-gc';
 
 /**
  * Restarts back off 1 s, 2 s, 4 s … up to 30 s while a worker keeps dying; a worker that ran a
@@ -124,7 +132,7 @@ export class TrainingWorkersSupervisor implements OnApplicationBootstrap, OnModu
 
   private start(slot: Slot): void {
     slot.restart = undefined;
-    const child = this.launch(this.config.trainingWorkerNice);
+    const child = this.launch(this.config.trainingWorkerNice, this.config.serving.singleThreadedGc);
     slot.child = child;
     slot.ready = false;
     slot.startedAt = Date.now();
