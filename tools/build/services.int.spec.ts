@@ -125,12 +125,13 @@ describe('compiled services without dev dependencies (integration)', () => {
     platform.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     await waitForHttp(`${url}/health/ready`, platform, { timeoutMs: 90_000, ready: (status) => status === 200 });
 
-    // the supervisor forked the compiled training worker, without a register hook
+    // the supervisor forked the compiled training worker, without a register hook, collecting
+    // garbage on its own thread (SERVING_GC's default)
     const [worker] = await eventually(async () => {
       const children = childProcesses(platform!.pid!);
       return children.length > 0 ? children : undefined;
     }, 30_000);
-    expect(worker!.command).toBe(`${process.execPath} ${path.join(app, 'dist/apps/training-worker/src/main.js')}`);
+    expect(worker!.command).toBe(`${process.execPath} --single-threaded-gc ${path.join(app, 'dist/apps/training-worker/src/main.js')}`);
     // and it takes jobs: the supervisor says so once the worker told it. The logs are written out
     // in blocks, so each probe, an authenticated call, makes the platform write a request line.
     const client = new AtelierClient({ baseUrl: url, apiKey: key });
