@@ -11,6 +11,9 @@ const CRASH_WINDOW_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 
+/** V8's flag that keeps a process's garbage collection on its own thread (SERVING_GC). */
+export const SINGLE_THREADED_GC = '--single-threaded-gc';
+
 /**
  * Runs `processes` copies of a service on one port (node:cluster; the primary hands connections
  * to the workers in turn), so one machine's cores all answer requests. Each worker gets
@@ -21,8 +24,8 @@ const STOP_GRACE_MS = 10_000;
  * collection only take the cores the other processes answer on.
  */
 export function runProcessCluster(processes: number, service: string, logger: LoggerService, singleThreadedGc = false): void {
-  if (singleThreadedGc && !process.execArgv.includes('--single-threaded-gc'))
-    cluster.setupPrimary({ execArgv: [...process.execArgv, '--single-threaded-gc'] });
+  if (singleThreadedGc && !process.execArgv.includes(SINGLE_THREADED_GC))
+    cluster.setupPrimary({ execArgv: [...process.execArgv, SINGLE_THREADED_GC] });
   const started = new Map<number, number>();
   const failures = new Map<number, number>();
   let stopping = false;

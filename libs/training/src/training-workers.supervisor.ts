@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
+import { SINGLE_THREADED_GC } from '@atelier/server';
 
 import { TrainingRepository } from './training.repository';
 
@@ -62,7 +63,6 @@ export const forkTrainingWorker: LaunchWorker = (nice = 0, singleThreadedGc = fa
 
 /** coreutils' `nice`, which runs a command at a lower scheduling priority */
 const NICE = '/usr/bin/nice';
-const SINGLE_THREADED_GC = '--single-threaded-gc';
 
 /**
  * Restarts back off 1 s, 2 s, 4 s … up to 30 s while a worker keeps dying; a worker that ran a
