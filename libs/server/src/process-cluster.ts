@@ -15,17 +15,27 @@ const STOP_GRACE_MS = 10_000;
 export const SINGLE_THREADED_GC = '--single-threaded-gc';
 
 /**
+ * A child's Node.js flags from its parent's, with V8's collector as SERVING_GC says: the flag
+ * added once for `single-threaded`, and taken out for `parallel` even when the operator started the
+ * parent with it (the setting decides, as for the training workers).
+ */
+export function childExecArgv(parent: readonly string[], singleThreadedGc: boolean): string[] {
+  const others = parent.filter((arg) => arg !== SINGLE_THREADED_GC);
+  return singleThreadedGc ? [...others, SINGLE_THREADED_GC] : others;
+}
+
+/**
  * Runs `processes` copies of a service on one port (node:cluster; the primary hands connections
  * to the workers in turn), so one machine's cores all answer requests. Each worker gets
  * `ATELIER_PROCESS_INDEX` (0, 1, …): background roles (consumers, schedulers, training
  * supervisors) run in process 0 only. A worker that dies is started again, with a growing pause
  * if it keeps dying; SIGTERM/SIGINT stop them all. `singleThreadedGc` starts the workers with
- * V8's `--single-threaded-gc`: with a process per core, the helper threads of a parallel
- * collection only take the cores the other processes answer on.
+ * V8's `--single-threaded-gc` (and without it when false: `childExecArgv`): with a process per
+ * core, the helper threads of a parallel collection only take the cores the other processes
+ * answer on.
  */
 export function runProcessCluster(processes: number, service: string, logger: LoggerService, singleThreadedGc = false): void {
-  if (singleThreadedGc && !process.execArgv.includes(SINGLE_THREADED_GC))
-    cluster.setupPrimary({ execArgv: [...process.execArgv, SINGLE_THREADED_GC] });
+  cluster.setupPrimary({ execArgv: childExecArgv(process.execArgv, singleThreadedGc) });
   const started = new Map<number, number>();
   const failures = new Map<number, number>();
   let stopping = false;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import { SINGLE_THREADED_GC } from '@atelier/server';
+import { childExecArgv } from '@atelier/server';
 
 import { TrainingRepository } from './training.repository';
 
@@ -50,8 +50,7 @@ export const TRAINING_WORKER_LAUNCHER = Symbol('TRAINING_WORKER_LAUNCHER');
  * collection would take the cores the serving processes answer on (docs/benchmarks.md).
  */
 export const forkTrainingWorker: LaunchWorker = (nice = 0, singleThreadedGc = false) => {
-  const inherited = COMPILED ? process.execArgv.filter((arg) => arg !== SINGLE_THREADED_GC) : ['-r', '@swc-node/register'];
-  const nodeArgs = singleThreadedGc ? [...inherited, SINGLE_THREADED_GC] : inherited;
+  const nodeArgs = childExecArgv(COMPILED ? process.execArgv : ['-r', '@swc-node/register'], singleThreadedGc);
   const increment = nice - os.getPriority();
   const niced = increment > 0 && existsSync(NICE);
   return fork(TRAINING_WORKER_ENTRY, [], {
