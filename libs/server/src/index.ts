@@ -7,7 +7,7 @@ export * from './health';
 export * from './json-logger';
 export * from './metrics';
 export * from './multipart';
-export { childExecArgv, SINGLE_THREADED_GC } from './process-cluster';
+export { childExecArgv } from './process-cluster';
 export * from './queue.module';
 export * from './request-id';
 export * from './server.module';

@@ -34,7 +34,7 @@ export function childExecArgv(parent: readonly string[], singleThreadedGc: boole
  * core, the helper threads of a parallel collection only take the cores the other processes
  * answer on.
  */
-export function runProcessCluster(processes: number, service: string, logger: LoggerService, singleThreadedGc = false): void {
+export function runProcessCluster(processes: number, service: string, logger: LoggerService, singleThreadedGc: boolean): void {
   cluster.setupPrimary({ execArgv: childExecArgv(process.execArgv, singleThreadedGc) });
   const started = new Map<number, number>();
   const failures = new Map<number, number>();
