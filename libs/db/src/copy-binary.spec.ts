@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { BinaryCopyWriter, copyFields as fields } from './copy-binary';
+import { BinaryCopyWriter, copyFields as fields, jsonRecords } from './copy-binary';
 
 describe('COPY binary', () => {
   it('starts with the signature, flags and an empty extension, and ends with the trailer', () => {
@@ -56,5 +56,22 @@ describe('COPY binary', () => {
     ]) {
       expect(() => new BinaryCopyWriter().uuid(bad)).toThrow(/not a UUID/);
     }
+  });
+
+  it('writes records of columns as JSON.stringify writes the same objects, nulls kept or left out', () => {
+    const fields = [
+      ['distance', [130, -0.5, null, Infinity]],
+      ['origin "code"', ['ORD', 'Zürich\n', undefined, 'x']],
+      ['delayed', [true, false, null, true]],
+    ] as const;
+    const kept = jsonRecords(fields, false);
+    const skipped = jsonRecords(fields, true);
+    for (let row = 0; row < 4; row++) {
+      const record = Object.fromEntries(fields.map(([name, values]) => [name, values[row] ?? null]));
+      expect(kept(row)).toBe(JSON.stringify(record));
+      expect(skipped(row)).toBe(JSON.stringify(Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null))));
+    }
+    expect(skipped(2)).toBe('{}');
+    expect(jsonRecords([], false)(0)).toBe('{}');
   });
 });

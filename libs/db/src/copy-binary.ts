@@ -193,6 +193,45 @@ export function encodeField(write: (out: BinaryCopyWriter) => void): Buffer {
   return out.take();
 }
 
+/** A value a `jsonRecords` field holds: what JSON writes as a scalar (`undefined` as null). */
+export type JsonScalar = string | number | boolean | null | undefined;
+
+/**
+ * JSON objects of the same keys, one a row, for `jsonb` columns (`jsonbText`), written without
+ * an object a row: each key's `"name":` is encoded once. `skipNull` leaves out the keys a row has
+ * no value for (a batch job's entities) rather than writing them as null (its passthrough
+ * columns, a prediction's inputs). A number that is not finite is null, as `JSON.stringify` has
+ * it.
+ */
+export function jsonRecords(
+  fields: ReadonlyArray<readonly [name: string, values: ArrayLike<JsonScalar>]>,
+  skipNull: boolean,
+): (row: number) => string {
+  const keys = fields.map(([name]) => `${JSON.stringify(name)}:`);
+  return (row) => {
+    let json = '';
+    for (let k = 0; k < fields.length; k++) {
+      const value = fields[k]![1][row] ?? null;
+      if (value === null && skipNull) continue;
+      json += `${json === '' ? '{' : ','}${keys[k]!}${jsonScalar(value)}`;
+    }
+    return json === '' ? '{}' : `${json}}`;
+  };
+}
+
+function jsonScalar(value: JsonScalar): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      return 'null';
+  }
+}
+
 /**
  * Streams binary COPY data (`chunks`: the header first, the trailer last) into `statement`, a
  * `COPY … FROM STDIN WITH (FORMAT binary)`, on `client`; PostgreSQL reads the rows as they come.

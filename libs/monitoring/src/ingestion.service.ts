@@ -7,14 +7,14 @@ import {
   type OutcomeEvent,
   type PredictionBatchEvent,
   type PredictionEvent,
-  predictionEventsOf,
   type RecordOutcomeRequest,
 } from '@atelier/contracts';
+import { jsonRecords } from '@atelier/db';
 import { KafkaService } from '@atelier/kafka';
 import { badRequest, dependencyUnavailable, MetricsService } from '@atelier/server';
 
 import { EvaluationScheduler } from './evaluation.scheduler';
-import { type IngestResult, MonitoringRepository } from './monitoring.repository';
+import { type IngestResult, MonitoringRepository, type NewPrediction } from './monitoring.repository';
 
 export type MonitoringEvent = PredictionEvent | PredictionBatchEvent | OutcomeEvent;
 
@@ -92,11 +92,11 @@ export class IngestionService {
 
   /** Stores one consumed batch; redelivered events change nothing. */
   async consume(events: MonitoringEvent[]): Promise<IngestResult> {
-    const predictions: PredictionEvent[] = [];
+    const predictions: NewPrediction[] = [];
     const outcomes: OutcomeEvent[] = [];
     for (const event of events) {
       if (event.type === 'prediction') predictions.push(event);
-      else if (event.type === 'prediction-batch') for (const row of predictionEventsOf(event)) predictions.push(row);
+      else if (event.type === 'prediction-batch') for (const row of batchPredictions(event)) predictions.push(row);
       else outcomes.push(event);
     }
     const result = await this.repository.ingest(predictions, outcomes);
@@ -124,4 +124,33 @@ export class IngestionService {
     }
     return joined;
   }
+}
+
+/**
+ * The rows of a batch event as monitoring stores them: what `predictionEventsOf` makes of it,
+ * but each row's inputs as their JSON text, written from the event's columns (`jsonRecords`),
+ * and without its entities, which monitoring does not store. A 1,000-row event of `flight-delay`
+ * took 2.1–2.7 ms from its JSON to the COPY's bytes this way, against 2.9–3.8 ms through an
+ * object a row (by hand, docs/benchmarks.md).
+ */
+export function batchPredictions(b: PredictionBatchEvent): NewPrediction[] {
+  const inputs = jsonRecords(Object.entries(b.inputs), false);
+  const probabilities = b.probabilities ? Object.entries(b.probabilities) : undefined;
+  return b.predictionIds.map((predictionId, i) => {
+    const row: NewPrediction = {
+      predictionId,
+      model: b.model,
+      version: b.version,
+      alias: b.alias,
+      prediction: b.predictions[i]!,
+      inputsJson: inputs(i),
+      at: b.at,
+    };
+    if (b.labels) row.label = b.labels[i]!;
+    if (probabilities) row.probabilities = Object.fromEntries(probabilities.map(([name, column]) => [name, column[i]!]));
+    if (b.arm !== undefined) row.arm = b.arm;
+    if (b.shadowOf) row.shadowOf = b.shadowOf[i]!;
+    if (b.latencyMs !== undefined) row.latencyMs = b.latencyMs;
+    return row;
+  });
 }

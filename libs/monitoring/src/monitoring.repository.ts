@@ -24,7 +24,9 @@ export interface NewPrediction {
   /** multi-class classifiers only: the predicted class and the probability of each class */
   label?: number | string | null;
   probabilities?: Record<string, number>;
-  inputs: Record<string, number | string | null>;
+  /** the inputs, or their JSON text (`inputsJson`, made from a batch event's columns) instead */
+  inputs?: Record<string, number | string | null>;
+  inputsJson?: string;
   at: string;
   /** `primary` or `canary` for a model with a canary or shadow; `shadow` for a mirrored request's */
   arm?: 'primary' | 'canary' | 'shadow';
@@ -705,7 +707,7 @@ function predictionParameters(rows: NewPrediction[]): string[] {
     pgArray(rows.map((r) => r.version)),
     pgArray(rows.map((r) => r.alias)),
     pgArray(rows.map((r) => r.prediction)),
-    JSON.stringify(rows.map((r) => r.inputs)),
+    `[${rows.map(inputsText).join(',')}]`,
     pgArray(rows.map((r) => r.at)),
     pgArray(labels),
     JSON.stringify(rows.map((r, i) => (labels[i] === null ? null : (r.probabilities ?? null)))),
@@ -793,7 +795,7 @@ function predictionCopy(rows: NewPrediction[], times: number[]): Buffer {
   rows.forEach((r, i) => {
     const label = classLabel(r);
     out.row(11).uuid(r.predictionId).text(r.model).int4(r.version).text(r.alias).float8(r.prediction);
-    out.jsonb(r.inputs ?? null);
+    out.jsonbText(inputsText(r));
     out.timestamptz(times[i]!).text(label);
     if (label === null || !r.probabilities) out.null();
     else out.jsonb(r.probabilities);
@@ -838,6 +840,9 @@ async function addCopied(client: PoolClient, rows: NewPrediction[], times: numbe
   );
   return { stored: rows.length, models: [...new Set(sums.map((s) => s.model))], parked: result.rows[0]!.parked };
 }
+
+/** A prediction's inputs as JSON text. */
+const inputsText = (r: NewPrediction) => r.inputsJson ?? JSON.stringify(r.inputs ?? null);
 
 /** A multi-class prediction's class (as text); null for the other tasks. */
 const classLabel = (r: NewPrediction) => (r.probabilities && r.label !== undefined && r.label !== null ? String(r.label) : null);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type ClientBase, type PoolClient } from 'pg';
 
 import type { BatchJobStatus, BatchPrediction, ClassLabel, CreateBatchJobRequest, FileSource } from '@atelier/contracts';
-import { BinaryCopyWriter, copyIn, encodeField, type Prisma, PrismaService } from '@atelier/db';
+import { BinaryCopyWriter, copyIn, encodeField, jsonRecords, type Prisma, PrismaService } from '@atelier/db';
 
 /** Rows of predictions per chunk of a COPY's data. */
 const COPY_ROWS = 5_000;
@@ -15,7 +15,7 @@ export type BatchShardRow = Prisma.BatchShardGetPayload<object>;
 
 import type { OutputLayout, ShardOutput } from './batch.output';
 import type { FileRow } from './batch-file';
-import { jsonRecords, predictionAt, type PredictionColumns } from './prediction-columns';
+import { predictionAt, type PredictionColumns } from './prediction-columns';
 
 /** A job's request as stored: a group's window or a file, its join keys settled. */
 export type StoredRequest = Omit<CreateBatchJobRequest, 'source' | 'joinKeys'> & {

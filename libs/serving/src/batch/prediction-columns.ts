@@ -73,37 +73,3 @@ export function predictionColumnsOf(
     columns: passthrough.map((name) => [name, rows.map((r) => r.columns[name] ?? null)] as const),
   };
 }
-
-/**
- * JSON objects of the same keys, one a row, written without an object a row: each key's
- * `"name":` is encoded once. `skipNull` leaves out the keys a row has no value for (entities)
- * rather than writing them as null (passthrough columns).
- */
-export function jsonRecords(
-  fields: ReadonlyArray<readonly [name: string, values: ArrayLike<FeatureValue | undefined>]>,
-  skipNull: boolean,
-): (row: number) => string {
-  const keys = fields.map(([name]) => `${JSON.stringify(name)}:`);
-  return (row) => {
-    let json = '';
-    for (let k = 0; k < fields.length; k++) {
-      const value = fields[k]![1][row] ?? null;
-      if (value === null && skipNull) continue;
-      json += `${json === '' ? '{' : ','}${keys[k]!}${jsonValue(value)}`;
-    }
-    return json === '' ? '{}' : `${json}}`;
-  };
-}
-
-function jsonValue(value: FeatureValue): string {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    default:
-      return 'null';
-  }
-}
