@@ -22,6 +22,7 @@ import { exportOnnx } from '@atelier/ml';
 import {
   EvaluationScheduler,
   IngestionService,
+  LiveVersionWatch,
   MonitoringModule,
   MonitoringRepository,
   MonitoringRetention,
@@ -1155,6 +1156,31 @@ describe('monitoring (integration)', () => {
       body: { message: expect.stringMatching(/^metric accuracy does not apply to a regression/) },
     });
     expect(await create(`promoted-${s}`, 'rmse')).toMatchObject({ status: 201, body: { problem: null } });
+  });
+
+  it('sees production move at once, not when the live version it remembers expires', async () => {
+    const name = `moving-${s}`;
+    await registerLogisticModel(t.client, name);
+    await t.client.setAlias(name, 'production', 1);
+    const auc = await api<MonitorResponse>('POST', '/api/monitors', {
+      name: 'auc',
+      model: name,
+      metric: 'auc',
+      operator: 'lt',
+      threshold: 0.5,
+    });
+    await t.app.get(LiveVersionWatch).whenRunning();
+    // listed once: the live version (v1, a classifier) is remembered for 30 s from here
+    const listedAt = Date.now();
+    expect((await api<MonitorResponse[]>('GET', `/api/monitors?model=${name}`)).body.map((m) => m.problem)).toEqual([null]);
+    expect(await registerLinearModel(t.client, name)).toBe(2);
+    await t.client.setAlias(name, 'production', 2);
+    const problem = await eventually(
+      async () => (await api<MonitorResponse>('GET', `/api/monitors/${auc.body.id}`)).body.problem ?? undefined,
+      15_000,
+    );
+    expect(problem).toMatch(/^not judged while version 2 serves production: metric auc does not apply to a regression model/);
+    expect(Date.now() - listedAt).toBeLessThan(25_000);
   });
 
   it('lists, disables and deletes monitors', async () => {

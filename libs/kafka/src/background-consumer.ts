@@ -10,8 +10,9 @@ const MAX_RETRY_MS = 30_000;
 /**
  * A consumer that starts in the background: when Kafka is down at start-up the HTTP API still
  * comes up, the consumer keeps retrying (backing off to 30 s), and `/health/ready` reports it down
- * under `healthName` until it has joined its group. kafkajs restarts itself after retriable
- * errors; after any other crash a new consumer is started.
+ * under `healthName` until it has joined its group (a consumer without one is not part of
+ * readiness). kafkajs restarts itself after retriable errors; after any other crash a new
+ * consumer is started.
  */
 export class BackgroundConsumer<T> {
   private consumer?: Consumer;
@@ -23,13 +24,15 @@ export class BackgroundConsumer<T> {
   constructor(
     private readonly kafka: KafkaService,
     private readonly logger: Logger,
-    private readonly options: SubscribeOptions<T> & { healthName: string; what: string },
+    private readonly options: SubscribeOptions<T> & { healthName?: string; what: string },
   ) {}
 
-  start(health: HealthRegistry): void {
-    health.register(this.options.healthName, async () => {
-      if (this.lastError) throw new Error(`not consuming yet: ${this.lastError}`);
-    });
+  start(health?: HealthRegistry): void {
+    const name = this.options.healthName;
+    if (name)
+      health?.register(name, async () => {
+        if (this.lastError) throw new Error(`not consuming yet: ${this.lastError}`);
+      });
     this.running = this.startWithRetry();
   }
 

@@ -69,6 +69,11 @@ export class BaselineClient {
     return settled;
   }
 
+  /** Drops what `recentLive` remembers of a model: its aliases or versions changed (`LiveVersionWatch`). */
+  forgetLive(model: string): void {
+    this.live.delete(model);
+  }
+
   private async askLive(model: string): Promise<LiveVersion | null> {
     const { latestVersion, aliases } = await this.registry.getModel(model);
     const production = aliases[PRIMARY_ALIAS];

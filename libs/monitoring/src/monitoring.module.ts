@@ -8,6 +8,7 @@ import { DriftService } from './drift.service';
 import { EvaluationScheduler } from './evaluation.scheduler';
 import { IngestionService } from './ingestion.service';
 import { LiveStatsService } from './live-stats.service';
+import { LiveVersionWatch } from './live-version.watch';
 import { MonitorEvaluator } from './monitor-evaluator';
 import { MonitoringController } from './monitoring.controller';
 import { MonitoringRepository } from './monitoring.repository';
@@ -37,6 +38,7 @@ import { WEBHOOK_QUEUE, WebhookDeliveries, WebhookDeliveryProcessor } from './we
     DriftService,
     EvaluationScheduler,
     PredictionEventsConsumer,
+    LiveVersionWatch,
     MonitoringRetention,
   ],
 })
