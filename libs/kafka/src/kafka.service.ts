@@ -44,7 +44,20 @@ export interface SubscribeOptions<T> {
    * one that fails goes to the dead-letter topic alone, with its place in the message.
    */
   unpack?: boolean;
+  /**
+   * A topic of rare events (model events): a fetch returns as soon as one message is there, and
+   * an idle consumer asks the broker once a second (LOW_VOLUME_FETCH) instead of five times.
+   */
+  lowVolume?: boolean;
 }
+
+/**
+ * Fetch settings: under load a fetch waits up to 200 ms for 64 KiB (batches of hundreds of events,
+ * one database transaction each for monitoring; idle, 200 ms of latency at most); a low-volume
+ * consumer waits for one byte, up to a second.
+ */
+const BULK_FETCH = { maxWaitTimeInMs: 200, minBytes: 65_536 };
+const LOW_VOLUME_FETCH = { maxWaitTimeInMs: 1_000, minBytes: 1 };
 
 /** An event of a message; `item` is its place in a packed message (a JSON array of events). */
 type Parsed<T> = { message: KafkaMessage; event: T; item?: { index: number; value: unknown } };
@@ -305,9 +318,8 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
   /** Starts a consumer; resolves once it has joined its group. */
   async subscribe<T>(options: SubscribeOptions<T>): Promise<Consumer> {
     await this.ensureTopics();
-    // a fetch waits up to 200 ms for 64 KiB: under load, batches of hundreds of events (one database
-    // transaction each for monitoring) instead of a batch per event; idle, 200 ms of latency at most
-    const consumer = this.kafka.consumer({ groupId: `${this.config.namespace}.${options.group}`, maxWaitTimeInMs: 200, minBytes: 65_536 });
+    const fetch = options.lowVolume ? LOW_VOLUME_FETCH : BULK_FETCH;
+    const consumer = this.kafka.consumer({ groupId: `${this.config.namespace}.${options.group}`, ...fetch });
     this.consumers.push(consumer);
     await consumer.connect();
     const byTopic = new Map(options.topics.map((k) => [this.topic(k), k]));

@@ -25,6 +25,7 @@ export class LiveVersionWatch implements OnApplicationBootstrap, OnModuleDestroy
       topics: ['modelEvents'],
       schema: ModelEvent,
       fromBeginning: false,
+      lowVolume: true,
       handle: async (events) => {
         for (const event of events) if (event.type !== 'deployment-changed') baselines.forgetLive(event.model);
       },

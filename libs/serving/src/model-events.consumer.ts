@@ -45,6 +45,7 @@ export class ModelEventsConsumer implements OnApplicationBootstrap, OnModuleDest
       topics: ['modelEvents'],
       schema: ModelEvent,
       fromBeginning: false,
+      lowVolume: true,
       handle: async (events) => {
         for (const event of events) {
           if (event.type === 'alias-removed') this.cache.forgetAlias(event.model, event.alias);
