@@ -40,8 +40,8 @@ describe('batchPredictions', () => {
       expect(rows).toHaveLength(3);
       rows.forEach((row, i) => {
         const { type: _type, schemaVersion: _version, entities: _entities, inputs, ...rest } = expected[i]!;
-        expect(row.inputsJson).toBe(JSON.stringify(inputs));
-        expect({ ...row, inputsJson: undefined }).toEqual({ ...rest, inputsJson: undefined });
+        expect(row.inputs).toBe(JSON.stringify(inputs));
+        expect({ ...row, inputs: undefined }).toEqual({ ...rest, inputs: undefined });
       });
     }
   });

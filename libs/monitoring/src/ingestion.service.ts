@@ -143,7 +143,7 @@ export function batchPredictions(b: PredictionBatchEvent): NewPrediction[] {
       version: b.version,
       alias: b.alias,
       prediction: b.predictions[i]!,
-      inputsJson: inputs(i),
+      inputs: inputs(i),
       at: b.at,
     };
     if (b.labels) row.label = b.labels[i]!;

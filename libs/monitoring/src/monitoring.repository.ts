@@ -24,9 +24,8 @@ export interface NewPrediction {
   /** multi-class classifiers only: the predicted class and the probability of each class */
   label?: number | string | null;
   probabilities?: Record<string, number>;
-  /** the inputs, or their JSON text (`inputsJson`, made from a batch event's columns) instead */
-  inputs?: Record<string, number | string | null>;
-  inputsJson?: string;
+  /** the inputs, or their JSON text (made from a batch event's columns: `batchPredictions`) */
+  inputs: Record<string, number | string | null> | string;
   at: string;
   /** `primary` or `canary` for a model with a canary or shadow; `shadow` for a mirrored request's */
   arm?: 'primary' | 'canary' | 'shadow';
@@ -842,7 +841,7 @@ async function addCopied(client: PoolClient, rows: NewPrediction[], times: numbe
 }
 
 /** A prediction's inputs as JSON text. */
-const inputsText = (r: NewPrediction) => r.inputsJson ?? JSON.stringify(r.inputs ?? null);
+const inputsText = (r: NewPrediction) => (typeof r.inputs === 'string' ? r.inputs : JSON.stringify(r.inputs ?? null));
 
 /** A multi-class prediction's class (as text); null for the other tasks. */
 const classLabel = (r: NewPrediction) => (r.probabilities && r.label !== undefined && r.label !== null ? String(r.label) : null);
