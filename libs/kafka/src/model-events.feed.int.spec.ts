@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { type AtelierConfig, loadConfig } from '@atelier/config';
+import type { ModelEvent } from '@atelier/contracts';
+import { HealthRegistry } from '@atelier/server';
+
+import { KafkaService } from './kafka.service';
+import { ModelEventsFeed } from './model-events.feed';
+
+// Against the real local Kafka, in a namespace of its own (as durable-producer.int.spec.ts makes it).
+
+function moved(model: string, version: number): ModelEvent {
+  return {
+    type: 'alias-moved',
+    schemaVersion: 1,
+    model,
+    alias: 'production',
+    version,
+    previousVersion: null,
+    at: new Date().toISOString(),
+  };
+}
+
+async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('ModelEventsFeed (integration)', () => {
+  const namespace = `test-${process.env.ATELIER_TEST_RUN ?? 'run'}-${randomBytes(4).toString('hex')}`;
+  const cleanup: Array<() => Promise<void>> = [];
+  const config = (): AtelierConfig =>
+    loadConfig({ KAFKA_BROKERS: process.env.KAFKA_BROKERS, NODE_ENV: 'test', ATELIER_NAMESPACE: namespace, LOG_LEVEL: 'warn' });
+
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  });
+
+  function aProcess(): { kafka: KafkaService; feed: ModelEventsFeed } {
+    const kafka = new KafkaService(config(), new HealthRegistry());
+    const feed = new ModelEventsFeed(kafka);
+    cleanup.push(
+      () => kafka.onModuleDestroy(),
+      () => feed.onModuleDestroy(),
+    );
+    return { kafka, feed };
+  }
+
+  it('gives every handler of every process each event in order, past a handler that fails', async () => {
+    const [a, b] = [aProcess(), aProcess()];
+    const seen = { first: [] as number[], second: [] as number[], other: [] as number[] };
+    let failures = 0;
+    a.feed.subscribe('first', (e) => {
+      if (e.type === 'alias-moved') seen.first.push(e.version);
+    });
+    a.feed.subscribe('failing', () => {
+      failures += 1;
+      throw new Error('refused');
+    });
+    a.feed.subscribe('second', async (e) => {
+      await new Promise((r) => setTimeout(r, 5)); // a slow handler still sees the events in order
+      if (e.type === 'alias-moved') seen.second.push(e.version);
+    });
+    b.feed.subscribe('other', (e) => {
+      if (e.type === 'alias-moved') seen.other.push(e.version);
+    });
+    // bootstrap returns once each feed has joined its group: nothing published after it is missed
+    await Promise.all([a.feed.onApplicationBootstrap(), b.feed.onApplicationBootstrap()]);
+
+    const events = [1, 2, 3, 4, 5].map((v) => moved('feed-int', v));
+    // one key, so one partition and the events' order
+    await a.kafka.publish(
+      'modelEvents',
+      events.map((e) => ({ key: e.model, value: e })),
+    );
+    await until(() => seen.first.length === 5 && seen.second.length === 5 && seen.other.length === 5);
+    expect(seen).toEqual({ first: [1, 2, 3, 4, 5], second: [1, 2, 3, 4, 5], other: [1, 2, 3, 4, 5] });
+    expect(failures).toBe(5);
+  }, 60_000);
+
+  it('starts when a handler subscribes after bootstrap', async () => {
+    const { kafka, feed } = aProcess();
+    await feed.onApplicationBootstrap(); // nothing subscribed yet: returns at once, no consumer
+    const seen: number[] = [];
+    feed.subscribe('late', (e) => {
+      if (e.type === 'alias-moved') seen.push(e.version);
+    });
+    await feed.whenRunning();
+    await kafka.publish('modelEvents', [{ key: 'feed-late', value: moved('feed-late', 7) }]);
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([7]);
+  }, 60_000);
+});
