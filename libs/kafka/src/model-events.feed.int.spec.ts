@@ -83,6 +83,25 @@ describe('ModelEventsFeed (integration)', () => {
     expect(failures).toBe(5);
   }, 60_000);
 
+  it('lets start-up go on within seconds while Kafka is away, and keeps trying in the background', async () => {
+    const away = loadConfig({ KAFKA_BROKERS: '127.0.0.1:1', NODE_ENV: 'test', ATELIER_NAMESPACE: namespace, LOG_LEVEL: 'error' });
+    const kafka = new KafkaService(away, new HealthRegistry());
+    const feed = new ModelEventsFeed(kafka);
+    cleanup.push(
+      () => kafka.onModuleDestroy(),
+      () => feed.onModuleDestroy(),
+    );
+    feed.subscribe('waiting', () => undefined);
+    const started = Date.now();
+    await feed.onApplicationBootstrap();
+    // one attempt alone takes kafkajs's connection retries (about 30 s); start-up waits 5 s at most
+    expect(Date.now() - started).toBeLessThan(8_000);
+    let joined = false;
+    void feed.whenRunning().then(() => (joined = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(joined).toBe(false); // still trying in the background
+  }, 60_000);
+
   it('starts when a handler subscribes after bootstrap', async () => {
     const { kafka, feed } = aProcess();
     await feed.onApplicationBootstrap(); // nothing subscribed yet: returns at once, no consumer
