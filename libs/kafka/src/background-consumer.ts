@@ -20,8 +20,6 @@ export class BackgroundConsumer<T> {
   private lastError: string | null = null;
   private stopped = false;
   private wake?: () => void;
-  private tried?: () => void;
-  private readonly firstAttempt = new Promise<void>((resolve) => (this.tried = resolve));
 
   constructor(
     private readonly kafka: KafkaService,
@@ -43,14 +41,8 @@ export class BackgroundConsumer<T> {
     return this.running;
   }
 
-  /** Resolves once the first attempt to start has joined its group or failed (or it was stopped first). */
-  whenTried(): Promise<void> {
-    return this.firstAttempt;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
-    this.tried?.();
     this.wake?.();
     await this.consumer?.disconnect().catch(() => undefined);
   }
@@ -67,13 +59,11 @@ export class BackgroundConsumer<T> {
         this.lastError = null;
         this.restartAfterFatalCrash(consumer);
         this.logger.log({ msg: `consuming ${this.options.what}`, attempt });
-        this.tried?.();
         return;
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
         const waitMs = Math.min(MAX_RETRY_MS, 1000 * 2 ** (attempt - 1));
         this.logger.warn({ msg: 'consumer could not start; retrying', attempt, retryInMs: waitMs, error: this.lastError });
-        this.tried?.();
         await this.pause(waitMs);
       }
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 import { type AtelierConfig, loadConfig } from '@atelier/config';
 import type { ModelEvent } from '@atelier/contracts';
@@ -23,26 +23,19 @@ function moved(model: string, version: number): ModelEvent {
   };
 }
 
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('ModelEventsFeed (integration)', () => {
   const namespace = `test-${process.env.ATELIER_TEST_RUN ?? 'run'}-${randomBytes(4).toString('hex')}`;
   const cleanup: Array<() => Promise<void>> = [];
-  const config = (): AtelierConfig =>
-    loadConfig({ KAFKA_BROKERS: process.env.KAFKA_BROKERS, NODE_ENV: 'test', ATELIER_NAMESPACE: namespace, LOG_LEVEL: 'warn' });
+  const config = (brokers = process.env.KAFKA_BROKERS): AtelierConfig =>
+    loadConfig({ KAFKA_BROKERS: brokers, NODE_ENV: 'test', ATELIER_NAMESPACE: namespace, LOG_LEVEL: 'error' });
 
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   });
 
-  function aProcess(): { kafka: KafkaService; feed: ModelEventsFeed } {
-    const kafka = new KafkaService(config(), new HealthRegistry());
+  /** A process's Kafka client and feed (against these brokers: the local Kafka unless told). */
+  function aProcess(brokers?: string): { kafka: KafkaService; feed: ModelEventsFeed } {
+    const kafka = new KafkaService(config(brokers), new HealthRegistry());
     const feed = new ModelEventsFeed(kafka);
     cleanup.push(
       () => kafka.onModuleDestroy(),
@@ -78,19 +71,16 @@ describe('ModelEventsFeed (integration)', () => {
       'modelEvents',
       events.map((e) => ({ key: e.model, value: e })),
     );
-    await until(() => seen.first.length === 5 && seen.second.length === 5 && seen.other.length === 5);
+    await vi.waitFor(() => expect([seen.first.length, seen.second.length, seen.other.length]).toEqual([5, 5, 5]), {
+      timeout: 15_000,
+      interval: 50,
+    });
     expect(seen).toEqual({ first: [1, 2, 3, 4, 5], second: [1, 2, 3, 4, 5], other: [1, 2, 3, 4, 5] });
     expect(failures).toBe(5);
   }, 60_000);
 
   it('lets start-up go on within seconds while Kafka is away, and keeps trying in the background', async () => {
-    const away = loadConfig({ KAFKA_BROKERS: '127.0.0.1:1', NODE_ENV: 'test', ATELIER_NAMESPACE: namespace, LOG_LEVEL: 'error' });
-    const kafka = new KafkaService(away, new HealthRegistry());
-    const feed = new ModelEventsFeed(kafka);
-    cleanup.push(
-      () => kafka.onModuleDestroy(),
-      () => feed.onModuleDestroy(),
-    );
+    const { feed } = aProcess('127.0.0.1:1');
     feed.subscribe('waiting', () => undefined);
     const started = Date.now();
     await feed.onApplicationBootstrap();
@@ -111,7 +101,7 @@ describe('ModelEventsFeed (integration)', () => {
     });
     await feed.whenRunning();
     await kafka.publish('modelEvents', [{ key: 'feed-late', value: moved('feed-late', 7) }]);
-    await until(() => seen.length === 1);
+    await vi.waitFor(() => expect(seen.length).toBe(1), { timeout: 15_000, interval: 50 });
     expect(seen).toEqual([7]);
   }, 60_000);
 });

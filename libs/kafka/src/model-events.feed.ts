@@ -7,7 +7,7 @@ import { ModelEvent } from '@atelier/contracts';
 import { BackgroundConsumer } from './background-consumer';
 import { KafkaService } from './kafka.service';
 
-/** How long start-up waits for the model-event consumer to join its group (Kafka away: to fail). */
+/** How long start-up waits for the model-event consumer to join its group. */
 const BOOTSTRAP_WAIT_MS = 5_000;
 
 export type ModelEventHandler = (event: ModelEvent) => void | Promise<void>;
@@ -49,9 +49,10 @@ export class ModelEventsFeed implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Waits for the consumer's first attempt, up to BOOTSTRAP_WAIT_MS: joined, the process sees
-   * every event from now on (a model moved right after start-up is not missed); failed or slower,
-   * the process comes up and the consumer goes on trying in the background.
+   * Waits up to BOOTSTRAP_WAIT_MS for the consumer to join its group: joined, the process sees
+   * every event from now on (a model moved right after start-up is not missed); otherwise (Kafka
+   * away: kafkajs's connection retries alone take about 30 s) the process comes up and the
+   * consumer goes on trying in the background.
    */
   async onApplicationBootstrap(): Promise<void> {
     this.bootstrapped = true;
@@ -59,7 +60,7 @@ export class ModelEventsFeed implements OnApplicationBootstrap, OnModuleDestroy 
     this.start();
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, BOOTSTRAP_WAIT_MS)));
-    await Promise.race([this.consumer.whenTried(), waited]);
+    await Promise.race([this.consumer.whenRunning(), waited]);
     clearTimeout(timer);
   }
 

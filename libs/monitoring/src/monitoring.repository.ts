@@ -841,7 +841,7 @@ async function addCopied(client: PoolClient, rows: NewPrediction[], times: numbe
 }
 
 /** A prediction's inputs as JSON text. */
-const inputsText = (r: NewPrediction) => (typeof r.inputs === 'string' ? r.inputs : JSON.stringify(r.inputs ?? null));
+const inputsText = (r: NewPrediction) => (typeof r.inputs === 'string' ? r.inputs : JSON.stringify(r.inputs));
 
 /** A multi-class prediction's class (as text); null for the other tasks. */
 const classLabel = (r: NewPrediction) => (r.probabilities && r.label !== undefined && r.label !== null ? String(r.label) : null);
