@@ -32,6 +32,10 @@ interface Cached {
 export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('auth');
   private readonly cache = new Map<string, Cached>();
+  /** database reads under way, by key hash */
+  private readonly lookups = new Map<string, Promise<Cached>>();
+  /** counts revocations seen, so a read that one overtook is not cached */
+  private revocations = 0;
   private readonly subscriber: Redis;
   private readonly publisher: Redis;
   private readonly channel: string;
@@ -70,7 +74,7 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
     const hash = hashKey(key);
     const now = Date.now();
     const cached = this.cache.get(hash);
-    const entry = cached && now - cached.checkedAt <= CACHE_MS ? cached : await this.lookUp(hash, cached, now);
+    const entry = cached && now - cached.checkedAt <= CACHE_MS ? cached : await this.lookUpOnce(hash, cached, now);
     if (entry.row.revokedAt) throw unauthenticated(`API key ${entry.row.prefix}… was revoked`);
     if (entry.row.expiresAt && entry.row.expiresAt.getTime() <= now) throw unauthenticated(`API key ${entry.row.prefix}… expired`);
     if (now - entry.touchedAt > TOUCH_EVERY_MS) {
@@ -81,11 +85,26 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * One database read per key at a time: the requests that find a key missing or expired meanwhile
+   * (every connection of a client, the moment its cached entry ages out) wait for that read.
+   */
+  private lookUpOnce(hash: string, cached: Cached | undefined, now: number): Promise<Cached> {
+    const pending = this.lookups.get(hash);
+    if (pending) return pending;
+    const lookup: Promise<Cached> = this.lookUp(hash, cached, now).finally(() => {
+      if (this.lookups.get(hash) === lookup) this.lookups.delete(hash);
+    });
+    this.lookups.set(hash, lookup);
+    return lookup;
+  }
+
+  /**
    * Reads the key from the database into the cache. With the database away, a key this process
    * verified in the last STALE_MS goes on working (so predictions keep answering through a
    * database restart); revocations still arrive by Redis.
    */
   private async lookUp(hash: string, cached: Cached | undefined, now: number): Promise<Cached> {
+    const revocations = this.revocations;
     let row: ApiKeyRow | null;
     try {
       row = await this.repository.findByHash(hash);
@@ -96,7 +115,8 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!row) throw unauthenticated('unknown API key');
     const entry = { row, principal: toPrincipal(row), checkedAt: now, touchedAt: cached?.touchedAt ?? 0 };
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, entry);
+    // a revocation that arrived during the read may have been read before it: not kept
+    if (revocations === this.revocations) this.cache.set(hash, entry);
     return entry;
   }
 
@@ -150,6 +170,9 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private forget(keyId: string): void {
     for (const [hash, entry] of this.cache) if (entry.row.id === keyId) this.cache.delete(hash);
+    // a read under way may be of the key as it was: the next request reads it again
+    this.revocations++;
+    this.lookups.clear();
   }
 
   /** The admin and service keys of the configuration exist (created once; never re-enabled). */

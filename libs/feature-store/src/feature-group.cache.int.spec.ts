@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { eventually, startTestApp, type TestApp, uniqueSuffix } from '@atelier/testing';
 
+import { FeatureGroupCache } from './feature-group.cache';
 import { FeatureStoreModule } from './feature-store.module';
 import { FeatureStoreRepository } from './feature-store.repository';
 
@@ -58,6 +59,28 @@ describe('feature-group definitions cached in every process (integration)', () =
     const read = () => b.client.onlineFeatures({ features: [`${stats}:mean_delay`], entities: { [entity]: ['ORD'] } });
     for (let i = 0; i < 20; i++) expect((await read()).rows[0]!.values).toEqual({ [`${stats}:mean_delay`]: 12.5 });
     expect(findGroups).toHaveBeenCalledTimes(1);
+    findGroups.mockRestore();
+  });
+
+  it('looks a group up once for all the requests that miss it at the same time, and keeps no lookup a change overtook', async () => {
+    const cache = b.app.get(FeatureGroupCache);
+    const findGroups = vi.spyOn(b.app.get(FeatureStoreRepository), 'findGroups');
+    const fresh = `cold_${s}`;
+    await a.client.createFeatureGroup({ name: fresh, entity, description: '', features: [{ name: 'x', dtype: 'float', description: '' }] });
+    const answers = await Promise.all(Array.from({ length: 30 }, () => cache.get([fresh, `${fresh}_unknown`])));
+    expect(answers.map((m) => [...m.keys()])).toEqual(Array(30).fill([fresh]));
+    expect(findGroups).toHaveBeenCalledTimes(1);
+
+    // a lookup under way when the group changes answers its callers, but the next request asks again
+    // (the drop as a change announced on Redis makes it, called here so that it lands mid-lookup)
+    cache['drop'](stats);
+    const during = cache.get([stats]);
+    cache['drop'](stats);
+    expect((await during).get(stats)?.name).toBe(stats);
+    expect((await cache.get([stats])).get(stats)?.name).toBe(stats);
+    expect(findGroups).toHaveBeenCalledTimes(3);
+    expect((await cache.get([stats])).get(stats)?.name).toBe(stats);
+    expect(findGroups).toHaveBeenCalledTimes(3);
     findGroups.mockRestore();
   });
 

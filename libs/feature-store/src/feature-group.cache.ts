@@ -16,6 +16,8 @@ import { OnlineStore } from './online-store';
 export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('feature-store');
   private readonly groups = new Map<string, StoredGroup>();
+  /** lookups under way, by group name */
+  private readonly lookups = new Map<string, Promise<StoredGroup | undefined>>();
   /** per source group, the aggregation groups over it: dropped on any change, since a new one names another group */
   private readonly aggregations = new Map<string, StoredGroup[]>();
   /** counts drops, so a lookup that a change overtook is not kept */
@@ -36,6 +38,7 @@ export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
     this.subscriber.on('message', (_channel: string, group: string) => this.drop(group));
     this.subscriber.on('ready', () => {
       this.groups.clear();
+      this.lookups.clear();
       this.aggregations.clear();
       this.generation++;
     });
@@ -45,18 +48,35 @@ export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
     this.subscriber.subscribe(this.channel).catch(() => undefined);
   }
 
-  /** The named groups that exist; unknown names are looked up again next time. */
+  /**
+   * The named groups that exist; unknown names are looked up again next time. Concurrent requests
+   * that miss the same name share one lookup (a cold process under load asks once, not once per
+   * request); a lookup that a change overtook answers its callers but is not kept.
+   */
   async get(names: readonly string[]): Promise<Map<string, StoredGroup>> {
-    const missing = names.filter((n) => !this.groups.has(n));
-    if (missing.length > 0) {
-      for (const group of await this.repository.findGroups(missing)) this.groups.set(group.name, group);
-    }
+    const missing = names.filter((n) => !this.groups.has(n) && !this.lookups.has(n));
+    if (missing.length > 0) this.lookUp(missing);
+    // taken at once: a change that drops a name while this waits must not make it look unknown
+    const groups = await Promise.all(names.map((n) => this.groups.get(n) ?? this.lookups.get(n)));
     const found = new Map<string, StoredGroup>();
-    for (const name of names) {
-      const group = this.groups.get(name);
-      if (group) found.set(name, group);
-    }
+    names.forEach((name, i) => groups[i] && found.set(name, groups[i]));
     return found;
+  }
+
+  /** One query for `names`; each name's answer is shared, through `lookups`, until it settles. */
+  private lookUp(names: string[]): void {
+    const generation = this.generation;
+    const query = this.repository.findGroups(names).then((groups) => new Map(groups.map((g) => [g.name, g])));
+    for (const name of names) {
+      const lookup = query.then((groups) => {
+        const group = groups.get(name);
+        if (group && generation === this.generation) this.groups.set(name, group);
+        return group;
+      });
+      lookup.catch(() => undefined); // its callers see the error; one nobody awaits is not unhandled
+      void lookup.finally(() => this.lookups.get(name) === lookup && this.lookups.delete(name)).catch(() => undefined);
+      this.lookups.set(name, lookup);
+    }
   }
 
   /** The aggregation groups computed from `source`'s rows (usually none: one query per source until a group changes). */
@@ -77,6 +97,7 @@ export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
 
   private drop(group: string): void {
     this.groups.delete(group);
+    this.lookups.delete(group);
     this.aggregations.clear();
     this.generation++;
   }

@@ -44,6 +44,10 @@ export class ModelCache {
   private readonly logger = new Logger('serving');
   private readonly versions = new Map<string, Promise<ServedModel>>();
   private readonly aliases = new Map<string, number>();
+  /** aliases being resolved through the registry, by model and alias */
+  private readonly resolving = new Map<string, Promise<ServedModel>>();
+  /** counts alias events, so a resolution that one overtook is not kept */
+  private aliasMoves = 0;
   /** by model: its split, asked of the registry on first use, then moved by `deployment-changed` */
   private readonly splits = new Map<string, Promise<TrafficSplit | null>>();
   private readonly registry: AtelierClient;
@@ -53,11 +57,28 @@ export class ModelCache {
   }
 
   async byAlias(model: string, alias: string): Promise<ServedModel> {
-    const version = this.aliases.get(key(model, alias));
+    const k = key(model, alias);
+    const version = this.aliases.get(k);
     if (version !== undefined) return this.byVersion(model, version);
+    let resolving = this.resolving.get(k);
+    if (!resolving) {
+      resolving = this.resolve(model, alias);
+      this.resolving.set(k, resolving);
+      const settled = () => this.resolving.get(k) === resolving && this.resolving.delete(k);
+      resolving.then(settled, settled);
+    }
+    return resolving;
+  }
+
+  /**
+   * An alias asked of the registry, once however many requests name it meanwhile (a cold process
+   * under load). An event that moved or removed an alias during the call wins over its answer.
+   */
+  private async resolve(model: string, alias: string): Promise<ServedModel> {
+    const moves = this.aliasMoves;
     const detail = await this.fromRegistry(() => this.registry.resolveAlias(model, alias));
     const served = await this.byVersion(model, detail.version, detail);
-    this.aliases.set(key(model, alias), detail.version);
+    if (moves === this.aliasMoves) this.aliases.set(key(model, alias), detail.version);
     return served;
   }
 
@@ -77,6 +98,7 @@ export class ModelCache {
     await this.byVersion(model, version);
     const previous = this.aliases.get(key(model, alias));
     this.aliases.set(key(model, alias), version);
+    this.aliasMoves++;
     this.logger.log({ msg: 'alias hot-loaded', model, alias, version, previous: previous ?? null });
   }
 
@@ -101,6 +123,7 @@ export class ModelCache {
 
   /** A removed alias: the next request by it resolves through the registry again. */
   forgetAlias(model: string, alias: string): void {
+    this.aliasMoves++;
     if (this.aliases.delete(key(model, alias))) this.logger.log({ msg: 'alias removed', model, alias });
   }
 
@@ -133,7 +156,10 @@ export class ModelCache {
     const outputNames = new Map(served.replaced.map((r) => [r.output, r.probabilities]));
     const plan = planInference(detail.signature, outputNames);
     const { onnxInlineMaxMs, onnxPoolThreads } = this.config.serving;
-    const { runner, probeMs } = await chooseRunner(served.bytes, probeFeeds(plan), { inlineMaxMs: onnxInlineMaxMs, threads: onnxPoolThreads });
+    const { runner, probeMs } = await chooseRunner(served.bytes, probeFeeds(plan), {
+      inlineMaxMs: onnxInlineMaxMs,
+      threads: onnxPoolThreads,
+    });
     this.logger.log({ msg: 'model loaded', model, version, sha256, runner: runner.kind, probeMs: Math.round(probeMs * 1000) / 1000 });
     return { detail, runner, probeMs, plan, graph: served.graph, outputNames, sha256, loadedAt: new Date() };
   }
