@@ -127,6 +127,8 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
         MONITOR_INTERVAL_SECONDS: '0',
         // the test database holds other tests' feature groups: not this platform's to re-materialize
         ONLINE_STORE_CHECK_SECONDS: '0',
+        // nor its models to load at start (their artifacts are in other directories)
+        SERVING_PRELOAD: 'none',
         // every request logged, so the last test can look for keys in all of it
         LOG_LEVEL: 'debug',
         ...Object.fromEntries(['FEATURE_STORE_URL', 'TRAINING_URL', 'REGISTRY_URL', 'SERVING_URL', 'MONITORING_URL'].map((v) => [v, url])),

@@ -69,18 +69,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ATELIER_PROCESS_INDEX: '-1' })).toThrow(/ATELIER_PROCESS_INDEX/);
   });
 
-  it('runs serving in one process per core unless told otherwise, micro-batching on, each collecting garbage on its own thread', () => {
+  it('runs serving in one process per core unless told otherwise, micro-batching on, each collecting garbage on its own thread and loading production models at start', () => {
     const config = loadConfig({});
     expect(config.serving.processes).toBeGreaterThanOrEqual(1);
     expect(config.serving.microBatch).toBe(true);
     expect(config.serving.singleThreadedGc).toBe(true);
-    expect(loadConfig({ SERVING_PROCESSES: '1', PREDICT_MICRO_BATCH: 'off', SERVING_GC: 'parallel' }).serving).toMatchObject({
+    expect(config.serving.preload).toBe(true);
+    expect(
+      loadConfig({ SERVING_PROCESSES: '1', PREDICT_MICRO_BATCH: 'off', SERVING_GC: 'parallel', SERVING_PRELOAD: 'none' }).serving,
+    ).toMatchObject({
       processes: 1,
       microBatch: false,
       singleThreadedGc: false,
+      preload: false,
     });
     expect(() => loadConfig({ SERVING_PROCESSES: '0' })).toThrow(/SERVING_PROCESSES/);
     expect(() => loadConfig({ SERVING_GC: 'concurrent' })).toThrow(/SERVING_GC/);
+    expect(() => loadConfig({ SERVING_PRELOAD: 'all' })).toThrow(/SERVING_PRELOAD/);
   });
 
   it('names the variable that is wrong', () => {

@@ -96,6 +96,12 @@ const Env = z.object({
   /** coalesce the rows of concurrent prediction requests into one model run per event-loop turn */
   PREDICT_MICRO_BATCH: z.enum(['on', 'off']).default('on'),
   /**
+   * `production`: each serving process loads every model's production version (and its canary's
+   * and shadow's) when it starts, and is ready once they are loaded; `none`: each loads at its
+   * first request.
+   */
+  SERVING_PRELOAD: z.enum(['production', 'none']).default('production'),
+  /**
    * API keys the platform ensures at start (created once, kept hashed): an admin key for the first
    * person to sign in, and the key the services present to each other (default: the admin key).
    */
@@ -167,6 +173,7 @@ function toConfig(env: z.infer<typeof Env>) {
       onnxInlineMaxMs: env.ONNX_INLINE_MAX_MS,
       onnxPoolThreads: env.ONNX_POOL_THREADS,
       microBatch: env.PREDICT_MICRO_BATCH === 'on',
+      preload: env.SERVING_PRELOAD === 'production',
     },
     auth: {
       adminKey: env.ATELIER_ADMIN_KEY,

@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Tensor } from 'onnxruntime-node';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
-import type { CanarySplit, LoadedModel, ModelVersionDetail, ShadowCopy } from '@atelier/contracts';
+import { type CanarySplit, type LoadedModel, type ModelVersionDetail, PRIMARY_ALIAS, type ShadowCopy } from '@atelier/contracts';
 import { type OnnxGraph, servableOnnx } from '@atelier/ml';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
 import { dependencyUnavailable, notFound } from '@atelier/server';
@@ -91,6 +91,29 @@ export class ModelCache {
       entry.catch(() => this.versions.delete(k)); // a failed load is retried on the next request
     }
     return entry;
+  }
+
+  /**
+   * Loads what answers each model's requests by default — its production version, and its canary's
+   * and shadow's — so that a process's first requests wait for neither the registry nor a new
+   * session. Rejects when the registry cannot list the models (`AtelierApiError` when it answered);
+   * a model that fails to load is reported and left to load at its first request.
+   */
+  async preloadProduction(): Promise<{ loaded: string[]; failed: Array<{ model: string; error: string }> }> {
+    const models = await this.registry.listModels();
+    const loaded: string[] = [];
+    const failed: Array<{ model: string; error: string }> = [];
+    for (const model of models.filter((m) => m.aliases[PRIMARY_ALIAS] !== undefined)) {
+      try {
+        await this.byAlias(model.name, PRIMARY_ALIAS);
+        const split = await this.split(model.name);
+        for (const arm of [split?.canary, split?.shadow]) if (arm) await this.byVersion(model.name, arm.version);
+        loaded.push(model.name);
+      } catch (error) {
+        failed.push({ model: model.name, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { loaded, failed };
   }
 
   /** Hot reload: load the new version first, then point the alias at it. */

@@ -11,6 +11,7 @@ import { InferenceProtocolController } from './inference-protocol.controller';
 import { InferenceProtocolService } from './inference-protocol.service';
 import { ModelCache } from './model-cache';
 import { ModelEventsConsumer } from './model-events.consumer';
+import { ModelPreloader } from './model-preloader';
 import { OnlineFeaturesReader } from './online-features.reader';
 import { PredictionService } from './prediction.service';
 import { PredictionLog } from './prediction-log';
@@ -28,6 +29,7 @@ import { ServingController } from './serving.controller';
     InferenceProtocolService,
     ModelCache,
     ModelEventsConsumer,
+    ModelPreloader,
     OnlineFeaturesReader,
     PredictionLog,
     PredictionService,

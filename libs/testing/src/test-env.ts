@@ -67,6 +67,8 @@ export function useTestEnvironment(port: number, overrides: Record<string, strin
     MONITOR_INTERVAL_SECONDS: '0',
     // the test database is shared by many namespaces: no app re-materializes what others made
     ONLINE_STORE_CHECK_SECONDS: '0',
+    // nor loads every production model in it at start: each app's models load at first use
+    SERVING_PRELOAD: 'none',
     LOG_LEVEL: 'warn',
     // webhooks in tests go to loopback only
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
