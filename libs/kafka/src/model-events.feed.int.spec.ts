@@ -79,6 +79,29 @@ describe('ModelEventsFeed (integration)', () => {
     expect(failures).toBe(5);
   }, 60_000);
 
+  it('does not hold a handler back while another is still busy with an earlier event', async () => {
+    const { kafka, feed } = aProcess();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const seen = { slow: [] as number[], quick: [] as number[] };
+    feed.subscribe('slow', async (e) => {
+      await gate; // a large model loading
+      if (e.type === 'alias-moved') seen.slow.push(e.version);
+    });
+    feed.subscribe('quick', (e) => {
+      if (e.type === 'alias-moved') seen.quick.push(e.version);
+    });
+    await feed.onApplicationBootstrap();
+    // two sends, so the consumer's second batch comes while the slow handler still holds the first
+    await kafka.publish('modelEvents', [{ key: 'feed-queues', value: moved('feed-queues', 1) }]);
+    await vi.waitFor(() => expect(seen.quick).toEqual([1]), { timeout: 15_000, interval: 50 });
+    await kafka.publish('modelEvents', [2, 3].map((v) => ({ key: 'feed-queues', value: moved('feed-queues', v) })));
+    await vi.waitFor(() => expect(seen.quick).toEqual([1, 2, 3]), { timeout: 15_000, interval: 50 });
+    expect(seen.slow).toEqual([]);
+    open();
+    await vi.waitFor(() => expect(seen.slow).toEqual([1, 2, 3]), { timeout: 5_000, interval: 20 });
+  }, 60_000);
+
   it('lets start-up go on within seconds while Kafka is away, and keeps trying in the background', async () => {
     const { feed } = aProcess('127.0.0.1:1');
     feed.subscribe('waiting', () => undefined);

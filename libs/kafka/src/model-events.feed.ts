@@ -12,18 +12,28 @@ const BOOTSTRAP_WAIT_MS = 5_000;
 
 export type ModelEventHandler = (event: ModelEvent) => void | Promise<void>;
 
+interface Subscriber {
+  name: string;
+  handle: ModelEventHandler;
+  /** the handler's events not handled yet, in order */
+  queue: Promise<void>;
+}
+
 /**
  * The model-event topic, read once per process for every domain that reacts to it (serving's hot
  * loading, monitoring's live versions): one consumer with a group of its own, so every process
  * sees every event, started at bootstrap if anything subscribed (retrying in the background while
- * Kafka is away, as `BackgroundConsumer` does). Each handler gets the events in order; a handler
- * that fails is logged and does not hold the others back, since a missed event only delays what
- * each domain would have learnt from the registry anyway.
+ * Kafka is away, as `BackgroundConsumer` does). Each handler gets the events in order, in a queue
+ * of its own: a slow one (serving loading a large model) does not delay the others (monitoring
+ * forgetting a live version), and one that fails is logged and goes on with the next event, since
+ * a missed event only delays what each domain would have learnt from the registry anyway. The
+ * consumer goes on reading meanwhile (its group is this process's alone, so where it commits
+ * matters to no one); a stop waits for the queues.
  */
 @Injectable()
 export class ModelEventsFeed implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('kafka.model-events');
-  private readonly handlers: Array<{ name: string; handle: ModelEventHandler }> = [];
+  private readonly handlers: Subscriber[] = [];
   private readonly consumer: BackgroundConsumer<ModelEvent>;
   private bootstrapped = false;
   private started = false;
@@ -37,14 +47,15 @@ export class ModelEventsFeed implements OnApplicationBootstrap, OnModuleDestroy 
       fromBeginning: false,
       lowVolume: true,
       handle: async (events) => {
-        for (const event of events) await Promise.all(this.handlers.map((h) => this.deliver(h, event)));
+        for (const handler of this.handlers)
+          for (const event of events) handler.queue = handler.queue.then(() => this.deliver(handler, event));
       },
     });
   }
 
   /** Adds a handler (named in the log when it fails); the feed starts at bootstrap, or now if that has passed. */
   subscribe(name: string, handle: ModelEventHandler): void {
-    this.handlers.push({ name, handle });
+    this.handlers.push({ name, handle, queue: Promise.resolve() });
     if (this.bootstrapped) this.start();
   }
 
@@ -71,6 +82,7 @@ export class ModelEventsFeed implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onModuleDestroy(): Promise<void> {
     await this.consumer.stop();
+    await Promise.all(this.handlers.map((h) => h.queue));
   }
 
   private start(): void {
@@ -79,7 +91,8 @@ export class ModelEventsFeed implements OnApplicationBootstrap, OnModuleDestroy 
     this.consumer.start();
   }
 
-  private async deliver({ name, handle }: { name: string; handle: ModelEventHandler }, event: ModelEvent): Promise<void> {
+  /** Never rejects: a queue goes on past a failed event. */
+  private async deliver({ name, handle }: Subscriber, event: ModelEvent): Promise<void> {
     try {
       await handle(event);
     } catch (error) {
