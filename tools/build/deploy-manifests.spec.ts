@@ -80,4 +80,18 @@ describe('deploy manifests', () => {
       }
     }
   });
+
+  it('lets a stopping pod answer while its endpoint is removed, and finish well inside its grace period', () => {
+    const manifests = kustomize(path.join(DEPLOY, 'k8s'));
+    const config = manifests.find((m) => m.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
+    const drainSeconds = Number(config.data['SHUTDOWN_DRAIN_MS']) / 1000;
+    expect(drainSeconds).toBeGreaterThanOrEqual(3);
+    for (const deployment of manifests.filter((m) => m.kind === 'Deployment')) {
+      const pod = deployment as unknown as { spec: { template: { spec: { terminationGracePeriodSeconds?: number } } } };
+      // Kubernetes' default grace is 30 s; the server needs the drain plus the requests under way and its modules' close
+      expect(pod.spec.template.spec.terminationGracePeriodSeconds ?? 30, deployment.metadata.name).toBeGreaterThanOrEqual(
+        drainSeconds + 15,
+      );
+    }
+  });
 });

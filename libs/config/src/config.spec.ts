@@ -88,6 +88,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SERVING_PRELOAD: 'all' })).toThrow(/SERVING_PRELOAD/);
   });
 
+  it('stops at once by default, after a drain of at most a minute when asked', () => {
+    expect(loadConfig({}).http.shutdownDrainMs).toBe(0);
+    expect(loadConfig({ SHUTDOWN_DRAIN_MS: '5000' }).http.shutdownDrainMs).toBe(5000);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_MS: '120000' })).toThrow(/SHUTDOWN_DRAIN_MS/);
+  });
+
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ PREDICTION_SAMPLE_RATE: '2' })).toThrow(ConfigError);
     expect(() => loadConfig({ PREDICTION_SAMPLE_RATE: '2' })).toThrow(/PREDICTION_SAMPLE_RATE/);

@@ -121,6 +121,12 @@ const Env = z.object({
   WEBHOOK_RETRY_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
   /** browser origins allowed to call the API directly (comma-separated); none by default */
   CORS_ORIGINS: z.string().default(''),
+  /**
+   * On SIGTERM or SIGINT a service answers 503 on readiness at once and goes on answering requests
+   * for this long (so a load balancer or Kubernetes takes it out first), then finishes the requests
+   * under way and closes. Kubernetes' manifests set 5000.
+   */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** the largest JSON body of a route that does not declare its own limit */
   HTTP_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(1024 * 1024).default(1024),
   FEATURE_IMPORT_MAX_MB: z.coerce.number().int().min(1).max(1024 * 1024).default(4096),
@@ -188,6 +194,7 @@ function toConfig(env: z.infer<typeof Env>) {
     http: {
       corsOrigins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       bodyLimitBytes: env.HTTP_BODY_LIMIT_KB * 1024,
+      shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
       /** a file of rows imported into a feature group streams through, never held whole */
       importLimitBytes: env.FEATURE_IMPORT_MAX_MB * 1024 * 1024,
       /** a file a batch job scores streams through too */

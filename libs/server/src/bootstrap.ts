@@ -8,6 +8,7 @@ import { type AtelierConfig, loadConfig } from '@atelier/config';
 
 import { ACCESS_GUARD } from './access';
 import { dropTypeOfEmptyBody } from './empty-body';
+import { HealthRegistry } from './health';
 import { JsonLogger } from './json-logger';
 import { MetricsService } from './metrics';
 import { enableMultipart } from './multipart';
@@ -52,7 +53,6 @@ export async function createService(root: Type, options: ServiceOptions): Promis
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { logger });
   requireAccessGuard(app, options.name);
   if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins, credentials: false });
-  app.enableShutdownHooks();
   installHooks(app.getHttpAdapter().getInstance(), app.get(MetricsService), logger, config);
   await enableMultipart(app.getHttpAdapter().getInstance());
   mountOpenApi(app, options);
@@ -133,7 +133,8 @@ function mountOpenApi(app: NestFastifyApplication, options: ServiceOptions): voi
 export async function startService(root: Type, options: ServiceOptions): Promise<{ app: NestFastifyApplication; url: string } | undefined> {
   const config = loadConfig();
   if (isClusterPrimary(options.processes ?? 1)) {
-    runProcessCluster(options.processes!, options.name, new JsonLogger(options.name, config.logLevel), config.serving.singleThreadedGc);
+    const logger = new JsonLogger(options.name, config.logLevel);
+    runProcessCluster(options.processes!, options.name, logger, config.serving.singleThreadedGc, config.http.shutdownDrainMs);
     return undefined;
   }
   const app = await createService(root, options);
@@ -142,5 +143,37 @@ export async function startService(root: Type, options: ServiceOptions): Promise
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${config.host}:${address.port}`;
   new Logger('bootstrap').log({ msg: 'listening', url, docs: `${url}/docs` });
+  stopOnSignals(app, config.http.shutdownDrainMs);
   return { app, url };
+}
+
+/**
+ * SIGTERM and SIGINT stop a service in the order that drops no request: readiness fails at once
+ * (a load balancer, or Kubernetes, takes the process out of rotation), requests go on being
+ * answered for `drainMs` (the time that takes), then the server takes no new connection and
+ * finishes the requests under way, and only then do the modules close — the prediction log sent
+ * or spooled, Kafka, Redis, PostgreSQL. (Nest's own shutdown hooks close the modules first, under
+ * requests still running.) A second signal during the stop changes nothing; the process ends by
+ * the signal it got.
+ */
+function stopOnSignals(app: NestFastifyApplication, drainMs: number): void {
+  const logger = new Logger('bootstrap');
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    app.get(HealthRegistry).stop();
+    logger.log({ msg: 'stopping', signal, drainMs });
+    try {
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
+      await app.getHttpAdapter().getInstance().close();
+      await app.close();
+    } catch (error) {
+      logger.error({ msg: 'stop failed', error: String(error) });
+    }
+    for (const s of signals) process.removeAllListeners(s);
+    process.kill(process.pid, signal);
+  };
+  for (const signal of signals) process.on(signal, () => void stop(signal));
 }

@@ -9,6 +9,7 @@ const METRICS_REPLY = 'atelier:cluster-metrics-reply';
 /** A worker that dies sooner than this after its start counts as crashing: wait longer each time. */
 const CRASH_WINDOW_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
+/** how long the workers get to stop after their drain (`SHUTDOWN_DRAIN_MS`) before SIGKILL */
 const STOP_GRACE_MS = 10_000;
 
 /** V8's flag that keeps a process's garbage collection on its own thread (SERVING_GC). */
@@ -32,9 +33,10 @@ export function childExecArgv(parent: readonly string[], singleThreadedGc: boole
  * if it keeps dying; SIGTERM/SIGINT stop them all. `singleThreadedGc` starts the workers with
  * V8's `--single-threaded-gc` (and without it when false: `childExecArgv`): with a process per
  * core, the helper threads of a parallel collection only take the cores the other processes
- * answer on.
+ * answer on. A stop forwards the signal to every worker and kills those still running `drainMs`
+ * (their `SHUTDOWN_DRAIN_MS`) + 10 s later.
  */
-export function runProcessCluster(processes: number, service: string, logger: LoggerService, singleThreadedGc: boolean): void {
+export function runProcessCluster(processes: number, service: string, logger: LoggerService, singleThreadedGc: boolean, drainMs = 0): void {
   cluster.setupPrimary({ execArgv: childExecArgv(process.execArgv, singleThreadedGc) });
   const started = new Map<number, number>();
   const failures = new Map<number, number>();
@@ -73,7 +75,7 @@ export function runProcessCluster(processes: number, service: string, logger: Lo
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
     for (const w of workers) w.process.kill(signal);
-    const force = setTimeout(() => workers.forEach((w) => w.process.kill('SIGKILL')), STOP_GRACE_MS);
+    const force = setTimeout(() => workers.forEach((w) => w.process.kill('SIGKILL')), drainMs + STOP_GRACE_MS);
     force.unref();
     let alive = workers.length;
     if (alive === 0) process.exit(0);
