@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -15,10 +15,10 @@ import {
   eventually,
   freePort,
   registerLogisticModel,
+  startServingProcess,
   startTestApp,
   type TestApp,
   uniqueSuffix,
-  waitForHttp,
 } from '@atelier/testing';
 
 /** The children of a process, from /proc (Linux). */
@@ -101,7 +101,7 @@ describe('serving in several processes (integration)', () => {
   let serving: ChildProcess;
   let port: number;
   let url: string;
-  let output = '';
+  let output: () => string;
 
   const predict = async (distance: number, agent?: http.Agent): Promise<{ status: number; prediction?: number }> =>
     new Promise((resolve, reject) => {
@@ -134,20 +134,9 @@ describe('serving in several processes (integration)', () => {
     await registry.client.setAlias(model, 'production', 1);
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    serving = spawn('node', ['-r', '@swc-node/register', 'apps/serving/src/main.ts'], {
-      // the test app's environment (namespace, database, artifacts, the registry's URL), serving on a port of its own
-      env: {
-        ...process.env,
-        PORT: String(port),
-        SERVING_URL: url,
-        SERVING_PROCESSES: '2',
-        PREDICTION_LOG_SPOOL_DIR: path.join(tmp, 'spool'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    serving.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    serving.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await waitForHttp(`${url}/health/ready`, serving, { timeoutMs: 120_000, ready: (status) => status === 200 });
+    const started = await startServingProcess(port, { SERVING_PROCESSES: '2', PREDICTION_LOG_SPOOL_DIR: path.join(tmp, 'spool') });
+    serving = started.child;
+    output = started.output;
     // both processes listening: the primary hands connections only to a process that listens,
     // which it does a moment after it started (ready, it may still be loading)
     await eventually(async () => (childrenOf(serving.pid!).length === 2 ? true : undefined), 60_000, 200);
@@ -206,7 +195,7 @@ describe('serving in several processes (integration)', () => {
     const [first, second] = childrenOf(serving.pid!);
     process.kill(second!, 'SIGKILL');
     // what it held is lost with it; once the primary has seen it end, no connection goes to it
-    await eventually(async () => (/process exited; starting it again/.test(output) ? true : undefined), 10_000, 20);
+    await eventually(async () => (/process exited; starting it again/.test(output()) ? true : undefined), 10_000, 20);
     const failed: string[] = [];
     let answered = 0;
     let processes: number[] = [];

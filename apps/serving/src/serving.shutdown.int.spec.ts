@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FeatureStoreModule } from '@atelier/feature-store';
 import { RegistryModule } from '@atelier/registry';
-import { authHeaders, freePort, registerLogisticModel, startTestApp, type TestApp, uniqueSuffix, waitForHttp } from '@atelier/testing';
+import {
+  authHeaders,
+  freePort,
+  registerLogisticModel,
+  startServingProcess,
+  startTestApp,
+  type TestApp,
+  uniqueSuffix,
+} from '@atelier/testing';
 
 const DRAIN_MS = 1500;
 
@@ -31,29 +39,21 @@ describe('serving stops without dropping requests (integration)', () => {
   let registry: TestApp;
   let serving: ChildProcess;
   let url: string;
-  let output = '';
+  let output: () => string;
 
   beforeAll(async () => {
     registry = await startTestApp([FeatureStoreModule, RegistryModule]);
     await registerLogisticModel(registry.client, model);
     await registry.client.setAlias(model, 'production', 1);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    serving = spawn('node', ['-r', '@swc-node/register', 'apps/serving/src/main.ts'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        SERVING_URL: url,
-        SERVING_PROCESSES: '1',
-        SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
-        LOG_LEVEL: 'info',
-        PREDICTION_LOG_SPOOL_DIR: path.join(tmp, 'spool'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const started = await startServingProcess(await freePort(), {
+      SERVING_PROCESSES: '1',
+      SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+      LOG_LEVEL: 'info',
+      PREDICTION_LOG_SPOOL_DIR: path.join(tmp, 'spool'),
     });
-    serving.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    serving.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await waitForHttp(`${url}/health/ready`, serving, { timeoutMs: 120_000, ready: (status) => status === 200 });
+    serving = started.child;
+    url = started.url;
+    output = started.output;
   }, 180_000);
 
   afterAll(async () => {
@@ -121,7 +121,7 @@ describe('serving stops without dropping requests (integration)', () => {
     expect(beforeSignal.length).toBeGreaterThan(10);
     expect(duringDrain.length).toBeGreaterThan(50);
     expect([...beforeSignal, ...duringDrain].filter((o) => o.status !== 200)).toEqual([]);
-    expect(output).toContain('"msg":"stopping"');
-    expect(output).not.toContain('"level":"error"');
+    expect(output()).toContain('"msg":"stopping"');
+    expect(output()).not.toContain('"level":"error"');
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 
 /** How a program ended: its exit code (-1 when it could not run or timed out) and its output. */
@@ -63,4 +63,34 @@ export async function waitForHttp(
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${output}`);
+}
+
+/** A serving service started as a user would (apps/serving/src/main.ts), and what it printed so far. */
+export interface ServingProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+}
+
+/**
+ * Starts serving on `port` with the test app's environment (namespace, database, artifacts, the
+ * registry's URL) and `env` over it, and waits until its readiness answers 200 (killing it when
+ * it never does).
+ */
+export async function startServingProcess(port: number, env: Record<string, string>): Promise<ServingProcess> {
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn('node', ['-r', '@swc-node/register', 'apps/serving/src/main.ts'], {
+    env: { ...process.env, PORT: String(port), SERVING_URL: url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  try {
+    await waitForHttp(`${url}/health/ready`, child, { timeoutMs: 120_000, ready: (status) => status === 200 });
+  } catch (error) {
+    child.kill('SIGKILL'); // the test that asked has nothing to stop yet
+    throw error;
+  }
+  return { child, url, output: () => output };
 }
