@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import type { ApiKeyResponse, CreateApiKeyRequest, CreatedApiKeyResponse, WhoAmIResponse } from '@atelier/contracts';
-import { badRequest, dependencyUnavailable, notFound, type Principal, unauthenticated } from '@atelier/server';
+import { badRequest, dependencyUnavailable, InFlight, notFound, type Principal, unauthenticated } from '@atelier/server';
 
 import { generateKey, hashKey, KEY_PATTERN, prefixOf, type Role } from './api-key';
 import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository';
@@ -33,7 +33,7 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('auth');
   private readonly cache = new Map<string, Cached>();
   /** database reads under way, by key hash */
-  private readonly lookups = new Map<string, Promise<Cached>>();
+  private readonly lookups = new InFlight<string, Cached>();
   /** counts revocations seen, so a read that one overtook is not cached */
   private revocations = 0;
   private readonly subscriber: Redis;
@@ -89,13 +89,7 @@ export class ApiKeysService implements OnApplicationBootstrap, OnModuleDestroy {
    * (every connection of a client, the moment its cached entry ages out) wait for that read.
    */
   private lookUpOnce(hash: string, cached: Cached | undefined, now: number): Promise<Cached> {
-    const pending = this.lookups.get(hash);
-    if (pending) return pending;
-    const lookup: Promise<Cached> = this.lookUp(hash, cached, now).finally(() => {
-      if (this.lookups.get(hash) === lookup) this.lookups.delete(hash);
-    });
-    this.lookups.set(hash, lookup);
-    return lookup;
+    return this.lookups.run(hash, () => this.lookUp(hash, cached, now));
   }
 
   /**

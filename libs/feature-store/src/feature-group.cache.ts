@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 
 import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { groupChangesChannel } from '@atelier/online-store';
+import { InFlight } from '@atelier/server';
 
 import { FeatureStoreRepository, type StoredGroup } from './feature-store.repository';
 import { OnlineStore } from './online-store';
@@ -17,7 +18,7 @@ export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('feature-store');
   private readonly groups = new Map<string, StoredGroup>();
   /** lookups under way, by group name */
-  private readonly lookups = new Map<string, Promise<StoredGroup | undefined>>();
+  private readonly lookups = new InFlight<string, StoredGroup | undefined>();
   /** per source group, the aggregation groups over it: dropped on any change, since a new one names another group */
   private readonly aggregations = new Map<string, StoredGroup[]>();
   /** counts drops, so a lookup that a change overtook is not kept */
@@ -68,14 +69,11 @@ export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
     const generation = this.generation;
     const query = this.repository.findGroups(names).then((groups) => new Map(groups.map((g) => [g.name, g])));
     for (const name of names) {
-      const lookup = query.then((groups) => {
-        const group = groups.get(name);
+      void this.lookups.run(name, async () => {
+        const group = (await query).get(name);
         if (group && generation === this.generation) this.groups.set(name, group);
         return group;
       });
-      lookup.catch(() => undefined); // its callers see the error; one nobody awaits is not unhandled
-      void lookup.finally(() => this.lookups.get(name) === lookup && this.lookups.delete(name)).catch(() => undefined);
-      this.lookups.set(name, lookup);
     }
   }
 
@@ -97,7 +95,7 @@ export class FeatureGroupCache implements OnModuleInit, OnModuleDestroy {
 
   private drop(group: string): void {
     this.groups.delete(group);
-    this.lookups.delete(group);
+    this.lookups.forget(group);
     this.aggregations.clear();
     this.generation++;
   }

@@ -133,8 +133,7 @@ function mountOpenApi(app: NestFastifyApplication, options: ServiceOptions): voi
 export async function startService(root: Type, options: ServiceOptions): Promise<{ app: NestFastifyApplication; url: string } | undefined> {
   const config = loadConfig();
   if (isClusterPrimary(options.processes ?? 1)) {
-    const logger = new JsonLogger(options.name, config.logLevel);
-    runProcessCluster(options.processes!, options.name, logger, config.serving.singleThreadedGc, config.http.shutdownDrainMs);
+    runProcessCluster(options.processes!, options.name, new JsonLogger(options.name, config.logLevel), config.serving.singleThreadedGc, config.http.shutdownDrainMs);
     return undefined;
   }
   const app = await createService(root, options);

@@ -12,7 +12,6 @@ export type HealthCheck = () => Promise<void>;
 @Injectable()
 export class HealthRegistry {
   private readonly checks = new Map<string, HealthCheck>();
-  private stopping = false;
 
   register(name: string, check: HealthCheck): void {
     this.checks.set(name, check);
@@ -20,8 +19,6 @@ export class HealthRegistry {
 
   /** From now on readiness fails: the process is stopping (see `startService`). */
   stop(): void {
-    if (this.stopping) return;
-    this.stopping = true;
     this.register('shutdown', async () => {
       throw new Error('stopping: finishing the requests under way');
     });

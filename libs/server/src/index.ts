@@ -4,6 +4,7 @@ export * from './domain-error';
 export * from './endpoint';
 export * from './error.filter';
 export * from './health';
+export * from './in-flight';
 export * from './json-logger';
 export * from './metrics';
 export * from './multipart';

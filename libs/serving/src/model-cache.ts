@@ -7,7 +7,7 @@ import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
 import { type CanarySplit, type LoadedModel, type ModelVersionDetail, PRIMARY_ALIAS, type ShadowCopy } from '@atelier/contracts';
 import { type OnnxGraph, servableOnnx } from '@atelier/ml';
 import { AtelierApiError, AtelierClient } from '@atelier/sdk';
-import { dependencyUnavailable, notFound } from '@atelier/server';
+import { dependencyUnavailable, InFlight, notFound } from '@atelier/server';
 
 import { type InferencePlan, planInference } from './inference-plan';
 import { feedTensors } from './model-tensors';
@@ -45,7 +45,7 @@ export class ModelCache {
   private readonly versions = new Map<string, Promise<ServedModel>>();
   private readonly aliases = new Map<string, number>();
   /** aliases being resolved through the registry, by model and alias */
-  private readonly resolving = new Map<string, Promise<ServedModel>>();
+  private readonly resolving = new InFlight<string, ServedModel>();
   /** counts alias events, so a resolution that one overtook is not kept */
   private aliasMoves = 0;
   /** by model: its split, asked of the registry on first use, then moved by `deployment-changed` */
@@ -60,14 +60,7 @@ export class ModelCache {
     const k = key(model, alias);
     const version = this.aliases.get(k);
     if (version !== undefined) return this.byVersion(model, version);
-    let resolving = this.resolving.get(k);
-    if (!resolving) {
-      resolving = this.resolve(model, alias);
-      this.resolving.set(k, resolving);
-      const settled = () => this.resolving.get(k) === resolving && this.resolving.delete(k);
-      resolving.then(settled, settled);
-    }
-    return resolving;
+    return this.resolving.run(k, () => this.resolve(model, alias));
   }
 
   /**
@@ -179,10 +172,7 @@ export class ModelCache {
     const outputNames = new Map(served.replaced.map((r) => [r.output, r.probabilities]));
     const plan = planInference(detail.signature, outputNames);
     const { onnxInlineMaxMs, onnxPoolThreads } = this.config.serving;
-    const { runner, probeMs } = await chooseRunner(served.bytes, probeFeeds(plan), {
-      inlineMaxMs: onnxInlineMaxMs,
-      threads: onnxPoolThreads,
-    });
+    const { runner, probeMs } = await chooseRunner(served.bytes, probeFeeds(plan), { inlineMaxMs: onnxInlineMaxMs, threads: onnxPoolThreads });
     this.logger.log({ msg: 'model loaded', model, version, sha256, runner: runner.kind, probeMs: Math.round(probeMs * 1000) / 1000 });
     return { detail, runner, probeMs, plan, graph: served.graph, outputNames, sha256, loadedAt: new Date() };
   }
