@@ -8,4 +8,5 @@ void startService(PlatformModule, {
   description: 'All Atelier services in one process: feature store, training, registry, serving, monitoring',
   defaultPort: 3000,
   processes: loadConfig().serving.processes,
+  background: true,
 });

@@ -10,7 +10,16 @@ import { generateKey } from '@atelier/auth';
 import type { ModelSignature, PredictRequestInput } from '@atelier/contracts';
 import type { LogisticRegressionModel } from '@atelier/ml';
 import { AtelierClient } from '@atelier/sdk';
-import { DISTANCE_MODEL, eventually, freePort, registerLogisticModel, testDatabaseUrl, testNamespace, uniqueSuffix } from '@atelier/testing';
+import {
+  DISTANCE_MODEL,
+  eventually,
+  freePort,
+  registerLogisticModel,
+  spawnedPlatformEnv,
+  testDatabaseUrl,
+  testNamespace,
+  uniqueSuffix,
+} from '@atelier/testing';
 
 /**
  * The fault suite (`npm run test:faults`, run by `npm test` after every other test, since it
@@ -113,26 +122,11 @@ describe('the platform while Redis, Kafka and PostgreSQL are stopped and started
     mkdirSync(REPORT_DIR, { recursive: true });
     const log = openSync(PLATFORM_LOG, 'w');
     platform = spawn('node', ['-r', '@swc-node/register', 'apps/platform/src/main.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        PORT: String(port),
-        DATABASE_URL: testDatabaseUrl(),
-        ATELIER_NAMESPACE: testNamespace('faults'),
-        ATELIER_ARTIFACT_DIR: path.join(tmp, 'artifacts'),
-        PREDICTION_LOG_SPOOL_DIR: path.join(tmp, 'spool'),
-        ATELIER_ADMIN_KEY: key,
+      env: spawnedPlatformEnv(port, tmp, key, testNamespace('faults'), {
         SERVING_PROCESSES: '1',
-        TRAINING_WORKERS: '0',
-        MONITOR_INTERVAL_SECONDS: '0',
-        // the test database holds other tests' feature groups: not this platform's to re-materialize
-        ONLINE_STORE_CHECK_SECONDS: '0',
-        // nor its models to load at start (their artifacts are in other directories)
-        SERVING_PRELOAD: 'none',
         // every request logged, so the last test can look for keys in all of it
         LOG_LEVEL: 'debug',
-        ...Object.fromEntries(['FEATURE_STORE_URL', 'TRAINING_URL', 'REGISTRY_URL', 'SERVING_URL', 'MONITORING_URL'].map((v) => [v, url])),
-      },
+      }),
       stdio: ['ignore', log, log],
       detached: true,
     });

@@ -1,12 +1,10 @@
-import os from 'node:os';
-
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 import { loadConfig } from '@atelier/config';
 import { DbModule } from '@atelier/db';
 import { TrainingSetModule, TrainingSetService } from '@atelier/feature-store';
-import { JsonLogger, QueueRootModule, ServerModule } from '@atelier/server';
+import { JsonLogger, lowerPriority, QueueRootModule, ServerModule } from '@atelier/server';
 import { TRAINING_DATA, TrainingWorkerModule, watchParent, WORKER_READY } from '@atelier/training';
 
 import 'reflect-metadata';
@@ -24,15 +22,6 @@ import 'reflect-metadata';
 })
 class TrainingWorkerAppModule {}
 
-/** Gives this process the scheduling priority `nice` (never raises it); a refusal is logged, not fatal. */
-function lowerPriority(nice: number, logger: JsonLogger): void {
-  try {
-    if (os.getPriority() < nice) os.setPriority(nice);
-  } catch (error) {
-    logger.warn({ msg: 'could not lower the scheduling priority', nice, error: error instanceof Error ? error.message : String(error) }, 'bootstrap');
-  }
-}
-
 /** How long a worker whose parent is gone may take to stop before it exits anyway. */
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -40,7 +29,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = new JsonLogger('training-worker', config.logLevel);
   // before any thread of its own starts (they inherit it): serving goes first on a shared CPU
-  lowerPriority(config.trainingWorkerNice, logger);
+  lowerPriority(config.trainingWorkerNice, logger, 'bootstrap');
   const app = await NestFactory.createApplicationContext(TrainingWorkerAppModule, { logger });
   // SIGTERM: abort the running jobs (recorded on them), close the queue, exit (flushing the logs)
   app.enableShutdownHooks(undefined, { useProcessExit: true });

@@ -88,6 +88,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SERVING_PRELOAD: 'all' })).toThrow(/SERVING_PRELOAD/);
   });
 
+  it('gives background work a process of its own at nice 10 unless told otherwise; a process serves unless the cluster says', () => {
+    expect(loadConfig({}).serving.background).toEqual({ nice: 10 });
+    expect(loadConfig({}).processRole).toBe('serve');
+    expect(loadConfig({ BACKGROUND_PROCESS_NICE: '0' }).serving.background).toEqual({ nice: 0 });
+    expect(loadConfig({ BACKGROUND_PROCESS: 'shared' }).serving.background).toBeNull();
+    expect(loadConfig({ ATELIER_PROCESS_ROLE: 'background' }).processRole).toBe('background');
+    expect(() => loadConfig({ BACKGROUND_PROCESS_NICE: '20' })).toThrow(/BACKGROUND_PROCESS_NICE/);
+    expect(() => loadConfig({ BACKGROUND_PROCESS: 'none' })).toThrow(/BACKGROUND_PROCESS/);
+  });
+
   it('stops at once by default, after a drain of at most a minute when asked', () => {
     expect(loadConfig({}).http.shutdownDrainMs).toBe(0);
     expect(loadConfig({ SHUTDOWN_DRAIN_MS: '5000' }).http.shutdownDrainMs).toBe(5000);

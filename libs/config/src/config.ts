@@ -83,6 +83,17 @@ const Env = z.object({
   SERVING_PROCESSES: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   ATELIER_PROCESS_INDEX: z.coerce.number().int().min(0).default(0),
   /**
+   * The platform as several processes: `separate` runs process 0's background work (monitoring's
+   * consumers and schedules, the training supervisor) in a process of its own that answers no
+   * request, at the priority BACKGROUND_PROCESS_NICE, beside SERVING_PROCESSES that only serve;
+   * `shared` leaves it in the first serving process.
+   */
+  BACKGROUND_PROCESS: z.enum(['separate', 'shared']).default('separate'),
+  /** the scheduling priority ("nice", 0–19) of that process: above 0, answers get the CPU first */
+  BACKGROUND_PROCESS_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /** set by the cluster on the process it starts for background work (BACKGROUND_PROCESS) */
+  ATELIER_PROCESS_ROLE: z.enum(['serve', 'background']).default('serve'),
+  /**
    * Garbage collection of those processes (when there are several) and of the training workers
    * the platform forks: `single-threaded` collects on each process's own thread; `parallel` is
    * V8's default, whose helper threads (four a process) take the cores the other processes answer
@@ -173,6 +184,8 @@ function toConfig(env: z.infer<typeof Env>) {
       maxSpoolBytes: Math.round(env.PREDICTION_LOG_MAX_SPOOL_MB * 1024 * 1024),
     },
     processIndex: env.ATELIER_PROCESS_INDEX,
+    /** `background`: this process answers no request (BACKGROUND_PROCESS) */
+    processRole: env.ATELIER_PROCESS_ROLE,
     serving: {
       processes: env.SERVING_PROCESSES,
       singleThreadedGc: env.SERVING_GC === 'single-threaded',
@@ -180,6 +193,8 @@ function toConfig(env: z.infer<typeof Env>) {
       onnxPoolThreads: env.ONNX_POOL_THREADS,
       microBatch: env.PREDICT_MICRO_BATCH === 'on',
       preload: env.SERVING_PRELOAD === 'production',
+      /** a process of its own for background work beside the serving processes, and its priority */
+      background: env.BACKGROUND_PROCESS === 'separate' ? { nice: env.BACKGROUND_PROCESS_NICE } : null,
     },
     auth: {
       adminKey: env.ATELIER_ADMIN_KEY,

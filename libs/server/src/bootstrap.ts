@@ -1,3 +1,6 @@
+import cluster from 'node:cluster';
+import os from 'node:os';
+
 import { Logger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,7 +15,8 @@ import { HealthRegistry } from './health';
 import { JsonLogger } from './json-logger';
 import { MetricsService } from './metrics';
 import { enableMultipart } from './multipart';
-import { isClusterPrimary, runProcessCluster } from './process-cluster';
+import { lowerPriority } from './priority';
+import { answerReadinessInCluster, backgroundReadiness, isClusterPrimary, runProcessCluster } from './process-cluster';
 import { requestIdFor } from './request-id';
 
 import './async-resource.patch';
@@ -27,6 +31,8 @@ export interface ServiceOptions {
   port?: number;
   /** copies of the service on this machine, sharing its port (see `runProcessCluster`) */
   processes?: number;
+  /** with several copies, process 0's background roles get a process of their own as BACKGROUND_PROCESS says (the platform) */
+  background?: boolean;
 }
 
 // The largest JSON body any route may declare (`@BodyLimit`); the others take the configured default.
@@ -133,10 +139,21 @@ function mountOpenApi(app: NestFastifyApplication, options: ServiceOptions): voi
 export async function startService(root: Type, options: ServiceOptions): Promise<{ app: NestFastifyApplication; url: string } | undefined> {
   const config = loadConfig();
   if (isClusterPrimary(options.processes ?? 1)) {
-    runProcessCluster(options.processes!, options.name, new JsonLogger(options.name, config.logLevel), config.serving.singleThreadedGc, config.http.shutdownDrainMs);
+    runProcessCluster(
+      options.processes!,
+      options.name,
+      new JsonLogger(options.name, config.logLevel),
+      config.serving.singleThreadedGc,
+      config.http.shutdownDrainMs,
+      options.background ? config.serving.background : null,
+    );
     return undefined;
   }
+  if (config.processRole === 'background') return startBackground(root, options, config);
   const app = await createService(root, options);
+  // the platform's readiness covers its background work, wherever it runs (BACKGROUND_PROCESS)
+  if (cluster.isWorker && options.background && config.serving.background)
+    app.get(HealthRegistry).register('background', backgroundReadiness);
   const port = options.port ?? config.port ?? options.defaultPort;
   await app.listen(port, config.host);
   const address = app.getHttpServer().address() as { port: number };
@@ -144,6 +161,23 @@ export async function startService(root: Type, options: ServiceOptions): Promise
   new Logger('bootstrap').log({ msg: 'listening', url, docs: `${url}/docs` });
   stopOnSignals(app, config.http.shutdownDrainMs);
   return { app, url };
+}
+
+/**
+ * The cluster's background process (BACKGROUND_PROCESS): every module as in the others, started
+ * but not listening, so it runs process 0's roles and answers nothing; its priority lowered first,
+ * so the threads it starts inherit it.
+ */
+async function startBackground(root: Type, options: ServiceOptions, config: AtelierConfig): Promise<undefined> {
+  const logger = new Logger('bootstrap');
+  if (config.serving.background) lowerPriority(config.serving.background.nice, logger, 'bootstrap');
+  const app = await createService(root, options);
+  await app.init();
+  const health = app.get(HealthRegistry);
+  answerReadinessInCluster(() => health.run());
+  logger.log({ msg: 'running background work; answers no request', pid: process.pid, nice: os.getPriority() });
+  stopOnSignals(app, 0);
+  return undefined;
 }
 
 /**

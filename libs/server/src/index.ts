@@ -8,6 +8,7 @@ export * from './in-flight';
 export * from './json-logger';
 export * from './metrics';
 export * from './multipart';
+export * from './priority';
 export { childExecArgv } from './process-cluster';
 export * from './queue.module';
 export * from './request-id';

@@ -3,8 +3,16 @@ import cluster, { type Worker } from 'node:cluster';
 import type { LoggerService } from '@nestjs/common';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 
+import type { HealthStatus } from '@atelier/contracts';
+
 const METRICS_REQUEST = 'atelier:cluster-metrics';
 const METRICS_REPLY = 'atelier:cluster-metrics-reply';
+// a serving process asks the primary for the background process's readiness; the primary asks it
+const HEALTH_REQUEST = 'atelier:background-health';
+const HEALTH_REPLY = 'atelier:background-health-reply';
+const HEALTH_RUN = 'atelier:background-health-run';
+const HEALTH_RESULT = 'atelier:background-health-result';
+const HEALTH_RELAY_MS = 5_000;
 
 /** A worker that dies sooner than this after its start counts as crashing: wait longer each time. */
 const CRASH_WINDOW_MS = 10_000;
@@ -35,15 +43,32 @@ export function childExecArgv(parent: readonly string[], singleThreadedGc: boole
  * core, the helper threads of a parallel collection only take the cores the other processes
  * answer on. A stop forwards the signal to every worker and kills those still running `drainMs`
  * (their `SHUTDOWN_DRAIN_MS`) + 10 s later.
+ *
+ * With `background` (BACKGROUND_PROCESS), process 0 is one more process, started with
+ * `ATELIER_PROCESS_ROLE=background`: it takes process 0's background roles, answers no request,
+ * loads no model ahead and lowers its own priority to `background.nice`; the `processes` that
+ * serve are 1, 2, …, and a burst of monitoring's ingestion or a monitor evaluation then waits for
+ * a free core instead of holding up the answers queued behind it on one event loop.
  */
-export function runProcessCluster(processes: number, service: string, logger: LoggerService, singleThreadedGc: boolean, drainMs = 0): void {
+export function runProcessCluster(
+  processes: number,
+  service: string,
+  logger: LoggerService,
+  singleThreadedGc: boolean,
+  drainMs = 0,
+  background: { nice: number } | null = null,
+): void {
   cluster.setupPrimary({ execArgv: childExecArgv(process.execArgv, singleThreadedGc) });
   const started = new Map<number, number>();
   const failures = new Map<number, number>();
   let stopping = false;
 
+  const workers = new Map<number, Worker>();
   const fork = (index: number): Worker => {
-    const worker = cluster.fork({ ATELIER_PROCESS_INDEX: String(index) });
+    const role =
+      background && index === 0 ? { ATELIER_PROCESS_ROLE: 'background', SERVING_PRELOAD: 'none' } : { ATELIER_PROCESS_ROLE: 'serve' };
+    const worker = cluster.fork({ ATELIER_PROCESS_INDEX: String(index), ...role });
+    workers.set(index, worker);
     started.set(index, Date.now());
     worker.on('exit', (code, signal) => {
       if (stopping) return;
@@ -59,7 +84,28 @@ export function runProcessCluster(processes: number, service: string, logger: Lo
 
   // `/metrics` of any process answers for all of them: it asks here, and here asks every process
   const aggregator = new AggregatorRegistry();
-  cluster.on('message', (worker, message: { type?: string; id?: number }) => {
+  // a serving process's readiness includes the background process's (`backgroundReadiness`)
+  const relayed = new Map<number, { worker: Worker; id: number }>();
+  let relays = 0;
+  cluster.on('message', (worker, message: { type?: string; id?: number; status?: HealthStatus }) => {
+    if (message?.type === HEALTH_REQUEST) {
+      const target = workers.get(0);
+      if (!background || !target?.isConnected()) {
+        worker.send({ type: HEALTH_REPLY, id: message.id, error: 'the background process is not running' });
+        return;
+      }
+      const relay = ++relays;
+      relayed.set(relay, { worker, id: message.id! });
+      setTimeout(() => relayed.delete(relay), HEALTH_RELAY_MS).unref();
+      target.send({ type: HEALTH_RUN, id: relay });
+      return;
+    }
+    if (message?.type === HEALTH_RESULT) {
+      const asker = relayed.get(message.id!);
+      relayed.delete(message.id!);
+      if (asker?.worker.isConnected()) asker.worker.send({ type: HEALTH_REPLY, id: asker.id, status: message.status });
+      return;
+    }
     if (message?.type !== METRICS_REQUEST) return;
     aggregator.clusterMetrics().then(
       (text) => worker.send({ type: METRICS_REPLY, id: message.id, text }),
@@ -67,8 +113,18 @@ export function runProcessCluster(processes: number, service: string, logger: Lo
     );
   });
 
-  for (let i = 0; i < processes; i++) fork(i);
-  logger.log({ msg: 'started processes', service, processes, gc: singleThreadedGc ? 'single-threaded' : 'parallel' }, 'cluster');
+  const forks = background ? processes + 1 : processes;
+  for (let i = 0; i < forks; i++) fork(i);
+  logger.log(
+    {
+      msg: 'started processes',
+      service,
+      processes,
+      background: background ? `process 0 at nice ${background.nice}` : 'shared with process 0',
+      gc: singleThreadedGc ? 'single-threaded' : 'parallel',
+    },
+    'cluster',
+  );
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -87,21 +143,9 @@ export function runProcessCluster(processes: number, service: string, logger: Lo
 
 export const isClusterPrimary = (processes: number) => processes > 1 && cluster.isPrimary;
 
-let metricsRequests = 0;
-
 /** In a cluster worker: the metrics of every process of the cluster, summed by the primary. */
-export function clusterMetrics(): Promise<string> {
-  const id = ++metricsRequests;
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type?: string; id?: number; text?: string; error?: string }) => {
-      if (message?.type !== METRICS_REPLY || message.id !== id) return;
-      process.off('message', onMessage);
-      if (message.error !== undefined) reject(new Error(message.error));
-      else resolve(message.text ?? '');
-    };
-    process.on('message', onMessage);
-    process.send!({ type: METRICS_REQUEST, id });
-  });
+export async function clusterMetrics(): Promise<string> {
+  return (await askPrimary<{ text?: string }>(METRICS_REQUEST, METRICS_REPLY)).text ?? '';
 }
 
 /** A cluster worker answers the primary's requests for its own metrics from `registry`. */
@@ -109,4 +153,46 @@ export function shareMetricsWithCluster(registry: Registry): void {
   if (!cluster.isWorker) return;
   new AggregatorRegistry(); // installs the worker's side of the exchange
   AggregatorRegistry.setRegistries(registry);
+}
+
+/**
+ * In a serving process of a cluster with a background process: that process's readiness, through
+ * the primary; fails naming its checks that are down (monitoring's consumer, say). The check's
+ * own timeout (HealthRegistry.run) ends a wait that gets no answer.
+ */
+export async function backgroundReadiness(): Promise<void> {
+  const { status } = await askPrimary<{ status?: HealthStatus }>(HEALTH_REQUEST, HEALTH_REPLY, HEALTH_RELAY_MS);
+  if (status?.status === 'ok') return;
+  const down = Object.entries(status?.checks ?? {}).filter(([, check]) => check.status !== 'up');
+  throw new Error(`the background process is not ready: ${down.map(([name, check]) => `${name}: ${check.error ?? 'down'}`).join('; ')}`);
+}
+
+let asked = 0;
+
+/**
+ * Sends the primary a message of `type` with an id of its own and resolves with its reply of
+ * `replyType` to that id, rejecting with the reply's `error`; stops listening after `timeoutMs`
+ * when given.
+ */
+function askPrimary<T>(type: string, replyType: string, timeoutMs?: number): Promise<T> {
+  const id = ++asked;
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: T & { type?: string; id?: number; error?: string }) => {
+      if (message?.type !== replyType || message.id !== id) return;
+      process.off('message', onMessage);
+      if (message.error !== undefined) reject(new Error(message.error));
+      else resolve(message);
+    };
+    process.on('message', onMessage);
+    if (timeoutMs !== undefined) setTimeout(() => process.off('message', onMessage), timeoutMs).unref();
+    process.send!({ type, id });
+  });
+}
+
+/** In the background process: answers the primary's readiness questions from `run`. */
+export function answerReadinessInCluster(run: () => Promise<HealthStatus>): void {
+  process.on('message', (message: { type?: string; id?: number }) => {
+    if (message?.type !== HEALTH_RUN) return;
+    void run().then((status) => process.connected && process.send!({ type: HEALTH_RESULT, id: message.id, status }));
+  });
 }

@@ -1,6 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 
+import { testDatabaseUrl } from './test-env';
+
 /** How a program ended: its exit code (-1 when it could not run or timed out) and its output. */
 export interface ProgramRun {
   code: number;
@@ -63,6 +65,40 @@ export async function waitForHttp(
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${output}`);
+}
+
+/**
+ * The environment of a platform a test starts as a program (`apps/platform/src/main.ts`) on
+ * `port`: the test database, a namespace of its own, artifacts and spool under `dir`, `key` as
+ * its admin key, every service URL pointing at itself, training in-process, no timers, no model
+ * loaded ahead; `env` over it.
+ */
+export function spawnedPlatformEnv(
+  port: number,
+  dir: string,
+  key: string,
+  namespace: string,
+  env: Record<string, string>,
+): NodeJS.ProcessEnv {
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    ...process.env,
+    NODE_ENV: 'test',
+    PORT: String(port),
+    DATABASE_URL: testDatabaseUrl(),
+    ATELIER_NAMESPACE: namespace,
+    ATELIER_ARTIFACT_DIR: path.join(dir, 'artifacts'),
+    PREDICTION_LOG_SPOOL_DIR: path.join(dir, 'spool'),
+    ATELIER_ADMIN_KEY: key,
+    ...Object.fromEntries(['FEATURE_STORE_URL', 'TRAINING_URL', 'REGISTRY_URL', 'SERVING_URL', 'MONITORING_URL'].map((v) => [v, url])),
+    TRAINING_WORKERS: '0',
+    MONITOR_INTERVAL_SECONDS: '0',
+    // the test database holds other tests' feature groups: not this platform's to re-materialize
+    ONLINE_STORE_CHECK_SECONDS: '0',
+    // nor its models to load at start (their artifacts are in other directories)
+    SERVING_PRELOAD: 'none',
+    ...env,
+  };
 }
 
 /** A serving service started as a user would (apps/serving/src/main.ts), and what it printed so far. */
