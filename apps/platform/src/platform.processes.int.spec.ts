@@ -19,15 +19,16 @@ import {
   uniqueSuffix,
 } from '@atelier/testing';
 
-/** The processes a process started, and the role the cluster gave each (ATELIER_PROCESS_ROLE). */
-function childrenOf(pid: number): Array<{ pid: number; role: string | undefined }> {
+/** The processes a process started, and the role and count the cluster gave each (ATELIER_PROCESS_ROLE, _COUNT). */
+function childrenOf(pid: number): Array<{ pid: number; role: string | undefined; count: string | undefined }> {
   const pids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
     .trim()
     .split('\n')
     .map(Number);
   return pids.map((child) => {
     const env = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
-    return { pid: child, role: env.find((v) => v.startsWith('ATELIER_PROCESS_ROLE='))?.split('=')[1] };
+    const variable = (name: string) => env.find((v) => v.startsWith(`${name}=`))?.split('=')[1];
+    return { pid: child, role: variable('ATELIER_PROCESS_ROLE'), count: variable('ATELIER_PROCESS_COUNT') };
   });
 }
 
@@ -85,6 +86,8 @@ describe('the platform as several processes (SERVING_PROCESSES=2, BACKGROUND_PRO
   it('runs the background work in a process of its own at nice 10 that answers no request, beside two that serve', () => {
     const children = childrenOf(platform.pid!);
     expect(children.map((c) => c.role).sort()).toEqual(['background', 'serve', 'serve']);
+    // process 0 adopts the spools of indexes 3 and above (spoolsBeyond)
+    expect(children.map((c) => c.count)).toEqual(['3', '3', '3']);
     const background = children.find((c) => c.role === 'background')!;
     expect(os.getPriority(background.pid)).toBe(10);
     for (const serving of children.filter((c) => c.role === 'serve')) expect(os.getPriority(serving.pid)).toBe(0);

@@ -65,6 +65,9 @@ describe('loadConfig', () => {
       maxSpoolBytes: 524_288,
     });
     expect(config.processIndex).toBe(3);
+    expect(config.processCount).toBe(1);
+    expect(loadConfig({ ATELIER_PROCESS_COUNT: '3' }).processCount).toBe(3);
+    expect(() => loadConfig({ ATELIER_PROCESS_COUNT: '0' })).toThrow(/ATELIER_PROCESS_COUNT/);
     expect(() => loadConfig({ PREDICTION_LOG_BATCH_SIZE: '0' })).toThrow(/PREDICTION_LOG_BATCH_SIZE/);
     expect(() => loadConfig({ ATELIER_PROCESS_INDEX: '-1' })).toThrow(/ATELIER_PROCESS_INDEX/);
   });

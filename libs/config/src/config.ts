@@ -82,6 +82,8 @@ const Env = z.object({
    */
   SERVING_PROCESSES: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   ATELIER_PROCESS_INDEX: z.coerce.number().int().min(0).default(0),
+  /** set by the cluster: how many processes it runs (indexes 0 .. count - 1) */
+  ATELIER_PROCESS_COUNT: z.coerce.number().int().min(1).default(1),
   /**
    * The platform as several processes: `separate` runs process 0's background work (monitoring's
    * consumers and schedules, the training supervisor) in a process of its own that answers no
@@ -184,6 +186,7 @@ function toConfig(env: z.infer<typeof Env>) {
       maxSpoolBytes: Math.round(env.PREDICTION_LOG_MAX_SPOOL_MB * 1024 * 1024),
     },
     processIndex: env.ATELIER_PROCESS_INDEX,
+    processCount: env.ATELIER_PROCESS_COUNT,
     /** `background`: this process answers no request (BACKGROUND_PROCESS) */
     processRole: env.ATELIER_PROCESS_ROLE,
     serving: {

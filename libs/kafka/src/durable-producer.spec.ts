@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { type DropReason, DurableProducer, type DurableProducerOptions } from './durable-producer';
-import { type SpoolRecord, toLine } from './spool';
+import { type SpoolRecord, spoolsBeyond, toLine } from './spool';
 
 /**
  * A broker stand-in: records every acknowledged batch, fails while `down`, and can hold a send
@@ -264,6 +264,34 @@ describe('DurableProducer', () => {
     expect(broker.keys).toEqual(keys(0, 210));
     expect(broker.batches[0]![0]).toEqual({ key: 'p-0', value: '{"k":"p-0"}' });
     await vi.waitFor(async () => expect(await segmentFiles(dir)).toEqual([]), { timeout: 2000 });
+  });
+
+  it('process 0 replays, after its own, what processes the machine no longer runs spooled, and removes their directories', async () => {
+    // the machine ran four processes (0..3) and now runs two: 2 and 3 will not come back
+    const spoolOf = (index: number) => path.join(dir, String(index));
+    broker.down = true;
+    for (const [index, from] of [
+      [0, 0],
+      [1, 100],
+      [2, 200],
+      [3, 300],
+    ] as const) {
+      const before = producer({ spoolDir: spoolOf(index), batchSize: 20 });
+      for (const k of keys(from, from + 30)) before.append(k, { k });
+      await vi.waitFor(() => expect(before.stats().spooledEvents).toBe(30), { timeout: 3000 });
+      await before.close();
+    }
+    expect(spoolsBeyond(spoolOf(0), 2).sort()).toEqual([spoolOf(2), spoolOf(3)]);
+    expect(spoolsBeyond(spoolOf(0), 4)).toEqual([]);
+
+    const zero = producer({ spoolDir: spoolOf(0), adoptSpoolDirs: spoolsBeyond(spoolOf(0), 2) });
+    await vi.waitFor(() => expect(zero.stats().spooledEvents).toBe(90), { timeout: 3000 });
+    broker.down = false;
+    await vi.waitFor(() => expect(broker.keys.length).toBe(90), { timeout: 5000 });
+    expect(broker.keys).toEqual([...keys(0, 30), ...keys(200, 230), ...keys(300, 330)]);
+    expect((await readdir(dir)).sort()).toEqual(['0', '1']);
+    // process 1's spool is its own, replayed when it starts
+    expect(await segmentFiles(spoolOf(1))).not.toEqual([]);
   });
 
   it('replays a segment whose last line a kill tore, counting the torn line as dropped', async () => {

@@ -18,6 +18,8 @@ export interface DurableProducerOptions {
   maxSpoolBytes?: number;
   /** a spool segment is closed for appends at this size */
   segmentBytes?: number;
+  /** spool directories of processes gone for good, replayed as this one's (`spoolsBeyond`) */
+  adoptSpoolDirs?: readonly string[];
   /** wait before replaying the spool; doubles after each failed send up to `maxRetryMs` */
   retryMs?: number;
   maxRetryMs?: number;
@@ -139,6 +141,7 @@ export class DurableProducer {
       dir: options.spoolDir,
       segmentBytes: options.segmentBytes ?? 16 * MiB,
       maxBytes: options.maxSpoolBytes ?? 1024 * MiB,
+      adopt: options.adoptSpoolDirs,
     });
   }
 

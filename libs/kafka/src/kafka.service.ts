@@ -10,6 +10,7 @@ import { type TopicKey, topicName, Topics } from '@atelier/contracts';
 import { dependencyUnavailable, HealthRegistry, MetricsService } from '@atelier/server';
 
 import { DurableProducer, type DurableProducerHooks, type DurableProducerOptions, type SpoolRecord } from './durable-producer';
+import { spoolsBeyond } from './spool';
 
 import './crc32c.patch';
 import './request-queue.patch';
@@ -265,6 +266,7 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     } = settings;
     const topic = this.topic(key);
     const log = this.config.predictionLog;
+    const spoolDir = path.join(log.spoolDir, this.config.namespace, key, String(this.config.processIndex));
     const producer = new DurableProducer(
       (messages) => this.sendDurably(topic, pack ? pack(messages) : messages),
       {
@@ -273,7 +275,9 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
         maxBuffered: log.maxBuffered,
         maxSpoolBytes: log.maxSpoolBytes,
         ...overrides,
-        spoolDir: path.join(log.spoolDir, this.config.namespace, key, String(this.config.processIndex)),
+        spoolDir,
+        // process 0 replays what processes this machine no longer runs left spooled
+        adoptSpoolDirs: this.config.processIndex === 0 ? spoolsBeyond(spoolDir, this.config.processCount) : [],
       },
       { ...hooks, onError: this.warnEvery(10_000, topic, hooks?.onError) },
     );

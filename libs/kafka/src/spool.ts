@@ -1,4 +1,4 @@
-import { appendFileSync, createReadStream, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, statSync } from 'node:fs';
 import { appendFile, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -18,6 +18,8 @@ export interface SpoolOptions {
   segmentBytes: number;
   /** beyond this many bytes on disk, `write` refuses events (the caller counts them dropped) */
   maxBytes: number;
+  /** spools no process writes any more (`spoolsBeyond`): `open` moves their segments into `dir`, after its own */
+  adopt?: readonly string[];
 }
 
 /** What became of the lines handed to one `write`: `failed` ones were accepted but not written. */
@@ -78,6 +80,7 @@ export class Spool {
     this.opened = true;
     try {
       mkdirSync(this.options.dir, { recursive: true });
+      this.adoptSegments();
       for (const name of readdirSync(this.options.dir)) {
         const match = SEGMENT.exec(name);
         if (!match) continue;
@@ -304,9 +307,53 @@ export class Spool {
     }
   }
 
-  private file(seq: number): string {
-    return path.join(this.options.dir, `segment-${String(seq).padStart(12, '0')}.jsonl`);
+  /**
+   * The segments of `options.adopt`'s spools, oldest first, renamed into this one with numbers
+   * after its own (a rename: nothing copied, nothing lost if the process dies halfway); each
+   * emptied directory is removed. A failure leaves the rest where it was.
+   */
+  private adoptSegments(): void {
+    try {
+      const own = segmentNumbers(this.options.dir);
+      let next = own.length > 0 ? Math.max(...own) + 1 : 1;
+      for (const dir of this.options.adopt ?? []) {
+        for (const seq of segmentNumbers(dir)) renameSync(segmentFile(dir, seq), this.file(next++));
+        rmdirSync(dir);
+      }
+    } catch {
+      // what was not moved stays where it is, for a later start; this spool works regardless
+    }
   }
+
+  private file(seq: number): string {
+    return segmentFile(this.options.dir, seq);
+  }
+}
+
+const segmentFile = (dir: string, seq: number) => path.join(dir, `segment-${String(seq).padStart(12, '0')}.jsonl`);
+
+/** The numbers of the segments in `dir`, ascending (none when it does not exist). */
+function segmentNumbers(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => SEGMENT.exec(name)?.[1])
+    .filter((seq): seq is string => seq !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * The spool directories beside `dir` (`<base>/<process index>`) of the indexes `count` and above:
+ * processes of a machine that now runs `count` (fewer processes, or the background process
+ * given up). Process 0 adopts them, so what they spooled is replayed (`SpoolOptions.adopt`).
+ */
+export function spoolsBeyond(dir: string, count: number): string[] {
+  const base = path.dirname(dir);
+  if (!existsSync(base)) return [];
+  return readdirSync(base, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && /^\d+$/.test(entry.name) && Number(entry.name) >= count)
+    .map((entry) => path.join(base, entry.name))
+    .filter((other) => other !== dir);
 }
 
 /** One spool line: `{"k":<key>,"v":<value>}` — the value is spliced in already serialized. */

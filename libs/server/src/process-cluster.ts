@@ -64,10 +64,11 @@ export function runProcessCluster(
   let stopping = false;
 
   const workers = new Map<number, Worker>();
+  const forks = background ? processes + 1 : processes;
   const fork = (index: number): Worker => {
     const role =
       background && index === 0 ? { ATELIER_PROCESS_ROLE: 'background', SERVING_PRELOAD: 'none' } : { ATELIER_PROCESS_ROLE: 'serve' };
-    const worker = cluster.fork({ ATELIER_PROCESS_INDEX: String(index), ...role });
+    const worker = cluster.fork({ ATELIER_PROCESS_INDEX: String(index), ATELIER_PROCESS_COUNT: String(forks), ...role });
     workers.set(index, worker);
     started.set(index, Date.now());
     worker.on('exit', (code, signal) => {
@@ -113,7 +114,6 @@ export function runProcessCluster(
     );
   });
 
-  const forks = background ? processes + 1 : processes;
   for (let i = 0; i < forks; i++) fork(i);
   logger.log(
     {
