@@ -319,7 +319,12 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     for (const chunk of chunksOf(messages, DURABLE_REQUEST_BYTES)) await producer.send({ topic, acks: -1, timeout: FAIL_FAST.ackTimeoutMs, messages: chunk });
   }
 
-  /** Starts a consumer; resolves once it has joined its group. */
+  /**
+   * Starts a consumer; resolves once it has joined its group and fetched once: that first fetch
+   * fixed where each partition starts (for a new group not reading `fromBeginning`, the latest
+   * offset then), so nothing published after this resolves is skipped — after the join alone, an
+   * event published before that fetch was.
+   */
   async subscribe<T>(options: SubscribeOptions<T>): Promise<Consumer> {
     await this.ensureTopics();
     const fetch = options.lowVolume ? LOW_VOLUME_FETCH : BULK_FETCH;
@@ -328,7 +333,11 @@ export class KafkaService implements OnModuleInit, OnModuleDestroy {
     await consumer.connect();
     const byTopic = new Map(options.topics.map((k) => [this.topic(k), k]));
     await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: options.fromBeginning ?? true });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    const joined = new Promise<void>((resolve) => {
+      let inGroup = false;
+      consumer.on(consumer.events.GROUP_JOIN, () => (inGroup = true));
+      consumer.on(consumer.events.FETCH, () => inGroup && resolve());
+    });
     await consumer.run({
       partitionsConsumedConcurrently: Math.max(1, options.concurrency ?? 1),
       eachBatch: async (payload: EachBatchPayload) => {

@@ -62,8 +62,10 @@ describe('ModelEventsFeed (integration)', () => {
     b.feed.subscribe('other', (e) => {
       if (e.type === 'alias-moved') seen.other.push(e.version);
     });
-    // bootstrap returns once each feed has joined its group: nothing published after it is missed
+    // bootstrap waits up to 5 s for each feed to join its group (longer on a busy machine, when
+    // a test would publish too early): nothing published after the join is missed
     await Promise.all([a.feed.onApplicationBootstrap(), b.feed.onApplicationBootstrap()]);
+    await Promise.all([a.feed.whenRunning(), b.feed.whenRunning()]);
 
     const events = [1, 2, 3, 4, 5].map((v) => moved('feed-int', v));
     // one key, so one partition and the events' order
@@ -92,6 +94,7 @@ describe('ModelEventsFeed (integration)', () => {
       if (e.type === 'alias-moved') seen.quick.push(e.version);
     });
     await feed.onApplicationBootstrap();
+    await feed.whenRunning(); // joined (bootstrap gives up waiting after 5 s)
     // two sends, so the consumer's second batch comes while the slow handler still holds the first
     await kafka.publish('modelEvents', [{ key: 'feed-queues', value: moved('feed-queues', 1) }]);
     await vi.waitFor(() => expect(seen.quick).toEqual([1]), { timeout: 15_000, interval: 50 });
