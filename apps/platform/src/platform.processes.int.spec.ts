@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '@atelier/auth';
 import { AtelierClient } from '@atelier/sdk';
 import {
+  childrenOf,
   DISTANCE_MODEL,
   eventually,
+  existsProcess,
   freePort,
   registerLogisticModel,
   spawnedPlatformEnv,
@@ -20,26 +22,13 @@ import {
 } from '@atelier/testing';
 
 /** The processes a process started, and the role and count the cluster gave each (ATELIER_PROCESS_ROLE, _COUNT). */
-function childrenOf(pid: number): Array<{ pid: number; role: string | undefined; count: string | undefined }> {
-  const pids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map(Number);
-  return pids.map((child) => {
+function rolesOfChildren(pid: number): Array<{ pid: number; role: string | undefined; count: string | undefined }> {
+  return childrenOf(pid).map((child) => {
     const env = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
     const variable = (name: string) => env.find((v) => v.startsWith(`${name}=`))?.split('=')[1];
     return { pid: child, role: variable('ATELIER_PROCESS_ROLE'), count: variable('ATELIER_PROCESS_COUNT') };
   });
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('the platform as several processes (SERVING_PROCESSES=2, BACKGROUND_PROCESS=separate by default)', () => {
   const s = uniqueSuffix();
@@ -77,14 +66,14 @@ describe('the platform as several processes (SERVING_PROCESSES=2, BACKGROUND_PRO
 
   afterAll(async () => {
     if (platform.exitCode === null && platform.pid) {
-      for (const child of childrenOf(platform.pid)) process.kill(child.pid, 'SIGKILL');
+      for (const child of rolesOfChildren(platform.pid)) process.kill(child.pid, 'SIGKILL');
       platform.kill('SIGKILL');
     }
     rmSync(tmp, { recursive: true, force: true });
   });
 
   it('runs the background work in a process of its own at nice 10 that answers no request, beside two that serve', () => {
-    const children = childrenOf(platform.pid!);
+    const children = rolesOfChildren(platform.pid!);
     expect(children.map((c) => c.role).sort()).toEqual(['background', 'serve', 'serve']);
     // process 0 adopts the spools of indexes 3 and above (spoolsBeyond)
     expect(children.map((c) => c.count)).toEqual(['3', '3', '3']);
@@ -120,7 +109,7 @@ describe('the platform as several processes (SERVING_PROCESSES=2, BACKGROUND_PRO
       return { status: response.status, body: (await response.json()) as { checks: Record<string, { status: string; error?: string }> } };
     };
     expect((await ready()).body.checks.background).toEqual({ status: 'up' });
-    const before = childrenOf(platform.pid!).find((c) => c.role === 'background')!;
+    const before = rolesOfChildren(platform.pid!).find((c) => c.role === 'background')!;
     process.kill(before.pid, 'SIGKILL');
     const down = await eventually(
       async () => {
@@ -132,17 +121,17 @@ describe('the platform as several processes (SERVING_PROCESSES=2, BACKGROUND_PRO
     );
     expect(down.body.checks.background).toMatchObject({ status: 'down' });
     await eventually(async () => ((await ready()).status === 200 ? true : undefined), 60_000, 300);
-    const after = childrenOf(platform.pid!).find((c) => c.role === 'background')!;
+    const after = rolesOfChildren(platform.pid!).find((c) => c.role === 'background')!;
     expect(after.pid).not.toBe(before.pid);
     expect(os.getPriority(after.pid)).toBe(10);
   }, 90_000);
 
   it('stops every process, the background one too, on SIGTERM', async () => {
-    const children = childrenOf(platform.pid!);
+    const children = rolesOfChildren(platform.pid!);
     const exited = new Promise<number | null>((resolve) => platform.once('exit', (code) => resolve(code)));
     platform.kill('SIGTERM');
     expect(await exited).toBe(0);
-    await eventually(async () => (children.every((c) => !alive(c.pid)) ? true : undefined), 15_000);
+    await eventually(async () => (children.every((c) => !existsProcess(c.pid)) ? true : undefined), 15_000);
     expect(output).not.toMatch(/"msg":"stop failed"/);
   }, 30_000);
 });

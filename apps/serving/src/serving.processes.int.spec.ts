@@ -11,8 +11,10 @@ import { sigmoid } from '@atelier/ml';
 import { RegistryModule } from '@atelier/registry';
 import {
   authHeaders,
+  childrenOf,
   DISTANCE_MODEL,
   eventually,
+  existsProcess,
   freePort,
   registerLogisticModel,
   startServingProcess,
@@ -20,23 +22,6 @@ import {
   type TestApp,
   uniqueSuffix,
 } from '@atelier/testing';
-
-/** The children of a process, from /proc (Linux). */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // pid (comm) state ppid …: comm may hold spaces, so read after its closing parenthesis
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return children.sort((a, b) => a - b);
-}
 
 /** The inodes of the TCP connections accepted on `port` from these client ports (established), from /proc/net/tcp. */
 function acceptedSockets(port: number, clientPorts: Set<number>): Set<string> {
@@ -234,12 +219,3 @@ describe('serving in several processes (integration)', () => {
     return line ? Number(line.split(' ').at(-1)) : 0;
   }
 });
-
-function existsProcess(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
