@@ -1,5 +1,8 @@
 import type { ReactNode } from 'react';
 
+import type { ApiState } from '../lib/use-api';
+import { ErrorNotice } from './error-notice';
+
 export function Loading({ what = 'Loading' }: { what?: string }) {
   return (
     <p className="loading muted" data-testid="loading">
@@ -24,5 +27,40 @@ export function UpdatedAt({ at, everySeconds }: { at: Date | null; everySeconds?
     <span className="muted small" data-testid="updated-at">
       Updated {at.toISOString().slice(11, 19)} UTC{everySeconds ? ` · refreshes every ${everySeconds} s` : ''}
     </span>
+  );
+}
+
+/**
+ * A card over a list `state` loads and refreshes: its title and when it was last updated, the
+ * load's error (with a retry), then a spinner while nothing has loaded yet, `empty` when the
+ * list is empty, or `children` (the table).
+ */
+export function ListCard({
+  title,
+  state,
+  count,
+  loadingWhat,
+  empty,
+  everySeconds = 5,
+  children,
+}: {
+  title: string;
+  state: ApiState<unknown>;
+  /** how many rows the list shows */
+  count: number;
+  loadingWhat: string;
+  empty: ReactNode;
+  everySeconds?: number;
+  children: ReactNode;
+}) {
+  return (
+    <section className="card table-wrap">
+      <div className="card-head">
+        <h2 className="card-title">{title}</h2>
+        <UpdatedAt at={state.updatedAt} everySeconds={everySeconds} />
+      </div>
+      {state.error ? <ErrorNotice error={state.error} onRetry={state.reload} compact /> : null}
+      {state.data === undefined ? state.loading ? <Loading what={loadingWhat} /> : null : count === 0 ? empty : children}
+    </section>
   );
 }

@@ -5,9 +5,8 @@ import Link from 'next/link';
 import type { TrainingJobResponse } from '@atelier/contracts';
 
 import { StatusBadge } from '../../components/badge';
-import { ErrorNotice } from '../../components/error-notice';
 import { ProgressBar } from '../../components/progress-bar';
-import { EmptyState, Loading, UpdatedAt } from '../../components/states';
+import { EmptyState, ListCard } from '../../components/states';
 import { formatMetric, formatTime, shortId } from '../../lib/format';
 import type { ApiState } from '../../lib/use-api';
 
@@ -24,69 +23,62 @@ export function RecentJobs({
 }) {
   const jobs = [...(state.data ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, SHOWN);
   return (
-    <section className="card table-wrap">
-      <div className="card-head">
-        <h2 className="card-title">Recent jobs</h2>
-        <UpdatedAt at={state.updatedAt} everySeconds={5} />
-      </div>
-      {state.error ? <ErrorNotice error={state.error} onRetry={state.reload} compact /> : null}
-      {state.data === undefined ? (
-        state.loading ? (
-          <Loading what="Loading jobs" />
-        ) : null
-      ) : jobs.length === 0 ? (
-        <EmptyState title="No training jobs yet" />
-      ) : (
-        <table className="table" data-testid="training-jobs-table">
-          <thead>
-            <tr>
-              <th>Job</th>
-              <th>Model</th>
-              <th>Status</th>
-              <th>Progress</th>
-              <th className="num">AUC</th>
-              <th>Created</th>
-              <th>Version</th>
-              <th />
+    <ListCard
+      title="Recent jobs"
+      state={state}
+      count={jobs.length}
+      loadingWhat="Loading jobs"
+      empty={<EmptyState title="No training jobs yet" />}
+    >
+      <table className="table" data-testid="training-jobs-table">
+        <thead>
+          <tr>
+            <th>Job</th>
+            <th>Model</th>
+            <th>Status</th>
+            <th>Progress</th>
+            <th className="num">AUC</th>
+            <th>Created</th>
+            <th>Version</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {jobs.map((job) => (
+            <tr
+              key={job.id}
+              data-testid="training-job-row"
+              data-job-id={job.id}
+              className={job.id === selected ? 'row-highlight' : undefined}
+            >
+              <td>
+                <code title={job.id}>{shortId(job.id)}</code>
+              </td>
+              <td>{job.modelName}</td>
+              <td>
+                <StatusBadge status={job.status} />
+              </td>
+              <td className="progress-cell">
+                <ProgressBar value={job.progress} />
+              </td>
+              <td className="num mono">{formatMetric(job.metrics?.auc)}</td>
+              <td className="nowrap muted">{formatTime(job.createdAt)}</td>
+              <td>
+                {job.modelVersion !== null ? (
+                  <Link href={`/models/${encodeURIComponent(job.modelName)}?version=${job.modelVersion}`}>v{job.modelVersion}</Link>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
+              <td className="actions">
+                <button type="button" className="button button-small" onClick={() => onWatch(job.id)} disabled={job.id === selected}>
+                  {job.id === selected ? 'Watching' : 'Watch'}
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {jobs.map((job) => (
-              <tr
-                key={job.id}
-                data-testid="training-job-row"
-                data-job-id={job.id}
-                className={job.id === selected ? 'row-highlight' : undefined}
-              >
-                <td>
-                  <code title={job.id}>{shortId(job.id)}</code>
-                </td>
-                <td>{job.modelName}</td>
-                <td>
-                  <StatusBadge status={job.status} />
-                </td>
-                <td className="progress-cell">
-                  <ProgressBar value={job.progress} />
-                </td>
-                <td className="num mono">{formatMetric(job.metrics?.auc)}</td>
-                <td className="nowrap muted">{formatTime(job.createdAt)}</td>
-                <td>
-                  {job.modelVersion !== null ? (
-                    <Link href={`/models/${encodeURIComponent(job.modelName)}?version=${job.modelVersion}`}>v{job.modelVersion}</Link>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-                <td className="actions">
-                  <button type="button" className="button button-small" onClick={() => onWatch(job.id)} disabled={job.id === selected}>
-                    {job.id === selected ? 'Watching' : 'Watch'}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+          ))}
+        </tbody>
+      </table>
+    </ListCard>
   );
 }
