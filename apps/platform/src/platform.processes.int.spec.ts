@@ -103,6 +103,28 @@ describe('the platform as several processes (SERVING_PROCESSES=2, BACKGROUND_PRO
     }
   }, 90_000);
 
+  it('scores batch shards in the serving processes only: the niced background process takes none', async () => {
+    // the model registered by the case before; 1,200 rows in shards of 100
+    const csv = ['distance', ...Array.from({ length: 1_200 }, (_, i) => String(100 + i))].join('\n');
+    const job = await client.uploadBatchJob(new Blob([csv], { type: 'text/csv' }), 'rows.csv', { model, shardRows: 100 });
+    const done = await eventually(async () => {
+      const now = await client.getBatchJob(job.id);
+      return now.status === 'succeeded' || now.status === 'failed' ? now : undefined;
+    }, 60_000);
+    expect(done).toMatchObject({ status: 'succeeded', shards: { total: 12, done: 12 }, rows: { scored: 1_200 } });
+    // each shard's log line names the process that scored it (info lines are flushed within a second)
+    const scoredBy = await eventually(async () => {
+      const pids = [...output.matchAll(/"msg":"batch shard scored","pid":(\d+),"jobId":"([^"]+)"/g)]
+        .filter((m) => m[2] === job.id)
+        .map((m) => Number(m[1]));
+      return pids.length === 12 ? pids : undefined;
+    }, 10_000);
+    const serving = rolesOfChildren(platform.pid!)
+      .filter((c) => c.role === 'serve')
+      .map((c) => c.pid);
+    expect(scoredBy.every((pid) => serving.includes(pid))).toBe(true);
+  }, 90_000);
+
   it('answers readiness for the background work too: down while its process is gone, up once the cluster started it again', async () => {
     const ready = async () => {
       const response = await fetch(`${url}/health/ready`);

@@ -1,5 +1,7 @@
 import { type DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 
+import { ATELIER_CONFIG, type AtelierConfig } from '@atelier/config';
+
 import { BatchController } from './batch/batch.controller';
 import { BatchProcessor } from './batch/batch.processor';
 import { BatchQueueModule } from './batch/batch.queue';
@@ -37,7 +39,15 @@ import { ServingController } from './serving.controller';
     BatchRepository,
     BatchJobsService,
     BatchShardScorer,
-    BatchProcessor,
+    {
+      // @nestjs/bull runs the processor a factory returns. The platform's background process
+      // (BACKGROUND_PROCESS=separate) returns none: niced, it would hold its shard while the
+      // serving processes finish theirs, and it loads the job's model cold (it preloads none).
+      provide: BatchProcessor,
+      inject: [ATELIER_CONFIG, BatchShardScorer, BatchRepository],
+      useFactory: (config: AtelierConfig, scorer: BatchShardScorer, repository: BatchRepository) =>
+        config.processRole === 'background' ? null : new BatchProcessor(scorer, repository),
+    },
   ],
 })
 export class ServingModule {

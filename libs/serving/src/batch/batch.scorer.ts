@@ -91,6 +91,8 @@ export class BatchShardScorer {
     const end = performance.now();
     this.logger.log({
       msg: 'batch shard scored',
+      // which of a machine's processes (SERVING_PROCESSES) took it
+      pid: process.pid,
       jobId,
       shard,
       rows: predictions.length,
