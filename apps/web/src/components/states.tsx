@@ -31,28 +31,33 @@ export function UpdatedAt({ at, everySeconds }: { at: Date | null; everySeconds?
 }
 
 /**
- * A card over a list `state` loads and refreshes: its title and when it was last updated, the
- * load's error (with a retry), then a spinner while nothing has loaded yet, `empty` when the
- * list is empty, or `children` (the table).
+ * What a list `state` loads shows as: a spinner while nothing has loaded yet, `empty` when the
+ * list is empty, else `children` (the table).
  */
-export function ListCard({
-  title,
+export function ListBody({
   state,
   count,
   loadingWhat,
   empty,
-  everySeconds = 5,
   children,
 }: {
-  title: string;
   state: ApiState<unknown>;
   /** how many rows the list shows */
   count: number;
   loadingWhat: string;
   empty: ReactNode;
-  everySeconds?: number;
   children: ReactNode;
 }) {
+  if (state.data === undefined) return state.loading ? <Loading what={loadingWhat} /> : null;
+  return count === 0 ? empty : children;
+}
+
+/**
+ * A card over a list `state` loads and refreshes: its title and when it was last updated, the
+ * load's error (with a retry), then the list (`ListBody`).
+ */
+export function ListCard({ title, everySeconds = 5, ...body }: Parameters<typeof ListBody>[0] & { title: string; everySeconds?: number }) {
+  const { state } = body;
   return (
     <section className="card table-wrap">
       <div className="card-head">
@@ -60,7 +65,7 @@ export function ListCard({
         <UpdatedAt at={state.updatedAt} everySeconds={everySeconds} />
       </div>
       {state.error ? <ErrorNotice error={state.error} onRetry={state.reload} compact /> : null}
-      {state.data === undefined ? state.loading ? <Loading what={loadingWhat} /> : null : count === 0 ? empty : children}
+      <ListBody {...body} />
     </section>
   );
 }

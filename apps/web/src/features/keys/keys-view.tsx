@@ -6,7 +6,7 @@ import type { CreatedApiKeyResponse } from '@atelier/contracts';
 
 import { ErrorNotice } from '../../components/error-notice';
 import { PageHeader } from '../../components/page-header';
-import { EmptyState, Loading } from '../../components/states';
+import { EmptyState, ListBody } from '../../components/states';
 import { accessApi } from '../../lib/access-api';
 import { useApi } from '../../lib/use-api';
 import { CreatedKey } from './created-key';
@@ -34,13 +34,12 @@ export function KeysView({ sessionKeyId }: { sessionKeyId: string }) {
       {keys.error ? <ErrorNotice error={keys.error} onRetry={keys.reload} /> : null}
       <section className="card table-wrap">
         <h2 className="card-title">Keys</h2>
-        {keys.data === undefined ? (
-          keys.loading ? (
-            <Loading what="Loading keys" />
-          ) : null
-        ) : rows.length === 0 ? (
-          <EmptyState title="No keys">Create one with the form.</EmptyState>
-        ) : (
+        <ListBody
+          state={keys}
+          count={rows.length}
+          loadingWhat="Loading keys"
+          empty={<EmptyState title="No keys">Create one with the form.</EmptyState>}
+        >
           <table className="table" data-testid="keys-table">
             <thead>
               <tr>
@@ -61,7 +60,7 @@ export function KeysView({ sessionKeyId }: { sessionKeyId: string }) {
               ))}
             </tbody>
           </table>
-        )}
+        </ListBody>
       </section>
       {created ? <CreatedKey created={created} onDone={() => setCreated(null)} /> : null}
       <KeyForm
