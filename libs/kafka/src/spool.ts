@@ -81,10 +81,7 @@ export class Spool {
     try {
       mkdirSync(this.options.dir, { recursive: true });
       this.adoptSegments();
-      for (const name of readdirSync(this.options.dir)) {
-        const match = SEGMENT.exec(name);
-        if (!match) continue;
-        const seq = Number(match[1]);
+      for (const seq of segmentNumbers(this.options.dir)) {
         const bytes = statSync(this.file(seq)).size;
         this.segments.set(seq, { seq, bytes, events: 0, counted: false });
         this.totalBytes += bytes;
